@@ -1,0 +1,34 @@
+import { VERSION } from './version.js';
+
+/** Where the CLI writes; injectable so tests capture output without spawning a process. */
+export interface CliStreams {
+  /** Receives results. */
+  stdout: { write(chunk: string): unknown };
+  /** Receives errors and warnings. */
+  stderr: { write(chunk: string): unknown };
+}
+
+const USAGE = `Usage: gitops-kit <command> [options]
+
+Commands:
+  build DIR     Render a kustomization (the same bytes as \`kustomize build DIR\`)
+  version       Print the version
+
+Options:
+  -h, --help    Show this help
+`;
+
+/** Runs the `gitops-kit` command with the given arguments and returns its exit code. */
+export async function runCli(argv: readonly string[], streams: CliStreams): Promise<number> {
+  const [command] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    streams.stdout.write(USAGE);
+    return command === undefined ? 1 : 0;
+  }
+  if (command === 'version' || command === '--version') {
+    streams.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  streams.stderr.write(`gitops-kit: unknown command "${command}"\n\n${USAGE}`);
+  return 2;
+}

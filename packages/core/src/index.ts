@@ -1,0 +1,50 @@
+/**
+ * @packageDocumentation
+ * @gitops-kit/core: the object model and resource keys, multi-document YAML with positions and
+ * limits, typed errors, and the read-only file-system interface with node fs and memfs adapters.
+ */
+export { apiGroupOf, formatApiVersion, type GroupVersion, parseApiVersion } from './api-version.js';
+export { CLUSTER_SCOPED_KINDS, isClusterScopedKind } from './cluster-scoped.js';
+export { confineFileSystem, isWithinRoot, RootConfinedResolver } from './confined-file-system.js';
+export {
+  type ErrorLocation,
+  GitOpsError,
+  type GitOpsErrorCode,
+  type GitOpsErrorJSON,
+  type GitOpsErrorOptions,
+  isGitOpsError,
+  NotFoundError,
+  ParseError,
+  PatchError,
+  SecurityError,
+  TimeoutError,
+  ValidationError,
+} from './errors.js';
+export {
+  DEFAULT_MAX_FILE_BYTES,
+  type DirEntry,
+  type FileStat,
+  type FileType,
+  pathExists,
+  type ReadonlyFileSystem,
+  type ReadTextOptions,
+  readTextFile,
+} from './file-system.js';
+export { deepCopyJson, isJsonObject, type JsonObject, type JsonValue, jsonEqual } from './json.js';
+export { isKubeObject, type KubeObject, type ObjectMeta, type OwnerReference } from './kube-object.js';
+export { createMemFileSystem, type FileTree, type MemoryVolume, memFileSystem } from './mem-file-system.js';
+export { nodeFileSystem } from './node-file-system.js';
+export { fromNodeLikeFs, type NodeLikePromisesFs } from './node-like-fs.js';
+export {
+  apiVersionOfKey,
+  describeObjectKey,
+  formatObjectKey,
+  groupKindKey,
+  type ObjectKey,
+  objectKeyOf,
+  parseObjectKey,
+  sameObject,
+} from './object-key.js';
+
+/** The version of this package. */
+export const VERSION = '0.1.0';

@@ -1,0 +1,46 @@
+/** A JSON value: what crosses every package boundary. No `Date`s, no class instances. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+
+/** A JSON object. */
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** True for a plain JSON object (not an array, not null). */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A deep copy of a JSON value. `structuredClone` would also copy `Date`s and class instances, which
+ * must never be in our objects, so this walks plain JSON only and is faster for it.
+ */
+export function deepCopyJson<T extends JsonValue>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => deepCopyJson(v)) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: JsonObject = {};
+    for (const key of Object.keys(value)) out[key] = deepCopyJson((value as JsonObject)[key] as JsonValue);
+    return out as T;
+  }
+  return value;
+}
+
+/** Deep equality of two JSON values; key order does not matter. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const keys = Object.keys(ao);
+  if (keys.length !== Object.keys(bo).length) return false;
+  for (const key of keys) {
+    if (!Object.hasOwn(bo, key) || !jsonEqual(ao[key], bo[key])) return false;
+  }
+  return true;
+}
