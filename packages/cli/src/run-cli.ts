@@ -1,3 +1,4 @@
+import { runBuild } from './build-command.js';
 import { VERSION } from './version.js';
 
 /** Where the CLI writes; injectable so tests capture output without spawning a process. */
@@ -25,6 +26,7 @@ export async function runCli(argv: readonly string[], streams: CliStreams): Prom
     streams.stdout.write(USAGE);
     return command === undefined ? 1 : 0;
   }
+  if (command === 'build') return runBuild(argv.slice(1), streams);
   if (command === 'version' || command === '--version') {
     streams.stdout.write(`${VERSION}\n`);
     return 0;

@@ -4,6 +4,15 @@
  * limits, typed errors, and the read-only file-system interface with node fs and memfs adapters.
  */
 export { apiGroupOf, formatApiVersion, type GroupVersion, parseApiVersion } from './api-version.js';
+export {
+  applyBuiltinDefaults,
+  BUILTIN_DEFAULTS,
+  builtinDefaultRules,
+  type DefaultRule,
+  POD_SPEC_DEFAULTS,
+  POD_SPEC_LOCATIONS,
+  PVC_SPEC_DEFAULTS,
+} from './builtin-defaults.js';
 export { CLUSTER_SCOPED_KINDS, isClusterScopedKind } from './cluster-scoped.js';
 export { confineFileSystem, isWithinRoot, RootConfinedResolver } from './confined-file-system.js';
 export {
@@ -48,3 +57,23 @@ export {
 
 /** The version of this package. */
 export const VERSION = '0.1.0';
+export { compareKubeYamlKeys } from './yaml-key-order.js';
+export { DEFAULT_YAML_LIMITS, type YamlLimits } from './yaml-limits.js';
+export {
+  formatYamlPath,
+  isEmptyYamlDocument,
+  type ParsedYamlStream,
+  parseYaml,
+  parseYamlDocuments,
+  parseYamlStream,
+  type YamlDocument,
+  type YamlParseOptions,
+  type YamlPath,
+} from './yaml-parse.js';
+export {
+  isAmbiguousPlainString,
+  normalizeTimestamp,
+  type PlainScalarValue,
+  resolvePlainScalar,
+} from './yaml-scalar.js';
+export { formatKubeYamlNumber, stringifyKubeYaml, stringifyKubeYamlDocuments } from './yaml-stringify.js';

@@ -2,6 +2,86 @@
  * @packageDocumentation
  * @gitops-kit/diff: The three-way diff engine: desired, live and last-applied; normalisation, ignore rules, masked Secrets.
  */
+export { applyMergePatch, computeChanges, createMergePatch, type FieldChange } from './changes.js';
+export {
+  DEFAULT_MANAGER,
+  type DiffOptions,
+  type DiffResult,
+  type DiffStrategy,
+  diff,
+  isBuiltinGroup,
+  replayPatch,
+} from './diff.js';
+export {
+  type DiffManyInput,
+  type DiffManyItem,
+  type DiffManyOptions,
+  type DiffManyResult,
+  type DiffManyStatus,
+  diffMany,
+} from './diff-many.js';
+export {
+  applyIgnoreRules,
+  argoRuleMatches,
+  type FluxIgnoreRule,
+  fluxRuleMatches,
+  type IgnoreDifferencesRule,
+  type IgnoreOptions,
+  matchesLabelSelector,
+} from './ignore.js';
+export { DEFAULT_JQ_TIMEOUT_MS, type JqOptions, runJq, stopJq } from './jq.js';
+export {
+  escapePointerToken,
+  formatJsonPointer,
+  getAtPointer,
+  parseJsonPointer,
+  removeAtPointer,
+} from './json-pointer.js';
+export {
+  builtinListSchema,
+  LIST_KEY_DEFAULTS,
+  type ListSchema,
+  type ListSemantics,
+  type MergeFlavour,
+} from './list-schema.js';
+export {
+  type FieldSet,
+  isLeaf,
+  listKeysOf,
+  type ManagerSelector,
+  ownedFields,
+  parseFieldsV1,
+  projectFields,
+  removeFields,
+  revertUnowned,
+  unionFieldSets,
+} from './managed-fields.js';
+export { type HiddenSecrets, type HideSecretOptions, hideSecretData, isSecret } from './mask.js';
+export { elementKey, mergeThreeWay } from './merge.js';
+export {
+  canonicalizeQuantities,
+  dropEmpty,
+  finalizeObject,
+  foldSecretStringData,
+  kindId,
+  LAST_APPLIED_ANNOTATION,
+  type NormalizeOptions,
+  normalizeIntOrString,
+  normalizeObject,
+  type QuantityFieldDeclaration,
+  SERVER_METADATA_FIELDS,
+  sortEndpoints,
+  visitPath,
+} from './normalize.js';
+export {
+  canonicalQuantity,
+  compareQuantities,
+  formatQuantity,
+  type ParsedQuantity,
+  parseQuantity,
+  type QuantityFormat,
+} from './quantity.js';
+export { type RenderOptions, renderDiff, toSortedYaml } from './render.js';
 
 /** The version of this package. */
 export const VERSION = '0.1.0';

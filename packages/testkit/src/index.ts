@@ -1,7 +1,35 @@
 /**
  * @packageDocumentation
- * @gitops-kit/testkit: An in-memory Kubernetes API server with real semantics served over HTTP, and a git server for tests.
+ * @gitops-kit/testkit: an in-memory Kubernetes API server with real semantics served over HTTP
+ * ({@link startTestCluster}: kubectl and `KubeClusterClient` both work against it), simulated
+ * controllers, fault injection, and a git server for tests.
  */
+export { ApiStatusError } from './api-error.js';
+export { type ControllerOptions, Controllers } from './controllers.js';
+export { EMULATED_VERSION } from './discovery.js';
+export {
+  ApiEngine,
+  type DeleteOptions as EngineDeleteOptions,
+  type EngineOptions,
+  type FieldValidation,
+  type ListOptions as EngineListOptions,
+  type StoredEvent,
+  type WriteOptions as EngineWriteOptions,
+} from './engine.js';
+export { type FaultDecision, FaultInjector, type FaultRule, type RequestVerb } from './faults.js';
+export type { TokenGrant } from './http-server.js';
+export { builtinResourceTypes, type ResourceType } from './resources.js';
+export { startTestCluster, type TestCluster, type TestClusterOptions } from './test-cluster.js';
 
 /** The version of this package. */
 export const VERSION = '0.1.0';
+export {
+  type CommitOptions,
+  type GitServer,
+  type GitServerOptions,
+  type GitServerRequest,
+  runGit,
+  startGitServer,
+  type TestFileContent,
+  TestRepository,
+} from './git-server/index.js';

@@ -1,0 +1,73 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { isGitOpsError, nodeFileSystem } from '@gitops-kit/core';
+import { renderKustomization } from '@gitops-kit/kustomize';
+import type { CliStreams } from './run-cli.js';
+
+/** Help text of `gitops-kit build`. */
+export const BUILD_USAGE = `Usage: gitops-kit build [DIR] [flags]
+
+Render the kustomization in DIR (default: the current directory). Writes exactly what
+\`kustomize build DIR\` (and \`kubectl kustomize DIR\`) writes.
+
+Flags:
+  -o, --output FILE              Write the YAML to FILE instead of stdout
+      --load-restrictor VALUE    LoadRestrictionsRootOnly (default) or LoadRestrictionsNone
+      --enable-helm              Allow helmCharts (refused: helm charts are not rendered in process)
+      --enable-alpha-plugins     Allow external plugins (refused: exec and KRM function plugins do not run)
+      --enable-exec              Allow exec plugins (refused, as above)
+  -h, --help                     Show this help
+`;
+
+/** Runs `gitops-kit build` and returns its exit code. */
+export async function runBuild(args: readonly string[], streams: CliStreams): Promise<number> {
+  let dir: string | undefined;
+  let output: string | undefined;
+  let loadRestrictor: 'RootOnly' | 'None' = 'RootOnly';
+  let enableHelm = false;
+  let enableAlphaPlugins = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    const value = (): string | undefined => {
+      if (a.includes('=')) return a.slice(a.indexOf('=') + 1);
+      i++;
+      return args[i];
+    };
+    if (a === '-h' || a === '--help') {
+      streams.stdout.write(BUILD_USAGE);
+      return 0;
+    } else if (a === '-o' || a === '--output' || a.startsWith('--output=')) {
+      output = value();
+      if (!output) return usageError(streams, 'flag --output needs a file');
+    } else if (a === '--load-restrictor' || a.startsWith('--load-restrictor=')) {
+      const v = value();
+      if (v === 'LoadRestrictionsRootOnly') loadRestrictor = 'RootOnly';
+      else if (v === 'LoadRestrictionsNone') loadRestrictor = 'None';
+      else return usageError(streams, `invalid --load-restrictor "${v ?? ''}"`);
+    } else if (a === '--enable-helm') enableHelm = true;
+    else if (a === '--enable-alpha-plugins' || a === '--enable-exec') enableAlphaPlugins = true;
+    else if (a.startsWith('-')) return usageError(streams, `unknown flag ${a}`);
+    else if (dir === undefined) dir = a;
+    else return usageError(streams, 'specify one path to a kustomization directory');
+  }
+  try {
+    const result = await renderKustomization(nodeFileSystem(), resolve(dir ?? '.'), {
+      loadRestrictor,
+      enableHelm,
+      enableAlphaPlugins,
+    });
+    for (const w of result.warnings) streams.stderr.write(`${w.message}\n`);
+    if (output) await writeFile(output, result.yaml);
+    else streams.stdout.write(result.yaml);
+    return 0;
+  } catch (err) {
+    const message = isGitOpsError(err) ? `${err.message} [${err.code}]` : (err as Error).message;
+    streams.stderr.write(`Error: ${message}\n`);
+    return 1;
+  }
+}
+
+function usageError(streams: CliStreams, message: string): number {
+  streams.stderr.write(`Error: ${message}\n\n${BUILD_USAGE}`);
+  return 2;
+}

@@ -1,0 +1,190 @@
+/**
+ * Writes generated stringifier cases under test/fixtures/stringify/generated-* (input.yaml and
+ * kustomization.yaml): strings assembled at random, from a fixed seed, out of the pieces that make
+ * YAML quoting, escaping and folding hard. Deterministic; run it, then regenerate-goldens.sh.
+ *
+ *   node --experimental-strip-types packages/core/scripts/generate-stringify-cases.ts
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'stringify');
+
+/** mulberry32: a small seeded PRNG, so the cases never change unless the seed does. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Pieces that touch every rule of the emitter: YAML 1.1 words, numbers, indicators at the start
+// and inside, spaces at the ends, breaks, tabs, quotes, non-ASCII, and long words for folding.
+// DEL, C1 controls and U+FFFE/U+FFFF are left out: kustomize itself fails on them.
+const PIECES = [
+  'on',
+  'yes',
+  'No',
+  'y',
+  'true',
+  'null',
+  '~',
+  '0755',
+  '0o17',
+  '0x1F',
+  '1.10',
+  '1e3',
+  '12',
+  '-3',
+  '.5',
+  '1_000',
+  '2001-12-14',
+  '1:20',
+  '.inf',
+  ': ',
+  ':',
+  ' #',
+  '#',
+  '- ',
+  '-',
+  '? ',
+  '?',
+  ',',
+  '[',
+  ']',
+  '{',
+  '}',
+  '*',
+  '&',
+  '!',
+  '%',
+  '@',
+  '`',
+  '|',
+  '>',
+  "'",
+  '"',
+  '\\',
+  '\t',
+  '\n',
+  '\n\n',
+  ' ',
+  '  ',
+  '\r',
+  'é',
+  '日本',
+  '😀',
+  '\u2028',
+  '\u00a0',
+  '\u0085',
+  '\u0007',
+  '\ufeff',
+  'word',
+  'hello world',
+  '---',
+  '...',
+  'a',
+  'b',
+  'c',
+  'http://x.y/z?q=1',
+  'abcdefghijklmnopqrstuvwxyz',
+  'lorem ipsum dolor sit amet',
+];
+
+/**
+ * A raw NEL in `encoding/json` text is a line break to go-yaml, so `---` or `...` right after it
+ * is read as a document marker and kustomize fails; such strings are not cases for a golden.
+ */
+function kustomizeCanWrite(s: string): boolean {
+  return !/\u0085(?:---|\.\.\.)/.test(s);
+}
+
+function randomString(rand: () => number, long: boolean): string {
+  for (;;) {
+    const s = randomStringOnce(rand, long);
+    if (kustomizeCanWrite(s)) return s;
+  }
+}
+
+function randomStringOnce(rand: () => number, long: boolean): string {
+  const count = long ? 10 + Math.floor(rand() * 40) : 1 + Math.floor(rand() * 4);
+  let s = '';
+  for (let i = 0; i < count; i++) {
+    // Long strings are mostly words and spaces, so that folding has places to break.
+    if (long && rand() < 0.7)
+      s += rand() < 0.5 ? ' ' : ['word', 'lorem', 'ipsum', 'x', 'yy'][Math.floor(rand() * 5)];
+    else s += PIECES[Math.floor(rand() * PIECES.length)];
+  }
+  return s;
+}
+
+function header(name: string): string {
+  return `apiVersion: example.com/v1\nkind: Probe\nmetadata:\n  name: ${name}\n`;
+}
+
+function writeCase(name: string, body: string): void {
+  const dir = join(fixtures, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'kustomization.yaml'), 'resources:\n- input.yaml\nsortOptions:\n  order: fifo\n');
+  writeFileSync(join(dir, 'input.yaml'), header(name) + body);
+}
+
+// JSON text is a YAML double-quoted scalar, except that YAML 1.1 readers (go-yaml) also treat raw
+// NEL, LS and PS as line breaks, and a raw BOM is suspicious: write those as escapes.
+const q = (s: string) =>
+  JSON.stringify(s).replace(
+    /[\u0085\u2028\u2029\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+const pad = (n: number) => String(n).padStart(3, '0');
+
+// Values at several depths (folding depends on the column), keyed kNNN so the order is total.
+{
+  const rand = prng(20261126);
+  let body = 'data:\n';
+  for (let i = 0; i < 160; i++) body += `  k${pad(i)}: ${q(randomString(rand, rand() < 0.3))}\n`;
+  body += 'nested:\n  deeper:\n    deepest:\n';
+  for (let i = 0; i < 60; i++) body += `      k${pad(i)}: ${q(randomString(rand, rand() < 0.5))}\n`;
+  writeCase('generated-values', body);
+}
+
+// Sequence items, plain and nested in lists of lists and lists of maps.
+{
+  const rand = prng(7);
+  let body = 'items:\n';
+  for (let i = 0; i < 100; i++) body += `- ${q(randomString(rand, rand() < 0.3))}\n`;
+  body += 'nested:\n';
+  for (let i = 0; i < 40; i++) {
+    body += `- - ${q(randomString(rand, rand() < 0.4))}\n  - name: ${q(randomString(rand, rand() < 0.4))}\n`;
+  }
+  writeCase('generated-lists', body);
+}
+
+// Keys. Letters-only prefixes and no digits keep kustomize's key order a total order (digit runs
+// compared numerically can make it cyclic, and then kustomize's own output varies between runs).
+{
+  const rand = prng(99);
+  // A NEL in a key is a line break inside an implicit key once kustomize re-reads its JSON: it fails.
+  const keyPieces = PIECES.filter((p) => !/[0-9\u0085]/.test(p));
+  const seen = new Set<string>();
+  let body = 'keys:\n';
+  while (seen.size < 120) {
+    let key = '';
+    const n = 1 + Math.floor(rand() * 4);
+    for (let i = 0; i < n; i++) key += keyPieces[Math.floor(rand() * keyPieces.length)];
+    // Past 128 bytes a key is written in the explicit `? key` form; YAML caps implicit keys at 1024.
+    if (rand() < 0.05) key = key.repeat(Math.ceil(140 / key.length));
+    if (!kustomizeCanWrite(key)) continue;
+    // go-yaml folds runs of spaces around NEL inside quoted JSON text; two keys could collide.
+    const folded = key.replace(/ *(?:\u0085 *)+/g, ' ');
+    if (seen.has(folded)) continue;
+    seen.add(folded);
+    body += `  ${q(key)}: ${q(randomString(rand, false))}\n`;
+  }
+  writeCase('generated-keys', body);
+}

@@ -1,0 +1,88 @@
+import { deepCopyJson, isJsonObject, type JsonObject, type JsonValue, jsonEqual } from '@gitops-kit/core';
+import { escapePointerToken } from './json-pointer.js';
+
+/** One differing field: where (a JSON pointer), what happens, and the values on each side. */
+export interface FieldChange {
+  /** RFC 6901 pointer of the field (`/spec/replicas`). */
+  pointer: string;
+  /** `add`: only the predicted object has it; `remove`: only live has it; `replace`: both, different. */
+  op: 'add' | 'remove' | 'replace';
+  /** The live value (absent for `add`). */
+  before?: JsonValue;
+  /** The predicted value (absent for `remove`). */
+  after?: JsonValue;
+}
+
+/**
+ * The fields that differ between `before` (live) and `after` (predicted live), deepest first where
+ * both sides are objects; lists are compared element by element.
+ */
+export function computeChanges(
+  before: JsonValue | undefined,
+  after: JsonValue | undefined,
+  pointer = '',
+): FieldChange[] {
+  const out: FieldChange[] = [];
+  walk(before, after, pointer, out);
+  return out;
+}
+
+function walk(
+  before: JsonValue | undefined,
+  after: JsonValue | undefined,
+  pointer: string,
+  out: FieldChange[],
+): void {
+  if (before === undefined && after === undefined) return;
+  if (before === undefined) {
+    out.push({ pointer, op: 'add', after: deepCopyJson(after as JsonValue) });
+    return;
+  }
+  if (after === undefined) {
+    out.push({ pointer, op: 'remove', before: deepCopyJson(before) });
+    return;
+  }
+  if (isJsonObject(before) && isJsonObject(after)) {
+    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+    for (const key of [...keys].sort())
+      walk(before[key], after[key], `${pointer}/${escapePointerToken(key)}`, out);
+    return;
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const n = Math.max(before.length, after.length);
+    for (let i = 0; i < n; i++) walk(before[i], after[i], `${pointer}/${i}`, out);
+    return;
+  }
+  if (!jsonEqual(before, after))
+    out.push({ pointer, op: 'replace', before: deepCopyJson(before), after: deepCopyJson(after) });
+}
+
+/**
+ * The RFC 7386 JSON merge patch that turns `from` into `to`: changed fields set, removed fields
+ * null, lists replaced whole. `to` must hold no nulls (normalised objects never do).
+ */
+export function createMergePatch(from: JsonValue, to: JsonValue): JsonValue {
+  if (!isJsonObject(from) || !isJsonObject(to)) return deepCopyJson(to);
+  const patch: JsonObject = {};
+  for (const key of Object.keys(from)) if (!Object.hasOwn(to, key)) patch[key] = null;
+  for (const [key, value] of Object.entries(to)) {
+    const old = from[key];
+    if (old === undefined) patch[key] = deepCopyJson(value);
+    else if (isJsonObject(old) && isJsonObject(value)) {
+      const sub = createMergePatch(old, value);
+      if (isJsonObject(sub) && Object.keys(sub).length > 0) patch[key] = sub;
+    } else if (!jsonEqual(old, value)) patch[key] = deepCopyJson(value);
+  }
+  return patch;
+}
+
+/** Applies an RFC 7386 JSON merge patch and returns the result; the target is not changed. */
+export function applyMergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue {
+  if (!isJsonObject(patch)) return deepCopyJson(patch);
+  const out: JsonObject = isJsonObject(target) ? deepCopyJson(target) : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = applyMergePatch(out[key], value);
+  }
+  return out;
+}

@@ -1,0 +1,215 @@
+import {
+  apiGroupOf,
+  type JsonValue,
+  type KubeObject,
+  parseApiVersion,
+  ValidationError,
+} from '@gitops-kit/core';
+import { runJq } from './jq.js';
+import { parseJsonPointer, removeAtPointer } from './json-pointer.js';
+import { ownedFields, removeFields } from './managed-fields.js';
+
+/**
+ * An ignore rule in Argo CD's `ignoreDifferences` shape. `group`, `kind`, `name` and `namespace`
+ * select objects (`*` matches any run of characters; an absent field matches everything; the core
+ * group is `''`); the fields named by `jsonPointers`, `jqPathExpressions` and those owned by
+ * `managedFieldsManagers` are left out of the comparison on every side.
+ */
+export interface IgnoreDifferencesRule {
+  /** API group (`''` for core). */
+  group?: string;
+  /** Kind. */
+  kind?: string;
+  /** Object name. */
+  name?: string;
+  /** Object namespace. */
+  namespace?: string;
+  /** RFC 6901 pointers of fields to ignore. */
+  jsonPointers?: readonly string[];
+  /** jq path expressions (`.spec.template.spec.containers[] | select(.name == "x") | .image`). */
+  jqPathExpressions?: readonly string[];
+  /** Managers (from `metadata.managedFields`) whose fields are ignored. */
+  managedFieldsManagers?: readonly string[];
+}
+
+/**
+ * An ignore rule in Flux's shape (helm-controller drift detection): JSON pointers, applied to the
+ * objects `target` selects. `name` and `namespace` are regular expressions matched against the
+ * whole value; selectors use the Kubernetes label selector syntax (`app=web,tier in (a,b),!legacy`).
+ */
+export interface FluxIgnoreRule {
+  /** RFC 6901 pointers of fields to ignore. */
+  paths: readonly string[];
+  /** Which objects the rule applies to; absent: all. */
+  target?: {
+    group?: string;
+    version?: string;
+    kind?: string;
+    name?: string;
+    namespace?: string;
+    labelSelector?: string;
+    annotationSelector?: string;
+  };
+}
+
+function glob(pattern: string | undefined, value: string): boolean {
+  if (pattern === undefined || pattern === '*') return true;
+  if (!pattern.includes('*')) return pattern === value;
+  const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+  return re.test(value);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** True when an Argo CD rule selects the object. */
+export function argoRuleMatches(rule: IgnoreDifferencesRule, obj: KubeObject): boolean {
+  return (
+    glob(rule.group, apiGroupOf(obj.apiVersion)) &&
+    glob(rule.kind, obj.kind) &&
+    glob(rule.name, obj.metadata?.name ?? '') &&
+    glob(rule.namespace, obj.metadata?.namespace ?? '')
+  );
+}
+
+function splitTerms(selector: string): string[] {
+  const terms: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of selector) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      terms.push(current);
+      current = '';
+    } else current += ch;
+  }
+  terms.push(current);
+  return terms.map((t) => t.trim()).filter((t) => t !== '');
+}
+
+/**
+ * True when `labels` satisfy a Kubernetes label selector string. Throws a `ValidationError` on a
+ * selector that does not parse.
+ */
+export function matchesLabelSelector(selector: string, labels: Readonly<Record<string, string>>): boolean {
+  for (const term of splitTerms(selector)) {
+    let m = /^([\w./-]+)\s+(in|notin)\s+\(([\w.,\s-]*)\)$/.exec(term);
+    if (m) {
+      const [, key = '', op, list = ''] = m;
+      const values = list.split(',').map((v) => v.trim());
+      const has = Object.hasOwn(labels, key);
+      if (op === 'in' && !(has && values.includes(labels[key] as string))) return false;
+      if (op === 'notin' && has && values.includes(labels[key] as string)) return false;
+      continue;
+    }
+    m = /^([\w./-]+)\s*(==|=|!=)\s*([\w.-]*)$/.exec(term);
+    if (m) {
+      const [, key = '', op, value = ''] = m;
+      const has = Object.hasOwn(labels, key);
+      if (op === '!=' ? has && labels[key] === value : !(has && labels[key] === value)) return false;
+      continue;
+    }
+    m = /^(!?)([\w./-]+)$/.exec(term);
+    if (m) {
+      const has = Object.hasOwn(labels, m[2] as string);
+      if (m[1] === '!' ? has : !has) return false;
+      continue;
+    }
+    throw new ValidationError(`"${selector}" is not a label selector (bad term "${term}")`, {
+      path: 'labelSelector',
+    });
+  }
+  return true;
+}
+
+function anchored(pattern: string | undefined, value: string, field: string): boolean {
+  if (pattern === undefined || pattern === '') return true;
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${pattern})$`);
+  } catch {
+    throw new ValidationError(`"${pattern}" is not a regular expression`, { path: `target.${field}` });
+  }
+  return re.test(value);
+}
+
+/** True when a Flux rule's target selects the object. */
+export function fluxRuleMatches(rule: FluxIgnoreRule, obj: KubeObject): boolean {
+  const t = rule.target;
+  if (t === undefined) return true;
+  const gv = parseApiVersion(obj.apiVersion);
+  if (t.group !== undefined && t.group !== gv.group) return false;
+  if (t.version !== undefined && t.version !== '' && t.version !== gv.version) return false;
+  if (t.kind !== undefined && t.kind !== '' && t.kind !== obj.kind) return false;
+  if (!anchored(t.name, obj.metadata?.name ?? '', 'name')) return false;
+  if (!anchored(t.namespace, obj.metadata?.namespace ?? '', 'namespace')) return false;
+  if (t.labelSelector && !matchesLabelSelector(t.labelSelector, obj.metadata?.labels ?? {})) return false;
+  if (t.annotationSelector && !matchesLabelSelector(t.annotationSelector, obj.metadata?.annotations ?? {})) {
+    return false;
+  }
+  return true;
+}
+
+/** The ignore rules of a diff, and how long a jq expression may run. */
+export interface IgnoreOptions {
+  /** Argo CD shaped rules. */
+  ignoreDifferences?: readonly IgnoreDifferencesRule[];
+  /** Flux shaped rules. */
+  fluxIgnore?: readonly FluxIgnoreRule[];
+  /** Time limit of each jq expression, in milliseconds. */
+  jqTimeoutMs?: number;
+}
+
+/**
+ * Removes ignored fields from each of `targets` (normalised copies, changed in place or replaced),
+ * for rules that select `identity` (the object as the rules see it: live when there is one).
+ * `rawLive` still carries `metadata.managedFields`, which manager rules read.
+ */
+export function applyIgnoreRules(
+  targets: (KubeObject | undefined)[],
+  identity: KubeObject,
+  rawLive: KubeObject | undefined,
+  options: IgnoreOptions,
+): (KubeObject | undefined)[] {
+  let out = targets;
+  const secret = apiGroupOf(identity.apiVersion) === '' && identity.kind === 'Secret';
+  (options.ignoreDifferences ?? []).forEach((rule, ruleIndex) => {
+    if (!argoRuleMatches(rule, identity)) return;
+    for (const pointer of rule.jsonPointers ?? []) {
+      const tokens = parseJsonPointer(pointer);
+      for (const t of out) if (t) removeAtPointer(t, tokens);
+    }
+    (rule.jqPathExpressions ?? []).forEach((expr, exprIndex) => {
+      const path = `ignoreDifferences[${ruleIndex}].jqPathExpressions[${exprIndex}]`;
+      out = out.map((t) => {
+        if (t === undefined) return t;
+        const results = runJq(t as unknown as JsonValue, `del(${expr})`, {
+          timeoutMs: options.jqTimeoutMs,
+          path,
+          redact: secret,
+        });
+        const first = results[0];
+        if (results.length !== 1 || typeof first !== 'object' || first === null || Array.isArray(first)) {
+          throw new ValidationError(`jq expression ${JSON.stringify(expr)} must select paths of the object`, {
+            path,
+          });
+        }
+        return first as unknown as KubeObject;
+      });
+    });
+    if (rule.managedFieldsManagers && rule.managedFieldsManagers.length > 0) {
+      const owned = ownedFields(rawLive, { managers: rule.managedFieldsManagers });
+      if (owned) for (const t of out) if (t) removeFields(t as unknown as JsonValue, owned);
+    }
+  });
+  for (const rule of options.fluxIgnore ?? []) {
+    if (!fluxRuleMatches(rule, identity)) continue;
+    for (const pointer of rule.paths) {
+      const tokens = parseJsonPointer(pointer);
+      for (const t of out) if (t) removeAtPointer(t, tokens);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+import type { JsonValue, KubeObject } from '@gitops-kit/core';
+import { structuredPatch } from 'diff';
+import { stringify } from 'yaml';
+import type { DiffResult } from './diff.js';
+import { hideSecretData, isSecret } from './mask.js';
+
+/** Options of {@link renderDiff}. */
+export interface RenderOptions {
+  /** Colour the output with ANSI escapes (red removals, green additions, cyan hunk headers). */
+  color?: boolean;
+  /** Lines of context around each change (default 3). */
+  context?: number;
+  /** The name shown in the `---`/`+++` headers (default: `Kind/namespace/name`). */
+  title?: string;
+}
+
+const RED = '\u001b[31m';
+const GREEN = '\u001b[32m';
+const CYAN = '\u001b[36m';
+const BOLD = '\u001b[1m';
+const RESET = '\u001b[0m';
+
+/** YAML with keys sorted, so two objects built in different orders line up. */
+export function toSortedYaml(value: KubeObject | JsonValue | null): string {
+  if (value === null) return '';
+  return stringify(value, { sortMapEntries: true, lineWidth: 0 });
+}
+
+function titleOf(result: DiffResult): string {
+  const obj = result.predictedLive ?? result.normalizedLive;
+  if (obj === null) return 'object';
+  const ns = obj.metadata?.namespace;
+  return `${obj.kind}/${ns ? `${ns}/` : ''}${obj.metadata?.name ?? ''}`;
+}
+
+/**
+ * A unified diff, as text, from live (`---`) to predicted live (`+++`) in YAML, for CLIs and pull
+ * request comments. Secret values are masked again here, so a result built with
+ * `showSecretValues` still renders masked. Empty when nothing changes.
+ */
+export function renderDiff(result: DiffResult, options: RenderOptions = {}): string {
+  let before = result.normalizedLive;
+  let after = result.predictedLive;
+  if (isSecret(before) || isSecret(after)) {
+    const masked = hideSecretData(after, before);
+    before = masked.live;
+    after = masked.target;
+  }
+  const oldText = toSortedYaml(before);
+  const newText = toSortedYaml(after);
+  if (oldText === newText) return '';
+  const title = options.title ?? titleOf(result);
+  const patch = structuredPatch(
+    before === null ? '/dev/null' : `live/${title}`,
+    after === null ? '/dev/null' : `predicted/${title}`,
+    oldText,
+    newText,
+    undefined,
+    undefined,
+    { context: options.context ?? 3 },
+  );
+  const color = options.color === true;
+  const paint = (code: string, line: string) => (color ? `${code}${line}${RESET}` : line);
+  const lines: string[] = [paint(BOLD, `--- ${patch.oldFileName}`), paint(BOLD, `+++ ${patch.newFileName}`)];
+  for (const hunk of patch.hunks) {
+    lines.push(paint(CYAN, `@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`));
+    for (const line of hunk.lines) {
+      if (line.startsWith('\\')) continue;
+      if (line.startsWith('+')) lines.push(paint(GREEN, line));
+      else if (line.startsWith('-')) lines.push(paint(RED, line));
+      else lines.push(line);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,8 +1,0 @@
-import { describe, expect, it } from 'vitest';
-import { VERSION } from '../src/index.js';
-
-describe('@gitops-kit/health', () => {
-  it('exports its version', () => {
-    expect(VERSION).toMatch(/^\d+\.\d+\.\d+$/);
-  });
-});

@@ -1,0 +1,89 @@
+import type { JsonObject, JsonValue } from '@gitops-kit/core';
+import type { ResId } from './resource.js';
+
+/** A kustomize field spec: which kinds, which path, and whether to create the field. */
+export interface FieldSpec {
+  group?: string;
+  version?: string;
+  kind?: string;
+  path: string;
+  create?: boolean;
+}
+
+/** True when a field spec applies to an object of this id. */
+export function fieldSpecApplies(fs: FieldSpec, id: Pick<ResId, 'group' | 'version' | 'kind'>): boolean {
+  if (fs.group && fs.group !== id.group) return false;
+  if (fs.version && fs.version !== id.version) return false;
+  if (fs.kind && fs.kind !== id.kind) return false;
+  return true;
+}
+
+const pathCache = new Map<string, string[]>();
+
+/** Splits `a/b\/c/d[]` into segments, honouring `\/` escapes. */
+export function splitFieldPath(path: string): string[] {
+  const hit = pathCache.get(path);
+  if (hit) return hit;
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i] as string;
+    if (c === '\\' && path[i + 1] === '/') {
+      cur += '/';
+      i++;
+    } else if (c === '/') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  const segs = out.filter((s) => s !== '');
+  pathCache.set(path, segs);
+  return segs;
+}
+
+/** Called with the container and key of each field the path reaches. */
+export type FieldVisitor = (container: JsonObject, key: string) => void;
+
+function isObj(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Visits every field `path` reaches in `obj`, descending into every element of the sequences on
+ * the way. With `create`, missing maps on the way (and the field itself, through `create`) are made.
+ */
+export function visitFieldPath(
+  obj: JsonValue,
+  segments: readonly string[],
+  visit: FieldVisitor,
+  create?: () => JsonValue,
+  index = 0,
+): void {
+  if (Array.isArray(obj)) {
+    for (const el of obj) visitFieldPath(el, segments, visit, create, index);
+    return;
+  }
+  if (!isObj(obj)) return;
+  let seg = segments[index] as string;
+  if (seg.endsWith('[]')) seg = seg.slice(0, -2);
+  if (seg.startsWith('[') && seg.includes('=')) {
+    // `[name=value]` selects sequence elements; handled by the caller's container being a list.
+    return;
+  }
+  if (index === segments.length - 1) {
+    if (!(seg in obj)) {
+      if (!create) return;
+      obj[seg] = create();
+    }
+    visit(obj, seg);
+    return;
+  }
+  let next = obj[seg];
+  if (next === undefined || next === null) {
+    if (!create) return;
+    next = {};
+    obj[seg] = next;
+  }
+  visitFieldPath(next, segments, visit, create, index + 1);
+}

@@ -1,0 +1,133 @@
+import { isClusterScopedKind, type JsonObject, parseApiVersion } from '@gitops-kit/core';
+
+/** Where an object came from. */
+export interface SourceLocation {
+  /** The file, relative to the rendered root (or the generator's kustomization file). */
+  file: string;
+  /** 1-based line of the document in that file. */
+  line: number;
+}
+
+/** An object's identity as kustomize sees it (group, version, kind, namespace, name). */
+export interface ResId {
+  group: string;
+  version: string;
+  kind: string;
+  name: string;
+  namespace: string;
+}
+
+/** How a generated object combines with an existing one of the same id. */
+export type GeneratorBehavior = 'create' | 'merge' | 'replace';
+
+/** True when `kind` of `group` is cluster-scoped (built-in list plus CRDs the caller registered). */
+export function isClusterScoped(group: string, kind: string, extra?: ReadonlySet<string>): boolean {
+  return isClusterScopedKind(group, kind) || (extra?.has(`${group}/${kind}`) ?? false);
+}
+
+/**
+ * One object of a render with kustomize's bookkeeping: its ids before renames (for name
+ * references), the prefixes and suffixes it received, and whether a hash suffix is due.
+ */
+export class Resource {
+  /** Ids the object had before renames, oldest first. */
+  prevIds: ResId[] = [];
+  /** Prefixes applied, innermost first. */
+  prefixes: string[] = [];
+  /** Suffixes applied, innermost first. */
+  suffixes: string[] = [];
+  /** The generator asked for a content-hash suffix. */
+  needsHash = false;
+  /** How a generated object merges into an existing one. */
+  behavior: GeneratorBehavior | undefined;
+  /** Kustomization roots that defined vars referring to this object (unused marker for vars). */
+  constructor(
+    /** The object, as plain JSON. */
+    public obj: JsonObject,
+    /** Where it was read from. */
+    public source: SourceLocation,
+  ) {}
+
+  get kind(): string {
+    return typeof this.obj.kind === 'string' ? this.obj.kind : '';
+  }
+  get apiVersion(): string {
+    return typeof this.obj.apiVersion === 'string' ? this.obj.apiVersion : '';
+  }
+  get metadata(): JsonObject {
+    let m = this.obj.metadata;
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) {
+      m = {};
+      this.obj.metadata = m;
+    }
+    return m as JsonObject;
+  }
+  get name(): string {
+    const n = (this.obj.metadata as JsonObject | undefined)?.name;
+    return typeof n === 'string' ? n : '';
+  }
+  set name(value: string) {
+    this.metadata.name = value;
+  }
+  get namespace(): string {
+    const n = (this.obj.metadata as JsonObject | undefined)?.namespace;
+    return typeof n === 'string' ? n : '';
+  }
+  /** The current id. */
+  curId(): ResId {
+    const { group, version } = parseApiVersion(this.apiVersion);
+    return { group, version, kind: this.kind, name: this.name, namespace: this.namespace };
+  }
+  /** The id the object had when it was first read. */
+  orgId(): ResId {
+    return this.prevIds[0] ?? this.curId();
+  }
+  /** The current id and every previous one. */
+  allIds(): ResId[] {
+    return [...this.prevIds, this.curId()];
+  }
+  /** Records the current id as a previous one before a rename. */
+  rememberId(): void {
+    const cur = this.curId();
+    const last = this.prevIds[this.prevIds.length - 1];
+    if (!last || !sameId(last, cur)) this.prevIds.push(cur);
+  }
+  /** A deep copy with the same bookkeeping. */
+  clone(): Resource {
+    const r = new Resource(structuredClone(this.obj), this.source);
+    r.prevIds = this.prevIds.slice();
+    r.prefixes = this.prefixes.slice();
+    r.suffixes = this.suffixes.slice();
+    r.needsHash = this.needsHash;
+    r.behavior = this.behavior;
+    return r;
+  }
+}
+
+/** The namespace kustomize compares: `default` for an unset namespace of a namespaced kind. */
+export function effectiveNamespace(id: ResId, clusterScoped?: ReadonlySet<string>): string {
+  if (isClusterScoped(id.group, id.kind, clusterScoped)) return '';
+  return id.namespace === '' ? 'default' : id.namespace;
+}
+
+/** True when two ids name the same object. */
+export function sameId(a: ResId, b: ResId, clusterScoped?: ReadonlySet<string>): boolean {
+  return (
+    a.group === b.group &&
+    a.version === b.version &&
+    a.kind === b.kind &&
+    a.name === b.name &&
+    effectiveNamespace(a, clusterScoped) === effectiveNamespace(b, clusterScoped)
+  );
+}
+
+/** kustomize's string form of an id, for messages: `apps_v1_Deployment|ns|name`. */
+export function formatResId(id: ResId): string {
+  const gvk = [id.group || '~G', id.version || '~V', id.kind || '~K'].join('_');
+  return `${gvk}|${id.namespace || '~X'}|${id.name || '~N'}`;
+}
+
+/** The key under which an id is indexed. */
+export function idKey(id: ResId, clusterScoped?: ReadonlySet<string>): string {
+  return `${id.group}\u0000${id.version}\u0000${id.kind}\u0000${effectiveNamespace(id, clusterScoped)}\u0000${id.name}`;
+}

@@ -1,0 +1,1005 @@
+import { posix } from 'node:path';
+import {
+  GitOpsError,
+  isGitOpsError,
+  type JsonObject,
+  type JsonValue,
+  NotFoundError,
+  ParseError,
+  PatchError,
+  type ReadonlyFileSystem,
+  RootConfinedResolver,
+  readTextFile,
+  SecurityError,
+  ValidationError,
+} from '@gitops-kit/core';
+import { contentHash } from './content-hash.js';
+import { fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
+import { type GeneratorArgs, type GeneratorOptions, generate } from './generators.js';
+import { applyJsonPatchOps, type JsonPatchOp } from './json-patch.js';
+import { checkKustomization, KUSTOMIZATION_FILE_NAMES, type RenderWarning } from './kustomization-file.js';
+import { fixNameReferences } from './name-reference.js';
+import { applyReplacements, resolveVars, type VarDef } from './replacements.js';
+import { idKey, type ResId, Resource, sameId } from './resource.js';
+import { type ResourceSelector, selectorMatches } from './selectors.js';
+import { applyStrategicMerge } from './strategic-merge.js';
+import {
+  defaultTransformerConfig,
+  mergeTransformerConfig,
+  parseTransformerConfig,
+  type TransformerConfig,
+} from './transformer-config.js';
+import {
+  addMapEntries,
+  addNamePrefixSuffix,
+  type ImageSpec,
+  setImages,
+  setNamespace,
+  setReplicas,
+  type TransformContext,
+} from './transformers.js';
+import { parseYamlDocuments } from './yaml-io.js';
+
+/** What a remote loader returns for a git URL: a file system, the path in it, and the revision. */
+export interface RemoteTarget {
+  fs: ReadonlyFileSystem;
+  path: string;
+  revision: string;
+}
+
+/** Fetches a remote (git URL) resource; without one, git URLs are an error. */
+export type RemoteLoader = (url: string) => Promise<RemoteTarget>;
+
+/** Options of a render. */
+export interface TargetOptions {
+  loadRestrictor: 'RootOnly' | 'None';
+  remoteLoader?: RemoteLoader | undefined;
+  enableHelm: boolean;
+  enableAlphaPlugins: boolean;
+  maxFileBytes: number;
+  /** Shown in file names of sources and errors: paths are made relative to this directory. */
+  displayRoot: string;
+}
+
+/** Resources and bookkeeping accumulated while rendering a kustomization tree. */
+export interface Accumulator {
+  resources: Resource[];
+  vars: VarDef[];
+  config: TransformerConfig;
+}
+
+function isObj(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isRemote(path: string): boolean {
+  return (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(path) ||
+    path.startsWith('git@') ||
+    /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(path) ||
+    path.includes('?ref=') ||
+    path.includes('.git//')
+  );
+}
+
+/** Renders one kustomization directory (and everything it includes). */
+export class KustTarget {
+  readonly warnings: RenderWarning[] = [];
+  private readonly ctx: TransformContext = { clusterScoped: new Set() };
+  /** Directories being accumulated, to detect cycles. */
+  private readonly stack: string[] = [];
+
+  constructor(
+    private readonly fs: ReadonlyFileSystem,
+    private readonly options: TargetOptions,
+  ) {}
+
+  display(path: string): string {
+    const rel = posix.relative(this.options.displayRoot, path);
+    return rel === '' ? '.' : rel;
+  }
+
+  private async readFileInRoot(dir: string, path: string): Promise<{ abs: string; text: string }> {
+    const abs = posix.isAbsolute(path) ? posix.normalize(path) : posix.join(dir, path);
+    if (this.options.loadRestrictor === 'RootOnly') {
+      const resolver = new RootConfinedResolver(this.fs, dir);
+      try {
+        await resolver.resolve(posix.relative(dir, abs) || '.');
+      } catch (err) {
+        if (err instanceof SecurityError) {
+          throw new SecurityError(`security; file '${abs}' is not in or below '${dir}'`, {
+            file: this.display(abs),
+            code: err.code as 'PATH_ESCAPE',
+            cause: err,
+          });
+        }
+        throw err;
+      }
+    }
+    const bytes = await this.readBytesInRoot(dir, path, false);
+    return { abs, text: new TextDecoder('utf-8').decode(bytes) };
+  }
+
+  private async readBytesInRoot(dir: string, path: string, check = true): Promise<Uint8Array> {
+    const abs = posix.isAbsolute(path) ? posix.normalize(path) : posix.join(dir, path);
+    if (check && this.options.loadRestrictor === 'RootOnly') {
+      const resolver = new RootConfinedResolver(this.fs, dir);
+      try {
+        await resolver.resolve(posix.relative(dir, abs) || '.');
+      } catch (err) {
+        if (err instanceof SecurityError) {
+          throw new SecurityError(`security; file '${abs}' is not in or below '${dir}'`, {
+            file: this.display(abs),
+            code: err.code as 'PATH_ESCAPE',
+          });
+        }
+        throw err;
+      }
+    }
+    const info = await this.fs.stat(abs);
+    if (info.size > this.options.maxFileBytes) {
+      throw new ParseError(
+        `file is ${info.size} bytes, over the limit of ${this.options.maxFileBytes} bytes`,
+        {
+          file: this.display(abs),
+          code: 'LIMIT_EXCEEDED',
+        },
+      );
+    }
+    return this.fs.readFile(abs);
+  }
+
+  /** Finds and parses the kustomization file of `dir`. */
+  async loadKustomization(dir: string): Promise<{ kust: JsonObject; file: string }> {
+    const found: string[] = [];
+    for (const name of KUSTOMIZATION_FILE_NAMES) {
+      const p = posix.join(dir, name);
+      try {
+        const st = await this.fs.stat(p);
+        if (st.type === 'file') found.push(p);
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+      }
+    }
+    if (found.length === 0) {
+      throw new NotFoundError(
+        `unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${dir}'`,
+        { file: this.display(dir) },
+      );
+    }
+    if (found.length > 1) {
+      throw new ValidationError(`Found multiple kustomization files under: ${dir}`, {
+        file: this.display(dir),
+      });
+    }
+    const file = found[0] as string;
+    const text = await readTextFile(this.fs, file, { maxBytes: this.options.maxFileBytes });
+    const docs = parseYamlDocuments(text, this.display(file));
+    if (docs.length > 1)
+      throw new ValidationError('a kustomization file must hold one document', { file: this.display(file) });
+    const { kust, warnings } = checkKustomization(docs[0]?.value ?? {}, this.display(file));
+    this.warnings.push(...warnings);
+    return { kust, file };
+  }
+
+  /** Parses a YAML file or inline text into resources (a `List` expands to its items). */
+  parseResources(text: string, file: string): Resource[] {
+    const out: Resource[] = [];
+    for (const doc of parseYamlDocuments(text, file)) {
+      if (doc.value === null || doc.value === undefined) continue;
+      if (!isObj(doc.value)) throw new ValidationError('a resource must be a map', { file, line: doc.line });
+      const obj = doc.value;
+      if (typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(obj.items)) {
+        for (const item of obj.items) if (isObj(item)) out.push(this.checkResource(item, file, doc.line));
+        continue;
+      }
+      out.push(this.checkResource(obj, file, doc.line));
+    }
+    return out;
+  }
+
+  private checkResource(obj: JsonObject, file: string, line: number): Resource {
+    if (typeof obj.kind !== 'string' || obj.kind === '') {
+      throw new ValidationError(`missing Resource metadata: kind is required`, { file, line, path: 'kind' });
+    }
+    if (
+      !isObj(obj.metadata) ||
+      (typeof obj.metadata.name !== 'string' && typeof obj.metadata.generateName !== 'string')
+    ) {
+      throw new ValidationError(`missing metadata.name in object ${obj.kind}`, {
+        file,
+        line,
+        path: 'metadata.name',
+      });
+    }
+    return new Resource(obj, { file, line });
+  }
+
+  /** Appends resources, refusing an id that is already there. */
+  append(acc: Accumulator, list: readonly Resource[]): void {
+    const index = new Set<string>();
+    for (const r of acc.resources) index.add(idKey(r.curId(), this.ctx.clusterScoped));
+    for (const r of list) {
+      const key = idKey(r.curId(), this.ctx.clusterScoped);
+      if (index.has(key)) {
+        const id = r.curId();
+        throw new ValidationError(
+          `may not add resource with an already registered id: ${id.group ? `${id.group}_` : ''}${id.version}_${id.kind}|${id.namespace || '~X'}|${id.name}`,
+          { file: r.source.file, line: r.source.line, code: 'DUPLICATE_RESOURCE' },
+        );
+      }
+      index.add(key);
+      acc.resources.push(r);
+    }
+  }
+
+  /** Accumulates the kustomization (or component) in `dir` into `acc`. */
+  async accumulate(
+    dir: string,
+    acc: Accumulator,
+    expect: 'Kustomization' | 'Component',
+  ): Promise<Accumulator> {
+    if (this.stack.includes(dir)) {
+      throw new ValidationError(
+        `cycle detected: ${[...this.stack, dir].map((d) => this.display(d)).join(' -> ')}`,
+        {
+          file: this.display(dir),
+          code: 'CYCLE_DETECTED',
+        },
+      );
+    }
+    this.stack.push(dir);
+    try {
+      return await this.accumulateInner(dir, acc, expect);
+    } finally {
+      this.stack.pop();
+    }
+  }
+
+  private async accumulateInner(
+    dir: string,
+    acc: Accumulator,
+    expect: 'Kustomization' | 'Component',
+  ): Promise<Accumulator> {
+    const { kust, file } = await this.loadKustomization(dir);
+    const kfile = this.display(file);
+    const kind = typeof kust.kind === 'string' && kust.kind !== '' ? kust.kind : 'Kustomization';
+    // The kustomization being built may itself be a Component.
+    if (kind !== expect && !(this.stack.length === 1 && kind === 'Component')) {
+      throw new ValidationError(
+        expect === 'Component'
+          ? `accumulating components: expected kind 'Component' for path '${dir}' but got '${kind}'`
+          : `expected kind '${expect}' for path '${dir}' but got '${kind}'`,
+        { file: kfile },
+      );
+    }
+    if (kust.helmCharts || kust.helmChartInflationGenerator || kust.helmGlobals) {
+      if (!this.options.enableHelm) {
+        throw new ValidationError('must specify --enable-helm to use helmCharts', {
+          file: kfile,
+          code: 'UNSUPPORTED',
+        });
+      }
+      throw new ValidationError('helmCharts are not supported by this renderer', {
+        file: kfile,
+        code: 'UNSUPPORTED',
+      });
+    }
+    await this.checkOpenApi(dir, kust, kfile);
+    const config = defaultTransformerConfig();
+    // Resources and bases.
+    const entries = [
+      ...((kust.resources as string[] | undefined) ?? []),
+      ...((kust.bases as string[] | undefined) ?? []),
+    ];
+    for (const entry of entries) {
+      await this.accumulateResource(dir, String(entry), acc, kfile);
+    }
+    for (const c of (kust.configurations as string[] | undefined) ?? []) {
+      const { abs, text } = await this.readFileInRoot(dir, String(c));
+      for (const d of parseYamlDocuments(text, this.display(abs)))
+        mergeTransformerConfig(config, parseTransformerConfig(d.value));
+    }
+    for (const c of (kust.crds as string[] | undefined) ?? []) {
+      const { abs, text } = await this.readFileInRoot(dir, String(c));
+      for (const d of parseYamlDocuments(text, this.display(abs))) this.registerCrd(d.value);
+    }
+    mergeTransformerConfig(acc.config, config);
+    for (const c of (kust.components as string[] | undefined) ?? []) {
+      const cdir = posix.join(dir, String(c));
+      await this.requireDirectory(cdir, String(c), kfile, 'components');
+      await this.accumulate(cdir, acc, 'Component');
+    }
+    await this.runGenerators(dir, kust, acc, kfile);
+    await this.runTransformers(dir, kust, acc, config, kfile);
+    if (Array.isArray(kust.validators) && kust.validators.length > 0) {
+      throw new ValidationError('validators are plugins and are not enabled', {
+        file: kfile,
+        code: 'UNSUPPORTED',
+      });
+    }
+    for (const v of (kust.vars as JsonValue[] | undefined) ?? []) {
+      if (!isObj(v)) continue;
+      const name = String(v.name ?? '');
+      const existing = acc.vars.find((x) => x.name === name);
+      if (existing) {
+        throw new ValidationError(`var '${name}' already encountered`, { file: kfile, path: 'vars' });
+      }
+      acc.vars.push({
+        name,
+        objref: (v.objref ?? {}) as JsonObject,
+        fieldpath: isObj(v.fieldref) ? String(v.fieldref.fieldpath ?? '') : '',
+      });
+    }
+    return acc;
+  }
+
+  private async checkOpenApi(dir: string, kust: JsonObject, kfile: string): Promise<void> {
+    const openapi = kust.openapi;
+    if (openapi === undefined || openapi === null) return;
+    if (!isObj(openapi)) throw new ValidationError('invalid Kustomization: openapi must be a map', { file: kfile });
+    if (openapi.version !== undefined && openapi.path !== undefined) {
+      throw new ValidationError('builtin version and custom schema provided, cannot use both', { file: kfile, path: 'openapi' });
+    }
+    if (openapi.version !== undefined && openapi.version !== 'v1.21.2') {
+      throw new ValidationError('the specified OpenAPI version is not built in', { file: kfile, path: 'openapi.version' });
+    }
+    if (typeof openapi.path === 'string') {
+      const { abs, text } = await this.readFileInRoot(dir, openapi.path);
+      const docs = parseYamlDocuments(text, this.display(abs));
+      this.openApiSchemas.push(docs[0]?.value);
+    }
+  }
+
+  /** Custom OpenAPI schemas (`openapi.path`) seen so far. */
+  readonly openApiSchemas: unknown[] = [];
+
+  private registerCrd(doc: unknown): void {
+    if (!isObj(doc)) return;
+    if (doc.kind === 'CustomResourceDefinition' && isObj(doc.spec)) {
+      const group = String(doc.spec.group ?? '');
+      const names = isObj(doc.spec.names) ? doc.spec.names : {};
+      if (doc.spec.scope === 'Cluster' && typeof names.kind === 'string') {
+        (this.ctx.clusterScoped as Set<string>).add(`${group}/${names.kind}`);
+      }
+    }
+  }
+
+  private async requireDirectory(abs: string, entry: string, kfile: string, what: string): Promise<void> {
+    try {
+      const st = await this.fs.stat(abs);
+      if (st.type !== 'directory')
+        throw new ValidationError(`accumulating ${what}: '${entry}' is not a directory`, { file: kfile });
+    } catch (err) {
+      if (err instanceof NotFoundError) {
+        throw new NotFoundError(`accumulating ${what}: '${abs}' does not exist`, { file: kfile, cause: err });
+      }
+      throw err;
+    }
+  }
+
+  private async accumulateResource(
+    dir: string,
+    entry: string,
+    acc: Accumulator,
+    kfile: string,
+  ): Promise<void> {
+    if (isRemote(entry)) {
+      if (!this.options.remoteLoader) {
+        throw new ValidationError(`accumulating resources: remote resource ${entry} needs a remote loader`, {
+          file: kfile,
+          code: 'UNSUPPORTED',
+        });
+      }
+      const remote = await this.options.remoteLoader(entry);
+      const sub = new KustTarget(remote.fs, { ...this.options, displayRoot: remote.path });
+      const st = await remote.fs.stat(remote.path);
+      if (st.type === 'directory') {
+        const subAcc = await sub.accumulate(remote.path, newAccumulator(), 'Kustomization');
+        this.mergeSub(acc, subAcc);
+      } else {
+        const text = await readTextFile(remote.fs, remote.path, { maxBytes: this.options.maxFileBytes });
+        this.append(acc, sub.parseResources(text, entry));
+      }
+      this.warnings.push(...sub.warnings);
+      return;
+    }
+    const abs = posix.isAbsolute(entry) ? posix.normalize(entry) : posix.join(dir, entry);
+    let type: string;
+    try {
+      type = (await this.fs.stat(abs)).type;
+    } catch (err) {
+      if (err instanceof NotFoundError) {
+        throw new NotFoundError(`accumulating resources: '${abs}': no such file or directory`, {
+          file: kfile,
+          path: 'resources',
+          cause: err,
+        });
+      }
+      throw err;
+    }
+    if (type === 'directory') {
+      let subAcc: Accumulator;
+      try {
+        subAcc = await this.accumulate(abs, newAccumulator(), 'Kustomization');
+      } catch (err) {
+        if (isGitOpsError(err)) throw err;
+        throw new GitOpsError(
+          'RENDER_ERROR',
+          `accumulating resources from '${entry}': ${(err as Error).message}`,
+          {
+            file: kfile,
+            cause: err,
+          },
+        );
+      }
+      this.mergeSub(acc, subAcc);
+      return;
+    }
+    const { abs: file, text } = await this.readFileInRoot(dir, entry);
+    this.append(acc, this.parseResources(text, this.display(file)));
+  }
+
+  private mergeSub(acc: Accumulator, sub: Accumulator): void {
+    this.append(acc, sub.resources);
+    for (const v of sub.vars) {
+      if (acc.vars.some((x) => x.name === v.name)) {
+        throw new ValidationError(`var '${v.name}' already encountered`);
+      }
+      acc.vars.push(v);
+    }
+    mergeTransformerConfig(acc.config, sub.config);
+  }
+
+  private async runGenerators(dir: string, kust: JsonObject, acc: Accumulator, kfile: string): Promise<void> {
+    const globalOptions = (kust.generatorOptions ?? undefined) as GeneratorOptions | undefined;
+    const read = (p: string) => this.readBytesInRoot(dir, p);
+    const generated: Resource[] = [];
+    for (const g of (kust.configMapGenerator as GeneratorArgs[] | undefined) ?? []) {
+      generated.push(await generate('ConfigMap', g, globalOptions, read, kfile));
+    }
+    for (const g of (kust.secretGenerator as GeneratorArgs[] | undefined) ?? []) {
+      generated.push(await generate('Secret', g, globalOptions, read, kfile));
+    }
+    for (const entry of (kust.generators as string[] | undefined) ?? []) {
+      for (const cfg of await this.loadPluginConfigs(dir, String(entry), kfile)) {
+        const kind = String(cfg.kind ?? '');
+        if (kind === 'ConfigMapGenerator' || kind === 'SecretGenerator') {
+          const meta = isObj(cfg.metadata) ? cfg.metadata : {};
+          const args = {
+            ...(cfg as unknown as GeneratorArgs),
+            name: (meta.name as string) ?? cfg.name,
+            namespace: (meta.namespace as string) ?? cfg.namespace,
+          } as GeneratorArgs;
+          generated.push(
+            await generate(
+              kind === 'ConfigMapGenerator' ? 'ConfigMap' : 'Secret',
+              args,
+              undefined,
+              read,
+              kfile,
+            ),
+          );
+        } else if (kind === 'IAMPolicyGenerator' && (cfg.apiVersion === 'builtin' || String(cfg.apiVersion).startsWith('builtin/'))) {
+          generated.push(iamServiceAccount(cfg, kfile));
+        } else {
+          this.refusePlugin(cfg, kfile, 'generator');
+        }
+      }
+    }
+    for (const r of generated) this.addGenerated(acc, r, kfile);
+  }
+
+  private addGenerated(acc: Accumulator, r: Resource, kfile: string): void {
+    const id = r.curId();
+    const matches = acc.resources.filter((x) =>
+      x
+        .allIds()
+        .some(
+          (xid) =>
+            xid.kind === id.kind &&
+            xid.name === id.name &&
+            (id.namespace === '' ||
+              id.namespace === xid.namespace ||
+              (xid.namespace === '' && id.namespace === 'default')),
+        ),
+    );
+    if (r.behavior === 'create' || r.behavior === undefined) {
+      if (
+        matches.some(
+          (x) =>
+            sameId(x.curId(), id, this.ctx.clusterScoped) ||
+            (x.orgId().name === id.name &&
+              (x.orgId().namespace || 'default') === (id.namespace || 'default')),
+        )
+      ) {
+        throw new ValidationError(
+          `may not add resource with an already registered id: ${id.version}_${id.kind}|${id.namespace || '~X'}|${id.name}`,
+          { file: kfile, code: 'DUPLICATE_RESOURCE' },
+        );
+      }
+      this.append(acc, [r]);
+      return;
+    }
+    if (matches.length !== 1) {
+      throw new ValidationError(
+        matches.length === 0
+          ? `id ${JSON.stringify(`${id.version}_${id.kind}|${id.namespace || '~X'}|${id.name}`)} does not exist; cannot merge or replace`
+          : `found multiple objects ${id.kind}/${id.name} to ${r.behavior} into`,
+        { file: kfile },
+      );
+    }
+    const target = matches[0] as Resource;
+    const tmeta = target.metadata;
+    const rmeta = r.metadata;
+    if (r.behavior === 'replace') {
+      for (const f of ['data', 'binaryData', 'type', 'immutable']) {
+        if (r.obj[f] !== undefined) target.obj[f] = r.obj[f] as JsonValue;
+        else if (f !== 'type') delete target.obj[f];
+      }
+    } else {
+      for (const f of ['data', 'binaryData']) {
+        const src = r.obj[f];
+        if (isObj(src))
+          target.obj[f] = { ...(isObj(target.obj[f]) ? (target.obj[f] as JsonObject) : {}), ...src };
+      }
+      if (r.obj.immutable !== undefined) target.obj.immutable = r.obj.immutable as JsonValue;
+    }
+    for (const f of ['labels', 'annotations']) {
+      const src = rmeta[f];
+      if (isObj(src)) tmeta[f] = { ...(isObj(tmeta[f]) ? (tmeta[f] as JsonObject) : {}), ...src };
+    }
+    // The object keeps its own hash setting: a generator merging into a plain resource adds none.
+    if (!r.needsHash) target.needsHash = false;
+  }
+
+  private refusePlugin(cfg: JsonObject, kfile: string, what: string): never {
+    const api = String(cfg.apiVersion ?? '');
+    const meta = isObj(cfg.metadata) ? cfg.metadata : {};
+    const annotations = isObj(meta.annotations) ? meta.annotations : {};
+    const isFn = 'config.kubernetes.io/function' in annotations || 'config.k8s.io/function' in annotations;
+    if (!this.options.enableAlphaPlugins) {
+      throw new ValidationError(
+        `external ${what} plugin ${api}/${String(cfg.kind)} refused: plugins (exec, Go and KRM functions) are not enabled${isFn ? '' : ''}`,
+        { file: kfile, code: 'UNSUPPORTED' },
+      );
+    }
+    throw new ValidationError(
+      `external ${what} plugin ${api}/${String(cfg.kind)} is not supported by this renderer`,
+      {
+        file: kfile,
+        code: 'UNSUPPORTED',
+      },
+    );
+  }
+
+  /** Loads plugin configurations named by a `generators`/`transformers` entry: a file, inline YAML, or a kustomization. */
+  private async loadPluginConfigs(dir: string, entry: string, kfile: string): Promise<JsonObject[]> {
+    if (entry.includes('\n') || /^\s*(apiVersion|kind):/.test(entry)) {
+      return this.parseResources(entry, kfile).map((r) => r.obj);
+    }
+    const abs = posix.isAbsolute(entry) ? posix.normalize(entry) : posix.join(dir, entry);
+    let type: string;
+    try {
+      type = (await this.fs.stat(abs)).type;
+    } catch (err) {
+      if (err instanceof NotFoundError)
+        throw new NotFoundError(`'${abs}': no such file or directory`, { file: kfile, cause: err });
+      throw err;
+    }
+    if (type === 'directory') {
+      const sub = await this.accumulate(abs, newAccumulator(), 'Kustomization');
+      return sub.resources.map((r) => r.obj);
+    }
+    const { abs: file, text } = await this.readFileInRoot(dir, entry);
+    return this.parseResources(text, this.display(file)).map((r) => r.obj);
+  }
+
+  private async loadPatchText(dir: string, entry: string): Promise<{ text: string; file: string }> {
+    const trimmed = entry.trim();
+    if (
+      trimmed.includes('\n') ||
+      trimmed.startsWith('{') ||
+      trimmed.startsWith('[') ||
+      /^(apiVersion|kind|metadata|-)\b/.test(trimmed)
+    ) {
+      return { text: entry, file: '<inline patch>' };
+    }
+    const { abs, text } = await this.readFileInRoot(dir, trimmed);
+    return { text, file: this.display(abs) };
+  }
+
+  private async runTransformers(
+    dir: string,
+    kust: JsonObject,
+    acc: Accumulator,
+    config: TransformerConfig,
+    kfile: string,
+  ): Promise<void> {
+    const res = acc.resources;
+    // patchesStrategicMerge
+    for (const p of (kust.patchesStrategicMerge as string[] | undefined) ?? []) {
+      const { text, file } = await this.loadPatchText(dir, String(p));
+      const docs = parseYamlDocuments(text, file).filter((d) => d.value !== null && d.value !== undefined);
+      if (docs.length === 0) throw new PatchError('patch appears to be empty', { file });
+      for (const doc of docs) {
+        if (!isObj(doc.value)) continue;
+        this.applySmpById(acc, doc.value, file, false);
+      }
+    }
+    // patches
+    for (const p of (kust.patches as JsonValue[] | undefined) ?? []) {
+      if (!isObj(p)) continue;
+      await this.applyPatchEntry(dir, acc, p, kfile);
+    }
+    const ns = typeof kust.namespace === 'string' ? kust.namespace : '';
+    if (ns) setNamespace(acc.resources, { namespace: ns, fieldSpecs: config.namespace }, this.ctx);
+    const prefix = typeof kust.namePrefix === 'string' ? kust.namePrefix : '';
+    const suffix = typeof kust.nameSuffix === 'string' ? kust.nameSuffix : '';
+    if (prefix) addNamePrefixSuffix(acc.resources, prefix, '', config.namePrefix);
+    if (suffix) addNamePrefixSuffix(acc.resources, '', suffix, config.nameSuffix);
+    if (isObj(kust.commonLabels)) {
+      addMapEntries(acc.resources, stringify(kust.commonLabels), config.commonLabels, 'commonLabels');
+    }
+    for (const l of (kust.labels as JsonValue[] | undefined) ?? []) {
+      if (!isObj(l) || !isObj(l.pairs)) continue;
+      const specs = [...config.metadataLabels];
+      if (l.includeSelectors === true) specs.push(...config.commonLabels);
+      else if (l.includeTemplates === true) specs.push(...config.templateLabels);
+      if (Array.isArray(l.fields)) {
+        for (const f of l.fields)
+          if (isObj(f)) specs.push({ ...(f as unknown as { path: string }), create: f.create === true });
+      }
+      addMapEntries(acc.resources, stringify(l.pairs), specs, 'labels');
+    }
+    if (isObj(kust.commonAnnotations)) {
+      addMapEntries(
+        acc.resources,
+        stringify(kust.commonAnnotations),
+        config.commonAnnotations,
+        'commonAnnotations',
+      );
+    }
+    for (const p of (kust.patchesJson6902 as JsonValue[] | undefined) ?? []) {
+      if (!isObj(p)) continue;
+      const target = (p.target ?? {}) as ResourceSelector;
+      const text =
+        typeof p.patch === 'string' ? p.patch : (await this.readFileInRoot(dir, String(p.path ?? ''))).text;
+      const ops = this.parseJsonPatch(text, kfile);
+      const matches = res.filter((r) => this.idSelected(target, r));
+      if (matches.length === 0) {
+        throw new PatchError(
+          `failed to find unique target for patch ${target.kind ?? ''} ${target.name ?? ''}`,
+          { file: kfile },
+        );
+      }
+      for (const r of matches) this.applyJson6902(r, ops, kfile);
+    }
+    const replicas = ((kust.replicas as JsonValue[] | undefined) ?? []).filter(isObj).map((r) => ({
+      name: String(r.name ?? ''),
+      count: Number(r.count ?? 0),
+    }));
+    if (replicas.length > 0) setReplicas(acc.resources, replicas, config.replicas);
+    const images = [
+      ...(((kust.images as JsonValue[] | undefined) ?? []) as unknown as ImageSpec[]),
+      ...(((kust.imageTags as JsonValue[] | undefined) ?? []) as unknown as ImageSpec[]),
+    ];
+    if (images.length > 0) setImages(acc.resources, images, config.images);
+    const replacements = (kust.replacements as JsonValue[] | undefined) ?? [];
+    if (replacements.length > 0) {
+      const list: JsonObject[] = [];
+      for (const r of replacements) {
+        if (!isObj(r)) continue;
+        if (typeof r.path === 'string') {
+          const { abs, text } = await this.readFileInRoot(dir, r.path);
+          for (const d of parseYamlDocuments(text, this.display(abs))) {
+            if (Array.isArray(d.value)) list.push(...d.value.filter(isObj));
+            else if (isObj(d.value)) list.push(d.value);
+          }
+        } else list.push(r);
+      }
+      applyReplacements(acc.resources, list, kfile);
+    }
+    for (const entry of (kust.transformers as string[] | undefined) ?? []) {
+      for (const cfg of await this.loadPluginConfigs(dir, String(entry), kfile)) {
+        await this.runTransformerConfig(dir, acc, cfg, config, kfile);
+      }
+    }
+  }
+
+  private idSelected(target: ResourceSelector, r: Resource): boolean {
+    return r
+      .allIds()
+      .some(
+        (id) =>
+          (!target.group || target.group === id.group) &&
+          (!target.version || target.version === id.version) &&
+          (!target.kind || target.kind === id.kind) &&
+          (!target.name || target.name === id.name) &&
+          (!target.namespace || target.namespace === id.namespace),
+      );
+  }
+
+  private parseJsonPatch(text: string, file: string): JsonPatchOp[] {
+    const docs = parseYamlDocuments(text, file);
+    const v = docs[0]?.value;
+    if (!Array.isArray(v)) throw new PatchError('a JSON 6902 patch must be a list of operations', { file });
+    return v as unknown as JsonPatchOp[];
+  }
+
+  private applyJson6902(r: Resource, ops: JsonPatchOp[], file: string): void {
+    const before = r.curId();
+    try {
+      r.obj = applyJsonPatchOps(r.obj, ops) as JsonObject;
+    } catch (err) {
+      if (err instanceof PatchError) {
+        throw new PatchError(`${err.reason} (patching ${before.kind}/${before.name})`, {
+          file,
+          path: err.path,
+          cause: err,
+        });
+      }
+      throw err;
+    }
+    const after = r.curId();
+    if (after.name !== before.name || after.kind !== before.kind || after.namespace !== before.namespace) {
+      const cur = r.curId();
+      r.prevIds.push(before);
+      void cur;
+    }
+  }
+
+  private applySmpById(acc: Accumulator, patch: JsonObject, file: string, fromPatches: boolean): void {
+    const meta = isObj(patch.metadata) ? patch.metadata : {};
+    const name = typeof meta.name === 'string' ? meta.name : '';
+    const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
+    const apiVersion = typeof patch.apiVersion === 'string' ? patch.apiVersion : '';
+    const slash = apiVersion.lastIndexOf('/');
+    const group = slash >= 0 ? apiVersion.slice(0, slash) : '';
+    const kind = typeof patch.kind === 'string' ? patch.kind : '';
+    let matches = acc.resources.filter((r) =>
+      r
+        .allIds()
+        .some(
+          (id) => id.kind === kind && id.group === group && id.name === name && (!ns || id.namespace === ns),
+        ),
+    );
+    if (matches.length !== 1) {
+      throw new PatchError(
+        matches.length === 0
+          ? `no resource matches strategic merge patch "${kind}" ${name}`
+          : `multiple resources match strategic merge patch "${kind}" ${name}`,
+        { file },
+      );
+    }
+    this.applySmp(acc, matches[0] as Resource, patch, file, fromPatches ? {} : {});
+  }
+
+  private applySmp(
+    acc: Accumulator,
+    r: Resource,
+    patch: JsonObject,
+    file: string,
+    opts: { allowNameChange?: boolean; allowKindChange?: boolean },
+  ): void {
+    const before = r.curId();
+    const p = { ...patch };
+    // The patch's identity selects the target; it does not rename it unless asked.
+    const merged = applyStrategicMerge(r.obj, p);
+    if (merged === undefined) {
+      const i = acc.resources.indexOf(r);
+      if (i >= 0) acc.resources.splice(i, 1);
+      return;
+    }
+    if (!opts.allowKindChange) {
+      merged.kind = r.obj.kind as JsonValue;
+      merged.apiVersion = r.obj.apiVersion as JsonValue;
+    }
+    if (!opts.allowNameChange && isObj(merged.metadata)) {
+      if (before.name) merged.metadata.name = before.name;
+    }
+    r.obj = merged;
+    const after = r.curId();
+    if (after.name !== before.name || after.kind !== before.kind) r.prevIds.push(before);
+    void file;
+  }
+
+  private async applyPatchEntry(dir: string, acc: Accumulator, p: JsonObject, kfile: string): Promise<void> {
+    let text: string;
+    let file = kfile;
+    if (typeof p.patch === 'string' && p.patch !== '') text = p.patch;
+    else if (typeof p.path === 'string' && p.path !== '') {
+      const loaded = await this.readFileInRoot(dir, p.path);
+      text = loaded.text;
+      file = this.display(loaded.abs);
+    } else throw new ValidationError('a patch needs either patch or path', { file: kfile, path: 'patches' });
+    const opts = isObj(p.options) ? p.options : {};
+    const patchOpts = {
+      allowNameChange: opts.allowNameChange === true,
+      allowKindChange: opts.allowKindChange === true,
+    };
+    const docs = parseYamlDocuments(text, file).filter((d) => d.value !== null && d.value !== undefined);
+    if (docs.length === 0) {
+      throw new PatchError('a patch that is empty illegally qualifies as both a strategic-merge and a JSON patch', { file });
+    }
+    const first = docs[0]?.value;
+    const target = isObj(p.target) ? (p.target as ResourceSelector) : undefined;
+    if (Array.isArray(first)) {
+      if (!target)
+        throw new ValidationError('a JSON 6902 patch needs a target', { file: kfile, path: 'patches' });
+      const ops = first as unknown as JsonPatchOp[];
+      for (const r of acc.resources.filter((r) => selectorMatches(target, r)))
+        this.applyJson6902(r, ops, file);
+      return;
+    }
+    for (const doc of docs) {
+      if (!isObj(doc.value)) continue;
+      if (!target) {
+        this.applySmpById(acc, doc.value, file, true);
+        continue;
+      }
+      for (const r of acc.resources.filter((r) => selectorMatches(target, r))) {
+        const patch = structuredClone(doc.value);
+        this.applySmp(acc, r, patch, file, patchOpts);
+      }
+    }
+  }
+
+  private async runTransformerConfig(
+    dir: string,
+    acc: Accumulator,
+    cfg: JsonObject,
+    config: TransformerConfig,
+    kfile: string,
+  ): Promise<void> {
+    const api = String(cfg.apiVersion ?? '');
+    const kind = String(cfg.kind ?? '');
+    if (api !== 'builtin' && !api.startsWith('builtin/')) this.refusePlugin(cfg, kfile, 'transformer');
+    const specs = (v: unknown, fallback: TransformerConfig[keyof TransformerConfig]) =>
+      Array.isArray(v)
+        ? (v as unknown as typeof config.commonLabels)
+        : (fallback as typeof config.commonLabels);
+    switch (kind) {
+      case 'NamespaceTransformer': {
+        const meta = isObj(cfg.metadata) ? cfg.metadata : {};
+        setNamespace(
+          acc.resources,
+          {
+            namespace: String(meta.namespace ?? ''),
+            fieldSpecs: specs(cfg.fieldSpecs, config.namespace),
+            unsetOnly: cfg.unsetOnly === true,
+            setRoleBindingSubjects: (cfg.setRoleBindingSubjects as 'defaultOnly') ?? 'defaultOnly',
+          },
+          this.ctx,
+        );
+        return;
+      }
+      case 'PrefixSuffixTransformer':
+      case 'PrefixTransformer':
+      case 'SuffixTransformer':
+        addNamePrefixSuffix(
+          acc.resources,
+          String(cfg.prefix ?? ''),
+          String(cfg.suffix ?? ''),
+          specs(cfg.fieldSpecs, config.namePrefix),
+        );
+        return;
+      case 'LabelTransformer':
+        addMapEntries(
+          acc.resources,
+          stringify((cfg.labels ?? {}) as JsonObject),
+          specs(cfg.fieldSpecs, config.commonLabels),
+          'labels',
+        );
+        return;
+      case 'AnnotationsTransformer':
+        addMapEntries(
+          acc.resources,
+          stringify((cfg.annotations ?? {}) as JsonObject),
+          specs(cfg.fieldSpecs, config.commonAnnotations),
+          'annotations',
+        );
+        return;
+      case 'ImageTagTransformer':
+        setImages(
+          acc.resources,
+          [cfg.imageTag as unknown as ImageSpec],
+          specs(cfg.fieldSpecs, config.images),
+        );
+        return;
+      case 'ReplicaCountTransformer': {
+        const rep = isObj(cfg.replica) ? cfg.replica : {};
+        setReplicas(
+          acc.resources,
+          [{ name: String(rep.name ?? ''), count: Number(rep.count ?? 0) }],
+          specs(cfg.fieldSpecs, config.replicas),
+        );
+        return;
+      }
+      case 'PatchTransformer':
+        await this.applyPatchEntry(dir, acc, cfg, kfile);
+        return;
+      case 'PatchStrategicMergeTransformer': {
+        for (const p of (cfg.paths as string[] | undefined) ?? []) {
+          const { text, file } = await this.loadPatchText(dir, String(p));
+          for (const doc of parseYamlDocuments(text, file))
+            if (isObj(doc.value)) this.applySmpById(acc, doc.value, file, false);
+        }
+        if (typeof cfg.patches === 'string') {
+          for (const doc of parseYamlDocuments(cfg.patches, kfile))
+            if (isObj(doc.value)) this.applySmpById(acc, doc.value, kfile, false);
+        }
+        return;
+      }
+      case 'PatchJson6902Transformer': {
+        const text =
+          typeof cfg.jsonOp === 'string'
+            ? cfg.jsonOp
+            : (await this.readFileInRoot(dir, String(cfg.path ?? ''))).text;
+        const ops = this.parseJsonPatch(text, kfile);
+        const target = (cfg.target ?? {}) as ResourceSelector;
+        for (const r of acc.resources.filter((r) => this.idSelected(target, r)))
+          this.applyJson6902(r, ops, kfile);
+        return;
+      }
+      case 'ReplacementTransformer': {
+        const list = ((cfg.replacements as JsonValue[] | undefined) ?? []).filter(isObj);
+        applyReplacements(acc.resources, list, kfile);
+        return;
+      }
+      case 'HashTransformer':
+        for (const r of acc.resources) r.needsHash = true;
+        return;
+      default:
+        throw new ValidationError(`unknown builtin transformer ${kind}`, {
+          file: kfile,
+          code: 'UNSUPPORTED',
+        });
+    }
+  }
+
+  /** The steps kustomize runs once, at the top: hash suffixes, name references, vars. */
+  finish(acc: Accumulator): void {
+    for (const r of acc.resources) {
+      if (!r.needsHash) continue;
+      const hash = contentHash(r.obj);
+      r.rememberId();
+      r.name = `${r.name}-${hash}`;
+    }
+    fixNameReferences(acc.resources, acc.config.nameReference, this.ctx.clusterScoped);
+    resolveVars(acc.resources, acc.vars, acc.config.varReference);
+  }
+}
+
+/** kustomize's builtin IAMPolicyGenerator: a ServiceAccount bound to a GKE service account. */
+function iamServiceAccount(cfg: JsonObject, kfile: string): Resource {
+  const ks = isObj(cfg.kubernetesService) ? cfg.kubernetesService : {};
+  const sa = isObj(cfg.serviceAccount) ? cfg.serviceAccount : {};
+  if (cfg.cloud !== 'gke') throw new ValidationError(`IAMPolicyGenerator: unsupported cloud ${String(cfg.cloud)}`, { file: kfile });
+  const metadata: JsonObject = {
+    name: String(ks.name ?? ''),
+    annotations: { 'iam.gke.io/gcp-service-account': `${String(sa.name ?? '')}@${String(sa.projectId ?? '')}.iam.gserviceaccount.com` },
+  };
+  if (typeof ks.namespace === 'string' && ks.namespace) metadata.namespace = ks.namespace;
+  return new Resource({ apiVersion: 'v1', kind: 'ServiceAccount', metadata }, { file: kfile, line: 1 });
+}
+
+function stringify(m: JsonObject): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m)) out[k] = v === null ? '' : String(v);
+  return out;
+}
+
+/** A fresh accumulator with kustomize's default configuration. */
+export function newAccumulator(): Accumulator {
+  return { resources: [], vars: [], config: defaultTransformerConfig() };
+}
+
+/** Reports whether a resource id equals another, for callers outside this module. */
+export function idsEqual(a: ResId, b: ResId): boolean {
+  return sameId(a, b);
+}
+
+void fieldSpecApplies;
+void splitFieldPath;
+void visitFieldPath;

@@ -1,0 +1,133 @@
+import {
+  COMMON_ANNOTATIONS,
+  COMMON_LABELS,
+  IMAGES,
+  METADATA_LABELS,
+  NAME_PREFIX,
+  NAME_REFERENCES,
+  NAMESPACE,
+  type NameBackReference,
+  REPLICAS,
+  TEMPLATE_LABEL_SPECS,
+  VAR_REFERENCES,
+} from './builtin-field-specs.js';
+import type { FieldSpec } from './field-spec.js';
+
+/** The field specs the built-in transformers use: kustomize's defaults plus `configurations`. */
+export interface TransformerConfig {
+  namePrefix: FieldSpec[];
+  nameSuffix: FieldSpec[];
+  namespace: FieldSpec[];
+  commonLabels: FieldSpec[];
+  templateLabels: FieldSpec[];
+  metadataLabels: FieldSpec[];
+  commonAnnotations: FieldSpec[];
+  images: FieldSpec[];
+  replicas: FieldSpec[];
+  varReference: FieldSpec[];
+  nameReference: NameBackReference[];
+}
+
+/** kustomize's default transformer configuration. */
+export function defaultTransformerConfig(): TransformerConfig {
+  return {
+    namePrefix: [...NAME_PREFIX],
+    nameSuffix: [...NAME_PREFIX],
+    namespace: [...NAMESPACE],
+    commonLabels: [...COMMON_LABELS],
+    templateLabels: [...TEMPLATE_LABEL_SPECS],
+    metadataLabels: [...METADATA_LABELS],
+    commonAnnotations: [...COMMON_ANNOTATIONS],
+    images: [...IMAGES],
+    replicas: [...REPLICAS],
+    varReference: [...VAR_REFERENCES],
+    nameReference: NAME_REFERENCES.map((n) => ({ ...n, fieldSpecs: [...n.fieldSpecs] })),
+  };
+}
+
+function sameSpec(a: FieldSpec, b: FieldSpec): boolean {
+  return (
+    a.path === b.path &&
+    (a.kind ?? '') === (b.kind ?? '') &&
+    (a.group ?? '') === (b.group ?? '') &&
+    (a.version ?? '') === (b.version ?? '')
+  );
+}
+
+function mergeSpecs(into: FieldSpec[], extra: readonly FieldSpec[]): void {
+  for (const fs of extra) if (!into.some((x) => sameSpec(x, fs))) into.push(fs);
+}
+
+/** Merges `other` into `into` (a `configurations` file, or a base's configuration). */
+export function mergeTransformerConfig(into: TransformerConfig, other: Partial<TransformerConfig>): void {
+  for (const key of [
+    'namePrefix',
+    'nameSuffix',
+    'namespace',
+    'commonLabels',
+    'templateLabels',
+    'metadataLabels',
+    'commonAnnotations',
+    'images',
+    'replicas',
+    'varReference',
+  ] as const) {
+    const extra = other[key];
+    if (extra) mergeSpecs(into[key], extra);
+  }
+  for (const nr of other.nameReference ?? []) {
+    const existing = into.nameReference.find(
+      (x) =>
+        x.kind === nr.kind &&
+        (x.group ?? '') === (nr.group ?? '') &&
+        (x.version ?? '') === (nr.version ?? ''),
+    );
+    if (existing) mergeSpecs(existing.fieldSpecs, nr.fieldSpecs);
+    else into.nameReference.push({ ...nr, fieldSpecs: [...nr.fieldSpecs] });
+  }
+}
+
+function toSpecs(v: unknown): FieldSpec[] {
+  if (!Array.isArray(v)) return [];
+  return v
+    .filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null)
+    .map((x) => {
+      const fs: FieldSpec = { path: String(x.path ?? '') };
+      if (typeof x.kind === 'string') fs.kind = x.kind;
+      if (typeof x.group === 'string') fs.group = x.group;
+      if (typeof x.version === 'string') fs.version = x.version;
+      if (x.create === true) fs.create = true;
+      return fs;
+    });
+}
+
+/** Reads a `configurations` file's content into a partial configuration. */
+export function parseTransformerConfig(doc: unknown): Partial<TransformerConfig> {
+  const d = (doc ?? {}) as Record<string, unknown>;
+  const out: Partial<TransformerConfig> = {};
+  const map: Record<string, keyof TransformerConfig> = {
+    namePrefix: 'namePrefix',
+    nameSuffix: 'nameSuffix',
+    namespace: 'namespace',
+    commonLabels: 'commonLabels',
+    templateLabels: 'templateLabels',
+    commonAnnotations: 'commonAnnotations',
+    images: 'images',
+    replicas: 'replicas',
+    varReference: 'varReference',
+  };
+  for (const [field, key] of Object.entries(map)) {
+    if (d[field] !== undefined) (out as Record<string, FieldSpec[]>)[key] = toSpecs(d[field]);
+  }
+  if (Array.isArray(d.nameReference)) {
+    out.nameReference = d.nameReference
+      .filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null)
+      .map((x) => {
+        const nr: NameBackReference = { kind: String(x.kind ?? ''), fieldSpecs: toSpecs(x.fieldSpecs) };
+        if (typeof x.group === 'string') nr.group = x.group;
+        if (typeof x.version === 'string') nr.version = x.version;
+        return nr;
+      });
+  }
+  return out;
+}

@@ -1,0 +1,267 @@
+import { type JsonObject, type JsonValue, ValidationError } from '@gitops-kit/core';
+import { type FieldSpec, fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
+import { isClusterScoped, type Resource } from './resource.js';
+
+function isObj(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Options every transformer receives. */
+export interface TransformContext {
+  /** Kinds (`group/kind`) known to be cluster-scoped beyond the built-in list. */
+  clusterScoped: ReadonlySet<string>;
+}
+
+/** Adds `entries` to the map at every field spec (kustomize's LabelTransformer / AnnotationsTransformer). */
+export function addMapEntries(
+  resources: readonly Resource[],
+  entries: Record<string, string>,
+  fieldSpecs: readonly FieldSpec[],
+  what: string,
+): void {
+  if (Object.keys(entries).length === 0) return;
+  for (const r of resources) {
+    const id = r.curId();
+    for (const fs of fieldSpecs) {
+      if (!fieldSpecApplies(fs, id)) continue;
+      visitFieldPath(
+        r.obj,
+        splitFieldPath(fs.path),
+        (container, key) => {
+          let m = container[key];
+          if (m === null || m === undefined) {
+            m = {};
+            container[key] = m;
+          }
+          if (!isObj(m)) {
+            throw new ValidationError(`${what}: field ${fs.path} of ${id.kind}/${id.name} is not a map`, {
+              file: r.source.file,
+              path: fs.path,
+            });
+          }
+          for (const [k, v] of Object.entries(entries)) m[k] = v;
+        },
+        fs.create ? () => ({}) : undefined,
+      );
+    }
+  }
+}
+
+// Kinds whose names prefixes and suffixes never touch (PrefixSuffixTransformer's skip list).
+function skipRename(r: Resource): boolean {
+  const id = r.orgId();
+  return (
+    id.kind === 'CustomResourceDefinition' ||
+    id.kind === 'Namespace' ||
+    (id.kind === 'APIService' && id.group === 'apiregistration.k8s.io')
+  );
+}
+
+/** kustomize's PrefixSuffixTransformer. */
+export function addNamePrefixSuffix(
+  resources: readonly Resource[],
+  prefix: string,
+  suffix: string,
+  fieldSpecs: readonly FieldSpec[],
+): void {
+  if (!prefix && !suffix) return;
+  for (const r of resources) {
+    if (skipRename(r)) continue;
+    const id = r.curId();
+    for (const fs of fieldSpecs) {
+      if (!fieldSpecApplies(fs, id)) continue;
+      if (fs.path === 'metadata/name') {
+        r.rememberId();
+        r.name = `${prefix}${r.name}${suffix}`;
+        if (prefix) r.prefixes.push(prefix);
+        if (suffix) r.suffixes.push(suffix);
+        continue;
+      }
+      visitFieldPath(r.obj, splitFieldPath(fs.path), (c, k) => {
+        if (typeof c[k] === 'string') c[k] = `${prefix}${c[k]}${suffix}`;
+      });
+    }
+  }
+}
+
+/** Options of kustomize's NamespaceTransformer. */
+export interface NamespaceOptions {
+  namespace: string;
+  fieldSpecs: readonly FieldSpec[];
+  unsetOnly?: boolean;
+  setRoleBindingSubjects?: 'defaultOnly' | 'allServiceAccounts' | 'none';
+}
+
+/** kustomize's NamespaceTransformer: namespaced objects move, RoleBinding subjects follow. */
+export function setNamespace(
+  resources: readonly Resource[],
+  opts: NamespaceOptions,
+  ctx: TransformContext,
+): void {
+  if (!opts.namespace) return;
+  const mode = opts.setRoleBindingSubjects ?? 'defaultOnly';
+  for (const r of resources) {
+    const id = r.curId();
+    if (isClusterScoped(id.group, id.kind, ctx.clusterScoped)) {
+      // Cluster-scoped objects keep no namespace.
+    } else {
+      for (const fs of opts.fieldSpecs) {
+        if (!fieldSpecApplies(fs, id)) continue;
+        if (fs.path === 'metadata/namespace') {
+          if (opts.unsetOnly && r.namespace) continue;
+          if (r.namespace !== opts.namespace) {
+            r.rememberId();
+            r.metadata.namespace = opts.namespace;
+          }
+          continue;
+        }
+        visitFieldPath(
+          r.obj,
+          splitFieldPath(fs.path),
+          (c, k) => {
+            if (opts.unsetOnly && c[k]) return;
+            c[k] = opts.namespace;
+          },
+          fs.create ? () => opts.namespace : undefined,
+        );
+      }
+    }
+    if ((id.kind === 'RoleBinding' || id.kind === 'ClusterRoleBinding') && mode !== 'none') {
+      const subjects = r.obj.subjects;
+      if (!Array.isArray(subjects)) continue;
+      for (const s of subjects) {
+        if (!isObj(s) || s.kind !== 'ServiceAccount') continue;
+        if (
+          mode === 'allServiceAccounts' ||
+          s.namespace === undefined ||
+          s.namespace === 'default' ||
+          s.name === 'default'
+        ) {
+          if (mode === 'defaultOnly' && !(s.namespace === 'default' || s.name === 'default')) continue;
+          s.namespace = opts.namespace;
+        }
+      }
+    }
+  }
+}
+
+/** One `images` entry. */
+export interface ImageSpec {
+  name: string;
+  newName?: string;
+  newTag?: string;
+  digest?: string;
+  tagSuffix?: string;
+}
+
+/** Splits an image reference into name, tag and digest. */
+export function splitImage(image: string): { name: string; tag: string; digest: string } {
+  let rest = image;
+  let digest = '';
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  let tag = '';
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  return { name: rest, tag, digest };
+}
+
+function updateImage(image: string, spec: ImageSpec): string | undefined {
+  const parts = splitImage(image);
+  if (parts.name !== spec.name) return undefined;
+  let name = parts.name;
+  let tag = parts.tag ? `:${parts.tag}` : '';
+  let digest = parts.digest ? `@${parts.digest}` : '';
+  if (spec.newName) name = spec.newName;
+  if (spec.newTag) {
+    tag = `:${spec.newTag}`;
+    digest = '';
+  }
+  if (spec.digest) {
+    digest = `@${spec.digest}`;
+    tag = '';
+  }
+  if (spec.tagSuffix) tag = `${tag || ':latest'}${spec.tagSuffix}`;
+  return `${name}${tag}${digest}`;
+}
+
+function walkContainers(v: JsonValue, specs: readonly ImageSpec[]): void {
+  if (Array.isArray(v)) {
+    for (const e of v) walkContainers(e, specs);
+    return;
+  }
+  if (!isObj(v)) return;
+  for (const [k, child] of Object.entries(v)) {
+    if ((k === 'containers' || k === 'initContainers') && Array.isArray(child)) {
+      for (const c of child) {
+        if (!isObj(c) || typeof c.image !== 'string') continue;
+        for (const spec of specs) {
+          const updated = updateImage(c.image, spec);
+          if (updated !== undefined) {
+            c.image = updated;
+            break;
+          }
+        }
+      }
+    }
+    walkContainers(child as JsonValue, specs);
+  }
+}
+
+/** kustomize's ImageTagTransformer: field specs plus the legacy walk of every containers list. */
+export function setImages(
+  resources: readonly Resource[],
+  specs: readonly ImageSpec[],
+  fieldSpecs: readonly FieldSpec[],
+): void {
+  if (specs.length === 0) return;
+  for (const r of resources) {
+    const id = r.curId();
+    for (const fs of fieldSpecs) {
+      if (!fieldSpecApplies(fs, id)) continue;
+      visitFieldPath(r.obj, splitFieldPath(fs.path), (c, k) => {
+        const v = c[k];
+        if (typeof v !== 'string') return;
+        for (const spec of specs) {
+          const updated = updateImage(v, spec);
+          if (updated !== undefined) {
+            c[k] = updated;
+            break;
+          }
+        }
+      });
+    }
+    walkContainers(r.obj, specs);
+  }
+}
+
+/** kustomize's ReplicaCountTransformer. */
+export function setReplicas(
+  resources: readonly Resource[],
+  entries: readonly { name: string; count: number }[],
+  fieldSpecs: readonly FieldSpec[],
+): void {
+  for (const e of entries) {
+    for (const r of resources) {
+      if (!r.allIds().some((id) => id.name === e.name)) continue;
+      const id = r.curId();
+      for (const fs of fieldSpecs) {
+        if (!fieldSpecApplies(fs, id)) continue;
+        visitFieldPath(
+          r.obj,
+          splitFieldPath(fs.path),
+          (c, k) => {
+            c[k] = e.count;
+          },
+          fs.create ? () => e.count : undefined,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,156 @@
+import { createMemFileSystem, isGitOpsError } from '@gitops-kit/core';
+import { describe, expect, it } from 'vitest';
+import { renderDirectory, renderKustomization } from '../src/index.js';
+
+const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n';
+
+async function failure(files: Record<string, string | null>, dir = '/app') {
+  const { fs } = createMemFileSystem(files);
+  try {
+    await renderKustomization(fs, dir);
+  } catch (err) {
+    if (!isGitOpsError(err)) throw err;
+    return err;
+  }
+  throw new Error('rendered without error');
+}
+
+describe('bad input gives typed errors naming the file', () => {
+  it('malformed YAML, with file and line', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml': 'resources:\n- a.yaml\n',
+      '/app/a.yaml': 'kind: X\nmetadata: [\n',
+    });
+    expect(err.code).toBe('PARSE_ERROR');
+    expect(err.file).toBe('a.yaml');
+    expect(err.line).toBeGreaterThan(0);
+  });
+
+  it('unknown kustomization fields', async () => {
+    const err = await failure({ '/app/kustomization.yaml': 'resourcez:\n- a.yaml\n' });
+    expect(err.code).toBe('UNKNOWN_FIELD');
+    expect(err.file).toBe('kustomization.yaml');
+  });
+
+  it('a missing file', async () => {
+    const err = await failure({ '/app/kustomization.yaml': 'resources:\n- missing.yaml\n' });
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.file).toBe('kustomization.yaml');
+  });
+
+  it('duplicate resource ids', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml': 'resources:\n- a.yaml\n- b.yaml\n',
+      '/app/a.yaml': deployment,
+      '/app/b.yaml': deployment,
+    });
+    expect(err.code).toBe('DUPLICATE_RESOURCE');
+    expect(err.file).toBe('b.yaml');
+  });
+
+  it('behavior: merge with nothing to merge', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml': 'configMapGenerator:\n- name: cm\n  behavior: merge\n  literals: [a=b]\n',
+    });
+    expect(err.message).toContain('cannot merge or replace');
+    expect(err.file).toBe('kustomization.yaml');
+  });
+
+  it('a cycle of bases', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml': 'resources:\n- ../other\n',
+      '/other/kustomization.yaml': 'resources:\n- ../app\n',
+    });
+    expect(err.code).toBe('CYCLE_DETECTED');
+  });
+
+  it('a file outside the kustomization root', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml': 'resources:\n- ../secret.yaml\n',
+      '/secret.yaml': deployment,
+    });
+    expect(err.code).toBe('PATH_ESCAPE');
+  });
+
+  it('a symlink leaving the root', async () => {
+    const { fs, volume } = createMemFileSystem({
+      '/app/kustomization.yaml': 'resources:\n- link.yaml\n',
+      '/outside/x.yaml': deployment,
+    });
+    volume.symlinkSync('/outside/x.yaml', '/app/link.yaml');
+    await expect(renderKustomization(fs, '/app')).rejects.toMatchObject({
+      code: 'SYMLINK_ESCAPE',
+      file: 'link.yaml',
+    });
+  });
+
+  it('a YAML bomb', async () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 12; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const cur = String.fromCharCode(97 + i);
+      lines.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const err = await failure({
+      '/app/kustomization.yaml': 'resources:\n- bomb.yaml\n',
+      '/app/bomb.yaml': `kind: ConfigMap\napiVersion: v1\nmetadata:\n  name: x\ndata:\n${lines.map((l) => `  ${l}`).join('\n')}\n`,
+    });
+    expect(err.code).toBe('YAML_LIMIT_EXCEEDED');
+    expect(err.file).toBe('bomb.yaml');
+  });
+
+  it('a 100 MB file', async () => {
+    const big = 'x'.repeat(100 * 1024 * 1024);
+    const err = await failure({
+      '/app/kustomization.yaml': 'resources:\n- big.yaml\n',
+      '/app/big.yaml': big,
+    });
+    expect(err.code).toBe('LIMIT_EXCEEDED');
+    expect(err.file).toBe('big.yaml');
+  });
+
+  it('git URLs without a remote loader', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml': 'resources:\n- https://github.com/org/repo//deploy?ref=v1\n',
+    });
+    expect(err.code).toBe('UNSUPPORTED');
+  });
+
+  it('helm charts and exec plugins are refused', async () => {
+    const helm = await failure({ '/app/kustomization.yaml': 'helmCharts:\n- name: x\n' });
+    expect(helm.code).toBe('UNSUPPORTED');
+    const plugin = await failure({
+      '/app/kustomization.yaml': 'transformers:\n- t.yaml\n',
+      '/app/t.yaml': 'apiVersion: example.com/v1\nkind: Exec\nmetadata:\n  name: t\n',
+    });
+    expect(plugin.code).toBe('UNSUPPORTED');
+  });
+});
+
+describe('remote loader and plain directories', () => {
+  it('renders git-URL resources through an injected loader', async () => {
+    const remote = createMemFileSystem({
+      '/repo/deploy/kustomization.yaml': 'resources:\n- d.yaml\n',
+      '/repo/deploy/d.yaml': deployment,
+    });
+    const { fs } = createMemFileSystem({
+      '/app/kustomization.yaml': 'resources:\n- https://example.com/repo.git//deploy?ref=main\n',
+    });
+    const result = await renderKustomization(fs, '/app', {
+      remoteLoader: async () => ({ fs: remote.fs, path: '/repo/deploy', revision: 'abc' }),
+    });
+    expect(result.objects.map((o) => o.metadata.name)).toEqual(['web']);
+  });
+
+  it('renders a plain directory recursively with sources', async () => {
+    const { fs } = createMemFileSystem({
+      '/m/a.yaml': deployment,
+      '/m/sub/b.yml':
+        'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
+      '/m/README.md': '# not yaml',
+    });
+    const result = await renderDirectory(fs, '/m');
+    expect(result.objects.map((o) => o.kind)).toEqual(['Deployment', 'Service', 'ConfigMap']);
+    expect(result.sources[2]).toEqual({ file: 'sub/b.yml', line: 6 });
+  });
+});

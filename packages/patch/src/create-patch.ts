@@ -1,0 +1,421 @@
+import { deepCopyJson, isJsonObject, type JsonObject, type JsonValue, jsonEqual } from '@gitops-kit/core';
+import { goFormatValue, goStringLess, goStringLessOrEqual } from './go-order.js';
+import type { PatchSchema } from './schema.js';
+import {
+  childMeta,
+  type FieldMeta,
+  itemMeta,
+  joinPath,
+  smpError,
+  strategyOf,
+  type UntypedListMerge,
+} from './smp-meta.js';
+import {
+  DELETE_FROM_PRIMITIVE_LIST_PREFIX,
+  DIRECTIVE_MARKER,
+  deduplicateScalars,
+  kindOf,
+  mergeMap,
+  normalizeSliceOrder,
+  RETAIN_KEYS_DIRECTIVE,
+  rootMeta,
+  SET_ELEMENT_ORDER_PREFIX,
+  sliceElementKind,
+} from './strategic-merge-patch.js';
+
+/** Options of {@link createTwoWayMergePatch} and {@link createThreeWayMergePatch}. */
+export interface CreatePatchOptions {
+  /** Where patch strategies and merge keys come from (default: the built-in schema). */
+  schema?: PatchSchema;
+  /** The apiVersion that selects the schema entry (default: from the objects). */
+  apiVersion?: string;
+  /** The kind that selects the schema entry (default: from the objects). */
+  kind?: string;
+  /** How to treat lists where no schema describes the kind (default `kustomize`). */
+  untyped?: UntypedListMerge;
+}
+
+/** Options of {@link createThreeWayMergePatch}. */
+export interface ThreeWayOptions extends CreatePatchOptions {
+  /**
+   * When false, a change the patch makes to a field that someone else changed on `live` since the
+   * last apply is a `PATCH_CONFLICT` error. Default true, as `kubectl apply` (`--overwrite`).
+   */
+  overwrite?: boolean;
+}
+
+interface DiffOptions {
+  setElementOrder: boolean;
+  ignoreChangesAndAdditions: boolean;
+  ignoreDeletions: boolean;
+  buildRetainKeysDirective: boolean;
+}
+
+const TWO_WAY: DiffOptions = {
+  setElementOrder: true,
+  ignoreChangesAndAdditions: false,
+  ignoreDeletions: false,
+  buildRetainKeysDirective: false,
+};
+
+/**
+ * Creates the strategic merge patch that turns `original` into `modified` (Kubernetes'
+ * `CreateTwoWayMergePatch`): changed fields, `null` for removed fields, `$patch: delete` items and
+ * `$deleteFromPrimitiveList` lists for removals from merged lists, `$setElementOrder` lists for
+ * order, `$retainKeys` where the schema asks for it.
+ */
+export function createTwoWayMergePatch(
+  original: JsonObject,
+  modified: JsonObject,
+  options: CreatePatchOptions = {},
+): JsonObject {
+  if (!isJsonObject(original) || !isJsonObject(modified)) {
+    throw smpError('both documents of a two-way merge patch must be JSON objects', '');
+  }
+  const meta = rootMeta(modified, original, options);
+  return diffMaps(original, modified, meta, '', TWO_WAY);
+}
+
+/**
+ * Creates the strategic merge patch `kubectl apply` sends (Kubernetes' `CreateThreeWayMergePatch`):
+ * the changes and additions from `live` to `desired`, plus the deletions from `lastApplied` to
+ * `desired`. Applied to `live`, it yields an object with every field of `desired`, keeps the fields
+ * others added to `live`, and drops the fields the last apply set that `desired` no longer has.
+ */
+export function createThreeWayMergePatch(
+  lastApplied: JsonObject | undefined,
+  desired: JsonObject,
+  live: JsonObject,
+  options: ThreeWayOptions = {},
+): JsonObject {
+  if (!isJsonObject(desired) || !isJsonObject(live)) {
+    throw smpError('the desired and live documents of a three-way merge patch must be JSON objects', '');
+  }
+  if (lastApplied !== undefined && !isJsonObject(lastApplied)) {
+    throw smpError('the last-applied document of a three-way merge patch must be a JSON object', '');
+  }
+  const original = lastApplied ?? {};
+  const meta = rootMeta(desired, live, options);
+  const delta = diffMaps(live, desired, meta, '', { ...TWO_WAY, ignoreDeletions: true });
+  const deletions = diffMaps(original, desired, meta, '', { ...TWO_WAY, ignoreChangesAndAdditions: true });
+  const patch = mergeMap(deletions, delta, meta, '', {
+    mergeParallelList: false,
+    ignoreUnmatchedNulls: false,
+  });
+  if (options.overwrite === false) {
+    const changed = diffMaps(original, live, meta, '', { ...TWO_WAY, setElementOrder: false });
+    const conflict = findConflict(patch, changed, meta, undefined, undefined, '');
+    if (conflict !== undefined) {
+      throw smpError(
+        `the desired change to ${conflict === '' ? 'the object' : conflict} conflicts with a change made on the live object since the last apply`,
+        conflict,
+        'PATCH_CONFLICT',
+      );
+    }
+  }
+  return patch;
+}
+
+function diffMaps(
+  original: JsonObject,
+  modified: JsonObject,
+  meta: FieldMeta,
+  path: string,
+  options: DiffOptions,
+): JsonObject {
+  const patch: JsonObject = {};
+  const retainKeys: string[] = [];
+  for (const key of Object.keys(modified)) {
+    const modifiedValue = modified[key] as JsonValue;
+    if (options.buildRetainKeysDirective && modifiedValue !== null) retainKeys.push(key);
+    if (!Object.hasOwn(original, key)) {
+      if (!options.ignoreChangesAndAdditions) patch[key] = deepCopyJson(modifiedValue);
+      continue;
+    }
+    const originalValue = original[key] as JsonValue;
+    if (key === DIRECTIVE_MARKER) {
+      if (typeof originalValue !== 'string' || typeof modifiedValue !== 'string') {
+        throw smpError(`invalid value for ${DIRECTIVE_MARKER}`, joinPath(path, key));
+      }
+      if (originalValue !== modifiedValue) patch[key] = modifiedValue;
+      continue;
+    }
+    if (kindOf(originalValue) !== kindOf(modifiedValue)) {
+      if (!options.ignoreChangesAndAdditions) patch[key] = deepCopyJson(modifiedValue);
+      continue;
+    }
+    const fieldMeta = childMeta(meta, key);
+    const fieldPath = joinPath(path, key);
+    if (isJsonObject(originalValue) && isJsonObject(modifiedValue)) {
+      const { strategy, retainKeys: retain } = strategyOf(fieldMeta);
+      if (strategy === 'replace') {
+        if (!options.ignoreChangesAndAdditions) patch[key] = deepCopyJson(modifiedValue);
+      } else {
+        const sub = diffMaps(originalValue, modifiedValue, fieldMeta, fieldPath, {
+          ...options,
+          buildRetainKeysDirective: retain,
+        });
+        if (Object.keys(sub).length > 0) patch[key] = sub;
+      }
+    } else if (Array.isArray(originalValue) && Array.isArray(modifiedValue)) {
+      handleSliceDiff(key, originalValue, modifiedValue, patch, fieldMeta, fieldPath, options);
+    } else if (!options.ignoreChangesAndAdditions && !jsonEqual(originalValue, modifiedValue)) {
+      patch[key] = modifiedValue;
+    }
+  }
+  if (!options.ignoreDeletions) {
+    for (const key of Object.keys(original)) if (!Object.hasOwn(modified, key)) patch[key] = null;
+  }
+  if (retainKeys.length > 0 && (Object.keys(patch).length > 0 || hasAdditionalNewField(original, modified))) {
+    patch[RETAIN_KEYS_DIRECTIVE] = sortScalars(retainKeys);
+  }
+  return patch;
+}
+
+function hasAdditionalNewField(original: JsonObject, modified: JsonObject): boolean {
+  return Object.entries(original).some(([k, v]) => v !== null && !Object.hasOwn(modified, k));
+}
+
+function handleSliceDiff(
+  key: string,
+  original: JsonValue[],
+  modified: JsonValue[],
+  patch: JsonObject,
+  meta: FieldMeta,
+  path: string,
+  options: DiffOptions,
+): void {
+  const { strategy, retainKeys, mergeKey } = strategyOf(meta, [original, modified]);
+  if (strategy !== 'merge') {
+    if (!options.ignoreChangesAndAdditions && !jsonEqual(original, modified))
+      patch[key] = deepCopyJson(modified);
+    return;
+  }
+  const [addList, deletionList, setOrderList] = diffLists(
+    original,
+    modified,
+    itemMeta(meta),
+    mergeKey ?? '',
+    path,
+    {
+      ...options,
+      buildRetainKeysDirective: retainKeys,
+    },
+  );
+  if (addList.length > 0) patch[key] = addList;
+  if (deletionList.length > 0) patch[`${DELETE_FROM_PRIMITIVE_LIST_PREFIX}/${key}`] = deletionList;
+  if (setOrderList.length > 0) patch[`${SET_ELEMENT_ORDER_PREFIX}/${key}`] = setOrderList;
+}
+
+function diffLists(
+  original: JsonValue[],
+  modified: JsonValue[],
+  meta: FieldMeta,
+  mergeKey: string,
+  path: string,
+  options: DiffOptions,
+): [JsonValue[], JsonValue[], JsonValue[]] {
+  if (original.length === 0) {
+    if (modified.length === 0 || options.ignoreChangesAndAdditions) return [[], [], []];
+    return [deepCopyJson(modified), [], []];
+  }
+  const kind = sliceElementKind([original, modified], path);
+  if (kind === 'map') {
+    if (mergeKey === '') throw smpError('cannot merge lists of objects without a merge key', path);
+    const [changes, deletions] = diffListsOfMaps(original, modified, meta, mergeKey, path, options);
+    const patchList = [...normalizeSliceOrder(changes, modified, mergeKey, kind, path), ...deletions];
+    let setOrder: JsonValue[] = [];
+    const orderSame = isOrderSame(original, modified, mergeKey, path);
+    if (
+      options.setElementOrder &&
+      ((!options.ignoreChangesAndAdditions && (patchList.length > 0 || !orderSame)) ||
+        (!options.ignoreDeletions && patchList.length > 0))
+    ) {
+      setOrder = modified.map((v) => ({ [mergeKey]: (v as JsonObject)[mergeKey] as JsonValue }));
+    }
+    return [patchList, [], setOrder];
+  }
+  const [adds, deletes] = diffListsOfScalars(original, modified, options);
+  const patchList = normalizeSliceOrder(adds, modified, mergeKey, kind, path);
+  let setOrder: JsonValue[] = [];
+  if (
+    options.setElementOrder &&
+    ((!options.ignoreDeletions && deletes.length > 0) ||
+      (!options.ignoreChangesAndAdditions && !jsonEqual(original, modified)))
+  ) {
+    setOrder = deepCopyJson(modified);
+  }
+  return [patchList, deletes, setOrder];
+}
+
+function isOrderSame(original: JsonValue[], modified: JsonValue[], mergeKey: string, path: string): boolean {
+  if (original.length !== modified.length) return false;
+  for (let i = 0; i < modified.length; i++) {
+    const a = original[i] as JsonObject;
+    const b = modified[i] as JsonObject;
+    if (!Object.hasOwn(a, mergeKey) || !Object.hasOwn(b, mergeKey)) {
+      throw smpError(`a list item does not contain the merge key ${JSON.stringify(mergeKey)}`, path);
+    }
+    const x = a[mergeKey];
+    const y = b[mergeKey];
+    if ((typeof x === 'object' && x !== null) || x !== y) return false;
+  }
+  return true;
+}
+
+function sortScalars<T extends JsonValue>(list: T[]): T[] {
+  return [...list].sort((a, b) => {
+    const sa = goFormatValue(a);
+    const sb = goFormatValue(b);
+    return sa === sb ? 0 : goStringLess(sa, sb) ? -1 : 1;
+  });
+}
+
+function diffListsOfScalars(
+  original: JsonValue[],
+  modified: JsonValue[],
+  options: DiffOptions,
+): [JsonValue[], JsonValue[]] {
+  const o = sortScalars(original);
+  const m = sortScalars(modified);
+  let oi = 0;
+  let mi = 0;
+  const adds: JsonValue[] = [];
+  const deletes: JsonValue[] = [];
+  while (oi < o.length || mi < m.length) {
+    const oIn = oi < o.length;
+    const mIn = mi < m.length;
+    const os = oIn ? goFormatValue(o[oi]) : '';
+    const ms = mIn ? goFormatValue(m[mi]) : '';
+    if (oIn && mIn && os === ms) {
+      oi++;
+      mi++;
+    } else if (!oIn || (mIn && goStringLess(ms, os))) {
+      if (!options.ignoreChangesAndAdditions) adds.push(m[mi] as JsonValue);
+      mi++;
+    } else {
+      if (!options.ignoreDeletions) deletes.push(o[oi] as JsonValue);
+      oi++;
+    }
+  }
+  return [adds, deduplicateScalars(deletes)];
+}
+
+function sortByMergeKey(list: JsonValue[], mergeKey: string, path: string): JsonObject[] {
+  const maps = list.map((v) => {
+    if (!isJsonObject(v)) throw smpError('expected a list of objects', path);
+    if (!Object.hasOwn(v, mergeKey)) {
+      throw smpError(
+        `list item ${JSON.stringify(v)} does not contain the merge key ${JSON.stringify(mergeKey)}`,
+        path,
+      );
+    }
+    return v;
+  });
+  return [...maps].sort((a, b) => {
+    const sa = goFormatValue(a[mergeKey]);
+    const sb = goFormatValue(b[mergeKey]);
+    return sa === sb ? 0 : goStringLessOrEqual(sa, sb) ? -1 : 1;
+  });
+}
+
+function diffListsOfMaps(
+  original: JsonValue[],
+  modified: JsonValue[],
+  meta: FieldMeta,
+  mergeKey: string,
+  path: string,
+  options: DiffOptions,
+): [JsonValue[], JsonValue[]] {
+  const patch: JsonValue[] = [];
+  const deletions: JsonValue[] = [];
+  const o = sortByMergeKey(original, mergeKey, path);
+  const m = sortByMergeKey(modified, mergeKey, path);
+  let oi = 0;
+  let mi = 0;
+  while (oi < o.length || mi < m.length) {
+    const oIn = oi < o.length;
+    const mIn = mi < m.length;
+    const oe = o[oi];
+    const me = m[mi];
+    const os = oe !== undefined ? goFormatValue(oe[mergeKey]) : '';
+    const ms = me !== undefined ? goFormatValue(me[mergeKey]) : '';
+    if (oIn && mIn && os === ms && oe !== undefined && me !== undefined) {
+      const sub = diffMaps(oe, me, meta, path, options);
+      if (Object.keys(sub).length > 0) {
+        sub[mergeKey] = me[mergeKey] as JsonValue;
+        patch.push(sub);
+      }
+      oi++;
+      mi++;
+    } else if (!oIn || (mIn && goStringLess(ms, os))) {
+      if (!options.ignoreChangesAndAdditions && me !== undefined) patch.push(deepCopyJson(me));
+      mi++;
+    } else {
+      if (!options.ignoreDeletions && oe !== undefined) {
+        deletions.push({ [mergeKey]: oe[mergeKey] as JsonValue, [DIRECTIVE_MARKER]: 'delete' });
+      }
+      oi++;
+    }
+  }
+  return [patch, deletions];
+}
+
+// MergingMapsHaveConflicts: the first path where `left` and `right` change a field differently.
+function findConflict(
+  left: JsonValue | undefined,
+  right: JsonValue | undefined,
+  meta: FieldMeta,
+  strategy: 'merge' | 'replace' | undefined,
+  mergeKey: string | undefined,
+  path: string,
+): string | undefined {
+  if (isJsonObject(left as JsonValue)) {
+    const l = left as JsonObject;
+    if (!isJsonObject(right as JsonValue)) return path;
+    const r = right as JsonObject;
+    const lm = Object.hasOwn(l, DIRECTIVE_MARKER);
+    const rm = Object.hasOwn(r, DIRECTIVE_MARKER);
+    if ((lm || rm) && (lm !== rm || l[DIRECTIVE_MARKER] !== r[DIRECTIVE_MARKER])) return path;
+    if (strategy === 'replace') return undefined;
+    for (const key of Object.keys(l)) {
+      if (key.startsWith('$') || !Object.hasOwn(r, key)) continue;
+      const child = childMeta(meta, key);
+      const lv = l[key] as JsonValue;
+      const rv = r[key] as JsonValue;
+      const s = strategyOf(child, Array.isArray(lv) && Array.isArray(rv) ? [lv, rv] : []);
+      const found = findConflict(lv, rv, child, s.strategy, s.mergeKey, joinPath(path, key));
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (Array.isArray(left)) {
+    if (!Array.isArray(right)) return path;
+    if (left.length === 0 && right.length === 0) return undefined;
+    const kind = sliceElementKind([left, right], path);
+    const items = itemMeta(meta);
+    if (strategy === 'merge') {
+      if (kind !== 'map' || mergeKey === undefined) return undefined;
+      const byKey = (list: JsonValue[]) =>
+        new Map(list.map((v) => [goFormatValue((v as JsonObject)[mergeKey]), v as JsonObject] as const));
+      const lm = byKey(left);
+      const rm = byKey(right);
+      for (const [k, lv] of lm) {
+        const rv = rm.get(k);
+        if (rv === undefined) continue;
+        const found = findConflict(lv, rv, items, undefined, undefined, `${path}[${mergeKey}=${k}]`);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    }
+    if (left.length !== right.length) return path;
+    const l = kind === 'map' ? left : sortScalars(deduplicateScalars(left));
+    const r = kind === 'map' ? right : sortScalars(deduplicateScalars(right));
+    for (let i = 0; i < l.length; i++) {
+      const found = findConflict(l[i], r[i], items, undefined, undefined, joinPath(path, i));
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  return jsonEqual(left ?? null, right ?? null) ? undefined : path;
+}

@@ -1,0 +1,144 @@
+import type { JsonValue } from '@gitops-kit/core';
+
+// Helpers that reproduce the ordering rules of Go's standard library, which strategic merge patch
+// relies on: the order of merged lists and of generated patches must match kubectl's exactly.
+
+/**
+ * `sort.SliceStable` as Go implements it (insertion sort on blocks of 20, then SymMerge). The
+ * comparator strategic merge patch uses is not a strict weak order, so only the same algorithm
+ * gives the same result.
+ */
+export function goSliceStable<T>(items: T[], less: (a: T, b: T) => boolean): void {
+  const n = items.length;
+  const lessAt = (i: number, j: number): boolean => less(items[i] as T, items[j] as T);
+  const swap = (i: number, j: number): void => {
+    const t = items[i] as T;
+    items[i] = items[j] as T;
+    items[j] = t;
+  };
+  const insertionSort = (a: number, b: number): void => {
+    for (let i = a + 1; i < b; i++) {
+      for (let j = i; j > a && lessAt(j, j - 1); j--) swap(j, j - 1);
+    }
+  };
+  const swapRange = (a: number, b: number, count: number): void => {
+    for (let i = 0; i < count; i++) swap(a + i, b + i);
+  };
+  const rotate = (a: number, m: number, b: number): void => {
+    let i = m - a;
+    let j = b - m;
+    while (i !== j) {
+      if (i > j) {
+        swapRange(m - i, m, j);
+        i -= j;
+      } else {
+        swapRange(m - i, m + j - i, i);
+        j -= i;
+      }
+    }
+    swapRange(m - i, m, i);
+  };
+  const symMerge = (a: number, m: number, b: number): void => {
+    if (m - a === 1) {
+      let i = m;
+      let j = b;
+      while (i < j) {
+        const h = (i + j) >>> 1;
+        if (lessAt(h, a)) i = h + 1;
+        else j = h;
+      }
+      for (let k = a; k < i - 1; k++) swap(k, k + 1);
+      return;
+    }
+    if (b - m === 1) {
+      let i = a;
+      let j = m;
+      while (i < j) {
+        const h = (i + j) >>> 1;
+        if (!lessAt(m, h)) i = h + 1;
+        else j = h;
+      }
+      for (let k = m; k > i; k--) swap(k, k - 1);
+      return;
+    }
+    const mid = (a + b) >>> 1;
+    const n2 = mid + m;
+    let start: number;
+    let r: number;
+    if (m > mid) {
+      start = n2 - b;
+      r = mid;
+    } else {
+      start = a;
+      r = m;
+    }
+    const p = n2 - 1;
+    while (start < r) {
+      const c = (start + r) >>> 1;
+      if (!lessAt(p - c, c)) start = c + 1;
+      else r = c;
+    }
+    const end = n2 - start;
+    if (start < m && m < end) rotate(start, m, end);
+    if (a < start && start < mid) symMerge(a, start, mid);
+    if (mid < end && end < b) symMerge(mid, end, b);
+  };
+
+  let blockSize = 20;
+  let a = 0;
+  let b = blockSize;
+  while (b <= n) {
+    insertionSort(a, b);
+    a = b;
+    b += blockSize;
+  }
+  insertionSort(a, n);
+  while (blockSize < n) {
+    a = 0;
+    b = 2 * blockSize;
+    while (b <= n) {
+      symMerge(a, a + blockSize, b);
+      a = b;
+      b += 2 * blockSize;
+    }
+    const m = a + blockSize;
+    if (m < n) symMerge(a, m, n);
+    blockSize *= 2;
+  }
+}
+
+/** `fmt.Sprintf("%v", v)` for the JSON scalars Go decodes (float64, string, bool, nil). */
+export function goFormatValue(v: JsonValue | undefined): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') return goFormatFloat(v);
+  if (Array.isArray(v)) return `[${v.map((x) => goFormatValue(x)).join(' ')}]`;
+  const keys = Object.keys(v).sort();
+  return `map[${keys.map((k) => `${k}:${goFormatValue(v[k])}`).join(' ')}]`;
+}
+
+/** `%v` of a float64: shortest digits, exponent form when the exponent is < -4 or >= 6 (`%g`). */
+function goFormatFloat(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const [mantissa = '', expText = '0'] = x.toExponential().split('e');
+  const exp = Number(expText);
+  if (exp < -4 || exp >= 6) {
+    const sign = exp < 0 ? '-' : '+';
+    const abs = Math.abs(exp);
+    return `${mantissa}e${sign}${abs < 10 ? `0${abs}` : abs}`;
+  }
+  return String(x);
+}
+
+/** Go's `sort.StringsAreSorted([a, b])`, i.e. `a <= b` on UTF-8 bytes. */
+export function goStringLessOrEqual(a: string, b: string): boolean {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) <= 0;
+}
+
+/** Go's string `<` on UTF-8 bytes. */
+export function goStringLess(a: string, b: string): boolean {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) < 0;
+}
