@@ -30,10 +30,13 @@ export function compareHealth(
 ): string | undefined {
   const want = c.expected;
   if (want.status === null) {
-    return actual === undefined ? undefined : `expected no assessment, got ${actual.status} (${actual.message})`;
+    return actual === undefined
+      ? undefined
+      : `expected no assessment, got ${actual.status} (${actual.message})`;
   }
   if (actual === undefined) return `expected ${want.status}, got no assessment`;
-  if (actual.status !== want.status) return `expected ${want.status}, got ${actual.status} (${actual.message})`;
+  if (actual.status !== want.status)
+    return `expected ${want.status}, got ${actual.status} (${actual.message})`;
   if (want.message !== undefined && actual.message !== want.message) {
     return `expected message ${JSON.stringify(want.message)}, got ${JSON.stringify(actual.message)}`;
   }

@@ -22,7 +22,10 @@ export async function run(dir: string): Promise<CorpusResult> {
       passed: 0,
       total: 0,
       failures: [],
-      skipped: { count: cases.length, reason: 'set GITOPS_KIT_LUA_DIR to a resource_customizations directory' },
+      skipped: {
+        count: cases.length,
+        reason: 'set GITOPS_KIT_LUA_DIR to a resource_customizations directory',
+      },
     };
   }
   const engine = await LuaHealthEngine.create();

@@ -30,16 +30,23 @@ export async function run(dir: string): Promise<CorpusResult> {
   for (const entry of index.cases) {
     const c = JSON.parse(readFileSync(join(dir, entry.file), 'utf8')) as KStatusCase;
     result.total++;
-    const actual = c.mode === 'lookup-absent' ? computeStatus(undefined) : computeStatus(yaml.parse(c.object, { uniqueKeys: false }));
+    const actual =
+      c.mode === 'lookup-absent'
+        ? computeStatus(undefined)
+        : computeStatus(yaml.parse(c.object, { uniqueKeys: false }));
     const want = c.expected;
     let reason: string | undefined;
-    if (actual.status !== want.status) reason = `expected ${want.status}, got ${actual.status} (${actual.message})`;
+    if (actual.status !== want.status)
+      reason = `expected ${want.status}, got ${actual.status} (${actual.message})`;
     else if (want.message !== undefined && actual.message !== want.message) {
       reason = `expected message ${JSON.stringify(want.message)}, got ${JSON.stringify(actual.message)}`;
     } else {
       for (const w of want.conditions ?? []) {
-        const hit = actual.conditions.find((x) => x.type === w.type && x.status === w.status && x.reason === w.reason);
-        if (hit === undefined) reason = `missing condition ${w.type}=${w.status} (${w.reason}); got ${JSON.stringify(actual.conditions)}`;
+        const hit = actual.conditions.find(
+          (x) => x.type === w.type && x.status === w.status && x.reason === w.reason,
+        );
+        if (hit === undefined)
+          reason = `missing condition ${w.type}=${w.status} (${w.reason}); got ${JSON.stringify(actual.conditions)}`;
       }
       for (const t of want.absentConditions ?? []) {
         if (actual.conditions.some((x) => x.type === t)) reason = `condition ${t} should be absent`;

@@ -22,7 +22,10 @@ function capture() {
 
 function kubectlKustomize(dir: string): string | undefined {
   try {
-    return execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return execFileSync('kubectl', ['kustomize', dir], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch {
     return undefined;
   }
@@ -48,7 +51,9 @@ describe('gitops-kit build', () => {
     const c = capture();
     expect(await runCli(['build', join(fixtures, 'sort-fifo'), '-o', out], c.streams)).toBe(0);
     expect(c.out()).toBe('');
-    expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(fixtures, 'sort-fifo', 'expected.yaml'), 'utf8'));
+    expect(readFileSync(out, 'utf8')).toBe(
+      readFileSync(join(fixtures, 'sort-fifo', 'expected.yaml'), 'utf8'),
+    );
   });
 
   it('prints deprecation warnings on stderr, not stdout', async () => {
@@ -76,7 +81,10 @@ describe('gitops-kit build', () => {
 
   it('honours --load-restrictor LoadRestrictionsNone', async () => {
     const c = capture();
-    const code = await runCli(['build', join(fixtures, 'patches'), '--load-restrictor', 'LoadRestrictionsNone'], c.streams);
+    const code = await runCli(
+      ['build', join(fixtures, 'patches'), '--load-restrictor', 'LoadRestrictionsNone'],
+      c.streams,
+    );
     expect(code).toBe(0);
     expect(c.out()).toBe(readFileSync(join(fixtures, 'patches', 'expected.yaml'), 'utf8'));
   });

@@ -1,4 +1,10 @@
-import { GitOpsError, type GitOpsErrorCode, isJsonObject, type JsonObject, NotFoundError } from '@gitops-kit/core';
+import {
+  GitOpsError,
+  type GitOpsErrorCode,
+  isJsonObject,
+  type JsonObject,
+  NotFoundError,
+} from '@gitops-kit/core';
 
 /** One cause of a `Status` (a field error, an apply conflict). */
 export interface StatusCause {
@@ -62,11 +68,15 @@ export class KubeApiError extends GitOpsError {
   constructor(init: KubeApiErrorInit) {
     const causes = init.causes ?? [];
     const field = causes.find((c) => c.field)?.field;
-    super(codeOf(init.status, init.reason), init.request ? `${init.request}: ${init.message}` : init.message, {
-      path: init.status === 422 || init.status === 409 ? field : undefined,
-      cause: init.cause,
-      details: { status: init.status, reason: init.reason, causes },
-    });
+    super(
+      codeOf(init.status, init.reason),
+      init.request ? `${init.request}: ${init.message}` : init.message,
+      {
+        path: init.status === 422 || init.status === 409 ? field : undefined,
+        cause: init.cause,
+        details: { status: init.status, reason: init.reason, causes },
+      },
+    );
     this.status = init.status;
     this.kubeReason = init.reason;
     this.causes = causes;
@@ -96,7 +106,12 @@ export class NoKindMatchError extends NotFoundError {
 }
 
 /** Builds a {@link KubeApiError} from a response. */
-export function errorFromResponse(status: number, bodyText: string, retryAfter: string | undefined, request: string): KubeApiError {
+export function errorFromResponse(
+  status: number,
+  bodyText: string,
+  retryAfter: string | undefined,
+  request: string,
+): KubeApiError {
   let reason = '';
   let message = bodyText.trim().slice(0, 500) || `HTTP ${status}`;
   let causes: StatusCause[] = [];

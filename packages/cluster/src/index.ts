@@ -28,7 +28,11 @@ export {
   NoKindMatchError,
   type StatusCause,
 } from './errors.js';
-export { KubeClusterClient, type KubeClusterClientOptions, type KubeConfigLike } from './kube-cluster-client.js';
+export {
+  KubeClusterClient,
+  type KubeClusterClientOptions,
+  type KubeConfigLike,
+} from './kube-cluster-client.js';
 export { RateLimiter, type RateLimitOptions } from './rate-limiter.js';
 
 /** The version of this package. */

@@ -86,7 +86,15 @@ interface RequestSpec {
 const AGGREGATED_ACCEPT =
   'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
 
-const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
+const RETRYABLE_NETWORK = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ECONNABORTED',
+]);
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -137,7 +145,12 @@ export class KubeClusterClient implements ClusterClient {
     options: KubeClusterClientOptions = {},
   ) {
     const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster) throw new KubeApiError({ status: 0, reason: 'NoCluster', message: 'the kubeconfig has no current cluster' });
+    if (!cluster)
+      throw new KubeApiError({
+        status: 0,
+        reason: 'NoCluster',
+        message: 'the kubeconfig has no current cluster',
+      });
     this.server = new URL(cluster.server);
     this.opts = {
       concurrency: options.concurrency ?? 16,
@@ -150,7 +163,11 @@ export class KubeClusterClient implements ClusterClient {
       discoveryTtlMs: options.discoveryTtlMs ?? 5 * 60_000,
     };
     this.userAgent = options.userAgent ?? 'gitops-kit/0.1.0';
-    this.limiter = new RateLimiter({ concurrency: this.opts.concurrency, qps: this.opts.qps, burst: this.opts.burst });
+    this.limiter = new RateLimiter({
+      concurrency: this.opts.concurrency,
+      qps: this.opts.qps,
+      burst: this.opts.burst,
+    });
     const context = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
     this.defaultNamespace = options.namespace ?? context?.namespace ?? 'default';
     this.agent =
@@ -160,7 +177,10 @@ export class KubeClusterClient implements ClusterClient {
   }
 
   /** A client from kubeconfig text (YAML), using @kubernetes/client-node to read it. */
-  static async fromKubeconfig(text: string, options: KubeClusterClientOptions & { context?: string } = {}): Promise<KubeClusterClient> {
+  static async fromKubeconfig(
+    text: string,
+    options: KubeClusterClientOptions & { context?: string } = {},
+  ): Promise<KubeClusterClient> {
     const { KubeConfig } = await import('@kubernetes/client-node');
     const kc = new KubeConfig();
     kc.loadFromString(text);
@@ -169,7 +189,10 @@ export class KubeClusterClient implements ClusterClient {
   }
 
   /** A client from a kubeconfig file. */
-  static async fromKubeconfigFile(path: string, options: KubeClusterClientOptions & { context?: string } = {}): Promise<KubeClusterClient> {
+  static async fromKubeconfigFile(
+    path: string,
+    options: KubeClusterClientOptions & { context?: string } = {},
+  ): Promise<KubeClusterClient> {
     return KubeClusterClient.fromKubeconfig(readFileSync(path, 'utf8'), options);
   }
 
@@ -186,7 +209,11 @@ export class KubeClusterClient implements ClusterClient {
     this.agent.destroy();
   }
 
-  private async requestOptions(method: string, fullPath: string, headers: Record<string, string>): Promise<https.RequestOptions> {
+  private async requestOptions(
+    method: string,
+    fullPath: string,
+    headers: Record<string, string>,
+  ): Promise<https.RequestOptions> {
     const opts: https.RequestOptions = { method, headers: { ...headers } };
     await this.kubeConfig.applyToHTTPSOptions(opts);
     // client-node builds a fresh agent each call; keep ours (keep-alive) but take its TLS settings.
@@ -207,7 +234,13 @@ export class KubeClusterClient implements ClusterClient {
   private tlsAgentCache: { key: string; agent: https.Agent } | undefined;
 
   private tlsAgent(tls: https.RequestOptions & { rejectUnauthorized?: boolean }): https.Agent {
-    const key = JSON.stringify([String(tls.ca ?? ''), String(tls.cert ?? ''), String(tls.key ?? ''), tls.rejectUnauthorized, tls.servername]);
+    const key = JSON.stringify([
+      String(tls.ca ?? ''),
+      String(tls.cert ?? ''),
+      String(tls.key ?? ''),
+      tls.rejectUnauthorized,
+      tls.servername,
+    ]);
     if (this.tlsAgentCache?.key !== key) {
       this.tlsAgentCache?.agent.destroy();
       this.tlsAgentCache = {
@@ -241,11 +274,21 @@ export class KubeClusterClient implements ClusterClient {
           const req = mod.request(options, (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                headers: res.headers,
+                body: Buffer.concat(chunks).toString('utf8'),
+              }),
+            );
             res.on('error', reject);
           });
           req.setTimeout(this.opts.requestTimeoutMs, () => {
-            req.destroy(new TimeoutError(`${spec.method} ${spec.path} did not answer within ${this.opts.requestTimeoutMs} ms`));
+            req.destroy(
+              new TimeoutError(
+                `${spec.method} ${spec.path} did not answer within ${this.opts.requestTimeoutMs} ms`,
+              ),
+            );
           });
           req.on('error', reject);
           if (payload !== undefined) req.write(payload);
@@ -265,20 +308,39 @@ export class KubeClusterClient implements ClusterClient {
         if (err instanceof TimeoutError) throw err;
         const code = (err as { code?: string }).code ?? '';
         // Only a refused connection proves a write was not sent; other failures may have reached the server.
-        const retry = attempt < this.opts.maxRetries && (code === 'ECONNREFUSED' || (idempotent && (RETRYABLE_NETWORK.has(code) || /socket hang up/.test(String((err as Error).message)))));
-        if (!retry) throw new KubeApiError({ status: 0, reason: 'NetworkError', message: `cannot reach the API server: ${(err as Error).message}`, request: what, cause: err });
+        const retry =
+          attempt < this.opts.maxRetries &&
+          (code === 'ECONNREFUSED' ||
+            (idempotent &&
+              (RETRYABLE_NETWORK.has(code) || /socket hang up/.test(String((err as Error).message)))));
+        if (!retry)
+          throw new KubeApiError({
+            status: 0,
+            reason: 'NetworkError',
+            message: `cannot reach the API server: ${(err as Error).message}`,
+            request: what,
+            cause: err,
+          });
         await sleep(this.backoff(attempt));
         continue;
       }
       if (res.status < 400) return res;
-      const error = errorFromResponse(res.status, res.body, res.headers['retry-after'] as string | undefined, what);
+      const error = errorFromResponse(
+        res.status,
+        res.body,
+        res.headers['retry-after'] as string | undefined,
+        what,
+      );
       const retryAfter = error.retryAfterSeconds;
       const transient =
         res.status === 429 ||
         (res.status === 503 && retryAfter !== undefined) ||
         (idempotent && (res.status === 500 || res.status === 503 || res.status === 504));
       if (!transient || attempt >= this.opts.maxRetries) throw error;
-      const wait = retryAfter !== undefined ? Math.min(retryAfter * 1000, this.opts.maxRetryAfterMs) : this.backoff(attempt);
+      const wait =
+        retryAfter !== undefined
+          ? Math.min(retryAfter * 1000, this.opts.maxRetryAfterMs)
+          : this.backoff(attempt);
       await sleep(wait);
     }
   }
@@ -294,7 +356,12 @@ export class KubeClusterClient implements ClusterClient {
     try {
       return JSON.parse(res.body) as JsonValue;
     } catch (err) {
-      throw new KubeApiError({ status: res.status, reason: 'BadResponse', message: `the server answered with invalid JSON: ${(err as Error).message}`, request: `${spec.method} ${spec.path}` });
+      throw new KubeApiError({
+        status: res.status,
+        reason: 'BadResponse',
+        message: `the server answered with invalid JSON: ${(err as Error).message}`,
+        request: `${spec.method} ${spec.path}`,
+      });
     }
   }
 
@@ -307,7 +374,8 @@ export class KubeClusterClient implements ClusterClient {
 
   /** {@inheritDoc ClusterClient.discover} */
   async discover(): Promise<ApiResource[]> {
-    if (this.discovery && Date.now() - this.discovery.at < this.opts.discoveryTtlMs) return this.discovery.resources;
+    if (this.discovery && Date.now() - this.discovery.at < this.opts.discoveryTtlMs)
+      return this.discovery.resources;
     this.discovering ??= this.fetchDiscovery().finally(() => {
       this.discovering = undefined;
     });
@@ -351,7 +419,10 @@ export class KubeClusterClient implements ClusterClient {
           resource: name,
           namespaced: r.namespaced === true,
           verbs: ((r.verbs as string[]) ?? []).map(String),
-          subresources: all.map((s) => String(s.name)).filter((s) => s.startsWith(`${name}/`)).map((s) => s.slice(name.length + 1)),
+          subresources: all
+            .map((s) => String(s.name))
+            .filter((s) => s.startsWith(`${name}/`))
+            .map((s) => s.slice(name.length + 1)),
           shortNames: ((r.shortNames as string[]) ?? []).map(String),
         });
       }
@@ -362,9 +433,11 @@ export class KubeClusterClient implements ClusterClient {
   /** {@inheritDoc ClusterClient.resourceFor} */
   async resourceFor(apiVersion: string, kind: string): Promise<ApiResource> {
     const { group, version } = parseApiVersion(apiVersion);
-    const find = (all: ApiResource[]): ApiResource | undefined => all.find((r) => r.group === group && r.version === version && r.kind === kind);
+    const find = (all: ApiResource[]): ApiResource | undefined =>
+      all.find((r) => r.group === group && r.version === version && r.kind === kind);
     let found = find(await this.discover());
-    if (!found && this.discovery && Date.now() - this.discovery.at > 100) {
+    if (!found) {
+      // A kind that is missing may have been installed since (a CRD): look once more.
       this.invalidateDiscovery();
       found = find(await this.discover());
     }
@@ -372,11 +445,20 @@ export class KubeClusterClient implements ClusterClient {
     return found;
   }
 
-  private async pathFor(apiVersion: string, kind: string, namespace: string | undefined, name?: string, subresource?: string, allNamespaces = false): Promise<{ path: string; resource: ApiResource }> {
+  private async pathFor(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name?: string,
+    subresource?: string,
+    allNamespaces = false,
+  ): Promise<{ path: string; resource: ApiResource }> {
     const resource = await this.resourceFor(apiVersion, kind);
-    const root = resource.group === '' ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
+    const root =
+      resource.group === '' ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
     let path = root;
-    if (resource.namespaced && !(allNamespaces && namespace === undefined)) path += `/namespaces/${encodeURIComponent(namespace ?? this.defaultNamespace)}`;
+    if (resource.namespaced && !(allNamespaces && namespace === undefined))
+      path += `/namespaces/${encodeURIComponent(namespace ?? this.defaultNamespace)}`;
     path += `/${resource.resource}`;
     if (name !== undefined) path += `/${encodeURIComponent(name)}`;
     if (subresource) path += `/${subresource}`;
@@ -389,7 +471,11 @@ export class KubeClusterClient implements ClusterClient {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof KubeApiError && err.status === 404 && /could not find the requested resource/.test(err.message)) {
+      if (
+        err instanceof KubeApiError &&
+        err.status === 404 &&
+        /could not find the requested resource/.test(err.message)
+      ) {
         this.invalidateDiscovery();
         return fn();
       }
@@ -398,7 +484,12 @@ export class KubeClusterClient implements ClusterClient {
   }
 
   private asObject(value: JsonValue, what: string): KubeObject {
-    if (!isKubeObject(value)) throw new KubeApiError({ status: 200, reason: 'BadResponse', message: `${what}: the server did not answer with an object` });
+    if (!isKubeObject(value))
+      throw new KubeApiError({
+        status: 200,
+        reason: 'BadResponse',
+        message: `${what}: the server did not answer with an object`,
+      });
     return value;
   }
 
@@ -436,7 +527,17 @@ export class KubeClusterClient implements ClusterClient {
       })) as JsonObject;
       const meta = isJsonObject(body.metadata) ? body.metadata : {};
       // List items carry no apiVersion/kind on the wire; put them back so each object stands alone.
-      const items = ((body.items as JsonObject[]) ?? []).map((item) => ({ ...item, apiVersion: formatApiVersion(parseApiVersion(apiVersion).group, parseApiVersion(apiVersion).version), kind }) as KubeObject);
+      const items = ((body.items as JsonObject[]) ?? []).map(
+        (item) =>
+          ({
+            ...item,
+            apiVersion: formatApiVersion(
+              parseApiVersion(apiVersion).group,
+              parseApiVersion(apiVersion).version,
+            ),
+            kind,
+          }) as KubeObject,
+      );
       const out: ObjectList = { items, resourceVersion: String(meta.resourceVersion ?? '') };
       if (typeof meta.continue === 'string' && meta.continue !== '') out.continue = meta.continue;
       return out;
@@ -444,12 +545,20 @@ export class KubeClusterClient implements ClusterClient {
   }
 
   /** {@inheritDoc ClusterClient.listAll} */
-  async listAll(apiVersion: string, kind: string, options: Omit<ListOptions, 'continue'> = {}): Promise<ObjectList> {
+  async listAll(
+    apiVersion: string,
+    kind: string,
+    options: Omit<ListOptions, 'continue'> = {},
+  ): Promise<ObjectList> {
     const items: KubeObject[] = [];
     let token: string | undefined;
     let rv = '';
     do {
-      const page = await this.list(apiVersion, kind, { ...options, limit: options.limit ?? 500, continue: token });
+      const page = await this.list(apiVersion, kind, {
+        ...options,
+        limit: options.limit ?? 500,
+        continue: token,
+      });
       items.push(...page.items);
       rv ||= page.resourceVersion;
       token = page.continue;
@@ -463,7 +572,15 @@ export class KubeClusterClient implements ClusterClient {
   async create(obj: KubeObject, options?: WriteOptions): Promise<KubeObject> {
     return this.withDiscoveryRetry(async () => {
       const { path } = await this.pathFor(obj.apiVersion, obj.kind, obj.metadata.namespace);
-      return this.asObject(await this.json({ method: 'POST', path, query: this.writeQuery(options), body: obj as unknown as JsonValue }), `POST ${path}`);
+      return this.asObject(
+        await this.json({
+          method: 'POST',
+          path,
+          query: this.writeQuery(options),
+          body: obj as unknown as JsonValue,
+        }),
+        `POST ${path}`,
+      );
     });
   }
 
@@ -477,26 +594,68 @@ export class KubeClusterClient implements ClusterClient {
     return this.put(obj, options, 'status');
   }
 
-  private async put(obj: KubeObject, options: WriteOptions | undefined, subresource: string | undefined): Promise<KubeObject> {
+  private async put(
+    obj: KubeObject,
+    options: WriteOptions | undefined,
+    subresource: string | undefined,
+  ): Promise<KubeObject> {
     return this.withDiscoveryRetry(async () => {
-      const { path } = await this.pathFor(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? '', subresource);
-      return this.asObject(await this.json({ method: 'PUT', path, query: this.writeQuery(options), body: obj as unknown as JsonValue }), `PUT ${path}`);
+      const { path } = await this.pathFor(
+        obj.apiVersion,
+        obj.kind,
+        obj.metadata.namespace,
+        obj.metadata.name ?? '',
+        subresource,
+      );
+      return this.asObject(
+        await this.json({
+          method: 'PUT',
+          path,
+          query: this.writeQuery(options),
+          body: obj as unknown as JsonValue,
+        }),
+        `PUT ${path}`,
+      );
     });
   }
 
   /** {@inheritDoc ClusterClient.patch} */
-  async patch(ref: ObjectRef, type: PatchType, patch: JsonValue, options?: PatchOptions): Promise<KubeObject> {
-    const contentType = { json: 'application/json-patch+json', merge: 'application/merge-patch+json', strategic: 'application/strategic-merge-patch+json' }[type];
+  async patch(
+    ref: ObjectRef,
+    type: PatchType,
+    patch: JsonValue,
+    options?: PatchOptions,
+  ): Promise<KubeObject> {
+    const contentType = {
+      json: 'application/json-patch+json',
+      merge: 'application/merge-patch+json',
+      strategic: 'application/strategic-merge-patch+json',
+    }[type];
     return this.withDiscoveryRetry(async () => {
-      const { path } = await this.pathFor(ref.apiVersion, ref.kind, ref.namespace, ref.name, options?.subresource);
-      return this.asObject(await this.json({ method: 'PATCH', path, query: this.writeQuery(options), body: patch, contentType }), `PATCH ${path}`);
+      const { path } = await this.pathFor(
+        ref.apiVersion,
+        ref.kind,
+        ref.namespace,
+        ref.name,
+        options?.subresource,
+      );
+      return this.asObject(
+        await this.json({ method: 'PATCH', path, query: this.writeQuery(options), body: patch, contentType }),
+        `PATCH ${path}`,
+      );
     });
   }
 
   /** {@inheritDoc ClusterClient.apply} */
   async apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     return this.withDiscoveryRetry(async () => {
-      const { path } = await this.pathFor(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? '', options.subresource);
+      const { path } = await this.pathFor(
+        obj.apiVersion,
+        obj.kind,
+        obj.metadata.namespace,
+        obj.metadata.name ?? '',
+        options.subresource,
+      );
       return this.asObject(
         await this.json({
           method: 'PATCH',
@@ -520,7 +679,12 @@ export class KubeClusterClient implements ClusterClient {
       if (options.preconditions) body.preconditions = options.preconditions as JsonObject;
       if (options.dryRun) body.dryRun = ['All'];
       if (options.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = options.gracePeriodSeconds;
-      const out = await this.json({ method: 'DELETE', path, body, query: { dryRun: options.dryRun ? 'All' : undefined } });
+      const out = await this.json({
+        method: 'DELETE',
+        path,
+        body,
+        query: { dryRun: options.dryRun ? 'All' : undefined },
+      });
       return isKubeObject(out) && out.kind !== 'Status' ? out : undefined;
     });
   }
@@ -533,7 +697,11 @@ export class KubeClusterClient implements ClusterClient {
     const signal = options.signal;
     let rv = options.resourceVersion;
     const relist = async function* (this: KubeClusterClient): AsyncGenerator<WatchEvent> {
-      const listed = await this.listAll(apiVersion, kind, { namespace: options.namespace, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector });
+      const listed = await this.listAll(apiVersion, kind, {
+        namespace: options.namespace,
+        labelSelector: options.labelSelector,
+        fieldSelector: options.fieldSelector,
+      });
       const seen = new Set<string>();
       for (const item of listed.items) {
         const k = keyOf(item);
@@ -541,7 +709,8 @@ export class KubeClusterClient implements ClusterClient {
         const before = known.get(k);
         known.set(k, item);
         if (!before) yield { type: 'ADDED', object: item };
-        else if (before.metadata.resourceVersion !== item.metadata.resourceVersion) yield { type: 'MODIFIED', object: item };
+        else if (before.metadata.resourceVersion !== item.metadata.resourceVersion)
+          yield { type: 'MODIFIED', object: item };
       }
       for (const [k, obj] of [...known]) {
         if (!seen.has(k)) {
@@ -564,7 +733,12 @@ export class KubeClusterClient implements ClusterClient {
               gone = true;
               break;
             }
-            throw errorFromResponse(Number(status.code ?? 500), JSON.stringify(status), undefined, `WATCH ${kind}`);
+            throw errorFromResponse(
+              Number(status.code ?? 500),
+              JSON.stringify(status),
+              undefined,
+              `WATCH ${kind}`,
+            );
           }
           const obj = event.object as KubeObject;
           if (obj.metadata?.resourceVersion) rv = obj.metadata.resourceVersion;
@@ -581,7 +755,8 @@ export class KubeClusterClient implements ClusterClient {
       } catch (err) {
         if (signal?.aborted) return;
         if (err instanceof KubeApiError && err.status === 410) gone = true;
-        else if (err instanceof KubeApiError && err.status !== 0 && err.status < 500 && err.status !== 429) throw err;
+        else if (err instanceof KubeApiError && err.status !== 0 && err.status < 500 && err.status !== 429)
+          throw err;
         else {
           failures++;
           if (failures > this.opts.maxRetries) throw err;
@@ -593,7 +768,12 @@ export class KubeClusterClient implements ClusterClient {
     }
   }
 
-  private async *watchStream(apiVersion: string, kind: string, options: WatchOptions, rv: string): AsyncGenerator<{ type: string; object: JsonValue }> {
+  private async *watchStream(
+    apiVersion: string,
+    kind: string,
+    options: WatchOptions,
+    rv: string,
+  ): AsyncGenerator<{ type: string; object: JsonValue }> {
     const { path } = await this.pathFor(apiVersion, kind, options.namespace, undefined, undefined, true);
     const query = {
       watch: 'true',
@@ -603,7 +783,9 @@ export class KubeClusterClient implements ClusterClient {
       fieldSelector: options.fieldSelector,
       timeoutSeconds: String(240 + Math.floor(Math.random() * 120)),
     };
-    const reqOptions = await this.requestOptions('GET', `${path}${queryString(query)}`, { Accept: 'application/json' });
+    const reqOptions = await this.requestOptions('GET', `${path}${queryString(query)}`, {
+      Accept: 'application/json',
+    });
     const mod = this.server.protocol === 'https:' ? https : http;
     const lines: Array<{ type: string; object: JsonValue }> = [];
     let done = false;
@@ -614,48 +796,68 @@ export class KubeClusterClient implements ClusterClient {
       wake = undefined;
       w?.();
     };
-    const req = mod.request({ ...reqOptions, agent: this.server.protocol === 'https:' ? reqOptions.agent : new http.Agent({ keepAlive: false }) }, (res) => {
-      if ((res.statusCode ?? 0) >= 400) {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+    const req = mod.request(
+      {
+        ...reqOptions,
+        agent: this.server.protocol === 'https:' ? reqOptions.agent : new http.Agent({ keepAlive: false }),
+      },
+      (res) => {
+        if ((res.statusCode ?? 0) >= 400) {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            failure = errorFromResponse(
+              res.statusCode ?? 0,
+              Buffer.concat(chunks).toString('utf8'),
+              res.headers['retry-after'] as string | undefined,
+              `WATCH ${path}`,
+            );
+            done = true;
+            notify();
+          });
+          return;
+        }
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let nl = buffer.indexOf('\n');
+          while (nl >= 0) {
+            const line = buffer.slice(0, nl).trim();
+            buffer = buffer.slice(nl + 1);
+            if (line) {
+              try {
+                lines.push(JSON.parse(line) as { type: string; object: JsonValue });
+              } catch {
+                failure = new KubeApiError({
+                  status: 0,
+                  reason: 'BadResponse',
+                  message: 'the watch stream carried invalid JSON',
+                });
+              }
+            }
+            nl = buffer.indexOf('\n');
+          }
+          notify();
+        });
         res.on('end', () => {
-          failure = errorFromResponse(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), res.headers['retry-after'] as string | undefined, `WATCH ${path}`);
           done = true;
           notify();
         });
-        return;
-      }
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let nl = buffer.indexOf('\n');
-        while (nl >= 0) {
-          const line = buffer.slice(0, nl).trim();
-          buffer = buffer.slice(nl + 1);
-          if (line) {
-            try {
-              lines.push(JSON.parse(line) as { type: string; object: JsonValue });
-            } catch {
-              failure = new KubeApiError({ status: 0, reason: 'BadResponse', message: 'the watch stream carried invalid JSON' });
-            }
-          }
-          nl = buffer.indexOf('\n');
-        }
-        notify();
-      });
-      res.on('end', () => {
-        done = true;
-        notify();
-      });
-      res.on('error', (err) => {
-        failure = err;
-        done = true;
-        notify();
-      });
-    });
+        res.on('error', (err) => {
+          failure = err;
+          done = true;
+          notify();
+        });
+      },
+    );
     req.on('error', (err) => {
-      failure = new KubeApiError({ status: 0, reason: 'NetworkError', message: `watch connection failed: ${err.message}`, cause: err });
+      failure = new KubeApiError({
+        status: 0,
+        reason: 'NetworkError',
+        message: `watch connection failed: ${err.message}`,
+        cause: err,
+      });
       done = true;
       notify();
     });

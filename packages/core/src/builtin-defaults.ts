@@ -135,11 +135,8 @@ export const BUILTIN_DEFAULTS: Readonly<Record<string, readonly DefaultRule[]>> 
       value: true,
       when: { field: 'type', in: ['LoadBalancer'] },
     },
-    {
-      path: 'spec.sessionAffinityConfig.clientIP.timeoutSeconds',
-      value: 10800,
-      when: { field: 'sessionAffinity', in: ['ClientIP'] },
-    },
+    // Only reached when sessionAffinityConfig.clientIP exists, which ClientIP affinity implies.
+    { path: 'spec.sessionAffinityConfig.clientIP.timeoutSeconds', value: 10800 },
   ],
   '/Endpoints': [{ path: 'subsets[].ports[].protocol', value: 'TCP' }],
   '/Secret': [{ path: 'type', value: 'Opaque', create: true }],
@@ -344,7 +341,8 @@ function applyRule(
     return;
   }
   if (child === undefined || child === null) {
-    if (!rule.create) return;
+    // Top-level fields (spec) are never invented: a defaulter works inside an object that exists.
+    if (!rule.create || index === 0) return;
     // Create intermediate objects only when the condition can hold once they exist, so a Recreate
     // strategy never gets an empty rollingUpdate.
     const probe: JsonObject = {};
@@ -355,6 +353,81 @@ function applyRule(
   if (isJsonObject(child)) applyRule(child, node, segments, index + 1, rule);
 }
 
+// Rules compiled per kind: the paths of plain rules merged into one tree walked once, and the
+// rules that create intermediate objects kept apart (they are few and order-sensitive).
+interface RuleTree {
+  name: string;
+  each: boolean;
+  children: RuleTree[];
+  leaves: DefaultRule[];
+}
+
+interface CompiledRules {
+  tree: RuleTree;
+  creating: { rule: DefaultRule; segments: Segment[] }[];
+}
+
+const compiled = new Map<string, CompiledRules>();
+
+function compile(group: string, kind: string): CompiledRules {
+  const id = `${group}/${kind}`;
+  let out = compiled.get(id);
+  if (out !== undefined) return out;
+  const tree: RuleTree = { name: '', each: false, children: [], leaves: [] };
+  const creating: CompiledRules['creating'] = [];
+  for (const rule of builtinDefaultRules(group, kind)) {
+    const segments = parseRulePath(rule.path);
+    if (rule.create) {
+      creating.push({ rule, segments });
+      continue;
+    }
+    let node = tree;
+    for (let i = 0; i < segments.length - 1; i++) {
+      const seg = segments[i] as Segment;
+      let child = node.children.find((c) => c.name === seg.name && c.each === seg.each);
+      if (child === undefined) {
+        child = { name: seg.name, each: seg.each, children: [], leaves: [] };
+        node.children.push(child);
+      }
+      node = child;
+    }
+    node.leaves.push({ ...rule, path: (segments[segments.length - 1] as Segment).name });
+  }
+  out = { tree, creating };
+  compiled.set(id, out);
+  return out;
+}
+
+function applyTree(node: JsonObject, parent: JsonObject | undefined, tree: RuleTree): void {
+  for (const rule of tree.leaves) applyRule(node, parent, [{ name: rule.path, each: false }], 0, rule);
+  for (const child of tree.children) {
+    const value = node[child.name];
+    if (child.each) {
+      if (!Array.isArray(value)) continue;
+      for (const item of value) if (isJsonObject(item)) applyTree(item, node, child);
+    } else if (isJsonObject(value)) {
+      applyTree(value, node, child);
+    }
+  }
+}
+
+/**
+ * Fills in, in place, the defaults {@link applyBuiltinDefaults} applies. For callers that own a
+ * fresh copy already (the diff engine); everyone else should use {@link applyBuiltinDefaults}.
+ */
+export function fillBuiltinDefaults(obj: KubeObject): KubeObject {
+  const group = typeof obj.apiVersion === 'string' ? apiGroupOf(obj.apiVersion) : '';
+  const kind = typeof obj.kind === 'string' ? obj.kind : '';
+  // Old API groups of the workload kinds default like their apps/v1 forms.
+  const effectiveGroup = group === 'extensions' && kind !== 'Ingress' ? 'apps' : group;
+  const { tree, creating } = compile(effectiveGroup, kind);
+  const root = obj as unknown as JsonObject;
+  // Creating rules first: a created strategy.type decides whether rollingUpdate defaults apply.
+  for (const { rule, segments } of creating) applyRule(root, undefined, segments, 0, rule);
+  applyTree(root, undefined, tree);
+  return obj;
+}
+
 /**
  * Applies the defaults the API server gives a built-in kind ({@link BUILTIN_DEFAULTS} and, for kinds
  * with a pod template, {@link POD_SPEC_DEFAULTS}) and returns a new object; the input is not changed.
@@ -362,13 +435,5 @@ function applyRule(
  * malformed object still defaults what it can. Kinds without rules come back as a plain copy.
  */
 export function applyBuiltinDefaults(obj: KubeObject): KubeObject {
-  const copy = deepCopyJson(obj as unknown as JsonObject);
-  const group = typeof obj.apiVersion === 'string' ? apiGroupOf(obj.apiVersion) : '';
-  const kind = typeof obj.kind === 'string' ? obj.kind : '';
-  // Old API groups of the workload kinds default like their apps/v1 forms.
-  const effectiveGroup = group === 'extensions' && kind !== 'Ingress' ? 'apps' : group;
-  for (const rule of builtinDefaultRules(effectiveGroup, kind)) {
-    applyRule(copy, undefined, parseRulePath(rule.path), 0, rule);
-  }
-  return copy as unknown as KubeObject;
+  return fillBuiltinDefaults(deepCopyJson(obj as unknown as JsonObject) as unknown as KubeObject);
 }

@@ -9,6 +9,7 @@ export {
   BUILTIN_DEFAULTS,
   builtinDefaultRules,
   type DefaultRule,
+  fillBuiltinDefaults,
   POD_SPEC_DEFAULTS,
   POD_SPEC_LOCATIONS,
   PVC_SPEC_DEFAULTS,

@@ -42,6 +42,13 @@ function translate(err: unknown, path: string): never {
       cause: err,
     });
   }
+  // node:fs throws a TypeError for a path it cannot take (a NUL byte): bad input, not a bug.
+  if (code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_ARG_TYPE') {
+    throw new GitOpsError('VALIDATION_ERROR', 'not a valid path', { file: JSON.stringify(path), cause: err });
+  }
+  if (code === 'EISDIR') {
+    throw new GitOpsError('VALIDATION_ERROR', 'is a directory, not a file', { file: path, cause: err });
+  }
   throw err;
 }
 

@@ -13,6 +13,7 @@ import {
 } from 'yaml';
 import { ParseError } from './errors.js';
 import type { JsonObject, JsonValue } from './json.js';
+import { foldedScalarThroughKyaml } from './yaml-folded-block.js';
 import { resolveYamlLimits, type YamlLimits } from './yaml-limits.js';
 import { normalizeTimestamp, resolvePlainScalar } from './yaml-scalar.js';
 
@@ -133,6 +134,8 @@ interface ConvertContext {
   aliases: number;
   aliasDepth: number;
   expandedNodes: number;
+  /** How many flow collections (`{…}`, `[…]`) enclose the current node. */
+  flowDepth: number;
   doc: Document.Parsed;
 }
 
@@ -187,6 +190,9 @@ function scalarToJson(ctx: ConvertContext, node: Scalar, path: YamlPath): JsonVa
         : String(node.value ?? '');
   const tag = node.tag;
   const plain = node.type === 'PLAIN';
+  if (node.type === 'BLOCK_FOLDED' && (tag === undefined || tag === `${CORE_TAG}str` || tag === '!')) {
+    return foldedScalarThroughKyaml(text);
+  }
   if (tag === `${CORE_TAG}str`) return text;
   if (tag === `${CORE_TAG}binary`) {
     const decoded = decodeBase64(text);
@@ -207,6 +213,9 @@ function scalarToJson(ctx: ConvertContext, node: Scalar, path: YamlPath): JsonVa
   // Quoted and block scalars are strings; so is any scalar with a tag we do not know (`!Ref x`).
   if (!plain || (tag !== undefined && tag !== '!')) return text;
   if (tag === '!') return text;
+  // An entry with no value inside a flow collection (`{a, b: 1}`) comes out of kustomize as "":
+  // kyaml writes the empty scalar back as `""` before decoding it. In block context it is null.
+  if (text === '' && ctx.flowDepth > 0 && node.source === '') return '';
   const resolved = resolvePlainScalar(text);
   if (resolved !== null && typeof resolved === 'object' && 'nonFinite' in resolved) {
     fail(ctx, node, `"${text}" has no JSON representation (kustomize refuses it too)`, path);
@@ -277,7 +286,11 @@ function mapToJson(ctx: ConvertContext, node: YAMLMap, path: YamlPath): JsonObje
     }
   }
   for (const [key, pair] of explicit) {
-    out[key] = nodeToJson(ctx, pair.value as Node | null, [...path, key]);
+    // One path array for the whole walk (copied only into errors): no allocation per node.
+    (path as (string | number)[]).push(key);
+    const valueNode = pair.value as Node | null;
+    out[key] = valueNode === null && ctx.flowDepth > 0 ? '' : nodeToJson(ctx, valueNode, path);
+    (path as (string | number)[]).pop();
   }
   return out;
 }
@@ -327,8 +340,28 @@ function nodeToJson(ctx: ConvertContext, node: Node | null, path: YamlPath): Jso
     }
   }
   if (isScalar(node)) return scalarToJson(ctx, node, path);
+  if ((isMap(node) || isSeq(node)) && node.flow) {
+    ctx.flowDepth++;
+    try {
+      return collectionToJson(ctx, node, path);
+    } finally {
+      ctx.flowDepth--;
+    }
+  }
+  return collectionToJson(ctx, node, path);
+}
+
+function collectionToJson(ctx: ConvertContext, node: Node, path: YamlPath): JsonValue {
   if (isMap(node)) return mapToJson(ctx, node as YAMLMap, path);
-  if (isSeq(node)) return node.items.map((item, i) => nodeToJson(ctx, item as Node | null, [...path, i]));
+  if (isSeq(node)) {
+    const stack = path as (string | number)[];
+    return node.items.map((item, i) => {
+      stack.push(i);
+      const value = nodeToJson(ctx, item as Node | null, stack);
+      stack.pop();
+      return value;
+    });
+  }
   return fail(ctx, node, 'unsupported YAML node', path);
 }
 
@@ -476,10 +509,11 @@ export function parseYamlDocuments(text: string, options: YamlParseOptions = {})
       aliases: 0,
       aliasDepth: 0,
       expandedNodes: 0,
+      flowDepth: 0,
       doc,
     };
     const contents = doc.contents as Node;
-    const value = nodeToJson(ctx, contents, []);
+    const value = nodeToJson(ctx, contents, [] as (string | number)[]);
     const start = positionOfNode(ctx, contents);
     const result: YamlDocument = {
       index,

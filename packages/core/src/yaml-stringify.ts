@@ -91,29 +91,59 @@ function analyzeScalar(cps: readonly number[]): ScalarAnalysis {
   for (let i = 0; i < cps.length; i++) {
     const c = cps[i] as number;
     const followedByWhitespace = i + 1 >= cps.length || isBlank(cps[i + 1]);
-    const ch = String.fromCodePoint(c);
     if (i === 0) {
-      if ('#,[]{}&*!|>\'"%@`'.includes(ch)) {
-        flowIndicators = true;
-        blockIndicators = true;
-      } else if (ch === '?' || ch === ':') {
-        flowIndicators = true;
-        if (followedByWhitespace) blockIndicators = true;
-      } else if (ch === '-') {
-        if (followedByWhitespace) {
+      switch (c) {
+        case 0x23: // #
+        case 0x2c: // ,
+        case 0x5b: // [
+        case 0x5d: // ]
+        case 0x7b: // {
+        case 0x7d: // }
+        case 0x26: // &
+        case 0x2a: // *
+        case 0x21: // !
+        case 0x7c: // |
+        case 0x3e: // >
+        case 0x27: // '
+        case 0x22: // "
+        case 0x25: // %
+        case 0x40: // @
+        case 0x60: // `
           flowIndicators = true;
           blockIndicators = true;
-        }
+          break;
+        case 0x3f: // ?
+        case 0x3a: // :
+          flowIndicators = true;
+          if (followedByWhitespace) blockIndicators = true;
+          break;
+        case 0x2d: // -
+          if (followedByWhitespace) {
+            flowIndicators = true;
+            blockIndicators = true;
+          }
+          break;
       }
-    } else if (',?[]{}'.includes(ch)) {
-      flowIndicators = true;
-    } else if (ch === ':') {
-      flowIndicators = true;
-      if (followedByWhitespace) blockIndicators = true;
-    } else if (ch === '#') {
-      if (precededByWhitespace) {
-        flowIndicators = true;
-        blockIndicators = true;
+    } else {
+      switch (c) {
+        case 0x2c: // ,
+        case 0x3f: // ?
+        case 0x5b: // [
+        case 0x5d: // ]
+        case 0x7b: // {
+        case 0x7d: // }
+          flowIndicators = true;
+          break;
+        case 0x3a: // :
+          flowIndicators = true;
+          if (followedByWhitespace) blockIndicators = true;
+          break;
+        case 0x23: // #
+          if (precededByWhitespace) {
+            flowIndicators = true;
+            blockIndicators = true;
+          }
+          break;
       }
     }
     if (!isPrintable(c)) specialCharacters = true;
@@ -295,8 +325,16 @@ class KubeYamlEmitter {
 
   // --- scalars ---
 
-  private writePlain(cps: readonly number[], allowBreaks: boolean): void {
+  private writePlain(cps: readonly number[], allowBreaks: boolean, text: string): void {
     if (!this.whitespace) this.put(' ');
+    // Nothing to fold or break: no space can be reached past the width, and no line breaks.
+    if (this.column + cps.length <= BEST_WIDTH + 1 && !cps.some(isBreak)) {
+      this.out += text;
+      this.column += cps.length;
+      this.whitespace = false;
+      this.indention = false;
+      return;
+    }
     let spaces = false;
     let breaks = false;
     for (let i = 0; i < cps.length; i++) {
@@ -468,7 +506,7 @@ class KubeYamlEmitter {
     const allowBreaks = !ctx.simpleKey;
     switch (style) {
       case 'plain':
-        this.writePlain(cps, allowBreaks);
+        this.writePlain(cps, allowBreaks, text);
         break;
       case 'single':
         this.writeSingleQuoted(cps, allowBreaks);

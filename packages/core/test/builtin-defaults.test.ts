@@ -1,4 +1,16 @@
 import { describe, expect, it } from 'vitest';
+
+// The parts of a defaulted Deployment the assertions read.
+interface PodSpec {
+  containers: Record<string, unknown>[];
+  volumes: { configMap: { defaultMode?: number } }[];
+  [key: string]: unknown;
+}
+interface Spec {
+  template: { spec: PodSpec };
+  [key: string]: unknown;
+}
+
 import { applyBuiltinDefaults, BUILTIN_DEFAULTS, type KubeObject, POD_SPEC_DEFAULTS } from '../src/index.js';
 
 describe('applyBuiltinDefaults', () => {
@@ -28,7 +40,7 @@ describe('applyBuiltinDefaults', () => {
   });
 
   it('fills the defaults the API server gives a Deployment and its pod template', () => {
-    const out = applyBuiltinDefaults(deployment()) as KubeObject & { spec: any };
+    const out = applyBuiltinDefaults(deployment()) as unknown as { spec: Spec };
     expect(out.spec).toMatchObject({
       replicas: 1,
       revisionHistoryLimit: 10,
@@ -48,28 +60,39 @@ describe('applyBuiltinDefaults', () => {
       terminationMessagePath: '/dev/termination-log',
       terminationMessagePolicy: 'File',
       ports: [{ containerPort: 80, protocol: 'TCP' }],
-      livenessProbe: { httpGet: { port: 80, path: '/', scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 },
+      livenessProbe: {
+        httpGet: { port: 80, path: '/', scheme: 'HTTP' },
+        timeoutSeconds: 1,
+        periodSeconds: 10,
+        successThreshold: 1,
+        failureThreshold: 3,
+      },
       env: [{ name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name', apiVersion: 'v1' } } }],
     });
     // Untagged image: Always.
-    expect(pod.containers[1].imagePullPolicy).toBe('Always');
-    expect(pod.volumes[0].configMap.defaultMode).toBe(420);
+    expect(pod.containers[1]?.imagePullPolicy).toBe('Always');
+    expect(pod.volumes[0]?.configMap.defaultMode).toBe(420);
     // Absent probes are not created.
     expect(pod.containers[1]).not.toHaveProperty('livenessProbe');
   });
 
   it('returns a new object and keeps values already set', () => {
-    const input = deployment() as KubeObject & { spec: any };
+    const input = deployment() as unknown as { spec: Spec };
     input.spec.replicas = 5;
     input.spec.strategy = { type: 'Recreate' };
-    const out = applyBuiltinDefaults(input) as KubeObject & { spec: any };
+    const out = applyBuiltinDefaults(input as unknown as KubeObject) as unknown as { spec: Spec };
     expect(out.spec.replicas).toBe(5);
     expect(out.spec.strategy).toEqual({ type: 'Recreate' });
     expect(input.spec.template.spec).not.toHaveProperty('dnsPolicy');
   });
 
   it('defaults Services by type', () => {
-    const svc = (spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec });
+    const svc = (spec: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's' },
+      spec,
+    });
     expect(applyBuiltinDefaults(svc({ ports: [{ port: 80 }] })).spec).toEqual({
       ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }],
       sessionAffinity: 'None',
@@ -88,7 +111,12 @@ describe('applyBuiltinDefaults', () => {
   it('tolerates malformed objects and leaves unknown kinds alone', () => {
     const bad = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: {}, spec: 'oops' } as KubeObject;
     expect(applyBuiltinDefaults(bad)).toEqual(bad);
-    const cr = { apiVersion: 'x.io/v1', kind: 'Thing', metadata: { name: 't' }, spec: { a: 1 } } as KubeObject;
+    const cr = {
+      apiVersion: 'x.io/v1',
+      kind: 'Thing',
+      metadata: { name: 't' },
+      spec: { a: 1 },
+    } as KubeObject;
     expect(applyBuiltinDefaults(cr)).toEqual(cr);
   });
 

@@ -12,7 +12,12 @@ import {
 
 describe('GitOpsError', () => {
   it('puts the location first in the message and keeps the reason apart', () => {
-    const err = new ParseError('unexpected end of input', { file: 'a.yaml', line: 3, column: 7, path: 'spec.x' });
+    const err = new ParseError('unexpected end of input', {
+      file: 'a.yaml',
+      line: 3,
+      column: 7,
+      path: 'spec.x',
+    });
     expect(err.message).toBe('a.yaml:3:7 field spec.x: unexpected end of input');
     expect(err.reason).toBe('unexpected end of input');
     expect(err.location).toEqual({ file: 'a.yaml', line: 3, column: 7, path: 'spec.x' });

@@ -34,11 +34,21 @@ function dnsLabel(rand: () => number): string {
 
 /** Keys as they occur: core and named groups, cluster-scoped and namespaced, dotted names. */
 function randomKey(rand: () => number): ObjectKey {
-  const group = rand() < 0.3 ? '' : Array.from({ length: 1 + Math.floor(rand() * 3) }, () => dnsLabel(rand)).join('.');
+  const group =
+    rand() < 0.3 ? '' : Array.from({ length: 1 + Math.floor(rand() * 3) }, () => dnsLabel(rand)).join('.');
   const version = pick(rand, ['v1', 'v1beta1', 'v2alpha3', 'v1beta2']);
-  const kind = pick(rand, ['Deployment', 'ConfigMap', 'Namespace', 'CustomResourceDefinition', 'X', 'HelmRelease']);
+  const kind = pick(rand, [
+    'Deployment',
+    'ConfigMap',
+    'Namespace',
+    'CustomResourceDefinition',
+    'X',
+    'HelmRelease',
+  ]);
   const namespace = rand() < 0.3 ? '' : dnsLabel(rand);
-  const name = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => dnsLabel(rand)).join(pick(rand, ['.', '-', ':']));
+  const name = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => dnsLabel(rand)).join(
+    pick(rand, ['.', '-', ':']),
+  );
   return { group, version, kind, namespace, name };
 }
 
@@ -59,12 +69,18 @@ describe('ObjectKey string form', () => {
   });
 
   it('writes ~ for the core group and for cluster scope', () => {
-    expect(formatObjectKey({ group: '', version: 'v1', kind: 'Namespace', namespace: '', name: 'prod' })).toBe(
-      '~/v1/Namespace/~/prod',
-    );
-    expect(formatObjectKey({ group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'default', name: 'web' })).toBe(
-      'apps/v1/Deployment/default/web',
-    );
+    expect(
+      formatObjectKey({ group: '', version: 'v1', kind: 'Namespace', namespace: '', name: 'prod' }),
+    ).toBe('~/v1/Namespace/~/prod');
+    expect(
+      formatObjectKey({
+        group: 'apps',
+        version: 'v1',
+        kind: 'Deployment',
+        namespace: 'default',
+        name: 'web',
+      }),
+    ).toBe('apps/v1/Deployment/default/web');
   });
 
   it('refuses strings that are not keys', () => {
@@ -75,7 +91,13 @@ describe('ObjectKey string form', () => {
 });
 
 describe('ObjectKey helpers', () => {
-  const web: ObjectKey = { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'default', name: 'web' };
+  const web: ObjectKey = {
+    group: 'apps',
+    version: 'v1',
+    kind: 'Deployment',
+    namespace: 'default',
+    name: 'web',
+  };
 
   it('reads the key of an object, defaulting the namespace', () => {
     const obj = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' } };

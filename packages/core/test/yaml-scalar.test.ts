@@ -35,7 +35,8 @@ describe('plain scalars resolve as kustomize reads them (go-yaml v3, then JSON)'
     ['.5', 0.5],
     ['0789', 789],
     ['1e400', '1e400'],
-    ['12345678901234567890', 12345678901234567890],
+    // JSON numbers are doubles here: integers past 2^53 keep their magnitude, not every digit.
+    ['12345678901234567890', Number('12345678901234567890')],
     ['2001-12-14t21:59:43.10-05:00', '2001-12-14T21:59:43.1-05:00'],
     ['2001-12-14 21:59:43.10', '2001-12-14T21:59:43.1Z'],
     ['2002-12-14', '2002-12-14T00:00:00Z'],
@@ -62,7 +63,9 @@ describe('plain scalars resolve as kustomize reads them (go-yaml v3, then JSON)'
   });
 
   it('honours explicit tags and decodes !!binary', () => {
-    expect(parseYaml('a: !!str 123\nb: !!int "42"\nc: !!binary aGVsbG8=\nd: !Custom 12\ne: !!null x\n')).toEqual({
+    expect(
+      parseYaml('a: !!str 123\nb: !!int "42"\nc: !!binary aGVsbG8=\nd: !Custom 12\ne: !!null x\n'),
+    ).toEqual({
       a: '123',
       b: 42,
       c: 'hello',
@@ -72,7 +75,9 @@ describe('plain scalars resolve as kustomize reads them (go-yaml v3, then JSON)'
   });
 
   it('refuses .inf and .nan, which have no JSON form (kustomize fails on them too)', () => {
-    expect(() => parseYaml('a: .inf\n')).toThrow(expect.objectContaining({ code: 'PARSE_ERROR', line: 1, column: 4 }));
+    expect(() => parseYaml('a: .inf\n')).toThrow(
+      expect.objectContaining({ code: 'PARSE_ERROR', line: 1, column: 4 }),
+    );
     expect(() => parseYaml('a: -.Inf\n')).toThrow(expect.objectContaining({ code: 'PARSE_ERROR' }));
     expect(() => parseYaml('a: .NaN\n')).toThrow(expect.objectContaining({ code: 'PARSE_ERROR' }));
   });
@@ -100,7 +105,22 @@ describe('plain scalars resolve as kustomize reads them (go-yaml v3, then JSON)'
 
 describe('which strings kustomize quotes', () => {
   it('quotes YAML 1.1 booleans, nulls, numbers, timestamps and sexagesimals', () => {
-    for (const s of ['on', 'Off', 'yes', 'N', 'true', 'null', '~', '', '123', '1.10', '0755', '1_000', '.5', '.inf']) {
+    for (const s of [
+      'on',
+      'Off',
+      'yes',
+      'N',
+      'true',
+      'null',
+      '~',
+      '',
+      '123',
+      '1.10',
+      '0755',
+      '1_000',
+      '.5',
+      '.inf',
+    ]) {
       expect(isAmbiguousPlainString(s), s).toBe(true);
     }
     for (const s of ['2002-12-14', '2002-12-14T00:00:00Z', '1:20', '-1:30:00']) {
@@ -136,7 +156,22 @@ describe('which strings kustomize quotes', () => {
   });
 
   it('writes what it reads back (round trip) for tricky strings', () => {
-    const values = ['on', ' x', 'x ', 'a\n b', 'a \nb', '\ufeffx', 'é😀', '\u2028', '- a', '? b', '#c', 'd #e', '%', '\\'];
+    const values = [
+      'on',
+      ' x',
+      'x ',
+      'a\n b',
+      'a \nb',
+      '\ufeffx',
+      'é😀',
+      '\u2028',
+      '- a',
+      '? b',
+      '#c',
+      'd #e',
+      '%',
+      '\\',
+    ];
     for (const v of values) expect(parseYaml(stringifyKubeYaml({ v }))).toEqual({ v });
   });
 });
@@ -163,7 +198,20 @@ describe('numbers as kustomize writes them', () => {
 
 describe('key order', () => {
   it('is go-yaml v2 natural order: numbers by value, non-letters before letters', () => {
-    const keys = ['zeta', 'item10', 'item9', 'Alpha', 'alpha', '_x', '10', '9', 'a_b', 'ab', 'apiVersion', 'kind'];
+    const keys = [
+      'zeta',
+      'item10',
+      'item9',
+      'Alpha',
+      'alpha',
+      '_x',
+      '10',
+      '9',
+      'a_b',
+      'ab',
+      'apiVersion',
+      'kind',
+    ];
     expect([...keys].sort(compareKubeYamlKeys)).toEqual([
       '_x',
       '9',
@@ -183,8 +231,16 @@ describe('key order', () => {
   it('is antisymmetric and puts apiVersion, kind, metadata, spec in kustomize order', () => {
     const keys = ['spec', 'metadata', 'kind', 'apiVersion', 'status', 'data'];
     for (const a of keys) {
-      for (const b of keys) expect(Math.sign(compareKubeYamlKeys(a, b)) + Math.sign(compareKubeYamlKeys(b, a))).toBe(0);
+      for (const b of keys)
+        expect(Math.sign(compareKubeYamlKeys(a, b)) + Math.sign(compareKubeYamlKeys(b, a))).toBe(0);
     }
-    expect([...keys].sort(compareKubeYamlKeys)).toEqual(['apiVersion', 'data', 'kind', 'metadata', 'spec', 'status']);
+    expect([...keys].sort(compareKubeYamlKeys)).toEqual([
+      'apiVersion',
+      'data',
+      'kind',
+      'metadata',
+      'spec',
+      'status',
+    ]);
   });
 });

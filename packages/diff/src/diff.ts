@@ -15,9 +15,10 @@ import { listKeysOf, ownedFields, projectFields, revertUnowned } from './managed
 import { hideSecretData, isSecret } from './mask.js';
 import { mergeThreeWay } from './merge.js';
 import {
-  finalizeObject,
+  finalizeInPlace,
   LAST_APPLIED_ANNOTATION,
   type NormalizeOptions,
+  normalizeInPlace,
   normalizeObject,
 } from './normalize.js';
 
@@ -202,7 +203,8 @@ export function diff(
 
   const nd = d ? withoutNamespace(normalizeObject(d, options)) : undefined;
   const nl = l ? normalizeObject(l, options) : undefined;
-  const nlast = last ? withoutNamespace(normalizeObject(last, options)) : undefined;
+  // The last-applied object was parsed here: it is ours to normalise in place.
+  const nlast = last ? withoutNamespace(normalizeInPlace(last, options)) : undefined;
   let dry: KubeObject | undefined;
   if (strategy === 'server-side' && d !== null && l !== null) {
     const answer = checkObject(options.serverSideDryRun, 'serverSideDryRun');
@@ -219,16 +221,16 @@ export function diff(
   let normalizedLive: KubeObject | null;
   if (id === undefined) {
     predicted = null;
-    normalizedLive = il ? finalizeObject(il, options) : null;
+    normalizedLive = il ? finalizeInPlace(il, options) : null;
   } else if (il === undefined) {
-    predicted = finalizeObject(id, options);
+    predicted = finalizeInPlace(id, options);
     normalizedLive = null;
   } else {
     const merged = predict(strategy, id, ilast, il, idry, l as KubeObject, group, options);
     // Objects are the same across versions of a group; the server answers in the version asked.
     merged.apiVersion = il.apiVersion;
-    predicted = finalizeObject(merged, options);
-    normalizedLive = finalizeObject(il, options);
+    predicted = finalizeInPlace(merged, options);
+    normalizedLive = finalizeInPlace(il, options);
   }
   // Defaults may bring an ignored field back; the rules have the last word.
   if (hasIgnoreRules(options) && (predicted !== null || normalizedLive !== null)) {
@@ -256,6 +258,9 @@ export function diff(
   } else if (normalizedLive === null) {
     patch = asJson(predicted);
     changes = [{ pointer: '', op: 'add', after: asJson(predicted) }];
+  } else if (!modified) {
+    patch = {};
+    changes = [];
   } else {
     patch = createMergePatch(asJson(normalizedLive), asJson(predicted));
     changes = computeChanges(asJson(normalizedLive), asJson(predicted));

@@ -97,6 +97,8 @@ export interface ManagerSelector {
   managers: readonly string[];
   /** Only entries with this operation (`Apply` or `Update`). */
   operation?: string;
+  /** Select every manager except those named. */
+  exclude?: boolean;
 }
 
 /**
@@ -112,7 +114,7 @@ export function ownedFields(
   let result: FieldSet | undefined;
   for (const entry of entries) {
     if (!isJsonObject(entry) || typeof entry.manager !== 'string') continue;
-    if (!selector.managers.includes(entry.manager)) continue;
+    if (selector.managers.includes(entry.manager) === (selector.exclude === true)) continue;
     if (selector.operation !== undefined && entry.operation !== selector.operation) continue;
     if (entry.subresource !== undefined && entry.subresource !== '') continue;
     const set = parseFieldsV1(entry.fieldsV1);

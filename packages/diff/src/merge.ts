@@ -64,27 +64,42 @@ export function mergeThreeWay(
   return deepCopyJson(desired);
 }
 
-function mergeSet(last: JsonValue | undefined, desired: JsonValue[], live: JsonValue[]): JsonValue[] {
-  const want = new Set(desired.map((v) => JSON.stringify(v)));
-  const dropped = new Set(
-    Array.isArray(last) ? last.map((v) => JSON.stringify(v)).filter((k) => !want.has(k)) : [],
-  );
-  const result: JsonValue[] = [];
-  const seen = new Set<string>();
-  for (const item of live) {
-    const k = JSON.stringify(item);
-    if (dropped.has(k) || seen.has(k)) continue;
-    seen.add(k);
-    result.push(deepCopyJson(item));
-  }
-  for (const item of desired) {
-    const k = JSON.stringify(item);
-    if (!seen.has(k)) {
-      seen.add(k);
-      result.push(deepCopyJson(item));
+/**
+ * The order the API server gives a merged list (strategic merge patch's `$setElementOrder`
+ * normalisation): desired elements in desired order, each live-only element kept before the first
+ * desired element that follows it in live; new elements go before remaining live-only ones.
+ */
+function mergeSortedOrder<T>(serverOnly: T[], patch: T[], liveIndex: (item: T) => number): T[] {
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < serverOnly.length || j < patch.length) {
+    if (j >= patch.length) out.push(serverOnly[i++] as T);
+    else if (i >= serverOnly.length) out.push(patch[j++] as T);
+    else {
+      const li = liveIndex(serverOnly[i] as T);
+      const ri = liveIndex(patch[j] as T);
+      if (li >= 0 && ri >= 0 && li < ri) out.push(serverOnly[i++] as T);
+      else out.push(patch[j++] as T);
     }
   }
-  return result;
+  return out;
+}
+
+function mergeSet(last: JsonValue | undefined, desired: JsonValue[], live: JsonValue[]): JsonValue[] {
+  const ids = (list: JsonValue[]) => list.map((v) => JSON.stringify(v));
+  const want = new Set(ids(desired));
+  const dropped = new Set(Array.isArray(last) ? ids(last).filter((k) => !want.has(k)) : []);
+  const liveOrder = new Map<string, number>();
+  live.forEach((v, i) => {
+    const k = JSON.stringify(v);
+    if (!liveOrder.has(k)) liveOrder.set(k, i);
+  });
+  const patch: string[] = [];
+  for (const k of ids(desired)) if (!patch.includes(k)) patch.push(k);
+  const serverOnly: string[] = [];
+  for (const k of liveOrder.keys()) if (!want.has(k) && !dropped.has(k)) serverOnly.push(k);
+  return mergeSortedOrder(serverOnly, patch, (k) => liveOrder.get(k) ?? -1).map((k) => JSON.parse(k) as JsonValue);
 }
 
 function mergeKeyedList(
@@ -99,36 +114,29 @@ function mergeKeyedList(
   // A desired list whose elements lack keys or repeat them cannot be merged: it replaces, as the
   // server would reject or replace it too.
   if (desiredByKey === undefined) return undefined;
-  const lastByKey = Array.isArray(last)
-    ? (indexByKey(last, keys) ?? new Map<string, JsonValue>())
-    : new Map();
-  const slots: ({ key: string } | { item: JsonValue })[] = [];
-  const liveKeys = new Set<string>();
-  for (const item of live) {
+  const lastByKey = Array.isArray(last) ? (indexByKey(last, keys) ?? new Map<string, JsonValue>()) : new Map();
+  const liveByKey = new Map<string, JsonValue>();
+  const liveOrder = new Map<string, number>();
+  const serverOnly: { key?: string; item: JsonValue }[] = [];
+  live.forEach((item, index) => {
     const key = elementKey(item, keys);
-    if (key !== undefined) liveKeys.add(key);
-    if (key !== undefined && desiredByKey.has(key)) slots.push({ key });
-    else if (key !== undefined && lastByKey.has(key)) continue;
-    else slots.push({ item: deepCopyJson(item) });
-  }
-  for (const key of desiredByKey.keys()) if (!liveKeys.has(key)) slots.push({ key });
-  // Desired elements take the slots desired elements occupy, in desired order; live-only elements
-  // stay where they were.
-  const order = [...desiredByKey.keys()];
-  let next = 0;
-  const liveByKey = indexByKey(live, keys) ?? new Map<string, JsonValue>();
-  return slots.map((slot) => {
-    if ('item' in slot) return slot.item;
-    const key = order[next++] as string;
-    const want = desiredByKey.get(key) as JsonValue;
+    if (key !== undefined && !liveByKey.has(key)) {
+      liveByKey.set(key, item);
+      liveOrder.set(key, index);
+    }
+    if (key !== undefined && (desiredByKey.has(key) || lastByKey.has(key))) return;
+    serverOnly.push({ key, item: deepCopyJson(item) });
+  });
+  const patch = [...desiredByKey].map(([key, want]) => {
     const have = liveByKey.get(key);
-    if (have === undefined) return deepCopyJson(want);
+    if (have === undefined) return { key, item: deepCopyJson(want) };
     const merged = mergeThreeWay(lastByKey.get(key), want, have, schema, path);
     // Key fields identify the element; dropping one from the configuration does not unset it.
     if (isJsonObject(merged) && isJsonObject(have)) {
-      for (const k of keys)
-        if (merged[k] === undefined && have[k] !== undefined) merged[k] = deepCopyJson(have[k]);
+      for (const k of keys) if (merged[k] === undefined && have[k] !== undefined) merged[k] = deepCopyJson(have[k]);
     }
-    return merged;
+    return { key, item: merged };
   });
+  const index = (e: { key?: string }) => (e.key === undefined ? -1 : (liveOrder.get(e.key) ?? -1));
+  return mergeSortedOrder(serverOnly, patch, index).map((e) => e.item);
 }

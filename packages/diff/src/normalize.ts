@@ -2,6 +2,7 @@ import {
   apiGroupOf,
   applyBuiltinDefaults,
   deepCopyJson,
+  fillBuiltinDefaults,
   isJsonObject,
   type JsonObject,
   type JsonValue,
@@ -110,69 +111,85 @@ export function kindId(obj: KubeObject): string {
   return `${effective}/${kind}`;
 }
 
-/** Calls `fn(holder, key)` for every field matched by a dotted path with `[]` and `*`. */
-export function visitPath(
-  root: JsonValue,
-  path: string,
-  fn: (holder: JsonObject, key: string) => void,
-): void {
-  const segments = path.split('.');
-  const walk = (node: JsonValue | undefined, i: number): void => {
-    if (!isJsonObject(node)) return;
-    const seg = segments[i] as string;
-    const last = i === segments.length - 1;
-    if (seg === '*') {
-      for (const key of Object.keys(node)) {
-        if (last) fn(node, key);
-        else walk(node[key], i + 1);
-      }
-      return;
+/** A callback of {@link visitPath}: the object holding a matched field, and the field name. */
+export type PathVisitor = (holder: JsonObject, key: string) => void;
+const compiledPaths = new Map<string, string[]>();
+
+function walkPath(node: JsonValue | undefined, segments: string[], i: number, fn: PathVisitor): void {
+  if (!isJsonObject(node)) return;
+  const seg = segments[i] as string;
+  const last = i === segments.length - 1;
+  if (seg === '*') {
+    for (const key of Object.keys(node)) {
+      if (last) fn(node, key);
+      else walkPath(node[key], segments, i + 1, fn);
     }
-    const each = seg.endsWith('[]');
-    const name = each ? seg.slice(0, -2) : seg;
-    if (!Object.hasOwn(node, name)) return;
-    if (each) {
-      const list = node[name];
-      if (!Array.isArray(list)) return;
-      for (const item of list) if (!last) walk(item, i + 1);
-      return;
-    }
-    if (last) fn(node, name);
-    else walk(node[name], i + 1);
-  };
-  walk(root, 0);
+    return;
+  }
+  if (seg.endsWith('[]')) {
+    const list = node[seg.slice(0, -2)];
+    if (!Array.isArray(list) || last) return;
+    for (const item of list) walkPath(item, segments, i + 1, fn);
+    return;
+  }
+  if (!Object.hasOwn(node, seg)) return;
+  if (last) fn(node, seg);
+  else walkPath(node[seg], segments, i + 1, fn);
 }
 
+/** Calls `fn(holder, key)` for every field matched by a dotted path with `[]` and `*`. */
+export function visitPath(root: JsonValue, path: string, fn: PathVisitor): void {
+  let segments = compiledPaths.get(path);
+  if (segments === undefined) {
+    segments = path.split('.');
+    compiledPaths.set(path, segments);
+  }
+  walkPath(root, segments, 0, fn);
+}
+
+const pathCache = new Map<string, string[]>();
+
 function pathsFor(id: string, podPaths: string[], kindPaths: Record<string, string[]>): string[] {
+  const cacheKey = `${podPaths === POD_QUANTITY_PATHS ? 'q' : 'i'}:${id}`;
+  const cached = pathCache.get(cacheKey);
+  if (cached !== undefined) return cached;
   const paths = [...(kindPaths[id] ?? [])];
   const podSpec = POD_SPEC_LOCATIONS[id];
   if (podSpec !== undefined) for (const p of podPaths) paths.push(`${podSpec}.${p}`);
+  pathCache.set(cacheKey, paths);
   return paths;
+}
+
+function canonicalizeAt(holder: JsonObject, key: string): void {
+  const value = holder[key];
+  if (typeof value !== 'string' && typeof value !== 'number') return;
+  const canonical = canonicalQuantity(value);
+  // An unparsable quantity is left as it is: the server would reject it, and we show it as is.
+  if (canonical !== undefined) holder[key] = canonical;
+}
+
+function intOrStringAt(holder: JsonObject, key: string): void {
+  const value = holder[key];
+  if (typeof value === 'string' && /^(0|[1-9]\d{0,8})$/.test(value)) holder[key] = Number(value);
 }
 
 /** Rewrites every resource quantity of a built-in kind (and declared custom fields) in canonical form. */
 export function canonicalizeQuantities(obj: KubeObject, custom?: readonly QuantityFieldDeclaration[]): void {
   const id = kindId(obj);
-  const paths = pathsFor(id, POD_QUANTITY_PATHS, KIND_QUANTITY_PATHS);
-  for (const decl of custom ?? []) if (`${decl.group}/${decl.kind}` === id) paths.push(...decl.paths);
-  for (const path of paths) {
-    visitPath(obj as unknown as JsonObject, path, (holder, key) => {
-      const value = holder[key];
-      if (typeof value !== 'string' && typeof value !== 'number') return;
-      const canonical = canonicalQuantity(value);
-      // An unparsable quantity is left as it is: the server would reject it, and we show it as is.
-      if (canonical !== undefined) holder[key] = canonical;
-    });
+  const root = obj as unknown as JsonObject;
+  for (const path of pathsFor(id, POD_QUANTITY_PATHS, KIND_QUANTITY_PATHS))
+    visitPath(root, path, canonicalizeAt);
+  for (const decl of custom ?? []) {
+    if (`${decl.group}/${decl.kind}` === id)
+      for (const path of decl.paths) visitPath(root, path, canonicalizeAt);
   }
 }
 
 /** Turns decimal strings in int-or-string port and count fields into numbers. */
 export function normalizeIntOrString(obj: KubeObject): void {
+  const root = obj as unknown as JsonObject;
   for (const path of pathsFor(kindId(obj), POD_INT_OR_STRING_PATHS, KIND_INT_OR_STRING_PATHS)) {
-    visitPath(obj as unknown as JsonObject, path, (holder, key) => {
-      const value = holder[key];
-      if (typeof value === 'string' && /^(0|[1-9]\d{0,8})$/.test(value)) holder[key] = Number(value);
-    });
+    visitPath(root, path, intOrStringAt);
   }
 }
 
@@ -265,7 +282,39 @@ export function dropEmpty(value: JsonValue): JsonValue {
  * int-or-string ports numeric, nulls and empty maps and lists dropped. Returns a new object.
  */
 export function normalizeObject(input: KubeObject, options: NormalizeOptions = {}): KubeObject {
-  const obj = deepCopyJson(input as unknown as JsonObject) as unknown as KubeObject;
+  return normalizeInPlace(copyForNormalize(input, options), options);
+}
+
+const SERVER_METADATA = new Set(SERVER_METADATA_FIELDS);
+
+// A deep copy that leaves out what normalisation drops anyway (managedFields, status, the
+// last-applied annotation): the large parts of a live object are never copied.
+function copyForNormalize(input: KubeObject, options: NormalizeOptions): KubeObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(input as unknown as JsonObject)) {
+    if (key === 'status' && !options.compareStatus) continue;
+    if (key === 'metadata' && isJsonObject(value)) {
+      const meta: JsonObject = {};
+      for (const [mk, mv] of Object.entries(value)) {
+        if (SERVER_METADATA.has(mk)) continue;
+        if (mk === 'annotations' && isJsonObject(mv)) {
+          const annotations: JsonObject = {};
+          for (const [ak, av] of Object.entries(mv)) if (ak !== LAST_APPLIED_ANNOTATION) annotations[ak] = av;
+          meta[mk] = annotations;
+        } else {
+          meta[mk] = deepCopyJson(mv);
+        }
+      }
+      out[key] = meta;
+    } else {
+      out[key] = deepCopyJson(value);
+    }
+  }
+  return out as unknown as KubeObject;
+}
+
+/** {@link normalizeObject} on an object the caller owns (a freshly parsed one), changed in place. */
+export function normalizeInPlace(obj: KubeObject, options: NormalizeOptions = {}): KubeObject {
   if (!isJsonObject(obj.metadata)) obj.metadata = {};
   const meta = obj.metadata;
   for (const field of SERVER_METADATA_FIELDS) delete meta[field];
@@ -303,4 +352,16 @@ export function finalizeObject(obj: KubeObject, options: NormalizeOptions = {}):
   normalizeIntOrString(defaulted);
   dropEmpty(defaulted as unknown as JsonObject);
   return defaulted;
+}
+
+/**
+ * {@link finalizeObject} on an object the caller owns, changed in place. Its values must come from
+ * objects {@link normalizeObject} produced: quantities and ports are canonical already, and defaults
+ * add none, so only defaults, Endpoints order and empty values need doing.
+ */
+export function finalizeInPlace(obj: KubeObject, _options: NormalizeOptions = {}): KubeObject {
+  fillBuiltinDefaults(obj);
+  sortEndpoints(obj);
+  dropEmpty(obj as unknown as JsonObject);
+  return obj;
 }

@@ -31,7 +31,9 @@ describe('bad input', () => {
   it('missing apiVersion or kind, non-objects, nothing at all', () => {
     const { apiVersion: _a, ...noVersion } = desired;
     expect(codeOf(() => diff(noVersion as KubeObject, live))).toBe('VALIDATION_ERROR:desired.apiVersion');
-    expect(codeOf(() => diff(desired, { ...live, kind: 3 } as unknown as KubeObject))).toBe('VALIDATION_ERROR:live.kind');
+    expect(codeOf(() => diff(desired, { ...live, kind: 3 } as unknown as KubeObject))).toBe(
+      'VALIDATION_ERROR:live.kind',
+    );
     expect(codeOf(() => diff([] as unknown as KubeObject, live))).toBe('VALIDATION_ERROR:desired');
     expect(codeOf(() => diff(null, null))).toBe('VALIDATION_ERROR:');
     expect(codeOf(() => diff({ ...desired, metadata: 'x' } as unknown as KubeObject, live))).toBe(
@@ -54,7 +56,9 @@ describe('bad input', () => {
   });
 
   it('server-side without a dry-run answer', () => {
-    expect(codeOf(() => diff(desired, live, { strategy: 'server-side' }))).toBe('VALIDATION_ERROR:serverSideDryRun');
+    expect(codeOf(() => diff(desired, live, { strategy: 'server-side' }))).toBe(
+      'VALIDATION_ERROR:serverSideDryRun',
+    );
   });
 
   it('odd shapes never crash', () => {

@@ -15,7 +15,11 @@ describe('diffMany', () => {
     const result = diffMany(
       {
         desired: [desiredDeployment({ replicas: 3 }), cm('same', { a: '1' }), cm('new', { b: '2' })],
-        live: [liveFrom(desiredDeployment({ replicas: 2 })), cm('same', { a: '1' }, 'shop'), cm('old', {}, 'shop')],
+        live: [
+          liveFrom(desiredDeployment({ replicas: 2 })),
+          cm('same', { a: '1' }, 'shop'),
+          cm('old', {}, 'shop'),
+        ],
       },
       { defaultNamespace: 'shop' },
     );
@@ -34,14 +38,20 @@ describe('diffMany', () => {
   it('matches across versions of a group and ignores namespaces of cluster-scoped kinds', () => {
     const old = { ...liveFrom(desiredDeployment()), apiVersion: 'apps/v1beta2' };
     const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } };
-    const result = diffMany({ desired: [desiredDeployment(), ns], live: [old, ns] }, { defaultNamespace: 'shop' });
+    const result = diffMany(
+      { desired: [desiredDeployment(), ns], live: [old, ns] },
+      { defaultNamespace: 'shop' },
+    );
     expect(result.items.map((i) => i.status)).toEqual(['unchanged', 'unchanged']);
     expect(result.modified).toBe(false);
   });
 
   it('reports bad objects and duplicates as error items and goes on', () => {
     const bad = { kind: 'ConfigMap', metadata: { name: 'x' } } as unknown as KubeObject;
-    const result = diffMany({ desired: [cm('a', {}), cm('a', {}), bad], live: [bad] }, { defaultNamespace: 'shop' });
+    const result = diffMany(
+      { desired: [cm('a', {}), cm('a', {}), bad], live: [bad] },
+      { defaultNamespace: 'shop' },
+    );
     const statuses = result.items.map((i) => i.status);
     expect(statuses.filter((s) => s === 'error')).toHaveLength(3);
     expect(statuses).toContain('create');

@@ -1,7 +1,9 @@
 import { applyBuiltinDefaults, type KubeObject } from '@gitops-kit/core';
 
 /** A Deployment as written in Git. */
-export function desiredDeployment(overrides: { image?: string; replicas?: number; cpu?: string } = {}): KubeObject {
+export function desiredDeployment(
+  overrides: { image?: string; replicas?: number; cpu?: string } = {},
+): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -30,7 +32,10 @@ export function desiredDeployment(overrides: { image?: string; replicas?: number
  * What the API server returns for `desired` once applied with kubectl: defaults filled in, server
  * metadata, the last-applied annotation, managedFields and a status.
  */
-export function liveFrom(desired: KubeObject, options: { lastApplied?: boolean; manager?: string } = {}): KubeObject {
+export function liveFrom(
+  desired: KubeObject,
+  options: { lastApplied?: boolean; manager?: string } = {},
+): KubeObject {
   const live = applyBuiltinDefaults(structuredClone(desired));
   live.metadata = {
     ...live.metadata,

@@ -15,12 +15,20 @@ describe('ignoreDifferences (Argo CD shape)', () => {
   it('jsonPointers hide a field on every side', () => {
     const { desired, live } = changedImage();
     expect(diff(desired, live).modified).toBe(true);
-    const rule = { group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/template/spec/containers/0/image'] };
+    const rule = {
+      group: 'apps',
+      kind: 'Deployment',
+      jsonPointers: ['/spec/template/spec/containers/0/image'],
+    };
     expect(diff(desired, live, { ignoreDifferences: [rule] }).modified).toBe(false);
     // A rule for another kind, name or namespace does not apply.
-    expect(diff(desired, live, { ignoreDifferences: [{ ...rule, kind: 'StatefulSet' }] }).modified).toBe(true);
+    expect(diff(desired, live, { ignoreDifferences: [{ ...rule, kind: 'StatefulSet' }] }).modified).toBe(
+      true,
+    );
     expect(diff(desired, live, { ignoreDifferences: [{ ...rule, name: 'other' }] }).modified).toBe(true);
-    expect(diff(desired, live, { ignoreDifferences: [{ ...rule, namespace: 'shop', name: 'w*' }] }).modified).toBe(false);
+    expect(
+      diff(desired, live, { ignoreDifferences: [{ ...rule, namespace: 'shop', name: 'w*' }] }).modified,
+    ).toBe(false);
   });
 
   it('jqPathExpressions run on the real jq engine', () => {
@@ -31,7 +39,10 @@ describe('ignoreDifferences (Argo CD shape)', () => {
       jqPathExpressions: ['.spec.template.spec.containers[] | select(.name == "web") | .image'],
     };
     expect(diff(desired, live, { ignoreDifferences: [rule] }).modified).toBe(false);
-    const other = { ...rule, jqPathExpressions: ['.spec.template.spec.containers[] | select(.name == "x") | .image'] };
+    const other = {
+      ...rule,
+      jqPathExpressions: ['.spec.template.spec.containers[] | select(.name == "x") | .image'],
+    };
     expect(diff(desired, live, { ignoreDifferences: [other] }).modified).toBe(true);
   });
 
@@ -52,9 +63,9 @@ describe('ignoreDifferences (Argo CD shape)', () => {
 
   it('a jq syntax error is a typed error', () => {
     const { desired, live } = changedImage();
-    expect(() => diff(desired, live, { ignoreDifferences: [{ kind: 'Deployment', jqPathExpressions: ['.spec[['] }] })).toThrow(
-      expect.objectContaining({ code: 'VALIDATION_ERROR' }),
-    );
+    expect(() =>
+      diff(desired, live, { ignoreDifferences: [{ kind: 'Deployment', jqPathExpressions: ['.spec[['] }] }),
+    ).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR' }));
   });
 
   it('managedFieldsManagers ignore what those managers own', () => {
@@ -68,7 +79,11 @@ describe('ignoreDifferences (Argo CD shape)', () => {
       fieldsV1: { 'f:spec': { 'f:replicas': {} } },
     });
     expect(diff(desired, live).modified).toBe(true);
-    const rule = { group: 'apps', kind: 'Deployment', managedFieldsManagers: ['kube-controller-manager-hpa'] };
+    const rule = {
+      group: 'apps',
+      kind: 'Deployment',
+      managedFieldsManagers: ['kube-controller-manager-hpa'],
+    };
     const result = diff(desired, live, { ignoreDifferences: [rule] });
     expect(result.modified).toBe(false);
   });
@@ -79,10 +94,17 @@ describe('ignore rules (Flux shape)', () => {
     const { desired, live } = changedImage();
     const paths = ['/spec/template/spec/containers/0/image'];
     expect(diff(desired, live, { fluxIgnore: [{ paths }] }).modified).toBe(false);
-    expect(diff(desired, live, { fluxIgnore: [{ paths, target: { kind: 'Deployment', name: 'w.b' } }] }).modified).toBe(false);
+    expect(
+      diff(desired, live, { fluxIgnore: [{ paths, target: { kind: 'Deployment', name: 'w.b' } }] }).modified,
+    ).toBe(false);
     expect(diff(desired, live, { fluxIgnore: [{ paths, target: { name: 'we' } }] }).modified).toBe(true);
-    expect(diff(desired, live, { fluxIgnore: [{ paths, target: { labelSelector: 'app in (web,api)' } }] }).modified).toBe(false);
-    expect(diff(desired, live, { fluxIgnore: [{ paths, target: { labelSelector: 'app!=web' } }] }).modified).toBe(true);
+    expect(
+      diff(desired, live, { fluxIgnore: [{ paths, target: { labelSelector: 'app in (web,api)' } }] })
+        .modified,
+    ).toBe(false);
+    expect(
+      diff(desired, live, { fluxIgnore: [{ paths, target: { labelSelector: 'app!=web' } }] }).modified,
+    ).toBe(true);
   });
 
   it('label selectors', () => {
@@ -91,7 +113,9 @@ describe('ignore rules (Flux shape)', () => {
     expect(matchesLabelSelector('app==web,!legacy', labels)).toBe(true);
     expect(matchesLabelSelector('tier notin (front)', labels)).toBe(false);
     expect(matchesLabelSelector('missing', labels)).toBe(false);
-    expect(() => matchesLabelSelector('app=(', labels)).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR' }));
+    expect(() => matchesLabelSelector('app=(', labels)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_ERROR' }),
+    );
   });
 
   it('a bad regular expression is a typed error', () => {

@@ -28,8 +28,19 @@ describe('normalisation: OutOfSync before, Synced after', () => {
   });
 
   it('Secret stringData folds into data', () => {
-    const desired: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { user: 'admin' } };
-    const live: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'Opaque', data: { user: 'YWRtaW4=' } };
+    const desired: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      stringData: { user: 'admin' },
+    };
+    const live: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      type: 'Opaque',
+      data: { user: 'YWRtaW4=' },
+    };
     expect(naiveOutOfSync(desired, live)).toBe(true);
     expect(diff(desired, live).modified).toBe(false);
     expect(diff({ ...desired, stringData: { user: 'root' } }, live).modified).toBe(true);
@@ -40,7 +51,9 @@ describe('normalisation: OutOfSync before, Synced after', () => {
     const live = liveFrom(desiredDeployment({ cpu: '1' }));
     expect(naiveOutOfSync(desired, live)).toBe(true);
     expect(diff(desired, live).modified).toBe(false);
-    expect(diff(desiredDeployment({ cpu: '0.5' }), liveFrom(desiredDeployment({ cpu: '500m' }))).modified).toBe(false);
+    expect(
+      diff(desiredDeployment({ cpu: '0.5' }), liveFrom(desiredDeployment({ cpu: '500m' }))).modified,
+    ).toBe(false);
     expect(diff(desiredDeployment({ cpu: '2' }), live).modified).toBe(true);
   });
 
@@ -77,12 +90,19 @@ describe('normalisation: OutOfSync before, Synced after', () => {
       data: { a: '1' },
       binaryData: {},
     };
-    const live: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1' } };
+    const live: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c' },
+      data: { a: '1' },
+    };
     expect(naiveOutOfSync(desired, live)).toBe(true);
     expect(diff(desired, live).modified).toBe(false);
     // With last-applied (three-way) as well.
     const withLast = structuredClone(live);
-    withLast.metadata.annotations = { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(desired) };
+    withLast.metadata.annotations = {
+      'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(desired),
+    };
     expect(diff(desired, withLast).modified).toBe(false);
     expect(diff({ ...desired, data: { a: '2' } }, live).modified).toBe(true);
   });
@@ -92,16 +112,23 @@ describe('normalisation: OutOfSync before, Synced after', () => {
     // applied (strategy) so live falls back to the default and nothing changes.
     const desired = desiredDeployment();
     const applied = structuredClone(desired) as KubeObject & { spec: Record<string, unknown> };
-    applied.spec.strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } };
+    applied.spec.strategy = {
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' },
+    };
     const live = liveFrom(applied);
-    live.metadata.annotations = { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(applied) };
+    live.metadata.annotations = {
+      'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(applied),
+    };
     expect(naiveOutOfSync(desired, live)).toBe(true);
     const result = diff(desired, live);
     expect(result.strategy).toBe('three-way');
     expect(result.modified).toBe(false);
     // Removing an applied non-default value is a change.
     applied.spec.revisionHistoryLimit = 3;
-    live.metadata.annotations = { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(applied) };
+    live.metadata.annotations = {
+      'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(applied),
+    };
     (live.spec as Record<string, unknown>).revisionHistoryLimit = 3;
     const changed = diff(desired, live);
     expect(changed.modified).toBe(true);
@@ -116,15 +143,27 @@ describe('normalisation: OutOfSync before, Synced after', () => {
       metadata: { name: 'web' },
       spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
     };
-    const lastApplied = JSON.stringify({ ...desired, spec: { ...(desired.spec as object), type: 'ClusterIP' } });
+    const lastApplied = JSON.stringify({
+      ...desired,
+      spec: { ...(desired.spec as object), type: 'ClusterIP' },
+    });
     const live = applyBuiltinDefaults(desired);
     live.metadata.annotations = { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied };
-    expect(live.spec).toMatchObject({ type: 'ClusterIP', sessionAffinity: 'None', internalTrafficPolicy: 'Cluster' });
+    expect(live.spec).toMatchObject({
+      type: 'ClusterIP',
+      sessionAffinity: 'None',
+      internalTrafficPolicy: 'Cluster',
+    });
     expect(diff(desired, live).modified).toBe(false);
   });
 
   it('Endpoints subsets in any order', () => {
-    const ep = (subsets: unknown[]): KubeObject => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'e' }, subsets });
+    const ep = (subsets: unknown[]): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'e' },
+      subsets,
+    });
     const a = { addresses: [{ ip: '10.0.0.2' }, { ip: '10.0.0.1' }], ports: [{ port: 80 }] };
     const b = { addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }], ports: [{ port: 80, protocol: 'TCP' }] };
     expect(diff(ep([a]), ep([b])).modified).toBe(false);
@@ -141,7 +180,9 @@ describe('normalisation: OutOfSync before, Synced after', () => {
     });
     const desired = role([{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] }]);
     const live = role([{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }]);
-    live.metadata.annotations = { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(desired) };
+    live.metadata.annotations = {
+      'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(desired),
+    };
     expect(diff(desired, live).modified).toBe(true);
     expect(diff(desired, live, { ignoreAggregatedRoles: true }).modified).toBe(false);
   });

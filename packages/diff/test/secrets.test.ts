@@ -10,11 +10,23 @@ const SECRET_B64 = Buffer.from(SECRET).toString('base64');
 const OTHER_B64 = Buffer.from('another-value').toString('base64');
 
 function secret(data: Record<string, string>, extra: Partial<KubeObject> = {}): KubeObject {
-  return { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'shop' }, type: 'Opaque', data, ...extra };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'db', namespace: 'shop' },
+    type: 'Opaque',
+    data,
+    ...extra,
+  };
 }
 
 function leaks(value: unknown): boolean {
-  const text = typeof value === 'string' ? value : JSON.stringify(value, (_k, v) => (v instanceof Error ? { ...v, message: v.message, stack: v.stack } : v));
+  const text =
+    typeof value === 'string'
+      ? value
+      : JSON.stringify(value, (_k, v) =>
+          v instanceof Error ? { ...v, message: v.message, stack: v.stack } : v,
+        );
   return text.includes(SECRET) || text.includes(SECRET_B64);
 }
 
@@ -27,7 +39,9 @@ describe('Secret masking (Argo CD semantics)', () => {
     const masked = hideSecretData(target, live);
     expect(masked.target?.data).toEqual({ a: '++++++++', b: '++++++++' });
     expect(masked.live?.data).toEqual({ a: '++++++++', b: '++++++++++++' });
-    const lastMasked = JSON.parse(masked.live?.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'] ?? '{}');
+    const lastMasked = JSON.parse(
+      masked.live?.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'] ?? '{}',
+    );
     expect(lastMasked.data).toEqual({ a: '++++++++', b: '++++++++++++++++' });
   });
 
@@ -77,15 +91,32 @@ describe('no output of the package contains a Secret value', () => {
       () => diff(desired, { ...live, metadata: { ...live.metadata, name: 'other' } }),
       () => diff(desired, { ...live, kind: 'ConfigMap' }),
       () => diff({ ...desired, apiVersion: '' }, live),
-      () => diff(desired, live, { ignoreDifferences: [{ kind: 'Secret', jqPathExpressions: ['.data.password | error(.)'] }] }),
-      () => diff(desired, live, { ignoreDifferences: [{ kind: 'Secret', jqPathExpressions: ['.data | tonumber'] }] }),
-      () => diff(desired, live, { ignoreDifferences: [{ kind: 'Secret', jqPathExpressions: ['until(false; .)'] }], jqTimeoutMs: 200 }),
+      () =>
+        diff(desired, live, {
+          ignoreDifferences: [{ kind: 'Secret', jqPathExpressions: ['.data.password | error(.)'] }],
+        }),
+      () =>
+        diff(desired, live, {
+          ignoreDifferences: [{ kind: 'Secret', jqPathExpressions: ['.data | tonumber'] }],
+        }),
+      () =>
+        diff(desired, live, {
+          ignoreDifferences: [{ kind: 'Secret', jqPathExpressions: ['until(false; .)'] }],
+          jqTimeoutMs: 200,
+        }),
       () => diff(desired, live, { strategy: 'server-side' }),
       () =>
-        diff(desired, {
-          ...live,
-          metadata: { ...live.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': `{${SECRET}` } },
-        }, { strategy: 'three-way' }),
+        diff(
+          desired,
+          {
+            ...live,
+            metadata: {
+              ...live.metadata,
+              annotations: { 'kubectl.kubernetes.io/last-applied-configuration': `{${SECRET}` },
+            },
+          },
+          { strategy: 'three-way' },
+        ),
     ];
     for (const attempt of attempts) {
       let caught: unknown;

@@ -1,7 +1,52 @@
 /**
  * @packageDocumentation
- * @gitops-kit/git: The Git source fetcher: isomorphic-git over HTTP(S), memfs or disk, refs, caching, auth.
+ * @gitops-kit/git: the Git source fetcher. Smart HTTP (protocol v2 with ref prefixes, v0 fallback),
+ * packs kept on memfs or disk and read directly with `node:zlib` and a delta-base cache, Flux-style
+ * refs and revisions, ignore rules, and a kustomize remote loader for git URLs.
  */
+export {
+  type EnsureCommitResult,
+  createJsGitBackend,
+  type GitBackend,
+  type JsGitBackendOptions,
+} from './git-backend.js';
+export { GitAuthError, GitNetworkError, GitNotFoundError, GitProtocolError } from './errors.js';
+export {
+  type GitCommit,
+  type GitObject,
+  type GitObjectType,
+  type GitSignature,
+  type GitTreeEntry,
+  hashObject,
+  parseCommit,
+  parseTree,
+} from './git-objects.js';
+export {
+  defaultGitLimit,
+  formatRevision,
+  type GitAuth,
+  type GitRef,
+  GitSource,
+  type GitSourceOptions,
+  type GitStorageOption,
+  type ResolvedRevision,
+  type Snapshot,
+  type SnapshotCommit,
+} from './git-source.js';
+export { ObjectStore, type ObjectStoreOptions } from './object-store.js';
+export { redactUrl } from './redact.js';
+export {
+  createGitRemoteLoader,
+  type GitRemoteLoader,
+  type GitRemoteLoaderOptions,
+  type ParsedGitUrl,
+  parseGitUrl,
+  type RemoteLoadResult,
+} from './remote-loader.js';
+export { type FetchResult, type GitRemote, type RemoteRef, SmartHttpClient } from './smart-http.js';
+export { DEFAULT_IGNORE_PATTERNS, SourceIgnore, VCS_IGNORE_PATTERNS } from './source-ignore.js';
+export { diskStorage, type GitStorage, memoryStorage, type StoredFileReader } from './storage.js';
+export { type TreeFileSystemOptions, treeFileSystem } from './tree-file-system.js';
 
 /** The version of this package. */
 export const VERSION = '0.1.0';

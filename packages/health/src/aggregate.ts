@@ -26,8 +26,11 @@ export interface ResourceHealthResult {
   health?: HealthStatus;
   /** Whether it counted towards the application's health, and if not, why. */
   counted: boolean;
-  /** Why it was left out: `hook`, `ignored`, `no-check`, `missing`. */
-  skipped?: 'hook' | 'ignored' | 'no-check' | 'missing';
+  /**
+   * Why it was left out: a hook, annotated to be ignored, no check applies, missing (shown but
+   * not counted), or a child Argo CD Application that is Missing or Unknown.
+   */
+  skipped?: 'hook' | 'ignored' | 'no-check' | 'missing' | 'child-application';
 }
 
 /** The health of an application. */
@@ -82,7 +85,9 @@ export function aggregateHealth(
       anyMissing = true;
       const ref = res.target;
       const checkable =
-        ref === undefined || ref === null || hasHealthCheck(groupOf(ref.apiVersion), String(ref.kind), options);
+        ref === undefined ||
+        ref === null ||
+        hasHealthCheck(groupOf(ref.apiVersion), String(ref.kind), options);
       results.push({
         id: res.id,
         health: { status: 'Missing', message: '' },
@@ -95,6 +100,15 @@ export function aggregateHealth(
     const health = res.health ?? assessHealth(live, options);
     if (health === undefined) {
       results.push({ id: res.id, counted: false, skipped: 'no-check' });
+      continue;
+    }
+    // As Argo CD: a child Application that is Missing or Unknown does not affect its parent.
+    if (
+      live.kind === 'Application' &&
+      groupOf(live.apiVersion) === 'argoproj.io' &&
+      (health.status === 'Missing' || health.status === 'Unknown')
+    ) {
+      results.push({ id: res.id, health, counted: false, skipped: 'child-application' });
       continue;
     }
     results.push({ id: res.id, health, counted: true });

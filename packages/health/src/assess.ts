@@ -1,6 +1,6 @@
 import type { KubeObject } from '@gitops-kit/core';
-import { builtinHealthCheck } from './builtin/dispatch.js';
 import { HealthCheckFailure } from './builtin/check-error.js';
+import { builtinHealthCheck } from './builtin/dispatch.js';
 import type { HealthCheckRegistry } from './custom-checks.js';
 import { FieldTypeError, groupOf, type Obj, versionOf } from './fields.js';
 import { genericHealth } from './generic-health.js';

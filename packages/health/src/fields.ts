@@ -114,7 +114,8 @@ export function annotationsOf(obj: Obj): Record<string, string> {
   const ann = objField(metaOf(obj), 'annotations', 'metadata.annotations');
   if (ann === undefined) return {};
   for (const [k, v] of Object.entries(ann)) {
-    if (v !== null && typeof v !== 'string') throw new FieldTypeError(`metadata.annotations.${k}`, 'string', jsonTypeOf(v));
+    if (v !== null && typeof v !== 'string')
+      throw new FieldTypeError(`metadata.annotations.${k}`, 'string', jsonTypeOf(v));
   }
   return ann as Record<string, string>;
 }

@@ -31,12 +31,14 @@ export function genericHealth(obj: Obj): HealthStatus | undefined {
   const synced = byType.get('Synced');
   if (synced?.status === 'False') return { status: 'Degraded', message: synced.message || synced.reason };
   const reconciling = byType.get('Reconciling');
-  if (reconciling?.status === 'True') return { status: 'Progressing', message: reconciling.message || reconciling.reason };
+  if (reconciling?.status === 'True')
+    return { status: 'Progressing', message: reconciling.message || reconciling.reason };
   for (const type of ['Ready', 'Available']) {
     const c = byType.get(type);
     if (c === undefined) continue;
     if (c.status === 'True') return { status: 'Healthy', message: c.message };
-    if (c.status === 'False' && FAILURE_REASON.test(c.reason)) return { status: 'Degraded', message: c.message || c.reason };
+    if (c.status === 'False' && FAILURE_REASON.test(c.reason))
+      return { status: 'Degraded', message: c.message || c.reason };
     return { status: 'Progressing', message: c.message || c.reason || `Waiting for ${type}` };
   }
   return undefined;

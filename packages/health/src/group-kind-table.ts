@@ -43,8 +43,7 @@ function wildcardCount(key: string): number {
 /**
  * Entries keyed by `group/Kind` or a glob of it. Lookup tries the exact key first and then the
  * globs, the most specific first (most literal characters, then fewest wildcards, then the
- * first added), so the
- * answer never depends on insertion order the way Argo CD's map iteration does.
+ * first added), so the answer never depends on map iteration order as Argo CD's does.
  */
 export class GroupKindTable<T> {
   private readonly exact = new Map<string, T>();

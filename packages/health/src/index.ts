@@ -45,6 +45,7 @@ export {
 export {
   HEALTH_KEY_PREFIX,
   HEALTH_SCRIPT_FILE,
+  LEGACY_CUSTOMIZATIONS_KEY,
   loadLuaHealthChecksFromDir,
   luaHealthChecksFromConfigMap,
   OPEN_LIBS_KEY_PREFIX,

@@ -59,7 +59,9 @@ function strictInt(obj: Obj, path: string[]): number | undefined {
   const { found, value } = nested(obj, path);
   if (!found || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new KStatusTypeError(`${path.join('.')} accessor error: ${JSON.stringify(value)} is of the type ${typeof value}, expected int64`);
+    throw new KStatusTypeError(
+      `${path.join('.')} accessor error: ${JSON.stringify(value)} is of the type ${typeof value}, expected int64`,
+    );
   }
   return value;
 }
@@ -83,10 +85,16 @@ function conditionsOf(obj: Obj): BasicCondition[] {
     const field = (k: string): string => {
       const v = c[k];
       if (v === undefined || v === null) return '';
-      if (typeof v !== 'string') throw new KStatusTypeError(`status.conditions[${i}].${k}: expected a string`);
+      if (typeof v !== 'string')
+        throw new KStatusTypeError(`status.conditions[${i}].${k}: expected a string`);
       return v;
     };
-    return { type: field('type'), status: field('status'), reason: field('reason'), message: field('message') };
+    return {
+      type: field('type'),
+      status: field('status'),
+      reason: field('reason'),
+      message: field('message'),
+    };
   });
 }
 
@@ -95,7 +103,11 @@ function current(message: string): KStatusResult {
 }
 
 function inProgress(reason: string, message: string): KStatusResult {
-  return { status: 'InProgress', message, conditions: [{ type: 'Reconciling', status: 'True', reason, message }] };
+  return {
+    status: 'InProgress',
+    message,
+    conditions: [{ type: 'Reconciling', status: 'True', reason, message }],
+  };
 }
 
 function failed(reason: string, message: string): KStatusResult {
@@ -109,8 +121,10 @@ function kindOf(obj: Obj): string {
 function checkGeneric(obj: Obj): KStatusResult | undefined {
   const deletion = nested(obj, ['metadata', 'deletionTimestamp']);
   if (deletion.found && deletion.value !== null) {
-    if (typeof deletion.value !== 'string') throw new KStatusTypeError('metadata.deletionTimestamp: expected a string');
-    if (deletion.value !== '') return { status: 'Terminating', message: 'Resource scheduled for deletion', conditions: [] };
+    if (typeof deletion.value !== 'string')
+      throw new KStatusTypeError('metadata.deletionTimestamp: expected a string');
+    if (deletion.value !== '')
+      return { status: 'Terminating', message: 'Resource scheduled for deletion', conditions: [] };
   }
   const generation = strictInt(obj, ['metadata', 'generation']);
   if (generation !== undefined) {
@@ -167,7 +181,8 @@ function statefulSet(obj: Obj): KStatusResult {
   if (spec > ready) return inProgress('LessReady', `Ready: ${ready}/${spec}`);
   if (replicas > spec) return inProgress('ExtraPods', `Pending termination: ${replicas - spec}`);
   if (partition !== -1) {
-    if (updated < spec - partition) return inProgress('PartitionRollout', `updated: ${updated}/${spec - partition}`);
+    if (updated < spec - partition)
+      return inProgress('PartitionRollout', `updated: ${updated}/${spec - partition}`);
     return current(`Partition rollout complete. updated: ${updated}`);
   }
   if (spec > cur) return inProgress('LessCurrent', `current: ${cur}/${spec}`);
@@ -277,7 +292,8 @@ function pod(obj: Obj, now: number): KStatusResult {
     case 'Running': {
       if (conditions.some((c) => c.type === 'Ready' && c.status === 'True')) return current('Pod is Ready');
       const looping = crashLoopingContainers(obj);
-      if (looping.length > 0) return failed('ContainerCrashLooping', `Containers in CrashLoop state: ${looping.join(',')}`);
+      if (looping.length > 0)
+        return failed('ContainerCrashLooping', `Containers in CrashLoop state: ${looping.join(',')}`);
       return inProgress('PodRunningNotReady', 'Pod is running but is not Ready');
     }
     case 'Pending': {
@@ -342,6 +358,29 @@ function crd(obj: Obj): KStatusResult {
   return inProgress('Installing', 'Install in progress');
 }
 
+// An autoscaler reports its own health in conditions: without them nothing is known yet; pinned
+// at its min or max it cannot follow the load (Failed); able to scale and active, it is Current.
+function hpa(obj: Obj): KStatusResult {
+  const conditions = conditionsOf(obj);
+  if (conditions.length === 0) {
+    return { status: 'Unknown', message: 'HorizontalPodAutoscaler has no conditions yet', conditions: [] };
+  }
+  const limited = conditions.find((c) => c.type === 'ScalingLimited' && c.status === 'True');
+  if (limited !== undefined) {
+    return failed(
+      limited.reason || 'ScalingLimited',
+      limited.message || 'Scaling is limited by the replica bounds',
+    );
+  }
+  for (const type of ['AbleToScale', 'ScalingActive']) {
+    const c = conditions.find((x) => x.type === type);
+    if (c === undefined || c.status !== 'True') {
+      return inProgress(c?.reason || `Not${type}`, c?.message || `${type} is not True`);
+    }
+  }
+  return current('HorizontalPodAutoscaler is able to scale');
+}
+
 const LEGACY: Record<string, (obj: Obj, now: number) => KStatusResult> = {
   Service: service,
   Pod: pod,
@@ -359,6 +398,7 @@ const LEGACY: Record<string, (obj: Obj, now: number) => KStatusResult> = {
   ConfigMap: alwaysReady,
   'batch/Job': job,
   'apiextensions.k8s.io/CustomResourceDefinition': crd,
+  'autoscaling/HorizontalPodAutoscaler': hpa,
 };
 
 /** Options of {@link computeStatus}. */
@@ -375,7 +415,8 @@ export interface ComputeStatusOptions {
  * the wrong type where kstatus reads strictly yields Unknown.
  */
 export function computeStatus(obj: unknown, options: ComputeStatusOptions = {}): KStatusResult {
-  if (obj === null || obj === undefined) return { status: 'NotFound', message: 'Resource not found', conditions: [] };
+  if (obj === null || obj === undefined)
+    return { status: 'NotFound', message: 'Resource not found', conditions: [] };
   if (!isObj(obj)) return { status: 'Unknown', message: 'not a Kubernetes object', conditions: [] };
   try {
     const generic = checkGeneric(obj);
@@ -387,7 +428,8 @@ export function computeStatus(obj: unknown, options: ComputeStatusOptions = {}):
     const rule = LEGACY[group === '' ? kind : `${group}/${kind}`];
     if (rule !== undefined) return rule(obj, options.now ?? Date.now());
     const ready = conditionsOf(obj).find((c) => c.type === 'Ready' && c.status === 'False');
-    if (ready !== undefined) return inProgress(ready.reason || 'NotReady', ready.message || 'Resource is not Ready');
+    if (ready !== undefined)
+      return inProgress(ready.reason || 'NotReady', ready.message || 'Resource is not Ready');
     return current('Resource is current');
   } catch (err) {
     return { status: 'Unknown', message: err instanceof Error ? err.message : String(err), conditions: [] };

@@ -1,15 +1,15 @@
+import type { KubeObject } from '@gitops-kit/core';
 import {
   LUA_REGISTRYINDEX,
-  type LuaEngine as WasmoonEngine,
   LuaEngine,
   LuaEventMasks,
   LuaFactory,
   type LuaWasm,
+  type LuaEngine as WasmoonEngine,
 } from 'wasmoon';
-import type { KubeObject } from '@gitops-kit/core';
 import { GroupKindTable } from './group-kind-table.js';
 import { type HealthStatus, isHealthStatusCode } from './health-status.js';
-import { LuaConversionError, MAX_LUA_NESTING } from './lua-literal.js';
+import { LuaConversionError, MAX_LUA_NESTING } from './lua-conversion.js';
 import { LUA_SANDBOX_BOOTSTRAP } from './lua-sandbox.js';
 
 /** A Lua health script with Argo CD's contract: `obj` in, `{ status, message }` out. */
@@ -46,6 +46,9 @@ export interface LuaRunOptions {
 // Instructions between two looks at the clock: rare enough to cost nothing on short scripts.
 const HOOK_INSTRUCTION_COUNT = 10_000;
 
+// Distinct field names kept in WASM memory per VM.
+const MAX_CACHED_KEYS = 4096;
+
 let sharedModule: Promise<LuaWasm> | undefined;
 
 function luaModule(): Promise<LuaWasm> {
@@ -64,6 +67,8 @@ interface RawLuaApi {
   _lua_pushnil(L: number): void;
   _lua_createtable(L: number, narr: number, nrec: number): void;
   _lua_rawset(L: number, idx: number): void;
+  _lua_setfield(L: number, idx: number, k: number): void;
+  _lua_pushstring(L: number, s: number): number;
   _lua_rawseti(L: number, idx: number, n: bigint): void;
   _lua_rawgeti(L: number, idx: number, n: bigint): number;
   _lua_checkstack(L: number, n: number): number;
@@ -86,6 +91,9 @@ class LuaVm {
   private timedOut = false;
   private buffer = 0;
   private capacity = 0;
+  // Field names recur across objects (status, type, message…): each is copied into WASM memory
+  // once, as a C string, and set with lua_setfield, which saves encoding and a call per field.
+  private readonly keyPointers = new Map<string, number>();
   private readonly raw: RawLuaApi;
   private readonly runnerRef: number;
 
@@ -137,6 +145,19 @@ class LuaVm {
     this.buffer = module._malloc(this.capacity);
   }
 
+  private keyPointer(key: string): number {
+    const known = this.keyPointers.get(key);
+    if (known !== undefined) return known;
+    // Only short names without NUL are worth keeping; the cache is bounded.
+    if (key.length > 64 || key.includes('\u0000') || this.keyPointers.size >= MAX_CACHED_KEYS) return 0;
+    const module = this.lua.module;
+    const size = module.lengthBytesUTF8(key) + 1;
+    const pointer = module._malloc(size);
+    module.stringToUTF8(key, pointer, size);
+    this.keyPointers.set(key, pointer);
+    return pointer;
+  }
+
   private pushString(s: string): void {
     const raw = this.raw;
     // UTF-8 needs at most 3 bytes per UTF-16 unit.
@@ -164,9 +185,11 @@ class LuaVm {
         return;
       case 'object': {
         if (value === null) break;
-        if (depth >= MAX_LUA_NESTING) throw new LuaConversionError(`object is nested deeper than ${MAX_LUA_NESTING} levels`);
+        if (depth >= MAX_LUA_NESTING)
+          throw new LuaConversionError(`object is nested deeper than ${MAX_LUA_NESTING} levels`);
         if (seen.has(value)) throw new LuaConversionError('object contains a cycle');
-        if (raw._lua_checkstack(L, 4) === 0) throw new LuaConversionError('object is too large for the Lua stack');
+        if (raw._lua_checkstack(L, 4) === 0)
+          throw new LuaConversionError('object is too large for the Lua stack');
         seen.add(value);
         if (Array.isArray(value)) {
           raw._lua_createtable(L, value.length, 0);
@@ -182,12 +205,24 @@ class LuaVm {
           for (const key in obj) {
             if (!Object.hasOwn(obj, key)) continue;
             const v = obj[key];
-            if (v === null || v === undefined || typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') {
+            if (
+              v === null ||
+              v === undefined ||
+              typeof v === 'function' ||
+              typeof v === 'symbol' ||
+              typeof v === 'bigint'
+            ) {
               continue;
             }
-            this.pushString(key);
-            this.push(v, depth + 1, seen);
-            raw._lua_rawset(L, -3);
+            const keyPointer = this.keyPointer(key);
+            if (keyPointer !== 0) {
+              this.push(v, depth + 1, seen);
+              raw._lua_setfield(L, -2, keyPointer);
+            } else {
+              this.pushString(key);
+              this.push(v, depth + 1, seen);
+              raw._lua_rawset(L, -3);
+            }
           }
         }
         seen.delete(value);
@@ -244,6 +279,8 @@ class LuaVm {
     this.lua.module.removeFunction(this.hook);
     if (this.buffer !== 0) this.lua.module._free(this.buffer);
     this.buffer = 0;
+    for (const pointer of this.keyPointers.values()) this.lua.module._free(pointer);
+    this.keyPointers.clear();
     this.engine.global.close();
   }
 }
@@ -308,7 +345,12 @@ export class LuaHealthEngine {
   }
 
   /** Runs the script registered for the object's group and kind; undefined when there is none. */
-  assess(obj: KubeObject, group: string, kind: string, options: LuaRunOptions = {}): HealthStatus | undefined {
+  assess(
+    obj: KubeObject,
+    group: string,
+    kind: string,
+    options: LuaRunOptions = {},
+  ): HealthStatus | undefined {
     const entry = this.lookup(group, kind);
     return entry === undefined ? undefined : this.execute(entry, obj, options);
   }
@@ -326,7 +368,9 @@ export class LuaHealthEngine {
       entry = {
         id: this.nextId++,
         script:
-          typeof script === 'string' ? { key: '*', source, openLibs: true, origin: 'override', file: 'script.lua' } : script,
+          typeof script === 'string'
+            ? { key: '*', source, openLibs: true, origin: 'override', file: 'script.lua' }
+            : script,
       };
       this.adHoc.set(cacheKey, entry);
     }
@@ -355,7 +399,10 @@ export class LuaHealthEngine {
       } catch {
         // nothing more to free
       }
-      return { status: 'Unknown', message: `Lua health check failed: ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        status: 'Unknown',
+        message: `Lua health check failed: ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
   }
 

@@ -1,4 +1,10 @@
-import { type ReadonlyFileSystem, readTextFile, ValidationError } from '@gitops-kit/core';
+import {
+  isJsonObject,
+  parseYaml,
+  type ReadonlyFileSystem,
+  readTextFile,
+  ValidationError,
+} from '@gitops-kit/core';
 import type { LuaHealthScript } from './lua-engine.js';
 
 /** The file name of a health script in Argo CD's resource_customizations layout. */
@@ -6,6 +12,9 @@ export const HEALTH_SCRIPT_FILE = 'health.lua';
 
 /** The argocd-cm key prefix of health scripts: `resource.customizations.health.<group_kind>`. */
 export const HEALTH_KEY_PREFIX = 'resource.customizations.health.';
+
+/** The legacy argocd-cm key holding every customization as one YAML map keyed by `group/Kind`. */
+export const LEGACY_CUSTOMIZATIONS_KEY = 'resource.customizations';
 
 /** The argocd-cm key prefix that grants the standard libraries: `resource.customizations.useOpenLibs.<group_kind>`. */
 export const OPEN_LIBS_KEY_PREFIX = 'resource.customizations.useOpenLibs.';
@@ -38,7 +47,10 @@ async function readScript(fs: ReadonlyFileSystem, dir: string): Promise<string |
  * a directory name is a wildcard. The scripts are `builtin` scripts with the standard libraries,
  * as Argo CD runs its own.
  */
-export async function loadLuaHealthChecksFromDir(fs: ReadonlyFileSystem, dir: string): Promise<LuaHealthScript[]> {
+export async function loadLuaHealthChecksFromDir(
+  fs: ReadonlyFileSystem,
+  dir: string,
+): Promise<LuaHealthScript[]> {
   const scripts: LuaHealthScript[] = [];
   for (const group of await fs.readdir(dir)) {
     if (group.type !== 'directory' && group.type !== 'symlink') continue;
@@ -87,24 +99,59 @@ function overrideKey(groupKind: string, configKey: string): string {
   );
 }
 
+// The legacy form: `resource.customizations` is YAML mapping `group/Kind` to
+// `{ health.lua: <script>, health.lua.useOpenLibs: <bool> }`.
+function legacyScripts(text: string): LuaHealthScript[] {
+  const parsed = parseYaml(text, { file: LEGACY_CUSTOMIZATIONS_KEY });
+  if (parsed === null) return [];
+  if (!isJsonObject(parsed)) {
+    throw new ValidationError('expected a map of group/Kind to customizations', {
+      file: LEGACY_CUSTOMIZATIONS_KEY,
+    });
+  }
+  const scripts: LuaHealthScript[] = [];
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!isJsonObject(value)) continue;
+    const source = value['health.lua'];
+    if (typeof source !== 'string' || source === '') continue;
+    const openLibs = value['health.lua.useOpenLibs'];
+    scripts.push({
+      key,
+      source,
+      openLibs: openLibs === true || openLibs === 'true',
+      origin: 'override',
+      file: `${LEGACY_CUSTOMIZATIONS_KEY}[${key}]`,
+    });
+  }
+  return scripts;
+}
+
 /**
  * The health scripts of an `argocd-cm` ConfigMap's data: `resource.customizations.health.<group_kind>`
  * keys (`cert-manager.io_Certificate`, `Pod` for the core group, globs allowed), with
- * `resource.customizations.useOpenLibs.<group_kind>: "true"` granting the standard libraries.
- * They are `override` scripts, consulted before built-in ones. Throws ValidationError for a key
- * that is not `group_kind` or `kind`.
+ * `resource.customizations.useOpenLibs.<group_kind>: "true"` granting the standard libraries, and
+ * the legacy `resource.customizations` YAML map (split keys win over it, as in Argo CD). They are
+ * `override` scripts, consulted before built-in ones. Throws ValidationError for a key that is
+ * not `group_kind` or `kind`, and ParseError for a legacy map that is not valid YAML.
  */
 export function luaHealthChecksFromConfigMap(data: Record<string, string>): LuaHealthScript[] {
+  const byKey = new Map<string, LuaHealthScript>();
+  const legacy = data[LEGACY_CUSTOMIZATIONS_KEY];
+  if (typeof legacy === 'string' && legacy.trim() !== '') {
+    for (const script of legacyScripts(legacy)) byKey.set(script.key, script);
+  }
   const openLibs = new Map<string, boolean>();
   for (const [k, v] of Object.entries(data)) {
     if (!k.startsWith(OPEN_LIBS_KEY_PREFIX)) continue;
-    openLibs.set(overrideKey(k.slice(OPEN_LIBS_KEY_PREFIX.length), k), String(v).trim().toLowerCase() === 'true');
+    openLibs.set(
+      overrideKey(k.slice(OPEN_LIBS_KEY_PREFIX.length), k),
+      String(v).trim().toLowerCase() === 'true',
+    );
   }
-  const scripts: LuaHealthScript[] = [];
   for (const [k, v] of Object.entries(data)) {
     if (!k.startsWith(HEALTH_KEY_PREFIX) || typeof v !== 'string' || v === '') continue;
     const key = overrideKey(k.slice(HEALTH_KEY_PREFIX.length), k);
-    scripts.push({ key, source: v, openLibs: openLibs.get(key) ?? false, origin: 'override', file: k });
+    byKey.set(key, { key, source: v, openLibs: openLibs.get(key) ?? false, origin: 'override', file: k });
   }
-  return scripts;
+  return [...byKey.values()];
 }

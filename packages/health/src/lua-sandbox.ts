@@ -9,7 +9,7 @@
 // coroutine and the safe os; io and debug are never granted, `require` only yields the safe os.
 // Lua 5.1 names scripts written for gopher-lua use (unpack, table.getn, math.pow, string.gfind)
 // are provided.
-export const LUA_SANDBOX_BOOTSTRAP = String.raw`
+export const LUA_SANDBOX_BOOTSTRAP = `
 local type, pairs, next, select, tostring, error, setmetatable, rawget =
       type, pairs, next, select, tostring, error, setmetatable, rawget
 local compile_chunk, setupvalue, lower, srep = load, debug.setupvalue, string.lower, string.rep

@@ -59,8 +59,24 @@ describe('aggregateHealth', () => {
     expect(r.resources[0]?.health?.status).toBe('Suspended');
   });
 
+  it('does not let a Missing or Unknown child Application affect its parent', () => {
+    const app = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'child' },
+    } as KubeObject;
+    const r = aggregateHealth([
+      { id: 'child', live: app, health: { status: 'Unknown', message: '' } },
+      { id: 'p', live: pod('p', 'Succeeded') },
+    ]);
+    expect(r.status).toBe('Healthy');
+    expect(r.resources[0]?.skipped).toBe('child-application');
+  });
+
   it('uses health already computed when given', () => {
-    const r = aggregateHealth([{ id: 'x', live: pod('x', 'Succeeded'), health: { status: 'Progressing', message: 'given' } }]);
+    const r = aggregateHealth([
+      { id: 'x', live: pod('x', 'Succeeded'), health: { status: 'Progressing', message: 'given' } },
+    ]);
     expect(r).toMatchObject({ status: 'Progressing', causes: [{ id: 'x', message: 'given' }] });
   });
 });

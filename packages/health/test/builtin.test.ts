@@ -2,7 +2,12 @@ import type { KubeObject } from '@gitops-kit/core';
 import { describe, expect, it } from 'vitest';
 import { assessHealth, hasBuiltinHealthCheck } from '../src/index.js';
 
-function obj(apiVersion: string, kind: string, rest: Record<string, unknown> = {}, meta: Record<string, unknown> = {}) {
+function obj(
+  apiVersion: string,
+  kind: string,
+  rest: Record<string, unknown> = {},
+  meta: Record<string, unknown> = {},
+) {
   return { apiVersion, kind, metadata: { name: 'x', namespace: 'ns', ...meta }, ...rest } as KubeObject;
 }
 
@@ -33,7 +38,12 @@ describe('Deployment', () => {
 
   it('is Healthy when every replica is updated and available', () => {
     expect(
-      assessHealth(dep({ replicas: 2 }, { observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2 })),
+      assessHealth(
+        dep(
+          { replicas: 2 },
+          { observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2 },
+        ),
+      ),
     ).toEqual({ status: 'Healthy', message: '' });
   });
 
@@ -42,12 +52,16 @@ describe('Deployment', () => {
       status: 'Progressing',
       message: 'Waiting for rollout to finish: 1 out of 3 new replicas have been updated...',
     });
-    expect(assessHealth(dep({ replicas: 2 }, { observedGeneration: 1, replicas: 3, updatedReplicas: 2 }))?.message).toBe(
-      'Waiting for rollout to finish: 1 old replicas are pending termination...',
-    );
     expect(
-      assessHealth(dep({ replicas: 2 }, { observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 1 }))
-        ?.message,
+      assessHealth(dep({ replicas: 2 }, { observedGeneration: 1, replicas: 3, updatedReplicas: 2 }))?.message,
+    ).toBe('Waiting for rollout to finish: 1 old replicas are pending termination...');
+    expect(
+      assessHealth(
+        dep(
+          { replicas: 2 },
+          { observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 1 },
+        ),
+      )?.message,
     ).toBe('Waiting for rollout to finish: 1 of 2 updated replicas are available...');
     expect(assessHealth(dep({ replicas: 1 }, { observedGeneration: 1 }, 2))?.message).toBe(
       'Waiting for rollout to finish: observed deployment generation less than desired generation',
@@ -57,10 +71,19 @@ describe('Deployment', () => {
   it('is Degraded past its progress deadline and Suspended when paused', () => {
     const stuck = dep(
       { replicas: 1 },
-      { observedGeneration: 1, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] },
+      {
+        observedGeneration: 1,
+        conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }],
+      },
     );
-    expect(assessHealth(stuck)).toEqual({ status: 'Degraded', message: 'Deployment "web" exceeded its progress deadline' });
-    expect(assessHealth(dep({ paused: true }, {}))).toEqual({ status: 'Suspended', message: 'Deployment is paused' });
+    expect(assessHealth(stuck)).toEqual({
+      status: 'Degraded',
+      message: 'Deployment "web" exceeded its progress deadline',
+    });
+    expect(assessHealth(dep({ paused: true }, {}))).toEqual({
+      status: 'Suspended',
+      message: 'Deployment is paused',
+    });
   });
 
   it('is Unknown for an API version Argo CD does not convert', () => {
@@ -83,7 +106,9 @@ describe('StatefulSet, DaemonSet, ReplicaSet', () => {
   it('StatefulSet: waits for observation, readiness, then partition or revision', () => {
     const sts = (spec: Record<string, unknown>, status: Record<string, unknown>) =>
       obj('apps/v1', 'StatefulSet', { spec, status }, { generation: 1 });
-    expect(assessHealth(sts({ replicas: 1 }, {}))?.message).toBe('Waiting for statefulset spec update to be observed...');
+    expect(assessHealth(sts({ replicas: 1 }, {}))?.message).toBe(
+      'Waiting for statefulset spec update to be observed...',
+    );
     expect(assessHealth(sts({ replicas: 3 }, { observedGeneration: 1, readyReplicas: 1 }))?.message).toBe(
       'Waiting for 2 pods to be ready...',
     );
@@ -100,26 +125,48 @@ describe('StatefulSet, DaemonSet, ReplicaSet', () => {
     });
     expect(
       assessHealth(
-        sts({ replicas: 2 }, { observedGeneration: 1, readyReplicas: 2, currentRevision: 'a', updateRevision: 'b', updatedReplicas: 1 }),
+        sts(
+          { replicas: 2 },
+          {
+            observedGeneration: 1,
+            readyReplicas: 2,
+            currentRevision: 'a',
+            updateRevision: 'b',
+            updatedReplicas: 1,
+          },
+        ),
       ),
-    ).toEqual({ status: 'Progressing', message: 'waiting for statefulset rolling update to complete 1 pods at revision b...' });
+    ).toEqual({
+      status: 'Progressing',
+      message: 'waiting for statefulset rolling update to complete 1 pods at revision b...',
+    });
     expect(
-      assessHealth(sts({ replicas: 2, updateStrategy: { type: 'OnDelete' } }, { observedGeneration: 1, readyReplicas: 2 })),
+      assessHealth(
+        sts(
+          { replicas: 2, updateStrategy: { type: 'OnDelete' } },
+          { observedGeneration: 1, readyReplicas: 2 },
+        ),
+      ),
     ).toEqual({ status: 'Healthy', message: 'statefulset has 2 ready pods' });
   });
 
   it('DaemonSet: counts updated and available pods', () => {
     const ds = (status: Record<string, unknown>) =>
-      obj('apps/v1', 'DaemonSet', { spec: {}, status: { observedGeneration: 1, ...status } }, { generation: 1, name: 'agent' });
+      obj(
+        'apps/v1',
+        'DaemonSet',
+        { spec: {}, status: { observedGeneration: 1, ...status } },
+        { generation: 1, name: 'agent' },
+      );
     expect(assessHealth(ds({ desiredNumberScheduled: 3, updatedNumberScheduled: 1 }))?.message).toBe(
       'Waiting for daemon set "agent" rollout to finish: 1 out of 3 new pods have been updated...',
     );
-    expect(assessHealth(ds({ desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 2 }))?.message).toBe(
-      'Waiting for daemon set "agent" rollout to finish: 2 of 3 updated pods are available...',
-    );
-    expect(assessHealth(ds({ desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3 }))?.status).toBe(
-      'Healthy',
-    );
+    expect(
+      assessHealth(ds({ desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 2 }))?.message,
+    ).toBe('Waiting for daemon set "agent" rollout to finish: 2 of 3 updated pods are available...');
+    expect(
+      assessHealth(ds({ desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3 }))?.status,
+    ).toBe('Healthy');
   });
 
   it('ReplicaSet: a ReplicaFailure condition is Degraded with its message', () => {
@@ -140,11 +187,16 @@ describe('StatefulSet, DaemonSet, ReplicaSet', () => {
 });
 
 describe('Pod', () => {
-  const pod = (restartPolicy: string, status: Record<string, unknown>, annotations?: Record<string, string>) =>
-    obj('v1', 'Pod', { spec: { restartPolicy }, status }, annotations ? { annotations } : {});
+  const pod = (
+    restartPolicy: string,
+    status: Record<string, unknown>,
+    annotations?: Record<string, string>,
+  ) => obj('v1', 'Pod', { spec: { restartPolicy }, status }, annotations ? { annotations } : {});
   const backoff = {
     phase: 'Running',
-    containerStatuses: [{ name: 'main', state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m' } } }],
+    containerStatuses: [
+      { name: 'main', state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m' } } },
+    ],
   };
 
   it('is Degraded when a restarting container waits on an error or back-off', () => {
@@ -161,7 +213,9 @@ describe('Pod', () => {
     const ignore = { 'argocd.argoproj.io/ignore-restart-policy': 'true' };
     expect(assessHealth(pod('Never', ready, ignore))?.status).toBe('Healthy');
     expect(assessHealth(pod('Never', backoff, ignore))?.status).toBe('Degraded');
-    expect(assessHealth(pod('Never', ready, { ...ignore, 'argocd.argoproj.io/hook': 'PreSync' }))?.status).toBe('Progressing');
+    expect(
+      assessHealth(pod('Never', ready, { ...ignore, 'argocd.argoproj.io/hook': 'PreSync' }))?.status,
+    ).toBe('Progressing');
   });
 
   it('reads phases: Pending → Progressing, Succeeded → Healthy, Failed → Degraded with the best message', () => {
@@ -172,12 +226,20 @@ describe('Pod', () => {
     expect(assessHealth(pod('Never', { phase: 'Succeeded' }))?.status).toBe('Healthy');
     expect(
       assessHealth(
-        pod('Never', { phase: 'Failed', containerStatuses: [{ name: 'job', state: { terminated: { exitCode: 2 } } }] }),
+        pod('Never', {
+          phase: 'Failed',
+          containerStatuses: [{ name: 'job', state: { terminated: { exitCode: 2 } } }],
+        }),
       ),
     ).toEqual({ status: 'Degraded', message: 'container "job" failed with exit code 2' });
     expect(
       assessHealth(
-        pod('Never', { phase: 'Failed', initContainerStatuses: [{ name: 'i', state: { terminated: { reason: 'OOMKilled', exitCode: 137 } } }] }),
+        pod('Never', {
+          phase: 'Failed',
+          initContainerStatuses: [
+            { name: 'i', state: { terminated: { reason: 'OOMKilled', exitCode: 137 } } },
+          ],
+        }),
       ),
     ).toEqual({ status: 'Degraded', message: 'OOMKilled' });
   });
@@ -187,7 +249,9 @@ describe('Pod', () => {
       pod('Always', {
         phase: 'Running',
         conditions: [{ type: 'Ready', status: 'False' }],
-        containerStatuses: [{ name: 'main', state: { running: {} }, lastState: { terminated: { exitCode: 1 } } }],
+        containerStatuses: [
+          { name: 'main', state: { running: {} }, lastState: { terminated: { exitCode: 1 } } },
+        ],
       }),
     );
     expect(h?.status).toBe('Degraded');
@@ -197,17 +261,27 @@ describe('Pod', () => {
 describe('other built-in kinds', () => {
   it('Service: a LoadBalancer waits for an ingress point', () => {
     expect(assessHealth(obj('v1', 'Service', { spec: { type: 'ClusterIP' } }))?.status).toBe('Healthy');
-    expect(assessHealth(obj('v1', 'Service', { spec: { type: 'LoadBalancer' }, status: {} }))?.status).toBe('Progressing');
+    expect(assessHealth(obj('v1', 'Service', { spec: { type: 'LoadBalancer' }, status: {} }))?.status).toBe(
+      'Progressing',
+    );
     expect(
-      assessHealth(obj('v1', 'Service', { spec: { type: 'LoadBalancer' }, status: { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } } }))
-        ?.status,
+      assessHealth(
+        obj('v1', 'Service', {
+          spec: { type: 'LoadBalancer' },
+          status: { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } },
+        }),
+      )?.status,
     ).toBe('Healthy');
   });
 
   it('Ingress: Progressing until it has an address', () => {
-    expect(assessHealth(obj('networking.k8s.io/v1', 'Ingress', { status: { loadBalancer: {} } }))?.status).toBe('Progressing');
     expect(
-      assessHealth(obj('extensions/v1beta1', 'Ingress', { status: { loadBalancer: { ingress: [{ hostname: 'lb' }] } } }))?.status,
+      assessHealth(obj('networking.k8s.io/v1', 'Ingress', { status: { loadBalancer: {} } }))?.status,
+    ).toBe('Progressing');
+    expect(
+      assessHealth(
+        obj('extensions/v1beta1', 'Ingress', { status: { loadBalancer: { ingress: [{ hostname: 'lb' }] } } }),
+      )?.status,
     ).toBe('Healthy');
   });
 
@@ -222,7 +296,10 @@ describe('other built-in kinds', () => {
   it('Job: Complete, Failed, Suspended (aggregated as Healthy), else Progressing', () => {
     const job = (conditions: unknown[]) => obj('batch/v1', 'Job', { status: { conditions } });
     expect(assessHealth(job([]))?.status).toBe('Progressing');
-    expect(assessHealth(job([{ type: 'Complete', status: 'True', message: 'done' }]))).toEqual({ status: 'Healthy', message: 'done' });
+    expect(assessHealth(job([{ type: 'Complete', status: 'True', message: 'done' }]))).toEqual({
+      status: 'Healthy',
+      message: 'done',
+    });
     expect(assessHealth(job([{ type: 'Failed', status: 'True', message: 'BackoffLimitExceeded' }]))).toEqual({
       status: 'Degraded',
       message: 'BackoffLimitExceeded',
@@ -235,8 +312,13 @@ describe('other built-in kinds', () => {
   });
 
   it('APIService: the Available condition decides, with "reason: message"', () => {
-    const api = (conditions: unknown[]) => obj('apiregistration.k8s.io/v1', 'APIService', { status: { conditions } });
-    expect(assessHealth(api([{ type: 'Available', status: 'True', reason: 'Passed', message: 'all checks passed' }]))).toEqual({
+    const api = (conditions: unknown[]) =>
+      obj('apiregistration.k8s.io/v1', 'APIService', { status: { conditions } });
+    expect(
+      assessHealth(
+        api([{ type: 'Available', status: 'True', reason: 'Passed', message: 'all checks passed' }]),
+      ),
+    ).toEqual({
       status: 'Healthy',
       message: 'Passed: all checks passed',
     });
@@ -248,9 +330,14 @@ describe('other built-in kinds', () => {
       { type: 'AbleToScale', status: 'True', reason: 'SucceededGetScale', message: 'ok' },
       { type: 'ScalingActive', status: 'False', reason: 'FailedGetExternalMetric', message: 'no metric' },
     ];
-    const v1 = obj('autoscaling/v1', 'HorizontalPodAutoscaler', {}, {
-      annotations: { 'autoscaling.alpha.kubernetes.io/conditions': JSON.stringify(conditions) },
-    });
+    const v1 = obj(
+      'autoscaling/v1',
+      'HorizontalPodAutoscaler',
+      {},
+      {
+        annotations: { 'autoscaling.alpha.kubernetes.io/conditions': JSON.stringify(conditions) },
+      },
+    );
     expect(assessHealth(v1)).toEqual({ status: 'Degraded', message: 'no metric' });
     const v2 = obj('autoscaling/v2', 'HorizontalPodAutoscaler', { status: { conditions: [conditions[0]] } });
     expect(assessHealth(v2)).toEqual({ status: 'Healthy', message: 'ok' });
@@ -258,14 +345,20 @@ describe('other built-in kinds', () => {
       status: 'Progressing',
       message: 'Waiting to Autoscale',
     });
-    const broken = obj('autoscaling/v1', 'HorizontalPodAutoscaler', {}, {
-      annotations: { 'autoscaling.alpha.kubernetes.io/conditions': '{not json' },
-    });
+    const broken = obj(
+      'autoscaling/v1',
+      'HorizontalPodAutoscaler',
+      {},
+      {
+        annotations: { 'autoscaling.alpha.kubernetes.io/conditions': '{not json' },
+      },
+    );
     expect(assessHealth(broken)?.status).toBe('Unknown');
   });
 
   it('Argo Workflow: phase decides for any version', () => {
-    const wf = (phase: string) => obj('argoproj.io/v1alpha1', 'Workflow', { status: { phase, message: 'm' } });
+    const wf = (phase: string) =>
+      obj('argoproj.io/v1alpha1', 'Workflow', { status: { phase, message: 'm' } });
     expect(assessHealth(wf('Running'))).toEqual({ status: 'Progressing', message: 'm' });
     expect(assessHealth(wf('Succeeded'))?.status).toBe('Healthy');
     expect(assessHealth(wf('Error'))?.status).toBe('Degraded');
@@ -274,7 +367,11 @@ describe('other built-in kinds', () => {
 
   it('returns undefined when no check applies', () => {
     expect(assessHealth(obj('v1', 'ConfigMap'))).toBeUndefined();
-    expect(assessHealth(obj('argoproj.io/v1alpha1', 'Application', { status: { health: { status: 'Degraded' } } }))).toBeUndefined();
+    expect(
+      assessHealth(
+        obj('argoproj.io/v1alpha1', 'Application', { status: { health: { status: 'Degraded' } } }),
+      ),
+    ).toBeUndefined();
     expect(hasBuiltinHealthCheck('apps', 'Deployment')).toBe(true);
     expect(hasBuiltinHealthCheck('', 'ConfigMap')).toBe(false);
   });

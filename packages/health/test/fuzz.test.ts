@@ -31,23 +31,55 @@ const KINDS: [string, string][] = [
   ['apiextensions.k8s.io/v1', 'CustomResourceDefinition'],
   ['x.io/v1', 'Thing'],
 ];
-const FIELDS = ['replicas', 'phase', 'conditions', 'observedGeneration', 'generation', 'type', 'status', 'reason',
-  'message', 'updatedReplicas', 'availableReplicas', 'readyReplicas', 'containerStatuses', 'state', 'waiting',
-  'terminated', 'loadBalancer', 'ingress', 'annotations', 'deletionTimestamp', 'updateStrategy', 'paused', 'suspend'];
+const FIELDS = [
+  'replicas',
+  'phase',
+  'conditions',
+  'observedGeneration',
+  'generation',
+  'type',
+  'status',
+  'reason',
+  'message',
+  'updatedReplicas',
+  'availableReplicas',
+  'readyReplicas',
+  'containerStatuses',
+  'state',
+  'waiting',
+  'terminated',
+  'loadBalancer',
+  'ingress',
+  'annotations',
+  'deletionTimestamp',
+  'updateStrategy',
+  'paused',
+  'suspend',
+];
 
 function value(r: () => number, depth: number): unknown {
   const pick = Math.floor(r() * (depth > 3 ? 6 : 9));
   switch (pick) {
-    case 0: return null;
-    case 1: return Math.floor(r() * 10) - 2;
-    case 2: return r() * 3;
-    case 3: return ['True', 'False', 'Running', 'Pending', 'Failed', 'CrashLoopBackOff', '', 'Ready'][Math.floor(r() * 8)];
-    case 4: return r() < 0.5;
-    case 5: return '{"not": json';
-    case 6: return Array.from({ length: Math.floor(r() * 4) }, () => value(r, depth + 1));
+    case 0:
+      return null;
+    case 1:
+      return Math.floor(r() * 10) - 2;
+    case 2:
+      return r() * 3;
+    case 3:
+      return ['True', 'False', 'Running', 'Pending', 'Failed', 'CrashLoopBackOff', '', 'Ready'][
+        Math.floor(r() * 8)
+      ];
+    case 4:
+      return r() < 0.5;
+    case 5:
+      return '{"not": json';
+    case 6:
+      return Array.from({ length: Math.floor(r() * 4) }, () => value(r, depth + 1));
     default: {
       const o: Record<string, unknown> = {};
-      for (let i = Math.floor(r() * 5); i > 0; i--) o[FIELDS[Math.floor(r() * FIELDS.length)]!] = value(r, depth + 1);
+      for (let i = Math.floor(r() * 5); i > 0; i--)
+        o[FIELDS[Math.floor(r() * FIELDS.length)]!] = value(r, depth + 1);
       return o;
     }
   }
@@ -55,7 +87,7 @@ function value(r: () => number, depth: number): unknown {
 
 function randomObject(r: () => number): KubeObject {
   const [apiVersion, kind] = KINDS[Math.floor(r() * KINDS.length)]!;
-  const o: Record<string, unknown> = { apiVersion, kind, metadata: r() < 0.9 ? value(r, 2) ?? {} : 'nope' };
+  const o: Record<string, unknown> = { apiVersion, kind, metadata: r() < 0.9 ? (value(r, 2) ?? {}) : 'nope' };
   for (const key of ['spec', 'status']) if (r() < 0.8) o[key] = value(r, 1);
   return o as unknown as KubeObject;
 }
@@ -105,18 +137,46 @@ describe('bad input never throws', () => {
 
   it('handles objects without status, strings for numbers and huge condition lists', () => {
     // As in Argo CD, a Deployment with no status and no generation has nothing left to roll out.
-    expect(assessHealth({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: {} } as KubeObject)?.status).toBe('Healthy');
-    const unobserved = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { generation: 1 } } as KubeObject;
+    expect(
+      assessHealth({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: {} } as KubeObject)?.status,
+    ).toBe('Healthy');
+    const unobserved = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { generation: 1 },
+    } as KubeObject;
     expect(assessHealth(unobserved)?.status).toBe('Progressing');
-    const wrong = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { generation: '1' }, status: {} } as unknown as KubeObject;
+    const wrong = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { generation: '1' },
+      status: {},
+    } as unknown as KubeObject;
     expect(assessHealth(wrong)?.status).toBe('Unknown');
-    const conditions = Array.from({ length: 100_000 }, (_, i) => ({ type: `T${i}`, status: 'False', reason: 'r', message: 'm' }));
+    const conditions = Array.from({ length: 100_000 }, (_, i) => ({
+      type: `T${i}`,
+      status: 'False',
+      reason: 'r',
+      message: 'm',
+    }));
     conditions.push({ type: 'Ready', status: 'True', reason: 'ok', message: 'ready' });
-    const thing = { apiVersion: 'x.io/v1', kind: 'Thing', metadata: { name: 't' }, status: { conditions } } as unknown as KubeObject;
+    const thing = {
+      apiVersion: 'x.io/v1',
+      kind: 'Thing',
+      metadata: { name: 't' },
+      status: { conditions },
+    } as unknown as KubeObject;
     expect(assessHealth(thing, { lua: engine })?.status).toBe('Healthy');
-    expect(assessHealth({ ...thing, apiVersion: 'y.io/v1' }, { genericFallback: true })?.status).toBe('Healthy');
+    expect(assessHealth({ ...thing, apiVersion: 'y.io/v1' }, { genericFallback: true })?.status).toBe(
+      'Healthy',
+    );
     expect(computeStatus(thing).status).toBe('Current');
-    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: {}, status: { conditions } } as unknown as KubeObject;
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {},
+      status: { conditions },
+    } as unknown as KubeObject;
     expect(assessHealth(job)?.status).toBe('Progressing');
   });
 
@@ -128,7 +188,12 @@ describe('bad input never throws', () => {
       deep.a = next;
       deep = next;
     }
-    const thing = { apiVersion: 'x.io/v1', kind: 'Thing', metadata: { name: 't' }, spec: root } as unknown as KubeObject;
+    const thing = {
+      apiVersion: 'x.io/v1',
+      kind: 'Thing',
+      metadata: { name: 't' },
+      spec: root,
+    } as unknown as KubeObject;
     expect(assessHealth(thing, { lua: engine })?.status).toBe('Unknown');
     expect(assessHealth(null as unknown as KubeObject)?.status).toBe('Unknown');
   });

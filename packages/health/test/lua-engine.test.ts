@@ -61,7 +61,9 @@ describe('Lua health scripts: Argo CD contract', () => {
   });
 
   it('rejects non-table results the way Argo CD does', () => {
-    expect(engine.run('return "Healthy"', widget).message).toBe('expect table output from Lua script, not string');
+    expect(engine.run('return "Healthy"', widget).message).toBe(
+      'expect table output from Lua script, not string',
+    );
     expect(engine.run('local x = 1', widget).message).toBe('expect table output from Lua script, not nil');
     expect(engine.run('return {}', widget).message).toBe(
       'json: cannot unmarshal array into Go value of type health.HealthStatus',
@@ -72,7 +74,9 @@ describe('Lua health scripts: Argo CD contract', () => {
     const h = engine.run('while true do end', widget, { timeoutMs: 50 });
     expect(h.status).toBe('Unknown');
     expect(h.message).toContain('timed out');
-    const co = engine.run('local f = coroutine.wrap(function() while true do end end) f()', widget, { timeoutMs: 50 });
+    const co = engine.run('local f = coroutine.wrap(function() while true do end end) f()', widget, {
+      timeoutMs: 50,
+    });
     expect(co.message).toContain('timed out');
     expect(engine.run('return { status = "Healthy" }', widget).status).toBe('Healthy');
   });
@@ -96,8 +100,14 @@ describe('Lua health scripts: Argo CD contract', () => {
   it('grants the standard libraries to open-libs scripts and only base, table and require("os") otherwise', () => {
     const src = `local os = require("os")
       return { status = "Healthy", message = tostring(os.time() > 0) .. type(string) .. type(math) }`;
-    expect(engine.run(script(src, { openLibs: true }), widget)).toEqual({ status: 'Healthy', message: 'truetabletable' });
-    expect(engine.run(script(src, { openLibs: false }), widget)).toEqual({ status: 'Healthy', message: 'truenilnil' });
+    expect(engine.run(script(src, { openLibs: true }), widget)).toEqual({
+      status: 'Healthy',
+      message: 'truetabletable',
+    });
+    expect(engine.run(script(src, { openLibs: false }), widget)).toEqual({
+      status: 'Healthy',
+      message: 'truenilnil',
+    });
   });
 
   it('converts objects faithfully: integers, floats, empty objects and arrays, nulls', () => {
@@ -105,14 +115,18 @@ describe('Lua health scripts: Argo CD contract', () => {
       tostring(obj.spec.replicas), tostring(obj.spec.ratio), tostring(#obj.spec.tags),
       tostring(next(obj.spec.labels)), tostring(obj.spec.gone), obj.metadata.name }, ",") }`;
     expect(engine.run(src, widget).message).toBe('3,0.5,0,nil,nil,w');
-    const tricky = { ...widget, metadata: { name: 'quote " back \\ nl \n tab \t ü' } } as unknown as KubeObject;
+    const tricky = {
+      ...widget,
+      metadata: { name: 'quote " back \\ nl \n tab \t ü' },
+    } as unknown as KubeObject;
     expect(engine.run('return { status = "Healthy", message = obj.metadata.name }', tricky).message).toBe(
       'quote " back \\ nl \n tab \t ü',
     );
   });
 
   it('gives every run fresh globals', () => {
-    const src = 'if leaked ~= nil then return { status = "Degraded", message = "leak" } end leaked = 1 return { status = "Healthy" }';
+    const src =
+      'if leaked ~= nil then return { status = "Degraded", message = "leak" } end leaked = 1 return { status = "Healthy" }';
     expect(engine.run(src, widget).status).toBe('Healthy');
     expect(engine.run(src, widget).status).toBe('Healthy');
   });
@@ -141,7 +155,8 @@ describe('Lua script lookup', () => {
 
   it('reads argocd-cm keys, with useOpenLibs, and lets overrides win over built-in scripts', async () => {
     const overrides = luaHealthChecksFromConfigMap({
-      'resource.customizations.health.example.com_Widget': 'return { status = "Degraded", message = type(string) }',
+      'resource.customizations.health.example.com_Widget':
+        'return { status = "Degraded", message = type(string) }',
       'resource.customizations.useOpenLibs.example.com_Widget': 'true',
       'resource.customizations.health.ConfigMap': 'return { status = "Healthy", message = type(string) }',
       'resource.customizations.ignoreDifferences.apps_Deployment': 'jsonPointers: []',
@@ -162,7 +177,33 @@ describe('Lua script lookup', () => {
     } finally {
       e.close();
     }
-    expect(() => luaHealthChecksFromConfigMap({ 'resource.customizations.health.a_b_c': 'x' })).toThrow(/group kind/);
+    expect(() => luaHealthChecksFromConfigMap({ 'resource.customizations.health.a_b_c': 'x' })).toThrow(
+      /group kind/,
+    );
+  });
+
+  it('reads the legacy resource.customizations map, where split keys win', () => {
+    const legacy = [
+      'example.com/Widget:',
+      '  health.lua: |',
+      '    return { status = "Healthy", message = "legacy" }',
+      '  health.lua.useOpenLibs: true',
+      '"*.example.org/*":',
+      '  health.lua: return { status = "Progressing" }',
+      'apps/Deployment:',
+      '  ignoreDifferences: "jsonPointers: []"',
+    ].join('\n');
+    const scripts = luaHealthChecksFromConfigMap({ 'resource.customizations': legacy });
+    expect(scripts.map((x) => [x.key, x.openLibs])).toEqual([
+      ['example.com/Widget', true],
+      ['*.example.org/*', false],
+    ]);
+    const both = luaHealthChecksFromConfigMap({
+      'resource.customizations': legacy,
+      'resource.customizations.health.example.com_Widget': 'return { status = "Degraded" }',
+    });
+    expect(both.find((x) => x.key === 'example.com/Widget')?.source).toContain('Degraded');
+    expect(() => luaHealthChecksFromConfigMap({ 'resource.customizations': 'a: [' })).toThrow();
   });
 
   it('applies checks in Argo CD order: TypeScript checks, Lua overrides, built-in scripts, built-in rules', async () => {
@@ -176,7 +217,14 @@ describe('Lua script lookup', () => {
     } as KubeObject;
     try {
       expect(assessHealth(pod, { lua: e })?.status).toBe('Progressing');
-      e.addScripts([{ key: 'Pod', source: 'return { status = "Suspended", message = "lua" }', openLibs: true, origin: 'builtin' }]);
+      e.addScripts([
+        {
+          key: 'Pod',
+          source: 'return { status = "Suspended", message = "lua" }',
+          openLibs: true,
+          origin: 'builtin',
+        },
+      ]);
       expect(assessHealth(pod, { lua: e })).toEqual({ status: 'Suspended', message: 'lua' });
       const checks = new HealthCheckRegistry().register('Pod', () => ({ status: 'Healthy', message: 'ts' }));
       expect(assessHealth(pod, { lua: e, checks })).toEqual({ status: 'Healthy', message: 'ts' });

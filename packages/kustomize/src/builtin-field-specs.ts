@@ -101,7 +101,15 @@ StatefulSet|||spec/replicas|c`);
 export const NAME_PREFIX: FieldSpec[] = [{ path: 'metadata/name' }];
 
 /** Field specs of `namespace`. */
-export const NAMESPACE: FieldSpec[] = [{ path: 'metadata/namespace', create: true }];
+export const NAMESPACE: FieldSpec[] = [
+  { path: 'metadata/namespace', create: true },
+  { path: 'spec/service/namespace', group: 'apiregistration.k8s.io', kind: 'APIService' },
+  {
+    path: 'spec/conversion/webhook/clientConfig/service/namespace',
+    group: 'apiextensions.k8s.io',
+    kind: 'CustomResourceDefinition',
+  },
+];
 
 const VAR_WORKLOADS: [string, string][] = [
   ['CronJob', 'spec/jobTemplate/spec/template/spec'],
@@ -128,7 +136,17 @@ export const VAR_REFERENCES: FieldSpec[] = [
   { kind: 'Ingress', path: 'spec/tls/secretName' },
   { kind: 'Service', path: 'spec/ports/port' },
   { kind: 'Service', path: 'spec/ports/targetPort' },
+  { kind: 'CronJob', path: 'spec/jobTemplate/spec/template/volumes/nfs/server' },
+  ...['DaemonSet', 'Deployment', 'Job', 'ReplicaSet'].map((kind) => ({
+    kind,
+    path: 'spec/template/spec/volumes/nfs/server',
+  })),
+  { kind: 'Pod', path: 'spec/volumes/nfs/server' },
+  { kind: 'Deployment', path: 'spec/template/metadata/annotations' },
+  { kind: 'StatefulSet', path: 'spec/volumeClaimTemplates/spec/nfs/server' },
+  { kind: 'PersistentVolume', path: 'spec/nfs/server' },
   { path: 'metadata/labels' },
+  { path: 'metadata/annotations' },
 ];
 
 /** A name-reference rule: objects of `kind` are referred to from `fieldSpecs`. */
@@ -300,6 +318,17 @@ export const NAME_REFERENCES: NameBackReference[] = [
     version: 'v1',
     group: 'scheduling.k8s.io',
     fieldSpecs: SA_HOLDERS.map(([kind, , base]) => ({ kind, path: `${base}/priorityClassName` })),
+  },
+  {
+    kind: 'ValidatingAdmissionPolicy',
+    group: 'admissionregistration.k8s.io',
+    fieldSpecs: [
+      {
+        kind: 'ValidatingAdmissionPolicyBinding',
+        group: 'admissionregistration.k8s.io',
+        path: 'spec/policyName',
+      },
+    ],
   },
   {
     kind: 'IngressClass',

@@ -62,6 +62,14 @@ function isUtf8(bytes: Uint8Array): boolean {
   }
 }
 
+// kyaml writes base64 longer than 70 characters as lines of 70, each ending in a newline.
+function wrapBase64(b64: string): string {
+  if (b64.length <= 70) return b64;
+  let out = '';
+  for (let i = 0; i < b64.length; i += 70) out += `${b64.slice(i, i + 70)}\n`;
+  return out;
+}
+
 /** Merges kustomization-wide `generatorOptions` into a generator's own. */
 export function mergeGeneratorOptions(
   global: GeneratorOptions | undefined,
@@ -133,14 +141,16 @@ export async function generate(
     for (const [k, v] of entries) {
       if (typeof v === 'string') data[k] = v;
       else if (isUtf8(v)) data[k] = new TextDecoder().decode(v);
-      else binaryData[k] = Buffer.from(v).toString('base64');
+      else binaryData[k] = wrapBase64(Buffer.from(v).toString('base64'));
     }
     if (Object.keys(data).length > 0) obj.data = data;
     if (Object.keys(binaryData).length > 0) obj.binaryData = binaryData;
   } else {
     const data: JsonObject = {};
     for (const [k, v] of entries)
-      data[k] = Buffer.from(typeof v === 'string' ? new TextEncoder().encode(v) : v).toString('base64');
+      data[k] = wrapBase64(
+        Buffer.from(typeof v === 'string' ? new TextEncoder().encode(v) : v).toString('base64'),
+      );
     obj.data = data;
     obj.type = args.type || 'Opaque';
   }

@@ -50,6 +50,29 @@ export interface RenderWarning {
   file?: string | undefined;
 }
 
+const GENERATOR_FIELDS = [
+  'name',
+  'namespace',
+  'behavior',
+  'literals',
+  'files',
+  'envs',
+  'env',
+  'options',
+  'kvSources',
+];
+
+// Fields of the kustomization's nested structs: kustomize unmarshals strictly, so others are errors.
+const NESTED_FIELDS: Record<string, Set<string>> = {
+  labels: new Set(['pairs', 'includeSelectors', 'includeTemplates', 'fields']),
+  patches: new Set(['path', 'patch', 'target', 'options']),
+  replicas: new Set(['name', 'count']),
+  configMapGenerator: new Set(GENERATOR_FIELDS),
+  secretGenerator: new Set([...GENERATOR_FIELDS, 'type']),
+  generatorOptions: new Set(['labels', 'annotations', 'disableNameSuffixHash', 'immutable']),
+  sortOptions: new Set(['order', 'legacySortOptions']),
+};
+
 const DEPRECATIONS: [string, string][] = [
   [
     'bases',
@@ -144,6 +167,22 @@ export function checkKustomization(
     const v = kust[key];
     if (v !== undefined && v !== null && typeof v !== 'string') {
       throw new ValidationError(`invalid Kustomization: field ${key} must be a string`, { file, path: key });
+    }
+  }
+  for (const [field, known] of Object.entries(NESTED_FIELDS)) {
+    const v = kust[field];
+    const items = Array.isArray(v) ? v : v !== undefined && v !== null ? [v] : [];
+    for (const item of items) {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) continue;
+      for (const key of Object.keys(item)) {
+        if (!known.has(key) && ![...known].some((f) => f.toLowerCase() === key.toLowerCase())) {
+          throw new ValidationError(`invalid Kustomization: json: unknown field "${key}"`, {
+            file,
+            path: `${field}.${key}`,
+            code: 'UNKNOWN_FIELD',
+          });
+        }
+      }
     }
   }
   const warnings: RenderWarning[] = [];

@@ -82,8 +82,7 @@ export function fixNameReferences(
     const found = select(rule, referrer, el.name, ns);
     if (!found) return;
     el.name = found.name;
-    if (found.namespace && (ns !== undefined || referrer.namespace !== found.namespace))
-      el.namespace = found.namespace;
+    if (found.namespace) el.namespace = found.namespace;
   }
 
   function select(

@@ -149,7 +149,10 @@ export async function renderKustomization(
   for (const r of resources) {
     if (buildMetadata.includes('originAnnotations')) {
       const ann = (isObj(r.metadata.annotations) ? r.metadata.annotations : {}) as JsonObject;
-      ann['config.kubernetes.io/origin'] = `path: ${r.source.file}\n`;
+      const g = r.generatedBy;
+      ann['config.kubernetes.io/origin'] = g
+        ? `configuredIn: ${g.configuredIn}\nconfiguredBy:\n  apiVersion: builtin\n  kind: ${g.kind}\n${g.name ? `  name: ${g.name}\n` : ''}`
+        : `path: ${r.source.file}\n`;
       r.metadata.annotations = ann;
     }
     if (buildMetadata.includes('managedByLabel')) {

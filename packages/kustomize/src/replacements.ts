@@ -1,7 +1,7 @@
 import { type JsonObject, type JsonValue, ValidationError } from '@gitops-kit/core';
 import { type FieldSpec, fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
 import type { Resource } from './resource.js';
-import { type ResourceSelector, selectorMatches } from './selectors.js';
+import { type ResourceSelector, selectorMatches, selectorMatchesAnyId } from './selectors.js';
 
 function isObj(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -12,6 +12,23 @@ export interface VarDef {
   name: string;
   objref: JsonObject;
   fieldpath: string;
+  /** The object the var was bound to where it was declared. */
+  target?: Resource | undefined;
+}
+
+/** True when `r` is (or was) the object a var's objref names. */
+export function varRefMatches(v: VarDef, r: Resource): boolean {
+  const ref = v.objref;
+  const apiVersion = typeof ref.apiVersion === 'string' ? ref.apiVersion : '';
+  return r
+    .allIds()
+    .some(
+      (id) =>
+        id.name === ref.name &&
+        (!ref.kind || id.kind === ref.kind) &&
+        (!apiVersion || `${id.group ? `${id.group}/` : ''}${id.version}` === apiVersion) &&
+        (!ref.namespace || id.namespace === ref.namespace),
+    );
 }
 
 /** Splits `spec.template.spec.containers.[name=x].image` (dots, brackets, `\.` escapes). */
@@ -193,8 +210,8 @@ export function applyReplacements(
       const rejects = (Array.isArray(t.reject) ? t.reject : []).filter(isObj) as ResourceSelector[];
       const opts = (isObj(t.options) ? t.options : {}) as DelimOptions;
       for (const r of resources) {
-        if (!selectorMatches(select, r)) continue;
-        if (rejects.some((rej) => selectorMatches(rej, r))) continue;
+        if (!selectorMatchesAnyId(select, r)) continue;
+        if (rejects.some((rej) => selectorMatchesAnyId(rej, r))) continue;
         for (const fp of Array.isArray(t.fieldPaths) ? t.fieldPaths : []) {
           const slots = lookupSlots(r.obj, splitDotPath(String(fp)), opts.create === true);
           if (slots.length === 0 && opts.create !== true) {
@@ -233,19 +250,8 @@ export function resolveVars(
   if (vars.length === 0) return;
   const values = new Map<string, JsonValue>();
   for (const v of vars) {
-    const ref = v.objref;
-    const apiVersion = typeof ref.apiVersion === 'string' ? ref.apiVersion : '';
-    const matches = resources.filter((r) =>
-      r
-        .allIds()
-        .some(
-          (id) =>
-            id.name === ref.name &&
-            (!ref.kind || id.kind === ref.kind) &&
-            (!apiVersion || `${id.group ? `${id.group}/` : ''}${id.version}` === apiVersion) &&
-            (!ref.namespace || id.namespace === ref.namespace),
-        ),
-    );
+    const matches =
+      v.target && resources.includes(v.target) ? [v.target] : resources.filter((r) => varRefMatches(v, r));
     if (matches.length !== 1) {
       throw new ValidationError(
         matches.length === 0

@@ -40,6 +40,8 @@ export class Resource {
   needsHash = false;
   /** How a generated object merges into an existing one. */
   behavior: GeneratorBehavior | undefined;
+  /** For generated objects: the file and builtin generator that made them (origin annotations). */
+  generatedBy: { configuredIn: string; kind: string; name?: string | undefined } | undefined;
   /** Kustomization roots that defined vars referring to this object (unused marker for vars). */
   constructor(
     /** The object, as plain JSON. */
@@ -100,6 +102,7 @@ export class Resource {
     r.suffixes = this.suffixes.slice();
     r.needsHash = this.needsHash;
     r.behavior = this.behavior;
+    r.generatedBy = this.generatedBy;
     return r;
   }
 }

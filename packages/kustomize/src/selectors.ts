@@ -108,3 +108,20 @@ export function selectorMatches(sel: ResourceSelector, r: Resource): boolean {
   }
   return true;
 }
+
+/**
+ * True when `r` matches the selector under its current id or any id it had before (replacements
+ * select objects by the names they were given as well as by their current names).
+ */
+export function selectorMatchesAnyId(sel: ResourceSelector, r: Resource): boolean {
+  if (selectorMatches(sel, r)) return true;
+  if (sel.labelSelector || sel.annotationSelector) return false;
+  return r.prevIds.some(
+    (id) =>
+      (!sel.group || sel.group === id.group) &&
+      (!sel.version || sel.version === id.version) &&
+      (!sel.kind || sel.kind === id.kind) &&
+      (!sel.name || anchored(sel.name).test(id.name)) &&
+      (!sel.namespace || anchored(sel.namespace).test(id.namespace)),
+  );
+}

@@ -13,16 +13,23 @@ import {
   SecurityError,
   ValidationError,
 } from '@gitops-kit/core';
+import {
+  applyStrategicMergePatch,
+  builtinPatchSchema,
+  combineSchemas,
+  type PatchSchema,
+} from '@gitops-kit/patch';
 import { contentHash } from './content-hash.js';
+import { configFromCrdDefinitions } from './crd-config.js';
 import { fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
 import { type GeneratorArgs, type GeneratorOptions, generate } from './generators.js';
 import { applyJsonPatchOps, type JsonPatchOp } from './json-patch.js';
 import { checkKustomization, KUSTOMIZATION_FILE_NAMES, type RenderWarning } from './kustomization-file.js';
 import { fixNameReferences } from './name-reference.js';
-import { applyReplacements, resolveVars, type VarDef } from './replacements.js';
+import { schemaFromOpenApi } from './openapi-schema.js';
+import { applyReplacements, resolveVars, type VarDef, varRefMatches } from './replacements.js';
 import { idKey, type ResId, Resource, sameId } from './resource.js';
 import { type ResourceSelector, selectorMatches } from './selectors.js';
-import { applyStrategicMerge } from './strategic-merge.js';
 import {
   defaultTransformerConfig,
   mergeTransformerConfig,
@@ -302,15 +309,19 @@ export class KustTarget {
     }
     for (const c of (kust.crds as string[] | undefined) ?? []) {
       const { abs, text } = await this.readFileInRoot(dir, String(c));
-      for (const d of parseYamlDocuments(text, this.display(abs))) this.registerCrd(d.value);
+      for (const d of parseYamlDocuments(text, this.display(abs))) {
+        this.registerCrd(d.value);
+        mergeTransformerConfig(config, configFromCrdDefinitions(d.value));
+      }
     }
     mergeTransformerConfig(acc.config, config);
+    // Generators run before components, components before transformers (kustomize PR 5170).
+    await this.runGenerators(dir, kust, acc, kfile);
     for (const c of (kust.components as string[] | undefined) ?? []) {
       const cdir = posix.join(dir, String(c));
       await this.requireDirectory(cdir, String(c), kfile, 'components');
       await this.accumulate(cdir, acc, 'Component');
     }
-    await this.runGenerators(dir, kust, acc, kfile);
     await this.runTransformers(dir, kust, acc, config, kfile);
     if (Array.isArray(kust.validators) && kust.validators.length > 0) {
       throw new ValidationError('validators are plugins and are not enabled', {
@@ -325,11 +336,24 @@ export class KustTarget {
       if (existing) {
         throw new ValidationError(`var '${name}' already encountered`, { file: kfile, path: 'vars' });
       }
-      acc.vars.push({
+      const def: VarDef = {
         name,
         objref: (v.objref ?? {}) as JsonObject,
         fieldpath: isObj(v.fieldref) ? String(v.fieldref.fieldpath ?? '') : '',
-      });
+      };
+      // A var binds to its object where it is declared, before overlays add look-alikes.
+      const matches = acc.resources.filter((r) => varRefMatches(def, r));
+      if (matches.length > 1) {
+        throw new ValidationError(
+          `found ${matches.length} resId matches for var ${name} (unable to disambiguate)`,
+          {
+            file: kfile,
+            path: 'vars',
+          },
+        );
+      }
+      def.target = matches[0];
+      acc.vars.push(def);
     }
     return acc;
   }
@@ -337,22 +361,30 @@ export class KustTarget {
   private async checkOpenApi(dir: string, kust: JsonObject, kfile: string): Promise<void> {
     const openapi = kust.openapi;
     if (openapi === undefined || openapi === null) return;
-    if (!isObj(openapi)) throw new ValidationError('invalid Kustomization: openapi must be a map', { file: kfile });
+    if (!isObj(openapi))
+      throw new ValidationError('invalid Kustomization: openapi must be a map', { file: kfile });
     if (openapi.version !== undefined && openapi.path !== undefined) {
-      throw new ValidationError('builtin version and custom schema provided, cannot use both', { file: kfile, path: 'openapi' });
+      throw new ValidationError('builtin version and custom schema provided, cannot use both', {
+        file: kfile,
+        path: 'openapi',
+      });
     }
     if (openapi.version !== undefined && openapi.version !== 'v1.21.2') {
-      throw new ValidationError('the specified OpenAPI version is not built in', { file: kfile, path: 'openapi.version' });
+      throw new ValidationError('the specified OpenAPI version is not built in', {
+        file: kfile,
+        path: 'openapi.version',
+      });
     }
     if (typeof openapi.path === 'string') {
       const { abs, text } = await this.readFileInRoot(dir, openapi.path);
       const docs = parseYamlDocuments(text, this.display(abs));
-      this.openApiSchemas.push(docs[0]?.value);
+      // As in kustomize, a custom schema applies from the moment its kustomization is read on.
+      this.patchSchema = combineSchemas(schemaFromOpenApi(docs[0]?.value), builtinPatchSchema());
     }
   }
 
-  /** Custom OpenAPI schemas (`openapi.path`) seen so far. */
-  readonly openApiSchemas: unknown[] = [];
+  /** The schema strategic merges use: the built-in kinds, or a custom `openapi.path` schema. */
+  private patchSchema: PatchSchema = builtinPatchSchema();
 
   private registerCrd(doc: unknown): void {
     if (!isObj(doc)) return;
@@ -456,31 +488,43 @@ export class KustTarget {
     const read = (p: string) => this.readBytesInRoot(dir, p);
     const generated: Resource[] = [];
     for (const g of (kust.configMapGenerator as GeneratorArgs[] | undefined) ?? []) {
-      generated.push(await generate('ConfigMap', g, globalOptions, read, kfile));
+      const r = await generate('ConfigMap', g, globalOptions, read, kfile);
+      r.generatedBy = { configuredIn: kfile, kind: 'ConfigMapGenerator' };
+      generated.push(r);
     }
     for (const g of (kust.secretGenerator as GeneratorArgs[] | undefined) ?? []) {
-      generated.push(await generate('Secret', g, globalOptions, read, kfile));
+      const r = await generate('Secret', g, globalOptions, read, kfile);
+      r.generatedBy = { configuredIn: kfile, kind: 'SecretGenerator' };
+      generated.push(r);
     }
     for (const entry of (kust.generators as string[] | undefined) ?? []) {
-      for (const cfg of await this.loadPluginConfigs(dir, String(entry), kfile)) {
+      for (const { obj: cfg, file: cfgFile } of await this.loadPluginConfigs(dir, String(entry), kfile)) {
         const kind = String(cfg.kind ?? '');
         if (kind === 'ConfigMapGenerator' || kind === 'SecretGenerator') {
           const meta = isObj(cfg.metadata) ? cfg.metadata : {};
           const args = {
             ...(cfg as unknown as GeneratorArgs),
-            name: (meta.name as string) ?? cfg.name,
-            namespace: (meta.namespace as string) ?? cfg.namespace,
+            // The config's own metadata names the plugin; the generated object is `name`.
+            name: (cfg.name as string) ?? meta.name,
+            namespace: (cfg.namespace as string) ?? meta.namespace,
           } as GeneratorArgs;
-          generated.push(
-            await generate(
-              kind === 'ConfigMapGenerator' ? 'ConfigMap' : 'Secret',
-              args,
-              undefined,
-              read,
-              kfile,
-            ),
+          const r = await generate(
+            kind === 'ConfigMapGenerator' ? 'ConfigMap' : 'Secret',
+            args,
+            undefined,
+            read,
+            kfile,
           );
-        } else if (kind === 'IAMPolicyGenerator' && (cfg.apiVersion === 'builtin' || String(cfg.apiVersion).startsWith('builtin/'))) {
+          r.generatedBy = {
+            configuredIn: cfgFile,
+            kind,
+            name: typeof meta.name === 'string' ? meta.name : undefined,
+          };
+          generated.push(r);
+        } else if (
+          kind === 'IAMPolicyGenerator' &&
+          (cfg.apiVersion === 'builtin' || String(cfg.apiVersion).startsWith('builtin/'))
+        ) {
           generated.push(iamServiceAccount(cfg, kfile));
         } else {
           this.refusePlugin(cfg, kfile, 'generator');
@@ -551,6 +595,7 @@ export class KustTarget {
     }
     // The object keeps its own hash setting: a generator merging into a plain resource adds none.
     if (!r.needsHash) target.needsHash = false;
+    if (r.generatedBy) target.generatedBy = r.generatedBy;
   }
 
   private refusePlugin(cfg: JsonObject, kfile: string, what: string): never {
@@ -574,9 +619,13 @@ export class KustTarget {
   }
 
   /** Loads plugin configurations named by a `generators`/`transformers` entry: a file, inline YAML, or a kustomization. */
-  private async loadPluginConfigs(dir: string, entry: string, kfile: string): Promise<JsonObject[]> {
+  private async loadPluginConfigs(
+    dir: string,
+    entry: string,
+    kfile: string,
+  ): Promise<{ obj: JsonObject; file: string }[]> {
     if (entry.includes('\n') || /^\s*(apiVersion|kind):/.test(entry)) {
-      return this.parseResources(entry, kfile).map((r) => r.obj);
+      return this.parseResources(entry, kfile).map((r) => ({ obj: r.obj, file: kfile }));
     }
     const abs = posix.isAbsolute(entry) ? posix.normalize(entry) : posix.join(dir, entry);
     let type: string;
@@ -589,10 +638,10 @@ export class KustTarget {
     }
     if (type === 'directory') {
       const sub = await this.accumulate(abs, newAccumulator(), 'Kustomization');
-      return sub.resources.map((r) => r.obj);
+      return sub.resources.map((r) => ({ obj: r.obj, file: r.source.file }));
     }
     const { abs: file, text } = await this.readFileInRoot(dir, entry);
-    return this.parseResources(text, this.display(file)).map((r) => r.obj);
+    return this.parseResources(text, this.display(file)).map((r) => ({ obj: r.obj, file: r.source.file }));
   }
 
   private async loadPatchText(dir: string, entry: string): Promise<{ text: string; file: string }> {
@@ -701,7 +750,7 @@ export class KustTarget {
       applyReplacements(acc.resources, list, kfile);
     }
     for (const entry of (kust.transformers as string[] | undefined) ?? []) {
-      for (const cfg of await this.loadPluginConfigs(dir, String(entry), kfile)) {
+      for (const { obj: cfg } of await this.loadPluginConfigs(dir, String(entry), kfile)) {
         await this.runTransformerConfig(dir, acc, cfg, config, kfile);
       }
     }
@@ -757,7 +806,7 @@ export class KustTarget {
     const slash = apiVersion.lastIndexOf('/');
     const group = slash >= 0 ? apiVersion.slice(0, slash) : '';
     const kind = typeof patch.kind === 'string' ? patch.kind : '';
-    let matches = acc.resources.filter((r) =>
+    const matches = acc.resources.filter((r) =>
       r
         .allIds()
         .some(
@@ -785,7 +834,8 @@ export class KustTarget {
     const before = r.curId();
     const p = { ...patch };
     // The patch's identity selects the target; it does not rename it unless asked.
-    const merged = applyStrategicMerge(r.obj, p);
+    const merged =
+      p.$patch === 'delete' ? undefined : applyStrategicMergePatch(r.obj, p, { schema: this.patchSchema });
     if (merged === undefined) {
       const i = acc.resources.indexOf(r);
       if (i >= 0) acc.resources.splice(i, 1);
@@ -820,7 +870,10 @@ export class KustTarget {
     };
     const docs = parseYamlDocuments(text, file).filter((d) => d.value !== null && d.value !== undefined);
     if (docs.length === 0) {
-      throw new PatchError('a patch that is empty illegally qualifies as both a strategic-merge and a JSON patch', { file });
+      throw new PatchError(
+        'a patch that is empty illegally qualifies as both a strategic-merge and a JSON patch',
+        { file },
+      );
     }
     const first = docs[0]?.value;
     const target = isObj(p.target) ? (p.target as ResourceSelector) : undefined;
@@ -975,10 +1028,13 @@ export class KustTarget {
 function iamServiceAccount(cfg: JsonObject, kfile: string): Resource {
   const ks = isObj(cfg.kubernetesService) ? cfg.kubernetesService : {};
   const sa = isObj(cfg.serviceAccount) ? cfg.serviceAccount : {};
-  if (cfg.cloud !== 'gke') throw new ValidationError(`IAMPolicyGenerator: unsupported cloud ${String(cfg.cloud)}`, { file: kfile });
+  if (cfg.cloud !== 'gke')
+    throw new ValidationError(`IAMPolicyGenerator: unsupported cloud ${String(cfg.cloud)}`, { file: kfile });
   const metadata: JsonObject = {
     name: String(ks.name ?? ''),
-    annotations: { 'iam.gke.io/gcp-service-account': `${String(sa.name ?? '')}@${String(sa.projectId ?? '')}.iam.gserviceaccount.com` },
+    annotations: {
+      'iam.gke.io/gcp-service-account': `${String(sa.name ?? '')}@${String(sa.projectId ?? '')}.iam.gserviceaccount.com`,
+    },
   };
   if (typeof ks.namespace === 'string' && ks.namespace) metadata.namespace = ks.namespace;
   return new Resource({ apiVersion: 'v1', kind: 'ServiceAccount', metadata }, { file: kfile, line: 1 });

@@ -111,6 +111,8 @@ export function parseTransformerConfig(doc: unknown): Partial<TransformerConfig>
     namespace: 'namespace',
     commonLabels: 'commonLabels',
     templateLabels: 'templateLabels',
+    // `labels` field specs extend what every `labels` entry writes.
+    labels: 'metadataLabels',
     commonAnnotations: 'commonAnnotations',
     images: 'images',
     replicas: 'replicas',

@@ -102,29 +102,28 @@ export function setNamespace(
   const mode = opts.setRoleBindingSubjects ?? 'defaultOnly';
   for (const r of resources) {
     const id = r.curId();
-    if (isClusterScoped(id.group, id.kind, ctx.clusterScoped)) {
-      // Cluster-scoped objects keep no namespace.
-    } else {
-      for (const fs of opts.fieldSpecs) {
-        if (!fieldSpecApplies(fs, id)) continue;
-        if (fs.path === 'metadata/namespace') {
-          if (opts.unsetOnly && r.namespace) continue;
-          if (r.namespace !== opts.namespace) {
-            r.rememberId();
-            r.metadata.namespace = opts.namespace;
-          }
-          continue;
+    const clusterScopedObject = isClusterScoped(id.group, id.kind, ctx.clusterScoped);
+    for (const fs of opts.fieldSpecs) {
+      if (!fieldSpecApplies(fs, id)) continue;
+      if (fs.path === 'metadata/namespace') {
+        // Cluster-scoped objects keep no namespace.
+        if (clusterScopedObject) continue;
+        if (opts.unsetOnly && r.namespace) continue;
+        if (r.namespace !== opts.namespace) {
+          r.rememberId();
+          r.metadata.namespace = opts.namespace;
         }
-        visitFieldPath(
-          r.obj,
-          splitFieldPath(fs.path),
-          (c, k) => {
-            if (opts.unsetOnly && c[k]) return;
-            c[k] = opts.namespace;
-          },
-          fs.create ? () => opts.namespace : undefined,
-        );
+        continue;
       }
+      visitFieldPath(
+        r.obj,
+        splitFieldPath(fs.path),
+        (c, k) => {
+          if (opts.unsetOnly && c[k]) return;
+          c[k] = opts.namespace;
+        },
+        fs.create ? () => opts.namespace : undefined,
+      );
     }
     if ((id.kind === 'RoleBinding' || id.kind === 'ClusterRoleBinding') && mode !== 'none') {
       const subjects = r.obj.subjects;

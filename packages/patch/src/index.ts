@@ -30,7 +30,7 @@ export {
   SchemaNode,
   type SchemaNodeData,
 } from './schema.js';
-export { KUSTOMIZE_ASSOCIATIVE_KEYS, type UntypedListMerge } from './smp-meta.js';
+export { ASSOCIATIVE_LIST_KEYS, type UntypedListMerge } from './smp-meta.js';
 export {
   applyStrategicMergePatch,
   DELETE_FROM_PRIMITIVE_LIST_PREFIX,

@@ -66,25 +66,37 @@ export class SchemaNode {
     this.data = resolveRef(data, definitions);
   }
 
+  // Children are built once: patching walks the same nodes for every object of a kind.
+  private readonly children = new Map<string, SchemaNode | undefined>();
+  private itemsNode: SchemaNode | null | undefined;
+  private valuesNode: SchemaNode | null | undefined;
+
   /** The node of field `name` of an object, or undefined when the schema does not describe it. */
   field(name: string): SchemaNode | undefined {
+    if (this.children.has(name)) return this.children.get(name);
     const props = this.data.properties;
     const child = props !== undefined && Object.hasOwn(props, name) ? props[name] : undefined;
-    if (child !== undefined) return new SchemaNode(child, this.definitions);
-    const extra = this.data.additionalProperties;
-    return extra === undefined ? undefined : new SchemaNode(extra, this.definitions);
+    const node = child !== undefined ? new SchemaNode(child, this.definitions) : this.values();
+    this.children.set(name, node);
+    return node;
   }
 
   /** The node of the items of a list. */
   items(): SchemaNode | undefined {
-    const items = this.data.items;
-    return items === undefined ? undefined : new SchemaNode(items, this.definitions);
+    if (this.itemsNode === undefined) {
+      const items = this.data.items;
+      this.itemsNode = items === undefined ? null : new SchemaNode(items, this.definitions);
+    }
+    return this.itemsNode ?? undefined;
   }
 
   /** The node of the values of a map with arbitrary keys. */
   values(): SchemaNode | undefined {
-    const extra = this.data.additionalProperties;
-    return extra === undefined ? undefined : new SchemaNode(extra, this.definitions);
+    if (this.valuesNode === undefined) {
+      const extra = this.data.additionalProperties;
+      this.valuesNode = extra === undefined ? null : new SchemaNode(extra, this.definitions);
+    }
+    return this.valuesNode ?? undefined;
   }
 
   /** The patch strategy, split into its merge/replace part and its retainKeys flag. */
@@ -158,9 +170,12 @@ export interface PatchSchema {
 
 /** Builds a {@link PatchSchema} from its plain JSON data. */
 export function patchSchemaFromData(data: PatchSchemaData): PatchSchema {
+  const roots = new Map<string, SchemaNode | undefined>();
   return {
     data,
     root(apiVersion: string, kind: string): SchemaNode | undefined {
+      const cacheKey = `${apiVersion}\u0000${kind}`;
+      if (roots.has(cacheKey)) return roots.get(cacheKey);
       const { group, version } = parseApiVersion(apiVersion);
       const exact = `${group}/${version}/${kind}`;
       const anyVersion = `${group}/${kind}`;
@@ -169,7 +184,9 @@ export function patchSchemaFromData(data: PatchSchemaData): PatchSchema {
         : Object.hasOwn(data.kinds, anyVersion)
           ? data.kinds[anyVersion]
           : undefined;
-      return node === undefined ? undefined : new SchemaNode(node, data.definitions);
+      const root = node === undefined ? undefined : new SchemaNode(node, data.definitions);
+      roots.set(cacheKey, root);
+      return root;
     },
   };
 }

@@ -3,17 +3,19 @@ import type { SchemaNode } from './schema.js';
 
 /**
  * How lists are merged where no schema describes them (custom resources, unknown kinds):
- * - `kustomize`: as kustomize (kyaml) does: a list of objects is merged by the first associative
- *   key (`name`, `mountPath`, `devicePath`, `ip`, `type`, `topologyKey`, `containerPort`) that every
- *   item of both lists carries; any other list is replaced;
- * - `replace`: every list is replaced (JSON merge patch semantics; directives are still honoured);
- * - `error`: refuse, as the API server and kubectl refuse a strategic merge patch on a type they
- *   have no schema for.
+ * - `kustomize` (default): as `kustomize build` (kyaml) does without a schema: every list is
+ *   replaced by the patch's list, maps merge, directives (`$patch`, `null`) are honoured. Checked
+ *   against `kubectl kustomize` (kustomize v5.5.0) by the golden generator;
+ * - `associative`: a list of objects merges by the first key of {@link ASSOCIATIVE_LIST_KEYS}
+ *   (`name`, `mountPath`, …) that every item of both lists carries, other lists are replaced — what
+ *   people usually expect of custom resources that follow Kubernetes list conventions;
+ * - `error`: refuse, as the API server and `kubectl patch --type strategic` refuse a strategic merge
+ *   patch on a type they have no schema for.
  */
-export type UntypedListMerge = 'kustomize' | 'replace' | 'error';
+export type UntypedListMerge = 'kustomize' | 'associative' | 'error';
 
-/** The keys kyaml tries, in order, to merge a list of objects that has no schema. */
-export const KUSTOMIZE_ASSOCIATIVE_KEYS = [
+/** The keys `associative` mode tries, in order, to merge a list of objects that has no schema. */
+export const ASSOCIATIVE_LIST_KEYS = [
   'mountPath',
   'devicePath',
   'ip',
@@ -54,7 +56,7 @@ export function itemMeta(list: FieldMeta): FieldMeta {
 }
 
 /**
- * The strategy of a field. Without a schema, `kustomize` mode infers a merge key from the values
+ * The strategy of a field. Without a schema, `associative` mode infers a merge key from the values
  * (`values` are the lists involved: every item of each must carry the key).
  */
 export function strategyOf(meta: FieldMeta, values: readonly JsonValue[][] = []): ResolvedStrategy {
@@ -62,7 +64,7 @@ export function strategyOf(meta: FieldMeta, values: readonly JsonValue[][] = [])
     const { strategy, retainKeys } = meta.node.patchStrategy;
     return { strategy, retainKeys, mergeKey: meta.node.mergeKey };
   }
-  if (!meta.typed && meta.untyped === 'kustomize' && values.length > 0) {
+  if (!meta.typed && meta.untyped === 'associative' && values.length > 0) {
     const key = inferAssociativeKey(values);
     if (key !== undefined) return { strategy: 'merge', retainKeys: false, mergeKey: key };
   }
@@ -72,7 +74,7 @@ export function strategyOf(meta: FieldMeta, values: readonly JsonValue[][] = [])
 function inferAssociativeKey(lists: readonly JsonValue[][]): string | undefined {
   const items = lists.flat().filter((v) => !isDirectiveOnly(v));
   if (items.length === 0) return undefined;
-  for (const key of KUSTOMIZE_ASSOCIATIVE_KEYS) {
+  for (const key of ASSOCIATIVE_LIST_KEYS) {
     if (
       items.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.hasOwn(v, key))
     ) {

@@ -30,16 +30,23 @@ export interface StrategicMergePatchOptions {
   /** The kind that selects the schema entry (default: the original's `kind`). */
   kind?: string;
   /**
-   * How to merge lists when the schema does not describe the kind: `kustomize` (default), `replace`
-   * or `error` (as the API server and kubectl do). See {@link UntypedListMerge}.
+   * How to merge lists when the schema does not describe the kind: `kustomize` (default: replace
+   * lists, as `kustomize build` does), `associative` or `error` (as the API server and kubectl do).
+   * See {@link UntypedListMerge}.
    */
   untyped?: UntypedListMerge;
+  /**
+   * What `$patch: delete` on a map leaves: `empty` (default) an empty map, as Kubernetes and
+   * kubectl do; `remove` no field at all, as `kustomize build` does.
+   */
+  mapDeleteDirective?: 'empty' | 'remove';
 }
 
 /** Options of the internal merge: `parallel` = apply parallel lists (server side, not patch composition). */
 export interface MergeOptions {
   mergeParallelList: boolean;
   ignoreUnmatchedNulls: boolean;
+  removeDeletedMaps?: boolean;
 }
 
 // `$`-keys that are data, not directives: JSON Schema keywords inside CRD schemas.
@@ -114,6 +121,7 @@ export function applyStrategicMergePatch(
   return mergeMap(deepCopyJson(original), deepCopyJson(patch), meta, '', {
     mergeParallelList: true,
     ignoreUnmatchedNulls: true,
+    removeDeletedMaps: options.mapDeleteDirective === 'remove',
   });
 }
 
@@ -189,6 +197,10 @@ export function mergeMap(
 
     const fieldMeta = childMeta(meta, k);
     if (originalKind === 'map') {
+      if (options.removeDeletedMaps === true && (patchV as JsonObject)[DIRECTIVE_MARKER] === 'delete') {
+        delete original[k];
+        continue;
+      }
       const { strategy } = strategyOf(fieldMeta);
       original[k] =
         strategy === 'replace'
@@ -632,15 +644,27 @@ export function deduplicateScalars(input: JsonValue[]): JsonValue[] {
   return s;
 }
 
-function indexIn(list: JsonValue[], value: JsonValue, mergeKey: string, kind: JsonKind): number {
-  const get = (item: JsonValue): JsonValue | undefined =>
-    kind === 'map' ? (isJsonObject(item) ? item[mergeKey] : undefined) : item;
-  const target = get(value);
-  for (let i = 0; i < list.length; i++) {
-    const candidate = get(list[i] as JsonValue);
-    if (target === undefined ? candidate === undefined : scalarEqual(target, candidate)) return i;
-  }
-  return -1;
+/** The first index of each key (merge-key value, or the item itself for scalars) in `list`. */
+function indexMap(list: JsonValue[], mergeKey: string, kind: JsonKind): Map<JsonValue, number> {
+  const index = new Map<JsonValue, number>();
+  list.forEach((item, i) => {
+    const key = keyOf(item, mergeKey, kind);
+    // Go's == never matches maps or lists, so they are not indexed.
+    if (typeof key === 'object' && key !== null) return;
+    if (!index.has(key)) index.set(key, i);
+  });
+  return index;
+}
+
+// Go reads a missing merge key as nil, the same as an explicit null.
+function keyOf(item: JsonValue, mergeKey: string, kind: JsonKind): JsonValue {
+  return kind === 'map' ? (isJsonObject(item) ? (item[mergeKey] ?? null) : null) : item;
+}
+
+function lookupIndex(index: Map<JsonValue, number>, item: JsonValue, mergeKey: string, kind: JsonKind): number {
+  const key = keyOf(item, mergeKey, kind);
+  if (typeof key === 'object' && key !== null) return -1;
+  return index.get(key) ?? -1;
 }
 
 /** Sorts `toSort` by the positions of its items in `order` (Go's `normalizeSliceOrder`). */
@@ -662,10 +686,11 @@ export function normalizeSliceOrder(
     }
     [items, toDelete] = extractToDeleteItems(items, path);
   }
+  const index = indexMap(order, mergeKey, kind);
   goSliceStable(items, (a, b) => {
-    const ia = indexIn(order, a, mergeKey, kind);
+    const ia = lookupIndex(index, a, mergeKey, kind);
     if (ia >= 0) {
-      const ib = indexIn(order, b, mergeKey, kind);
+      const ib = lookupIndex(index, b, mergeKey, kind);
       if (ib >= 0) return ia < ib;
     }
     return true;
@@ -698,14 +723,15 @@ function mergeSortedSlice(
   let i = 0;
   let j = 0;
   const size = left.length + right.length;
+  const index = indexMap(serverOrder, mergeKey, kind);
   for (let k = 0; k < size; k++) {
     if (i >= left.length && j < right.length) {
       out.push(right[j++] as JsonValue);
     } else if (j >= right.length && i < left.length) {
       out.push(left[i++] as JsonValue);
     } else {
-      const li = indexIn(serverOrder, left[i] as JsonValue, mergeKey, kind);
-      const ri = indexIn(serverOrder, right[j] as JsonValue, mergeKey, kind);
+      const li = lookupIndex(index, left[i] as JsonValue, mergeKey, kind);
+      const ri = lookupIndex(index, right[j] as JsonValue, mergeKey, kind);
       if (li >= 0 && ri >= 0 && li < ri) out.push(left[i++] as JsonValue);
       else out.push(right[j++] as JsonValue);
     }

@@ -45,13 +45,35 @@ describe.each([
     for (const c of cases) {
       const { result, error } = outcome(c);
       if (c.error !== undefined) {
-        if (error === undefined) failures.push(`#${c.id} ${c.name}: kubectl refused (${c.error}) but we applied it`);
-        else if (!isGitOpsError(error, 'PATCH_ERROR')) failures.push(`#${c.id} ${c.name}: untyped error ${String(error)}`);
+        if (error === undefined)
+          failures.push(`#${c.id} ${c.name}: kubectl refused (${c.error}) but we applied it`);
+        else if (!isGitOpsError(error, 'PATCH_ERROR'))
+          failures.push(`#${c.id} ${c.name}: untyped error ${String(error)}`);
       } else if (error !== undefined) {
         failures.push(`#${c.id} ${c.name}: we refused: ${String(error)}`);
       } else if (!jsonEqual(result, c.expected)) {
-        failures.push(`#${c.id} ${c.name}: got ${JSON.stringify(result)}\n   want ${JSON.stringify(c.expected)}`);
+        failures.push(
+          `#${c.id} ${c.name}: got ${JSON.stringify(result)}\n   want ${JSON.stringify(c.expected)}`,
+        );
       }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('kustomize goldens (custom resources without a schema, `kubectl kustomize`)', () => {
+  const cases = load('kustomize-goldens.json');
+
+  it('merges as kustomize build does with the kustomize options', () => {
+    expect(cases.length).toBeGreaterThan(10);
+    const failures: string[] = [];
+    for (const c of cases) {
+      if (c.error !== undefined) continue;
+      const result = applyStrategicMergePatch(c.original, c.patch, {
+        untyped: 'kustomize',
+        mapDeleteDirective: 'remove',
+      });
+      if (!jsonEqual(result, c.expected)) failures.push(`#${c.id} ${c.name}: got ${JSON.stringify(result)}`);
     }
     expect(failures).toEqual([]);
   });

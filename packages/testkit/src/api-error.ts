@@ -12,7 +12,13 @@ export class ApiStatusError extends Error {
   /** Extra response headers (Retry-After). */
   readonly headers: Record<string, string>;
 
-  constructor(code: number, reason: string, message: string, details?: JsonObject, headers: Record<string, string> = {}) {
+  constructor(
+    code: number,
+    reason: string,
+    message: string,
+    details?: JsonObject,
+    headers: Record<string, string> = {},
+  ) {
     super(message);
     this.code = code;
     this.reason = reason;
@@ -68,11 +74,16 @@ export function alreadyExists(s: ErrorSubject): ApiStatusError {
 
 /** 409 Conflict of optimistic concurrency. */
 export function conflict(s: ErrorSubject, why: string): ApiStatusError {
-  return new ApiStatusError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(s)} "${s.name}": ${why}`, {
-    name: s.name,
-    group: s.group,
-    kind: s.plural,
-  });
+  return new ApiStatusError(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${qualified(s)} "${s.name}": ${why}`,
+    {
+      name: s.name,
+      group: s.group,
+      kind: s.plural,
+    },
+  );
 }
 
 /** 422 Invalid with field causes. */
@@ -80,7 +91,9 @@ export function invalid(s: ErrorSubject, causes: FieldCause[]): ApiStatusError {
   const what = s.group ? `${s.kind}.${s.group}` : s.kind;
   const list = causes.map((c) => `${c.field}: ${c.message}`);
   const message =
-    list.length === 1 ? `${what} "${s.name}" is invalid: ${list[0]}` : `${what} "${s.name}" is invalid: [${list.join(', ')}]`;
+    list.length === 1
+      ? `${what} "${s.name}" is invalid: ${list[0]}`
+      : `${what} "${s.name}" is invalid: [${list.join(', ')}]`;
   return new ApiStatusError(422, 'Invalid', message, {
     name: s.name,
     group: s.group,

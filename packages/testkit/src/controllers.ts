@@ -68,7 +68,9 @@ function obj(v: JsonValue | undefined): JsonObject {
 
 function shortHash(v: JsonValue): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  const digest = createHash('sha256').update(JSON.stringify(v ?? null)).digest();
+  const digest = createHash('sha256')
+    .update(JSON.stringify(v ?? null))
+    .digest();
   let out = '';
   for (let i = 0; i < 10; i++) out += alphabet[(digest[i] as number) % alphabet.length];
   return out;
@@ -90,14 +92,20 @@ function ownedBy(o: JsonObject, uid: JsonValue | undefined): boolean {
   return Array.isArray(refs) && refs.some((r) => isJsonObject(r) && r.uid === uid && r.controller === true);
 }
 
-function condition(type: string, status: string, reason: string, message: string, previous: JsonValue | undefined): JsonObject {
+function condition(
+  type: string,
+  status: string,
+  reason: string,
+  message: string,
+  previous: JsonValue | undefined,
+): JsonObject {
   const prev = Array.isArray(previous) ? previous.find((c) => isJsonObject(c) && c.type === type) : undefined;
   const p = obj(prev);
   const same = p.status === status;
   const c: JsonObject = {
     type,
     status,
-    lastUpdateTime: same && p.reason === reason ? (p.lastUpdateTime as string) ?? now() : now(),
+    lastUpdateTime: same && p.reason === reason ? ((p.lastUpdateTime as string) ?? now()) : now(),
     lastTransitionTime: same ? ((p.lastTransitionTime as string) ?? now()) : now(),
     reason,
     message,
@@ -107,7 +115,9 @@ function condition(type: string, status: string, reason: string, message: string
 
 function podReady(pod: JsonObject): boolean {
   const conds = obj(pod.status).conditions;
-  return Array.isArray(conds) && conds.some((c) => isJsonObject(c) && c.type === 'Ready' && c.status === 'True');
+  return (
+    Array.isArray(conds) && conds.some((c) => isJsonObject(c) && c.type === 'Ready' && c.status === 'True')
+  );
 }
 
 function containersOf(podSpec: JsonObject): JsonObject[] {
@@ -156,6 +166,26 @@ export class Controllers {
     this.timers.add(t);
   }
 
+  private readonly keyed = new Map<string, NodeJS.Timeout>();
+  private readonly progressStart = new Map<string, { rs: string; at: number }>();
+
+  // One pending timer per key: a later call replaces the earlier one.
+  private laterOnce(key: string, ms: number, fn: () => void): void {
+    const old = this.keyed.get(key);
+    if (old) {
+      clearTimeout(old);
+      this.timers.delete(old);
+    }
+    if (this.stopped) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.keyed.delete(key);
+      if (!this.stopped) this.safely(fn);
+    }, ms);
+    this.timers.add(t);
+    this.keyed.set(key, t);
+  }
+
   private enqueue(key: string, fn: () => void): void {
     if (this.stopped) return;
     this.queue.set(key, fn);
@@ -189,26 +219,32 @@ export class Controllers {
     const opt = this.options;
     switch (e.storageKey) {
       case 'apps/deployments':
-        if (opt.deployments && e.type !== 'DELETED') this.enqueue(`deploy/${ns}/${name}`, () => this.syncDeployment(ns, name));
+        if (opt.deployments && e.type !== 'DELETED')
+          this.enqueue(`deploy/${ns}/${name}`, () => this.syncDeployment(ns, name));
         break;
       case 'apps/replicasets':
-        if (opt.replicaSets && e.type !== 'DELETED') this.enqueue(`rs/${ns}/${name}`, () => this.syncReplicaSet(ns, name));
+        if (opt.replicaSets && e.type !== 'DELETED')
+          this.enqueue(`rs/${ns}/${name}`, () => this.syncReplicaSet(ns, name));
         this.enqueueOwner(o, ns);
         break;
       case 'apps/statefulsets':
-        if (opt.statefulSets && e.type !== 'DELETED') this.enqueue(`sts/${ns}/${name}`, () => this.syncStatefulSet(ns, name));
+        if (opt.statefulSets && e.type !== 'DELETED')
+          this.enqueue(`sts/${ns}/${name}`, () => this.syncStatefulSet(ns, name));
         break;
       case 'apps/daemonsets':
-        if (opt.daemonSets && e.type !== 'DELETED') this.enqueue(`ds/${ns}/${name}`, () => this.syncDaemonSet(ns, name));
+        if (opt.daemonSets && e.type !== 'DELETED')
+          this.enqueue(`ds/${ns}/${name}`, () => this.syncDaemonSet(ns, name));
         break;
       case 'batch/jobs':
         if (opt.jobs && e.type !== 'DELETED') this.enqueue(`job/${ns}/${name}`, () => this.syncJob(ns, name));
         break;
       case '/services':
-        if (opt.loadBalancers && e.type !== 'DELETED') this.enqueue(`svc/${ns}/${name}`, () => this.syncService(ns, name));
+        if (opt.loadBalancers && e.type !== 'DELETED')
+          this.enqueue(`svc/${ns}/${name}`, () => this.syncService(ns, name));
         break;
       case '/persistentvolumeclaims':
-        if (opt.persistentVolumeClaims && e.type === 'ADDED') this.later(opt.provisionDelayMs, () => this.bindClaim(ns, name));
+        if (opt.persistentVolumeClaims && e.type === 'ADDED')
+          this.later(opt.provisionDelayMs, () => this.bindClaim(ns, name));
         break;
       case '/pods':
         if (e.type === 'ADDED') this.later(this.options.podReadyDelayMs, () => this.startPod(ns, name));
@@ -223,23 +259,31 @@ export class Controllers {
     for (const r of refs) {
       if (!isJsonObject(r) || r.controller !== true) continue;
       const name = String(r.name);
-      if (r.kind === 'ReplicaSet' && this.options.replicaSets) this.enqueue(`rs/${ns}/${name}`, () => this.syncReplicaSet(ns, name));
-      if (r.kind === 'Deployment' && this.options.deployments) this.enqueue(`deploy/${ns}/${name}`, () => this.syncDeployment(ns, name));
-      if (r.kind === 'StatefulSet' && this.options.statefulSets) this.enqueue(`sts/${ns}/${name}`, () => this.syncStatefulSet(ns, name));
-      if (r.kind === 'DaemonSet' && this.options.daemonSets) this.enqueue(`ds/${ns}/${name}`, () => this.syncDaemonSet(ns, name));
+      if (r.kind === 'ReplicaSet' && this.options.replicaSets)
+        this.enqueue(`rs/${ns}/${name}`, () => this.syncReplicaSet(ns, name));
+      if (r.kind === 'Deployment' && this.options.deployments)
+        this.enqueue(`deploy/${ns}/${name}`, () => this.syncDeployment(ns, name));
+      if (r.kind === 'StatefulSet' && this.options.statefulSets)
+        this.enqueue(`sts/${ns}/${name}`, () => this.syncStatefulSet(ns, name));
+      if (r.kind === 'DaemonSet' && this.options.daemonSets)
+        this.enqueue(`ds/${ns}/${name}`, () => this.syncDaemonSet(ns, name));
     }
   }
 
   private writeStatus(type: ResourceType, current: JsonObject, status: JsonObject): void {
     const strip = (s: JsonValue | undefined): JsonValue => {
       const c = deepCopyJson(obj(s));
-      if (Array.isArray(c.conditions)) for (const x of c.conditions) if (isJsonObject(x)) delete x.lastUpdateTime;
+      if (Array.isArray(c.conditions))
+        for (const x of c.conditions) if (isJsonObject(x)) delete x.lastUpdateTime;
       return c;
     };
     if (jsonEqual(strip(current.status), strip(status))) return;
     const next = deepCopyJson(current);
     next.status = status;
-    this.engine.update(type, String(meta(current).namespace ?? ''), String(meta(current).name), next, { scope: 'status', manager: MANAGER });
+    this.engine.update(type, String(meta(current).namespace ?? ''), String(meta(current).name), next, {
+      scope: 'status',
+      manager: MANAGER,
+    });
   }
 
   // ---- pods
@@ -271,7 +315,9 @@ export class Controllers {
           name: c.name as string,
           image: c.image as string,
           imageID: `${String(c.image)}@sha256:${createHash('sha256').update(String(c.image)).digest('hex')}`,
-          containerID: `containerd://${createHash('sha256').update(`${name}/${String(c.name)}`).digest('hex')}`,
+          containerID: `containerd://${createHash('sha256')
+            .update(`${name}/${String(c.name)}`)
+            .digest('hex')}`,
           ready: true,
           started: true,
           restartCount: 0,
@@ -283,8 +329,20 @@ export class Controllers {
         phase: 'Pending',
         conditions: [
           condition('PodScheduled', 'True', '', '', prev),
-          condition('Ready', 'False', 'ContainersNotReady', `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`, prev),
-          condition('ContainersReady', 'False', 'ContainersNotReady', `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`, prev),
+          condition(
+            'Ready',
+            'False',
+            'ContainersNotReady',
+            `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`,
+            prev,
+          ),
+          condition(
+            'ContainersReady',
+            'False',
+            'ContainersNotReady',
+            `containers with unready status: [${containers.map((c) => String(c.name)).join(' ')}]`,
+            prev,
+          ),
         ].map(stripEmpty),
         hostIP: '172.18.0.2',
         startTime: t,
@@ -308,10 +366,17 @@ export class Controllers {
 
   private podsOwnedBy(owner: JsonObject): JsonObject[] {
     const type = this.type('', 'v1', 'Pod');
-    return this.engine.list(type, String(meta(owner).namespace)).items.filter((p) => ownedBy(p, meta(owner).uid));
+    return this.engine
+      .list(type, String(meta(owner).namespace))
+      .items.filter((p) => ownedBy(p, meta(owner).uid));
   }
 
-  private newPod(owner: JsonObject, template: JsonObject, name: { name?: string; generateName?: string }, extraLabels: Record<string, string>): void {
+  private newPod(
+    owner: JsonObject,
+    template: JsonObject,
+    name: { name?: string; generateName?: string },
+    extraLabels: Record<string, string>,
+  ): void {
     const type = this.type('', 'v1', 'Pod');
     const tmeta = obj(template.metadata);
     const pod: JsonObject = {
@@ -377,7 +442,9 @@ export class Controllers {
     const hash = shortHash(template).slice(0, 10);
     const owned = this.engine.list(rsType, ns).items.filter((rs) => ownedBy(rs, meta(d).uid));
     let newRs = owned.find((rs) => obj(meta(rs).labels)['pod-template-hash'] === hash);
-    const revisions = owned.map((rs) => Number(obj(meta(rs).annotations)['deployment.kubernetes.io/revision'] ?? 0));
+    const revisions = owned.map((rs) =>
+      Number(obj(meta(rs).annotations)['deployment.kubernetes.io/revision'] ?? 0),
+    );
     if (spec.paused === true) return;
     if (!newRs) {
       const tmeta = obj(template.metadata);
@@ -401,12 +468,24 @@ export class Controllers {
             },
             ownerReferences: [ownerRef(d)],
           },
-          spec: { replicas, minReadySeconds: (spec.minReadySeconds as number) ?? 0, selector, template: { ...deepCopyJson(template), metadata: { ...tmeta, labels } } },
+          spec: {
+            replicas,
+            minReadySeconds: (spec.minReadySeconds as number) ?? 0,
+            selector,
+            template: { ...deepCopyJson(template), metadata: { ...tmeta, labels } },
+          },
         },
         { manager: MANAGER },
       );
     } else if (obj(newRs.spec).replicas !== replicas) {
-      newRs = this.engine.patch(rsType, ns, String(meta(newRs).name), 'merge', { spec: { replicas } }, { manager: MANAGER });
+      newRs = this.engine.patch(
+        rsType,
+        ns,
+        String(meta(newRs).name),
+        'merge',
+        { spec: { replicas } },
+        { manager: MANAGER },
+      );
     }
     const newStatus = obj(newRs.status);
     const newAvailable = Number(newStatus.availableReplicas ?? 0);
@@ -414,7 +493,14 @@ export class Controllers {
     const recreate = obj(spec.strategy).type === 'Recreate';
     for (const rs of old) {
       if (obj(rs.spec).replicas !== 0 && (recreate || newAvailable >= replicas)) {
-        this.engine.patch(rsType, ns, String(meta(rs).name), 'merge', { spec: { replicas: 0 } }, { manager: MANAGER });
+        this.engine.patch(
+          rsType,
+          ns,
+          String(meta(rs).name),
+          'merge',
+          { spec: { replicas: 0 } },
+          { manager: MANAGER },
+        );
       }
     }
     const all = this.engine.list(rsType, ns).items.filter((rs) => ownedBy(rs, meta(d).uid));
@@ -425,31 +511,77 @@ export class Controllers {
     const updated = Number(newStatus.replicas ?? 0);
     const maxUnavailable = this.maxUnavailable(spec, replicas);
     const prev = obj(d.status).conditions;
-    const complete = updated === replicas && available === replicas && total === replicas && Number(newStatus.availableReplicas ?? 0) === replicas;
+    const complete =
+      updated === replicas &&
+      available === replicas &&
+      total === replicas &&
+      Number(newStatus.availableReplicas ?? 0) === replicas;
     const rsName = String(meta(newRs).name);
     const deadlineMs = this.options.progressDeadlineMs ?? Number(spec.progressDeadlineSeconds ?? 600) * 1000;
-    const prevProgressing = obj((Array.isArray(prev) ? prev : []).find((c) => isJsonObject(c) && c.type === 'Progressing'));
+    const prevProgressing = obj(
+      (Array.isArray(prev) ? prev : []).find((c) => isJsonObject(c) && c.type === 'Progressing'),
+    );
     let progressing: JsonObject;
     if (complete) {
-      progressing = condition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`, prev);
-    } else if (prevProgressing.reason === 'ProgressDeadlineExceeded' && prevProgressing.message === `ReplicaSet "${rsName}" has timed out progressing.`) {
+      progressing = condition(
+        'Progressing',
+        'True',
+        'NewReplicaSetAvailable',
+        `ReplicaSet "${rsName}" has successfully progressed.`,
+        prev,
+      );
+    } else if (
+      prevProgressing.reason === 'ProgressDeadlineExceeded' &&
+      prevProgressing.message === `ReplicaSet "${rsName}" has timed out progressing.`
+    ) {
       progressing = prevProgressing;
     } else {
-      const since = Date.parse(String(prevProgressing.lastUpdateTime ?? now()));
-      const sameRs = String(prevProgressing.message ?? '').includes(`"${rsName}"`);
+      // Progress is timed from when this ReplicaSet first appeared, in milliseconds (the condition's
+      // timestamps have one-second precision).
+      const key = `${ns}/${name}`;
+      const started = this.progressStart.get(key);
+      const sameRs = started?.rs === rsName;
+      if (!sameRs) this.progressStart.set(key, { rs: rsName, at: Date.now() });
+      const since = sameRs ? started.at : Date.now();
       if (sameRs && Date.now() - since >= deadlineMs) {
-        progressing = condition('Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rsName}" has timed out progressing.`, prev);
+        progressing = condition(
+          'Progressing',
+          'False',
+          'ProgressDeadlineExceeded',
+          `ReplicaSet "${rsName}" has timed out progressing.`,
+          prev,
+        );
       } else {
         const isNew = !sameRs;
-        progressing = condition('Progressing', 'True', isNew ? 'NewReplicaSetCreated' : 'ReplicaSetUpdated', isNew ? `Created new replica set "${rsName}"` : `ReplicaSet "${rsName}" is progressing.`, prev);
+        progressing = condition(
+          'Progressing',
+          'True',
+          isNew ? 'NewReplicaSetCreated' : 'ReplicaSetUpdated',
+          isNew ? `Created new replica set "${rsName}"` : `ReplicaSet "${rsName}" is progressing.`,
+          prev,
+        );
         if (sameRs) progressing.lastUpdateTime = (prevProgressing.lastUpdateTime as string) ?? now();
-        this.later(Math.max(deadlineMs - (sameRs ? Date.now() - since : 0), 0) + 5, () => this.enqueue(`deploy/${ns}/${name}`, () => this.syncDeployment(ns, name)));
+        this.laterOnce(`deadline/${key}`, Math.max(deadlineMs - (Date.now() - since), 0) + 5, () =>
+          this.enqueue(`deploy/${ns}/${name}`, () => this.syncDeployment(ns, name)),
+        );
       }
     }
     const availableCond =
       available >= replicas - maxUnavailable
-        ? condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', prev)
-        : condition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', prev);
+        ? condition(
+            'Available',
+            'True',
+            'MinimumReplicasAvailable',
+            'Deployment has minimum availability.',
+            prev,
+          )
+        : condition(
+            'Available',
+            'False',
+            'MinimumReplicasUnavailable',
+            'Deployment does not have minimum availability.',
+            prev,
+          );
     const status: JsonObject = {
       observedGeneration: meta(d).generation as number,
       replicas: total,
@@ -495,8 +627,20 @@ export class Controllers {
     }
     for (let i = 0; i < replicas; i++) {
       const podName = `${name}-${i}`;
-      if (!pods.some((p) => meta(p).name === podName) && !this.engine.get(this.type('', 'v1', 'Pod'), ns, podName)) {
-        this.newPod(sts, template, { name: podName }, { 'controller-revision-hash': revision, 'statefulset.kubernetes.io/pod-name': podName, 'apps.kubernetes.io/pod-index': String(i) });
+      if (
+        !pods.some((p) => meta(p).name === podName) &&
+        !this.engine.get(this.type('', 'v1', 'Pod'), ns, podName)
+      ) {
+        this.newPod(
+          sts,
+          template,
+          { name: podName },
+          {
+            'controller-revision-hash': revision,
+            'statefulset.kubernetes.io/pod-name': podName,
+            'apps.kubernetes.io/pod-index': String(i),
+          },
+        );
         changed = true;
       }
     }
@@ -527,7 +671,12 @@ export class Controllers {
     const current = pods.filter((p) => obj(meta(p).labels)['controller-revision-hash'] === hash);
     for (const p of pods) if (!current.includes(p)) this.deletePod(p);
     if (current.length === 0) {
-      this.newPod(ds, template, { generateName: `${name}-` }, { 'controller-revision-hash': hash, 'pod-template-generation': String(meta(ds).generation ?? 1) });
+      this.newPod(
+        ds,
+        template,
+        { generateName: `${name}-` },
+        { 'controller-revision-hash': hash, 'pod-template-generation': String(meta(ds).generation ?? 1) },
+      );
       return;
     }
     const ready = current.filter(podReady).length;
@@ -554,14 +703,29 @@ export class Controllers {
     const status = obj(job.status);
     if (spec.suspend === true || status.startTime || Array.isArray(status.conditions)) return;
     const start = now();
-    this.writeStatus(type, job, { startTime: start, active: 1, ready: 0, terminating: 0, uncountedTerminatedPods: {} });
+    this.writeStatus(type, job, {
+      startTime: start,
+      active: 1,
+      ready: 0,
+      terminating: 0,
+      uncountedTerminatedPods: {},
+    });
     this.later(this.options.jobDurationMs, () => {
       const cur = this.engine.get(type, ns, name);
       if (!cur) return;
       const podSpec = obj(obj(spec.template).spec);
-      const fails = obj(meta(cur).annotations)['testkit.gitops-kit.io/fail'] === 'true' || containersOf(podSpec).some((c) => !this.options.isImagePullable(String(c.image ?? '')));
+      const fails =
+        obj(meta(cur).annotations)['testkit.gitops-kit.io/fail'] === 'true' ||
+        containersOf(podSpec).some((c) => !this.options.isImagePullable(String(c.image ?? '')));
       const t = now();
-      const cond = (type: string, reason: string, message: string): JsonObject => ({ type, status: 'True', lastProbeTime: t, lastTransitionTime: t, reason, message });
+      const cond = (type: string, reason: string, message: string): JsonObject => ({
+        type,
+        status: 'True',
+        lastProbeTime: t,
+        lastTransitionTime: t,
+        reason,
+        message,
+      });
       if (fails) {
         const backoff = typeof spec.backoffLimit === 'number' ? spec.backoffLimit : 6;
         this.writeStatus(type, cur, {
@@ -570,7 +734,10 @@ export class Controllers {
           ready: 0,
           terminating: 0,
           uncountedTerminatedPods: {},
-          conditions: [cond('FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'), cond('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit')],
+          conditions: [
+            cond('FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'),
+            cond('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'),
+          ],
         });
       } else {
         this.writeStatus(type, cur, {
@@ -580,7 +747,10 @@ export class Controllers {
           ready: 0,
           terminating: 0,
           uncountedTerminatedPods: {},
-          conditions: [cond('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods'), cond('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods')],
+          conditions: [
+            cond('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods'),
+            cond('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods'),
+          ],
         });
       }
     });
@@ -595,7 +765,9 @@ export class Controllers {
     this.later(this.options.provisionDelayMs, () => {
       const cur = this.engine.get(type, ns, name);
       if (!cur || obj(cur.spec).type !== 'LoadBalancer') return;
-      const n = (Number.parseInt(createHash('sha256').update(`${ns}/${name}`).digest('hex').slice(0, 4), 16) % 250) + 1;
+      const n =
+        (Number.parseInt(createHash('sha256').update(`${ns}/${name}`).digest('hex').slice(0, 4), 16) % 250) +
+        1;
       this.writeStatus(type, cur, { loadBalancer: { ingress: [{ ip: `192.0.2.${n}`, ipMode: 'VIP' }] } });
     });
   }

@@ -75,7 +75,11 @@ function hashOf(text: string): string {
 }
 
 /** `/api/v1` or `/apis/<group>/<version>`, or undefined for an unknown group version. */
-export function apiResourceList(types: readonly ResourceType[], group: string, version: string): JsonObject | undefined {
+export function apiResourceList(
+  types: readonly ResourceType[],
+  group: string,
+  version: string,
+): JsonObject | undefined {
   const mine = types.filter((t) => t.group === group && t.version === version);
   if (mine.length === 0) return undefined;
   const resources: JsonObject[] = [];
@@ -92,7 +96,13 @@ export function apiResourceList(types: readonly ResourceType[], group: string, v
     if (t.categories.length > 0) r.categories = t.categories;
     resources.push(r);
     if (t.statusSubresource) {
-      resources.push({ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] });
+      resources.push({
+        name: `${t.plural}/status`,
+        singularName: '',
+        namespaced: t.namespaced,
+        kind: t.kind,
+        verbs: ['get', 'patch', 'update'],
+      });
     }
     if (t.scaleSubresource) {
       resources.push({
@@ -106,11 +116,20 @@ export function apiResourceList(types: readonly ResourceType[], group: string, v
       });
     }
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: formatApiVersion(group, version), resources };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: formatApiVersion(group, version),
+    resources,
+  };
 }
 
 /** The aggregated discovery document (`apidiscovery.k8s.io/v2` or `v2beta1`) of `/api` or `/apis`. */
-export function aggregatedDiscovery(types: readonly ResourceType[], legacy: boolean, apiVersion: string): JsonObject {
+export function aggregatedDiscovery(
+  types: readonly ResourceType[],
+  legacy: boolean,
+  apiVersion: string,
+): JsonObject {
   const groups = groupsOf(types).filter((g) => (legacy ? g.name === '' : g.name !== ''));
   return {
     kind: 'APIGroupDiscoveryList',
@@ -135,10 +154,18 @@ export function aggregatedDiscovery(types: readonly ResourceType[], legacy: bool
             if (t.categories.length > 0) r.categories = t.categories;
             const subs: JsonObject[] = [];
             if (t.statusSubresource) {
-              subs.push({ subresource: 'status', responseKind: { group: t.group, version: t.version, kind: t.kind }, verbs: ['get', 'patch', 'update'] });
+              subs.push({
+                subresource: 'status',
+                responseKind: { group: t.group, version: t.version, kind: t.kind },
+                verbs: ['get', 'patch', 'update'],
+              });
             }
             if (t.scaleSubresource) {
-              subs.push({ subresource: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] });
+              subs.push({
+                subresource: 'scale',
+                responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+                verbs: ['get', 'patch', 'update'],
+              });
             }
             if (subs.length > 0) r.subresources = subs;
             return r;
@@ -159,7 +186,9 @@ export function openApiV3Root(types: readonly ResourceType[]): JsonObject {
     for (const v of g.versions) {
       const p = gvPath(g.name, v);
       const doc = JSON.stringify(openApiV3GroupVersion(types, g.name, v));
-      paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${createHash('sha512').update(doc).digest('hex').slice(0, 32).toUpperCase()}` };
+      paths[p] = {
+        serverRelativeURL: `/openapi/v3/${p}?hash=${createHash('sha512').update(doc).digest('hex').slice(0, 32).toUpperCase()}`,
+      };
     }
   }
   return { paths };
@@ -176,7 +205,11 @@ const WRITE_PARAMS = ['dryRun', 'fieldManager', 'fieldValidation', 'force', 'pre
  * query parameters. No schemas: enough for kubectl to see that the server validates fields itself
  * (`fieldValidation`), so it does not need schemas to validate on the client.
  */
-export function openApiV3GroupVersion(types: readonly ResourceType[], group: string, version: string): JsonObject | undefined {
+export function openApiV3GroupVersion(
+  types: readonly ResourceType[],
+  group: string,
+  version: string,
+): JsonObject | undefined {
   const mine = types.filter((t) => t.group === group && t.version === version);
   if (mine.length === 0) return undefined;
   const paths: JsonObject = {};
@@ -191,8 +224,18 @@ export function openApiV3GroupVersion(types: readonly ResourceType[], group: str
       responses: { '200': { description: 'OK' } },
     });
     paths[base] = { get: op('list'), post: op('post', WRITE_PARAMS) };
-    paths[`${base}/{name}`] = { get: op('get'), put: op('put', WRITE_PARAMS), patch: op('patch', WRITE_PARAMS), delete: op('delete') };
-    if (t.statusSubresource) paths[`${base}/{name}/status`] = { get: op('get'), put: op('put', WRITE_PARAMS), patch: op('patch', WRITE_PARAMS) };
+    paths[`${base}/{name}`] = {
+      get: op('get'),
+      put: op('put', WRITE_PARAMS),
+      patch: op('patch', WRITE_PARAMS),
+      delete: op('delete'),
+    };
+    if (t.statusSubresource)
+      paths[`${base}/{name}/status`] = {
+        get: op('get'),
+        put: op('put', WRITE_PARAMS),
+        patch: op('patch', WRITE_PARAMS),
+      };
   }
   return {
     openapi: '3.0.0',

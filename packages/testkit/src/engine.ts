@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import * as core from '@gitops-kit/core';
-import { deepCopyJson, formatApiVersion, isJsonObject, type JsonObject, type JsonValue, jsonEqual } from '@gitops-kit/core';
+import {
+  deepCopyJson,
+  formatApiVersion,
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  jsonEqual,
+} from '@gitops-kit/core';
 import {
   ApiStatusError,
   alreadyExists,
@@ -82,7 +89,6 @@ export interface EngineOptions {
 }
 
 type Patcher = (target: JsonValue, patch: JsonValue) => JsonValue;
-
 
 /**
  * The object store and the semantics of kube-apiserver's registry: identity, resourceVersion,
@@ -197,7 +203,11 @@ export class ApiEngine {
   }
 
   /** Lists objects of a type, in one namespace or all, sorted by namespace and name. */
-  list(type: ResourceType, namespace: string | undefined, options: ListOptions = {}): { items: JsonObject[]; resourceVersion: string; continueToken?: string; remaining?: number } {
+  list(
+    type: ResourceType,
+    namespace: string | undefined,
+    options: ListOptions = {},
+  ): { items: JsonObject[]; resourceVersion: string; continueToken?: string; remaining?: number } {
     let labels: Matcher;
     let fields: Matcher;
     try {
@@ -209,7 +219,9 @@ export class ApiEngine {
     let start = '';
     if (options.continueToken) {
       try {
-        const token = JSON.parse(Buffer.from(options.continueToken, 'base64url').toString('utf8')) as { start: string };
+        const token = JSON.parse(Buffer.from(options.continueToken, 'base64url').toString('utf8')) as {
+          start: string;
+        };
         start = String(token.start);
       } catch {
         throw badRequest('continue key is not valid: illegal base64 data');
@@ -234,10 +246,11 @@ export class ApiEngine {
       }
       items.push(this.present(type, obj));
     }
-    const out: { items: JsonObject[]; resourceVersion: string; continueToken?: string; remaining?: number } = {
-      items,
-      resourceVersion: String(this.rv),
-    };
+    const out: { items: JsonObject[]; resourceVersion: string; continueToken?: string; remaining?: number } =
+      {
+        items,
+        resourceVersion: String(this.rv),
+      };
     if (continueToken) out.continueToken = continueToken;
     if (remaining !== undefined) out.remaining = remaining;
     return out;
@@ -253,7 +266,17 @@ export class ApiEngine {
         403,
         'Forbidden',
         `${type.plural}${type.group ? `.${type.group}` : ''} "${''}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
-        { kind: type.plural, group: type.group, causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }] },
+        {
+          kind: type.plural,
+          group: type.group,
+          causes: [
+            {
+              reason: 'NamespaceTerminating',
+              message: `namespace ${namespace} is being terminated`,
+              field: 'metadata.namespace',
+            },
+          ],
+        },
       );
     }
   }
@@ -263,17 +286,23 @@ export class ApiEngine {
     const meta = body.metadata as JsonObject;
     const subject = this.subject(type, name);
     if (body.kind !== undefined && body.kind !== type.kind) {
-      throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${formatApiVersion(type.group, type.version)})`);
+      throw badRequest(
+        `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${formatApiVersion(type.group, type.version)})`,
+      );
     }
     if (typeof body.apiVersion === 'string' && body.apiVersion !== '') {
       const gv = core.parseApiVersion(body.apiVersion);
       if (gv.group !== type.group) {
-        throw badRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${formatApiVersion(type.group, type.version)})`);
+        throw badRequest(
+          `the API version in the data (${body.apiVersion}) does not match the expected API version (${formatApiVersion(type.group, type.version)})`,
+        );
       }
     }
     if (type.namespaced) {
       if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== namespace) {
-        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       meta.namespace = namespace;
     } else delete meta.namespace;
@@ -295,7 +324,13 @@ export class ApiEngine {
           400,
           'BadRequest',
           `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: strict decoding error: ${check.unknown.map((u) => `unknown field "${u}"`).join(', ')}`,
-          { causes: check.unknown.map((u) => ({ reason: 'FieldValueInvalid', message: `unknown field "${u}"`, field: u })) },
+          {
+            causes: check.unknown.map((u) => ({
+              reason: 'FieldValueInvalid',
+              message: `unknown field "${u}"`,
+              field: u,
+            })),
+          },
         );
       }
       if (mode === 'Warn') for (const u of check.unknown) options.warnings?.push(`unknown field "${u}"`);
@@ -321,11 +356,15 @@ export class ApiEngine {
     }
     const gk = `${type.group}/${type.kind}`;
     if (gk === '/Service') {
-      const spec = (isJsonObject(obj.spec) ? obj.spec : (obj.spec = {})) as JsonObject;
+      if (!isJsonObject(obj.spec)) obj.spec = {};
+      const spec = obj.spec as JsonObject;
       spec.type ??= 'ClusterIP';
       if (spec.type !== 'ExternalName' && (spec.clusterIP === undefined || spec.clusterIP === '')) {
         const oldIp = isJsonObject(old?.spec) ? old.spec.clusterIP : undefined;
-        const ip = typeof oldIp === 'string' ? oldIp : `10.96.${Math.floor(this.nextIp / 250)}.${(this.nextIp % 250) + 1}`;
+        const ip =
+          typeof oldIp === 'string'
+            ? oldIp
+            : `10.96.${Math.floor(this.nextIp / 250)}.${(this.nextIp % 250) + 1}`;
         if (typeof oldIp !== 'string') this.nextIp++;
         spec.clusterIP = ip;
         spec.clusterIPs = [ip];
@@ -335,7 +374,10 @@ export class ApiEngine {
       obj.spec = isJsonObject(obj.spec) ? obj.spec : { finalizers: ['kubernetes'] };
       if (!isJsonObject(obj.status)) obj.status = { phase: 'Active' };
       const meta = obj.metadata as JsonObject;
-      meta.labels = { ...(isJsonObject(meta.labels) ? meta.labels : {}), 'kubernetes.io/metadata.name': String(meta.name) };
+      meta.labels = {
+        ...(isJsonObject(meta.labels) ? meta.labels : {}),
+        'kubernetes.io/metadata.name': String(meta.name),
+      };
     }
     if (gk === '/Pod' && !isJsonObject(obj.status)) obj.status = { phase: 'Pending' };
     if (gk === '/PersistentVolumeClaim' && !isJsonObject(obj.status)) obj.status = { phase: 'Pending' };
@@ -355,10 +397,14 @@ export class ApiEngine {
     appliedFields: FieldTree | undefined,
   ): void {
     const meta = next.metadata as JsonObject;
-    const entries = (Array.isArray(meta.managedFields) ? meta.managedFields : []).filter(isJsonObject) as JsonObject[];
+    const entries = (Array.isArray(meta.managedFields) ? meta.managedFields : []).filter(
+      isJsonObject,
+    ) as JsonObject[];
     const hasStatus = type.statusSubresource;
     const mine = (e: JsonObject): boolean =>
-      e.manager === manager && e.operation === operation && (e.subresource ?? '') === (scope === 'status' ? 'status' : '');
+      e.manager === manager &&
+      e.operation === operation &&
+      (e.subresource ?? '') === (scope === 'status' ? 'status' : '');
     let own: FieldTree | undefined;
     if (operation === 'Apply') own = appliedFields;
     else if (manager) {
@@ -411,7 +457,8 @@ export class ApiEngine {
   /** Creates an object. */
   create(type: ResourceType, namespace: string, body: JsonObject, options: WriteOptions = {}): JsonObject {
     const obj = deepCopyJson(body);
-    const meta = isJsonObject(obj.metadata) ? obj.metadata : (obj.metadata = {});
+    if (!isJsonObject(obj.metadata)) obj.metadata = {};
+    const meta = obj.metadata as JsonObject;
     if ((meta.name === undefined || meta.name === '') && typeof meta.generateName === 'string') {
       meta.name = `${meta.generateName}${Math.random().toString(36).slice(2, 7)}`;
     }
@@ -421,7 +468,15 @@ export class ApiEngine {
     this.checkSchema(type, obj, options);
     const key = `${type.namespaced ? namespace : ''}/${name}`;
     if (this.bucket(type).has(key)) throw alreadyExists(this.subject(type, name));
-    for (const f of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'generation', 'selfLink']) delete meta[f];
+    for (const f of [
+      'uid',
+      'resourceVersion',
+      'creationTimestamp',
+      'deletionTimestamp',
+      'generation',
+      'selfLink',
+    ])
+      delete meta[f];
     delete meta.managedFields;
     if (type.statusSubresource && (options.scope ?? 'main') === 'main' && !type.custom) {
       // Status on create is kept only for kinds without a status subresource.
@@ -448,10 +503,26 @@ export class ApiEngine {
       const name = String((obj.metadata as JsonObject).name);
       const expected = `${String(names.plural)}.${String(spec.group)}`;
       const causes: FieldCause[] = [];
-      if (name !== expected) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group`, field: 'metadata.name' });
-      if (!Array.isArray(spec.versions) || spec.versions.length === 0) causes.push({ reason: 'FieldValueRequired', message: 'Required value: must have exactly one version marked as storage version', field: 'spec.versions' });
-      if (!names.kind) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.kind' });
-      if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(spec.scope ?? '')}: supported values: "Cluster", "Namespaced"`, field: 'spec.scope' });
+      if (name !== expected)
+        causes.push({
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group`,
+          field: 'metadata.name',
+        });
+      if (!Array.isArray(spec.versions) || spec.versions.length === 0)
+        causes.push({
+          reason: 'FieldValueRequired',
+          message: 'Required value: must have exactly one version marked as storage version',
+          field: 'spec.versions',
+        });
+      if (!names.kind)
+        causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.kind' });
+      if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster')
+        causes.push({
+          reason: 'FieldValueNotSupported',
+          message: `Unsupported value: ${JSON.stringify(spec.scope ?? '')}: supported values: "Cluster", "Namespaced"`,
+          field: 'spec.scope',
+        });
       if (causes.length > 0) throw invalid(this.subject(type, name), causes);
     }
   }
@@ -471,14 +542,16 @@ export class ApiEngine {
       object: stored,
       previous: old,
     });
-    if (type.group === 'apiextensions.k8s.io' && type.kind === 'CustomResourceDefinition') this.registerCrd(stored);
+    if (type.group === 'apiextensions.k8s.io' && type.kind === 'CustomResourceDefinition')
+      this.registerCrd(stored);
     if (meta.deletionTimestamp) this.scheduleGc();
     return this.present(type, stored);
   }
 
   private emit(e: StoredEvent): void {
     this.history.push(e);
-    if (this.history.length > this.historyLimit) this.history.splice(0, this.history.length - this.historyLimit);
+    if (this.history.length > this.historyLimit)
+      this.history.splice(0, this.history.length - this.historyLimit);
     for (const l of [...this.listeners]) {
       try {
         l(e);
@@ -489,7 +562,14 @@ export class ApiEngine {
   }
 
   /** Replaces an object (PUT), or the status of one with `scope: 'status'`. */
-  update(type: ResourceType, namespace: string, name: string, body: JsonObject, options: WriteOptions = {}, allowCreate = true): JsonObject {
+  update(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    body: JsonObject,
+    options: WriteOptions = {},
+    allowCreate = true,
+  ): JsonObject {
     const current = this.get(type, namespace, name);
     if (!current) {
       if (!allowCreate || (options.scope ?? 'main') === 'status') throw notFound(this.subject(type, name));
@@ -498,11 +578,21 @@ export class ApiEngine {
     const next = deepCopyJson(body);
     if (!isJsonObject(next.metadata)) next.metadata = {};
     const meta = next.metadata as JsonObject;
-    if (meta.name !== undefined && meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
+    if (meta.name !== undefined && meta.name !== name)
+      throw badRequest(
+        `the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`,
+      );
     meta.name = name;
     const sentRv = meta.resourceVersion;
-    if (typeof sentRv === 'string' && sentRv !== '' && sentRv !== (current.metadata as JsonObject).resourceVersion) {
-      throw conflict(this.subject(type, name), 'the object has been modified; please apply your changes to the latest version and try again');
+    if (
+      typeof sentRv === 'string' &&
+      sentRv !== '' &&
+      sentRv !== (current.metadata as JsonObject).resourceVersion
+    ) {
+      throw conflict(
+        this.subject(type, name),
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     return this.replace(type, namespace, current, next, options, 'Update', undefined);
   }
@@ -534,17 +624,34 @@ export class ApiEngine {
       }
     }
     const meta = next.metadata as JsonObject;
-    for (const f of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) {
+    for (const f of [
+      'uid',
+      'creationTimestamp',
+      'deletionTimestamp',
+      'deletionGracePeriodSeconds',
+      'generation',
+    ]) {
       if (curMeta[f] !== undefined) meta[f] = curMeta[f] as JsonValue;
       else delete meta[f];
     }
     meta.resourceVersion = curMeta.resourceVersion as JsonValue;
     if (scope === 'status') meta.managedFields = curMeta.managedFields ?? [];
-    else if (operation === 'Update' && meta.managedFields === undefined && curMeta.managedFields !== undefined) meta.managedFields = curMeta.managedFields;
+    else if (
+      operation === 'Update' &&
+      meta.managedFields === undefined &&
+      curMeta.managedFields !== undefined
+    )
+      meta.managedFields = curMeta.managedFields;
     if (meta.deletionTimestamp && Array.isArray(meta.finalizers)) {
       const before = new Set((Array.isArray(curMeta.finalizers) ? curMeta.finalizers : []).map(String));
       if (meta.finalizers.some((f) => !before.has(String(f)))) {
-        throw invalid(this.subject(type, name), [{ reason: 'FieldValueForbidden', message: 'Forbidden: no new finalizers can be added if the object is being deleted', field: 'metadata.finalizers' }]);
+        throw invalid(this.subject(type, name), [
+          {
+            reason: 'FieldValueForbidden',
+            message: 'Forbidden: no new finalizers can be added if the object is being deleted',
+            field: 'metadata.finalizers',
+          },
+        ]);
       }
     }
     this.defaults(type, next, current);
@@ -593,40 +700,65 @@ export class ApiEngine {
   ): JsonObject {
     const current = this.mustGet(type, namespace, name);
     if (patchType === 'strategic' && type.custom) {
-      throw new ApiStatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+      throw new ApiStatusError(
+        415,
+        'UnsupportedMediaType',
+        'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+      );
     }
-    const fn: Patcher = patchType === 'json' ? jsonPatch : patchType === 'merge' ? mergePatch : strategicMergePatch;
+    const fn: Patcher =
+      patchType === 'json' ? jsonPatch : patchType === 'merge' ? mergePatch : strategicMergePatch;
     let patched: JsonValue;
     try {
       patched = fn(current, patch);
     } catch (err) {
       if (err instanceof ApiStatusError) throw err;
-      throw new ApiStatusError(patchType === 'json' ? 422 : 400, patchType === 'json' ? 'Invalid' : 'BadRequest', (err as Error).message);
+      throw new ApiStatusError(
+        patchType === 'json' ? 422 : 400,
+        patchType === 'json' ? 'Invalid' : 'BadRequest',
+        (err as Error).message,
+      );
     }
     if (!isJsonObject(patched)) throw badRequest('the patch did not produce an object');
-    const meta = (isJsonObject(patched.metadata) ? patched.metadata : (patched.metadata = {})) as JsonObject;
-    const sentRv = isJsonObject(patch) && isJsonObject(patch.metadata) ? patch.metadata.resourceVersion : undefined;
+    if (!isJsonObject(patched.metadata)) patched.metadata = {};
+    const meta = patched.metadata as JsonObject;
+    const sentRv =
+      isJsonObject(patch) && isJsonObject(patch.metadata) ? patch.metadata.resourceVersion : undefined;
     if (typeof sentRv === 'string' && sentRv !== (current.metadata as JsonObject).resourceVersion) {
-      throw conflict(this.subject(type, name), 'the object has been modified; please apply your changes to the latest version and try again');
+      throw conflict(
+        this.subject(type, name),
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     meta.name = name;
     return this.replace(type, namespace, current, patched, options, 'Update', undefined);
   }
 
   /** Server-side apply. */
-  apply(type: ResourceType, namespace: string, name: string, applied: JsonObject, options: WriteOptions & { force?: boolean | undefined }): JsonObject {
+  apply(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    applied: JsonObject,
+    options: WriteOptions & { force?: boolean | undefined },
+  ): JsonObject {
     const manager = options.manager;
-    if (!manager) throw badRequest('PATCH, application/apply-patch+yaml requests require fieldManager to be set');
+    if (!manager)
+      throw badRequest('PATCH, application/apply-patch+yaml requests require fieldManager to be set');
     const scope = options.scope ?? 'main';
     const body = deepCopyJson(applied);
     if (!isJsonObject(body.metadata)) body.metadata = {};
     const bmeta = body.metadata as JsonObject;
-    if (bmeta.name !== undefined && bmeta.name !== name) throw badRequest(`the name of the object (${String(bmeta.name)}) does not match the name on the URL (${name})`);
+    if (bmeta.name !== undefined && bmeta.name !== name)
+      throw badRequest(
+        `the name of the object (${String(bmeta.name)}) does not match the name on the URL (${name})`,
+      );
     bmeta.name = name;
     if (typeof body.apiVersion !== 'string' || typeof body.kind !== 'string') {
       throw badRequest('apiVersion and kind must be set in an applied configuration');
     }
-    for (const f of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation']) delete bmeta[f];
+    for (const f of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation'])
+      delete bmeta[f];
     if (type.namespaced) bmeta.namespace = namespace;
     const current = this.get(type, namespace, name);
     const appliedFields = fieldsOf(body, scope, type.custom, type.statusSubresource);
@@ -638,7 +770,8 @@ export class ApiEngine {
     }
     const entries = ((current.metadata as JsonObject).managedFields ?? []) as JsonObject[];
     const subresource = scope === 'status' ? 'status' : '';
-    const isMine = (e: JsonObject): boolean => e.manager === manager && e.operation === 'Apply' && (e.subresource ?? '') === subresource;
+    const isMine = (e: JsonObject): boolean =>
+      e.manager === manager && e.operation === 'Apply' && (e.subresource ?? '') === subresource;
     // Conflicts: fields this config sets to a different value than another manager owns.
     const conflicts: Array<{ manager: string; path: string[]; entry: JsonObject }> = [];
     for (const e of entries) {
@@ -649,7 +782,8 @@ export class ApiEngine {
         const live = valueAt(current, path);
         if (isMissing(live) || isMissing(mine) || jsonEqual(mine, live)) continue;
         if (isJsonObject(mine) || Array.isArray(mine)) {
-          if (jsonEqual(applyMerge(live, mine, path[path.length - 1]?.slice(2) ?? '', type.custom), live)) continue;
+          if (jsonEqual(applyMerge(live, mine, path[path.length - 1]?.slice(2) ?? '', type.custom), live))
+            continue;
         }
         conflicts.push({ manager: String(e.manager), path, entry: e });
       }
@@ -673,30 +807,58 @@ export class ApiEngine {
         );
       }
       managed = managed.map((e) => {
-        const lost = conflicts.filter((c) => c.manager === e.manager && c.entry.operation === e.operation).map((c) => c.path);
-        return lost.length > 0 ? { ...e, fieldsV1: treeToFieldsV1(withoutPaths(fieldsV1ToTree(e.fieldsV1), lost)) } : e;
+        const lost = conflicts
+          .filter((c) => c.manager === e.manager && c.entry.operation === e.operation)
+          .map((c) => c.path);
+        return lost.length > 0
+          ? { ...e, fieldsV1: treeToFieldsV1(withoutPaths(fieldsV1ToTree(e.fieldsV1), lost)) }
+          : e;
       });
     }
     // Fields this manager applied before and no longer applies are removed unless someone else owns them.
     const prev = managed.find(isMine);
     if (prev) {
-      const others = managed.filter((e) => e !== prev).reduce<FieldTree>((acc, e) => union(acc, fieldsV1ToTree(e.fieldsV1)), new Map());
+      const others = managed
+        .filter((e) => e !== prev)
+        .reduce<FieldTree>((acc, e) => union(acc, fieldsV1ToTree(e.fieldsV1)), new Map());
       const dropped = leaves(subtractLeaves(fieldsV1ToTree(prev.fieldsV1), appliedFields));
       const removeNodes = collectRemovals(fieldsV1ToTree(prev.fieldsV1), appliedFields, others, []);
-      for (const p of [...removeNodes, ...dropped.filter((p) => !hasPath(others, p) && !hasPath(appliedFields, p))]) {
+      for (const p of [
+        ...removeNodes,
+        ...dropped.filter((p) => !hasPath(others, p) && !hasPath(appliedFields, p)),
+      ]) {
         deleteAt(next, p);
       }
     }
     nmeta.managedFields = managed;
-    const merged = applyMerge(next, scope === 'status' ? { status: body.status ?? {} } : stripIdentity(body), '', type.custom) as JsonObject;
+    const merged = applyMerge(
+      next,
+      scope === 'status' ? { status: body.status ?? {} } : stripIdentity(body),
+      '',
+      type.custom,
+    ) as JsonObject;
     if (type.statusSubresource && scope === 'main') {
       if (current.status !== undefined) merged.status = deepCopyJson(current.status);
     }
-    const result = this.replace(type, namespace, current, merged, { ...options, scope }, 'Apply', appliedFields);
+    const result = this.replace(
+      type,
+      namespace,
+      current,
+      merged,
+      { ...options, scope },
+      'Apply',
+      appliedFields,
+    );
     return result;
   }
 
-  private createForApply(type: ResourceType, namespace: string, body: JsonObject, options: WriteOptions, fields: FieldTree): JsonObject {
+  private createForApply(
+    type: ResourceType,
+    namespace: string,
+    body: JsonObject,
+    options: WriteOptions,
+    fields: FieldTree,
+  ): JsonObject {
     const created = this.create(type, namespace, body, { ...options, manager: undefined, dryRun: true });
     const meta = created.metadata as JsonObject;
     meta.managedFields = [
@@ -722,17 +884,24 @@ export class ApiEngine {
     const meta = current.metadata as JsonObject;
     const pre = options.preconditions;
     if (pre?.uid && pre.uid !== meta.uid) {
-      throw conflict(this.subject(type, name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${String(meta.uid)}`);
+      throw conflict(
+        this.subject(type, name),
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${String(meta.uid)}`,
+      );
     }
     if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
-      throw conflict(this.subject(type, name), `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${String(meta.resourceVersion)}`);
+      throw conflict(
+        this.subject(type, name),
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${String(meta.resourceVersion)}`,
+      );
     }
     const policy = options.propagationPolicy ?? 'Background';
     const finalizers = (Array.isArray(meta.finalizers) ? meta.finalizers.map(String) : []).filter(
       (f) => f !== 'foregroundDeletion' && f !== 'orphan',
     );
     const isNamespace = type.group === '' && type.kind === 'Namespace';
-    if (policy === 'Foreground' && this.dependentsOf(String(meta.uid)).length > 0) finalizers.push('foregroundDeletion');
+    if (policy === 'Foreground' && this.dependentsOf(String(meta.uid)).length > 0)
+      finalizers.push('foregroundDeletion');
     if (policy === 'Orphan' && this.dependentsOf(String(meta.uid)).length > 0) finalizers.push('orphan');
     const existing = Array.isArray(meta.finalizers) ? meta.finalizers.map(String) : [];
     for (const f of existing) if (!finalizers.includes(f)) finalizers.push(f);
@@ -749,7 +918,8 @@ export class ApiEngine {
     nmeta.deletionGracePeriodSeconds ??= 0;
     if (finalizers.length > 0) nmeta.finalizers = finalizers;
     if (typeof nmeta.generation === 'number' && !meta.deletionTimestamp) nmeta.generation += 1;
-    if (isNamespace) next.status = { ...(isJsonObject(next.status) ? next.status : {}), phase: 'Terminating' };
+    if (isNamespace)
+      next.status = { ...(isJsonObject(next.status) ? next.status : {}), phase: 'Terminating' };
     const key = `${type.namespaced ? namespace : ''}/${name}`;
     const result = this.commit(type, key, next, this.bucket(type).get(key));
     this.scheduleGc();
@@ -763,8 +933,16 @@ export class ApiEngine {
     this.rv++;
     const gone = deepCopyJson(stored);
     (gone.metadata as JsonObject).resourceVersion = String(this.rv);
-    this.emit({ type: 'DELETED', rv: this.rv, storageKey: storageKeyOf(type), namespace: String(meta.namespace ?? ''), object: gone, previous: stored });
-    if (type.group === 'apiextensions.k8s.io' && type.kind === 'CustomResourceDefinition') this.unregisterCrd(gone);
+    this.emit({
+      type: 'DELETED',
+      rv: this.rv,
+      storageKey: storageKeyOf(type),
+      namespace: String(meta.namespace ?? ''),
+      object: gone,
+      previous: stored,
+    });
+    if (type.group === 'apiextensions.k8s.io' && type.kind === 'CustomResourceDefinition')
+      this.unregisterCrd(gone);
     this.scheduleGc();
     return gone;
   }
@@ -801,7 +979,11 @@ export class ApiEngine {
    */
   collectGarbage(): void {
     const all = [...this.allObjects()];
-    for (const { type, obj } of all) {
+    for (const entry of all) {
+      const { type } = entry;
+      // Earlier steps of this pass may have changed or removed the object: work on its current state.
+      const obj = this.bucket(type).get(entry.key);
+      if (!obj) continue;
       const meta = obj.metadata as JsonObject;
       const uid = String(meta.uid);
       const ns = String(meta.namespace ?? '');
@@ -812,7 +994,9 @@ export class ApiEngine {
         const foreground = refs.some((r) => {
           return all.some((o) => (o.obj.metadata as JsonObject).uid === r.uid);
         });
-        this.safe(() => this.delete(type, ns, name, { propagationPolicy: foreground ? 'Foreground' : 'Background' }));
+        this.safe(() =>
+          this.delete(type, ns, name, { propagationPolicy: foreground ? 'Foreground' : 'Background' }),
+        );
         continue;
       }
       if (!meta.deletionTimestamp) continue;
@@ -821,10 +1005,17 @@ export class ApiEngine {
         const deps = this.dependentsOf(uid);
         for (const d of deps) {
           const dm = d.obj.metadata as JsonObject;
-          if (!dm.deletionTimestamp) this.safe(() => this.delete(d.type, String(dm.namespace ?? ''), String(dm.name), { propagationPolicy: 'Foreground' }));
+          if (!dm.deletionTimestamp)
+            this.safe(() =>
+              this.delete(d.type, String(dm.namespace ?? ''), String(dm.name), {
+                propagationPolicy: 'Foreground',
+              }),
+            );
         }
         const blocking = this.dependentsOf(uid).filter((d) => {
-          const r = ((d.obj.metadata as JsonObject).ownerReferences as JsonObject[]).find((x) => x.uid === uid);
+          const r = ((d.obj.metadata as JsonObject).ownerReferences as JsonObject[]).find(
+            (x) => x.uid === uid,
+          );
           return r?.blockOwnerDeletion === true;
         });
         if (blocking.length === 0) this.dropFinalizer(type, ns, name, 'foregroundDeletion');
@@ -832,9 +1023,18 @@ export class ApiEngine {
         for (const d of this.dependentsOf(uid)) {
           const dm = d.obj.metadata as JsonObject;
           this.safe(() =>
-            this.patch(d.type, String(dm.namespace ?? ''), String(dm.name), 'merge', {
-              metadata: { ownerReferences: ((dm.ownerReferences as JsonObject[]) ?? []).filter((r) => r.uid !== uid) },
-            }, { manager: 'garbage-collector' }),
+            this.patch(
+              d.type,
+              String(dm.namespace ?? ''),
+              String(dm.name),
+              'merge',
+              {
+                metadata: {
+                  ownerReferences: ((dm.ownerReferences as JsonObject[]) ?? []).filter((r) => r.uid !== uid),
+                },
+              },
+              { manager: 'garbage-collector' },
+            ),
           );
         }
         this.dropFinalizer(type, ns, name, 'orphan');
@@ -876,7 +1076,14 @@ export class ApiEngine {
     const meta = cur.metadata as JsonObject;
     const finalizers = (Array.isArray(meta.finalizers) ? meta.finalizers : []).filter((f) => f !== finalizer);
     this.safe(() =>
-      this.patch(type, ns, name, 'merge', { metadata: { finalizers: finalizers.length > 0 ? finalizers : null } }, { manager: 'garbage-collector' }),
+      this.patch(
+        type,
+        ns,
+        name,
+        'merge',
+        { metadata: { finalizers: finalizers.length > 0 ? finalizers : null } },
+        { manager: 'garbage-collector' },
+      ),
     );
   }
 
@@ -903,7 +1110,10 @@ export class ApiEngine {
     for (const v of sorted) {
       if (v.served === false) continue;
       const sub = isJsonObject(v.subresources) ? v.subresources : {};
-      const schema = isJsonObject(v.schema) && isJsonObject(v.schema.openAPIV3Schema) ? v.schema.openAPIV3Schema : undefined;
+      const schema =
+        isJsonObject(v.schema) && isJsonObject(v.schema.openAPIV3Schema)
+          ? v.schema.openAPIV3Schema
+          : undefined;
       this.typesList.push({
         group,
         version: String(v.name),
@@ -920,19 +1130,34 @@ export class ApiEngine {
       });
     }
     const status = isJsonObject(crd.status) ? crd.status : {};
-    const established = Array.isArray(status.conditions) && status.conditions.some((c) => isJsonObject(c) && c.type === 'Established');
+    const established =
+      Array.isArray(status.conditions) &&
+      status.conditions.some((c) => isJsonObject(c) && c.type === 'Established');
     if (!established && !(crd.metadata as JsonObject).deletionTimestamp) {
       const name = String((crd.metadata as JsonObject).name);
-      const crdType = this.typeByKind('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition') as ResourceType;
+      const crdType = this.typeByKind(
+        'apiextensions.k8s.io',
+        'v1',
+        'CustomResourceDefinition',
+      ) as ResourceType;
       const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      const cond = (type: string, reason: string, message: string): JsonObject => ({ type, status: 'True', lastTransitionTime: now, reason, message });
+      const cond = (type: string, reason: string, message: string): JsonObject => ({
+        type,
+        status: 'True',
+        lastTransitionTime: now,
+        reason,
+        message,
+      });
       queueMicrotask(() =>
         this.safe(() => {
           const cur = this.get(crdType, '', name);
           if (!cur) return;
           cur.status = {
             acceptedNames: names,
-            conditions: [cond('NamesAccepted', 'NoConflicts', 'no conflicts found'), cond('Established', 'InitialNamesAccepted', 'the initial names have been accepted')],
+            conditions: [
+              cond('NamesAccepted', 'NoConflicts', 'no conflicts found'),
+              cond('Established', 'InitialNamesAccepted', 'the initial names have been accepted'),
+            ],
             storedVersions: versions.filter((v) => v.storage === true).map((v) => String(v.name)),
           };
           this.update(crdType, '', name, cur, { scope: 'status', manager: 'kube-apiserver' });
@@ -979,7 +1204,12 @@ function stripIdentity(body: JsonObject): JsonObject {
 
 // Nodes of `prev` (list items, map keys) that are gone from `applied` and owned by nobody else: removed
 // from the object whole, as the list item or field they are.
-function collectRemovals(prev: FieldTree, applied: FieldTree, others: FieldTree, prefix: string[]): string[][] {
+function collectRemovals(
+  prev: FieldTree,
+  applied: FieldTree,
+  others: FieldTree,
+  prefix: string[],
+): string[][] {
   const out: string[][] = [];
   for (const [k, child] of prev) {
     const path = [...prefix, k];

@@ -1,5 +1,13 @@
 /** A request verb as the authorizer and fault injector see it. */
-export type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+export type RequestVerb =
+  | 'get'
+  | 'list'
+  | 'watch'
+  | 'create'
+  | 'update'
+  | 'patch'
+  | 'delete'
+  | 'deletecollection';
 
 /** One fault rule: which requests it hits and what happens to them. */
 export interface FaultRule {

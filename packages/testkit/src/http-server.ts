@@ -50,7 +50,13 @@ interface ResourceRoute {
   subresource: string | undefined;
 }
 
-function send(res: ServerResponse, code: number, body: JsonValue, contentType = 'application/json', headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  code: number,
+  body: JsonValue,
+  contentType = 'application/json',
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
@@ -65,13 +71,26 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new ApiStatusError(413, 'RequestEntityTooLarge', `the request body is larger than ${limit} bytes`);
+    if (size > limit)
+      throw new ApiStatusError(
+        413,
+        'RequestEntityTooLarge',
+        `the request body is larger than ${limit} bytes`,
+      );
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseBody(text: string, contentType: string): JsonValue {
+  if (contentType.includes('protobuf') || contentType.includes('cbor')) {
+    // Only JSON and YAML are spoken; clients fall back to JSON on 415.
+    throw new ApiStatusError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+    );
+  }
   if (text.trim() === '') return null;
   try {
     if (contentType.includes('yaml')) return parseYaml(text, { uniqueKeys: true }) as JsonValue;
@@ -126,7 +145,11 @@ export class HttpFront {
         return;
       }
       if (err instanceof ApiStatusError) sendError(res, err);
-      else sendError(res, new ApiStatusError(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`));
+      else
+        sendError(
+          res,
+          new ApiStatusError(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`),
+        );
     }
   }
 
@@ -152,12 +175,24 @@ export class HttpFront {
         { name: route.name ?? '', group: route.type.group, kind: route.type.plural },
       );
     };
-    const scope = route.namespace !== undefined && route.type.namespaced ? `in the namespace "${route.namespace}"` : 'at the cluster scope';
+    const scope =
+      route.namespace !== undefined && route.type.namespaced
+        ? `in the namespace "${route.namespace}"`
+        : 'at the cluster scope';
     if (grant.readOnly && !readVerb) deny(scope);
     if (!grant.namespaces) return;
-    if (!route.type.namespaced || route.namespace === undefined || !grant.namespaces.includes(route.namespace)) {
+    if (
+      !route.type.namespaced ||
+      route.namespace === undefined ||
+      !grant.namespaces.includes(route.namespace)
+    ) {
       // A namespace-limited user may still read the Namespace objects it is granted.
-      const ownNamespace = route.type.group === '' && route.type.kind === 'Namespace' && route.name !== undefined && grant.namespaces.includes(route.name) && readVerb;
+      const ownNamespace =
+        route.type.group === '' &&
+        route.type.kind === 'Namespace' &&
+        route.name !== undefined &&
+        grant.namespaces.includes(route.name) &&
+        readVerb;
       if (!ownNamespace) deny(scope);
     }
   }
@@ -198,7 +233,10 @@ export class HttpFront {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
-    const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    const parts = url.pathname
+      .split('/')
+      .filter((p) => p !== '')
+      .map(decodeURIComponent);
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (path === '/healthz' || path === '/livez' || path === '/readyz') {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -217,10 +255,26 @@ export class HttpFront {
       return;
     }
     if (fault.status !== undefined) {
-      const reasons: Record<number, string> = { 500: 'InternalError', 503: 'ServiceUnavailable', 429: 'TooManyRequests', 409: 'Conflict', 504: 'Timeout' };
-      const headers: Record<string, string> = fault.status === 429 || fault.status === 503 ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
-      const details: JsonObject = fault.status === 429 || fault.status === 503 ? { retryAfterSeconds: fault.retryAfterSeconds } : {};
-      throw new ApiStatusError(fault.status, reasons[fault.status] ?? 'InternalError', `injected fault: ${reasons[fault.status] ?? fault.status}`, details, headers);
+      const reasons: Record<number, string> = {
+        500: 'InternalError',
+        503: 'ServiceUnavailable',
+        429: 'TooManyRequests',
+        409: 'Conflict',
+        504: 'Timeout',
+      };
+      const headers: Record<string, string> =
+        fault.status === 429 || fault.status === 503
+          ? { 'Retry-After': String(fault.retryAfterSeconds) }
+          : {};
+      const details: JsonObject =
+        fault.status === 429 || fault.status === 503 ? { retryAfterSeconds: fault.retryAfterSeconds } : {};
+      throw new ApiStatusError(
+        fault.status,
+        reasons[fault.status] ?? 'InternalError',
+        `injected fault: ${reasons[fault.status] ?? fault.status}`,
+        details,
+        headers,
+      );
     }
     const accept = String(req.headers.accept ?? '');
     if (path === '/api' || path === '/apis') {
@@ -229,9 +283,18 @@ export class HttpFront {
       const wantV2beta1 = /as=APIGroupDiscoveryList/.test(accept) && /v=v2beta1/.test(accept);
       if (wantV2 || wantV2beta1) {
         const v = wantV2 ? 'v2' : 'v2beta1';
-        return send(res, 200, aggregatedDiscovery(this.engine.types, legacy, `apidiscovery.k8s.io/${v}`), `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
+        return send(
+          res,
+          200,
+          aggregatedDiscovery(this.engine.types, legacy, `apidiscovery.k8s.io/${v}`),
+          `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`,
+        );
       }
-      return send(res, 200, legacy ? apiVersions(String(req.headers.host ?? '127.0.0.1')) : apiGroupList(this.engine.types));
+      return send(
+        res,
+        200,
+        legacy ? apiVersions(String(req.headers.host ?? '127.0.0.1')) : apiGroupList(this.engine.types),
+      );
     }
     if (parts[0] === 'apis' && parts.length === 2) {
       const g = apiGroup(this.engine.types, parts[1] as string);
@@ -246,23 +309,47 @@ export class HttpFront {
     }
     if (routed && 'discovery' in routed) return send(res, 200, routed.discovery);
     if (!route) {
-      throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource', { causes: [{ reason: 'UnexpectedServerResponse', message: '404 page not found' }] });
+      throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource', {
+        causes: [{ reason: 'UnexpectedServerResponse', message: '404 page not found' }],
+      });
     }
     this.authorize(grant, verb, route);
     const warnings: string[] = [];
-    const body = method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE' ? parseBody(await readBody(req, this.options.maxBodyBytes), String(req.headers['content-type'] ?? 'application/json')) : null;
-    const result = this.dispatch(method, route, url.searchParams, body, String(req.headers['content-type'] ?? ''), warnings, res, req, accept);
+    const body =
+      method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE'
+        ? parseBody(
+            await readBody(req, this.options.maxBodyBytes),
+            String(req.headers['content-type'] ?? 'application/json'),
+          )
+        : null;
+    const result = this.dispatch(
+      method,
+      route,
+      url.searchParams,
+      body,
+      String(req.headers['content-type'] ?? ''),
+      warnings,
+      res,
+      req,
+      accept,
+    );
     if (result === undefined) return;
     const headers: Record<string, string> = {};
     if (warnings.length > 0) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ');
     send(res, result.code, result.body, 'application/json', headers);
   }
 
-  private writeOptions(q: URLSearchParams, warnings: string[], subresource: string | undefined): WriteOptions {
+  private writeOptions(
+    q: URLSearchParams,
+    warnings: string[],
+    subresource: string | undefined,
+  ): WriteOptions {
     const dryRun = q.getAll('dryRun');
-    if (dryRun.some((d) => d !== 'All')) throw badRequest(`Invalid value: ${JSON.stringify(dryRun)}: supported values: "All"`);
+    if (dryRun.some((d) => d !== 'All'))
+      throw badRequest(`Invalid value: ${JSON.stringify(dryRun)}: supported values: "All"`);
     const fv = q.get('fieldValidation');
-    if (fv && fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore') throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${fv}`);
+    if (fv && fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore')
+      throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${fv}`);
     return {
       manager: q.get('fieldManager') ?? undefined,
       dryRun: dryRun.includes('All'),
@@ -286,11 +373,21 @@ export class HttpFront {
     const table = method === 'GET' && wantsTable(accept) && route.subresource === undefined;
     const { type, name, subresource } = route;
     const ns = route.namespace ?? '';
-    if (subresource !== undefined && subresource !== 'status' && !(subresource === 'scale' && type.scaleSubresource)) {
+    if (
+      subresource !== undefined &&
+      subresource !== 'status' &&
+      !(subresource === 'scale' && type.scaleSubresource)
+    ) {
       throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
     }
-    if (subresource === 'status' && !type.statusSubresource) throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
-    if (type.namespaced && route.namespace !== undefined && method !== 'GET' && !(method === 'DELETE' && !name)) {
+    if (subresource === 'status' && !type.statusSubresource)
+      throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
+    if (
+      type.namespaced &&
+      route.namespace !== undefined &&
+      method !== 'GET' &&
+      !(method === 'DELETE' && !name)
+    ) {
       // Writes to a namespace that does not exist fail as the real server's do: NotFound on the namespace.
     }
     if (subresource === 'scale') return this.scale(method, route, body, q, warnings);
@@ -303,7 +400,16 @@ export class HttpFront {
         }
         if (name) {
           const found = this.engine.mustGet(type, ns, name);
-          if (table) return { code: 200, body: toTable(type, [found], q.get('includeObject'), String((found.metadata as JsonObject).resourceVersion)) };
+          if (table)
+            return {
+              code: 200,
+              body: toTable(
+                type,
+                [found],
+                q.get('includeObject'),
+                String((found.metadata as JsonObject).resourceVersion),
+              ),
+            };
           return { code: 200, body: found };
         }
         const limit = q.get('limit');
@@ -316,71 +422,153 @@ export class HttpFront {
         const metadata: JsonObject = { resourceVersion: listed.resourceVersion };
         if (listed.continueToken) metadata.continue = listed.continueToken;
         if (listed.remaining !== undefined) metadata.remainingItemCount = listed.remaining;
-        if (table) return { code: 200, body: toTable(type, listed.items, q.get('includeObject'), listed.resourceVersion, listed.continueToken) };
+        if (table)
+          return {
+            code: 200,
+            body: toTable(
+              type,
+              listed.items,
+              q.get('includeObject'),
+              listed.resourceVersion,
+              listed.continueToken,
+            ),
+          };
         return {
           code: 200,
-          body: { kind: `${type.kind}List`, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, metadata, items: listed.items },
+          body: {
+            kind: `${type.kind}List`,
+            apiVersion: type.group ? `${type.group}/${type.version}` : type.version,
+            metadata,
+            items: listed.items,
+          },
         };
       }
       case 'POST': {
-        if (name) throw new ApiStatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+        if (name)
+          throw new ApiStatusError(
+            405,
+            'MethodNotAllowed',
+            'the server does not allow this method on the requested resource',
+          );
         if (!isJsonObject(body)) throw badRequest('the request body must be a JSON object');
         const opts = this.writeOptions(q, warnings, undefined);
         return { code: 201, body: this.engine.create(type, ns, body, opts) };
       }
       case 'PUT': {
-        if (!name) throw new ApiStatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+        if (!name)
+          throw new ApiStatusError(
+            405,
+            'MethodNotAllowed',
+            'the server does not allow this method on the requested resource',
+          );
         if (!isJsonObject(body)) throw badRequest('the request body must be a JSON object');
-        return { code: 200, body: this.engine.update(type, ns, name, body, this.writeOptions(q, warnings, subresource), false) };
+        return {
+          code: 200,
+          body: this.engine.update(type, ns, name, body, this.writeOptions(q, warnings, subresource), false),
+        };
       }
       case 'PATCH': {
-        if (!name) throw new ApiStatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+        if (!name)
+          throw new ApiStatusError(
+            405,
+            'MethodNotAllowed',
+            'the server does not allow this method on the requested resource',
+          );
         const opts = this.writeOptions(q, warnings, subresource);
         const ct = contentType.split(';')[0]?.trim() ?? '';
-        if (ct === 'application/apply-patch+yaml' || ct === 'application/apply-patch+json' || ct === 'application/apply-patch+cbor') {
+        if (
+          ct === 'application/apply-patch+yaml' ||
+          ct === 'application/apply-patch+json' ||
+          ct === 'application/apply-patch+cbor'
+        ) {
           if (!isJsonObject(body)) throw badRequest('the applied configuration must be an object');
           const force = q.get('force');
-          if (force !== null && force !== 'true' && force !== 'false') throw badRequest(`invalid force value ${force}`);
+          if (force !== null && force !== 'true' && force !== 'false')
+            throw badRequest(`invalid force value ${force}`);
           const existed = this.engine.get(type, ns, name) !== undefined;
           const out = this.engine.apply(type, ns, name, body, { ...opts, force: force === 'true' });
           return { code: existed ? 200 : 201, body: out };
         }
         if (q.get('force') !== null) throw badRequest('force may only be set for apply patches');
-        const kind = ct === 'application/json-patch+json' ? 'json' : ct === 'application/merge-patch+json' ? 'merge' : ct === 'application/strategic-merge-patch+json' ? 'strategic' : undefined;
+        const kind =
+          ct === 'application/json-patch+json'
+            ? 'json'
+            : ct === 'application/merge-patch+json'
+              ? 'merge'
+              : ct === 'application/strategic-merge-patch+json'
+                ? 'strategic'
+                : undefined;
         if (!kind) {
-          throw new ApiStatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${type.custom ? '' : ', application/strategic-merge-patch+json'}`);
+          throw new ApiStatusError(
+            415,
+            'UnsupportedMediaType',
+            `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${type.custom ? '' : ', application/strategic-merge-patch+json'}`,
+          );
         }
         return { code: 200, body: this.engine.patch(type, ns, name, kind, body, opts) };
       }
       case 'DELETE': {
         const options = isJsonObject(body) ? body : {};
-        const dryRun = q.getAll('dryRun').includes('All') || (Array.isArray(options.dryRun) && options.dryRun.includes('All'));
-        const policy = (q.get('propagationPolicy') ?? options.propagationPolicy ?? undefined) as DeleteOptions['propagationPolicy'] | null;
-        if (policy && policy !== 'Background' && policy !== 'Foreground' && policy !== 'Orphan') throw badRequest(`propagationPolicy must be Background, Foreground or Orphan, got ${policy}`);
+        const dryRun =
+          q.getAll('dryRun').includes('All') ||
+          (Array.isArray(options.dryRun) && options.dryRun.includes('All'));
+        const policy = (q.get('propagationPolicy') ?? options.propagationPolicy ?? undefined) as
+          | DeleteOptions['propagationPolicy']
+          | null;
+        if (policy && policy !== 'Background' && policy !== 'Foreground' && policy !== 'Orphan')
+          throw badRequest(`propagationPolicy must be Background, Foreground or Orphan, got ${policy}`);
         const opts: DeleteOptions = {
           propagationPolicy: policy ?? (options.orphanDependents === true ? 'Orphan' : undefined),
-          preconditions: isJsonObject(options.preconditions) ? (options.preconditions as DeleteOptions['preconditions']) : undefined,
+          preconditions: isJsonObject(options.preconditions)
+            ? (options.preconditions as DeleteOptions['preconditions'])
+            : undefined,
           dryRun,
         };
         if (!name) {
-          const listed = this.engine.list(type, route.namespace, { labelSelector: q.get('labelSelector'), fieldSelector: q.get('fieldSelector') });
+          const listed = this.engine.list(type, route.namespace, {
+            labelSelector: q.get('labelSelector'),
+            fieldSelector: q.get('fieldSelector'),
+          });
           const items: JsonObject[] = [];
           for (const item of listed.items) {
             const m = item.metadata as JsonObject;
-            items.push(this.engine.delete(type, String(m.namespace ?? ''), String(m.name), { ...opts, preconditions: undefined }));
+            items.push(
+              this.engine.delete(type, String(m.namespace ?? ''), String(m.name), {
+                ...opts,
+                preconditions: undefined,
+              }),
+            );
           }
-          return { code: 200, body: { kind: `${type.kind}List`, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, metadata: { resourceVersion: String(this.engine.resourceVersion) }, items } };
+          return {
+            code: 200,
+            body: {
+              kind: `${type.kind}List`,
+              apiVersion: type.group ? `${type.group}/${type.version}` : type.version,
+              metadata: { resourceVersion: String(this.engine.resourceVersion) },
+              items,
+            },
+          };
         }
         const out = this.engine.delete(type, ns, name, opts);
         const stillThere = !dryRun && this.engine.get(type, ns, name) !== undefined;
         return { code: stillThere ? 202 : 200, body: out };
       }
       default:
-        throw new ApiStatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+        throw new ApiStatusError(
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource',
+        );
     }
   }
 
-  private scale(method: string, route: ResourceRoute, body: JsonValue, q: URLSearchParams, warnings: string[]): { code: number; body: JsonValue } {
+  private scale(
+    method: string,
+    route: ResourceRoute,
+    body: JsonValue,
+    q: URLSearchParams,
+    warnings: string[],
+  ): { code: number; body: JsonValue } {
     const { type, name } = route;
     const ns = route.namespace ?? '';
     const obj = this.engine.mustGet(type, ns, name as string);
@@ -391,7 +579,13 @@ export class HttpFront {
       return {
         kind: 'Scale',
         apiVersion: 'autoscaling/v1',
-        metadata: { name: meta.name ?? '', namespace: meta.namespace ?? '', uid: meta.uid ?? '', resourceVersion: meta.resourceVersion ?? '', creationTimestamp: meta.creationTimestamp ?? null },
+        metadata: {
+          name: meta.name ?? '',
+          namespace: meta.namespace ?? '',
+          uid: meta.uid ?? '',
+          resourceVersion: meta.resourceVersion ?? '',
+          creationTimestamp: meta.creationTimestamp ?? null,
+        },
         spec: { replicas: spec.replicas ?? 1 },
         status: { replicas: status.replicas ?? 0, selector: '' },
       };
@@ -401,11 +595,25 @@ export class HttpFront {
     if (method === 'PUT' && isJsonObject(body) && isJsonObject(body.spec)) replicas = body.spec.replicas;
     if (method === 'PATCH' && isJsonObject(body) && isJsonObject(body.spec)) replicas = body.spec.replicas;
     if (typeof replicas !== 'number') throw badRequest('spec.replicas must be a number');
-    const out = this.engine.patch(type, ns, name as string, 'merge', { spec: { replicas } }, this.writeOptions(q, warnings, undefined));
+    const out = this.engine.patch(
+      type,
+      ns,
+      name as string,
+      'merge',
+      { spec: { replicas } },
+      this.writeOptions(q, warnings, undefined),
+    );
     return { code: 200, body: toScale(out) };
   }
 
-  private watch(type: ResourceType, namespace: string | undefined, q: URLSearchParams, res: ServerResponse, req: IncomingMessage, table: boolean): void {
+  private watch(
+    type: ResourceType,
+    namespace: string | undefined,
+    q: URLSearchParams,
+    res: ServerResponse,
+    req: IncomingMessage,
+    table: boolean,
+  ): void {
     let labels: ReturnType<typeof compileLabelSelector>;
     let fields: ReturnType<typeof compileFieldSelector>;
     try {
@@ -421,12 +629,21 @@ export class HttpFront {
     const timeoutSeconds = Number(q.get('timeoutSeconds') ?? '0');
     const storageKey = storageKeyOf(type);
     const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Transfer-Encoding': 'chunked',
+      'Cache-Control': 'no-cache, private',
+    });
     this.openWatches.add(res);
     const write = (evType: string, obj: JsonValue): void => {
       if (isJsonObject(obj) && obj.kind !== 'Status') obj.apiVersion = apiVersion;
       if (table && isJsonObject(obj) && obj.kind !== 'Status' && evType !== 'BOOKMARK') {
-        obj = toTable(type, [obj], q.get('includeObject'), String((obj.metadata as JsonObject).resourceVersion ?? ''));
+        obj = toTable(
+          type,
+          [obj],
+          q.get('includeObject'),
+          String((obj.metadata as JsonObject).resourceVersion ?? ''),
+        );
       }
       res.write(`${JSON.stringify({ type: evType, object: obj })}\n`);
     };
@@ -444,7 +661,10 @@ export class HttpFront {
       since = Number(rvParam);
       if (!Number.isFinite(since)) {
         this.openWatches.delete(res);
-        write('ERROR', new ApiStatusError(400, 'BadRequest', `invalid resource version "${rvParam}"`).toStatus());
+        write(
+          'ERROR',
+          new ApiStatusError(400, 'BadRequest', `invalid resource version "${rvParam}"`).toStatus(),
+        );
         res.end();
         return;
       }
@@ -468,7 +688,11 @@ export class HttpFront {
       this.openWatches.delete(res);
       write(
         'ERROR',
-        new ApiStatusError(410, 'Expired', `too old resource version: ${since} (${this.engine.oldestWatchableVersion})`).toStatus(),
+        new ApiStatusError(
+          410,
+          'Expired',
+          `too old resource version: ${since} (${this.engine.oldestWatchableVersion})`,
+        ).toStatus(),
       );
       res.end();
       return;

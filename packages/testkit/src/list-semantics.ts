@@ -6,7 +6,14 @@
  */
 export type ListSemantics = { type: 'map'; keys: string[] } | { type: 'set' } | { type: 'atomic' };
 
-const BY_NAME = new Set(['containers', 'initContainers', 'ephemeralContainers', 'volumes', 'imagePullSecrets', 'env']);
+const BY_NAME = new Set([
+  'containers',
+  'initContainers',
+  'ephemeralContainers',
+  'volumes',
+  'imagePullSecrets',
+  'env',
+]);
 
 /**
  * The semantics of the list at field `field` whose items are `items`, in a built-in kind (`custom`
@@ -23,7 +30,9 @@ export function listSemanticsOf(field: string, items: readonly unknown[], custom
   if (field === 'hostAliases') return { type: 'map', keys: ['ip'] };
   if (field === 'resizePolicy') return { type: 'map', keys: ['resourceName'] };
   if (field === 'ports') {
-    const first = items.find((i) => typeof i === 'object' && i !== null) as Record<string, unknown> | undefined;
+    const first = items.find((i) => typeof i === 'object' && i !== null) as
+      | Record<string, unknown>
+      | undefined;
     if (first && 'containerPort' in first) return { type: 'map', keys: ['containerPort'] };
     return { type: 'map', keys: ['port'] };
   }

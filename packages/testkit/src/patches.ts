@@ -1,4 +1,11 @@
-import { deepCopyJson, isJsonObject, type JsonObject, type JsonValue, jsonEqual, PatchError } from '@gitops-kit/core';
+import {
+  deepCopyJson,
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  jsonEqual,
+  PatchError,
+} from '@gitops-kit/core';
 import { listSemanticsOf } from './list-semantics.js';
 
 /** RFC 7386 JSON merge patch. */
@@ -60,7 +67,8 @@ export function jsonPatch(doc: JsonValue, ops: JsonValue): JsonValue {
         if (!(idx >= 0 && idx < parent.length)) throw new PatchError(`path ${p} does not exist`, { path: p });
         return parent.splice(idx, 1)[0] as JsonValue;
       }
-      if (!isJsonObject(parent) || !(last in parent)) throw new PatchError(`path ${p} does not exist`, { path: p });
+      if (!isJsonObject(parent) || !(last in parent))
+        throw new PatchError(`path ${p} does not exist`, { path: p });
       const v = parent[last] as JsonValue;
       delete parent[last];
       return v;
@@ -74,7 +82,8 @@ export function jsonPatch(doc: JsonValue, ops: JsonValue): JsonValue {
       const { parent, last } = parentOf(out, tokens, p);
       if (Array.isArray(parent)) {
         const idx = last === '-' ? parent.length : Number(last);
-        if (!(idx >= 0 && idx <= parent.length)) throw new PatchError(`index ${last} is out of range`, { path: p });
+        if (!(idx >= 0 && idx <= parent.length))
+          throw new PatchError(`index ${last} is out of range`, { path: p });
         parent.splice(idx, 0, value);
       } else if (isJsonObject(parent)) parent[last] = value;
       else throw new PatchError(`path ${p} does not exist`, { path: p });
@@ -140,7 +149,8 @@ function smpObject(target: JsonObject, patch: JsonValue): JsonValue {
     if (k.startsWith('$deleteFromPrimitiveList/')) {
       const field = k.slice('$deleteFromPrimitiveList/'.length);
       const cur = out[field];
-      if (Array.isArray(cur) && Array.isArray(v)) out[field] = cur.filter((x) => !v.some((d) => jsonEqual(d, x)));
+      if (Array.isArray(cur) && Array.isArray(v))
+        out[field] = cur.filter((x) => !v.some((d) => jsonEqual(d, x)));
       continue;
     }
     if (v === null) {
@@ -159,7 +169,12 @@ function smpObject(target: JsonObject, patch: JsonValue): JsonValue {
   return out;
 }
 
-function smpList(field: string, target: JsonValue[], patch: JsonValue[], order: JsonValue | undefined): JsonValue[] {
+function smpList(
+  field: string,
+  target: JsonValue[],
+  patch: JsonValue[],
+  order: JsonValue | undefined,
+): JsonValue[] {
   const sem = listSemanticsOf(field, [...patch, ...target], false);
   if (patch.some((p) => isJsonObject(p) && p.$patch === 'replace')) {
     return patch.filter((p) => !(isJsonObject(p) && p.$patch === 'replace')).map((p) => deepCopyJson(p));

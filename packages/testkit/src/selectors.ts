@@ -6,6 +6,14 @@ export type Matcher = (obj: Record<string, unknown>) => boolean;
 /** Thrown for a selector that does not parse; the server answers 400. */
 export class SelectorSyntaxError extends Error {}
 
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function checkValue(value: string, req: string): string {
+  if (value.length > 63 || !LABEL_VALUE.test(value))
+    throw new SelectorSyntaxError(`unable to parse requirement: "${req}": invalid label value: "${value}"`);
+  return value;
+}
+
 function splitTopLevel(text: string): string[] {
   const parts: string[] = [];
   let depth = 0;
@@ -34,14 +42,20 @@ export function compileLabelSelector(text: string | null | undefined): Matcher {
         list
           .split(',')
           .map((v) => v.trim())
-          .filter((v) => v !== ''),
+          .filter((v) => v !== '')
+          .map((v) => checkValue(v, req)),
       );
-      tests.push(op === 'in' ? (l) => key in l && values.has(l[key] as string) : (l) => !(key in l) || !values.has(l[key] as string));
+      tests.push(
+        op === 'in'
+          ? (l) => key in l && values.has(l[key] as string)
+          : (l) => !(key in l) || !values.has(l[key] as string),
+      );
       continue;
     }
     m = /^([^\s!=]+)\s*(==|=|!=)\s*([^\s]*)$/.exec(req);
     if (m) {
       const [, key, op, value] = m as unknown as [string, string, string, string];
+      checkValue(value, req);
       tests.push(op === '!=' ? (l) => l[key] !== value : (l) => l[key] === value);
       continue;
     }
@@ -88,7 +102,10 @@ export function compileFieldSelector(text: string | null | undefined): Matcher {
 }
 
 /** True when `labels` match a structured `LabelSelector` (`matchLabels` + `matchExpressions`). */
-export function matchesLabelSelector(selector: JsonValue | undefined, labels: Record<string, string>): boolean {
+export function matchesLabelSelector(
+  selector: JsonValue | undefined,
+  labels: Record<string, string>,
+): boolean {
   if (!isJsonObject(selector)) return false;
   const ml = isJsonObject(selector.matchLabels) ? selector.matchLabels : {};
   for (const [k, v] of Object.entries(ml)) if (labels[k] !== v) return false;

@@ -46,7 +46,8 @@ function walk(field: string, value: JsonValue, custom: boolean): FieldTree {
     if (sem.type === 'map') {
       for (const item of value) {
         const child: FieldTree = new Map();
-        if (isJsonObject(item)) for (const [k, v] of Object.entries(item)) child.set(`f:${k}`, walk(k, v, custom));
+        if (isJsonObject(item))
+          for (const [k, v] of Object.entries(item)) child.set(`f:${k}`, walk(k, v, custom));
         node.set(itemKey(item, sem.keys), child);
       }
     } else if (sem.type === 'set') {
@@ -81,7 +82,10 @@ export function intersect(a: FieldTree, b: FieldTree): FieldTree {
   const out: FieldTree = new Map();
   for (const [k, child] of a) {
     const other = b.get(k);
-    if (other) out.set(k, intersect(child, other));
+    if (!other) continue;
+    const common = intersect(child, other);
+    // A node both sides reach only on the way to different children is not shared.
+    if (common.size > 0 || child.size === 0 || other.size === 0) out.set(k, common);
   }
   return out;
 }
@@ -234,7 +238,9 @@ export function applyMerge(live: JsonValue, applied: JsonValue, field: string, c
     if (sem.type === 'map') {
       const out = [...cur];
       for (const a of applied) {
-        const idx = out.findIndex((i) => isJsonObject(i) && sem.keys.every((k) => jsonEqual(i[k], (a as JsonObject)[k])));
+        const idx = out.findIndex(
+          (i) => isJsonObject(i) && sem.keys.every((k) => jsonEqual(i[k], (a as JsonObject)[k])),
+        );
         if (idx >= 0) out[idx] = applyMerge(out[idx] as JsonValue, a, '', custom);
         else out.push(deepCopyJson(a));
       }

@@ -62,7 +62,11 @@ const COLUMNS: Record<string, Column[]> = {
     ['Ready', 'integer', (o) => num(obj(o.status).readyReplicas)],
     age,
   ],
-  'apps/StatefulSet': [name, ['Ready', 'string', (o) => `${num(obj(o.status).readyReplicas)}/${num(obj(o.spec).replicas ?? 1)}`], age],
+  'apps/StatefulSet': [
+    name,
+    ['Ready', 'string', (o) => `${num(obj(o.status).readyReplicas)}/${num(obj(o.spec).replicas ?? 1)}`],
+    age,
+  ],
   'apps/DaemonSet': [
     name,
     ['Desired', 'integer', (o) => num(obj(o.status).desiredNumberScheduled)],
@@ -79,7 +83,9 @@ const COLUMNS: Record<string, Column[]> = {
       'string',
       (o) => {
         const cs = obj(o.status).containerStatuses;
-        const total = Array.isArray(obj(o.spec).containers) ? (obj(o.spec).containers as JsonValue[]).length : 0;
+        const total = Array.isArray(obj(o.spec).containers)
+          ? (obj(o.spec).containers as JsonValue[]).length
+          : 0;
         const ready = Array.isArray(cs) ? cs.filter((c) => obj(c).ready === true).length : 0;
         return `${ready}/${total}`;
       },
@@ -97,7 +103,8 @@ const COLUMNS: Record<string, Column[]> = {
       'string',
       (o) => {
         const ingress = obj(obj(o.status).loadBalancer).ingress;
-        if (Array.isArray(ingress) && ingress.length > 0) return ingress.map((i) => String(obj(i).ip ?? obj(i).hostname)).join(',');
+        if (Array.isArray(ingress) && ingress.length > 0)
+          return ingress.map((i) => String(obj(i).ip ?? obj(i).hostname)).join(',');
         return obj(o.spec).type === 'LoadBalancer' ? '<pending>' : '<none>';
       },
     ],
@@ -107,7 +114,12 @@ const COLUMNS: Record<string, Column[]> = {
       (o) => {
         const ports = obj(o.spec).ports;
         if (!Array.isArray(ports) || ports.length === 0) return '<none>';
-        return ports.map((p) => `${num(obj(p).port)}${obj(p).nodePort ? `:${num(obj(p).nodePort)}` : ''}/${String(obj(p).protocol ?? 'TCP')}`).join(',');
+        return ports
+          .map(
+            (p) =>
+              `${num(obj(p).port)}${obj(p).nodePort ? `:${num(obj(p).nodePort)}` : ''}/${String(obj(p).protocol ?? 'TCP')}`,
+          )
+          .join(',');
       },
     ],
     age,
@@ -120,7 +132,11 @@ const COLUMNS: Record<string, Column[]> = {
       'string',
       (o) => {
         const conds = obj(o.status).conditions;
-        const done = Array.isArray(conds) ? conds.find((c) => (obj(c).type === 'Complete' || obj(c).type === 'Failed') && obj(c).status === 'True') : undefined;
+        const done = Array.isArray(conds)
+          ? conds.find(
+              (c) => (obj(c).type === 'Complete' || obj(c).type === 'Failed') && obj(c).status === 'True',
+            )
+          : undefined;
         return done ? String(obj(done).type) : 'Running';
       },
     ],
@@ -132,12 +148,41 @@ const COLUMNS: Record<string, Column[]> = {
     ['Status', 'string', (o) => String(obj(o.status).phase ?? 'Pending')],
     ['Volume', 'string', (o) => String(obj(o.spec).volumeName ?? '')],
     ['Capacity', 'string', (o) => String(obj(obj(o.status).capacity).storage ?? '')],
-    ['Access Modes', 'string', (o) => (Array.isArray(obj(o.status).accessModes) ? (obj(o.status).accessModes as JsonValue[]).map((m) => ({ ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' })[String(m)] ?? String(m)).join(',') : '')],
+    [
+      'Access Modes',
+      'string',
+      (o) =>
+        Array.isArray(obj(o.status).accessModes)
+          ? (obj(o.status).accessModes as JsonValue[])
+              .map(
+                (m) =>
+                  ({
+                    ReadWriteOnce: 'RWO',
+                    ReadOnlyMany: 'ROX',
+                    ReadWriteMany: 'RWX',
+                    ReadWriteOncePod: 'RWOP',
+                  })[String(m)] ?? String(m),
+              )
+              .join(',')
+          : '',
+    ],
     age,
   ],
-  '/ConfigMap': [name, ['Data', 'integer', (o) => Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length], age],
-  '/Secret': [name, ['Type', 'string', (o) => String(o.type ?? 'Opaque')], ['Data', 'integer', (o) => Object.keys(obj(o.data)).length], age],
-  'apiextensions.k8s.io/CustomResourceDefinition': [name, ['Created At', 'date', (o) => String(obj(o.metadata).creationTimestamp ?? '')]],
+  '/ConfigMap': [
+    name,
+    ['Data', 'integer', (o) => Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length],
+    age,
+  ],
+  '/Secret': [
+    name,
+    ['Type', 'string', (o) => String(o.type ?? 'Opaque')],
+    ['Data', 'integer', (o) => Object.keys(obj(o.data)).length],
+    age,
+  ],
+  'apiextensions.k8s.io/CustomResourceDefinition': [
+    name,
+    ['Created At', 'date', (o) => String(obj(o.metadata).creationTimestamp ?? '')],
+  ],
 };
 
 /** True when the Accept header asks for a `meta.k8s.io` Table. */
@@ -146,7 +191,13 @@ export function wantsTable(accept: string): boolean {
 }
 
 /** The server-side printing of objects as a `Table`, as `kubectl get` asks for it. */
-export function toTable(type: ResourceType, objects: JsonObject[], includeObject: string | null, resourceVersion: string, continueToken?: string): JsonObject {
+export function toTable(
+  type: ResourceType,
+  objects: JsonObject[],
+  includeObject: string | null,
+  resourceVersion: string,
+  continueToken?: string,
+): JsonObject {
   const columns = COLUMNS[`${type.group}/${type.kind}`] ?? [name, age];
   const metadata: JsonObject = { resourceVersion };
   if (continueToken) metadata.continue = continueToken;
@@ -168,7 +219,11 @@ export function toTable(type: ResourceType, objects: JsonObject[], includeObject
           ? o
           : includeObject === 'None'
             ? null
-            : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata as JsonObject },
+            : {
+                kind: 'PartialObjectMetadata',
+                apiVersion: 'meta.k8s.io/v1',
+                metadata: o.metadata as JsonObject,
+              },
     })),
   };
 }

@@ -114,7 +114,8 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   const namespace = options.namespace ?? 'default';
-  const controllers = options.controllers === false ? undefined : new Controllers(engine, options.controllers ?? {});
+  const controllers =
+    options.controllers === false ? undefined : new Controllers(engine, options.controllers ?? {});
   const dir = mkdtempSync(join(tmpdir(), 'testkit-'));
   const kubeconfig = kubeconfigText(url, adminToken, namespace);
   const kubeconfigPath = join(dir, 'kubeconfig');
@@ -132,7 +133,10 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     injectFault: (rule) => faults.add(rule),
     kubeconfigFor: (token) => kubeconfigText(url, token, namespace),
     clientFor: async (token, clientOptions) => {
-      const c = await KubeClusterClient.fromKubeconfig(kubeconfigText(url, token, namespace), clientOptions ?? options.clientOptions);
+      const c = await KubeClusterClient.fromKubeconfig(
+        kubeconfigText(url, token, namespace),
+        clientOptions ?? options.clientOptions,
+      );
       extraClients.push(c);
       return c;
     },

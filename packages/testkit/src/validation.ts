@@ -23,7 +23,11 @@ export function validateMeta(group: string, kind: string, meta: JsonObject): Fie
   const causes: FieldCause[] = [];
   const name = meta.name;
   if (typeof name !== 'string' || name === '') {
-    causes.push({ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' });
+    causes.push({
+      reason: 'FieldValueRequired',
+      message: 'Required value: name or generateName is required',
+      field: 'metadata.name',
+    });
   } else if (LABEL_NAMED.has(`${group}/${kind}`)) {
     if (name.length > 63 || !DNS1123_LABEL.test(name)) {
       causes.push({
@@ -43,7 +47,11 @@ export function validateMeta(group: string, kind: string, meta: JsonObject): Fie
   for (const [k, v] of Object.entries(labels)) {
     const keyName = k.includes('/') ? k.slice(k.lastIndexOf('/') + 1) : k;
     if (keyName.length > 63 || !QUALIFIED_NAME.test(keyName)) {
-      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.'`, field: 'metadata.labels' });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.'`,
+        field: 'metadata.labels',
+      });
     }
     if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) {
       causes.push({
@@ -76,16 +84,26 @@ const STS_MUTABLE = new Set([
 ]);
 
 /** The immutable-field errors of an update, for the kinds whose real validation has them. */
-export function validateImmutable(group: string, kind: string, oldObj: JsonObject, newObj: JsonObject): FieldCause[] {
+export function validateImmutable(
+  group: string,
+  kind: string,
+  oldObj: JsonObject,
+  newObj: JsonObject,
+): FieldCause[] {
   const causes: FieldCause[] = [];
   const same = (path: string): boolean => jsonEqual(at(oldObj, path), at(newObj, path));
   const immutable = (path: string, message = 'field is immutable'): void => {
     if (!same(path)) {
-      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(at(newObj, path) ?? null)}: ${message}`, field: path });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${JSON.stringify(at(newObj, path) ?? null)}: ${message}`,
+        field: path,
+      });
     }
   };
   const gk = `${group}/${kind}`;
-  if (gk === 'apps/Deployment' || gk === 'apps/ReplicaSet' || gk === 'apps/DaemonSet') immutable('spec.selector');
+  if (gk === 'apps/Deployment' || gk === 'apps/ReplicaSet' || gk === 'apps/DaemonSet')
+    immutable('spec.selector');
   if (gk === 'apps/StatefulSet') {
     const o = isJsonObject(oldObj.spec) ? oldObj.spec : {};
     const n = isJsonObject(newObj.spec) ? newObj.spec : {};
@@ -113,7 +131,12 @@ export function validateImmutable(group: string, kind: string, oldObj: JsonObjec
   }
   if ((gk === '/ConfigMap' || gk === '/Secret') && oldObj.immutable === true) {
     for (const f of ['data', 'binaryData', 'stringData']) {
-      if (!same(f)) causes.push({ reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set', field: f });
+      if (!same(f))
+        causes.push({
+          reason: 'FieldValueForbidden',
+          message: 'Forbidden: field is immutable when `immutable` is set',
+          field: f,
+        });
     }
     if (newObj.immutable !== true) immutable('immutable', 'field is immutable when `immutable` is set');
   }
@@ -126,7 +149,12 @@ export function validateImmutable(group: string, kind: string, oldObj: JsonObjec
       return spec;
     };
     if (!jsonEqual(strip(oldObj), strip(newObj))) {
-      causes.push({ reason: 'FieldValueForbidden', message: 'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims', field: 'spec' });
+      causes.push({
+        reason: 'FieldValueForbidden',
+        message:
+          'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
+        field: 'spec',
+      });
     }
   }
   return causes;
@@ -159,27 +187,45 @@ function visit(value: JsonValue, schema: JsonObject, path: string, check: Schema
     check.causes.push({ reason, message, field: path || '<root>' });
   };
   if (value === null) {
-    if (schema.nullable !== true && !root) fail('FieldValueTypeInvalid', `Invalid value: "null": ${path} in body must be of type ${String(schema.type ?? 'object')}: "null"`);
+    if (schema.nullable !== true && !root)
+      fail(
+        'FieldValueTypeInvalid',
+        `Invalid value: "null": ${path} in body must be of type ${String(schema.type ?? 'object')}: "null"`,
+      );
     return;
   }
   if (schema['x-kubernetes-int-or-string'] === true) {
     if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) {
-      fail('FieldValueTypeInvalid', `Invalid value: ${JSON.stringify(value)}: ${path} in body must be of type integer or string`);
+      fail(
+        'FieldValueTypeInvalid',
+        `Invalid value: ${JSON.stringify(value)}: ${path} in body must be of type integer or string`,
+      );
     }
     return;
   }
   const want = schema.type;
   const got = typeName(value);
   if (typeof want === 'string' && want !== got && !(want === 'number' && got === 'integer')) {
-    fail('FieldValueTypeInvalid', `Invalid value: "${got}": ${path} in body must be of type ${want}: "${got}"`);
+    fail(
+      'FieldValueTypeInvalid',
+      `Invalid value: "${got}": ${path} in body must be of type ${want}: "${got}"`,
+    );
     return;
   }
   if (Array.isArray(schema.enum) && !schema.enum.some((e) => jsonEqual(e, value))) {
-    fail('FieldValueNotSupported', `Unsupported value: ${JSON.stringify(value)}: supported values: ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}`);
+    fail(
+      'FieldValueNotSupported',
+      `Unsupported value: ${JSON.stringify(value)}: supported values: ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}`,
+    );
   }
   if (typeof value === 'string') {
-    if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) fail('FieldValueTooLong', `Too long: may not be longer than ${schema.maxLength}`);
-    if (typeof schema.minLength === 'number' && value.length < schema.minLength) fail('FieldValueInvalid', `Invalid value: ${JSON.stringify(value)}: ${path} in body should be at least ${schema.minLength} chars long`);
+    if (typeof schema.maxLength === 'number' && value.length > schema.maxLength)
+      fail('FieldValueTooLong', `Too long: may not be longer than ${schema.maxLength}`);
+    if (typeof schema.minLength === 'number' && value.length < schema.minLength)
+      fail(
+        'FieldValueInvalid',
+        `Invalid value: ${JSON.stringify(value)}: ${path} in body should be at least ${schema.minLength} chars long`,
+      );
     if (typeof schema.pattern === 'string') {
       let re: RegExp | undefined;
       try {
@@ -187,31 +233,58 @@ function visit(value: JsonValue, schema: JsonObject, path: string, check: Schema
       } catch {
         re = undefined;
       }
-      if (re && !re.test(value)) fail('FieldValueInvalid', `Invalid value: ${JSON.stringify(value)}: ${path} in body should match '${schema.pattern}'`);
+      if (re && !re.test(value))
+        fail(
+          'FieldValueInvalid',
+          `Invalid value: ${JSON.stringify(value)}: ${path} in body should match '${schema.pattern}'`,
+        );
     }
   }
   if (typeof value === 'number') {
-    if (typeof schema.minimum === 'number' && value < schema.minimum) fail('FieldValueInvalid', `Invalid value: ${value}: ${path} in body should be greater than or equal to ${schema.minimum}`);
-    if (typeof schema.maximum === 'number' && value > schema.maximum) fail('FieldValueInvalid', `Invalid value: ${value}: ${path} in body should be less than or equal to ${schema.maximum}`);
+    if (typeof schema.minimum === 'number' && value < schema.minimum)
+      fail(
+        'FieldValueInvalid',
+        `Invalid value: ${value}: ${path} in body should be greater than or equal to ${schema.minimum}`,
+      );
+    if (typeof schema.maximum === 'number' && value > schema.maximum)
+      fail(
+        'FieldValueInvalid',
+        `Invalid value: ${value}: ${path} in body should be less than or equal to ${schema.maximum}`,
+      );
   }
   if (Array.isArray(value)) {
-    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) fail('FieldValueTooMany', `Too many: ${value.length}: must have at most ${schema.maxItems} items`);
-    if (typeof schema.minItems === 'number' && value.length < schema.minItems) fail('FieldValueInvalid', `Invalid value: ${value.length}: ${path} in body should have at least ${schema.minItems} items`);
-    if (isJsonObject(schema.items)) value.forEach((item, i) => visit(item, schema.items as JsonObject, `${path}[${i}]`, check, false));
+    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems)
+      fail('FieldValueTooMany', `Too many: ${value.length}: must have at most ${schema.maxItems} items`);
+    if (typeof schema.minItems === 'number' && value.length < schema.minItems)
+      fail(
+        'FieldValueInvalid',
+        `Invalid value: ${value.length}: ${path} in body should have at least ${schema.minItems} items`,
+      );
+    if (isJsonObject(schema.items))
+      for (const [i, item] of value.entries())
+        visit(item, schema.items as JsonObject, `${path}[${i}]`, check, false);
     return;
   }
   if (isJsonObject(value)) {
     const props = isJsonObject(schema.properties) ? schema.properties : undefined;
     const required = Array.isArray(schema.required) ? schema.required.map(String) : [];
-    for (const r of required) if (!(r in value)) check.causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: path ? `${path}.${r}` : r });
+    for (const r of required)
+      if (!(r in value))
+        check.causes.push({
+          reason: 'FieldValueRequired',
+          message: 'Required value',
+          field: path ? `${path}.${r}` : r,
+        });
     const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
     for (const [k, v] of Object.entries(value)) {
       const childPath = path ? `${path}.${k}` : k;
       if (root && (k === 'apiVersion' || k === 'kind' || k === 'metadata')) continue;
       const sub = props?.[k];
       if (isJsonObject(sub)) visit(v, sub, childPath, check, false);
-      else if (isJsonObject(schema.additionalProperties)) visit(v, schema.additionalProperties, childPath, check, false);
-      else if (schema.additionalProperties === true || preserve || (!props && schema.type !== 'object')) continue;
+      else if (isJsonObject(schema.additionalProperties))
+        visit(v, schema.additionalProperties, childPath, check, false);
+      else if (schema.additionalProperties === true || preserve || (!props && schema.type !== 'object'))
+        continue;
       else if (props || schema.type === 'object') {
         check.unknown.push(childPath);
         delete value[k];

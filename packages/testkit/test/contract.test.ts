@@ -10,7 +10,12 @@ import { errorOf, waitFor } from './helpers.js';
 let cluster: TestCluster;
 let client: ClusterClient;
 
-const cm = (name: string, data: Record<string, string> = { a: '1' }, labels?: Record<string, string>, namespace = 'contract'): KubeObject => ({
+const cm = (
+  name: string,
+  data: Record<string, string> = { a: '1' },
+  labels?: Record<string, string>,
+  namespace = 'contract',
+): KubeObject => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
   metadata: { name, namespace, ...(labels ? { labels } : {}) },
@@ -24,12 +29,19 @@ const deployment = (name: string, replicas = 1): KubeObject => ({
   spec: {
     replicas,
     selector: { matchLabels: { app: name } },
-    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'main', image: 'nginx:1.27' }] } },
+    template: {
+      metadata: { labels: { app: name } },
+      spec: { containers: [{ name: 'main', image: 'nginx:1.27' }] },
+    },
   },
 });
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ controllers: false, bookmarkIntervalMs: 50, clientOptions: { retryBaseDelayMs: 5 } });
+  cluster = await startTestCluster({
+    controllers: false,
+    bookmarkIntervalMs: 50,
+    clientOptions: { retryBaseDelayMs: 5 },
+  });
   client = cluster.client;
   await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'contract' } });
 });
@@ -42,7 +54,9 @@ describe('discovery', () => {
   it('maps apiVersion and kind to resources, scope, verbs and subresources', async () => {
     const deploy = await client.resourceFor('apps/v1', 'Deployment');
     expect(deploy).toMatchObject({ group: 'apps', version: 'v1', resource: 'deployments', namespaced: true });
-    expect(deploy.verbs).toEqual(expect.arrayContaining(['get', 'list', 'watch', 'create', 'patch', 'delete']));
+    expect(deploy.verbs).toEqual(
+      expect.arrayContaining(['get', 'list', 'watch', 'create', 'patch', 'delete']),
+    );
     expect(deploy.subresources).toEqual(expect.arrayContaining(['status', 'scale']));
     expect((await client.resourceFor('v1', 'Namespace')).namespaced).toBe(false);
     expect((await client.resourceFor('rbac.authorization.k8s.io/v1', 'ClusterRole')).namespaced).toBe(false);
@@ -73,7 +87,13 @@ describe('discovery', () => {
               openAPIV3Schema: {
                 type: 'object',
                 properties: {
-                  spec: { type: 'object', properties: { size: { type: 'integer', minimum: 1 }, color: { type: 'string', enum: ['red', 'blue'] } } },
+                  spec: {
+                    type: 'object',
+                    properties: {
+                      size: { type: 'integer', minimum: 1 },
+                      color: { type: 'string', enum: ['red', 'blue'] },
+                    },
+                  },
                   status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
                 },
               },
@@ -83,8 +103,13 @@ describe('discovery', () => {
       },
     } as unknown as KubeObject);
     const crd = await waitFor(async () => {
-      const c = await client.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'gadgets.example.com' });
-      const conds = ((c.status as { conditions?: Array<{ type: string; status: string }> })?.conditions ?? []) as Array<{ type: string; status: string }>;
+      const c = await client.get({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        name: 'gadgets.example.com',
+      });
+      const conds = ((c.status as { conditions?: Array<{ type: string; status: string }> })?.conditions ??
+        []) as Array<{ type: string; status: string }>;
       return conds.some((x) => x.type === 'Established' && x.status === 'True') ? c : undefined;
     });
     expect(crd.metadata.name).toBe('gadgets.example.com');
@@ -114,7 +139,9 @@ describe('get, create, list', () => {
   });
 
   it('answers NotFound, AlreadyExists and Invalid (with field causes) as typed errors', async () => {
-    const nf = await errorOf(client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'missing' }));
+    const nf = await errorOf(
+      client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'missing' }),
+    );
     expect(nf).toBeInstanceOf(KubeApiError);
     expect(nf).toMatchObject({ code: 'NOT_FOUND', status: 404, kubeReason: 'NotFound' });
     const ae = await errorOf(client.create(cm('one')));
@@ -132,20 +159,45 @@ describe('get, create, list', () => {
   });
 
   it('lists with label and field selectors and pages with continue tokens', async () => {
-    for (let i = 0; i < 5; i++) await client.create(cm(`page-${i}`, { i: String(i) }, { group: 'paged', parity: i % 2 === 0 ? 'even' : 'odd' }));
-    const even = await client.list('v1', 'ConfigMap', { namespace: 'contract', labelSelector: 'group=paged,parity=even' });
+    for (let i = 0; i < 5; i++)
+      await client.create(
+        cm(`page-${i}`, { i: String(i) }, { group: 'paged', parity: i % 2 === 0 ? 'even' : 'odd' }),
+      );
+    const even = await client.list('v1', 'ConfigMap', {
+      namespace: 'contract',
+      labelSelector: 'group=paged,parity=even',
+    });
     expect(even.items.map((o) => o.metadata.name)).toEqual(['page-0', 'page-2', 'page-4']);
     expect(even.items[0]?.kind).toBe('ConfigMap');
-    const notIn = await client.list('v1', 'ConfigMap', { namespace: 'contract', labelSelector: 'group in (paged),parity notin (even)' });
+    const notIn = await client.list('v1', 'ConfigMap', {
+      namespace: 'contract',
+      labelSelector: 'group in (paged),parity notin (even)',
+    });
     expect(notIn.items.map((o) => o.metadata.name)).toEqual(['page-1', 'page-3']);
-    const byName = await client.list('v1', 'ConfigMap', { namespace: 'contract', fieldSelector: 'metadata.name=page-3' });
+    const byName = await client.list('v1', 'ConfigMap', {
+      namespace: 'contract',
+      fieldSelector: 'metadata.name=page-3',
+    });
     expect(byName.items.map((o) => o.metadata.name)).toEqual(['page-3']);
-    const first = await client.list('v1', 'ConfigMap', { namespace: 'contract', labelSelector: 'group=paged', limit: 2 });
+    const first = await client.list('v1', 'ConfigMap', {
+      namespace: 'contract',
+      labelSelector: 'group=paged',
+      limit: 2,
+    });
     expect(first.items).toHaveLength(2);
     expect(first.continue).toBeTruthy();
-    const second = await client.list('v1', 'ConfigMap', { namespace: 'contract', labelSelector: 'group=paged', limit: 2, continue: first.continue });
+    const second = await client.list('v1', 'ConfigMap', {
+      namespace: 'contract',
+      labelSelector: 'group=paged',
+      limit: 2,
+      continue: first.continue,
+    });
     expect(second.items.map((o) => o.metadata.name)).toEqual(['page-2', 'page-3']);
-    const all = await client.listAll('v1', 'ConfigMap', { namespace: 'contract', labelSelector: 'group=paged', limit: 2 });
+    const all = await client.listAll('v1', 'ConfigMap', {
+      namespace: 'contract',
+      labelSelector: 'group=paged',
+      limit: 2,
+    });
     expect(all.items).toHaveLength(5);
     const bad = await errorOf(client.list('v1', 'ConfigMap', { labelSelector: 'a=(' }));
     expect(bad).toMatchObject({ status: 400 });
@@ -153,7 +205,9 @@ describe('get, create, list', () => {
 
   it('lists across namespaces when no namespace is given', async () => {
     const all = await client.list('v1', 'Namespace');
-    expect(all.items.map((n) => n.metadata.name)).toEqual(expect.arrayContaining(['default', 'kube-system', 'contract']));
+    expect(all.items.map((n) => n.metadata.name)).toEqual(
+      expect.arrayContaining(['default', 'kube-system', 'contract']),
+    );
   });
 });
 
@@ -168,26 +222,53 @@ describe('update, status and generation', () => {
   it('bumps generation on spec changes only; status writes go through the subresource only', async () => {
     const d = await client.create(deployment('gen'));
     expect(d.metadata.generation).toBe(1);
-    const labelled = await client.patch({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'contract', name: 'gen' }, 'merge', { metadata: { labels: { x: 'y' } } });
+    const labelled = await client.patch(
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'contract', name: 'gen' },
+      'merge',
+      { metadata: { labels: { x: 'y' } } },
+    );
     expect(labelled.metadata.generation).toBe(1);
-    const scaled = await client.patch({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'contract', name: 'gen' }, 'merge', { spec: { replicas: 3 } });
+    const scaled = await client.patch(
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'contract', name: 'gen' },
+      'merge',
+      { spec: { replicas: 3 } },
+    );
     expect(scaled.metadata.generation).toBe(2);
     // status in a main-resource write is ignored …
     const ignored = await client.update({ ...scaled, status: { replicas: 99 } });
     expect((ignored.status as { replicas?: number } | undefined)?.replicas).toBeUndefined();
     // … and the status subresource ignores spec.
-    const withStatus = await client.updateStatus({ ...ignored, spec: { ...(ignored.spec as object), replicas: 7 }, status: { replicas: 3, observedGeneration: 2 } });
+    const withStatus = await client.updateStatus({
+      ...ignored,
+      spec: { ...(ignored.spec as object), replicas: 7 },
+      status: { replicas: 3, observedGeneration: 2 },
+    });
     expect(withStatus.status).toMatchObject({ replicas: 3 });
     expect((withStatus.spec as { replicas: number }).replicas).toBe(3);
     expect(withStatus.metadata.generation).toBe(2);
-    const patchedStatus = await client.patch({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'contract', name: 'gen' }, 'merge', { status: { readyReplicas: 1 } }, { subresource: 'status' });
+    const patchedStatus = await client.patch(
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'contract', name: 'gen' },
+      'merge',
+      { status: { readyReplicas: 1 } },
+      { subresource: 'status' },
+    );
     expect(patchedStatus.status).toMatchObject({ replicas: 3, readyReplicas: 1 });
   });
 
   it('applies the defaults of built-in kinds', async () => {
-    const d = await client.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'contract', name: 'gen' });
+    const d = await client.get({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: 'contract',
+      name: 'gen',
+    });
     expect((d.spec as Record<string, unknown>).revisionHistoryLimit).toBe(10);
-    const svc = await client.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc', namespace: 'contract' }, spec: { ports: [{ port: 80 }] } });
+    const svc = await client.create({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'svc', namespace: 'contract' },
+      spec: { ports: [{ port: 80 }] },
+    });
     const spec = svc.spec as { type: string; clusterIP: string; ports: Array<{ protocol: string }> };
     expect(spec.type).toBe('ClusterIP');
     expect(spec.clusterIP).toMatch(/^10\.96\./);
@@ -195,14 +276,34 @@ describe('update, status and generation', () => {
   });
 
   it('rejects changes to immutable fields as the real server does', async () => {
-    const d = await client.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'contract', name: 'gen' });
+    const d = await client.get({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: 'contract',
+      name: 'gen',
+    });
     const err = (await errorOf(
-      client.update({ ...d, spec: { ...(d.spec as object), selector: { matchLabels: { app: 'other' } }, template: { metadata: { labels: { app: 'other' } }, spec: { containers: [{ name: 'main', image: 'x' }] } } } }),
+      client.update({
+        ...d,
+        spec: {
+          ...(d.spec as object),
+          selector: { matchLabels: { app: 'other' } },
+          template: {
+            metadata: { labels: { app: 'other' } },
+            spec: { containers: [{ name: 'main', image: 'x' }] },
+          },
+        },
+      }),
     )) as unknown as KubeApiError;
     expect(err.status).toBe(422);
     expect(err.causes.map((c) => c.field)).toContain('spec.selector');
     const svc = await client.get({ apiVersion: 'v1', kind: 'Service', namespace: 'contract', name: 'svc' });
-    const svcErr = (await errorOf(client.update({ ...svc, spec: { ...(svc.spec as object), clusterIP: '10.0.0.99', clusterIPs: ['10.0.0.99'] } }))) as unknown as KubeApiError;
+    const svcErr = (await errorOf(
+      client.update({
+        ...svc,
+        spec: { ...(svc.spec as object), clusterIP: '10.0.0.99', clusterIPs: ['10.0.0.99'] },
+      }),
+    )) as unknown as KubeApiError;
     expect(svcErr.causes.map((c) => c.field)).toContain('spec.clusterIP');
   });
 });
@@ -216,20 +317,44 @@ describe('patch', () => {
     expect((json.spec as { replicas: number }).replicas).toBe(2);
     const merge = await client.patch(ref, 'merge', { metadata: { annotations: { a: 'b' } } });
     expect(merge.metadata.annotations).toEqual({ a: 'b' });
-    const smp = await client.patch(ref, 'strategic', { spec: { template: { spec: { containers: [{ name: 'sidecar', image: 'busybox' }] } } } });
-    const names = ((smp.spec as { template: { spec: { containers: Array<{ name: string }> } } }).template.spec.containers ?? []).map((c) => c.name);
+    const smp = await client.patch(ref, 'strategic', {
+      spec: { template: { spec: { containers: [{ name: 'sidecar', image: 'busybox' }] } } },
+    });
+    const names = (
+      (smp.spec as { template: { spec: { containers: Array<{ name: string }> } } }).template.spec
+        .containers ?? []
+    ).map((c) => c.name);
     expect(names).toEqual(['main', 'sidecar']);
-    const removed = await client.patch(ref, 'strategic', { spec: { template: { spec: { containers: [{ name: 'sidecar', $patch: 'delete' }] } } } });
-    expect((removed.spec as { template: { spec: { containers: unknown[] } } }).template.spec.containers).toHaveLength(1);
+    const removed = await client.patch(ref, 'strategic', {
+      spec: { template: { spec: { containers: [{ name: 'sidecar', $patch: 'delete' }] } } },
+    });
+    expect(
+      (removed.spec as { template: { spec: { containers: unknown[] } } }).template.spec.containers,
+    ).toHaveLength(1);
   });
 
   it('fails a JSON patch test operation with 422 and answers 415 for strategic patches of custom resources', async () => {
     const err = await errorOf(client.patch(ref, 'json', [{ op: 'test', path: '/spec/replicas', value: 42 }]));
     expect(err).toMatchObject({ status: 422 });
-    await client.create({ apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g1', namespace: 'contract' }, spec: { size: 1 } });
-    const unsupported = await errorOf(client.patch({ apiVersion: 'example.com/v1', kind: 'Gadget', namespace: 'contract', name: 'g1' }, 'strategic', { spec: { size: 2 } }));
+    await client.create({
+      apiVersion: 'example.com/v1',
+      kind: 'Gadget',
+      metadata: { name: 'g1', namespace: 'contract' },
+      spec: { size: 1 },
+    });
+    const unsupported = await errorOf(
+      client.patch(
+        { apiVersion: 'example.com/v1', kind: 'Gadget', namespace: 'contract', name: 'g1' },
+        'strategic',
+        { spec: { size: 2 } },
+      ),
+    );
     expect(unsupported).toMatchObject({ status: 415, code: 'UNSUPPORTED' });
-    const merged = await client.patch({ apiVersion: 'example.com/v1', kind: 'Gadget', namespace: 'contract', name: 'g1' }, 'merge', { spec: { size: 2 } });
+    const merged = await client.patch(
+      { apiVersion: 'example.com/v1', kind: 'Gadget', namespace: 'contract', name: 'g1' },
+      'merge',
+      { spec: { size: 2 } },
+    );
     expect(merged.spec).toEqual({ size: 2 });
   });
 });
@@ -240,12 +365,20 @@ describe('server-side apply', () => {
   it('creates, records ownership, and reports conflicts between managers unless forced', async () => {
     const created = await client.apply(cfg({ a: '1', b: '2' }), { fieldManager: 'alice' });
     expect(created.data).toEqual({ a: '1', b: '2' });
-    expect(created.metadata.managedFields?.[0]).toMatchObject({ manager: 'alice', operation: 'Apply', fieldsV1: { 'f:data': { '.': {}, 'f:a': {}, 'f:b': {} } } });
+    expect(created.metadata.managedFields?.[0]).toMatchObject({
+      manager: 'alice',
+      operation: 'Apply',
+      fieldsV1: { 'f:data': { '.': {}, 'f:a': {}, 'f:b': {} } },
+    });
     // Same value: shared ownership, no conflict.
     await client.apply(cfg({ a: '1' }), { fieldManager: 'bob' });
-    const err = (await errorOf(client.apply(cfg({ a: 'changed' }), { fieldManager: 'bob' }))) as unknown as KubeApiError;
+    const err = (await errorOf(
+      client.apply(cfg({ a: 'changed' }), { fieldManager: 'bob' }),
+    )) as unknown as KubeApiError;
     expect(err).toMatchObject({ code: 'CONFLICT', status: 409 });
-    expect(err.conflicts).toEqual([expect.objectContaining({ field: '.data.a', message: expect.stringContaining('alice') })]);
+    expect(err.conflicts).toEqual([
+      expect.objectContaining({ field: '.data.a', message: expect.stringContaining('alice') }),
+    ]);
     const forced = await client.apply(cfg({ a: 'changed' }), { fieldManager: 'bob', force: true });
     expect(forced.data).toEqual({ a: 'changed', b: '2' });
     const alice = forced.metadata.managedFields?.find((m) => m.manager === 'alice');
@@ -271,35 +404,67 @@ describe('server-side apply', () => {
       spec: { template: { spec: { containers: [{ name: 'sidecar', image: 'busybox' }] } } },
     };
     const merged = await client.apply(withSidecar, { fieldManager: 'bob' });
-    const names = (merged.spec as { template: { spec: { containers: Array<{ name: string }> } } }).template.spec.containers.map((c) => c.name);
+    const names = (
+      merged.spec as { template: { spec: { containers: Array<{ name: string }> } } }
+    ).template.spec.containers.map((c) => c.name);
     expect(names).toEqual(['main', 'sidecar']);
   });
 
   it('honours dryRun on every write', async () => {
     const dry = await client.apply(cm('dry', { a: '1' }), { fieldManager: 'alice', dryRun: true });
     expect(dry.data).toEqual({ a: '1' });
-    await expect(client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'dry' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'dry' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await client.create(cm('dry-create'), { dryRun: true });
-    await expect(client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'dry-create' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'dry-create' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const real = await client.create(cm('dry-update'));
     await client.update({ ...real, data: { a: 'dry' } }, { dryRun: true });
-    await client.patch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'dry-update' }, 'merge', { data: { a: 'dry' } }, { dryRun: true });
-    await client.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'dry-update' }, { dryRun: true });
-    const after = await client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'dry-update' });
+    await client.patch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'dry-update' },
+      'merge',
+      { data: { a: 'dry' } },
+      { dryRun: true },
+    );
+    await client.delete(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'dry-update' },
+      { dryRun: true },
+    );
+    const after = await client.get({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: 'contract',
+      name: 'dry-update',
+    });
     expect(after.data).toEqual({ a: '1' });
     expect(after.metadata.resourceVersion).toBe(real.metadata.resourceVersion);
   });
 
   it('validates custom resources against the CRD schema with fieldValidation Strict, Warn and Ignore', async () => {
-    const gadget = (name: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name, namespace: 'contract' }, spec });
-    const strict = await errorOf(client.create(gadget('strict', { size: 1, bogus: true }), { fieldValidation: 'Strict' }));
+    const gadget = (name: string, spec: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'example.com/v1',
+      kind: 'Gadget',
+      metadata: { name, namespace: 'contract' },
+      spec,
+    });
+    const strict = await errorOf(
+      client.create(gadget('strict', { size: 1, bogus: true }), { fieldValidation: 'Strict' }),
+    );
     expect(strict).toMatchObject({ status: 400 });
     expect(strict.message).toContain('unknown field "spec.bogus"');
-    const warned = await client.create(gadget('warned', { size: 1, bogus: true }), { fieldValidation: 'Warn' });
+    const warned = await client.create(gadget('warned', { size: 1, bogus: true }), {
+      fieldValidation: 'Warn',
+    });
     expect(warned.spec).toEqual({ size: 1 });
-    const ignored = await client.create(gadget('ignored', { size: 1, bogus: true }), { fieldValidation: 'Ignore' });
+    const ignored = await client.create(gadget('ignored', { size: 1, bogus: true }), {
+      fieldValidation: 'Ignore',
+    });
     expect(ignored.spec).toEqual({ size: 1 });
-    const invalid = (await errorOf(client.create(gadget('invalid', { size: 0, color: 'green' })))) as unknown as KubeApiError;
+    const invalid = (await errorOf(
+      client.create(gadget('invalid', { size: 0, color: 'green' })),
+    )) as unknown as KubeApiError;
     expect(invalid.status).toBe(422);
     expect(invalid.causes.map((c) => c.field).sort()).toEqual(['spec.color', 'spec.size']);
   });
@@ -308,20 +473,35 @@ describe('server-side apply', () => {
 describe('delete', () => {
   it('checks preconditions', async () => {
     const obj = await client.create(cm('precond'));
-    const err = await errorOf(client.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'precond' }, { preconditions: { uid: 'not-the-uid' } }));
+    const err = await errorOf(
+      client.delete(
+        { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'precond' },
+        { preconditions: { uid: 'not-the-uid' } },
+      ),
+    );
     expect(err).toMatchObject({ code: 'CONFLICT', status: 409 });
-    await client.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'precond' }, { preconditions: { uid: obj.metadata.uid as string } });
-    await expect(client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'precond' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await client.delete(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'precond' },
+      { preconditions: { uid: obj.metadata.uid as string } },
+    );
+    await expect(
+      client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'precond' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('waits for finalizers, setting deletionTimestamp, and refuses new finalizers meanwhile', async () => {
-    await client.create({ ...cm('finalized'), metadata: { name: 'finalized', namespace: 'contract', finalizers: ['example.com/hold'] } });
+    await client.create({
+      ...cm('finalized'),
+      metadata: { name: 'finalized', namespace: 'contract', finalizers: ['example.com/hold'] },
+    });
     const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'finalized' };
     const pending = await client.delete(ref);
     expect(pending?.metadata.deletionTimestamp).toBeTruthy();
     const still = await client.get(ref);
     expect(still.metadata.deletionTimestamp).toBeTruthy();
-    const err = await errorOf(client.patch(ref, 'merge', { metadata: { finalizers: ['example.com/hold', 'example.com/more'] } }));
+    const err = await errorOf(
+      client.patch(ref, 'merge', { metadata: { finalizers: ['example.com/hold', 'example.com/more'] } }),
+    );
     expect(err).toMatchObject({ status: 422 });
     await client.patch(ref, 'merge', { metadata: { finalizers: null } });
     await expect(client.get(ref)).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -335,7 +515,15 @@ describe('delete', () => {
         metadata: {
           name,
           namespace: 'contract',
-          ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: o.metadata.name as string, uid: o.metadata.uid as string, blockOwnerDeletion: true }],
+          ownerReferences: [
+            {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              name: o.metadata.name as string,
+              uid: o.metadata.uid as string,
+              blockOwnerDeletion: true,
+            },
+          ],
         },
       });
     const ref = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name });
@@ -352,7 +540,23 @@ describe('delete', () => {
     expect(orphan.metadata.ownerReferences ?? []).toEqual([]);
 
     const fg = await owner('fg-owner');
-    await client.create({ ...cm('fg-dep'), metadata: { name: 'fg-dep', namespace: 'contract', finalizers: ['example.com/slow'], ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'fg-owner', uid: fg.metadata.uid as string, blockOwnerDeletion: true }] } });
+    await client.create({
+      ...cm('fg-dep'),
+      metadata: {
+        name: 'fg-dep',
+        namespace: 'contract',
+        finalizers: ['example.com/slow'],
+        ownerReferences: [
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            name: 'fg-owner',
+            uid: fg.metadata.uid as string,
+            blockOwnerDeletion: true,
+          },
+        ],
+      },
+    });
     await client.delete(ref('fg-owner'), { propagationPolicy: 'Foreground' });
     const waiting = await waitFor(async () => {
       const o = await client.get(ref('fg-owner'));
@@ -369,7 +573,11 @@ describe('delete', () => {
     await client.create(cm('inside', {}, undefined, 'doomed'));
     const terminating = await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: 'doomed' });
     expect((terminating?.status as { phase?: string } | undefined)?.phase).toBe('Terminating');
-    await waitFor(async () => (await errorOf(client.get({ apiVersion: 'v1', kind: 'Namespace', name: 'doomed' }))).code === 'NOT_FOUND');
+    await waitFor(
+      async () =>
+        (await errorOf(client.get({ apiVersion: 'v1', kind: 'Namespace', name: 'doomed' }))).code ===
+        'NOT_FOUND',
+    );
     const left = await client.list('v1', 'ConfigMap', { namespace: 'doomed' });
     expect(left.items).toEqual([]);
   });
@@ -381,17 +589,28 @@ describe('watch', () => {
     const controller = new AbortController();
     const events: WatchEvent[] = [];
     const done = (async () => {
-      for await (const e of client.watch('v1', 'ConfigMap', { namespace: 'contract', resourceVersion: start.resourceVersion, bookmarks: true, signal: controller.signal })) {
+      for await (const e of client.watch('v1', 'ConfigMap', {
+        namespace: 'contract',
+        resourceVersion: start.resourceVersion,
+        bookmarks: true,
+        signal: controller.signal,
+      })) {
         events.push(e);
         if (e.type === 'DELETED' && e.object.metadata.name === 'watched') break;
       }
     })();
     await client.create(cm('watched'));
-    await client.patch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'watched' }, 'merge', { data: { a: '2' } });
+    await client.patch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'watched' },
+      'merge',
+      { data: { a: '2' } },
+    );
     await client.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'watched' });
     await done;
     controller.abort();
-    const mine = events.filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type} ${e.object.metadata.name}`);
+    const mine = events
+      .filter((e) => e.type !== 'BOOKMARK')
+      .map((e) => `${e.type} ${e.object.metadata.name}`);
     expect(mine).toEqual(['ADDED watched', 'MODIFIED watched', 'DELETED watched']);
   });
 
@@ -399,7 +618,11 @@ describe('watch', () => {
     await client.create(cm('sel-a', {}, { watch: 'yes' }));
     const controller = new AbortController();
     const seen: string[] = [];
-    for await (const e of client.watch('v1', 'ConfigMap', { namespace: 'contract', labelSelector: 'watch=yes', signal: controller.signal })) {
+    for await (const e of client.watch('v1', 'ConfigMap', {
+      namespace: 'contract',
+      labelSelector: 'watch=yes',
+      signal: controller.signal,
+    })) {
       seen.push(`${e.type} ${e.object.metadata.name}`);
       if (seen.length === 1) await client.create(cm('sel-b', {}, { watch: 'yes' }));
       if (seen.length === 2) break;
@@ -412,12 +635,20 @@ describe('watch', () => {
     const before = await client.create(cm('gone-mod'));
     await client.create(cm('gone-del'));
     const rv = (await client.list('v1', 'ConfigMap', { namespace: 'contract' })).resourceVersion;
-    await client.patch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'gone-mod' }, 'merge', { data: { a: 'new' } });
+    await client.patch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'gone-mod' },
+      'merge',
+      { data: { a: 'new' } },
+    );
     await client.create(cm('gone-new'));
     cluster.compactWatchHistory();
     const controller = new AbortController();
     const seen = new Map<string, string>();
-    for await (const e of client.watch('v1', 'ConfigMap', { namespace: 'contract', resourceVersion: rv, signal: controller.signal })) {
+    for await (const e of client.watch('v1', 'ConfigMap', {
+      namespace: 'contract',
+      resourceVersion: rv,
+      signal: controller.signal,
+    })) {
       seen.set(e.object.metadata.name as string, e.type);
       if (seen.has('gone-new')) break;
     }

@@ -4,13 +4,7 @@ import { gvkString, HealthCheckFailure } from './check-error.js';
 import { hpaHealth } from './hpa.js';
 import { jobHealth } from './job.js';
 import { podHealth } from './pod.js';
-import {
-  apiServiceHealth,
-  argoWorkflowHealth,
-  ingressHealth,
-  pvcHealth,
-  serviceHealth,
-} from './simple.js';
+import { apiServiceHealth, argoWorkflowHealth, ingressHealth, pvcHealth, serviceHealth } from './simple.js';
 import { daemonSetHealth, deploymentHealth, replicaSetHealth, statefulSetHealth } from './workloads.js';
 
 /** A built-in check: assesses an object of the group/kind it was picked for. */
@@ -40,7 +34,12 @@ const CHECKS: Record<string, BuiltinCheck> = {
   'extensions/Ingress': (obj) => ingressHealth(obj),
   'networking.k8s.io/Ingress': (obj) => ingressHealth(obj),
   'argoproj.io/Workflow': (obj) => argoWorkflowHealth(obj),
-  'apiregistration.k8s.io/APIService': versioned('APIService', 'apiregistration.k8s.io', ['v1', 'v1beta1'], apiServiceHealth),
+  'apiregistration.k8s.io/APIService': versioned(
+    'APIService',
+    'apiregistration.k8s.io',
+    ['v1', 'v1beta1'],
+    apiServiceHealth,
+  ),
   '/Service': versioned('Service', '', ['v1'], serviceHealth),
   '/PersistentVolumeClaim': versioned('PersistentVolumeClaim', '', ['v1'], pvcHealth),
   '/Pod': versioned('Pod', '', ['v1'], podHealth),

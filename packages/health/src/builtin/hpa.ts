@@ -1,5 +1,12 @@
+import {
+  annotationsOf,
+  arrField,
+  type ConditionView,
+  type Obj,
+  objField,
+  readConditions,
+} from '../fields.js';
 import type { HealthStatus } from '../health-status.js';
-import { annotationsOf, arrField, type Obj, objField, readConditions, type ConditionView } from '../fields.js';
 import { HealthCheckFailure } from './check-error.js';
 
 /** The annotation where autoscaling/v1 keeps the HPA conditions, as JSON. */
@@ -47,7 +54,9 @@ export function hpaHealth(obj: Obj, version: string): HealthStatus {
     try {
       parsed = JSON.parse(annotation);
     } catch (err) {
-      throw new HealthCheckFailure(`failed to convert conditions annotation to typed: ${(err as Error).message}`);
+      throw new HealthCheckFailure(
+        `failed to convert conditions annotation to typed: ${(err as Error).message}`,
+      );
     }
     if (parsed === null) return { ...WAITING };
     if (!Array.isArray(parsed)) {
@@ -60,5 +69,7 @@ export function hpaHealth(obj: Obj, version: string): HealthStatus {
     return checkConditions(conditions);
   }
   const status = objField(obj, 'status', 'status');
-  return checkConditions(readConditions(arrField(status, 'conditions', 'status.conditions'), 'status.conditions'));
+  return checkConditions(
+    readConditions(arrField(status, 'conditions', 'status.conditions'), 'status.conditions'),
+  );
 }

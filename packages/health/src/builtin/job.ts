@@ -1,5 +1,5 @@
-import type { HealthStatus } from '../health-status.js';
 import { arrField, type Obj, objField, readConditions } from '../fields.js';
+import type { HealthStatus } from '../health-status.js';
 
 /**
  * Argo CD's Job rule: Failed → Degraded, Complete → Healthy, Suspended → Suspended (counted as

@@ -1,5 +1,15 @@
+import {
+  annotationsOf,
+  arrField,
+  FieldTypeError,
+  intField,
+  jsonTypeOf,
+  type Obj,
+  objField,
+  readConditions,
+  strField,
+} from '../fields.js';
 import type { HealthStatus, HealthStatusCode } from '../health-status.js';
-import { annotationsOf, arrField, FieldTypeError, intField, jsonTypeOf, type Obj, objField, readConditions, strField } from '../fields.js';
 
 /** The annotation that makes a Never/OnFailure pod (not a hook) assessed like an Always pod. */
 export const IGNORE_RESTART_POLICY_ANNOTATION = 'argocd.argoproj.io/ignore-restart-policy';
@@ -69,7 +79,8 @@ export function podHealth(obj: Obj): HealthStatus {
   const status = objField(obj, 'status', 'status');
   const annotations = annotationsOf(obj);
   let restartPolicy = strField(spec, 'restartPolicy', 'spec.restartPolicy');
-  if (annotations[IGNORE_RESTART_POLICY_ANNOTATION] === 'true' && !isHook(annotations)) restartPolicy = 'Always';
+  if (annotations[IGNORE_RESTART_POLICY_ANNOTATION] === 'true' && !isHook(annotations))
+    restartPolicy = 'Always';
   const phase = strField(status, 'phase', 'status.phase');
   const message = strField(status, 'message', 'status.message');
   const containers = readContainerStatuses(status, 'containerStatuses');
@@ -107,12 +118,17 @@ export function podHealth(obj: Obj): HealthStatus {
     }
     case 'Running':
       if (restartPolicy === 'Always') {
-        const conditions = readConditions(arrField(status, 'conditions', 'status.conditions'), 'status.conditions');
-        if (conditions.some((c) => c.type === 'Ready' && c.status === 'True')) return { status: 'Healthy', message };
+        const conditions = readConditions(
+          arrField(status, 'conditions', 'status.conditions'),
+          'status.conditions',
+        );
+        if (conditions.some((c) => c.type === 'Ready' && c.status === 'True'))
+          return { status: 'Healthy', message };
         if (containers.some((c) => c.lastTerminated)) return { status: 'Degraded', message };
         return { status: 'Progressing', message };
       }
-      if (restartPolicy === 'OnFailure' || restartPolicy === 'Never') return { status: 'Progressing', message };
+      if (restartPolicy === 'OnFailure' || restartPolicy === 'Never')
+        return { status: 'Progressing', message };
       break;
   }
   return { status: 'Unknown', message };

@@ -1,5 +1,5 @@
-import type { HealthStatus } from '../health-status.js';
 import { arrField, type Obj, objField, readConditions, strField } from '../fields.js';
+import type { HealthStatus } from '../health-status.js';
 
 /** Argo CD's Service rule: a LoadBalancer is Progressing until it has an ingress point. */
 export function serviceHealth(obj: Obj): HealthStatus {
@@ -14,7 +14,8 @@ export function serviceHealth(obj: Obj): HealthStatus {
 export function ingressHealth(obj: Obj): HealthStatus {
   // Argo CD reads this list leniently (a missing or malformed list counts as empty).
   const status = obj.status as Obj | undefined;
-  const lb = status !== null && typeof status === 'object' ? (status.loadBalancer as Obj | undefined) : undefined;
+  const lb =
+    status !== null && typeof status === 'object' ? (status.loadBalancer as Obj | undefined) : undefined;
   const ingress = lb !== null && typeof lb === 'object' ? lb.ingress : undefined;
   return { status: Array.isArray(ingress) && ingress.length > 0 ? 'Healthy' : 'Progressing', message: '' };
 }
@@ -40,7 +41,10 @@ export function apiServiceHealth(obj: Obj): HealthStatus {
   const conditions = readConditions(arrField(status, 'conditions', 'status.conditions'), 'status.conditions');
   for (const c of conditions) {
     if (c.type === 'Available') {
-      return { status: c.status === 'True' ? 'Healthy' : 'Progressing', message: `${c.reason}: ${c.message}` };
+      return {
+        status: c.status === 'True' ? 'Healthy' : 'Progressing',
+        message: `${c.reason}: ${c.message}`,
+      };
     }
   }
   return { status: 'Progressing', message: 'Waiting to be processed' };

@@ -1,4 +1,3 @@
-import type { HealthStatus } from '../health-status.js';
 import {
   arrField,
   boolField,
@@ -10,6 +9,7 @@ import {
   readConditions,
   strField,
 } from '../fields.js';
+import type { HealthStatus } from '../health-status.js';
 import { quote } from './check-error.js';
 
 function parts(obj: Obj) {
@@ -25,7 +25,8 @@ function parts(obj: Obj) {
 /** Argo CD's Deployment rule (kubectl's rollout status, plus paused → Suspended). */
 export function deploymentHealth(obj: Obj): HealthStatus {
   const { name, generation, spec, status } = parts(obj);
-  if (boolField(spec, 'paused', 'spec.paused')) return { status: 'Suspended', message: 'Deployment is paused' };
+  if (boolField(spec, 'paused', 'spec.paused'))
+    return { status: 'Suspended', message: 'Deployment is paused' };
   const observed = intField(status, 'observedGeneration', 'status.observedGeneration');
   if (generation > observed) {
     return {
@@ -87,7 +88,10 @@ export function statefulSetHealth(obj: Obj): HealthStatus {
         message: `Waiting for partitioned roll out to finish: ${updated} out of ${replicas - partition} new pods have been updated...`,
       };
     }
-    return { status: 'Healthy', message: `partitioned roll out complete: ${updated} new pods have been updated...` };
+    return {
+      status: 'Healthy',
+      message: `partitioned roll out complete: ${updated} new pods have been updated...`,
+    };
   }
   if (strategyType === 'OnDelete') {
     return { status: 'Healthy', message: `statefulset has ${ready} ready pods` };
@@ -122,7 +126,10 @@ export function daemonSetHealth(obj: Obj): HealthStatus {
   const desired = intField(status, 'desiredNumberScheduled', 'status.desiredNumberScheduled');
   const available = intField(status, 'numberAvailable', 'status.numberAvailable');
   if (strField(strategy, 'type', 'spec.updateStrategy.type') === 'OnDelete') {
-    return { status: 'Healthy', message: `daemon set ${updated} out of ${desired} new pods have been updated` };
+    return {
+      status: 'Healthy',
+      message: `daemon set ${updated} out of ${desired} new pods have been updated`,
+    };
   }
   if (updated < desired) {
     return {
@@ -153,7 +160,8 @@ export function replicaSetHealth(obj: Obj): HealthStatus {
   const failure = conditions.find((c) => c.type === 'ReplicaFailure');
   const replicas = optIntField(spec, 'replicas', 'spec.replicas');
   const available = intField(status, 'availableReplicas', 'status.availableReplicas');
-  if (failure !== undefined && failure.status === 'True') return { status: 'Degraded', message: failure.message };
+  if (failure !== undefined && failure.status === 'True')
+    return { status: 'Degraded', message: failure.message };
   if (replicas !== undefined && available < replicas) {
     return {
       status: 'Progressing',

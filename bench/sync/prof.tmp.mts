@@ -1,0 +1,17 @@
+import { loadLiveState, planSync, runSync } from '/work/main/packages/sync/src/index.js';
+import { startTestCluster } from '/work/main/packages/testkit/src/index.js';
+const desired: any[] = [];
+for (let n = 0; n < 10; n++) desired.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `b-${n}` } });
+for (let i = 0; i < 990; i++) desired.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c-${i}`, namespace: `b-${i % 10}` }, data: { a: String(i) } });
+const tc = await startTestCluster({ controllers: false, clientOptions: { qps: 0 } });
+let t = performance.now();
+const live = await loadLiveState(tc.client, { app: 'b', desired });
+console.log('load', performance.now() - t); t = performance.now();
+const plan = planSync(desired, live, { app: 'b' });
+console.log('plan', performance.now() - t); t = performance.now();
+const r = await runSync(plan, tc.client, { concurrency: Number(process.argv[2] ?? 16) }).result;
+console.log('run', performance.now() - t, r.phase);
+t = performance.now();
+await Promise.all(Array.from({length: 200}, (_, i) => tc.client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: `b-${i % 10}`, name: `c-${i}` })));
+console.log('200 gets', performance.now() - t);
+await tc.stop();

@@ -1,0 +1,12 @@
+import { startTestCluster } from '/work/main/packages/testkit/src/index.js';
+const tc = await startTestCluster({ controllers: false, clientOptions: { qps: 0 } });
+for (let n = 0; n < 10; n++) await tc.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `b-${n}` } });
+const objs = Array.from({ length: 1000 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c-${i}`, namespace: `b-${i % 10}`, annotations: { 'gitops-kit.dev/tracking-id': `b:/ConfigMap:b-${i % 10}/c-${i}` } }, data: { a: String(i) } }));
+let next = 0;
+let t = performance.now();
+await Promise.all(Array.from({ length: Number(process.argv[2] ?? 16) }, async () => { while (next < objs.length) { const o = objs[next++]; await tc.client.apply(o as any, { fieldManager: 'x', force: true }); } }));
+console.log('1000 applies', performance.now() - t);
+next = 0; t = performance.now();
+await Promise.all(Array.from({ length: Number(process.argv[2] ?? 16) }, async () => { while (next < objs.length) { const o = objs[next++]; await tc.client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: o.metadata.namespace, name: o.metadata.name }); } }));
+console.log('1000 gets', performance.now() - t);
+await tc.stop();

@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { GitProtocolError } from './errors.js';
+
+/** The four git object types. */
+export type GitObjectType = 'commit' | 'tree' | 'blob' | 'tag';
+
+/** A git object read from the store. */
+export interface GitObject {
+  type: GitObjectType;
+  data: Buffer;
+}
+
+/** A person and time from a commit or tag header. */
+export interface GitSignature {
+  name: string;
+  email: string;
+  /** RFC 3339, in UTC. */
+  date: string;
+  /** The time zone offset as written, e.g. `+0200`. */
+  timezone: string;
+}
+
+/** A parsed commit. */
+export interface GitCommit {
+  oid: string;
+  tree: string;
+  parents: string[];
+  author: GitSignature;
+  committer: GitSignature;
+  message: string;
+}
+
+/** A parsed annotated tag. */
+export interface GitTag {
+  object: string;
+  type: GitObjectType;
+  tag: string;
+}
+
+/** One entry of a tree. */
+export interface GitTreeEntry {
+  /** The octal mode as written: `100644`, `100755`, `120000` (symlink), `40000` (tree), `160000` (submodule). */
+  mode: string;
+  name: string;
+  oid: string;
+}
+
+/** The object id of `type` with content `data`. */
+export function hashObject(type: GitObjectType, data: Uint8Array): string {
+  return createHash('sha1').update(`${type} ${data.length}\0`).update(data).digest('hex');
+}
+
+function parseSignature(value: string): GitSignature {
+  const match = /^(.*) <([^>]*)> (-?\d+) ([+-]\d{4})$/.exec(value);
+  if (match === null) return { name: value, email: '', date: new Date(0).toISOString(), timezone: '+0000' };
+  const seconds = Number(match[3]);
+  return {
+    name: match[1] as string,
+    email: match[2] as string,
+    date: new Date(seconds * 1000).toISOString(),
+    timezone: match[4] as string,
+  };
+}
+
+function headers(data: Buffer): { fields: [string, string][]; message: string } {
+  const text = data.toString('utf8');
+  const end = text.indexOf('\n\n');
+  const head = end < 0 ? text : text.slice(0, end);
+  const fields: [string, string][] = [];
+  for (const line of head.split('\n')) {
+    if (line.startsWith(' ') && fields.length > 0) {
+      const last = fields[fields.length - 1] as [string, string];
+      last[1] += `\n${line.slice(1)}`;
+      continue;
+    }
+    const space = line.indexOf(' ');
+    if (space > 0) fields.push([line.slice(0, space), line.slice(space + 1)]);
+  }
+  return { fields, message: end < 0 ? '' : text.slice(end + 2) };
+}
+
+/** Parses a commit object. */
+export function parseCommit(oid: string, data: Buffer): GitCommit {
+  const { fields, message } = headers(data);
+  let tree: string | undefined;
+  const parents: string[] = [];
+  let author: GitSignature | undefined;
+  let committer: GitSignature | undefined;
+  for (const [key, value] of fields) {
+    if (key === 'tree') tree = value;
+    else if (key === 'parent') parents.push(value);
+    else if (key === 'author') author = parseSignature(value);
+    else if (key === 'committer') committer = parseSignature(value);
+  }
+  if (tree === undefined) throw new GitProtocolError(`commit ${oid} has no tree`);
+  const who = author ?? committer ?? parseSignature('');
+  return { oid, tree, parents, author: who, committer: committer ?? who, message };
+}
+
+/** Parses an annotated tag object. */
+export function parseTag(data: Buffer): GitTag {
+  const { fields } = headers(data);
+  const get = (k: string) => fields.find(([key]) => key === k)?.[1] ?? '';
+  return { object: get('object'), type: get('type') as GitObjectType, tag: get('tag') };
+}
+
+/** Parses a tree object. */
+export function parseTree(data: Buffer): GitTreeEntry[] {
+  const entries: GitTreeEntry[] = [];
+  let pos = 0;
+  while (pos < data.length) {
+    const space = data.indexOf(0x20, pos);
+    const nul = data.indexOf(0, space);
+    if (space < 0 || nul < 0 || nul + 21 > data.length) throw new GitProtocolError('corrupt tree object');
+    entries.push({
+      mode: data.toString('latin1', pos, space),
+      name: data.toString('utf8', space + 1, nul),
+      oid: data.toString('hex', nul + 1, nul + 21),
+    });
+    pos = nul + 21;
+  }
+  return entries;
+}

@@ -1,0 +1,318 @@
+import { GitAuthError, GitNotFoundError, GitProtocolError } from './errors.js';
+import { type HttpResponse, sendHttp } from './http-client.js';
+import { DELIM, FLUSH, lineText, parsePktLines, pkt } from './pkt-line.js';
+import { redactUrl } from './redact.js';
+
+/** How to reach a remote repository: its URL (no credentials in it) and the headers sent up front. */
+export interface GitRemote {
+  /** The repository URL, without user info. */
+  url: string;
+  /** Headers sent with every request (authorization, extra headers). */
+  headers: Record<string, string>;
+  /** Time for one request, in milliseconds. */
+  timeoutMs: number;
+  /** Retries after a connection reset or refusal. */
+  retries: number;
+  /** Aborts requests. */
+  signal?: AbortSignal | undefined;
+}
+
+/** One advertised ref. */
+export interface RemoteRef {
+  /** The full name, e.g. `refs/heads/main` or `HEAD`. */
+  name: string;
+  /** The object the ref points to (a tag object for annotated tags). */
+  oid: string;
+  /** For annotated tags, the object the tag finally points to. */
+  peeled?: string | undefined;
+  /** For symbolic refs (HEAD), the ref it points to. */
+  symrefTarget?: string | undefined;
+}
+
+/** What a fetch brought back. */
+export interface FetchResult {
+  /** The pack bytes (may be empty when the server had nothing to send). */
+  pack: Buffer;
+  /** Commits the server marked shallow. */
+  shallow: string[];
+  /** Commits the server marked no longer shallow. */
+  unshallow: string[];
+}
+
+/** Options of {@link SmartHttpClient.fetchPack}. */
+export interface FetchPackRequest {
+  wants: string[];
+  haves: string[];
+  /** Commits the local store holds without their parents. */
+  shallow: string[];
+  /** Limit history to this many commits (only for a first clone). */
+  depth?: number | undefined;
+}
+
+const UPLOAD_PACK_REQUEST = 'application/x-git-upload-pack-request';
+const UPLOAD_PACK_RESULT = 'application/x-git-upload-pack-result';
+const AGENT = 'gitops-kit/0.1';
+
+/** What the server's capability advertisement said. */
+interface Discovery {
+  version: 0 | 2;
+  /** v0: every ref, from the advertisement. */
+  refs: RemoteRef[];
+  capabilities: Set<string>;
+}
+
+/**
+ * A client of git's smart-HTTP protocol for `git-upload-pack`: protocol v2 (`ls-refs` with
+ * ref prefixes, `fetch`) where the server speaks it, v0 otherwise. Stateless: every request is
+ * idempotent, so resets are retried. After the first discovery a v2 server is sent commands
+ * directly, so a poll is one request.
+ */
+export class SmartHttpClient {
+  private discovery: Discovery | undefined;
+
+  constructor(private readonly remote: GitRemote) {}
+
+  /** The protocol version the server spoke on the last discovery, if any. */
+  get protocolVersion(): 0 | 2 | undefined {
+    return this.discovery?.version;
+  }
+
+  private base(): string {
+    return this.remote.url.replace(/\/+$/, '');
+  }
+
+  private async request(method: 'GET' | 'POST', path: string, body?: Buffer): Promise<HttpResponse> {
+    const url = `${this.base()}${path}`;
+    const headers: Record<string, string> = {
+      'user-agent': `git/2.39 ${AGENT}`,
+      'git-protocol': 'version=2',
+      ...this.remote.headers,
+    };
+    if (method === 'POST') {
+      headers['content-type'] = UPLOAD_PACK_REQUEST;
+      headers.accept = UPLOAD_PACK_RESULT;
+    }
+    const res = await sendHttp(
+      { method, url, headers, ...(body === undefined ? {} : { body }) },
+      { timeoutMs: this.remote.timeoutMs, retries: this.remote.retries, signal: this.remote.signal },
+    );
+    this.checkStatus(res);
+    return res;
+  }
+
+  private checkStatus(res: HttpResponse): void {
+    const where = redactUrl(this.remote.url);
+    const sentCredentials = Object.keys(this.remote.headers).some((h) => h.toLowerCase() === 'authorization');
+    if (res.status === 401) {
+      throw new GitAuthError(
+        sentCredentials
+          ? `authentication failed for ${where}: the server refused the credentials`
+          : `authentication required for ${where}: no credentials were given`,
+        401,
+      );
+    }
+    if (res.status === 403) throw new GitAuthError(`access to ${where} is forbidden for these credentials`, 403);
+    if (res.status === 404) throw new GitNotFoundError('repository', `repository ${where} not found`);
+    if (res.status < 200 || res.status >= 300) {
+      throw new GitProtocolError(`${where} answered HTTP ${res.status}`, { details: { status: res.status } });
+    }
+  }
+
+  /** Reads the capability advertisement (and, from a v0 server, every ref). */
+  async discover(): Promise<Discovery> {
+    const res = await this.request('GET', '/info/refs?service=git-upload-pack');
+    const type = String(res.headers['content-type'] ?? '');
+    if (!type.startsWith('application/x-git-upload-pack-advertisement')) {
+      throw new GitProtocolError(`${redactUrl(this.remote.url)} is not a git smart-HTTP server`);
+    }
+    const capabilities = new Set<string>();
+    const refs: RemoteRef[] = [];
+    let version: 0 | 2 = 0;
+    let first = true;
+    for (const line of parsePktLines(res.body)) {
+      if (line.kind !== 'data') continue;
+      const text = lineText(line.data);
+      if (text.startsWith('# service=')) continue;
+      if (text === 'version 2') {
+        version = 2;
+        continue;
+      }
+      if (version === 2) {
+        capabilities.add(text);
+        continue;
+      }
+      if (text.startsWith('ERR ')) throw new GitProtocolError(`server error: ${text.slice(4)}`);
+      let refPart = text;
+      if (first) {
+        first = false;
+        const nul = text.indexOf('\0');
+        if (nul >= 0) {
+          refPart = text.slice(0, nul);
+          for (const cap of text.slice(nul + 1).split(' ')) if (cap !== '') capabilities.add(cap);
+        }
+      }
+      const [oid, name] = refPart.split(' ');
+      if (oid === undefined || name === undefined || name === 'capabilities^{}') continue;
+      if (name.endsWith('^{}')) {
+        const base = refs.find((r) => r.name === name.slice(0, -3));
+        if (base !== undefined) base.peeled = oid;
+      } else {
+        refs.push({ name, oid });
+      }
+    }
+    if (version === 0) {
+      for (const cap of capabilities) {
+        const match = /^symref=([^:]+):(.+)$/.exec(cap);
+        const ref = match === null ? undefined : refs.find((r) => r.name === match[1]);
+        if (ref !== undefined && match !== null) ref.symrefTarget = match[2];
+      }
+    }
+    this.discovery = { version, refs, capabilities };
+    return this.discovery;
+  }
+
+  /**
+   * Lists the refs whose names start with one of `prefixes` (all when empty). On a v2 server known
+   * from an earlier discovery this is one `ls-refs` request with `ref-prefix` arguments.
+   */
+  async listRefs(prefixes: string[]): Promise<RemoteRef[]> {
+    let discovery = this.discovery;
+    if (discovery === undefined || discovery.version === 0) discovery = await this.discover();
+    if (discovery.version === 0) {
+      return discovery.refs.filter((r) => prefixes.length === 0 || prefixes.some((p) => r.name.startsWith(p)));
+    }
+    const parts: Buffer[] = [pkt('command=ls-refs\n')];
+    if (discovery.capabilities.has(`agent=${AGENT}`) || [...discovery.capabilities].some((c) => c.startsWith('agent='))) {
+      parts.push(pkt(`agent=${AGENT}\n`));
+    }
+    parts.push(DELIM, pkt('peel\n'), pkt('symrefs\n'));
+    for (const prefix of prefixes) parts.push(pkt(`ref-prefix ${prefix}\n`));
+    parts.push(FLUSH);
+    let res: HttpResponse;
+    try {
+      res = await this.request('POST', '/git-upload-pack', Buffer.concat(parts));
+    } catch (err) {
+      // The server may have changed since discovery: rediscover once.
+      if (err instanceof GitProtocolError) {
+        this.discovery = undefined;
+        return this.listRefs(prefixes);
+      }
+      throw err;
+    }
+    const refs: RemoteRef[] = [];
+    for (const line of parsePktLines(res.body)) {
+      if (line.kind !== 'data') continue;
+      const text = lineText(line.data);
+      if (text.startsWith('ERR ')) throw new GitProtocolError(`server error: ${text.slice(4)}`);
+      const [oid, name, ...attrs] = text.split(' ');
+      if (oid === undefined || name === undefined) continue;
+      const ref: RemoteRef = { name, oid };
+      for (const attr of attrs) {
+        if (attr.startsWith('peeled:')) ref.peeled = attr.slice(7);
+        else if (attr.startsWith('symref-target:')) ref.symrefTarget = attr.slice(14);
+      }
+      refs.push(ref);
+    }
+    return refs;
+  }
+
+  /** Fetches a pack holding `wants` and what they reach, minus what `haves` reach. */
+  async fetchPack(req: FetchPackRequest): Promise<FetchResult> {
+    const discovery = this.discovery ?? (await this.discover());
+    const body = discovery.version === 2 ? this.fetchBodyV2(req, discovery) : this.fetchBodyV0(req, discovery);
+    const res = await this.request('POST', '/git-upload-pack', body);
+    return discovery.version === 2 ? parseFetchV2(res.body, req) : parseFetchV0(res.body, req);
+  }
+
+  private fetchBodyV2(req: FetchPackRequest, discovery: Discovery): Buffer {
+    const parts: Buffer[] = [pkt('command=fetch\n')];
+    if ([...discovery.capabilities].some((c) => c.startsWith('agent='))) parts.push(pkt(`agent=${AGENT}\n`));
+    parts.push(DELIM, pkt('thin-pack\n'), pkt('no-progress\n'), pkt('ofs-delta\n'));
+    for (const want of req.wants) parts.push(pkt(`want ${want}\n`));
+    for (const have of req.haves) parts.push(pkt(`have ${have}\n`));
+    for (const s of req.shallow) parts.push(pkt(`shallow ${s}\n`));
+    if (req.depth !== undefined) parts.push(pkt(`deepen ${req.depth}\n`));
+    parts.push(pkt('done\n'), FLUSH);
+    return Buffer.concat(parts);
+  }
+
+  private fetchBodyV0(req: FetchPackRequest, discovery: Discovery): Buffer {
+    const caps = ['multi_ack_detailed', 'side-band-64k', 'thin-pack', 'ofs-delta', 'no-progress', 'shallow', `agent=${AGENT}`]
+      .filter((c) => c.startsWith('agent=') || discovery.capabilities.has(c));
+    const parts: Buffer[] = [];
+    req.wants.forEach((want, i) => {
+      parts.push(pkt(i === 0 ? `want ${want} ${caps.join(' ')}\n` : `want ${want}\n`));
+    });
+    for (const s of req.shallow) parts.push(pkt(`shallow ${s}\n`));
+    if (req.depth !== undefined) parts.push(pkt(`deepen ${req.depth}\n`));
+    parts.push(FLUSH);
+    for (const have of req.haves) parts.push(pkt(`have ${have}\n`));
+    parts.push(pkt('done\n'));
+    return Buffer.concat(parts);
+  }
+}
+
+function notOurRef(message: string, req: FetchPackRequest): Error {
+  if (/not our ref|unadvertised object|no such|not found|bad object/i.test(message)) {
+    return new GitNotFoundError('commit', `the server does not have ${req.wants.join(', ')}: ${message}`);
+  }
+  return new GitProtocolError(`server error: ${message}`);
+}
+
+/** Collects side-band channel 1 from pkt-lines starting at `start`. */
+function demux(body: Buffer, start: number, req: FetchPackRequest): Buffer {
+  const chunks: Buffer[] = [];
+  for (const line of parsePktLines(body, start)) {
+    if (line.kind === 'flush') break;
+    if (line.kind !== 'data') continue;
+    const band = line.data[0];
+    if (band === 1) chunks.push(line.data.subarray(1));
+    else if (band === 3) throw notOurRef(lineText(line.data.subarray(1)), req);
+    else if (band !== 2) {
+      const text = lineText(line.data);
+      if (text.startsWith('ERR ')) throw notOurRef(text.slice(4), req);
+    }
+  }
+  return Buffer.concat(chunks);
+}
+
+function parseFetchV2(body: Buffer, req: FetchPackRequest): FetchResult {
+  const result: FetchResult = { pack: Buffer.alloc(0), shallow: [], unshallow: [] };
+  let section = '';
+  for (const line of parsePktLines(body)) {
+    if (line.kind !== 'data') continue;
+    const text = lineText(line.data);
+    if (section === '' || line.data.length < 64) {
+      if (text.startsWith('ERR ')) throw notOurRef(text.slice(4), req);
+    }
+    if (text === 'acknowledgments' || text === 'shallow-info' || text === 'wanted-refs') {
+      section = text;
+      continue;
+    }
+    if (text === 'packfile') {
+      result.pack = demux(body, line.end, req);
+      return result;
+    }
+    if (section === 'shallow-info') {
+      if (text.startsWith('shallow ')) result.shallow.push(text.slice(8));
+      else if (text.startsWith('unshallow ')) result.unshallow.push(text.slice(10));
+    }
+  }
+  return result;
+}
+
+function parseFetchV0(body: Buffer, req: FetchPackRequest): FetchResult {
+  const result: FetchResult = { pack: Buffer.alloc(0), shallow: [], unshallow: [] };
+  for (const line of parsePktLines(body)) {
+    if (line.kind !== 'data') continue;
+    const text = lineText(line.data);
+    if (text.startsWith('ERR ')) throw notOurRef(text.slice(4), req);
+    if (text.startsWith('shallow ')) result.shallow.push(text.slice(8));
+    else if (text.startsWith('unshallow ')) result.unshallow.push(text.slice(10));
+    else if (text === 'NAK' || (text.startsWith('ACK ') && !/ (continue|common|ready)$/.test(text))) {
+      result.pack = demux(body, line.end, req);
+      return result;
+    }
+  }
+  return result;
+}

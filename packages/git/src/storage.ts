@@ -1,0 +1,104 @@
+import * as nodeFs from 'node:fs';
+import { Volume } from 'memfs';
+
+/** A random-access view of one stored file. */
+export interface StoredFileReader {
+  /** The file size in bytes. */
+  readonly size: number;
+  /** Reads `length` bytes at `position`. */
+  read(position: number, length: number): Buffer;
+  /** Releases the file. */
+  close(): void;
+}
+
+/**
+ * Where a repository's packs, indexes and state live: a memfs volume (the default) or a directory on
+ * disk. Calls are synchronous, so reading an object costs no promise: the store reads objects
+ * directly from pack files by offset and never checks files out.
+ */
+export interface GitStorage {
+  /** `memory` (memfs) or `disk`. */
+  readonly kind: 'memory' | 'disk';
+  /** Names of the stored files. */
+  list(): string[];
+  /** The bytes of a stored file, or undefined. */
+  readFile(name: string): Buffer | undefined;
+  /** Writes a file atomically (write to a temporary name, then rename). */
+  writeFile(name: string, data: Uint8Array): void;
+  /** Opens a stored file for random access. */
+  open(name: string): StoredFileReader;
+}
+
+interface SyncFs {
+  mkdirSync(path: string, options: { recursive: true }): unknown;
+  readdirSync(path: string): unknown[];
+  readFileSync(path: string): unknown;
+  writeFileSync(path: string, data: Uint8Array): void;
+  renameSync(from: string, to: string): void;
+  openSync(path: string, flags: string): number;
+  closeSync(fd: number): void;
+  fstatSync(fd: number): { size: number | bigint };
+  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+}
+
+class FsStorage implements GitStorage {
+  constructor(
+    readonly kind: 'memory' | 'disk',
+    private readonly fs: SyncFs,
+    private readonly dir: string,
+  ) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+
+  list(): string[] {
+    return this.fs.readdirSync(this.dir).map(String).filter((n) => !n.endsWith('.tmp'));
+  }
+
+  readFile(name: string): Buffer | undefined {
+    try {
+      return Buffer.from(this.fs.readFileSync(`${this.dir}/${name}`) as Uint8Array);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  writeFile(name: string, data: Uint8Array): void {
+    const tmp = `${this.dir}/${name}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    this.fs.writeFileSync(tmp, data);
+    this.fs.renameSync(tmp, `${this.dir}/${name}`);
+  }
+
+  open(name: string): StoredFileReader {
+    const fs = this.fs;
+    const fd = fs.openSync(`${this.dir}/${name}`, 'r');
+    const size = Number(fs.fstatSync(fd).size);
+    return {
+      size,
+      read(position, length) {
+        const buf = Buffer.allocUnsafe(length);
+        let done = 0;
+        while (done < length) {
+          const n = fs.readSync(fd, buf, done, length - done, position + done);
+          if (n <= 0) break;
+          done += n;
+        }
+        return done === length ? buf : buf.subarray(0, done);
+      },
+      close() {
+        fs.closeSync(fd);
+      },
+    };
+  }
+}
+
+/** Storage in a new memfs volume: nothing touches the disk. */
+export function memoryStorage(): GitStorage {
+  const volume = new Volume();
+  return new FsStorage('memory', volume as unknown as SyncFs, '/git');
+}
+
+/** Storage in `dir` on disk (created if missing), kept across processes as a cache. */
+export function diskStorage(dir: string): GitStorage {
+  return new FsStorage('disk', nodeFs as unknown as SyncFs, dir);
+}

@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isGitOpsError } from '@gitops-kit/core';
+import { type GitServer, startGitServer } from '@gitops-kit/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GitBackend } from '../src/git-backend.js';
+import type { GitRemote } from '../src/smart-http.js';
+
+/** Makes the backend under test for one remote, storing its objects under `dir`. */
+export type GitBackendFactory = (remote: GitRemote, dir: string) => GitBackend;
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/**
+ * The behaviour every {@link GitBackend} must have, run against the native `git http-backend`
+ * test server. A native-git backend added later runs this same suite.
+ */
+export function gitBackendContract(name: string, factory: GitBackendFactory): void {
+  describe(`GitBackend contract: ${name}`, () => {
+    let server: GitServer;
+    let work: string;
+    let n = 0;
+    const remote = (url: string): GitRemote => ({ url, headers: {}, timeoutMs: 10_000, retries: 1 });
+    const backendFor = (url: string) => factory(remote(url), join(work, `store-${++n}`));
+
+    beforeAll(async () => {
+      server = await startGitServer();
+      work = mkdtempSync(join(tmpdir(), 'git-backend-contract-'));
+    });
+    afterAll(async () => {
+      await server.stop();
+      rmSync(work, { recursive: true, force: true });
+    });
+
+    it('lists refs by prefix, with peeled annotated tags and the HEAD symref', async () => {
+      const repo = await server.createRepository('refs');
+      const c1 = await repo.commit({ files: { a: '1' } });
+      await repo.tag('v1.0.0', c1, { message: 'annotated' });
+      await repo.tag('light', c1);
+      await repo.branch('feature', c1);
+      const backend = backendFor(repo.url);
+      const tags = await backend.listRefs(['refs/tags/']);
+      expect(tags.map((r) => r.name).sort()).toEqual(['refs/tags/light', 'refs/tags/v1.0.0']);
+      const annotated = tags.find((r) => r.name === 'refs/tags/v1.0.0');
+      expect(annotated?.oid).not.toBe(c1);
+      expect(annotated?.peeled).toBe(c1);
+      expect(tags.find((r) => r.name === 'refs/tags/light')?.oid).toBe(c1);
+      const head = (await backend.listRefs(['HEAD'])).find((r) => r.name === 'HEAD');
+      expect(head?.symrefTarget).toBe('refs/heads/main');
+      expect(head?.oid).toBe(c1);
+      const heads = await backend.listRefs(['refs/heads/']);
+      expect(heads.map((r) => r.name).sort()).toEqual(['refs/heads/feature', 'refs/heads/main']);
+      await backend.close();
+    });
+
+    it('makes a commit and its tree readable, then fetches nothing for it again', async () => {
+      const repo = await server.createRepository('tree');
+      const c1 = await repo.commit({
+        files: { 'dir/a.yaml': 'a: 1\n', 'dir/sub/b.yaml': 'b: 2\n', 'bin.dat': new Uint8Array([0, 1, 2, 255]) },
+        message: 'first\n\nbody',
+        author: { name: 'Ada', email: 'ada@example.com' },
+        date: '2024-05-06T07:08:09Z',
+      });
+      const backend = backendFor(repo.url);
+      const first = await backend.ensureCommit(c1);
+      expect(first.fetched).toBe(true);
+      const again = await backend.ensureCommit(c1);
+      expect(again).toEqual({ fetched: false, objects: 0, bytes: 0 });
+      const commit = await backend.readCommit(c1);
+      expect(commit.author).toMatchObject({ name: 'Ada', email: 'ada@example.com', date: '2024-05-06T07:08:09.000Z' });
+      expect(commit.message).toBe('first\n\nbody');
+      const fs = backend.fileSystem(commit, { ignore: [] });
+      expect(await fs.readdir('/')).toEqual([
+        { name: 'bin.dat', type: 'file' },
+        { name: 'dir', type: 'directory' },
+      ]);
+      expect(text(await fs.readFile('/dir/sub/b.yaml'))).toBe('b: 2\n');
+      expect([...(await fs.readFile('/bin.dat'))]).toEqual([0, 1, 2, 255]);
+      expect(await fs.stat('/dir/a.yaml')).toEqual({ type: 'file', size: 5 });
+      await expect(fs.readFile('/dir/missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await backend.close();
+    });
+
+    it('fetches only the new objects after a new commit', async () => {
+      const repo = await server.createRepository('update');
+      const files: Record<string, string> = {};
+      for (let i = 0; i < 40; i++) files[`d${i % 4}/f${i}.yaml`] = `value: ${'x'.repeat(200)}${i}\n`;
+      const c1 = await repo.commit({ files });
+      const backend = backendFor(repo.url);
+      const first = await backend.ensureCommit(c1);
+      const c2 = await repo.commit({ files: { 'd1/f1.yaml': 'value: changed\n' } });
+      const second = await backend.ensureCommit(c2);
+      expect(second.fetched).toBe(true);
+      // the commit, the root tree, one sub-tree and one blob
+      expect(second.objects).toBe(4);
+      expect(second.bytes).toBeLessThan(first.bytes);
+      const fs = backend.fileSystem(await backend.readCommit(c2), { ignore: [] });
+      expect(text(await fs.readFile('/d1/f1.yaml'))).toBe('value: changed\n');
+      expect(text(await fs.readFile('/d2/f2.yaml'))).toContain('value: x');
+      await backend.close();
+    });
+
+    it('follows a force-push to a commit that is not a descendant', async () => {
+      const repo = await server.createRepository('forced');
+      const c1 = await repo.commit({ files: { 'a.txt': 'one' } });
+      const backend = backendFor(repo.url);
+      await backend.ensureCommit(c1);
+      const orphan = await repo.commit({ parent: null, files: { 'b.txt': 'two' } });
+      await backend.ensureCommit(orphan);
+      const fs = backend.fileSystem(await backend.readCommit(orphan), { ignore: [] });
+      expect((await fs.readdir('/')).map((e) => e.name)).toEqual(['b.txt']);
+      expect(text(await fs.readFile('/b.txt'))).toBe('two');
+      await backend.close();
+    });
+
+    it('rejects a commit the server does not have with a NotFound error', async () => {
+      const repo = await server.createRepository('missing');
+      await repo.commit({ files: { a: 'a' } });
+      const backend = backendFor(repo.url);
+      const err = await backend.ensureCommit('0123456789abcdef0123456789abcdef01234567').catch((e: unknown) => e);
+      expect(isGitOpsError(err, 'NOT_FOUND')).toBe(true);
+      await backend.close();
+    });
+
+    it('reads files whose blobs are stored as deltas, byte for byte', async () => {
+      const repo = await server.createRepository('deltas');
+      const base = Array.from({ length: 400 }, (_, i) => `line ${i}: ${'abcdefghij'.repeat(3)}\n`).join('');
+      const files: Record<string, string> = {};
+      for (let i = 0; i < 12; i++) files[`f${i}.txt`] = base.replace(`line ${i * 7}:`, `changed ${i}:`);
+      const c1 = await repo.commit({ files });
+      await repo.git('repack', '-adf', '--depth=50', '--window=50');
+      const backend = backendFor(repo.url);
+      await backend.ensureCommit(c1);
+      const fs = backend.fileSystem(await backend.readCommit(c1), { ignore: [] });
+      for (const [path, content] of Object.entries(files)) expect(text(await fs.readFile(`/${path}`))).toBe(content);
+      await backend.close();
+    });
+  });
+}

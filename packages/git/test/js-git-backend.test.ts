@@ -1,0 +1,6 @@
+import { createJsGitBackend } from '../src/git-backend.js';
+import { diskStorage, memoryStorage } from '../src/storage.js';
+import { gitBackendContract } from './git-backend.contract.js';
+
+gitBackendContract('js on memfs', (remote) => createJsGitBackend({ remote, storage: memoryStorage() }));
+gitBackendContract('js on disk', (remote, dir) => createJsGitBackend({ remote, storage: diskStorage(dir) }));

@@ -1,0 +1,162 @@
+import { isGitOpsError, type JsonObject, type JsonValue } from '@gitops-kit/core';
+import { describe, expect, it } from 'vitest';
+import {
+  applyJsonPatch,
+  applyStrategicMergePatch,
+  createThreeWayMergePatch,
+  createTwoWayMergePatch,
+  type JsonPatchOperation,
+  PatchError,
+} from '../src/index.js';
+
+const deployment = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'd' },
+  spec: {
+    template: { spec: { containers: [{ name: 'app', image: 'a', env: [{ name: 'A', value: '1' }] }] } },
+  },
+};
+
+function caught(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected an error');
+}
+
+describe('bad input is a typed PatchError with the path, never a TypeError', () => {
+  it('a patch that is not an object', () => {
+    for (const patch of [null, 'x', 3, ['a'], true] as unknown[]) {
+      const err = caught(() => applyStrategicMergePatch(deployment, patch as JsonObject));
+      expect(err).toBeInstanceOf(PatchError);
+      expect(isGitOpsError(err, 'PATCH_ERROR')).toBe(true);
+    }
+  });
+
+  it('an unknown $patch directive, on a map and on a list item', () => {
+    const onMap = caught(() =>
+      applyStrategicMergePatch(deployment, { spec: { template: { $patch: 'bogus' } } }),
+    );
+    expect(onMap).toMatchObject({ code: 'PATCH_ERROR', path: 'spec.template.$patch' });
+    const onItem = caught(() =>
+      applyStrategicMergePatch(deployment, {
+        spec: { template: { spec: { containers: [{ name: 'app', $patch: 'nope' }] } } },
+      }),
+    );
+    expect(onItem).toMatchObject({ code: 'PATCH_ERROR', path: 'spec.template.spec.containers[0]' });
+  });
+
+  it('an unknown $-directive key', () => {
+    const err = caught(() => applyStrategicMergePatch(deployment, { spec: { $retainKey: ['x'] } }));
+    expect(err).toMatchObject({ code: 'PATCH_ERROR', path: 'spec.$retainKey' });
+    expect(String((err as Error).message)).toContain('unknown strategic merge patch directive');
+  });
+
+  it('a merge-key item missing its key', () => {
+    const err = caught(() =>
+      applyStrategicMergePatch(deployment, {
+        spec: { template: { spec: { containers: [{ image: 'x' }] } } },
+      }),
+    );
+    expect(err).toMatchObject({ code: 'PATCH_ERROR', path: 'spec.template.spec.containers[0]' });
+    expect((err as Error).message).toContain('merge key "name"');
+    const nested = caught(() =>
+      applyStrategicMergePatch(deployment, {
+        spec: { template: { spec: { containers: [{ name: 'app', env: [{ value: '2' }] }] } } },
+      }),
+    );
+    expect(nested).toMatchObject({ path: 'spec.template.spec.containers[0].env[0]' });
+  });
+
+  it('malformed parallel lists and $retainKeys', () => {
+    expect(caught(() => applyStrategicMergePatch(deployment, { spec: { $retainKeys: 'x' } }))).toMatchObject({
+      path: 'spec.$retainKeys',
+    });
+    expect(
+      caught(() =>
+        applyStrategicMergePatch(deployment, { metadata: { '$setElementOrder/finalizers': 'x' } }),
+      ),
+    ).toMatchObject({ path: 'metadata.$setElementOrder/finalizers' });
+    const withFinalizers = { ...deployment, metadata: { name: 'd', finalizers: ['a'] } };
+    expect(
+      caught(() => applyStrategicMergePatch(withFinalizers, { metadata: { finalizers: [['a']] } })),
+    ).toBeInstanceOf(PatchError);
+    expect(
+      caught(() => applyStrategicMergePatch(withFinalizers, { metadata: { finalizers: ['b', 1] } })),
+    ).toBeInstanceOf(PatchError);
+  });
+
+  it('kinds with no schema are refused in error mode, merged as kustomize does otherwise', () => {
+    const cr = {
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'w' },
+      spec: { items: [{ name: 'a' }] },
+    };
+    expect(
+      caught(() => applyStrategicMergePatch(cr, { spec: { x: 1 } }, { untyped: 'error' })),
+    ).toMatchObject({
+      code: 'PATCH_ERROR',
+    });
+    expect(applyStrategicMergePatch(cr, { spec: { items: [{ name: 'b' }] } }).spec).toEqual({
+      items: [{ name: 'b' }],
+    });
+    // Patch items not in the original come first, as strategic merge patch orders them.
+    expect(
+      applyStrategicMergePatch(cr, { spec: { items: [{ name: 'b' }] } }, { untyped: 'associative' }).spec,
+    ).toEqual({
+      items: [{ name: 'b' }, { name: 'a' }],
+    });
+  });
+
+  it('create patches refuse non-objects and merge lists without keys', () => {
+    expect(caught(() => createTwoWayMergePatch(null as unknown as JsonObject, {}))).toBeInstanceOf(
+      PatchError,
+    );
+    expect(caught(() => createThreeWayMergePatch(undefined, [] as unknown as JsonObject, {}))).toBeInstanceOf(
+      PatchError,
+    );
+    const noKey = { ...deployment, spec: { template: { spec: { containers: [{ image: 'x' }] } } } };
+    expect(caught(() => createTwoWayMergePatch(deployment, noKey))).toMatchObject({
+      path: 'spec.template.spec.containers',
+    });
+  });
+
+  it('a JSON patch to a missing path names the op and the path', () => {
+    const doc: JsonValue = { a: { b: [1, 2] } };
+    const cases: Array<[JsonPatchOperation, string]> = [
+      [{ op: 'replace', path: '/a/c', value: 1 }, '/a/c'],
+      [{ op: 'remove', path: '/a/b/5' }, '/a/b/5'],
+      [{ op: 'test', path: '/x', value: 1 }, '/x'],
+      [{ op: 'add', path: '/x/y', value: 1 }, '/x/y'],
+      [{ op: 'move', from: '/nope', path: '/a/z' }, '/a/z'],
+      [{ op: 'copy', from: '/nope', path: '/a/z' }, '/a/z'],
+    ];
+    for (const [op, path] of cases) {
+      const err = caught(() => applyJsonPatch(doc, [op]));
+      expect(err).toBeInstanceOf(PatchError);
+      expect(err).toMatchObject({ path });
+      expect((err as Error).message).toContain(`${op.op} ${path}`);
+    }
+  });
+
+  it('malformed JSON patch operations', () => {
+    for (const op of [
+      { op: 'frobnicate', path: '/a' },
+      { op: 'add', path: '/a' },
+      { op: 'move', path: '/a' },
+      { op: 'add', path: 'a', value: 1 },
+      { op: 'add', path: '/a~2', value: 1 },
+      null,
+    ]) {
+      const err = caught(() => applyJsonPatch({}, [op as JsonPatchOperation]));
+      expect(err).toBeInstanceOf(PatchError);
+    }
+    expect(caught(() => applyJsonPatch({}, {} as unknown as JsonPatchOperation[]))).toBeInstanceOf(
+      PatchError,
+    );
+  });
+});

@@ -1,0 +1,82 @@
+import { KubeApiError } from '@gitops-kit/cluster';
+import { isGitOpsError } from '@gitops-kit/core';
+
+/** Retry with exponential backoff, per cluster operation. */
+export interface RetryPolicy {
+  /** Retries after the first attempt (default 5; 0 disables retrying). */
+  limit?: number | undefined;
+  /** First delay (default 100 ms). */
+  initialDelayMs?: number | undefined;
+  /** Growth of the delay per consecutive failure (default 2). */
+  factor?: number | undefined;
+  /** Longest delay (default 5,000 ms). */
+  maxDelayMs?: number | undefined;
+}
+
+/** True for failures worth retrying: unreachable server, 429, 5xx, timeouts, optimistic-lock conflicts. */
+export function isRetriable(err: unknown): boolean {
+  if (err instanceof KubeApiError) {
+    if (err.status === 0 || err.status === 429 || err.status >= 500) return true;
+    // A server-side apply conflict with another manager does not go away by retrying.
+    if (err.status === 409 && err.kubeReason !== 'AlreadyExists') return err.conflicts.length === 0;
+    return false;
+  }
+  return isGitOpsError(err, 'NETWORK_ERROR') || isGitOpsError(err, 'TIMEOUT') || isGitOpsError(err, 'TOO_MANY_REQUESTS');
+}
+
+/**
+ * Exponential backoff state: the delay grows by `factor` on each consecutive failure, up to
+ * `maxDelayMs`, and starts over from `initialDelayMs` after a success.
+ */
+export class Backoff {
+  private failures = 0;
+  private readonly limit: number;
+  private readonly initial: number;
+  private readonly factor: number;
+  private readonly max: number;
+
+  constructor(policy: RetryPolicy = {}) {
+    this.limit = policy.limit ?? 5;
+    this.initial = policy.initialDelayMs ?? 100;
+    this.factor = policy.factor ?? 2;
+    this.max = policy.maxDelayMs ?? 5000;
+  }
+
+  /** Consecutive failures so far. */
+  get attempts(): number {
+    return this.failures;
+  }
+
+  /** Records a failure; the delay before the next attempt, or undefined when the limit is reached. */
+  fail(retryAfterSeconds?: number): number | undefined {
+    if (this.failures >= this.limit) return undefined;
+    const delay = Math.min(this.initial * this.factor ** this.failures, this.max);
+    this.failures++;
+    const hinted = retryAfterSeconds !== undefined ? Math.min(retryAfterSeconds * 1000, this.max) : 0;
+    return Math.max(delay, hinted);
+  }
+
+  /** Records a success: the next failure waits the initial delay again. */
+  succeed(): void {
+    this.failures = 0;
+  }
+}
+
+/** Sleeps, waking early (rejecting) when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,823 @@
+import { randomBytes } from 'node:crypto';
+import { type ClusterClient, KubeApiError, NoKindMatchError } from '@gitops-kit/cluster';
+import {
+  deepCopyJson,
+  formatApiVersion,
+  GitOpsError,
+  type GitOpsErrorJSON,
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  type KubeObject,
+  type ObjectKey,
+} from '@gitops-kit/core';
+import { diff } from '@gitops-kit/diff';
+import { type AssessHealthOptions, assessHealth, type HealthStatus, worstHealth } from '@gitops-kit/health';
+import { DEFAULT_FIELD_MANAGER, LAST_APPLIED_ANNOTATION } from './annotations.js';
+import { EventChannel } from './channel.js';
+import { SyncError } from './errors.js';
+import type {
+  ResourceResult,
+  ResourceSyncStatus,
+  SyncEvent,
+  SyncOperation,
+  SyncResult,
+  WaitReason,
+} from './events.js';
+import type { SyncPhase } from './hooks.js';
+import { crdIntroduces, type SyncPlan, type SyncTask } from './plan.js';
+import { Backoff, isRetriable, type RetryPolicy, sleep } from './retry.js';
+import { isTrackedBy } from './tracking.js';
+
+/** Options of {@link runSync}. */
+export interface RunSyncOptions {
+  /** Field manager of server-side apply (default `gitops-kit`). */
+  fieldManager?: string | undefined;
+  /** Server-side apply (default true); false: client-side apply with the last-applied annotation. */
+  serverSideApply?: boolean | undefined;
+  /** Take over fields other managers own on server-side apply (default true: git is the source of truth). */
+  forceConflicts?: boolean | undefined;
+  /** Validate everything with the server and write nothing. */
+  dryRun?: boolean | undefined;
+  /** Delete prune tasks' objects (default false: they are reported as orphaned). */
+  prune?: boolean | undefined;
+  /** Prune after every other task of the Sync phase instead of in each object's wave. */
+  pruneLast?: boolean | undefined;
+  /** Create missing namespaces the objects live in (not part of the plan). */
+  createNamespace?: boolean | undefined;
+  /** Write only objects that differ (default true); false re-applies unchanged objects too. */
+  applyOutOfSyncOnly?: boolean | undefined;
+  /** Delete and recreate an object whose update changes an immutable field. */
+  force?: boolean | undefined;
+  /** Write with replace (PUT, or create) instead of apply. */
+  replace?: boolean | undefined;
+  /**
+   * Wait for each wave's objects to be healthy before the next wave, and for all at the end. A
+   * Degraded object fails the wait at once. PostSync hooks always wait for health first.
+   */
+  wait?: boolean | undefined;
+  /** Longest wait for health, for a hook to finish, for a CRD or a deletion (default 5 min). */
+  timeoutMs?: number | undefined;
+  /** Interval of health and hook polling (default 200 ms). */
+  pollIntervalMs?: number | undefined;
+  /** Retry of failed cluster operations. */
+  retry?: RetryPolicy | undefined;
+  /** Operations in flight at once within a wave (default 16). */
+  concurrency?: number | undefined;
+  /** Validate the whole plan with a server dry run before the first write (default true). */
+  dryRunFirst?: boolean | undefined;
+  /** Health assessment options (custom checks, Lua). */
+  health?: AssessHealthOptions | undefined;
+  /** Stops the sync between operations. */
+  signal?: AbortSignal | undefined;
+}
+
+/** A running sync: iterate its events; `result` resolves when it is finished. */
+export interface SyncRun extends AsyncIterable<SyncEvent> {
+  /** The final result (never rejects: failures are in `phase` and the per-object results). */
+  readonly result: Promise<SyncResult>;
+}
+
+interface Work {
+  task: SyncTask;
+  result: ResourceResult;
+  /** Recreate instead of update (immutable field, force allowed). */
+  recreate?: boolean;
+  /** The object as written (for health checks). */
+  written?: KubeObject | undefined;
+}
+
+const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+function refOf(key: ObjectKey): { apiVersion: string; kind: string; namespace?: string; name: string } {
+  return {
+    apiVersion: formatApiVersion(key.group, key.version),
+    kind: key.kind,
+    ...(key.namespace ? { namespace: key.namespace } : {}),
+    name: key.name,
+  };
+}
+
+function isImmutableError(err: unknown): boolean {
+  if (!(err instanceof KubeApiError) || err.status !== 422) return false;
+  return /immutable/i.test(err.message) || err.causes.some((c) => /immutable/i.test(c.message ?? ''));
+}
+
+function isSecretKey(key: ObjectKey): boolean {
+  return key.group === '' && key.kind === 'Secret';
+}
+
+/**
+ * Turns any failure into a GitOpsError whose message is safe to show. For Secrets the server's
+ * message (which may quote a value) is withheld: only the reason and the fields remain.
+ */
+function safeError(err: unknown, key: ObjectKey): GitOpsError {
+  const who = key.namespace ? `${key.kind}/${key.namespace}/${key.name}` : `${key.kind}/${key.name}`;
+  if (isSecretKey(key) && err instanceof KubeApiError) {
+    const fields = err.causes.map((c) => c.field).filter((f): f is string => !!f);
+    return new SyncError(
+      `${who}: ${err.kubeReason || 'error'} (HTTP ${err.status})${fields.length ? ` at ${fields.join(', ')}` : ''}; the server's message is withheld because the object is a Secret`,
+      { code: err.code, path: fields[0] },
+    );
+  }
+  if (err instanceof GitOpsError) return err;
+  return new SyncError(`${who}: ${err instanceof Error ? err.message : String(err)}`, { code: 'INTERNAL' });
+}
+
+function healthOf(obj: KubeObject, options: AssessHealthOptions | undefined): HealthStatus {
+  try {
+    return assessHealth(obj, options) ?? { status: 'Healthy', message: '' };
+  } catch (err) {
+    return { status: 'Unknown', message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+class Runner {
+  private readonly channel = new EventChannel<SyncEvent>();
+  private readonly works: Work[];
+  private writes = 0;
+  private readonly manager: string;
+  private readonly timeoutMs: number;
+  private readonly poll: number;
+  private readonly concurrency: number;
+  private failed: string | undefined;
+  private readonly waitedHealth: HealthStatus[] = [];
+  readonly result: Promise<SyncResult>;
+
+  constructor(
+    private readonly plan: SyncPlan,
+    private readonly cluster: ClusterClient,
+    private readonly options: RunSyncOptions,
+  ) {
+    this.manager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
+    this.timeoutMs = options.timeoutMs ?? 300_000;
+    this.poll = options.pollIntervalMs ?? 200;
+    this.concurrency = Math.max(1, options.concurrency ?? 16);
+    this.works = plan.tasks.map((task) => ({
+      task,
+      result: {
+        id: task.id,
+        key: { ...task.key },
+        phase: task.phase,
+        wave: task.wave,
+        action: task.action,
+        status: 'NotRun' as ResourceSyncStatus,
+        operation: 'none' as SyncOperation,
+        message: task.reason,
+      },
+    }));
+    this.result = this.run();
+  }
+
+  get events(): EventChannel<SyncEvent> {
+    return this.channel;
+  }
+
+  private emit(event: SyncEvent): void {
+    this.channel.push(event);
+  }
+
+  private finish(work: Work, status: ResourceSyncStatus, message: string, extra: Partial<ResourceResult> = {}): void {
+    Object.assign(work.result, { status, message }, extra);
+    this.emit({ type: 'resource-result', result: { ...work.result } });
+  }
+
+  private fail(work: Work, err: unknown): void {
+    const safe = safeError(err, work.task.key);
+    if (this.failed === undefined) this.failed = safe.message;
+    this.finish(work, 'Failed', safe.message, { error: safe.toJSON() as GitOpsErrorJSON });
+  }
+
+  private checkAbort(): void {
+    if (this.options.signal?.aborted) throw new SyncError('the sync was cancelled');
+  }
+
+  /** Runs `fn` with retries of transient failures; `fn` learns the attempt number (0 first). */
+  private async retry<T>(work: Work | undefined, operation: string, fn: (attempt: number) => Promise<T>): Promise<T> {
+    const backoff = new Backoff(this.options.retry);
+    for (let attempt = 0; ; attempt++) {
+      this.checkAbort();
+      try {
+        const value = await fn(attempt);
+        backoff.succeed();
+        return value;
+      } catch (err) {
+        if (!isRetriable(err)) throw err;
+        const delay = backoff.fail(err instanceof KubeApiError ? err.retryAfterSeconds : undefined);
+        if (delay === undefined) throw err;
+        const safe = work ? safeError(err, work.task.key) : safeError(err, { group: '', version: 'v1', kind: 'cluster', namespace: '', name: '' });
+        this.emit({
+          type: 'retrying',
+          id: work?.task.id ?? '',
+          operation,
+          attempt: attempt + 1,
+          delayMs: delay,
+          error: { code: safe.code, message: safe.message },
+        });
+        await sleep(delay, this.options.signal);
+      }
+    }
+  }
+
+  private async run(): Promise<SyncResult> {
+    const startedAt = now();
+    const dryRun = this.options.dryRun ?? false;
+    this.emit({ type: 'sync-started', app: this.plan.app, dryRun, tasks: this.plan.tasks.length });
+    try {
+      await this.execute(dryRun);
+    } catch (err) {
+      if (this.failed === undefined) this.failed = safeError(err, { group: '', version: '', kind: 'sync', namespace: '', name: this.plan.app }).message;
+    }
+    for (const w of this.works) if (w.result.status === 'NotRun' && this.failed === undefined) w.result.message = 'not run';
+    const phase = this.failed === undefined ? 'Succeeded' : 'Failed';
+    const result: SyncResult = {
+      app: this.plan.app,
+      phase,
+      message:
+        this.failed ??
+        (dryRun
+          ? 'dry run succeeded: nothing was written'
+          : `successfully synced (${this.works.filter((w) => w.result.operation !== 'none').length} objects written or deleted)`),
+      dryRun,
+      resources: this.works.map((w) => ({ ...w.result })),
+      writes: this.writes,
+      health: this.waitedHealth.length > 0 ? worstHealth(this.waitedHealth.map((h) => h.status)) : undefined,
+      startedAt,
+      finishedAt: now(),
+    };
+    this.emit({ type: 'finished', result });
+    this.channel.close();
+    return result;
+  }
+
+  private async execute(dryRun: boolean): Promise<void> {
+    const o = this.options;
+    if (this.plan.blocked) {
+      this.failed = this.plan.blocked;
+      for (const w of this.works) this.finish(w, 'Skipped', w.task.reason);
+      return;
+    }
+    const runnable: Work[] = [];
+    for (const w of this.works) {
+      const t = w.task;
+      if (t.action === 'skip') this.finish(w, 'Skipped', t.reason);
+      else if (t.action === 'unchanged' && (o.applyOutOfSyncOnly ?? true)) this.finish(w, 'Synced', t.reason);
+      else if (t.action === 'prune' && !o.prune) this.finish(w, 'PruneSkipped', 'orphaned: no longer desired; pruning is not enabled');
+      else runnable.push(w);
+    }
+    const syncFail = runnable.filter((w) => w.task.phase === 'SyncFail');
+    const main = runnable.filter((w) => w.task.phase !== 'SyncFail');
+
+    const missingNamespaces = await this.missingNamespaces(main);
+    if (!dryRun && o.createNamespace) {
+      for (const ns of missingNamespaces) {
+        await this.retry(undefined, `create namespace ${ns}`, async (attempt) => {
+          try {
+            this.writes++;
+            await this.cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { fieldManager: this.manager });
+          } catch (err) {
+            if (!(err instanceof KubeApiError && err.kubeReason === 'AlreadyExists' && attempt >= 0)) throw err;
+          }
+        });
+        this.emit({ type: 'namespace-created', namespace: ns });
+      }
+    }
+
+    if (dryRun || (o.dryRunFirst ?? true)) {
+      const ok = await this.dryRunAll(main, missingNamespaces, dryRun);
+      if (!ok) {
+        await this.runSyncFail(syncFail, dryRun);
+        return;
+      }
+      if (dryRun) {
+        for (const w of main) if (w.result.status === 'NotRun') this.finish(w, 'Synced', `${w.task.reason} (dry run)`);
+        for (const w of syncFail) this.finish(w, 'Skipped', 'SyncFail hook: the dry run succeeded');
+        return;
+      }
+    }
+
+    // Steps: (phase, wave) groups in plan order; pruneLast moves prunes after the Sync phase's waves.
+    const steps: Array<{ phase: SyncPhase; wave: number; works: Work[] }> = [];
+    const lastPrunes: Work[] = [];
+    for (const w of main) {
+      if (o.pruneLast && w.task.action === 'prune') {
+        lastPrunes.push(w);
+        continue;
+      }
+      const last = steps[steps.length - 1];
+      if (last && last.phase === w.task.phase && last.wave === w.task.wave) last.works.push(w);
+      else steps.push({ phase: w.task.phase, wave: w.task.wave, works: [w] });
+    }
+    if (lastPrunes.length > 0) {
+      const syncSteps = steps.filter((s) => s.phase === 'Sync' || s.phase === 'PreSync');
+      const lastWave = syncSteps.length > 0 ? Math.max(...syncSteps.map((s) => s.wave)) : 0;
+      const at = steps.findIndex((s) => s.phase === 'PostSync');
+      const step = { phase: 'Sync' as SyncPhase, wave: lastWave, works: lastPrunes };
+      if (at < 0) steps.push(step);
+      else steps.splice(at, 0, step);
+    }
+
+    const syncApplied: Work[] = [];
+    let healthChecked = false;
+    for (const step of steps) {
+      if (step.phase === 'PostSync' && !healthChecked) {
+        // PostSync hooks run once everything is healthy (Argo CD's rule), waited for or not.
+        healthChecked = true;
+        if (!(await this.waitHealthy(syncApplied, 'Sync', step.wave))) break;
+      }
+      this.emit({ type: 'wave-started', phase: step.phase, wave: step.wave, tasks: step.works.length });
+      const ok = await this.runStep(step.phase, step.wave, step.works);
+      if (step.phase === 'Sync') syncApplied.push(...step.works.filter((w) => w.task.action !== 'prune' && w.task.action !== 'hook'));
+      if (!ok) break;
+      if (o.wait && step.phase !== 'PostSync') {
+        const applied = step.works.filter((w) => w.task.action !== 'prune' && w.task.action !== 'hook');
+        if (!(await this.waitHealthy(applied, step.phase, step.wave))) break;
+      }
+    }
+    if (this.failed === undefined && o.wait && !healthChecked) {
+      await this.waitHealthy(syncApplied, 'Sync', Number.POSITIVE_INFINITY);
+    }
+    if (this.failed !== undefined) await this.runSyncFail(syncFail, false);
+    else for (const w of syncFail) this.finish(w, 'Skipped', 'SyncFail hook: the sync succeeded');
+  }
+
+  private async runSyncFail(works: Work[], dryRun: boolean): Promise<void> {
+    if (works.length === 0) return;
+    if (dryRun) {
+      for (const w of works) this.finish(w, 'Skipped', 'SyncFail hook: not run in a dry run');
+      return;
+    }
+    const failure = this.failed;
+    let wave: number | undefined;
+    let group: Work[] = [];
+    const flush = async (): Promise<void> => {
+      if (group.length === 0) return;
+      this.emit({ type: 'wave-started', phase: 'SyncFail', wave: wave ?? 0, tasks: group.length });
+      await this.runStep('SyncFail', wave ?? 0, group);
+      group = [];
+    };
+    for (const w of works) {
+      if (wave !== undefined && w.task.wave !== wave) await flush();
+      wave = w.task.wave;
+      group.push(w);
+    }
+    await flush();
+    this.failed = failure; // the sync's failure stays the first cause
+  }
+
+  private async missingNamespaces(works: Work[]): Promise<string[]> {
+    const wanted = new Set<string>();
+    for (const w of works) if (w.task.action !== 'prune' && w.task.key.namespace) wanted.add(w.task.key.namespace);
+    for (const w of works) if (w.task.key.kind === 'Namespace' && w.task.key.group === '') wanted.delete(w.task.key.name);
+    const missing: string[] = [];
+    await mapLimit([...wanted], this.concurrency, async (ns) => {
+      try {
+        await this.retry(undefined, `get namespace ${ns}`, () => this.cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: ns }));
+      } catch (err) {
+        if (err instanceof KubeApiError && err.status === 404) missing.push(ns);
+        else throw err;
+      }
+    });
+    return missing.sort();
+  }
+
+  /** Server dry run of every write before the first write. False when any object is refused. */
+  private async dryRunAll(works: Work[], missingNamespaces: string[], wholeSyncIsDryRun: boolean): Promise<boolean> {
+    const introduced = new Set<string>();
+    for (const w of works) {
+      const gk = crdIntroduces(w.task.desired);
+      if (gk) introduced.add(gk);
+    }
+    // Namespaces that do not exist yet: created by this plan, or by createNamespace in a dry run. A
+    // missing namespace nobody creates is left to the dry run, which then fails with a clear NotFound.
+    const absent = new Set(
+      works
+        .filter((w) => w.task.key.kind === 'Namespace' && w.task.key.group === '' && w.task.action === 'create')
+        .map((w) => w.task.key.name),
+    );
+    if (wholeSyncIsDryRun && this.options.createNamespace) for (const ns of missingNamespaces) absent.add(ns);
+    let checked = 0;
+    let skipped = 0;
+    let failed = 0;
+    const candidates = works.filter((w) => w.task.action === 'create' || w.task.action === 'apply' || w.task.action === 'unchanged');
+    await mapLimit(candidates, this.concurrency, async (w) => {
+      const t = w.task;
+      // Kinds a CRD of this plan introduces cannot be validated before the CRD exists; objects in a
+      // namespace this sync creates cannot be either (the server would answer NotFound).
+      if (introduced.has(`${t.key.group}/${t.key.kind}`) || (t.key.namespace !== '' && absent.has(t.key.namespace))) {
+        skipped++;
+        if (wholeSyncIsDryRun) this.finish(w, 'Synced', `${t.reason} (dry run skipped: its kind or namespace does not exist yet)`);
+        return;
+      }
+      try {
+        await this.write(w, true);
+        checked++;
+      } catch (err) {
+        if (err instanceof NoKindMatchError && t.syncOptions.skipDryRunOnMissingResource) {
+          skipped++;
+          return;
+        }
+        if (isImmutableError(err) && this.mayRecreate(t)) {
+          w.recreate = true;
+          checked++;
+          return;
+        }
+        failed++;
+        this.fail(w, this.explain(err, t));
+      }
+    });
+    this.emit({ type: 'dry-run', checked, skipped, failed });
+    if (failed > 0) {
+      this.failed = `the dry run refused ${failed} object${failed === 1 ? '' : 's'}; nothing was written: ${this.failed ?? ''}`;
+      return false;
+    }
+    return true;
+  }
+
+  private mayRecreate(t: SyncTask): boolean {
+    return (t.syncOptions.force ?? this.options.force ?? false) && t.syncOptions.delete !== false;
+  }
+
+  private explain(err: unknown, t: SyncTask): unknown {
+    if (!isImmutableError(err)) return err;
+    const e = err as KubeApiError;
+    const fields = e.causes.map((c) => c.field).filter((f): f is string => !!f);
+    const who = t.key.namespace ? `${t.key.kind}/${t.key.namespace}/${t.key.name}` : `${t.key.kind}/${t.key.name}`;
+    return new SyncError(
+      `${who}: cannot update immutable field${fields.length === 1 ? '' : 's'} ${fields.join(', ') || '(unknown)'}; sync with force (or annotate argocd.argoproj.io/sync-options: Force=true,Replace=true) to delete and recreate it`,
+      { code: 'INVALID', path: fields[0], cause: isSecretKey(t.key) ? undefined : err },
+    );
+  }
+
+  private async runStep(phase: SyncPhase, wave: number, works: Work[]): Promise<boolean> {
+    const prunes = works.filter((w) => w.task.action === 'prune');
+    const first = works.filter(
+      (w) => w.task.action !== 'prune' && w.task.action !== 'hook' && ((w.task.key.kind === 'Namespace' && w.task.key.group === '') || crdIntroduces(w.task.desired) !== undefined),
+    );
+    const rest = works.filter((w) => !prunes.includes(w) && !first.includes(w));
+    const before = this.failed;
+    await mapLimit(prunes, this.concurrency, (w) => this.runTask(w));
+    if (this.failed !== before) return false;
+    await mapLimit(first, this.concurrency, (w) => this.runTask(w));
+    if (this.failed !== before) return false;
+    const crds = first.filter((w) => crdIntroduces(w.task.desired) !== undefined);
+    if (crds.length > 0) {
+      this.emit({ type: 'waiting', reason: 'crd-established', phase, wave, ids: crds.map((w) => w.task.id) });
+      for (const w of crds) {
+        try {
+          await this.waitEstablished(w);
+        } catch (err) {
+          this.fail(w, err);
+        }
+      }
+      this.cluster.invalidateDiscovery();
+      if (this.failed !== before) return false;
+    }
+    await mapLimit(rest, this.concurrency, (w) => this.runTask(w));
+    return this.failed === before;
+  }
+
+  private async runTask(w: Work): Promise<void> {
+    const t = w.task;
+    if (this.options.signal?.aborted) return;
+    this.emit({ type: 'task-started', id: t.id, key: t.key, phase: t.phase, wave: t.wave, action: t.action });
+    try {
+      if (t.action === 'prune') {
+        await this.prune(w);
+      } else if (t.action === 'hook') {
+        await this.runHook(w);
+      } else {
+        const op = await this.write(w, false);
+        this.emit({ type: 'applied', id: t.id, key: t.key, operation: op, dryRun: false });
+        this.finish(w, 'Synced', op === 'configured' ? `configured: ${t.reason}` : op, { operation: op });
+      }
+    } catch (err) {
+      this.fail(w, this.explain(err, t));
+    }
+  }
+
+  /** Writes a create/apply task; answers what was done. */
+  private async write(w: Work, dryRun: boolean): Promise<SyncOperation> {
+    const t = w.task;
+    const desired = t.desired as KubeObject;
+    const o = this.options;
+    const replace = t.syncOptions.replace ?? o.replace ?? false;
+    const ssa = t.syncOptions.serverSideApply ?? o.serverSideApply ?? true;
+    const count = (): void => {
+      if (!dryRun) this.writes++;
+    };
+    if (w.recreate && !dryRun) {
+      await this.deleteAndWait(w);
+      if (ssa && !replace) {
+        await this.retry(w, 'apply', async () => {
+          count();
+          w.written = await this.cluster.apply(desired, { fieldManager: this.manager, force: o.forceConflicts ?? true });
+        });
+      } else {
+        w.written = await this.create(w, this.withLastApplied(desired, !ssa), count);
+      }
+      return 'recreated';
+    }
+    try {
+      if (replace) {
+        const op = await this.retry(w, 'replace', async () => {
+          let live: KubeObject | undefined;
+          try {
+            live = await this.cluster.get(refOf(t.key));
+          } catch (err) {
+            if (!(err instanceof KubeApiError && err.status === 404)) throw err;
+          }
+          if (live === undefined) {
+            if (dryRun) {
+              await this.cluster.create(desired, { fieldManager: this.manager, dryRun: true });
+              return 'created' as const;
+            }
+            w.written = await this.create(w, desired, count);
+            return 'created' as const;
+          }
+          const body = deepCopyJson(desired as unknown as JsonValue) as unknown as KubeObject;
+          body.metadata.resourceVersion = live.metadata.resourceVersion;
+          count();
+          w.written = await this.cluster.update(body, { fieldManager: this.manager, dryRun });
+          return 'replaced' as const;
+        });
+        return op;
+      }
+      if (ssa) {
+        await this.retry(w, 'apply', async () => {
+          count();
+          w.written = await this.cluster.apply(desired, { fieldManager: this.manager, force: o.forceConflicts ?? true, dryRun });
+        });
+        return t.live ? 'configured' : 'created';
+      }
+      // Client-side apply: create with the last-applied annotation, or a three-way merge patch.
+      if (!t.live) {
+        const body = this.withLastApplied(desired, true);
+        if (dryRun) {
+          await this.retry(w, 'create', () => this.cluster.create(body, { fieldManager: this.manager, dryRun: true }));
+          return 'created';
+        }
+        w.written = await this.create(w, body, count);
+        return 'created';
+      }
+      const computed = diff(desired, t.live, { strategy: 'auto', showSecretValues: true });
+      const patch = (isJsonObject(computed.patch) ? deepCopyJson(computed.patch) : {}) as JsonObject;
+      const meta = (isJsonObject(patch.metadata) ? patch.metadata : {}) as JsonObject;
+      const annotations = (isJsonObject(meta.annotations) ? meta.annotations : {}) as JsonObject;
+      annotations[LAST_APPLIED_ANNOTATION] = lastAppliedText(desired);
+      meta.annotations = annotations;
+      patch.metadata = meta;
+      await this.retry(w, 'patch', async () => {
+        count();
+        w.written = await this.cluster.patch(refOf(t.key), 'merge', patch, { fieldManager: this.manager, dryRun });
+      });
+      return 'configured';
+    } catch (err) {
+      if (!dryRun && isImmutableError(err) && this.mayRecreate(t)) {
+        w.recreate = true;
+        return this.write(w, false);
+      }
+      throw err;
+    }
+  }
+
+  private withLastApplied(obj: KubeObject, set: boolean): KubeObject {
+    if (!set) return obj;
+    const copy = deepCopyJson(obj as unknown as JsonValue) as unknown as KubeObject;
+    copy.metadata.annotations = { ...(copy.metadata.annotations ?? {}), [LAST_APPLIED_ANNOTATION]: lastAppliedText(obj) };
+    return copy;
+  }
+
+  /** Creates an object; a retry that finds it already there (our own earlier attempt) counts as done. */
+  private async create(w: Work, body: KubeObject, count: () => void): Promise<KubeObject> {
+    return this.retry(w, 'create', async (attempt) => {
+      try {
+        count();
+        return await this.cluster.create(body, { fieldManager: this.manager });
+      } catch (err) {
+        if (attempt > 0 && err instanceof KubeApiError && err.kubeReason === 'AlreadyExists') {
+          const existing = await this.cluster.get(refOf({ ...w.task.key, name: body.metadata.name ?? '' }));
+          if (isTrackedBy(existing, this.plan.app, this.plan.tracking)) return existing;
+        }
+        throw err;
+      }
+    });
+  }
+
+  private async deleteAndWait(w: Work, name = w.task.key.name): Promise<boolean> {
+    const ref = refOf({ ...w.task.key, name });
+    const deleted = await this.retry(w, 'delete', async () => {
+      try {
+        this.writes++;
+        await this.cluster.delete(ref, { propagationPolicy: 'Foreground' });
+        return true;
+      } catch (err) {
+        if (err instanceof KubeApiError && err.status === 404) return false;
+        throw err;
+      }
+    });
+    if (!deleted) return false;
+    this.emit({ type: 'waiting', reason: 'deletion', phase: w.task.phase, wave: w.task.wave, ids: [w.task.id] });
+    await this.until(w, 'deletion', async () => {
+      try {
+        await this.cluster.get(ref);
+        return false;
+      } catch (err) {
+        if (err instanceof KubeApiError && err.status === 404) return true;
+        throw err;
+      }
+    });
+    return true;
+  }
+
+  private async prune(w: Work): Promise<void> {
+    const t = w.task;
+    const ref = refOf(t.key);
+    await this.retry(w, 'prune', async (attempt) => {
+      try {
+        this.writes++;
+        await this.cluster.delete(ref, {
+          propagationPolicy: 'Background',
+          preconditions: attempt === 0 && t.live?.metadata.uid ? { uid: t.live.metadata.uid } : undefined,
+        });
+      } catch (err) {
+        if (err instanceof KubeApiError && err.status === 404) return;
+        throw err;
+      }
+    });
+    this.emit({ type: 'pruned', id: t.id, key: t.key, dryRun: false });
+    this.finish(w, 'Pruned', 'pruned: no longer desired', { operation: 'deleted' });
+  }
+
+  private async runHook(w: Work): Promise<void> {
+    const t = w.task;
+    const policies = t.hookDeletePolicies ?? ['BeforeHookCreation'];
+    const body = deepCopyJson(t.desired as unknown as JsonValue) as unknown as KubeObject;
+    if (!body.metadata.name) {
+      // The name is chosen here, not by the server, so a retried create cannot make a second hook.
+      const prefix = String(body.metadata.generateName ?? 'hook-');
+      body.metadata.name = `${prefix}${randomBytes(4).toString('hex').slice(0, 5)}`;
+      delete body.metadata.generateName;
+    }
+    const name = body.metadata.name as string;
+    w.result.key = { ...t.key, name };
+    if (policies.includes('BeforeHookCreation')) {
+      if (await this.deleteAndWait(w, name)) {
+        this.emit({ type: 'hook-phase', id: t.id, key: w.result.key, hookPhase: 'Deleted', message: 'deleted before creation (BeforeHookCreation)' });
+      }
+    }
+    let live: KubeObject;
+    try {
+      live = await this.create(w, body, () => {
+        this.writes++;
+      });
+    } catch (err) {
+      if (!(err instanceof KubeApiError && err.kubeReason === 'AlreadyExists')) throw err;
+      // A named hook kept from an earlier sync (no BeforeHookCreation): it ran already.
+      live = await this.cluster.get(refOf(w.result.key));
+    }
+    w.written = live;
+    this.emit({ type: 'hook-phase', id: t.id, key: w.result.key, hookPhase: 'Running', message: 'created' });
+    this.emit({ type: 'waiting', reason: 'hook', phase: t.phase, wave: t.wave, ids: [t.id] });
+    let health: HealthStatus = healthOf(live, this.options.health);
+    let timedOut = false;
+    try {
+      await this.until(w, 'hook', async () => {
+        const cur = await this.cluster.get(refOf(w.result.key));
+        health = healthOf(cur, this.options.health);
+        return health.status === 'Healthy' || health.status === 'Degraded';
+      });
+    } catch (err) {
+      if (!(err instanceof GitOpsError && err.code === 'TIMEOUT')) throw err;
+      timedOut = true;
+    }
+    const succeeded = !timedOut && health.status === 'Healthy';
+    const message = timedOut ? `the hook did not finish within ${this.timeoutMs} ms` : health.message || (succeeded ? 'completed' : 'failed');
+    this.emit({ type: 'hook-phase', id: t.id, key: w.result.key, hookPhase: succeeded ? 'Succeeded' : 'Failed', message });
+    if ((succeeded && policies.includes('HookSucceeded')) || (!succeeded && policies.includes('HookFailed'))) {
+      await this.deleteAndWait(w, name);
+      this.emit({ type: 'hook-phase', id: t.id, key: w.result.key, hookPhase: 'Deleted', message: succeeded ? 'HookSucceeded' : 'HookFailed' });
+    }
+    if (succeeded) this.finish(w, 'Synced', `hook succeeded${health.message ? `: ${health.message}` : ''}`, { operation: 'created', hookStatus: 'Succeeded', health });
+    else {
+      const err = new SyncError(`${t.phase} hook ${t.key.kind}/${name} failed: ${message}`, { code: timedOut ? 'TIMEOUT' : 'SYNC_ERROR' });
+      if (this.failed === undefined) this.failed = err.message;
+      this.finish(w, 'Failed', err.message, { operation: 'created', hookStatus: 'Failed', health, error: err.toJSON() });
+    }
+  }
+
+  private async waitEstablished(w: Work): Promise<void> {
+    await this.until(w, 'crd-established', async () => {
+      const crd = await this.cluster.get(refOf(w.task.key));
+      const status = isJsonObject(crd.status) ? crd.status : {};
+      const conditions = Array.isArray(status.conditions) ? status.conditions : [];
+      return conditions.some((c) => isJsonObject(c) && c.type === 'Established' && c.status === 'True');
+    });
+  }
+
+  /** Polls `check` until true; a TimeoutError after `timeoutMs`. Transient read errors are retried. */
+  private async until(w: Work, what: WaitReason, check: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      if (await this.retry(w, `wait for ${what}`, check)) return;
+      if (Date.now() >= deadline) {
+        throw new SyncError(`timed out after ${this.timeoutMs} ms waiting for ${what} of ${w.task.id}`, { code: 'TIMEOUT' });
+      }
+      await sleep(this.poll, this.options.signal);
+    }
+  }
+
+  /** Waits until the objects are healthy; a Degraded one fails the wait at once, with its cause. */
+  private async waitHealthy(works: Work[], phase: SyncPhase, wave: number): Promise<boolean> {
+    const pending = new Map(works.filter((w) => w.result.status === 'Synced').map((w) => [w.task.id, w]));
+    if (pending.size === 0) return true;
+    this.emit({ type: 'waiting', reason: 'health', phase, wave: Number.isFinite(wave) ? wave : phase === 'Sync' ? Math.max(...works.map((w) => w.task.wave)) : 0, ids: [...pending.keys()] });
+    const last = new Map<string, string>();
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      const done: string[] = [];
+      let degraded: { w: Work; health: HealthStatus } | undefined;
+      await mapLimit([...pending.values()], this.concurrency, async (w) => {
+        let health: HealthStatus;
+        try {
+          const cur = await this.retry(w, 'get for health', () => this.cluster.get(refOf(w.result.key)));
+          health = healthOf(cur, this.options.health);
+        } catch (err) {
+          if (err instanceof KubeApiError && err.status === 404) health = { status: 'Missing', message: 'the object does not exist' };
+          else throw err;
+        }
+        const sig = `${health.status}\u0000${health.message}`;
+        if (last.get(w.task.id) !== sig) {
+          last.set(w.task.id, sig);
+          w.result.health = health;
+          this.emit({ type: 'health-changed', id: w.task.id, key: w.result.key, health });
+        }
+        if (health.status === 'Degraded') degraded ??= { w, health };
+        else if (health.status === 'Healthy' || health.status === 'Suspended') done.push(w.task.id);
+      });
+      for (const id of done) {
+        const w = pending.get(id) as Work;
+        this.waitedHealth.push(w.result.health ?? { status: 'Healthy', message: '' });
+        pending.delete(id);
+      }
+      if (degraded) {
+        const { w, health } = degraded;
+        this.waitedHealth.push(health);
+        const err = new SyncError(`${describe(w.result.key)} is Degraded: ${health.message || 'no message'}`, { details: { health: health.status } });
+        this.fail(w, err);
+        return false;
+      }
+      if (pending.size === 0) return true;
+      if (Date.now() >= deadline) {
+        for (const w of pending.values()) {
+          this.waitedHealth.push(w.result.health ?? { status: 'Unknown', message: '' });
+          this.fail(w, new SyncError(`${describe(w.result.key)} was not healthy within ${this.timeoutMs} ms: ${w.result.health?.status ?? 'Unknown'} ${w.result.health?.message ?? ''}`.trim(), { code: 'TIMEOUT' }));
+        }
+        return false;
+      }
+      await sleep(this.poll, this.options.signal);
+    }
+  }
+}
+
+function describe(key: ObjectKey): string {
+  return key.namespace ? `${key.kind}/${key.namespace}/${key.name}` : `${key.kind}/${key.name}`;
+}
+
+function lastAppliedText(obj: KubeObject): string {
+  const copy = deepCopyJson(obj as unknown as JsonValue) as unknown as KubeObject;
+  if (copy.metadata.annotations) {
+    delete copy.metadata.annotations[LAST_APPLIED_ANNOTATION];
+    if (Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
+  }
+  return JSON.stringify(copy);
+}
+
+/**
+ * Runs a plan against a cluster. Returns at once: iterate the returned object for events (task
+ * started, applied, pruned, hook phase, waiting, health changed, retrying, per-object result,
+ * finished), and await `result` for the final result. The sync runs whether or not the events are
+ * read. Order: createNamespace, a server dry run of every write (skipping kinds a CRD of the plan
+ * introduces), then each phase and wave: prunes, then Namespaces and CRDs (waiting for the CRDs
+ * to be Established), then the other objects and hooks. A failure stops at the end of its wave
+ * and runs the SyncFail hooks.
+ */
+export function runSync(plan: SyncPlan, cluster: ClusterClient, options: RunSyncOptions = {}): SyncRun {
+  const runner = new Runner(plan, cluster, options);
+  const events = runner.events;
+  return {
+    result: runner.result,
+    [Symbol.asyncIterator]: () => events[Symbol.asyncIterator](),
+  };
+}

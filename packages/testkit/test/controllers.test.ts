@@ -1,0 +1,265 @@
+import type { ClusterClient } from '@gitops-kit/cluster';
+import type { KubeObject } from '@gitops-kit/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCluster, type TestCluster } from '../src/index.js';
+import { errorOf, waitFor } from './helpers.js';
+
+let cluster: TestCluster;
+let client: ClusterClient;
+
+type Cond = { type: string; status: string; reason?: string };
+const conditions = (o: KubeObject): Cond[] =>
+  ((o.status as { conditions?: Cond[] } | undefined)?.conditions ?? []) as Cond[];
+const cond = (o: KubeObject, type: string): Cond | undefined => conditions(o).find((c) => c.type === type);
+
+const deployment = (name: string, image = 'nginx:1.27', replicas = 2): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: 'ctl' },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'main', image }] } },
+  },
+});
+
+beforeAll(async () => {
+  cluster = await startTestCluster({
+    controllers: { podReadyDelayMs: 20, jobDurationMs: 20, provisionDelayMs: 10, progressDeadlineMs: 300 },
+  });
+  client = cluster.client;
+  await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ctl' } });
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const get = (apiVersion: string, kind: string, name: string) =>
+  client.get({ apiVersion, kind, namespace: 'ctl', name });
+
+describe('Deployment → ReplicaSet → Pods', () => {
+  it('becomes Available with ready pods, owned through controller references', async () => {
+    await client.create(deployment('web'));
+    const d = await waitFor(async () => {
+      const o = await get('apps/v1', 'Deployment', 'web');
+      return cond(o, 'Progressing')?.reason === 'NewReplicaSetAvailable' ? o : undefined;
+    });
+    expect(d.status).toMatchObject({
+      observedGeneration: 1,
+      replicas: 2,
+      updatedReplicas: 2,
+      readyReplicas: 2,
+      availableReplicas: 2,
+    });
+    expect(cond(d, 'Available')).toMatchObject({ status: 'True', reason: 'MinimumReplicasAvailable' });
+    const rs = (await client.list('apps/v1', 'ReplicaSet', { namespace: 'ctl', labelSelector: 'app=web' }))
+      .items;
+    expect(rs).toHaveLength(1);
+    expect(rs[0]?.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: 'Deployment',
+      name: 'web',
+      controller: true,
+      uid: d.metadata.uid,
+    });
+    expect(rs[0]?.metadata.labels?.['pod-template-hash']).toBeTruthy();
+    const pods = (await client.list('v1', 'Pod', { namespace: 'ctl', labelSelector: 'app=web' })).items;
+    expect(pods).toHaveLength(2);
+    for (const p of pods) {
+      expect(p.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'ReplicaSet', uid: rs[0]?.metadata.uid });
+      expect(p.status).toMatchObject({ phase: 'Running' });
+      expect(cond(p, 'Ready')?.status).toBe('True');
+    }
+  });
+
+  it('rolls out a new template to a new ReplicaSet and scales the old one down', async () => {
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'ctl', name: 'web' };
+    await client.patch(ref, 'strategic', {
+      spec: { template: { spec: { containers: [{ name: 'main', image: 'nginx:1.28' }] } } },
+    });
+    const d = await waitFor(async () => {
+      const o = await client.get(ref);
+      const s = o.status as {
+        observedGeneration: number;
+        updatedReplicas: number;
+        replicas: number;
+        availableReplicas: number;
+      };
+      return s.observedGeneration === 2 &&
+        s.updatedReplicas === 2 &&
+        s.replicas === 2 &&
+        s.availableReplicas === 2
+        ? o
+        : undefined;
+    });
+    expect(cond(d, 'Progressing')?.reason).toBe('NewReplicaSetAvailable');
+    const rs = (await client.list('apps/v1', 'ReplicaSet', { namespace: 'ctl', labelSelector: 'app=web' }))
+      .items;
+    expect(rs.map((r) => (r.spec as { replicas: number }).replicas).sort()).toEqual([0, 2]);
+  });
+
+  it('reports ProgressDeadlineExceeded when the image cannot be pulled', async () => {
+    await client.create(deployment('broken', 'registry.example/does-not-exist:1.0', 1));
+    const d = await waitFor(async () => {
+      const o = await get('apps/v1', 'Deployment', 'broken');
+      return cond(o, 'Progressing')?.reason === 'ProgressDeadlineExceeded' ? o : undefined;
+    }, 5000);
+    expect(cond(d, 'Progressing')?.status).toBe('False');
+    expect(cond(d, 'Available')?.status).toBe('False');
+    const waiting = await waitFor(async () => {
+      const pod = (await client.list('v1', 'Pod', { namespace: 'ctl', labelSelector: 'app=broken' }))
+        .items[0];
+      return (
+        pod?.status as { containerStatuses?: Array<{ state: { waiting?: { reason: string } } }> } | undefined
+      )?.containerStatuses?.[0]?.state.waiting;
+    });
+    expect(waiting.reason).toBe('ImagePullBackOff');
+  });
+
+  it('garbage-collects ReplicaSets and Pods when the Deployment is deleted', async () => {
+    await client.delete({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'ctl', name: 'web' });
+    await waitFor(
+      async () =>
+        (await client.list('v1', 'Pod', { namespace: 'ctl', labelSelector: 'app=web' })).items.length === 0,
+    );
+    const rs = await client.list('apps/v1', 'ReplicaSet', { namespace: 'ctl', labelSelector: 'app=web' });
+    expect(rs.items).toEqual([]);
+  });
+});
+
+describe('other controllers', () => {
+  it('runs StatefulSet pods with stable names', async () => {
+    await client.create({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: 'ctl' },
+      spec: {
+        replicas: 2,
+        serviceName: 'db',
+        selector: { matchLabels: { app: 'db' } },
+        template: {
+          metadata: { labels: { app: 'db' } },
+          spec: { containers: [{ name: 'db', image: 'postgres:16' }] },
+        },
+      },
+    });
+    const sts = await waitFor(async () => {
+      const o = await get('apps/v1', 'StatefulSet', 'db');
+      return (o.status as { readyReplicas?: number } | undefined)?.readyReplicas === 2 ? o : undefined;
+    });
+    const status = sts.status as {
+      currentRevision: string;
+      updateRevision: string;
+      observedGeneration: number;
+    };
+    expect(status.currentRevision).toBe(status.updateRevision);
+    expect(status.observedGeneration).toBe(1);
+    const pods = (await client.list('v1', 'Pod', { namespace: 'ctl', labelSelector: 'app=db' })).items.map(
+      (p) => p.metadata.name,
+    );
+    expect(pods.sort()).toEqual(['db-0', 'db-1']);
+  });
+
+  it('schedules a DaemonSet on the one node', async () => {
+    await client.create({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', namespace: 'ctl' },
+      spec: {
+        selector: { matchLabels: { app: 'agent' } },
+        template: {
+          metadata: { labels: { app: 'agent' } },
+          spec: { containers: [{ name: 'a', image: 'busybox' }] },
+        },
+      },
+    });
+    const ds = await waitFor(async () => {
+      const o = await get('apps/v1', 'DaemonSet', 'agent');
+      return (o.status as { numberReady?: number } | undefined)?.numberReady === 1 ? o : undefined;
+    });
+    expect(ds.status).toMatchObject({
+      desiredNumberScheduled: 1,
+      updatedNumberScheduled: 1,
+      numberAvailable: 1,
+    });
+  });
+
+  it('completes a Job, and fails one whose image cannot be pulled', async () => {
+    const job = (name: string, image: string): KubeObject => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name, namespace: 'ctl' },
+      spec: {
+        backoffLimit: 1,
+        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'j', image }] } },
+      },
+    });
+    await client.create(job('ok', 'busybox'));
+    await client.create(job('bad', 'busybox:bad'));
+    const ok = await waitFor(async () => {
+      const o = await get('batch/v1', 'Job', 'ok');
+      return cond(o, 'Complete') ? o : undefined;
+    });
+    expect(ok.status).toMatchObject({ succeeded: 1 });
+    const bad = await waitFor(async () => {
+      const o = await get('batch/v1', 'Job', 'bad');
+      return cond(o, 'Failed') ? o : undefined;
+    });
+    expect(cond(bad, 'Failed')).toMatchObject({ status: 'True', reason: 'BackoffLimitExceeded' });
+  });
+
+  it('gives LoadBalancer Services an ingress address and binds PVCs', async () => {
+    await client.create({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'lb', namespace: 'ctl' },
+      spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+    });
+    const svc = await waitFor(async () => {
+      const o = await get('v1', 'Service', 'lb');
+      return ((o.status as { loadBalancer?: { ingress?: unknown[] } }).loadBalancer?.ingress ?? []).length > 0
+        ? o
+        : undefined;
+    });
+    expect(
+      (svc.status as { loadBalancer: { ingress: Array<{ ip: string }> } }).loadBalancer.ingress[0]?.ip,
+    ).toMatch(/^192\.0\.2\./);
+    await client.create({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data', namespace: 'ctl' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+    const pvc = await waitFor(async () => {
+      const o = await get('v1', 'PersistentVolumeClaim', 'data');
+      return (o.status as { phase?: string }).phase === 'Bound' ? o : undefined;
+    });
+    expect(pvc.status).toMatchObject({ phase: 'Bound', capacity: { storage: '1Gi' } });
+    expect((pvc.spec as { volumeName: string }).volumeName).toMatch(/^pvc-/);
+  });
+});
+
+describe('switching controllers off', () => {
+  it('creates no ReplicaSet when the deployment controller is off', async () => {
+    const quiet = await startTestCluster({ controllers: { deployments: false } });
+    try {
+      await quiet.client.create({ ...deployment('idle'), metadata: { name: 'idle', namespace: 'default' } });
+      await new Promise((r) => setTimeout(r, 50));
+      const rs = await quiet.client.list('apps/v1', 'ReplicaSet', { namespace: 'default' });
+      expect(rs.items).toEqual([]);
+      const d = await quiet.client.get({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: 'default',
+        name: 'idle',
+      });
+      expect(d.status).toBeUndefined();
+      expect(
+        (await errorOf(quiet.client.get({ apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: 'x' })))
+          .code,
+      ).toBe('NOT_FOUND');
+    } finally {
+      await quiet.stop();
+    }
+  });
+});

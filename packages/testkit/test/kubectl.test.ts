@@ -1,0 +1,294 @@
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { startTestCluster, type TestCluster } from '../src/index.js';
+import { waitFor } from './helpers.js';
+
+// A real client nobody here wrote: the kubectl binary, with the kubeconfig testkit generates.
+
+function kubectlAvailable(): boolean {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const hasKubectl = kubectlAvailable();
+if (!hasKubectl)
+  console.warn('kubectl is not installed: the kubectl conformance tests of testkit are skipped');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let cluster: TestCluster;
+let dir: string;
+
+function kubectl(args: string[], input?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      'kubectl',
+      args,
+      { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath }, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const deploymentYaml = (name: string, replicas: number, extraLabel = true): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  labels:
+    app: ${name}
+${extraLabel ? '    tier: web\n' : ''}spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels: {app: ${name}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+      containers:
+      - name: main
+        image: nginx:1.27
+        ports:
+        - containerPort: 80
+`;
+
+describe.skipIf(!hasKubectl)('kubectl against testkit', () => {
+  beforeAll(async () => {
+    cluster = await startTestCluster({ controllers: { podReadyDelayMs: 30 } });
+    dir = mkdtempSync(join(tmpdir(), 'testkit-kubectl-'));
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('api-resources lists built-in kinds with short names and scope', async () => {
+    const run = await kubectl(['api-resources', '--no-headers']);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines.find((l) => l.startsWith('deployments '))).toMatch(/deploy\s+apps\/v1\s+true\s+Deployment/);
+    expect(lines.find((l) => l.startsWith('namespaces '))).toMatch(/ns\s+v1\s+false\s+Namespace/);
+    expect(lines.find((l) => l.startsWith('customresourcedefinitions '))).toMatch(
+      /crd,crds\s+apiextensions\.k8s\.io\/v1\s+false/,
+    );
+  });
+
+  it('apply -f creates, is idempotent, and removes a field dropped from the file', async () => {
+    const first = await kubectl(['apply', '-f', file('d1.yaml', deploymentYaml('app', 2))]);
+    expect(first.stdout.trim()).toBe('deployment.apps/app created');
+    const again = await kubectl(['apply', '-f', file('d1.yaml', deploymentYaml('app', 2))]);
+    expect(again.stdout.trim()).toBe('deployment.apps/app unchanged');
+    const dropped = await kubectl(['apply', '-f', file('d2.yaml', deploymentYaml('app', 2, false))]);
+    expect(dropped.stdout.trim()).toBe('deployment.apps/app configured');
+    const labels = await kubectl(['get', 'deployment', 'app', '-o', 'jsonpath={.metadata.labels}']);
+    expect(JSON.parse(labels.stdout)).toEqual({ app: 'app' });
+  });
+
+  it('wait --for=condition=Available and rollout status see the simulated rollout', async () => {
+    const wait = await kubectl(['wait', '--for=condition=Available', 'deployment/app', '--timeout=20s']);
+    expect(wait.stdout.trim()).toBe('deployment.apps/app condition met');
+    const rollout = await kubectl(['rollout', 'status', 'deployment/app', '--timeout=20s']);
+    expect(rollout.code).toBe(0);
+    expect(rollout.stdout).toContain('deployment "app" successfully rolled out');
+  });
+
+  it('get -o yaml shows the server-set fields', async () => {
+    const run = await kubectl(['get', 'deployment', 'app', '-o', 'yaml']);
+    const obj = parseYaml(run.stdout) as {
+      metadata: Record<string, unknown>;
+      spec: Record<string, unknown>;
+      status: Record<string, unknown>;
+    };
+    expect(obj.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(obj.metadata.generation).toBe(1);
+    expect(obj.spec.revisionHistoryLimit).toBe(10);
+    expect(obj.status).toMatchObject({ availableReplicas: 2, readyReplicas: 2 });
+    const table = await kubectl(['get', 'deployment', 'app']);
+    expect(table.stdout).toMatch(/app\s+2\/2\s+2\s+2\s+\d+s/);
+  });
+
+  it('patch with strategic and merge patches', async () => {
+    const smp = await kubectl([
+      'patch',
+      'deployment',
+      'app',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox"}]}}}}',
+    ]);
+    expect(smp.stdout.trim()).toBe('deployment.apps/app patched');
+    const names = await kubectl([
+      'get',
+      'deployment',
+      'app',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[*].name}',
+    ]);
+    expect(names.stdout).toBe('main sidecar');
+    const merge = await kubectl([
+      'patch',
+      'deployment',
+      'app',
+      '--type=merge',
+      '-p',
+      '{"metadata":{"annotations":{"team":"a"}}}',
+    ]);
+    expect(merge.code).toBe(0);
+    const ann = await kubectl(['get', 'deployment', 'app', '-o', 'jsonpath={.metadata.annotations.team}']);
+    expect(ann.stdout).toBe('a');
+  });
+
+  it('diff shows a pending change (exit 1) and nothing for the live state (exit 0)', async () => {
+    const cmFile = file(
+      'cm.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: diffed\ndata:\n  a: "1"\n',
+    );
+    expect((await kubectl(['apply', '-f', cmFile])).code).toBe(0);
+    const same = await kubectl(['diff', '-f', cmFile]);
+    expect(same.code).toBe(0);
+    const changed = await kubectl([
+      'diff',
+      '-f',
+      file('cm2.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: diffed\ndata:\n  a: "2"\n'),
+    ]);
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toMatch(/-\s+a: "1"/);
+    expect(changed.stdout).toMatch(/\+\s+a: "2"/);
+  });
+
+  it('apply --server-side with two managers reports the conflict, then forces it', async () => {
+    const mk = (value: string): string =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  key: "${value}"\n`;
+    const alice = await kubectl([
+      'apply',
+      '--server-side',
+      '--field-manager=alice',
+      '-f',
+      file('ssa1.yaml', mk('alice')),
+    ]);
+    expect(alice.stdout.trim()).toBe('configmap/shared serverside-applied');
+    const bob = await kubectl([
+      'apply',
+      '--server-side',
+      '--field-manager=bob',
+      '-f',
+      file('ssa2.yaml', mk('bob')),
+    ]);
+    expect(bob.code).not.toBe(0);
+    expect(bob.stderr).toContain('Apply failed with 1 conflict: conflict with "alice": .data.key');
+    const forced = await kubectl([
+      'apply',
+      '--server-side',
+      '--field-manager=bob',
+      '--force-conflicts',
+      '-f',
+      file('ssa2.yaml', mk('bob')),
+    ]);
+    expect(forced.code).toBe(0);
+    const managers = await kubectl([
+      'get',
+      'configmap',
+      'shared',
+      '--show-managed-fields',
+      '-o',
+      'jsonpath={.metadata.managedFields[*].manager}',
+    ]);
+    expect(managers.stdout).toBe('bob');
+  });
+
+  it('get -w sees a change', async () => {
+    await kubectl([
+      'apply',
+      '-f',
+      file('watched.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\ndata:\n  v: one\n'),
+    ]);
+    const child = spawn('kubectl', ['get', 'configmap', 'watched', '-w', '-o', 'jsonpath={.data.v}{"\\n"}'], {
+      env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    try {
+      await waitFor(() => out.includes('one'), 15_000);
+      await kubectl(['patch', 'configmap', 'watched', '--type=merge', '-p', '{"data":{"v":"two"}}']);
+      await waitFor(() => out.includes('two'), 15_000);
+      expect(out.split('\n').filter((l) => l !== '')).toEqual(['one', 'two']);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('delete --cascade=foreground removes dependents before the owner', async () => {
+    const run = await kubectl(['delete', 'deployment', 'app', '--cascade=foreground', '--timeout=20s']);
+    expect(run.stdout.trim()).toBe('deployment.apps "app" deleted');
+    // kubectl waited for the owner to disappear; foreground deletion means the dependents went first.
+    const rs = await kubectl(['get', 'replicasets,pods', '-l', 'app=app', '-o', 'name']);
+    expect(rs.stdout.trim()).toBe('');
+  });
+
+  it('create of a CRD, then of a custom resource, with server-side schema validation', async () => {
+    const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget, shortNames: [wd]}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer, minimum: 1}
+`;
+    expect((await kubectl(['create', '-f', file('crd.yaml', crd)])).stdout.trim()).toBe(
+      'customresourcedefinition.apiextensions.k8s.io/widgets.example.com created',
+    );
+    const cr = await kubectl([
+      'create',
+      '-f',
+      file('cr.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n  size: 2\n'),
+    ]);
+    expect(cr.stdout.trim()).toBe('widget.example.com/w1 created');
+    const got = await kubectl(['get', 'wd', 'w1', '-o', 'jsonpath={.spec.size}']);
+    expect(got.stdout).toBe('2');
+    const bad = await kubectl([
+      'create',
+      '-f',
+      file(
+        'bad.yaml',
+        'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w2\nspec:\n  size: 0\n  extra: 1\n',
+      ),
+    ]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('unknown field "spec.extra"');
+  });
+});
