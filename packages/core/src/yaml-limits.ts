@@ -14,13 +14,15 @@ export interface YamlLimits {
 }
 
 /**
- * The default limits: 100 aliases per document, 16 MiB per document, 10 000 documents per file.
- * Large CRD bundles reach a few MiB and a few thousand documents; anything beyond these is refused
- * rather than allowed to exhaust memory.
+ * The default limits: 100 alias resolutions per document (nested ones count, so a billion-laughs
+ * document stops at the hundredth), 8 MiB per document, 10 000 documents per file. No object the
+ * API server stores is larger than etcd's 1.5 MiB request limit, and the largest CRDs are a few
+ * MiB of YAML; bundles hold at most a few thousand documents. Anything beyond is refused rather
+ * than allowed to exhaust memory or time.
  */
 export const DEFAULT_YAML_LIMITS: YamlLimits = Object.freeze({
   maxAliasCount: 100,
-  maxDocumentBytes: 16 * 1024 * 1024,
+  maxDocumentBytes: 8 * 1024 * 1024,
   maxDocuments: 10_000,
 });
 

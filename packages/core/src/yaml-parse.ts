@@ -15,6 +15,7 @@ import { ParseError } from './errors.js';
 import type { JsonObject, JsonValue } from './json.js';
 import { foldedScalarThroughKyaml } from './yaml-folded-block.js';
 import { resolveYamlLimits, type YamlLimits } from './yaml-limits.js';
+import { findExcessiveNesting, MAX_NESTING_DEPTH } from './yaml-nesting-scan.js';
 import { normalizeTimestamp, resolvePlainScalar } from './yaml-scalar.js';
 
 /** Options of {@link parseYamlDocuments} and {@link parseYaml}. */
@@ -23,6 +24,12 @@ export interface YamlParseOptions {
   file?: string;
   /** Limits over {@link DEFAULT_YAML_LIMITS}. */
   limits?: Partial<YamlLimits>;
+  /**
+   * What a repeated mapping key does: `'error'` (the default, as kustomize reads resources) throws
+   * a `DUPLICATE_KEY` {@link ParseError}; `'last'` keeps the last value, as kustomize reads
+   * kustomization files (go-yaml v2, which overwrites silently).
+   */
+  duplicateKeys?: 'error' | 'last';
 }
 
 /** A field path: map keys and sequence indexes, e.g. `['spec', 'containers', 0, 'image']`. */
@@ -106,6 +113,18 @@ function checkLimitsBeforeParsing(text: string, limits: YamlLimits, file: string
       details: { limit: 'maxDocuments', max: limits.maxDocuments },
     });
   }
+  const deep = findExcessiveNesting(text);
+  if (deep !== undefined) {
+    const line = lineOfOffset(text, deep.offset);
+    const column = deep.offset - text.lastIndexOf('\n', deep.offset - 1);
+    throw new ParseError(`collections nest deeper than ${MAX_NESTING_DEPTH} levels`, {
+      code: 'YAML_LIMIT_EXCEEDED',
+      file,
+      line,
+      column,
+      details: { limit: 'nesting', max: MAX_NESTING_DEPTH },
+    });
+  }
   for (const segment of segments) {
     const chars = segment.end - segment.start;
     if (chars <= limits.maxDocumentBytes / 3) continue;
@@ -136,6 +155,7 @@ interface ConvertContext {
   expandedNodes: number;
   /** How many flow collections (`{…}`, `[…]`) enclose the current node. */
   flowDepth: number;
+  duplicateKeys: 'error' | 'last';
   doc: Document.Parsed;
 }
 
@@ -258,7 +278,9 @@ function mapToJson(ctx: ConvertContext, node: YAMLMap, path: YamlPath): JsonObje
     }
     const key = keyToString(ctx, pair.key, path);
     const previous = explicit.get(key);
-    if (previous !== undefined) {
+    if (previous !== undefined && ctx.duplicateKeys === 'last') {
+      explicit.delete(key);
+    } else if (previous !== undefined) {
       const first = positionOfNode(ctx, previous.key as Node);
       fail(
         ctx,
@@ -367,7 +389,9 @@ function collectionToJson(ctx: ConvertContext, node: Node, path: YamlPath): Json
 
 function findInMap(ctx: ConvertContext, map: YAMLMap, key: string, depth = 0): Pair | undefined {
   const doc = ctx.doc;
-  for (const pair of map.items) {
+  // The last definition of a key is the one whose value counts (see `duplicateKeys`).
+  for (let i = map.items.length - 1; i >= 0; i--) {
+    const pair = map.items[i] as Pair;
     if (isMergeKey(pair)) continue;
     let text: string | undefined;
     try {
@@ -510,10 +534,20 @@ export function parseYamlDocuments(text: string, options: YamlParseOptions = {})
       aliasDepth: 0,
       expandedNodes: 0,
       flowDepth: 0,
+      duplicateKeys: options.duplicateKeys ?? 'error',
       doc,
     };
     const contents = doc.contents as Node;
-    const value = nodeToJson(ctx, contents, [] as (string | number)[]);
+    let value: JsonValue;
+    try {
+      value = nodeToJson(ctx, contents, [] as (string | number)[]);
+    } catch (err) {
+      // The nesting scan keeps real input far from the stack limit; this is the safety net.
+      if (err instanceof RangeError) {
+        throw new ParseError('the document nests too deeply to convert', { code: 'YAML_LIMIT_EXCEEDED', file, cause: err });
+      }
+      throw err;
+    }
     const start = positionOfNode(ctx, contents);
     const result: YamlDocument = {
       index,

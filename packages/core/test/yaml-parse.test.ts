@@ -176,6 +176,13 @@ describe('duplicate keys', () => {
     expect(err.code).toBe('DUPLICATE_KEY');
   });
 
+  it('can keep the last value instead, as kustomize reads kustomization files', () => {
+    const text = 'literals:\n- a=1\nname: x\nliterals:\n- b=2\n';
+    const [doc] = parseYamlDocuments(text, { duplicateKeys: 'last' }) as [YamlDocument];
+    expect(doc.value).toEqual({ literals: ['b=2'], name: 'x' });
+    expect(doc.positionOf(['literals', 0])).toEqual({ line: 5, column: 3 });
+  });
+
   it('are not raised for keys that override a merge', () => {
     expect(parseYaml('b: &b {x: 1}\nc:\n  <<: *b\n  x: 2\n')).toEqual({ b: { x: 1 }, c: { x: 2 } });
   });
@@ -185,7 +192,7 @@ describe('limits', () => {
   it('has documented defaults', () => {
     expect(DEFAULT_YAML_LIMITS).toEqual({
       maxAliasCount: 100,
-      maxDocumentBytes: 16 * 1024 * 1024,
+      maxDocumentBytes: 8 * 1024 * 1024,
       maxDocuments: 10_000,
     });
   });
@@ -238,6 +245,21 @@ describe('limits', () => {
     expect(err.code).toBe('YAML_LIMIT_EXCEEDED');
     expect(err.line).toBe(2);
     expect(parseYamlDocuments(text, { limits: { maxDocumentBytes: 200 } })).toHaveLength(2);
+  });
+
+  it('refuses nesting deep enough to stall the parser, before parsing', () => {
+    for (const text of ['a: ' + '['.repeat(5000), `a: ${'- '.repeat(5000)}x`, `${'k: '.repeat(5000)}x`]) {
+      const err = parseError(() => parseYamlDocuments(text, { file: 'deep.yaml' }));
+      expect(err.code).toBe('YAML_LIMIT_EXCEEDED');
+      expect(err.details).toMatchObject({ limit: 'nesting' });
+      expect(err.line).toBe(1);
+    }
+  });
+
+  it('does not mistake brackets in quoted scalars and comments for nesting', () => {
+    const brackets = '['.repeat(2000);
+    const text = `a: "${brackets}"\nb: '${brackets}'\n# ${brackets}\nc: it's ${brackets}\n`;
+    expect(parseYaml(text)).toEqual({ a: brackets, b: brackets, c: `it's ${brackets}` });
   });
 
   it('refuses too many documents', () => {

@@ -11,7 +11,7 @@ import {
 import { applyMergePatch, computeChanges, createMergePatch, type FieldChange } from './changes.js';
 import { applyIgnoreRules, type IgnoreOptions } from './ignore.js';
 import { builtinListSchema, type ListSchema, type ListSemantics } from './list-schema.js';
-import { listKeysOf, ownedFields, projectFields, revertUnowned } from './managed-fields.js';
+import { listKeysOf, ownedFields, projectFields, removeFields, revertUnowned } from './managed-fields.js';
 import { hideSecretData, isSecret } from './mask.js';
 import { mergeThreeWay } from './merge.js';
 import {
@@ -285,14 +285,15 @@ function predict(
   const kind = live.kind;
   if (strategy === 'server-side' && dry !== undefined) return dry;
   if (strategy === 'structured-merge') {
-    const owned = ownedFields(rawLive, {
-      managers: [options.manager ?? DEFAULT_MANAGER],
-      operation: 'Apply',
-    });
+    const manager = options.manager ?? DEFAULT_MANAGER;
+    const owned = ownedFields(rawLive, { managers: [manager], operation: 'Apply' });
     const applied = owned ? projectFields(asJson(live), owned) : undefined;
+    // A field another manager also owns stays when we stop applying it: only sole ownership goes.
+    const shared = ownedFields(rawLive, { managers: [manager], exclude: true });
+    if (applied !== undefined && shared !== undefined) removeFields(applied, shared);
     const lists = { ...(owned ? listKeysOf(owned) : {}), ...(options.customListKeys ?? {}) };
     const schema = builtinListSchema(live.apiVersion, kind, 'ssa', lists);
-    return mergeThreeWay(applied, asJson(desired), asJson(live), schema) as unknown as KubeObject;
+    return mergeThreeWay(applied, asJson(desired), asJson(live), schema, { granular: true }) as unknown as KubeObject;
   }
   // Custom resources merge as a JSON merge patch would: lists replace, unless declared keyed.
   const custom = options.customListKeys;

@@ -57,7 +57,7 @@ export {
   unionFieldSets,
 } from './managed-fields.js';
 export { type HiddenSecrets, type HideSecretOptions, hideSecretData, isSecret } from './mask.js';
-export { elementKey, mergeThreeWay } from './merge.js';
+export { elementKey, type MergeOptions, mergeThreeWay } from './merge.js';
 export {
   canonicalizeQuantities,
   dropEmpty,

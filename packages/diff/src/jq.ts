@@ -39,7 +39,8 @@ interface Runner {
 let runner: Runner | undefined;
 
 function startRunner(): Runner {
-  const require = createRequire(import.meta.url);
+  // The CommonJS build has no import.meta; the ES module build has no __filename.
+  const require = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
   const jqPath = require.resolve('jq-wasm');
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();

@@ -198,13 +198,14 @@ export function listKeysOf(
 }
 
 /**
- * Removes from `value`, in place, the fields the set covers (key fields of list elements stay).
- * Used to ignore what other managers own.
+ * Removes from `value`, in place, the fields the set covers; a list element the set owns itself
+ * (`.`) goes whole, and key fields of elements that stay are kept so they stay identifiable. Used
+ * to ignore what other managers own, and to keep co-owned fields when our manager drops them.
  */
-export function removeFields(value: JsonValue | undefined, set: FieldSet): void {
+export function removeFields(value: JsonValue | undefined, set: FieldSet, keep?: ReadonlySet<string>): void {
   if (isJsonObject(value)) {
     for (const [name, child] of set.fields) {
-      if (!Object.hasOwn(value, name)) continue;
+      if (!Object.hasOwn(value, name) || keep?.has(name)) continue;
       if (isLeaf(child)) delete value[name];
       else removeFields(value[name], child);
     }
@@ -215,8 +216,8 @@ export function removeFields(value: JsonValue | undefined, set: FieldSet): void 
       const item = value[i] as JsonValue;
       const keyed = keyedEntryFor(set, item);
       if (keyed !== undefined) {
-        if (isLeaf(keyed.set)) value.splice(i, 1);
-        else removeFields(item, keyed.set);
+        if (isLeaf(keyed.set) || keyed.set.self) value.splice(i, 1);
+        else removeFields(item, keyed.set, new Set(Object.keys(keyed.key)));
         continue;
       }
       if (set.values.has(JSON.stringify(item))) value.splice(i, 1);

@@ -35,6 +35,7 @@ export function mergeThreeWay(
   desired: JsonValue,
   live: JsonValue | undefined,
   schema: ListSchema,
+  options: MergeOptions = {},
   path: string[] = [],
 ): JsonValue {
   if (isJsonObject(desired) && isJsonObject(live)) {
@@ -42,12 +43,19 @@ export function mergeThreeWay(
     const lastObj = isJsonObject(last) ? last : undefined;
     for (const [key, value] of Object.entries(live)) {
       if (Object.hasOwn(desired, key)) continue;
-      if (lastObj !== undefined && Object.hasOwn(lastObj, key)) continue;
-      result[key] = deepCopyJson(value);
+      const applied = lastObj?.[key];
+      if (applied === undefined) result[key] = deepCopyJson(value);
+      else if (options.granular && typeof applied === 'object' && applied !== null && typeof value === 'object') {
+        // Server-side apply removes only the fields it applied, not the whole map or list.
+        path.push(key);
+        const rest = mergeThreeWay(applied, Array.isArray(value) ? [] : {}, value, schema, options, path);
+        path.pop();
+        if (!isEmptyContainer(rest)) result[key] = rest;
+      }
     }
     for (const [key, value] of Object.entries(desired)) {
       path.push(key);
-      result[key] = mergeThreeWay(lastObj?.[key], value, live[key], schema, path);
+      result[key] = mergeThreeWay(lastObj?.[key], value, live[key], schema, options, path);
       path.pop();
     }
     return result;
@@ -55,13 +63,26 @@ export function mergeThreeWay(
   if (Array.isArray(desired) && Array.isArray(live)) {
     const semantics = schema(path);
     if (semantics?.keys !== undefined && semantics.keys.length > 0) {
-      const merged = mergeKeyedList(last, desired, live, semantics.keys, schema, path);
+      const merged = mergeKeyedList(last, desired, live, semantics.keys, schema, options, path);
       if (merged !== undefined) return merged;
     } else if (semantics?.set) {
       return mergeSet(last, desired, live);
     }
   }
   return deepCopyJson(desired);
+}
+
+/** Options of {@link mergeThreeWay}. */
+export interface MergeOptions {
+  /**
+   * Server-side apply semantics: a map or list the configuration no longer has loses only the
+   * fields that were applied, not what others added. Default false (kubectl apply deletes it).
+   */
+  granular?: boolean;
+}
+
+function isEmptyContainer(value: JsonValue): boolean {
+  return Array.isArray(value) ? value.length === 0 : isJsonObject(value) && Object.keys(value).length === 0;
 }
 
 /**
@@ -108,6 +129,7 @@ function mergeKeyedList(
   live: JsonValue[],
   keys: readonly string[],
   schema: ListSchema,
+  options: MergeOptions,
   path: string[],
 ): JsonValue[] | undefined {
   const desiredByKey = indexByKey(desired, keys);
@@ -130,7 +152,7 @@ function mergeKeyedList(
   const patch = [...desiredByKey].map(([key, want]) => {
     const have = liveByKey.get(key);
     if (have === undefined) return { key, item: deepCopyJson(want) };
-    const merged = mergeThreeWay(lastByKey.get(key), want, have, schema, path);
+    const merged = mergeThreeWay(lastByKey.get(key), want, have, schema, options, path);
     // Key fields identify the element; dropping one from the configuration does not unset it.
     if (isJsonObject(merged) && isJsonObject(have)) {
       for (const k of keys) if (merged[k] === undefined && have[k] !== undefined) merged[k] = deepCopyJson(have[k]);

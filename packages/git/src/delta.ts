@@ -34,11 +34,13 @@ export function applyDelta(base: Buffer, delta: Buffer): Buffer {
       if (op & 0x20) size |= (delta[pos++] as number) << 8;
       if (op & 0x40) size |= (delta[pos++] as number) << 16;
       if (size === 0) size = 0x10000;
-      if (offset + size > base.length || outPos + size > resultSize) throw new GitProtocolError('corrupt delta copy');
+      if (offset + size > base.length || outPos + size > resultSize)
+        throw new GitProtocolError('corrupt delta copy');
       base.copy(out, outPos, offset, offset + size);
       outPos += size;
     } else if (op !== 0) {
-      if (outPos + op > resultSize || pos + op > delta.length) throw new GitProtocolError('corrupt delta insert');
+      if (outPos + op > resultSize || pos + op > delta.length)
+        throw new GitProtocolError('corrupt delta insert');
       delta.copy(out, outPos, pos, pos + op);
       outPos += op;
       pos += op;

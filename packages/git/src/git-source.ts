@@ -1,4 +1,4 @@
-import { GitOpsError, type ReadonlyFileSystem, ValidationError } from '@gitops-kit/core';
+import { GitOpsError, type MemoryVolume, type ReadonlyFileSystem, ValidationError } from '@gitops-kit/core';
 import pLimit, { type LimitFunction } from 'p-limit';
 import semver from 'semver';
 import { GitNotFoundError } from './errors.js';
@@ -7,7 +7,7 @@ import type { GitSignature } from './git-objects.js';
 import { redactSecrets, redactUrl } from './redact.js';
 import type { GitRemote, RemoteRef } from './smart-http.js';
 import { DEFAULT_IGNORE_PATTERNS, patternLines } from './source-ignore.js';
-import { diskStorage, type GitStorage, memoryStorage } from './storage.js';
+import { diskStorage, type GitStorage, memfsStorage, memoryStorage } from './storage.js';
 
 /**
  * Which commit to follow. When several fields are set, Flux's precedence applies:
@@ -38,8 +38,12 @@ export interface GitAuth {
   headers?: Record<string, string> | undefined;
 }
 
-/** Where fetched objects are kept. */
-export type GitStorageOption = { type: 'memory' } | { type: 'disk'; dir: string } | GitStorage;
+/** Where fetched objects are kept: process memory (default), a memfs volume, a disk cache, or your own. */
+export type GitStorageOption =
+  | { type: 'memory' }
+  | { type: 'memfs'; volume?: MemoryVolume | undefined }
+  | { type: 'disk'; dir: string }
+  | GitStorage;
 
 /** Options of {@link GitSource}. */
 export interface GitSourceOptions {
@@ -60,7 +64,7 @@ export interface GitSourceOptions {
    * exclusions; `.git/` is always excluded and `.sourceignore` files are always honoured.
    */
   ignore?: string | string[] | undefined;
-  /** Object storage: memfs (default) or a cache directory on disk. */
+  /** Object storage: process memory (default), a memfs volume, or a cache directory on disk. */
   storage?: GitStorageOption | undefined;
   /** Another backend (the default is the pure-JS one). */
   backend?: GitBackend | undefined;
@@ -152,6 +156,7 @@ export function authHeaders(auth: GitAuth): Record<string, string> {
 function makeStorage(option: GitStorageOption | undefined): GitStorage {
   if (option === undefined || ('type' in option && option.type === 'memory')) return memoryStorage();
   if ('type' in option && option.type === 'disk') return diskStorage(option.dir);
+  if ('type' in option && option.type === 'memfs') return memfsStorage(option.volume);
   return option as GitStorage;
 }
 
@@ -239,7 +244,8 @@ export class GitSource {
   private scrub(err: unknown): unknown {
     if (err instanceof Error && this.secrets.some((s) => err.message.includes(s))) {
       const clean = redactSecrets(err.message, this.secrets);
-      if (err instanceof GitOpsError) return new GitOpsError(err.code, redactSecrets(err.reason, this.secrets));
+      if (err instanceof GitOpsError)
+        return new GitOpsError(err.code, redactSecrets(err.reason, this.secrets));
       return new GitOpsError('INTERNAL', clean);
     }
     return err;
@@ -252,7 +258,11 @@ export class GitSource {
     }
     if (ref.name !== undefined) {
       const found = await this.exact(ref.name, `ref "${ref.name}"`);
-      return { revision: formatRevision(ref.name, target(found)), commit: target(found), refName: found.name };
+      return {
+        revision: formatRevision(ref.name, target(found)),
+        commit: target(found),
+        refName: found.name,
+      };
     }
     if (ref.semver !== undefined) {
       const tags = await this.backend.listRefs(['refs/tags/']);
@@ -268,7 +278,11 @@ export class GitSource {
           path: 'ref.semver',
         });
       }
-      return { revision: formatRevision(best.tag, target(best.ref)), commit: target(best.ref), refName: best.ref.name };
+      return {
+        revision: formatRevision(best.tag, target(best.ref)),
+        commit: target(best.ref),
+        refName: best.ref.name,
+      };
     }
     if (ref.tag !== undefined) {
       const found = await this.exact(`refs/tags/${ref.tag}`, `tag "${ref.tag}"`);
@@ -292,7 +306,8 @@ export class GitSource {
   private async exact(name: string, what: string): Promise<RemoteRef> {
     const refs = await this.backend.listRefs([name]);
     const found = refs.find((r) => r.name === name);
-    if (found === undefined) throw new GitNotFoundError('ref', `${what} not found in ${this.url}`, { path: 'ref' });
+    if (found === undefined)
+      throw new GitNotFoundError('ref', `${what} not found in ${this.url}`, { path: 'ref' });
     return found;
   }
 
@@ -309,9 +324,13 @@ export class GitSource {
     if (this.path !== '') {
       const info = await fs.stat('/').catch(() => undefined);
       if (info?.type !== 'directory') {
-        throw new GitNotFoundError('object', `path "${this.path}" is not a directory in ${resolved.revision}`, {
-          path: 'path',
-        });
+        throw new GitNotFoundError(
+          'object',
+          `path "${this.path}" is not a directory in ${resolved.revision}`,
+          {
+            path: 'path',
+          },
+        );
       }
     }
     this.last = {

@@ -71,16 +71,17 @@ function once(req: HttpRequest, options: HttpOptions): Promise<HttpResponse> {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
-          });
+          const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+          // The keep-alive socket may outlive this response: drop the chunks now.
+          chunks.length = 0;
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
         });
       },
     );
     const timer = setTimeout(() => {
-      const err = new TimeoutError(`${req.method} ${redactUrl(req.url)} did not finish in ${options.timeoutMs} ms`);
+      const err = new TimeoutError(
+        `${req.method} ${redactUrl(req.url)} did not finish in ${options.timeoutMs} ms`,
+      );
       r.destroy(err);
       fail(err);
     }, options.timeoutMs);

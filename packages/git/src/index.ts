@@ -4,13 +4,14 @@
  * packs kept on memfs or disk and read directly with `node:zlib` and a delta-base cache, Flux-style
  * refs and revisions, ignore rules, and a kustomize remote loader for git URLs.
  */
+
+export { GitAuthError, GitNetworkError, GitNotFoundError, GitProtocolError } from './errors.js';
 export {
-  type EnsureCommitResult,
   createJsGitBackend,
+  type EnsureCommitResult,
   type GitBackend,
   type JsGitBackendOptions,
 } from './git-backend.js';
-export { GitAuthError, GitNetworkError, GitNotFoundError, GitProtocolError } from './errors.js';
 export {
   type GitCommit,
   type GitObject,
@@ -45,7 +46,13 @@ export {
 } from './remote-loader.js';
 export { type FetchResult, type GitRemote, type RemoteRef, SmartHttpClient } from './smart-http.js';
 export { DEFAULT_IGNORE_PATTERNS, SourceIgnore, VCS_IGNORE_PATTERNS } from './source-ignore.js';
-export { diskStorage, type GitStorage, memoryStorage, type StoredFileReader } from './storage.js';
+export {
+  diskStorage,
+  type GitStorage,
+  memfsStorage,
+  memoryStorage,
+  type StoredFileReader,
+} from './storage.js';
 export { type TreeFileSystemOptions, treeFileSystem } from './tree-file-system.js';
 
 /** The version of this package. */

@@ -87,7 +87,7 @@ export class ObjectStore {
     if (this.packs.some((p) => p.checksum === index.checksum)) return;
     const reader = this.storage.open(`pack-${index.checksum}.pack`);
     const byOid = new Map<string, number>();
-    index.oids.forEach((oid, i) => byOid.set(oid, i));
+    for (let i = 0; i < index.oids.length; i++) byOid.set(index.oids[i] as string, i);
     this.packs.push({
       id: this.packs.length,
       checksum: index.checksum,
@@ -156,7 +156,9 @@ export class ObjectStore {
     const end = i + 1 < pack.offsets.length ? (pack.offsets[i + 1] as number) : pack.reader.size - 20;
     const raw = pack.reader.read(offset, end - offset);
     const header = parseObjectHeader(raw, offset, offset);
-    const data = inflateSync(raw.subarray(header.dataStart - offset));
+    const data = inflateSync(raw.subarray(header.dataStart - offset), {
+      chunkSize: Math.max(64, header.size),
+    });
     let obj: GitObject;
     const type = OBJ_TYPES[header.typeNum];
     if (type !== undefined) {

@@ -78,12 +78,15 @@ interface Entry {
  * through `external`.
  */
 export function indexPack(pack: Buffer, external: (oid: string) => GitObject | undefined): PackIndex {
-  if (pack.length < 32 || pack.toString('latin1', 0, 4) !== 'PACK') throw new GitProtocolError('not a pack file');
+  if (pack.length < 32 || pack.toString('latin1', 0, 4) !== 'PACK')
+    throw new GitProtocolError('not a pack file');
   const version = pack.readUInt32BE(4);
   if (version !== 2 && version !== 3) throw new GitProtocolError(`unsupported pack version ${version}`);
   const count = pack.readUInt32BE(8);
   const checksum = pack.toString('hex', pack.length - 20);
-  const actual = createHash('sha1').update(pack.subarray(0, pack.length - 20)).digest('hex');
+  const actual = createHash('sha1')
+    .update(pack.subarray(0, pack.length - 20))
+    .digest('hex');
   if (actual !== checksum) throw new GitProtocolError('corrupt pack: checksum mismatch');
 
   const entries: Entry[] = new Array(count);
@@ -93,10 +96,13 @@ export function indexPack(pack: Buffer, external: (oid: string) => GitObject | u
   let pos = 12;
   for (let i = 0; i < count; i++) {
     const header = parseObjectHeader(pack, pos);
+    // One output chunk of exactly the object's size: no over-allocation, no concatenation.
     const { buffer, engine } = inflateSync(pack.subarray(header.dataStart, pack.length - 20), {
       info: true,
+      chunkSize: Math.max(64, header.size),
     }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
-    if (buffer.length !== header.size) throw new GitProtocolError(`corrupt pack: size mismatch at offset ${pos}`);
+    if (buffer.length !== header.size)
+      throw new GitProtocolError(`corrupt pack: size mismatch at offset ${pos}`);
     const entry: Entry = { offset: pos, header, compressedEnd: header.dataStart + engine.bytesWritten };
     const type = OBJ_TYPES[header.typeNum];
     if (type !== undefined) entry.oid = hashObject(type, buffer);
@@ -108,7 +114,10 @@ export function indexPack(pack: Buffer, external: (oid: string) => GitObject | u
   }
   if (pos !== pack.length - 20) throw new GitProtocolError('corrupt pack: trailing data');
 
-  const inflate = (e: Entry) => inflateSync(pack.subarray(e.header.dataStart, e.compressedEnd));
+  const inflate = (e: Entry) =>
+    inflateSync(pack.subarray(e.header.dataStart, e.compressedEnd), {
+      chunkSize: Math.max(64, e.header.size),
+    });
   const resolveChildren = (base: GitObject, baseEntry: Entry | undefined, baseOid: string) => {
     const stack: { obj: GitObject; entry: Entry | undefined; oid: string }[] = [
       { obj: base, entry: baseEntry, oid: baseOid },
@@ -146,7 +155,8 @@ export function indexPack(pack: Buffer, external: (oid: string) => GitObject | u
   const offsets: number[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const e = entries[i] as Entry;
-    if (e.oid === undefined) throw new GitProtocolError(`corrupt pack: unresolved delta at offset ${e.offset}`);
+    if (e.oid === undefined)
+      throw new GitProtocolError(`corrupt pack: unresolved delta at offset ${e.offset}`);
     oids[i] = e.oid;
     offsets[i] = e.offset;
   }

@@ -26,7 +26,9 @@ export interface ParsedGitUrl {
  */
 export function parseGitUrl(raw: string): ParsedGitUrl {
   const fail = (why: string) =>
-    new ValidationError(`"${redactUrl(raw)}" is not a git URL kustomize understands: ${why}`, { file: raw });
+    new ValidationError(`"${redactUrl(raw)}" is not a git URL kustomize understands: ${why}`, {
+      file: redactUrl(raw),
+    });
   let rest = raw.startsWith('git::') ? raw.slice(5) : raw;
   const q = rest.indexOf('?');
   const query = new URLSearchParams(q < 0 ? '' : rest.slice(q + 1));
@@ -153,7 +155,10 @@ export function createGitRemoteLoader(options: GitRemoteLoaderOptions = {}): Git
     const storage =
       options.cacheDir === undefined
         ? undefined
-        : { type: 'disk' as const, dir: join(options.cacheDir, createHash('sha256').update(key).digest('hex').slice(0, 16)) };
+        : {
+            type: 'disk' as const,
+            dir: join(options.cacheDir, createHash('sha256').update(key).digest('hex').slice(0, 16)),
+          };
     return new GitSource({ ...common, ref, storage });
   };
 
@@ -167,6 +172,10 @@ export function createGitRemoteLoader(options: GitRemoteLoaderOptions = {}): Git
       source.catch(() => sources.delete(key));
     }
     const snapshot = await (await source).fetch();
-    return { fs: snapshot.fs, path: `/${parsed.path}`.replace(/\/$/, '') || '/', revision: snapshot.revision };
+    return {
+      fs: snapshot.fs,
+      path: `/${parsed.path}`.replace(/\/$/, '') || '/',
+      revision: snapshot.revision,
+    };
   };
 }

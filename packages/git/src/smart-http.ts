@@ -111,7 +111,8 @@ export class SmartHttpClient {
         401,
       );
     }
-    if (res.status === 403) throw new GitAuthError(`access to ${where} is forbidden for these credentials`, 403);
+    if (res.status === 403)
+      throw new GitAuthError(`access to ${where} is forbidden for these credentials`, 403);
     if (res.status === 404) throw new GitNotFoundError('repository', `repository ${where} not found`);
     if (res.status < 200 || res.status >= 300) {
       throw new GitProtocolError(`${where} answered HTTP ${res.status}`, { details: { status: res.status } });
@@ -179,10 +180,15 @@ export class SmartHttpClient {
     let discovery = this.discovery;
     if (discovery === undefined || discovery.version === 0) discovery = await this.discover();
     if (discovery.version === 0) {
-      return discovery.refs.filter((r) => prefixes.length === 0 || prefixes.some((p) => r.name.startsWith(p)));
+      return discovery.refs.filter(
+        (r) => prefixes.length === 0 || prefixes.some((p) => r.name.startsWith(p)),
+      );
     }
     const parts: Buffer[] = [pkt('command=ls-refs\n')];
-    if (discovery.capabilities.has(`agent=${AGENT}`) || [...discovery.capabilities].some((c) => c.startsWith('agent='))) {
+    if (
+      discovery.capabilities.has(`agent=${AGENT}`) ||
+      [...discovery.capabilities].some((c) => c.startsWith('agent='))
+    ) {
       parts.push(pkt(`agent=${AGENT}\n`));
     }
     parts.push(DELIM, pkt('peel\n'), pkt('symrefs\n'));
@@ -219,7 +225,8 @@ export class SmartHttpClient {
   /** Fetches a pack holding `wants` and what they reach, minus what `haves` reach. */
   async fetchPack(req: FetchPackRequest): Promise<FetchResult> {
     const discovery = this.discovery ?? (await this.discover());
-    const body = discovery.version === 2 ? this.fetchBodyV2(req, discovery) : this.fetchBodyV0(req, discovery);
+    const body =
+      discovery.version === 2 ? this.fetchBodyV2(req, discovery) : this.fetchBodyV0(req, discovery);
     const res = await this.request('POST', '/git-upload-pack', body);
     return discovery.version === 2 ? parseFetchV2(res.body, req) : parseFetchV0(res.body, req);
   }
@@ -237,8 +244,15 @@ export class SmartHttpClient {
   }
 
   private fetchBodyV0(req: FetchPackRequest, discovery: Discovery): Buffer {
-    const caps = ['multi_ack_detailed', 'side-band-64k', 'thin-pack', 'ofs-delta', 'no-progress', 'shallow', `agent=${AGENT}`]
-      .filter((c) => c.startsWith('agent=') || discovery.capabilities.has(c));
+    const caps = [
+      'multi_ack_detailed',
+      'side-band-64k',
+      'thin-pack',
+      'ofs-delta',
+      'no-progress',
+      'shallow',
+      `agent=${AGENT}`,
+    ].filter((c) => c.startsWith('agent=') || discovery.capabilities.has(c));
     const parts: Buffer[] = [];
     req.wants.forEach((want, i) => {
       parts.push(pkt(i === 0 ? `want ${want} ${caps.join(' ')}\n` : `want ${want}\n`));
@@ -259,21 +273,27 @@ function notOurRef(message: string, req: FetchPackRequest): Error {
   return new GitProtocolError(`server error: ${message}`);
 }
 
-/** Collects side-band channel 1 from pkt-lines starting at `start`. */
+/**
+ * Collects side-band channel 1 from pkt-lines starting at `start`, compacting it in place inside
+ * `body` (the output never overtakes the input), so the pack costs no second copy.
+ */
 function demux(body: Buffer, start: number, req: FetchPackRequest): Buffer {
-  const chunks: Buffer[] = [];
+  let out = 0;
   for (const line of parsePktLines(body, start)) {
     if (line.kind === 'flush') break;
     if (line.kind !== 'data') continue;
     const band = line.data[0];
-    if (band === 1) chunks.push(line.data.subarray(1));
-    else if (band === 3) throw notOurRef(lineText(line.data.subarray(1)), req);
+    if (band === 1) {
+      const from = line.data.byteOffset - body.byteOffset + 1;
+      body.copyWithin(out, from, from + line.data.length - 1);
+      out += line.data.length - 1;
+    } else if (band === 3) throw notOurRef(lineText(line.data.subarray(1)), req);
     else if (band !== 2) {
       const text = lineText(line.data);
       if (text.startsWith('ERR ')) throw notOurRef(text.slice(4), req);
     }
   }
-  return Buffer.concat(chunks);
+  return body.subarray(0, out);
 }
 
 function parseFetchV2(body: Buffer, req: FetchPackRequest): FetchResult {

@@ -133,7 +133,8 @@ export function treeFileSystem(
     },
     async readlink(path) {
       const { entry, type } = lookup(path);
-      if (type !== 'symlink') throw new GitOpsError('VALIDATION_ERROR', 'not a symbolic link', { file: path });
+      if (type !== 'symlink')
+        throw new GitOpsError('VALIDATION_ERROR', 'not a symbolic link', { file: path });
       return blob(entry.oid).toString('utf8');
     },
   };
@@ -141,7 +142,9 @@ export function treeFileSystem(
   const sub = (options.path ?? '').replace(/^\/+|\/+$/g, '');
   const root = sub === '' ? MOUNT : posix.normalize(`${MOUNT}/${sub}`);
   if (!root.startsWith(MOUNT)) {
-    throw new GitOpsError('VALIDATION_ERROR', `path "${options.path}" leaves the repository`, { path: 'path' });
+    throw new GitOpsError('VALIDATION_ERROR', `path "${options.path}" leaves the repository`, {
+      path: 'path',
+    });
   }
   const confined = confineFileSystem(raw, root);
   const map = (p: string): string => {
@@ -181,7 +184,9 @@ function relocate(err: unknown, root: string): unknown {
     const details =
       err.details === undefined
         ? undefined
-        : Object.fromEntries(Object.entries(err.details).map(([k, v]) => [k, typeof v === 'string' ? clean(v) : v]));
+        : Object.fromEntries(
+            Object.entries(err.details).map(([k, v]) => [k, typeof v === 'string' ? clean(v) : v]),
+          );
     const copy = new Ctor(clean(err.reason), {
       file,
       details,

@@ -57,7 +57,11 @@ export function gitBackendContract(name: string, factory: GitBackendFactory): vo
     it('makes a commit and its tree readable, then fetches nothing for it again', async () => {
       const repo = await server.createRepository('tree');
       const c1 = await repo.commit({
-        files: { 'dir/a.yaml': 'a: 1\n', 'dir/sub/b.yaml': 'b: 2\n', 'bin.dat': new Uint8Array([0, 1, 2, 255]) },
+        files: {
+          'dir/a.yaml': 'a: 1\n',
+          'dir/sub/b.yaml': 'b: 2\n',
+          'bin.dat': new Uint8Array([0, 1, 2, 255]),
+        },
         message: 'first\n\nbody',
         author: { name: 'Ada', email: 'ada@example.com' },
         date: '2024-05-06T07:08:09Z',
@@ -68,7 +72,11 @@ export function gitBackendContract(name: string, factory: GitBackendFactory): vo
       const again = await backend.ensureCommit(c1);
       expect(again).toEqual({ fetched: false, objects: 0, bytes: 0 });
       const commit = await backend.readCommit(c1);
-      expect(commit.author).toMatchObject({ name: 'Ada', email: 'ada@example.com', date: '2024-05-06T07:08:09.000Z' });
+      expect(commit.author).toMatchObject({
+        name: 'Ada',
+        email: 'ada@example.com',
+        date: '2024-05-06T07:08:09.000Z',
+      });
       expect(commit.message).toBe('first\n\nbody');
       const fs = backend.fileSystem(commit, { ignore: [] });
       expect(await fs.readdir('/')).toEqual([
@@ -118,7 +126,9 @@ export function gitBackendContract(name: string, factory: GitBackendFactory): vo
       const repo = await server.createRepository('missing');
       await repo.commit({ files: { a: 'a' } });
       const backend = backendFor(repo.url);
-      const err = await backend.ensureCommit('0123456789abcdef0123456789abcdef01234567').catch((e: unknown) => e);
+      const err = await backend
+        .ensureCommit('0123456789abcdef0123456789abcdef01234567')
+        .catch((e: unknown) => e);
       expect(isGitOpsError(err, 'NOT_FOUND')).toBe(true);
       await backend.close();
     });
@@ -133,7 +143,8 @@ export function gitBackendContract(name: string, factory: GitBackendFactory): vo
       const backend = backendFor(repo.url);
       await backend.ensureCommit(c1);
       const fs = backend.fileSystem(await backend.readCommit(c1), { ignore: [] });
-      for (const [path, content] of Object.entries(files)) expect(text(await fs.readFile(`/${path}`))).toBe(content);
+      for (const [path, content] of Object.entries(files))
+        expect(text(await fs.readFile(`/${path}`))).toBe(content);
       await backend.close();
     });
   });

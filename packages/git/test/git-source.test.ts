@@ -14,7 +14,8 @@ let server: GitServer;
 let work: string;
 let repoCount = 0;
 const newRepo = () => server.createRepository(`repo-${++repoCount}`);
-const commandsSince = (start: number) => server.requests.slice(start).map((r) => r.command ?? `${r.method} ${r.path}`);
+const commandsSince = (start: number) =>
+  server.requests.slice(start).map((r) => r.command ?? `${r.method} ${r.path}`);
 
 beforeAll(async () => {
   server = await startGitServer();
@@ -92,9 +93,13 @@ describe('GitSource refs and revisions', () => {
       `refs/pull/1/head@sha1:${c3}`,
     );
     const { name: _n, ...noName } = noCommit;
-    expect((await new GitSource({ url: repo.url, ref: noName }).resolve()).revision).toBe(`v1.2.0@sha1:${c2}`);
+    expect((await new GitSource({ url: repo.url, ref: noName }).resolve()).revision).toBe(
+      `v1.2.0@sha1:${c2}`,
+    );
     const { semver: _s, ...noSemver } = noName;
-    expect((await new GitSource({ url: repo.url, ref: noSemver }).resolve()).revision).toBe(`v1.0.0@sha1:${c1}`);
+    expect((await new GitSource({ url: repo.url, ref: noSemver }).resolve()).revision).toBe(
+      `v1.0.0@sha1:${c1}`,
+    );
   });
 
   it('rejects a missing branch, tag or ref name with a typed NotFound', async () => {
@@ -106,7 +111,9 @@ describe('GitSource refs and revisions', () => {
   });
 
   it('rejects a missing repository with a typed NotFound', async () => {
-    const err = await new GitSource({ url: server.repoUrl('does-not-exist') }).resolve().catch((e: unknown) => e);
+    const err = await new GitSource({ url: server.repoUrl('does-not-exist') })
+      .resolve()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GitNotFoundError);
     expect((err as GitNotFoundError).kind).toBe('repository');
   });
@@ -251,7 +258,9 @@ describe('GitSource path, ignore and symlinks', () => {
       'keep.enc.yaml',
       'kustomization.yaml',
     ]);
-    await expect(snap.fs.readFile('/deploy/base/secret.enc.yaml')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(snap.fs.readFile('/deploy/base/secret.enc.yaml')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     await expect(snap.fs.readFile('/logo.png')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
@@ -285,7 +294,10 @@ describe('GitSource auth and failures', () => {
   let secured: GitServer;
   let repo: TestRepository;
   beforeAll(async () => {
-    secured = await startGitServer({ auth: { username: 'robot', password: 's3cr3t-pass' }, bearerToken: 'tok-123456' });
+    secured = await startGitServer({
+      auth: { username: 'robot', password: 's3cr3t-pass' },
+      bearerToken: 'tok-123456',
+    });
     repo = await secured.createRepository('private');
     await repo.commit({ files: { 'a.yaml': 'a' } });
   });
@@ -295,7 +307,10 @@ describe('GitSource auth and failures', () => {
 
   it('sends basic credentials up front, with no 401 round trip', async () => {
     const start = secured.requests.length;
-    const snap = await new GitSource({ url: repo.url, auth: { username: 'robot', password: 's3cr3t-pass' } }).fetch();
+    const snap = await new GitSource({
+      url: repo.url,
+      auth: { username: 'robot', password: 's3cr3t-pass' },
+    }).fetch();
     expect(text(await snap.fs.readFile('/a.yaml'))).toBe('a');
     expect(secured.requests.slice(start).every((r) => r.status === 200)).toBe(true);
   });

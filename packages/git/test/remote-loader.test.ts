@@ -12,11 +12,26 @@ describe('parseGitUrl', () => {
       'https://github.com/org/repo//deploy/base?ref=v1.0.0',
       { repoUrl: 'https://github.com/org/repo', path: 'deploy/base', ref: 'v1.0.0' },
     ],
-    ['https://example.com/org/repo.git/deploy?ref=main', { repoUrl: 'https://example.com/org/repo.git', path: 'deploy', ref: 'main' }],
-    ['github.com/org/repo/examples/x?version=v2', { repoUrl: 'https://github.com/org/repo', path: 'examples/x', ref: 'v2' }],
-    ['git::https://gitlab.com/a/b.git//c?ref=r&version=v', { repoUrl: 'https://gitlab.com/a/b.git', path: 'c', ref: 'r' }],
-    ['https://dev.azure.com/org/project/_git/repo/path/to', { repoUrl: 'https://dev.azure.com/org/project/_git/repo', path: 'path/to', ref: undefined }],
-    ['https://example.com/org/repo.git', { repoUrl: 'https://example.com/org/repo.git', path: '', ref: undefined }],
+    [
+      'https://example.com/org/repo.git/deploy?ref=main',
+      { repoUrl: 'https://example.com/org/repo.git', path: 'deploy', ref: 'main' },
+    ],
+    [
+      'github.com/org/repo/examples/x?version=v2',
+      { repoUrl: 'https://github.com/org/repo', path: 'examples/x', ref: 'v2' },
+    ],
+    [
+      'git::https://gitlab.com/a/b.git//c?ref=r&version=v',
+      { repoUrl: 'https://gitlab.com/a/b.git', path: 'c', ref: 'r' },
+    ],
+    [
+      'https://dev.azure.com/org/project/_git/repo/path/to',
+      { repoUrl: 'https://dev.azure.com/org/project/_git/repo', path: 'path/to', ref: undefined },
+    ],
+    [
+      'https://example.com/org/repo.git',
+      { repoUrl: 'https://example.com/org/repo.git', path: '', ref: undefined },
+    ],
   ])('parses %s', (url, expected) => {
     expect(parseGitUrl(url)).toMatchObject(expected);
   });
@@ -47,7 +62,9 @@ describe('createGitRemoteLoader', () => {
   beforeAll(async () => {
     server = await startGitServer({ auth: { username: 'u', password: 'pw-secret' } });
     const repo = await server.createRepository('org/app');
-    c1 = await repo.commit({ files: { 'deploy/kustomization.yaml': 'resources: [cm.yaml]\n', 'deploy/cm.yaml': 'v1' } });
+    c1 = await repo.commit({
+      files: { 'deploy/kustomization.yaml': 'resources: [cm.yaml]\n', 'deploy/cm.yaml': 'v1' },
+    });
     await repo.tag('v1', c1, { message: 'v1' });
     c2 = await repo.commit({ files: { 'deploy/cm.yaml': 'v2' } });
     await repo.branch('release', c1);

@@ -46,6 +46,13 @@ export interface LuaRunOptions {
 // Instructions between two looks at the clock: rare enough to cost nothing on short scripts.
 const HOOK_INSTRUCTION_COUNT = 10_000;
 
+// lua_Integer arguments are BigInts; small ones (array indexes, counts) are made once.
+const SMALL_BIGINTS = Array.from({ length: 1024 }, (_, i) => BigInt(i));
+
+function bigint(n: number): bigint {
+  return n >= 0 && n < 1024 ? (SMALL_BIGINTS[n] as bigint) : BigInt(n);
+}
+
 // Distinct field names kept in WASM memory per VM.
 const MAX_CACHED_KEYS = 4096;
 
@@ -169,7 +176,8 @@ class LuaVm {
 
   // Builds the Lua value of a JSON value on the stack with the raw C API (no parser, no
   // protected call): objects and arrays become tables, null becomes nil, integers stay integers.
-  private push(value: unknown, depth: number, seen: Set<object>): void {
+  // A cyclic object is caught by the nesting limit, so there is no visited set to maintain.
+  private push(value: unknown, depth: number): void {
     const raw = this.raw;
     const L = this.L;
     switch (typeof value) {
@@ -177,7 +185,7 @@ class LuaVm {
         this.pushString(value);
         return;
       case 'number':
-        if (Number.isSafeInteger(value)) raw._lua_pushinteger(L, BigInt(value));
+        if (Number.isSafeInteger(value)) raw._lua_pushinteger(L, bigint(value));
         else raw._lua_pushnumber(L, value);
         return;
       case 'boolean':
@@ -185,19 +193,21 @@ class LuaVm {
         return;
       case 'object': {
         if (value === null) break;
-        if (depth >= MAX_LUA_NESTING)
-          throw new LuaConversionError(`object is nested deeper than ${MAX_LUA_NESTING} levels`);
-        if (seen.has(value)) throw new LuaConversionError('object contains a cycle');
-        if (raw._lua_checkstack(L, 4) === 0)
+        if (depth >= MAX_LUA_NESTING) {
+          throw new LuaConversionError(
+            `object is nested deeper than ${MAX_LUA_NESTING} levels (or contains a cycle)`,
+          );
+        }
+        if (raw._lua_checkstack(L, 4) === 0) {
           throw new LuaConversionError('object is too large for the Lua stack');
-        seen.add(value);
+        }
         if (Array.isArray(value)) {
           raw._lua_createtable(L, value.length, 0);
           for (let i = 0; i < value.length; i++) {
             const item = value[i];
             if (item === null || item === undefined) continue;
-            this.push(item, depth + 1, seen);
-            raw._lua_rawseti(L, -2, BigInt(i + 1));
+            this.push(item, depth + 1);
+            raw._lua_rawseti(L, -2, bigint(i + 1));
           }
         } else {
           raw._lua_createtable(L, 0, 0);
@@ -216,16 +226,15 @@ class LuaVm {
             }
             const keyPointer = this.keyPointer(key);
             if (keyPointer !== 0) {
-              this.push(v, depth + 1, seen);
+              this.push(v, depth + 1);
               raw._lua_setfield(L, -2, keyPointer);
             } else {
               this.pushString(key);
-              this.push(v, depth + 1, seen);
+              this.push(v, depth + 1);
               raw._lua_rawset(L, -3);
             }
           }
         }
-        seen.delete(value);
         return;
       }
     }
@@ -242,7 +251,7 @@ class LuaVm {
       raw._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.runnerRef));
       raw._lua_pushinteger(L, BigInt(entry.id));
       try {
-        this.push(obj, 0, new Set());
+        this.push(obj, 0);
       } catch (err) {
         if (err instanceof LuaConversionError) return { status: 'Unknown', message: err.message };
         throw err;

@@ -204,7 +204,7 @@ const kinds: Record<string, SchemaNodeData> = {
     },
   },
   'admissionregistration.k8s.io/ValidatingAdmissionPolicy': kind(
-    { matchConditions: mergeBy('name'), validations: atomic },
+    { matchConditions: mergeBy('name'), variables: mergeBy('name'), validations: atomic },
     { conditions: { listType: 'map', listMapKeys: ['type'] } },
   ),
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': kind({

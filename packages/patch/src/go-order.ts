@@ -3,106 +3,112 @@ import type { JsonValue } from '@gitops-kit/core';
 // Helpers that reproduce the ordering rules of Go's standard library, which strategic merge patch
 // relies on: the order of merged lists and of generated patches must match kubectl's exactly.
 
+type Less<T> = (a: T, b: T) => boolean;
+
+function swap<T>(items: T[], i: number, j: number): void {
+  const t = items[i] as T;
+  items[i] = items[j] as T;
+  items[j] = t;
+}
+
+function insertionSort<T>(items: T[], less: Less<T>, a: number, b: number): void {
+  for (let i = a + 1; i < b; i++) {
+    for (let j = i; j > a && less(items[j] as T, items[j - 1] as T); j--) swap(items, j, j - 1);
+  }
+}
+
+function swapRange<T>(items: T[], a: number, b: number, count: number): void {
+  for (let i = 0; i < count; i++) swap(items, a + i, b + i);
+}
+
+function rotate<T>(items: T[], a: number, m: number, b: number): void {
+  let i = m - a;
+  let j = b - m;
+  while (i !== j) {
+    if (i > j) {
+      swapRange(items, m - i, m, j);
+      i -= j;
+    } else {
+      swapRange(items, m - i, m + j - i, i);
+      j -= i;
+    }
+  }
+  swapRange(items, m - i, m, i);
+}
+
+function symMerge<T>(items: T[], less: Less<T>, a: number, m: number, b: number): void {
+  const lessAt = (i: number, j: number): boolean => less(items[i] as T, items[j] as T);
+  if (m - a === 1) {
+    let i = m;
+    let j = b;
+    while (i < j) {
+      const h = (i + j) >>> 1;
+      if (lessAt(h, a)) i = h + 1;
+      else j = h;
+    }
+    for (let k = a; k < i - 1; k++) swap(items, k, k + 1);
+    return;
+  }
+  if (b - m === 1) {
+    let i = a;
+    let j = m;
+    while (i < j) {
+      const h = (i + j) >>> 1;
+      if (!lessAt(m, h)) i = h + 1;
+      else j = h;
+    }
+    for (let k = m; k > i; k--) swap(items, k, k - 1);
+    return;
+  }
+  const mid = (a + b) >>> 1;
+  const n = mid + m;
+  let start: number;
+  let r: number;
+  if (m > mid) {
+    start = n - b;
+    r = mid;
+  } else {
+    start = a;
+    r = m;
+  }
+  const p = n - 1;
+  while (start < r) {
+    const c = (start + r) >>> 1;
+    if (!lessAt(p - c, c)) start = c + 1;
+    else r = c;
+  }
+  const end = n - start;
+  if (start < m && m < end) rotate(items, start, m, end);
+  if (a < start && start < mid) symMerge(items, less, a, start, mid);
+  if (mid < end && end < b) symMerge(items, less, mid, end, b);
+}
+
 /**
  * `sort.SliceStable` as Go implements it (insertion sort on blocks of 20, then SymMerge). The
  * comparator strategic merge patch uses is not a strict weak order, so only the same algorithm
  * gives the same result.
  */
-export function goSliceStable<T>(items: T[], less: (a: T, b: T) => boolean): void {
+export function goSliceStable<T>(items: T[], less: Less<T>): void {
   const n = items.length;
-  const lessAt = (i: number, j: number): boolean => less(items[i] as T, items[j] as T);
-  const swap = (i: number, j: number): void => {
-    const t = items[i] as T;
-    items[i] = items[j] as T;
-    items[j] = t;
-  };
-  const insertionSort = (a: number, b: number): void => {
-    for (let i = a + 1; i < b; i++) {
-      for (let j = i; j > a && lessAt(j, j - 1); j--) swap(j, j - 1);
-    }
-  };
-  const swapRange = (a: number, b: number, count: number): void => {
-    for (let i = 0; i < count; i++) swap(a + i, b + i);
-  };
-  const rotate = (a: number, m: number, b: number): void => {
-    let i = m - a;
-    let j = b - m;
-    while (i !== j) {
-      if (i > j) {
-        swapRange(m - i, m, j);
-        i -= j;
-      } else {
-        swapRange(m - i, m + j - i, i);
-        j -= i;
-      }
-    }
-    swapRange(m - i, m, i);
-  };
-  const symMerge = (a: number, m: number, b: number): void => {
-    if (m - a === 1) {
-      let i = m;
-      let j = b;
-      while (i < j) {
-        const h = (i + j) >>> 1;
-        if (lessAt(h, a)) i = h + 1;
-        else j = h;
-      }
-      for (let k = a; k < i - 1; k++) swap(k, k + 1);
-      return;
-    }
-    if (b - m === 1) {
-      let i = a;
-      let j = m;
-      while (i < j) {
-        const h = (i + j) >>> 1;
-        if (!lessAt(m, h)) i = h + 1;
-        else j = h;
-      }
-      for (let k = m; k > i; k--) swap(k, k - 1);
-      return;
-    }
-    const mid = (a + b) >>> 1;
-    const n2 = mid + m;
-    let start: number;
-    let r: number;
-    if (m > mid) {
-      start = n2 - b;
-      r = mid;
-    } else {
-      start = a;
-      r = m;
-    }
-    const p = n2 - 1;
-    while (start < r) {
-      const c = (start + r) >>> 1;
-      if (!lessAt(p - c, c)) start = c + 1;
-      else r = c;
-    }
-    const end = n2 - start;
-    if (start < m && m < end) rotate(start, m, end);
-    if (a < start && start < mid) symMerge(a, start, mid);
-    if (mid < end && end < b) symMerge(mid, end, b);
-  };
-
   let blockSize = 20;
   let a = 0;
   let b = blockSize;
   while (b <= n) {
-    insertionSort(a, b);
+    insertionSort(items, less, a, b);
     a = b;
     b += blockSize;
   }
-  insertionSort(a, n);
+  insertionSort(items, less, a, n);
   while (blockSize < n) {
     a = 0;
     b = 2 * blockSize;
     while (b <= n) {
-      symMerge(a, a + blockSize, b);
+      symMerge(items, less, a, a + blockSize, b);
       a = b;
       b += 2 * blockSize;
     }
     const m = a + blockSize;
-    if (m < n) symMerge(a, m, n);
+    if (m < n) symMerge(items, less, a, m, n);
     blockSize *= 2;
   }
 }

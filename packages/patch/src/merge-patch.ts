@@ -12,12 +12,17 @@ import {
  * other value (lists included) replaces. Never mutates its inputs.
  */
 export function applyMergePatch(target: JsonValue, patch: JsonValue): JsonValue {
+  // One copy up front, then in place: the result never shares structure with the inputs.
+  return mergeInPlace(deepCopyJson(target), patch);
+}
+
+function mergeInPlace(target: JsonValue, patch: JsonValue): JsonValue {
   if (!isJsonObject(patch)) return deepCopyJson(patch);
-  const out: JsonObject = isJsonObject(target) ? { ...target } : {};
+  const out: JsonObject = isJsonObject(target) ? target : {};
   for (const key of Object.keys(patch)) {
     const value = patch[key] as JsonValue;
     if (value === null) delete out[key];
-    else out[key] = applyMergePatch(Object.hasOwn(out, key) ? (out[key] as JsonValue) : null, value);
+    else out[key] = mergeInPlace(Object.hasOwn(out, key) ? (out[key] as JsonValue) : null, value);
   }
   return out;
 }

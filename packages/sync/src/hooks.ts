@@ -64,12 +64,15 @@ export function readHookInfo(obj: KubeObject): HookInfo {
       else if (v === 'PostDelete')
         return { kind: 'skip', reason: 'PostDelete hooks run when the app is deleted, not on sync' };
       else
-        throw new ValidationError(`unknown hook phase "${v}"`, { path: `metadata.annotations.${HOOK_ANNOTATION}` });
+        throw new ValidationError(`unknown hook phase "${v}"`, {
+          path: `metadata.annotations.${HOOK_ANNOTATION}`,
+        });
     }
     if (phases.length === 0) return { kind: 'resource' };
   } else if (typeof helm === 'string') {
     const values = splitList(helm);
-    if (values.length === 0 || (values.length === 1 && values[0] === 'crd-install')) return { kind: 'resource' };
+    if (values.length === 0 || (values.length === 1 && values[0] === 'crd-install'))
+      return { kind: 'resource' };
     phases = [...new Set(values.map((v) => HELM_PHASES[v]).filter((p): p is SyncPhase => p !== undefined))];
     if (phases.length === 0) return { kind: 'skip', reason: `Helm hook "${helm}" is not run by a sync` };
   } else {
@@ -100,7 +103,9 @@ export function readHookInfo(obj: KubeObject): HookInfo {
 function parseWave(text: string, annotation: string): number {
   const t = text.trim();
   if (!/^[+-]?\d+$/.test(t) || !Number.isSafeInteger(Number(t))) {
-    throw new ValidationError(`sync wave "${text}" is not an integer`, { path: `metadata.annotations.${annotation}` });
+    throw new ValidationError(`sync wave "${text}" is not an integer`, {
+      path: `metadata.annotations.${annotation}`,
+    });
   }
   return Number(t);
 }

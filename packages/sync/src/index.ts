@@ -41,8 +41,15 @@ export {
   type SyncPhase,
 } from './hooks.js';
 export { KIND_ORDER, kindRank } from './kind-order.js';
-export { type LoadLiveStateOptions, loadLiveState } from './live-state.js';
-export { crdIntroduces, type PlanSyncOptions, planSync, type SyncAction, type SyncPlan, type SyncTask } from './plan.js';
+export { type LoadLiveStateOptions, loadLiveState, planFromCluster } from './live-state.js';
+export {
+  crdIntroduces,
+  type PlanSyncOptions,
+  planSync,
+  type SyncAction,
+  type SyncPlan,
+  type SyncTask,
+} from './plan.js';
 export { Backoff, isRetriable, type RetryPolicy } from './retry.js';
 export { type RunSyncOptions, runSync, type SyncRun } from './run.js';
 export { type ObjectSyncOptions, readSyncOptions } from './sync-options.js';

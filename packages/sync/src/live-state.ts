@@ -1,7 +1,8 @@
 import type { ApiResource, ClusterClient } from '@gitops-kit/cluster';
 import { formatApiVersion, groupKindKey, type KubeObject, objectKeyOf } from '@gitops-kit/core';
-import { isTrackedBy, type TrackingMethod } from './tracking.js';
 import { INSTANCE_LABEL } from './annotations.js';
+import { type PlanSyncOptions, planSync, type SyncPlan } from './plan.js';
+import { isTrackedBy, type TrackingMethod } from './tracking.js';
 
 /** Options of {@link loadLiveState}. */
 export interface LoadLiveStateOptions {
@@ -53,7 +54,10 @@ function preferred(resources: ApiResource[]): ApiResource[] {
  * counterpart of each desired object (whoever owns it), so a plan can tell ours from another app's
  * and from unmanaged objects. Lists each resource once, cluster-wide.
  */
-export async function loadLiveState(cluster: ClusterClient, options: LoadLiveStateOptions): Promise<KubeObject[]> {
+export async function loadLiveState(
+  cluster: ClusterClient,
+  options: LoadLiveStateOptions,
+): Promise<KubeObject[]> {
   const tracking = options.tracking ?? 'annotation';
   const defaultNamespace = options.defaultNamespace ?? 'default';
   const wanted = new Set<string>();
@@ -78,15 +82,44 @@ export async function loadLiveState(cluster: ClusterClient, options: LoadLiveSta
       const apiVersion = formatApiVersion(r.group, r.version);
       // Label tracking can ask the server to filter, unless desired objects of this kind need checking.
       const labelSelector =
-        tracking === 'label' && !desiredKinds.has(`${r.group}/${r.kind}`) ? `${INSTANCE_LABEL}=${options.app}` : undefined;
+        tracking === 'label' && !desiredKinds.has(`${r.group}/${r.kind}`)
+          ? `${INSTANCE_LABEL}=${options.app}`
+          : undefined;
       const list = await cluster.listAll(apiVersion, r.kind, labelSelector ? { labelSelector } : {});
       return list.items;
     }),
   );
   for (const items of lists) {
     for (const obj of items) {
-      if (isTrackedBy(obj, options.app, tracking) || wanted.has(groupKindKey(objectKeyOf(obj, '')))) out.push(obj);
+      if (isTrackedBy(obj, options.app, tracking) || wanted.has(groupKindKey(objectKeyOf(obj, ''))))
+        out.push(obj);
     }
   }
   return out;
+}
+
+/**
+ * Loads the live state an app's plan needs ({@link loadLiveState}) and plans the sync: the usual
+ * first half of a sync, before `runSync` carries the plan out.
+ */
+export async function planFromCluster(
+  cluster: ClusterClient,
+  desired: readonly KubeObject[],
+  options: PlanSyncOptions & Pick<LoadLiveStateOptions, 'resources'>,
+): Promise<SyncPlan> {
+  const live =
+    options.renderError === undefined
+      ? await loadLiveState(cluster, {
+          app: options.app,
+          tracking: options.tracking,
+          desired,
+          defaultNamespace: options.defaultNamespace,
+          resources: options.resources,
+        })
+      : await loadLiveState(cluster, {
+          app: options.app,
+          tracking: options.tracking,
+          resources: options.resources,
+        });
+  return planSync(desired, live, options);
 }

@@ -1,4 +1,3 @@
-import { type DiffOptions, type DiffResult, diff } from '@gitops-kit/diff';
 import {
   formatObjectKey,
   GitOpsError,
@@ -10,6 +9,7 @@ import {
   parseApiVersion,
   ValidationError,
 } from '@gitops-kit/core';
+import { type DiffOptions, type DiffResult, diff } from '@gitops-kit/diff';
 import { DEFAULT_FIELD_MANAGER } from './annotations.js';
 import { type HookDeletePolicy, readHookInfo, readSyncWave, type SyncPhase } from './hooks.js';
 import { kindRank } from './kind-order.js';
@@ -105,10 +105,6 @@ function compareTasks(a: SyncTask, b: SyncTask): number {
   );
 }
 
-function objectOf(task: SyncTask): KubeObject | undefined {
-  return task.desired ?? task.live;
-}
-
 /**
  * Moves dependencies before their first user within the sorted tasks, taking the user's phase and
  * wave, as gitops-engine does for Namespaces (before objects in them) and CRDs (before their
@@ -143,7 +139,7 @@ function adjustDeps(
 
 /** `group/Kind` a CRD object introduces, or undefined. */
 export function crdIntroduces(obj: KubeObject | undefined): string | undefined {
-  if (!obj || obj.kind !== 'CustomResourceDefinition') return undefined;
+  if (obj?.kind !== 'CustomResourceDefinition') return undefined;
   if (parseApiVersion(obj.apiVersion).group !== 'apiextensions.k8s.io') return undefined;
   const spec = obj.spec;
   if (!isJsonObject(spec) || typeof spec.group !== 'string' || !isJsonObject(spec.names)) return undefined;
@@ -228,7 +224,9 @@ export function planSync(
   const seen = new Set<string>();
   for (const [index, raw] of desired.entries()) {
     if (!isKubeObject(raw)) {
-      throw new ValidationError(`desired object #${index} has no apiVersion, kind or metadata`, { path: `[${index}]` });
+      throw new ValidationError(`desired object #${index} has no apiVersion, kind or metadata`, {
+        path: `[${index}]`,
+      });
     }
     const key = resolvedKeyOf(raw, defaultNamespace, clusterScoped);
     const hasName = typeof raw.metadata.name === 'string' && raw.metadata.name !== '';
@@ -250,19 +248,30 @@ export function planSync(
     if (hasName) {
       const dupKey = `${hook.kind === 'hook' ? 'hook:' : ''}${gkKey}`;
       if (seen.has(dupKey)) {
-        throw new ValidationError(`${label} is declared twice`, { code: 'DUPLICATE_RESOURCE', path: 'metadata.name' });
+        throw new ValidationError(`${label} is declared twice`, {
+          code: 'DUPLICATE_RESOURCE',
+          path: 'metadata.name',
+        });
       }
       seen.add(dupKey);
     }
     const liveObj = hasName ? liveByKey.get(gkKey) : undefined;
     const owner = liveObj ? trackedAppOf(liveObj, tracking) : undefined;
     const toWrite = withTracking(raw, app, key, tracking);
-    if (toWrite.metadata.namespace === undefined && key.namespace !== '') toWrite.metadata.namespace = key.namespace;
+    if (toWrite.metadata.namespace === undefined && key.namespace !== '')
+      toWrite.metadata.namespace = key.namespace;
     const base = { key, wave, kindOrder: kindRank(key.kind), syncOptions, live: liveObj };
 
     if (hook.kind === 'skip') {
       if (liveObj) matched.add(gkKey);
-      tasks.push({ ...base, id: label, phase: 'Sync', action: 'skip', reason: hook.reason, desired: toWrite });
+      tasks.push({
+        ...base,
+        id: label,
+        phase: 'Sync',
+        action: 'skip',
+        reason: hook.reason,
+        desired: toWrite,
+      });
       continue;
     }
     if (hook.kind === 'hook') {
@@ -314,7 +323,14 @@ export function planSync(
     try {
       result = diff(toWrite, liveObj ?? null, {
         ...(options.diffOptions ?? {}),
-        strategy: liveObj === undefined ? 'auto' : syncOptions.replace ? 'two-way' : useSsa ? 'structured-merge' : 'auto',
+        strategy:
+          liveObj === undefined
+            ? 'auto'
+            : syncOptions.replace
+              ? 'two-way'
+              : useSsa
+                ? 'structured-merge'
+                : 'auto',
         manager,
         showSecretValues: false,
       });
@@ -329,7 +345,9 @@ export function planSync(
           ? `out of sync: ${result.changes
               .slice(0, 5)
               .map((c) => c.pointer || '/')
-              .join(', ')}${result.changes.length > 5 ? ', …' : ''}${liveObj && owner !== app ? ' (adopted)' : ''}`
+              .join(
+                ', ',
+              )}${result.changes.length > 5 ? ', …' : ''}${liveObj && owner !== app ? ' (adopted)' : ''}`
           : 'in sync';
     tasks.push({ ...base, id: label, phase: 'Sync', action, reason, desired: toWrite, diff: result });
   }

@@ -21,7 +21,11 @@ export function isRetriable(err: unknown): boolean {
     if (err.status === 409 && err.kubeReason !== 'AlreadyExists') return err.conflicts.length === 0;
     return false;
   }
-  return isGitOpsError(err, 'NETWORK_ERROR') || isGitOpsError(err, 'TIMEOUT') || isGitOpsError(err, 'TOO_MANY_REQUESTS');
+  return (
+    isGitOpsError(err, 'NETWORK_ERROR') ||
+    isGitOpsError(err, 'TIMEOUT') ||
+    isGitOpsError(err, 'TOO_MANY_REQUESTS')
+  );
 }
 
 /**

@@ -85,6 +85,10 @@ interface Work {
   recreate?: boolean;
   /** The object as written (for health checks). */
   written?: KubeObject | undefined;
+  /** In sync and not re-applied: only waited for. */
+  noop?: boolean;
+  /** Backoff shared by the task's operations: consecutive failures grow it, a success resets it. */
+  backoff?: Backoff;
 }
 
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -132,7 +136,11 @@ function healthOf(obj: KubeObject, options: AssessHealthOptions | undefined): He
   }
 }
 
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function mapLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {
@@ -188,7 +196,12 @@ class Runner {
     this.channel.push(event);
   }
 
-  private finish(work: Work, status: ResourceSyncStatus, message: string, extra: Partial<ResourceResult> = {}): void {
+  private finish(
+    work: Work,
+    status: ResourceSyncStatus,
+    message: string,
+    extra: Partial<ResourceResult> = {},
+  ): void {
     Object.assign(work.result, { status, message }, extra);
     this.emit({ type: 'resource-result', result: { ...work.result } });
   }
@@ -204,8 +217,14 @@ class Runner {
   }
 
   /** Runs `fn` with retries of transient failures; `fn` learns the attempt number (0 first). */
-  private async retry<T>(work: Work | undefined, operation: string, fn: (attempt: number) => Promise<T>): Promise<T> {
-    const backoff = new Backoff(this.options.retry);
+  private async retry<T>(
+    work: Work | undefined,
+    operation: string,
+    fn: (attempt: number) => Promise<T>,
+  ): Promise<T> {
+    const backoff = work
+      ? (work.backoff ??= new Backoff(this.options.retry))
+      : new Backoff(this.options.retry);
     for (let attempt = 0; ; attempt++) {
       this.checkAbort();
       try {
@@ -216,7 +235,9 @@ class Runner {
         if (!isRetriable(err)) throw err;
         const delay = backoff.fail(err instanceof KubeApiError ? err.retryAfterSeconds : undefined);
         if (delay === undefined) throw err;
-        const safe = work ? safeError(err, work.task.key) : safeError(err, { group: '', version: 'v1', kind: 'cluster', namespace: '', name: '' });
+        const safe = work
+          ? safeError(err, work.task.key)
+          : safeError(err, { group: '', version: 'v1', kind: 'cluster', namespace: '', name: '' });
         this.emit({
           type: 'retrying',
           id: work?.task.id ?? '',
@@ -237,9 +258,17 @@ class Runner {
     try {
       await this.execute(dryRun);
     } catch (err) {
-      if (this.failed === undefined) this.failed = safeError(err, { group: '', version: '', kind: 'sync', namespace: '', name: this.plan.app }).message;
+      if (this.failed === undefined)
+        this.failed = safeError(err, {
+          group: '',
+          version: '',
+          kind: 'sync',
+          namespace: '',
+          name: this.plan.app,
+        }).message;
     }
-    for (const w of this.works) if (w.result.status === 'NotRun' && this.failed === undefined) w.result.message = 'not run';
+    for (const w of this.works)
+      if (w.result.status === 'NotRun' && this.failed === undefined) w.result.message = 'not run';
     const phase = this.failed === undefined ? 'Succeeded' : 'Failed';
     const result: SyncResult = {
       app: this.plan.app,
@@ -272,8 +301,13 @@ class Runner {
     for (const w of this.works) {
       const t = w.task;
       if (t.action === 'skip') this.finish(w, 'Skipped', t.reason);
-      else if (t.action === 'unchanged' && (o.applyOutOfSyncOnly ?? true)) this.finish(w, 'Synced', t.reason);
-      else if (t.action === 'prune' && !o.prune) this.finish(w, 'PruneSkipped', 'orphaned: no longer desired; pruning is not enabled');
+      else if (t.action === 'unchanged' && (o.applyOutOfSyncOnly ?? true)) {
+        this.finish(w, 'Synced', t.reason);
+        // Objects in sync are not written, but a wait (and PostSync) covers their health too.
+        w.noop = true;
+        runnable.push(w);
+      } else if (t.action === 'prune' && !o.prune)
+        this.finish(w, 'PruneSkipped', 'orphaned: no longer desired; pruning is not enabled');
       else runnable.push(w);
     }
     const syncFail = runnable.filter((w) => w.task.phase === 'SyncFail');
@@ -285,9 +319,13 @@ class Runner {
         await this.retry(undefined, `create namespace ${ns}`, async (attempt) => {
           try {
             this.writes++;
-            await this.cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { fieldManager: this.manager });
+            await this.cluster.create(
+              { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+              { fieldManager: this.manager },
+            );
           } catch (err) {
-            if (!(err instanceof KubeApiError && err.kubeReason === 'AlreadyExists' && attempt >= 0)) throw err;
+            if (!(err instanceof KubeApiError && err.kubeReason === 'AlreadyExists' && attempt >= 0))
+              throw err;
           }
         });
         this.emit({ type: 'namespace-created', namespace: ns });
@@ -301,7 +339,8 @@ class Runner {
         return;
       }
       if (dryRun) {
-        for (const w of main) if (w.result.status === 'NotRun') this.finish(w, 'Synced', `${w.task.reason} (dry run)`);
+        for (const w of main)
+          if (w.result.status === 'NotRun') this.finish(w, 'Synced', `${w.task.reason} (dry run)`);
         for (const w of syncFail) this.finish(w, 'Skipped', 'SyncFail hook: the dry run succeeded');
         return;
       }
@@ -336,9 +375,11 @@ class Runner {
         healthChecked = true;
         if (!(await this.waitHealthy(syncApplied, 'Sync', step.wave))) break;
       }
-      this.emit({ type: 'wave-started', phase: step.phase, wave: step.wave, tasks: step.works.length });
+      const active = step.works.filter((w) => !w.noop).length;
+      if (active > 0) this.emit({ type: 'wave-started', phase: step.phase, wave: step.wave, tasks: active });
       const ok = await this.runStep(step.phase, step.wave, step.works);
-      if (step.phase === 'Sync') syncApplied.push(...step.works.filter((w) => w.task.action !== 'prune' && w.task.action !== 'hook'));
+      if (step.phase === 'Sync')
+        syncApplied.push(...step.works.filter((w) => w.task.action !== 'prune' && w.task.action !== 'hook'));
       if (!ok) break;
       if (o.wait && step.phase !== 'PostSync') {
         const applied = step.works.filter((w) => w.task.action !== 'prune' && w.task.action !== 'hook');
@@ -378,12 +419,16 @@ class Runner {
 
   private async missingNamespaces(works: Work[]): Promise<string[]> {
     const wanted = new Set<string>();
-    for (const w of works) if (w.task.action !== 'prune' && w.task.key.namespace) wanted.add(w.task.key.namespace);
-    for (const w of works) if (w.task.key.kind === 'Namespace' && w.task.key.group === '') wanted.delete(w.task.key.name);
+    for (const w of works)
+      if (w.task.action !== 'prune' && w.task.key.namespace) wanted.add(w.task.key.namespace);
+    for (const w of works)
+      if (w.task.key.kind === 'Namespace' && w.task.key.group === '') wanted.delete(w.task.key.name);
     const missing: string[] = [];
     await mapLimit([...wanted], this.concurrency, async (ns) => {
       try {
-        await this.retry(undefined, `get namespace ${ns}`, () => this.cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: ns }));
+        await this.retry(undefined, `get namespace ${ns}`, () =>
+          this.cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: ns }),
+        );
       } catch (err) {
         if (err instanceof KubeApiError && err.status === 404) missing.push(ns);
         else throw err;
@@ -393,7 +438,11 @@ class Runner {
   }
 
   /** Server dry run of every write before the first write. False when any object is refused. */
-  private async dryRunAll(works: Work[], missingNamespaces: string[], wholeSyncIsDryRun: boolean): Promise<boolean> {
+  private async dryRunAll(
+    works: Work[],
+    missingNamespaces: string[],
+    wholeSyncIsDryRun: boolean,
+  ): Promise<boolean> {
     const introduced = new Set<string>();
     for (const w of works) {
       const gk = crdIntroduces(w.task.desired);
@@ -403,21 +452,30 @@ class Runner {
     // missing namespace nobody creates is left to the dry run, which then fails with a clear NotFound.
     const absent = new Set(
       works
-        .filter((w) => w.task.key.kind === 'Namespace' && w.task.key.group === '' && w.task.action === 'create')
+        .filter(
+          (w) => w.task.key.kind === 'Namespace' && w.task.key.group === '' && w.task.action === 'create',
+        )
         .map((w) => w.task.key.name),
     );
     if (wholeSyncIsDryRun && this.options.createNamespace) for (const ns of missingNamespaces) absent.add(ns);
     let checked = 0;
     let skipped = 0;
     let failed = 0;
-    const candidates = works.filter((w) => w.task.action === 'create' || w.task.action === 'apply' || w.task.action === 'unchanged');
+    const candidates = works.filter(
+      (w) =>
+        !w.noop && (w.task.action === 'create' || w.task.action === 'apply' || w.task.action === 'unchanged'),
+    );
     await mapLimit(candidates, this.concurrency, async (w) => {
       const t = w.task;
       // Kinds a CRD of this plan introduces cannot be validated before the CRD exists; objects in a
       // namespace this sync creates cannot be either (the server would answer NotFound).
-      if (introduced.has(`${t.key.group}/${t.key.kind}`) || (t.key.namespace !== '' && absent.has(t.key.namespace))) {
+      if (
+        introduced.has(`${t.key.group}/${t.key.kind}`) ||
+        (t.key.namespace !== '' && absent.has(t.key.namespace))
+      ) {
         skipped++;
-        if (wholeSyncIsDryRun) this.finish(w, 'Synced', `${t.reason} (dry run skipped: its kind or namespace does not exist yet)`);
+        if (wholeSyncIsDryRun)
+          this.finish(w, 'Synced', `${t.reason} (dry run skipped: its kind or namespace does not exist yet)`);
         return;
       }
       try {
@@ -453,7 +511,9 @@ class Runner {
     if (!isImmutableError(err)) return err;
     const e = err as KubeApiError;
     const fields = e.causes.map((c) => c.field).filter((f): f is string => !!f);
-    const who = t.key.namespace ? `${t.key.kind}/${t.key.namespace}/${t.key.name}` : `${t.key.kind}/${t.key.name}`;
+    const who = t.key.namespace
+      ? `${t.key.kind}/${t.key.namespace}/${t.key.name}`
+      : `${t.key.kind}/${t.key.name}`;
     return new SyncError(
       `${who}: cannot update immutable field${fields.length === 1 ? '' : 's'} ${fields.join(', ') || '(unknown)'}; sync with force (or annotate argocd.argoproj.io/sync-options: Force=true,Replace=true) to delete and recreate it`,
       { code: 'INVALID', path: fields[0], cause: isSecretKey(t.key) ? undefined : err },
@@ -463,7 +523,11 @@ class Runner {
   private async runStep(phase: SyncPhase, wave: number, works: Work[]): Promise<boolean> {
     const prunes = works.filter((w) => w.task.action === 'prune');
     const first = works.filter(
-      (w) => w.task.action !== 'prune' && w.task.action !== 'hook' && ((w.task.key.kind === 'Namespace' && w.task.key.group === '') || crdIntroduces(w.task.desired) !== undefined),
+      (w) =>
+        w.task.action !== 'prune' &&
+        w.task.action !== 'hook' &&
+        ((w.task.key.kind === 'Namespace' && w.task.key.group === '') ||
+          crdIntroduces(w.task.desired) !== undefined),
     );
     const rest = works.filter((w) => !prunes.includes(w) && !first.includes(w));
     const before = this.failed;
@@ -490,7 +554,7 @@ class Runner {
 
   private async runTask(w: Work): Promise<void> {
     const t = w.task;
-    if (this.options.signal?.aborted) return;
+    if (w.noop || this.options.signal?.aborted) return;
     this.emit({ type: 'task-started', id: t.id, key: t.key, phase: t.phase, wave: t.wave, action: t.action });
     try {
       if (t.action === 'prune') {
@@ -522,7 +586,10 @@ class Runner {
       if (ssa && !replace) {
         await this.retry(w, 'apply', async () => {
           count();
-          w.written = await this.cluster.apply(desired, { fieldManager: this.manager, force: o.forceConflicts ?? true });
+          w.written = await this.cluster.apply(desired, {
+            fieldManager: this.manager,
+            force: o.forceConflicts ?? true,
+          });
         });
       } else {
         w.written = await this.create(w, this.withLastApplied(desired, !ssa), count);
@@ -557,7 +624,11 @@ class Runner {
       if (ssa) {
         await this.retry(w, 'apply', async () => {
           count();
-          w.written = await this.cluster.apply(desired, { fieldManager: this.manager, force: o.forceConflicts ?? true, dryRun });
+          w.written = await this.cluster.apply(desired, {
+            fieldManager: this.manager,
+            force: o.forceConflicts ?? true,
+            dryRun,
+          });
         });
         return t.live ? 'configured' : 'created';
       }
@@ -565,7 +636,9 @@ class Runner {
       if (!t.live) {
         const body = this.withLastApplied(desired, true);
         if (dryRun) {
-          await this.retry(w, 'create', () => this.cluster.create(body, { fieldManager: this.manager, dryRun: true }));
+          await this.retry(w, 'create', () =>
+            this.cluster.create(body, { fieldManager: this.manager, dryRun: true }),
+          );
           return 'created';
         }
         w.written = await this.create(w, body, count);
@@ -580,7 +653,10 @@ class Runner {
       patch.metadata = meta;
       await this.retry(w, 'patch', async () => {
         count();
-        w.written = await this.cluster.patch(refOf(t.key), 'merge', patch, { fieldManager: this.manager, dryRun });
+        w.written = await this.cluster.patch(refOf(t.key), 'merge', patch, {
+          fieldManager: this.manager,
+          dryRun,
+        });
       });
       return 'configured';
     } catch (err) {
@@ -595,7 +671,10 @@ class Runner {
   private withLastApplied(obj: KubeObject, set: boolean): KubeObject {
     if (!set) return obj;
     const copy = deepCopyJson(obj as unknown as JsonValue) as unknown as KubeObject;
-    copy.metadata.annotations = { ...(copy.metadata.annotations ?? {}), [LAST_APPLIED_ANNOTATION]: lastAppliedText(obj) };
+    copy.metadata.annotations = {
+      ...(copy.metadata.annotations ?? {}),
+      [LAST_APPLIED_ANNOTATION]: lastAppliedText(obj),
+    };
     return copy;
   }
 
@@ -628,7 +707,13 @@ class Runner {
       }
     });
     if (!deleted) return false;
-    this.emit({ type: 'waiting', reason: 'deletion', phase: w.task.phase, wave: w.task.wave, ids: [w.task.id] });
+    this.emit({
+      type: 'waiting',
+      reason: 'deletion',
+      phase: w.task.phase,
+      wave: w.task.wave,
+      ids: [w.task.id],
+    });
     await this.until(w, 'deletion', async () => {
       try {
         await this.cluster.get(ref);
@@ -674,7 +759,13 @@ class Runner {
     w.result.key = { ...t.key, name };
     if (policies.includes('BeforeHookCreation')) {
       if (await this.deleteAndWait(w, name)) {
-        this.emit({ type: 'hook-phase', id: t.id, key: w.result.key, hookPhase: 'Deleted', message: 'deleted before creation (BeforeHookCreation)' });
+        this.emit({
+          type: 'hook-phase',
+          id: t.id,
+          key: w.result.key,
+          hookPhase: 'Deleted',
+          message: 'deleted before creation (BeforeHookCreation)',
+        });
       }
     }
     let live: KubeObject;
@@ -703,17 +794,46 @@ class Runner {
       timedOut = true;
     }
     const succeeded = !timedOut && health.status === 'Healthy';
-    const message = timedOut ? `the hook did not finish within ${this.timeoutMs} ms` : health.message || (succeeded ? 'completed' : 'failed');
-    this.emit({ type: 'hook-phase', id: t.id, key: w.result.key, hookPhase: succeeded ? 'Succeeded' : 'Failed', message });
-    if ((succeeded && policies.includes('HookSucceeded')) || (!succeeded && policies.includes('HookFailed'))) {
+    const message = timedOut
+      ? `the hook did not finish within ${this.timeoutMs} ms`
+      : health.message || (succeeded ? 'completed' : 'failed');
+    this.emit({
+      type: 'hook-phase',
+      id: t.id,
+      key: w.result.key,
+      hookPhase: succeeded ? 'Succeeded' : 'Failed',
+      message,
+    });
+    if (
+      (succeeded && policies.includes('HookSucceeded')) ||
+      (!succeeded && policies.includes('HookFailed'))
+    ) {
       await this.deleteAndWait(w, name);
-      this.emit({ type: 'hook-phase', id: t.id, key: w.result.key, hookPhase: 'Deleted', message: succeeded ? 'HookSucceeded' : 'HookFailed' });
+      this.emit({
+        type: 'hook-phase',
+        id: t.id,
+        key: w.result.key,
+        hookPhase: 'Deleted',
+        message: succeeded ? 'HookSucceeded' : 'HookFailed',
+      });
     }
-    if (succeeded) this.finish(w, 'Synced', `hook succeeded${health.message ? `: ${health.message}` : ''}`, { operation: 'created', hookStatus: 'Succeeded', health });
+    if (succeeded)
+      this.finish(w, 'Synced', `hook succeeded${health.message ? `: ${health.message}` : ''}`, {
+        operation: 'created',
+        hookStatus: 'Succeeded',
+        health,
+      });
     else {
-      const err = new SyncError(`${t.phase} hook ${t.key.kind}/${name} failed: ${message}`, { code: timedOut ? 'TIMEOUT' : 'SYNC_ERROR' });
+      const err = new SyncError(`${t.phase} hook ${t.key.kind}/${name} failed: ${message}`, {
+        code: timedOut ? 'TIMEOUT' : 'SYNC_ERROR',
+      });
       if (this.failed === undefined) this.failed = err.message;
-      this.finish(w, 'Failed', err.message, { operation: 'created', hookStatus: 'Failed', health, error: err.toJSON() });
+      this.finish(w, 'Failed', err.message, {
+        operation: 'created',
+        hookStatus: 'Failed',
+        health,
+        error: err.toJSON(),
+      });
     }
   }
 
@@ -732,7 +852,9 @@ class Runner {
     for (;;) {
       if (await this.retry(w, `wait for ${what}`, check)) return;
       if (Date.now() >= deadline) {
-        throw new SyncError(`timed out after ${this.timeoutMs} ms waiting for ${what} of ${w.task.id}`, { code: 'TIMEOUT' });
+        throw new SyncError(`timed out after ${this.timeoutMs} ms waiting for ${what} of ${w.task.id}`, {
+          code: 'TIMEOUT',
+        });
       }
       await sleep(this.poll, this.options.signal);
     }
@@ -742,7 +864,13 @@ class Runner {
   private async waitHealthy(works: Work[], phase: SyncPhase, wave: number): Promise<boolean> {
     const pending = new Map(works.filter((w) => w.result.status === 'Synced').map((w) => [w.task.id, w]));
     if (pending.size === 0) return true;
-    this.emit({ type: 'waiting', reason: 'health', phase, wave: Number.isFinite(wave) ? wave : phase === 'Sync' ? Math.max(...works.map((w) => w.task.wave)) : 0, ids: [...pending.keys()] });
+    this.emit({
+      type: 'waiting',
+      reason: 'health',
+      phase,
+      wave: Number.isFinite(wave) ? wave : phase === 'Sync' ? Math.max(...works.map((w) => w.task.wave)) : 0,
+      ids: [...pending.keys()],
+    });
     const last = new Map<string, string>();
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
@@ -754,7 +882,8 @@ class Runner {
           const cur = await this.retry(w, 'get for health', () => this.cluster.get(refOf(w.result.key)));
           health = healthOf(cur, this.options.health);
         } catch (err) {
-          if (err instanceof KubeApiError && err.status === 404) health = { status: 'Missing', message: 'the object does not exist' };
+          if (err instanceof KubeApiError && err.status === 404)
+            health = { status: 'Missing', message: 'the object does not exist' };
           else throw err;
         }
         const sig = `${health.status}\u0000${health.message}`;
@@ -774,7 +903,10 @@ class Runner {
       if (degraded) {
         const { w, health } = degraded;
         this.waitedHealth.push(health);
-        const err = new SyncError(`${describe(w.result.key)} is Degraded: ${health.message || 'no message'}`, { details: { health: health.status } });
+        const err = new SyncError(
+          `${describe(w.result.key)} is Degraded: ${health.message || 'no message'}`,
+          { details: { health: health.status } },
+        );
         this.fail(w, err);
         return false;
       }
@@ -782,7 +914,13 @@ class Runner {
       if (Date.now() >= deadline) {
         for (const w of pending.values()) {
           this.waitedHealth.push(w.result.health ?? { status: 'Unknown', message: '' });
-          this.fail(w, new SyncError(`${describe(w.result.key)} was not healthy within ${this.timeoutMs} ms: ${w.result.health?.status ?? 'Unknown'} ${w.result.health?.message ?? ''}`.trim(), { code: 'TIMEOUT' }));
+          this.fail(
+            w,
+            new SyncError(
+              `${describe(w.result.key)} was not healthy within ${this.timeoutMs} ms: ${w.result.health?.status ?? 'Unknown'} ${w.result.health?.message ?? ''}`.trim(),
+              { code: 'TIMEOUT' },
+            ),
+          );
         }
         return false;
       }

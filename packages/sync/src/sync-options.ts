@@ -1,4 +1,4 @@
-import { ValidationError, type KubeObject } from '@gitops-kit/core';
+import { type KubeObject, ValidationError } from '@gitops-kit/core';
 import {
   DELETION_LIFECYCLE_ANNOTATION,
   GITOPS_KIT_SYNC_OPTIONS_ANNOTATION,

@@ -32,7 +32,10 @@ export interface TrackingId {
 }
 
 /** `<app>:<group>/<Kind>:<namespace>/<name>`, Argo CD's tracking id format. */
-export function formatTrackingId(app: string, key: Pick<ObjectKey, 'group' | 'kind' | 'namespace' | 'name'>): string {
+export function formatTrackingId(
+  app: string,
+  key: Pick<ObjectKey, 'group' | 'kind' | 'namespace' | 'name'>,
+): string {
   return `${app}:${key.group}/${key.kind}:${key.namespace}/${key.name}`;
 }
 
@@ -40,7 +43,13 @@ export function formatTrackingId(app: string, key: Pick<ObjectKey, 'group' | 'ki
 export function parseTrackingId(text: string): TrackingId | undefined {
   const m = /^([^:]+):([^/:]*)\/([^:/]+):([^/:]*)\/([^/:]+)$/.exec(text.trim());
   if (!m) return undefined;
-  return { app: m[1] as string, group: m[2] as string, kind: m[3] as string, namespace: m[4] as string, name: m[5] as string };
+  return {
+    app: m[1] as string,
+    group: m[2] as string,
+    kind: m[3] as string,
+    namespace: m[4] as string,
+    name: m[5] as string,
+  };
 }
 
 /** The annotation a tracking method writes, undefined for label tracking. */
@@ -66,11 +75,20 @@ export function resolvedKeyOf(
 }
 
 /** A copy of `obj` marked as belonging to `app` with the given method. */
-export function withTracking(obj: KubeObject, app: string, key: ObjectKey, method: TrackingMethod): KubeObject {
+export function withTracking(
+  obj: KubeObject,
+  app: string,
+  key: ObjectKey,
+  method: TrackingMethod,
+): KubeObject {
   const copy = deepCopyJson(obj as unknown as JsonValue) as unknown as KubeObject;
   copy.metadata = copy.metadata ?? {};
   const annotation = trackingAnnotationOf(method);
-  if (annotation) copy.metadata.annotations = { ...(copy.metadata.annotations ?? {}), [annotation]: formatTrackingId(app, key) };
+  if (annotation)
+    copy.metadata.annotations = {
+      ...(copy.metadata.annotations ?? {}),
+      [annotation]: formatTrackingId(app, key),
+    };
   else copy.metadata.labels = { ...(copy.metadata.labels ?? {}), [INSTANCE_LABEL]: app };
   return copy;
 }

@@ -1,7 +1,7 @@
 import type { KubeObject } from '@gitops-kit/core';
 import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countingClient, quickstartApp, syncApp } from './helpers.js';
+import { countingClient, type DeploymentSpec, quickstartApp, syncApp } from './helpers.js';
 
 let tc: TestCluster;
 beforeAll(async () => {
@@ -23,10 +23,10 @@ describe('failures', () => {
     const before = await tc.client.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: 'web' });
     const changed = app.map((o) => {
       if (o.kind !== 'Deployment') return o;
-      const d = structuredClone(o) as any;
+      const d = structuredClone(o) as KubeObject & { spec: DeploymentSpec };
       d.spec.selector.matchLabels = { app: 'web', tier: 'front' };
       d.spec.template.metadata.labels = { app: 'web', tier: 'front' };
-      return d as KubeObject;
+      return d;
     });
     const client = countingClient(tc.client);
     const refused = await syncApp(client, changed, { app: 'imm' });
@@ -43,7 +43,7 @@ describe('failures', () => {
     expect(forced.result.resources.find((r) => r.key.kind === 'Deployment')?.operation).toBe('recreated');
     const after = await tc.client.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: 'web' });
     expect(after.metadata.uid).not.toBe(before.metadata.uid);
-    expect((after.spec as any).selector.matchLabels).toEqual({ app: 'web', tier: 'front' });
+    expect((after.spec as DeploymentSpec).selector.matchLabels).toEqual({ app: 'web', tier: 'front' });
   });
 
   it('converges with 20 % injected errors, creating nothing twice and losing nothing', async () => {
@@ -51,7 +51,12 @@ describe('failures', () => {
     await tc.client.create(ns(namespace));
     const desired: KubeObject[] = [];
     for (let i = 0; i < 40; i++) {
-      desired.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace }, data: { i: String(i) } });
+      desired.push({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `cm-${i}`, namespace },
+        data: { i: String(i) },
+      });
     }
     desired.push(...quickstartApp({ namespace }));
     desired.push({
@@ -76,7 +81,12 @@ describe('failures', () => {
     ];
     let outcome: Awaited<ReturnType<typeof syncApp>>;
     try {
-      outcome = await syncApp(tc.client, desired, { app: 'faulty' }, { wait: true, timeoutMs: 20_000, retry: { limit: 10, initialDelayMs: 5, maxDelayMs: 50 } });
+      outcome = await syncApp(
+        tc.client,
+        desired,
+        { app: 'faulty' },
+        { wait: true, timeoutMs: 20_000, retry: { limit: 10, initialDelayMs: 5, maxDelayMs: 50 } },
+      );
     } finally {
       for (const r of removers) r();
       unsubscribe();
@@ -86,14 +96,23 @@ describe('failures', () => {
     expect(outcome.events.some((e) => e.type === 'retrying')).toBe(true);
     for (const o of desired) {
       if (!o.metadata.name) continue;
-      const live = await tc.client.get({ apiVersion: o.apiVersion, kind: o.kind, namespace, name: o.metadata.name });
+      const live = await tc.client.get({
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        namespace,
+        name: o.metadata.name,
+      });
       expect(live.metadata.name).toBe(o.metadata.name);
       expect(added.get(`${o.kind}/${o.metadata.name}`)).toBe(1);
     }
     const jobs = [...added.keys()].filter((k) => k.startsWith('Job/hook-'));
     expect(jobs).toHaveLength(1);
     const resync = countingClient(tc.client);
-    const again = await syncApp(resync, desired.filter((o) => o.kind !== 'Job'), { app: 'faulty' });
+    const again = await syncApp(
+      resync,
+      desired.filter((o) => o.kind !== 'Job'),
+      { app: 'faulty' },
+    );
     expect(again.result.phase).toBe('Succeeded');
     expect(resync.realWrites()).toEqual([]);
   });
@@ -101,7 +120,12 @@ describe('failures', () => {
   it('fails the wait fast when a workload turns Degraded, with the cause', async () => {
     const namespace = 'degraded';
     const app = [ns(namespace), ...quickstartApp({ namespace, image: 'registry.example/does-not-exist:1' })];
-    const { result, events } = await syncApp(tc.client, app, { app: 'deg' }, { wait: true, timeoutMs: 60_000 });
+    const { result, events } = await syncApp(
+      tc.client,
+      app,
+      { app: 'deg' },
+      { wait: true, timeoutMs: 60_000 },
+    );
     expect(result.phase).toBe('Failed');
     expect(result.health).toBe('Degraded');
     const dep = result.resources.find((r) => r.key.kind === 'Deployment');

@@ -1,6 +1,14 @@
 import type { ClusterClient } from '@gitops-kit/cluster';
 import type { KubeObject } from '@gitops-kit/core';
-import { loadLiveState, planSync, type PlanSyncOptions, type RunSyncOptions, runSync, type SyncEvent, type SyncResult } from '../src/index.js';
+import {
+  loadLiveState,
+  type PlanSyncOptions,
+  planSync,
+  type RunSyncOptions,
+  runSync,
+  type SyncEvent,
+  type SyncResult,
+} from '../src/index.js';
 
 /** A ClusterClient that counts the write requests going through it. */
 export interface CountingClient extends ClusterClient {
@@ -23,7 +31,8 @@ export function countingClient(inner: ClusterClient): CountingClient {
   const proxy = new Proxy(inner, {
     get(target, prop, receiver) {
       if (prop === 'writes') return writes;
-      if (prop === 'realWrites') return () => writes.filter((w) => !w.dryRun).map(({ verb, what }) => ({ verb, what }));
+      if (prop === 'realWrites')
+        return () => writes.filter((w) => !w.dryRun).map(({ verb, what }) => ({ verb, what }));
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
       if (typeof prop === 'string' && WRITE_VERBS.has(prop)) {
@@ -46,8 +55,7 @@ export async function syncApp(
   run: RunSyncOptions = {},
 ): Promise<{ result: SyncResult; events: SyncEvent[] }> {
   const app = plan.app ?? 'demo';
-  const live = await loadLiveState(cluster, { app, desired, tracking: plan.tracking });
-  const p = planSync(desired, live, { ...plan, app });
+  const p = await planFromCluster(cluster, desired, { ...plan, app });
   const sync = runSync(p, cluster, { pollIntervalMs: 25, ...run });
   const events: SyncEvent[] = [];
   for await (const e of sync) events.push(e);
@@ -55,7 +63,9 @@ export async function syncApp(
 }
 
 /** The quick-start app: a Deployment, a Service and a ConfigMap. */
-export function quickstartApp(options: { image?: string; replicas?: number; namespace?: string } = {}): KubeObject[] {
+export function quickstartApp(
+  options: { image?: string; replicas?: number; namespace?: string } = {},
+): KubeObject[] {
   const namespace = options.namespace ?? 'default';
   return [
     {
@@ -93,4 +103,11 @@ export function quickstartApp(options: { image?: string; replicas?: number; name
       },
     },
   ];
+}
+
+/** The parts of a Deployment spec the tests read. */
+export interface DeploymentSpec {
+  replicas: number;
+  selector: { matchLabels: Record<string, string> };
+  template: { metadata: { labels: Record<string, string> }; spec: { containers: [{ image: string }] } };
 }

@@ -1,8 +1,8 @@
+import { KubeApiError } from '@gitops-kit/cluster';
 import type { KubeObject } from '@gitops-kit/core';
 import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAST_APPLIED_ANNOTATION } from '../src/index.js';
-import { KubeApiError } from '@gitops-kit/cluster';
 import { countingClient, quickstartApp, syncApp } from './helpers.js';
 
 let tc: TestCluster;
@@ -13,17 +13,25 @@ afterAll(async () => {
   await tc?.stop();
 });
 
-const get = (kind: string, namespace: string, name: string, apiVersion = 'v1') => tc.client.get({ apiVersion, kind, namespace, name });
+const get = (kind: string, namespace: string, name: string, apiVersion = 'v1') =>
+  tc.client.get({ apiVersion, kind, namespace, name });
 
 describe('sync modes and per-object options', () => {
   it('client-side apply writes the last-applied annotation and resyncs with zero writes', async () => {
     const namespace = 'csa';
     const app = quickstartApp({ namespace });
-    const first = await syncApp(tc.client, app, { app: 'csa', serverSideApply: false }, { serverSideApply: false, createNamespace: true });
+    const first = await syncApp(
+      tc.client,
+      app,
+      { app: 'csa', serverSideApply: false },
+      { serverSideApply: false, createNamespace: true },
+    );
     expect(first.result.phase).toBe('Succeeded');
     expect(first.events.some((e) => e.type === 'namespace-created' && e.namespace === namespace)).toBe(true);
     const cm = await get('ConfigMap', namespace, 'web-config');
-    expect(JSON.parse(cm.metadata.annotations?.[LAST_APPLIED_ANNOTATION] ?? '{}').data).toEqual({ greeting: 'hello' });
+    expect(JSON.parse(cm.metadata.annotations?.[LAST_APPLIED_ANNOTATION] ?? '{}').data).toEqual({
+      greeting: 'hello',
+    });
     const client = countingClient(tc.client);
     await syncApp(client, app, { app: 'csa', serverSideApply: false }, { serverSideApply: false });
     expect(client.realWrites()).toEqual([]);
@@ -36,7 +44,10 @@ describe('sync modes and per-object options', () => {
   it('dry run validates everything and writes nothing', async () => {
     const namespace = 'dry';
     const client = countingClient(tc.client);
-    const app: KubeObject[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, ...quickstartApp({ namespace })];
+    const app: KubeObject[] = [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+      ...quickstartApp({ namespace }),
+    ];
     const { result } = await syncApp(client, app, { app: 'dry' }, { dryRun: true });
     expect(result.phase).toBe('Succeeded');
     expect(result.dryRun).toBe(true);
@@ -58,14 +69,41 @@ describe('sync modes and per-object options', () => {
     const replaced: KubeObject = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: 'replaced', namespace, annotations: { 'argocd.argoproj.io/sync-options': 'Replace=true' } },
+      metadata: {
+        name: 'replaced',
+        namespace,
+        annotations: { 'argocd.argoproj.io/sync-options': 'Replace=true' },
+      },
       data: { a: '1' },
     };
-    const kept: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept', namespace, annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false' } }, data: {} };
-    const detached: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'detached', namespace, annotations: { 'client.lifecycle.config.k8s.io/deletion': 'detach' } }, data: {} };
+    const kept: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'kept',
+        namespace,
+        annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false' },
+      },
+      data: {},
+    };
+    const detached: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'detached',
+        namespace,
+        annotations: { 'client.lifecycle.config.k8s.io/deletion': 'detach' },
+      },
+      data: {},
+    };
     await syncApp(tc.client, [replaced, kept, detached], { app: 'opts' });
     const client = countingClient(tc.client);
-    const second = await syncApp(client, [{ ...replaced, data: { a: '2' } }], { app: 'opts' }, { prune: true });
+    const second = await syncApp(
+      client,
+      [{ ...replaced, data: { a: '2' } }],
+      { app: 'opts' },
+      { prune: true },
+    );
     expect(client.realWrites()).toEqual([{ verb: 'update', what: 'ConfigMap/replaced' }]);
     expect(second.result.resources.find((r) => r.key.name === 'replaced')?.operation).toBe('replaced');
     expect(second.result.resources.find((r) => r.key.name === 'kept')?.message).toContain('pruning disabled');
@@ -77,8 +115,18 @@ describe('sync modes and per-object options', () => {
   it('pruneLast prunes after every other task of the Sync phase', async () => {
     const namespace = 'prune-last';
     await tc.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-    const a: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace }, data: {} };
-    const b: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespace, annotations: { 'argocd.argoproj.io/sync-wave': '5' } }, data: {} };
+    const a: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'a', namespace },
+      data: {},
+    };
+    const b: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'b', namespace, annotations: { 'argocd.argoproj.io/sync-wave': '5' } },
+      data: {},
+    };
     await syncApp(tc.client, [a], { app: 'pl' });
     const { events } = await syncApp(tc.client, [b], { app: 'pl' }, { prune: true, pruneLast: true });
     const order = events.flatMap((e) => (e.type === 'task-started' ? [`${e.action}:${e.key.name}`] : []));
@@ -88,10 +136,22 @@ describe('sync modes and per-object options', () => {
   it('label tracking finds and prunes the app by app.kubernetes.io/instance', async () => {
     const namespace = 'labels';
     await tc.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-    const a: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace }, data: {} };
+    const a: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'a', namespace },
+      data: {},
+    };
     await syncApp(tc.client, [a], { app: 'lbl', tracking: 'label' });
-    expect((await get('ConfigMap', namespace, 'a')).metadata.labels).toEqual({ 'app.kubernetes.io/instance': 'lbl' });
-    const { result } = await syncApp(tc.client, [{ ...a, metadata: { ...a.metadata, name: 'b' } }], { app: 'lbl', tracking: 'label' }, { prune: true });
+    expect((await get('ConfigMap', namespace, 'a')).metadata.labels).toEqual({
+      'app.kubernetes.io/instance': 'lbl',
+    });
+    const { result } = await syncApp(
+      tc.client,
+      [{ ...a, metadata: { ...a.metadata, name: 'b' } }],
+      { app: 'lbl', tracking: 'label' },
+      { prune: true },
+    );
     expect(result.resources.find((r) => r.key.name === 'a')?.status).toBe('Pruned');
   });
 
@@ -99,8 +159,18 @@ describe('sync modes and per-object options', () => {
     const namespace = 'secrets';
     await tc.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
     const value = 'hunter2-top-secret';
-    const good: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'ok', namespace }, stringData: { password: value } };
-    const bad: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bad', namespace }, stringData: { password: value } };
+    const good: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'ok', namespace },
+      stringData: { password: value },
+    };
+    const bad: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'bad', namespace },
+      stringData: { password: value },
+    };
     const first = await syncApp(tc.client, [good], { app: 'sec' });
     expect(first.result.phase).toBe('Succeeded');
     // A server that quotes the value in its error, as kube-apiserver's validation messages do.
@@ -110,13 +180,26 @@ describe('sync modes and per-object options', () => {
         if (prop !== 'apply') return typeof v === 'function' ? v.bind(target) : v;
         return async (obj: KubeObject, opts: unknown) => {
           if (obj.metadata.name === 'bad') {
-            throw new KubeApiError({ status: 422, reason: 'Invalid', message: `Secret "bad" is invalid: data[password]: Invalid value: "${value}"`, causes: [{ reason: 'FieldValueInvalid', field: 'data[password]', message: `Invalid value: "${value}"` }] });
+            throw new KubeApiError({
+              status: 422,
+              reason: 'Invalid',
+              message: `Secret "bad" is invalid: data[password]: Invalid value: "${value}"`,
+              causes: [
+                {
+                  reason: 'FieldValueInvalid',
+                  field: 'data[password]',
+                  message: `Invalid value: "${value}"`,
+                },
+              ],
+            });
           }
           return (v as (o: KubeObject, p: unknown) => Promise<KubeObject>).call(target, obj, opts);
         };
       },
     });
-    const changed = await syncApp(quoting, [{ ...good, stringData: { password: `${value}-2` } }, bad], { app: 'sec' });
+    const changed = await syncApp(quoting, [{ ...good, stringData: { password: `${value}-2` } }, bad], {
+      app: 'sec',
+    });
     expect(changed.result.phase).toBe('Failed');
     const failure = changed.result.resources.find((r) => r.key.name === 'bad');
     expect(failure?.status).toBe('Failed');

@@ -9,6 +9,15 @@ import {
   jsonEqual,
 } from '@gitops-kit/core';
 import {
+  applyJsonPatch,
+  applyMergePatch,
+  applyStrategicMergePatch,
+  builtinPatchSchema,
+  type JsonPatchOperation,
+  type SchemaNode,
+  schemaFromCrd,
+} from '@gitops-kit/patch';
+import {
   ApiStatusError,
   alreadyExists,
   badRequest,
@@ -17,7 +26,6 @@ import {
   invalid,
   notFound,
 } from './api-error.js';
-import { jsonPatch, mergePatch, strategicMergePatch } from './patches.js';
 import { builtinResourceTypes, type ResourceType, storageKeyOf } from './resources.js';
 import { compileFieldSelector, compileLabelSelector, type Matcher } from './selectors.js';
 import {
@@ -87,8 +95,6 @@ export interface EngineOptions {
   /** How many past events watches can resume from before answering 410 Gone. */
   watchHistory?: number | undefined;
 }
-
-type Patcher = (target: JsonValue, patch: JsonValue) => JsonValue;
 
 /**
  * The object store and the semantics of kube-apiserver's registry: identity, resourceVersion,
@@ -187,6 +193,13 @@ export class ApiEngine {
     const out = deepCopyJson(obj);
     out.apiVersion = formatApiVersion(type.group, type.version);
     return out;
+  }
+
+  // The patch schema of a type: list types and map keys for server-side apply.
+  private schemaRoot(type: ResourceType): SchemaNode | undefined {
+    const apiVersion = formatApiVersion(type.group, type.version);
+    if (type.custom) return type.patchSchema?.root(apiVersion, type.kind);
+    return builtinPatchSchema().root(apiVersion, type.kind);
   }
 
   /** An object, or undefined. */
@@ -401,6 +414,7 @@ export class ApiEngine {
       isJsonObject,
     ) as JsonObject[];
     const hasStatus = type.statusSubresource;
+    const root = this.schemaRoot(type);
     const mine = (e: JsonObject): boolean =>
       e.manager === manager &&
       e.operation === operation &&
@@ -408,8 +422,8 @@ export class ApiEngine {
     let own: FieldTree | undefined;
     if (operation === 'Apply') own = appliedFields;
     else if (manager) {
-      const before = old ? fieldsOf(old, scope, type.custom, hasStatus) : new Map();
-      const after = fieldsOf(next, scope, type.custom, hasStatus);
+      const before = old ? fieldsOf(old, scope, type.custom, hasStatus, root) : new Map();
+      const after = fieldsOf(next, scope, type.custom, hasStatus, root);
       const changed = new Map() as FieldTree;
       for (const path of leaves(after)) {
         const was = old ? valueAt(old, path) : valueAt({}, path);
@@ -425,7 +439,7 @@ export class ApiEngine {
         e.fieldsV1 = treeToFieldsV1(subtractLeaves(fieldsV1ToTree(e.fieldsV1), changed));
       }
     }
-    const present = fieldsOf(next, 'main', type.custom, false);
+    const present = fieldsOf(next, 'main', type.custom, false, root);
     const rest = entries.filter((e) => !mine(e));
     const out: JsonObject[] = [];
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -706,13 +720,17 @@ export class ApiEngine {
         'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
       );
     }
-    const fn: Patcher =
-      patchType === 'json' ? jsonPatch : patchType === 'merge' ? mergePatch : strategicMergePatch;
     let patched: JsonValue;
     try {
-      patched = fn(current, patch);
+      if (patchType === 'json') patched = applyJsonPatch(current, patch as unknown as JsonPatchOperation[]);
+      else if (patchType === 'merge') patched = applyMergePatch(current, patch);
+      else {
+        if (!isJsonObject(patch)) throw badRequest('a strategic merge patch must be a JSON object');
+        patched = applyStrategicMergePatch(current, patch, { untyped: 'associative' });
+      }
     } catch (err) {
       if (err instanceof ApiStatusError) throw err;
+      if (!(err instanceof core.GitOpsError)) throw err;
       throw new ApiStatusError(
         patchType === 'json' ? 422 : 400,
         patchType === 'json' ? 'Invalid' : 'BadRequest',
@@ -761,7 +779,8 @@ export class ApiEngine {
       delete bmeta[f];
     if (type.namespaced) bmeta.namespace = namespace;
     const current = this.get(type, namespace, name);
-    const appliedFields = fieldsOf(body, scope, type.custom, type.statusSubresource);
+    const root = this.schemaRoot(type);
+    const appliedFields = fieldsOf(body, scope, type.custom, type.statusSubresource, root);
     if (!current) {
       if (scope === 'status') throw notFound(this.subject(type, name));
       const created = deepCopyJson(body);
@@ -836,6 +855,7 @@ export class ApiEngine {
       scope === 'status' ? { status: body.status ?? {} } : stripIdentity(body),
       '',
       type.custom,
+      root,
     ) as JsonObject;
     if (type.statusSubresource && scope === 'main') {
       if (current.status !== undefined) merged.status = deepCopyJson(current.status);
@@ -868,7 +888,9 @@ export class ApiEngine {
         apiVersion: formatApiVersion(type.group, type.version),
         time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
         fieldsType: 'FieldsV1',
-        fieldsV1: treeToFieldsV1(intersect(fields, fieldsOf(created, 'main', type.custom, false))),
+        fieldsV1: treeToFieldsV1(
+          intersect(fields, fieldsOf(created, 'main', type.custom, false, this.schemaRoot(type))),
+        ),
       },
     ];
     if (options.dryRun) return created;
@@ -1105,6 +1127,13 @@ export class ApiEngine {
       if (t.custom && t.group === group && t.plural === plural) this.typesList.splice(i, 1);
     }
     const versions = Array.isArray(spec.versions) ? spec.versions.filter(isJsonObject) : [];
+    let patchSchema: ResourceType['patchSchema'];
+    try {
+      patchSchema = schemaFromCrd(crd as unknown as core.KubeObject);
+    } catch {
+      // A schema the patch package cannot read leaves the custom resource's lists atomic.
+      patchSchema = undefined;
+    }
     // The storage version is listed first so discovery prefers it.
     const sorted = [...versions].sort((a, b) => Number(b.storage === true) - Number(a.storage === true));
     for (const v of sorted) {
@@ -1127,6 +1156,7 @@ export class ApiEngine {
         scaleSubresource: isJsonObject(sub.scale),
         schema,
         custom: true,
+        patchSchema,
       });
     }
     const status = isJsonObject(crd.status) ? crd.status : {};

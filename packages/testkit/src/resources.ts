@@ -1,3 +1,5 @@
+import type { PatchSchema } from '@gitops-kit/patch';
+
 /** One served resource: what discovery reports and what the router needs to store it. */
 export interface ResourceType {
   /** API group, `''` for core. */
@@ -24,6 +26,8 @@ export interface ResourceType {
   schema?: Record<string, unknown> | undefined;
   /** True for custom resources (no strategic merge patch). */
   custom: boolean;
+  /** The patch schema of a custom resource (list types and map keys from its CRD). */
+  patchSchema?: PatchSchema | undefined;
 }
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -1,5 +1,35 @@
 import { deepCopyJson, isJsonObject, type JsonObject, type JsonValue, jsonEqual } from '@gitops-kit/core';
-import { isGranularMap, listSemanticsOf } from './list-semantics.js';
+import type { SchemaNode } from '@gitops-kit/patch';
+import { isGranularMap, type ListSemantics, listSemanticsOf } from './list-semantics.js';
+
+// List-map keys that the API server defaults, so an applied item without them still names the live one.
+const KEY_DEFAULTS: Record<string, JsonValue> = { protocol: 'TCP' };
+
+/**
+ * The merge semantics of a list: from the patch schema node where there is one (a described field
+ * without a list type is atomic), else from the built-in heuristics by field name.
+ */
+export function semanticsOf(
+  field: string,
+  items: readonly unknown[],
+  custom: boolean,
+  node: SchemaNode | undefined,
+  described: boolean,
+): ListSemantics {
+  if (field === 'finalizers') return { type: 'set' };
+  if (described) {
+    const type = node?.listType;
+    if (type === 'map' && node?.listMapKeys && node.listMapKeys.length > 0)
+      return { type: 'map', keys: node.listMapKeys };
+    if (type === 'set') return { type: 'set' };
+    if (node !== undefined || custom) return { type: 'atomic' };
+  }
+  return listSemanticsOf(field, items, custom);
+}
+
+function keyValue(item: JsonObject, key: string): JsonValue | undefined {
+  return item[key] ?? KEY_DEFAULTS[key];
+}
 
 /**
  * A set of field paths as a tree: each key is a path element (`f:name`, `k:{"name":"web"}`,
@@ -13,7 +43,14 @@ export type Scope = 'main' | 'status';
 const META_FIELDS = new Set(['labels', 'annotations', 'finalizers', 'ownerReferences']);
 
 /** The field set of an object's content in `scope` (identity and server-set metadata excluded). */
-export function fieldsOf(obj: JsonObject, scope: Scope, custom: boolean, hasStatus: boolean): FieldTree {
+export function fieldsOf(
+  obj: JsonObject,
+  scope: Scope,
+  custom: boolean,
+  hasStatus: boolean,
+  root?: SchemaNode,
+): FieldTree {
+  const described = root !== undefined;
   const tree: FieldTree = new Map();
   for (const [k, v] of Object.entries(obj)) {
     if (k === 'apiVersion' || k === 'kind') continue;
@@ -22,12 +59,13 @@ export function fieldsOf(obj: JsonObject, scope: Scope, custom: boolean, hasStat
       if (scope === 'status' || !isJsonObject(v)) continue;
       const meta: FieldTree = new Map();
       for (const [mk, mv] of Object.entries(v)) {
-        if (META_FIELDS.has(mk)) meta.set(`f:${mk}`, walk(mk, mv, custom));
+        if (META_FIELDS.has(mk))
+          meta.set(`f:${mk}`, walk(mk, mv, custom, root?.field('metadata')?.field(mk), described));
       }
       if (meta.size > 0) tree.set('f:metadata', meta);
       continue;
     }
-    tree.set(`f:${k}`, walk(k, v, custom));
+    tree.set(`f:${k}`, walk(k, v, custom, root?.field(k), described));
   }
   return tree;
 }
@@ -35,19 +73,31 @@ export function fieldsOf(obj: JsonObject, scope: Scope, custom: boolean, hasStat
 function itemKey(item: JsonValue, keys: string[]): string {
   const o = isJsonObject(item) ? item : {};
   const picked: JsonObject = {};
-  for (const k of keys) if (o[k] !== undefined) picked[k] = o[k] as JsonValue;
+  for (const k of keys) {
+    const v = keyValue(o, k);
+    if (v !== undefined) picked[k] = v;
+  }
   return `k:${JSON.stringify(picked)}`;
 }
 
-function walk(field: string, value: JsonValue, custom: boolean): FieldTree {
+function walk(
+  field: string,
+  value: JsonValue,
+  custom: boolean,
+  schema: SchemaNode | undefined,
+  described: boolean,
+): FieldTree {
   const node: FieldTree = new Map();
   if (Array.isArray(value)) {
-    const sem = listSemanticsOf(field, value, custom);
+    const sem = semanticsOf(field, value, custom, schema, described);
     if (sem.type === 'map') {
+      const itemSchema = schema?.items();
       for (const item of value) {
         const child: FieldTree = new Map();
-        if (isJsonObject(item))
-          for (const [k, v] of Object.entries(item)) child.set(`f:${k}`, walk(k, v, custom));
+        if (isJsonObject(item)) {
+          for (const [k, v] of Object.entries(item))
+            child.set(`f:${k}`, walk(k, v, custom, itemSchema?.field(k), described));
+        }
         node.set(itemKey(item, sem.keys), child);
       }
     } else if (sem.type === 'set') {
@@ -55,7 +105,10 @@ function walk(field: string, value: JsonValue, custom: boolean): FieldTree {
     }
     return node;
   }
-  if (isJsonObject(value)) for (const [k, v] of Object.entries(value)) node.set(`f:${k}`, walk(k, v, custom));
+  if (isJsonObject(value)) {
+    for (const [k, v] of Object.entries(value))
+      node.set(`f:${k}`, walk(k, v, custom, schema?.field(k), described));
+  }
   return node;
 }
 
@@ -168,7 +221,7 @@ export function valueAt(obj: JsonValue, path: string[]): JsonValue | typeof MISS
       const probe = JSON.parse(p.slice(2)) as JsonObject;
       if (!Array.isArray(cur)) return MISSING;
       const found: JsonValue | undefined = cur.find(
-        (i) => isJsonObject(i) && Object.entries(probe).every(([k, v]) => jsonEqual(i[k], v)),
+        (i) => isJsonObject(i) && Object.entries(probe).every(([k, v]) => jsonEqual(keyValue(i, k), v)),
       );
       if (found === undefined) return MISSING;
       cur = found;
@@ -214,21 +267,29 @@ export function deleteAt(obj: JsonValue, path: string[]): void {
     const idx = parent.findIndex((i) => {
       if (last.startsWith('v:')) return jsonEqual(i, JSON.parse(last.slice(2)));
       const probe = JSON.parse(last.slice(2)) as JsonObject;
-      return isJsonObject(i) && Object.entries(probe).every(([k, v]) => jsonEqual(i[k], v));
+      return isJsonObject(i) && Object.entries(probe).every(([k, v]) => jsonEqual(keyValue(i, k), v));
     });
     if (idx >= 0) parent.splice(idx, 1);
   }
 }
 
 /** Merges an applied configuration into a live object with server-side apply's list semantics. */
-export function applyMerge(live: JsonValue, applied: JsonValue, field: string, custom: boolean): JsonValue {
+export function applyMerge(
+  live: JsonValue,
+  applied: JsonValue,
+  field: string,
+  custom: boolean,
+  schema?: SchemaNode,
+  described = schema !== undefined,
+): JsonValue {
   if (isJsonObject(applied)) {
     const out: JsonObject = isJsonObject(live) ? { ...live } : {};
-    for (const [k, v] of Object.entries(applied)) out[k] = applyMerge(out[k] ?? null, v, k, custom);
+    for (const [k, v] of Object.entries(applied))
+      out[k] = applyMerge(out[k] ?? null, v, k, custom, schema?.field(k), described);
     return out;
   }
   if (Array.isArray(applied)) {
-    const sem = listSemanticsOf(field, applied, custom);
+    const sem = semanticsOf(field, applied, custom, schema, described);
     const cur = Array.isArray(live) ? live : [];
     if (sem.type === 'set') {
       const out = [...cur];
@@ -238,10 +299,11 @@ export function applyMerge(live: JsonValue, applied: JsonValue, field: string, c
     if (sem.type === 'map') {
       const out = [...cur];
       for (const a of applied) {
+        const ao = isJsonObject(a) ? a : {};
         const idx = out.findIndex(
-          (i) => isJsonObject(i) && sem.keys.every((k) => jsonEqual(i[k], (a as JsonObject)[k])),
+          (i) => isJsonObject(i) && sem.keys.every((k) => jsonEqual(keyValue(i, k), keyValue(ao, k))),
         );
-        if (idx >= 0) out[idx] = applyMerge(out[idx] as JsonValue, a, '', custom);
+        if (idx >= 0) out[idx] = applyMerge(out[idx] as JsonValue, a, '', custom, schema?.items(), described);
         else out.push(deepCopyJson(a));
       }
       return out;

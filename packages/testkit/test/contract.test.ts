@@ -324,7 +324,8 @@ describe('patch', () => {
       (smp.spec as { template: { spec: { containers: Array<{ name: string }> } } }).template.spec
         .containers ?? []
     ).map((c) => c.name);
-    expect(names).toEqual(['main', 'sidecar']);
+    // As kubectl and the API server do: items new to the list come first (checked with `kubectl patch --local`).
+    expect(names).toEqual(['sidecar', 'main']);
     const removed = await client.patch(ref, 'strategic', {
       spec: { template: { spec: { containers: [{ name: 'sidecar', $patch: 'delete' }] } } },
     });

@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitServer, startGitServer } from '../src/git-server/index.js';
 
 // Asynchronous: the server runs in this process, so a synchronous child would deadlock it.
-function git(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function git(
+  args: string[],
+  cwd: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn('git', args, {
       cwd,
@@ -35,7 +38,7 @@ describe('startGitServer', () => {
   it('serves commits, symlinks, tags and force-pushes to native git clients over protocol v2', async () => {
     const repo = await server.createRepository('app');
     const first = await repo.commit({
-      files: { 'deploy/a.yaml': 'a: 1\n', 'link': { symlink: 'deploy/a.yaml' } },
+      files: { 'deploy/a.yaml': 'a: 1\n', link: { symlink: 'deploy/a.yaml' } },
       message: 'first',
     });
     await repo.tag('v1.0.0', first, { message: 'release' });
@@ -58,7 +61,7 @@ describe('startGitServer', () => {
     const secured = await startGitServer({ auth: { username: 'u', password: 'p' } });
     try {
       const repo = await secured.createRepository('private');
-      await repo.commit({ files: { 'x': 'x' } });
+      await repo.commit({ files: { x: 'x' } });
       const denied = await git(['ls-remote', repo.url], work);
       expect(denied.status).not.toBe(0);
       expect(secured.requests[0]?.status).toBe(401);

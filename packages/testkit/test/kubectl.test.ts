@@ -144,7 +144,7 @@ describe.skipIf(!hasKubectl)('kubectl against testkit', () => {
       '-o',
       'jsonpath={.spec.template.spec.containers[*].name}',
     ]);
-    expect(names.stdout).toBe('main sidecar');
+    expect(names.stdout).toBe('sidecar main');
     const merge = await kubectl([
       'patch',
       'deployment',

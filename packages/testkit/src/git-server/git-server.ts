@@ -4,8 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestRepository } from './test-repository.js';
 import { runGit } from './run-git.js';
+import { TestRepository } from './test-repository.js';
 
 /** Options of {@link startGitServer}. */
 export interface GitServerOptions {

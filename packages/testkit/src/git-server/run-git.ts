@@ -24,7 +24,8 @@ export function runGit(args: string[], cwd: string, input?: Uint8Array | string)
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
-      else reject(new Error(`git ${args[0]} failed (${code}): ${Buffer.concat(err).toString('utf8').trim()}`));
+      else
+        reject(new Error(`git ${args[0]} failed (${code}): ${Buffer.concat(err).toString('utf8').trim()}`));
     });
     child.stdin.end(input ?? '');
   });

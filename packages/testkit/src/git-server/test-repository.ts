@@ -1,7 +1,12 @@
 import { runGit } from './run-git.js';
 
 /** The content of one path in {@link CommitOptions.files}. */
-export type TestFileContent = string | Uint8Array | { symlink: string } | { executable: string | Uint8Array } | null;
+export type TestFileContent =
+  | string
+  | Uint8Array
+  | { symlink: string }
+  | { executable: string | Uint8Array }
+  | null;
 
 /** Options of {@link TestRepository.commit}. */
 export interface CommitOptions {
@@ -71,7 +76,9 @@ export class TestRepository {
   async commit(options: CommitOptions = {}): Promise<string> {
     const branch = options.branch ?? (await this.defaultBranch());
     const parent =
-      options.parent === undefined ? await this.revParse(`refs/heads/${branch}`) : (options.parent ?? undefined);
+      options.parent === undefined
+        ? await this.revParse(`refs/heads/${branch}`)
+        : (options.parent ?? undefined);
     clock += 1;
     const when = options.date === undefined ? clock : Math.floor(Date.parse(options.date) / 1000);
     const who = options.author ?? { name: 'Test Author', email: 'author@example.com' };

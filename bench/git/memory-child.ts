@@ -1,0 +1,24 @@
+// Runs one first fetch and a read of every file in a fresh process, and prints the peak memory
+// growth (max RSS minus the RSS before the fetch) as JSON, so bench/git/run.ts can compare it with
+// the pack size without counting the test server or the benchmark itself.
+
+import type { ReadonlyFileSystem } from '../../packages/core/src/index.js';
+import { GitSource } from '../../packages/git/src/index.js';
+
+async function readAll(fs: ReadonlyFileSystem, dir: string): Promise<number> {
+  let bytes = 0;
+  for (const entry of await fs.readdir(dir)) {
+    const path = dir === '/' ? `/${entry.name}` : `${dir}/${entry.name}`;
+    if (entry.type === 'directory') bytes += await readAll(fs, path);
+    else if (entry.type === 'file') bytes += (await fs.readFile(path)).length;
+  }
+  return bytes;
+}
+
+const url = process.argv[2] as string;
+const baseline = process.memoryUsage().rss;
+const source = new GitSource({ url, ignore: [] });
+const snapshot = await source.fetch();
+const bytes = await readAll(snapshot.fs, '/');
+const peakRss = process.resourceUsage().maxRSS * 1024;
+process.stdout.write(JSON.stringify({ baseline, peakRss, growth: peakRss - baseline, bytes }));

@@ -1,0 +1,121 @@
+/**
+ * Deeper nesting than this is refused before parsing. The `yaml` library composes nodes
+ * recursively and gives up (stack exhausted) well before this depth anyway, but its parser spends
+ * seconds per hundred thousand levels getting there: a 16 MiB document of `[` would take minutes.
+ * Real manifests nest a few dozen levels.
+ */
+export const MAX_NESTING_DEPTH = 1000;
+
+/** Where the scan found nesting too deep: the offset of the opener that went past the limit. */
+export interface NestingOverflow {
+  offset: number;
+  depth: number;
+}
+
+/**
+ * A fast, approximate scan for nesting depth: flow collections (`[`, `{`) outside plain and quoted
+ * scalars and comments, plus block indicators (`- `, `? `, `: `) stacked on one line, which is how a
+ * document can nest deeply in little text. Block scalar content is scanned as if it were YAML;
+ * brackets there are almost always balanced, and the limit is far above any real document.
+ */
+export function findExcessiveNesting(text: string, max: number = MAX_NESTING_DEPTH): NestingOverflow | undefined {
+  let flow = 0;
+  let lineIndicators = 0;
+  // Inside a plain scalar, brackets and quotes are text (`it's [x`).
+  let plain = false;
+  // Whether the last token on this line was an indicator (or there was none yet).
+  let afterIndicator = true;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) {
+      plain = false;
+      lineIndicators = 0;
+      afterIndicator = true;
+      continue;
+    }
+    if (c === 0x20 || c === 0x09) continue;
+    const prev = i > 0 ? text.charCodeAt(i - 1) : 0x0a;
+    const prevBlank = prev === 0x20 || prev === 0x09 || prev === 0x0a;
+    if (c === 0x23 && prevBlank) {
+      // A comment: skip to the end of the line.
+      const end = text.indexOf('\n', i);
+      i = (end === -1 ? n : end) - 1;
+      continue;
+    }
+    const next = text.charCodeAt(i + 1);
+    const nextBlank = next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d || Number.isNaN(next);
+    if (plain) {
+      if (c === 0x3a && nextBlank) {
+        plain = false;
+      } else if (flow > 0 && (c === 0x2c || c === 0x5d || c === 0x7d)) {
+        plain = false;
+      } else {
+        continue;
+      }
+    }
+    switch (c) {
+      case 0x5b: // [
+      case 0x7b: // {
+        flow++;
+        afterIndicator = true;
+        if (flow + lineIndicators > max) return { offset: i, depth: flow + lineIndicators };
+        continue;
+      case 0x5d: // ]
+      case 0x7d: // }
+        if (flow > 0) flow--;
+        afterIndicator = false;
+        continue;
+      case 0x2c: // ,
+        afterIndicator = true;
+        continue;
+      case 0x22: // "
+      case 0x27: // '
+        i = skipQuoted(text, i, c);
+        afterIndicator = false;
+        continue;
+      case 0x26: // & anchor
+      case 0x21: // ! tag
+      case 0x2a: {
+        // * alias: a token up to the next blank, after which a collection may still open
+        while (i + 1 < n && !' \t\n\r,[]{}'.includes(text[i + 1] as string)) i++;
+        continue;
+      }
+      case 0x2d: // -
+      case 0x3f: // ?
+      case 0x3a: // :
+        if (nextBlank) {
+          if (flow === 0 && (c === 0x3a || afterIndicator)) {
+            lineIndicators++;
+            if (lineIndicators > max) return { offset: i, depth: lineIndicators };
+          }
+          afterIndicator = true;
+          continue;
+        }
+        break;
+    }
+    // Anything else starts a plain scalar.
+    plain = true;
+    afterIndicator = false;
+  }
+  return undefined;
+}
+
+/** The index of the closing quote of a quoted scalar opened at `start` (or the end of the text). */
+function skipQuoted(text: string, start: number, quote: number): number {
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quote === 0x22 && c === 0x5c) {
+      i++;
+      continue;
+    }
+    if (c === quote) {
+      if (quote === 0x27 && text.charCodeAt(i + 1) === 0x27) {
+        i++;
+        continue;
+      }
+      return i;
+    }
+  }
+  return text.length;
+}
