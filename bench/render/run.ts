@@ -47,18 +47,21 @@ for (const size of sizes) {
         same &&= a.out === b.out;
       }
     }
-    const before = process.memoryUsage().rss;
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     const result = await renderKustomization(nodeFileSystem(), dir);
     const inProcess = Number(process.hrtime.bigint() - t0) / 1e6;
-    const peak = Math.max(process.memoryUsage().rss, before);
+    const cpu = process.cpuUsage(c0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    // Peak resident memory of this process (maxRSS is in KiB).
+    const peak = process.resourceUsage().maxRSS * 1024;
     const vsKubectl =
       theirs > 0
         ? `kubectl kustomize ${(theirs / runs).toFixed(0)} ms, ratio ${(ours / theirs).toFixed(3)}, output ${same ? 'identical' : 'DIFFERS'}`
         : 'kubectl not run (BENCH_KUBECTL_MAX)';
     console.log(
       `${size} resources (${result.objects.length} objects out): gitops-kit build ${(ours / runs).toFixed(0)} ms, ` +
-        `${vsKubectl}, in-process render ${inProcess.toFixed(0)} ms, rss ${(peak / 1048576).toFixed(0)} MiB`,
+        `${vsKubectl}, in-process render ${inProcess.toFixed(0)} ms (${cpuMs.toFixed(0)} ms CPU), peak RSS ${(peak / 1048576).toFixed(0)} MiB`,
     );
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -231,6 +231,73 @@ const pad = (n: number) => String(n).padStart(3, '0');
   writeCase('generated-block-scalars', body);
 }
 
+// Multi-line plain, single- and double-quoted scalars (with escaped line breaks and empty lines,
+// where libyaml and the `yaml` library disagree) and flow collections, as people write them.
+{
+  const rand = prng(4242);
+  const WORDS = [
+    'word',
+    'a',
+    'b',
+    "it's",
+    'x:y',
+    'a #b',
+    '1',
+    '0755',
+    'on',
+    'é',
+    '"q"',
+    '[x]',
+    '{y}',
+    '-',
+    '*',
+    '!',
+    '%',
+    '\\t',
+    '\\',
+    'yes',
+  ];
+  let body = 'data:\n';
+  for (let i = 0; i < 200; i++) {
+    const style = pick(rand, ['plain', 'single', 'double', 'flowseq', 'flowmap']);
+    const lines: string[] = [];
+    const count = 1 + Math.floor(rand() * 4);
+    for (let j = 0; j < count; j++) {
+      const words = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => pick(rand, WORDS));
+      lines.push(rand() < 0.15 ? '' : words.join(pick(rand, [' ', '  '])));
+    }
+    const key = `k${pad(i)}`;
+    // Continuation lines are indented past the key; the closing quote never starts a line.
+    const continued = (first: string, rest: string[], close: string) => {
+      let text = `  ${key}: ${first}\n${rest.map((l) => (l ? `    ${l}\n` : '\n')).join('')}`;
+      text = `${text.replace(/\n$/, '')}${close}\n`;
+      return text.replace(new RegExp(`\\n\\${close}\\n$`), `\n    ${close}\n`);
+    };
+    if (style === 'plain') {
+      const safe = lines.map((l) => l.replace(/[#:'"[\]{}*!%\-\\]/g, 'z') || 'w');
+      body += `  ${key}: ${safe[0]}\n${safe
+        .slice(1)
+        .map((l) => `    ${l}\n`)
+        .join('')}`;
+    } else if (style === 'single') {
+      const esc = lines.map((l) => l.replace(/'/g, "''"));
+      body += continued(`'${esc[0]}`, esc.slice(1), "'");
+    } else if (style === 'double') {
+      const esc = lines.map((l) => l.replace(/\\(?!t)/g, '\\\\').replace(/"/g, '\\"'));
+      // An escaped line break needs a next line.
+      const escapedBreak = rand() < 0.4 ? '\\' : '';
+      const rest = esc.slice(1);
+      if (escapedBreak && rest.length === 0) rest.push('w');
+      body += continued(`"${esc[0]}${escapedBreak}`, rest, '"');
+    } else if (style === 'flowseq') {
+      body += `  ${key}: [${lines.map((l) => JSON.stringify(l)).join(', ')}${rand() < 0.3 ? ',' : ''}]\n`;
+    } else {
+      body += `  ${key}: {${lines.map((l, j) => `k${j}: ${JSON.stringify(l)}`).join(', ')}}\n`;
+    }
+  }
+  writeCase('generated-quoted-scalars', body);
+}
+
 function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)] as T;
 }

@@ -33,6 +33,11 @@ export interface DefaultRule {
    * as the API server's defaulters work on pointers that are set.
    */
   create?: boolean;
+  /**
+   * Only for these apiVersions (`apps/v1beta1`); absent: every version. Old versions default
+   * differently (an `extensions/v1beta1` Deployment keeps every old ReplicaSet).
+   */
+  apiVersions?: readonly string[];
 }
 
 /**
@@ -106,6 +111,26 @@ export const POD_SPEC_LOCATIONS: Readonly<Record<string, string>> = {
   'batch/CronJob': 'spec.jobTemplate.spec.template.spec',
 };
 
+const webhookDefaults = (mutating: boolean): DefaultRule[] => {
+  const v1 = ['admissionregistration.k8s.io/v1'];
+  const beta = ['admissionregistration.k8s.io/v1beta1'];
+  return [
+    { path: 'webhooks[].failurePolicy', value: 'Fail', apiVersions: v1 },
+    { path: 'webhooks[].failurePolicy', value: 'Ignore', apiVersions: beta },
+    { path: 'webhooks[].matchPolicy', value: 'Equivalent', apiVersions: v1 },
+    { path: 'webhooks[].matchPolicy', value: 'Exact', apiVersions: beta },
+    { path: 'webhooks[].namespaceSelector', value: {} },
+    { path: 'webhooks[].objectSelector', value: {} },
+    { path: 'webhooks[].sideEffects', value: 'Unknown', apiVersions: beta },
+    { path: 'webhooks[].timeoutSeconds', value: 10, apiVersions: v1 },
+    { path: 'webhooks[].timeoutSeconds', value: 30, apiVersions: beta },
+    { path: 'webhooks[].admissionReviewVersions', value: ['v1beta1'], apiVersions: beta },
+    { path: 'webhooks[].rules[].scope', value: '*' },
+    { path: 'webhooks[].clientConfig.service.port', value: 443 },
+    ...(mutating ? [{ path: 'webhooks[].reinvocationPolicy', value: 'Never' }] : []),
+  ];
+};
+
 /**
  * Defaults the API server applies to built-in kinds, by `group/Kind` (core group empty), each path
  * relative to the object. Pod specs found through {@link POD_SPEC_LOCATIONS} also get
@@ -150,24 +175,34 @@ export const BUILTIN_DEFAULTS: Readonly<Record<string, readonly DefaultRule[]>> 
   'apps/Deployment': [
     { path: 'spec.replicas', value: 1 },
     { path: 'spec.strategy.type', value: 'RollingUpdate', create: true },
+    ...(
+      [
+        [['apps/v1', 'apps/v1beta2', 'apps/v1beta1'], '25%'],
+        [['extensions/v1beta1'], 1],
+      ] as const
+    ).flatMap(([apiVersions, value]): DefaultRule[] =>
+      (['maxUnavailable', 'maxSurge'] as const).map((field) => ({
+        path: `spec.strategy.rollingUpdate.${field}`,
+        value,
+        create: true,
+        when: { field: '^type', in: ['RollingUpdate'] },
+        apiVersions,
+      })),
+    ),
+    { path: 'spec.revisionHistoryLimit', value: 10, apiVersions: ['apps/v1', 'apps/v1beta2'] },
+    { path: 'spec.revisionHistoryLimit', value: 2, apiVersions: ['apps/v1beta1'] },
+    { path: 'spec.revisionHistoryLimit', value: 2147483647, apiVersions: ['extensions/v1beta1'] },
     {
-      path: 'spec.strategy.rollingUpdate.maxUnavailable',
-      value: '25%',
-      create: true,
-      when: { field: '^type', in: ['RollingUpdate'] },
+      path: 'spec.progressDeadlineSeconds',
+      value: 600,
+      apiVersions: ['apps/v1', 'apps/v1beta2', 'apps/v1beta1'],
     },
-    {
-      path: 'spec.strategy.rollingUpdate.maxSurge',
-      value: '25%',
-      create: true,
-      when: { field: '^type', in: ['RollingUpdate'] },
-    },
-    { path: 'spec.revisionHistoryLimit', value: 10 },
-    { path: 'spec.progressDeadlineSeconds', value: 600 },
+    { path: 'spec.progressDeadlineSeconds', value: 2147483647, apiVersions: ['extensions/v1beta1'] },
   ],
   'apps/StatefulSet': [
     { path: 'spec.replicas', value: 1 },
     { path: 'spec.podManagementPolicy', value: 'OrderedReady' },
+    { path: 'spec.updateStrategy.type', value: 'OnDelete', create: true, apiVersions: ['apps/v1beta1'] },
     { path: 'spec.updateStrategy.type', value: 'RollingUpdate', create: true },
     {
       path: 'spec.updateStrategy.rollingUpdate.partition',
@@ -181,6 +216,12 @@ export const BUILTIN_DEFAULTS: Readonly<Record<string, readonly DefaultRule[]>> 
     { path: 'spec.volumeClaimTemplates[].spec.volumeMode', value: 'Filesystem' },
   ],
   'apps/DaemonSet': [
+    {
+      path: 'spec.updateStrategy.type',
+      value: 'OnDelete',
+      create: true,
+      apiVersions: ['extensions/v1beta1'],
+    },
     { path: 'spec.updateStrategy.type', value: 'RollingUpdate', create: true },
     {
       path: 'spec.updateStrategy.rollingUpdate.maxUnavailable',
@@ -242,6 +283,8 @@ export const BUILTIN_DEFAULTS: Readonly<Record<string, readonly DefaultRule[]>> 
     { path: 'subjects[].apiGroup', value: '', when: { field: 'kind', in: ['ServiceAccount'] } },
     { path: 'roleRef.apiGroup', value: 'rbac.authorization.k8s.io' },
   ],
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': webhookDefaults(true),
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': webhookDefaults(false),
   'autoscaling/HorizontalPodAutoscaler': [{ path: 'spec.minReplicas', value: 1 }],
   'policy/PodDisruptionBudget': [],
   'scheduling.k8s.io/PriorityClass': [
@@ -369,13 +412,14 @@ interface CompiledRules {
 
 const compiled = new Map<string, CompiledRules>();
 
-function compile(group: string, kind: string): CompiledRules {
-  const id = `${group}/${kind}`;
+function compile(group: string, kind: string, apiVersion: string): CompiledRules {
+  const id = `${apiVersion}/${kind}`;
   let out = compiled.get(id);
   if (out !== undefined) return out;
   const tree: RuleTree = { name: '', each: false, children: [], leaves: [] };
   const creating: CompiledRules['creating'] = [];
   for (const rule of builtinDefaultRules(group, kind)) {
+    if (rule.apiVersions !== undefined && !rule.apiVersions.includes(apiVersion)) continue;
     const segments = parseRulePath(rule.path);
     if (rule.create) {
       creating.push({ rule, segments });
@@ -420,7 +464,8 @@ export function fillBuiltinDefaults(obj: KubeObject): KubeObject {
   const kind = typeof obj.kind === 'string' ? obj.kind : '';
   // Old API groups of the workload kinds default like their apps/v1 forms.
   const effectiveGroup = group === 'extensions' && kind !== 'Ingress' ? 'apps' : group;
-  const { tree, creating } = compile(effectiveGroup, kind);
+  const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+  const { tree, creating } = compile(effectiveGroup, kind, apiVersion);
   const root = obj as unknown as JsonObject;
   // Creating rules first: a created strategy.type decides whether rollingUpdate defaults apply.
   for (const { rule, segments } of creating) applyRule(root, undefined, segments, 0, rule);

@@ -60,8 +60,9 @@ export class RootConfinedResolver {
     while (pending.length > 0) {
       const part = pending.shift() as string;
       const next = current === '/' ? `/${part}` : `${current}/${part}`;
-      // Components above the root are the host's business: only check from the root down.
-      if (!isWithinRoot(this.root, next)) {
+      // Components above the root, and the root itself (a root that is a symlink is the caller's
+      // choice), are the host's business: only check below the root.
+      if (!isWithinRoot(this.root, next) || next === this.root) {
         current = next;
         continue;
       }

@@ -19,7 +19,20 @@ export function deepCopyJson<T extends JsonValue>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => deepCopyJson(v)) as T;
   if (value !== null && typeof value === 'object') {
     const out: JsonObject = {};
-    for (const key of Object.keys(value)) out[key] = deepCopyJson((value as JsonObject)[key] as JsonValue);
+    for (const key of Object.keys(value)) {
+      const copy = deepCopyJson((value as JsonObject)[key] as JsonValue);
+      // `__proto__` is data here (JSON.parse makes it an own property): keep it one.
+      if (key === '__proto__') {
+        Object.defineProperty(out, key, {
+          value: copy,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        out[key] = copy;
+      }
+    }
     return out as T;
   }
   return value;

@@ -18,7 +18,10 @@ export interface NestingOverflow {
  * document can nest deeply in little text. Block scalar content is scanned as if it were YAML;
  * brackets there are almost always balanced, and the limit is far above any real document.
  */
-export function findExcessiveNesting(text: string, max: number = MAX_NESTING_DEPTH): NestingOverflow | undefined {
+export function findExcessiveNesting(
+  text: string,
+  max: number = MAX_NESTING_DEPTH,
+): NestingOverflow | undefined {
   let flow = 0;
   let lineIndicators = 0;
   // Inside a plain scalar, brackets and quotes are text (`it's [x`).

@@ -13,9 +13,11 @@ import {
 } from 'yaml';
 import { ParseError } from './errors.js';
 import type { JsonObject, JsonValue } from './json.js';
+import { decodeDoubleQuotedLikeLibyaml, hasEscapedLineBreak } from './yaml-double-quoted.js';
 import { foldedScalarThroughKyaml } from './yaml-folded-block.js';
 import { resolveYamlLimits, type YamlLimits } from './yaml-limits.js';
 import { findExcessiveNesting, MAX_NESTING_DEPTH } from './yaml-nesting-scan.js';
+import { relaxContinuationIndentation } from './yaml-relaxed-indent.js';
 import { normalizeTimestamp, resolvePlainScalar } from './yaml-scalar.js';
 
 /** Options of {@link parseYamlDocuments} and {@link parseYaml}. */
@@ -92,7 +94,6 @@ function scanSegments(text: string): Segment[] {
 const encoder = new TextEncoder();
 
 function byteLength(text: string, start: number, end: number): number {
-  // Every UTF-16 unit is at most 3 UTF-8 bytes: skip the exact count when it cannot matter.
   return encoder.encode(text.slice(start, end)).length;
 }
 
@@ -113,20 +114,9 @@ function checkLimitsBeforeParsing(text: string, limits: YamlLimits, file: string
       details: { limit: 'maxDocuments', max: limits.maxDocuments },
     });
   }
-  const deep = findExcessiveNesting(text);
-  if (deep !== undefined) {
-    const line = lineOfOffset(text, deep.offset);
-    const column = deep.offset - text.lastIndexOf('\n', deep.offset - 1);
-    throw new ParseError(`collections nest deeper than ${MAX_NESTING_DEPTH} levels`, {
-      code: 'YAML_LIMIT_EXCEEDED',
-      file,
-      line,
-      column,
-      details: { limit: 'nesting', max: MAX_NESTING_DEPTH },
-    });
-  }
   for (const segment of segments) {
     const chars = segment.end - segment.start;
+    // A UTF-16 unit is one to three UTF-8 bytes: count exactly only when it can matter.
     if (chars <= limits.maxDocumentBytes / 3) continue;
     if (
       chars > limits.maxDocumentBytes ||
@@ -144,10 +134,25 @@ function checkLimitsBeforeParsing(text: string, limits: YamlLimits, file: string
       );
     }
   }
+  // Sizes first: the nesting scan reads the whole text.
+  const deep = findExcessiveNesting(text);
+  if (deep !== undefined) {
+    const line = lineOfOffset(text, deep.offset);
+    const column = deep.offset - text.lastIndexOf('\n', deep.offset - 1);
+    throw new ParseError(`collections nest deeper than ${MAX_NESTING_DEPTH} levels`, {
+      code: 'YAML_LIMIT_EXCEEDED',
+      file,
+      line,
+      column,
+      details: { limit: 'nesting', max: MAX_NESTING_DEPTH },
+    });
+  }
 }
 
 interface ConvertContext {
   file: string | undefined;
+  /** The whole stream's text, for the few scalars decoded from source. */
+  text: string;
   lineCounter: LineCounter;
   limits: YamlLimits;
   aliases: number;
@@ -210,6 +215,13 @@ function scalarToJson(ctx: ConvertContext, node: Scalar, path: YamlPath): JsonVa
         : String(node.value ?? '');
   const tag = node.tag;
   const plain = node.type === 'PLAIN';
+  if (node.type === 'QUOTE_DOUBLE' && node.range) {
+    const raw = ctx.text.slice(node.range[0], node.range[1]);
+    if (hasEscapedLineBreak(raw)) {
+      const decoded = decodeDoubleQuotedLikeLibyaml(raw) ?? text;
+      if (tag === undefined || tag === '!' || tag === `${CORE_TAG}str`) return decoded;
+    }
+  }
   if (node.type === 'BLOCK_FOLDED' && (tag === undefined || tag === `${CORE_TAG}str` || tag === '!')) {
     return foldedScalarThroughKyaml(text);
   }
@@ -267,6 +279,18 @@ function isMergeKey(pair: Pair): boolean {
   );
 }
 
+/**
+ * Sets a property as JSON.parse does: `__proto__` becomes an ordinary own property instead of
+ * replacing the object's prototype (and silently disappearing from the data).
+ */
+function setOwn(obj: JsonObject, key: string, value: JsonValue): void {
+  if (key === '__proto__') {
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    obj[key] = value;
+  }
+}
+
 function mapToJson(ctx: ConvertContext, node: YAMLMap, path: YamlPath): JsonObject {
   const out: JsonObject = {};
   const explicit = new Map<string, Pair>();
@@ -303,7 +327,7 @@ function mapToJson(ctx: ConvertContext, node: YAMLMap, path: YamlPath): JsonObje
         fail(ctx, pair, 'a merge key (<<) must refer to a mapping or a sequence of mappings', path);
       }
       for (const [k, v] of Object.entries(merged)) {
-        if (!explicit.has(k) && !Object.hasOwn(out, k)) out[k] = v;
+        if (!explicit.has(k) && !Object.hasOwn(out, k)) setOwn(out, k, v);
       }
     }
   }
@@ -311,7 +335,7 @@ function mapToJson(ctx: ConvertContext, node: YAMLMap, path: YamlPath): JsonObje
     // One path array for the whole walk (copied only into errors): no allocation per node.
     (path as (string | number)[]).push(key);
     const valueNode = pair.value as Node | null;
-    out[key] = valueNode === null && ctx.flowDepth > 0 ? '' : nodeToJson(ctx, valueNode, path);
+    setOwn(out, key, valueNode === null && ctx.flowDepth > 0 ? '' : nodeToJson(ctx, valueNode, path));
     (path as (string | number)[]).pop();
   }
   return out;
@@ -455,6 +479,11 @@ export interface ParsedYamlStream {
   documents: Document.Parsed[];
   /** Maps offsets to lines and columns. */
   lineCounter: LineCounter;
+  /**
+   * The text the documents were parsed from: the input, or the input with under-indented
+   * continuation lines re-indented (see the README); node ranges are offsets into it.
+   */
+  text: string;
 }
 
 /**
@@ -466,6 +495,40 @@ export function parseYamlStream(text: string, options: YamlParseOptions = {}): P
   const limits = resolveYamlLimits(options.limits);
   const file = options.file;
   checkLimitsBeforeParsing(text, limits, file);
+  let parsed = parseWithLibrary(text);
+  let firstError = parsed.documents.find((d) => d.errors.length > 0)?.errors[0];
+  if (firstError) {
+    // go-yaml reads continuation lines the spec finds under-indented; so do we, on a second try.
+    const relaxed = relaxContinuationIndentation(text);
+    if (relaxed !== undefined) {
+      const retry = parseWithLibrary(relaxed);
+      if (!retry.documents.some((d) => d.errors.length > 0)) {
+        parsed = retry;
+        firstError = undefined;
+      }
+    }
+  }
+  if (parsed.documents.length > limits.maxDocuments) {
+    throw new ParseError(`the stream has more than ${limits.maxDocuments} documents (limit maxDocuments)`, {
+      code: 'YAML_LIMIT_EXCEEDED',
+      file,
+      details: { limit: 'maxDocuments', max: limits.maxDocuments },
+    });
+  }
+  if (firstError) {
+    const pos = parsed.lineCounter.linePos(firstError.pos[0]);
+    throw new ParseError(firstError.message.replace(/ at line \d+, column \d+.*$/s, ''), {
+      file,
+      line: pos.line,
+      column: pos.col,
+      details: { yamlCode: firstError.code },
+      cause: firstError,
+    });
+  }
+  return parsed;
+}
+
+function parseWithLibrary(text: string): ParsedYamlStream {
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, {
     lineCounter,
@@ -476,28 +539,8 @@ export function parseYamlStream(text: string, options: YamlParseOptions = {}): P
     strict: true,
     logLevel: 'silent',
   });
-  const docs = Array.isArray(documents) ? documents : [documents];
-  if (docs.length > limits.maxDocuments) {
-    throw new ParseError(`the stream has more than ${limits.maxDocuments} documents (limit maxDocuments)`, {
-      code: 'YAML_LIMIT_EXCEEDED',
-      file,
-      details: { limit: 'maxDocuments', max: limits.maxDocuments },
-    });
-  }
-  for (const doc of docs) {
-    const err = doc.errors[0];
-    if (err) {
-      const pos = lineCounter.linePos(err.pos[0]);
-      throw new ParseError(err.message.replace(/ at line \d+, column \d+.*$/s, ''), {
-        file,
-        line: pos.line,
-        column: pos.col,
-        details: { yamlCode: err.code },
-        cause: err,
-      });
-    }
-  }
-  return { documents: docs as Document.Parsed[], lineCounter };
+  const docs = (Array.isArray(documents) ? documents : [documents]) as Document.Parsed[];
+  return { documents: docs, lineCounter, text };
 }
 
 /** True for a document with no content at all (only comments, directives or markers). */
@@ -521,13 +564,14 @@ export function isEmptyYamlDocument(doc: Document.Parsed): boolean {
  */
 export function parseYamlDocuments(text: string, options: YamlParseOptions = {}): YamlDocument[] {
   const limits = resolveYamlLimits(options.limits);
-  const { documents, lineCounter } = parseYamlStream(text, { ...options, limits });
+  const { documents, lineCounter, text: parsedText } = parseYamlStream(text, { ...options, limits });
   const file = options.file;
   const out: YamlDocument[] = [];
   documents.forEach((doc, index) => {
     if (isEmptyYamlDocument(doc)) return;
     const ctx: ConvertContext = {
       file,
+      text: parsedText,
       lineCounter,
       limits,
       aliases: 0,
@@ -544,7 +588,11 @@ export function parseYamlDocuments(text: string, options: YamlParseOptions = {})
     } catch (err) {
       // The nesting scan keeps real input far from the stack limit; this is the safety net.
       if (err instanceof RangeError) {
-        throw new ParseError('the document nests too deeply to convert', { code: 'YAML_LIMIT_EXCEEDED', file, cause: err });
+        throw new ParseError('the document nests too deeply to convert', {
+          code: 'YAML_LIMIT_EXCEEDED',
+          file,
+          cause: err,
+        });
       }
       throw err;
     }

@@ -553,9 +553,11 @@ class KubeYamlEmitter {
     this.popIndent();
   }
 
-  private emitMapping(value: { [key: string]: JsonValue }, ctx: NodeContext): void {
-    void ctx;
-    const keys = Object.keys(value).sort(compareKubeYamlKeys);
+  private emitMapping(value: { [key: string]: JsonValue }): void {
+    // As in JSON, a property whose value is undefined is not there at all.
+    const keys = Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort(compareKubeYamlKeys);
     if (keys.length === 0) {
       this.emitFlowEmpty('{', '}');
       return;
@@ -564,8 +566,10 @@ class KubeYamlEmitter {
     for (const key of keys) {
       this.writeIndent();
       const item = value[key] as JsonValue;
-      const keyIsMultiline = /[\n\r\u0085\u2028\u2029]/.test(key);
-      if (!keyIsMultiline && utf8Length(key) <= 128) {
+      // libyaml's check_simple_key: one line and at most 128 bytes, as go-yaml will see the key.
+      const keyText = throughJsonText(key);
+      const keyIsMultiline = /[\n\r\u0085\u2028\u2029]/.test(keyText);
+      if (!keyIsMultiline && utf8Length(keyText) <= 128) {
         this.emitString(key, { root: false, mapping: true, simpleKey: true });
         this.writeIndicator(':', false, false, false);
       } else {
@@ -580,12 +584,14 @@ class KubeYamlEmitter {
   }
 
   emitNode(value: JsonValue, ctx: NodeContext): void {
-    if (value === null) this.emitScalar('null', 'plain', ctx);
+    // `undefined` can only get here as an array element (typed code may still produce one): JSON
+    // writes it as null.
+    if (value === null || value === undefined) this.emitScalar('null', 'plain', ctx);
     else if (typeof value === 'boolean') this.emitScalar(value ? 'true' : 'false', 'plain', ctx);
     else if (typeof value === 'number') this.emitScalar(formatKubeYamlNumber(value), 'plain', ctx);
     else if (typeof value === 'string') this.emitString(value, ctx);
     else if (Array.isArray(value)) this.emitSequence(value, ctx);
-    else if (typeof value === 'object') this.emitMapping(value, ctx);
+    else if (typeof value === 'object') this.emitMapping(value);
     else throw new GitOpsError('VALIDATION_ERROR', `cannot write a ${typeof value} as YAML`);
   }
 

@@ -108,6 +108,50 @@ describe('applyBuiltinDefaults', () => {
     );
   });
 
+  it('defaults by apiVersion where old versions differ', () => {
+    const dep = (apiVersion: string) => ({ ...deployment(), apiVersion }) as KubeObject;
+    const spec = (obj: KubeObject) => applyBuiltinDefaults(obj).spec as Record<string, unknown>;
+    expect(spec(dep('apps/v1'))).toMatchObject({
+      revisionHistoryLimit: 10,
+      strategy: { rollingUpdate: { maxSurge: '25%' } },
+    });
+    expect(spec(dep('apps/v1beta1'))).toMatchObject({ revisionHistoryLimit: 2 });
+    expect(spec(dep('extensions/v1beta1'))).toMatchObject({
+      revisionHistoryLimit: 2147483647,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } },
+    });
+    const sts = (apiVersion: string) =>
+      applyBuiltinDefaults({ apiVersion, kind: 'StatefulSet', metadata: { name: 's' }, spec: {} })
+        .spec as Record<string, unknown>;
+    expect(sts('apps/v1beta1')).toMatchObject({ updateStrategy: { type: 'OnDelete' } });
+    expect(sts('apps/v1')).toMatchObject({
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+    });
+  });
+
+  it('defaults admission webhooks', () => {
+    const hook = applyBuiltinDefaults({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: { name: 'w' },
+      webhooks: [
+        {
+          name: 'a.example.com',
+          clientConfig: { service: { name: 's', namespace: 'n' } },
+          rules: [{ operations: ['CREATE'] }],
+        },
+      ],
+    } as KubeObject);
+    expect((hook.webhooks as unknown[])[0]).toMatchObject({
+      failurePolicy: 'Fail',
+      matchPolicy: 'Equivalent',
+      timeoutSeconds: 10,
+      reinvocationPolicy: 'Never',
+      clientConfig: { service: { port: 443 } },
+      rules: [{ operations: ['CREATE'], scope: '*' }],
+    });
+  });
+
   it('tolerates malformed objects and leaves unknown kinds alone', () => {
     const bad = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: {}, spec: 'oops' } as KubeObject;
     expect(applyBuiltinDefaults(bad)).toEqual(bad);

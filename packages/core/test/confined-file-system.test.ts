@@ -176,6 +176,18 @@ describe.each([
   });
 });
 
+describe('a root that is itself a symlink', () => {
+  it('is followed, and still confines what lies beneath it', async () => {
+    const { fs, volume } = createMemFileSystem({ '/real/app/a.yaml': 'x', '/secret.txt': 's' });
+    volume.symlinkSync('/real', '/link');
+    volume.symlinkSync('/secret.txt', '/real/app/escape');
+    const confined = confineFileSystem(fs, '/link');
+    expect(text(await confined.readFile('app/a.yaml'))).toBe('x');
+    expect((await refusal(confined.readFile('app/escape'))).code).toBe('SYMLINK_ESCAPE');
+    expect((await refusal(confined.readFile('../secret.txt'))).code).toBe('PATH_ESCAPE');
+  });
+});
+
 describe('RootConfinedResolver', () => {
   const { fs } = createMemFileSystem({ '/r/a/b.yaml': 'x' });
   const resolver = new RootConfinedResolver(fs, '/r/');

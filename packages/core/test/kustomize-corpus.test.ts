@@ -23,7 +23,9 @@ function yamlFiles(dir: string, out: string[] = []): string[] {
 }
 
 describe.skipIf(!available)('kustomize corpus', () => {
-  const cases = available ? readdirSync(casesDir).filter((c) => existsSync(join(casesDir, c, 'expected.yaml'))) : [];
+  const cases = available
+    ? readdirSync(casesDir).filter((c) => existsSync(join(casesDir, c, 'expected.yaml')))
+    : [];
 
   it('re-prints every kustomize output byte for byte', () => {
     const mismatches: string[] = [];

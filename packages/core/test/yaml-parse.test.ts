@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_YAML_LIMITS,
+  deepCopyJson,
   isGitOpsError,
+  type JsonValue,
   ParseError,
   parseYaml,
   parseYamlDocuments,
+  stringifyKubeYaml,
   type YamlDocument,
 } from '../src/index.js';
 
@@ -248,7 +251,7 @@ describe('limits', () => {
   });
 
   it('refuses nesting deep enough to stall the parser, before parsing', () => {
-    for (const text of ['a: ' + '['.repeat(5000), `a: ${'- '.repeat(5000)}x`, `${'k: '.repeat(5000)}x`]) {
+    for (const text of [`a: ${'['.repeat(5000)}`, `a: ${'- '.repeat(5000)}x`, `${'k: '.repeat(5000)}x`]) {
       const err = parseError(() => parseYamlDocuments(text, { file: 'deep.yaml' }));
       expect(err.code).toBe('YAML_LIMIT_EXCEEDED');
       expect(err.details).toMatchObject({ limit: 'nesting' });
@@ -286,6 +289,19 @@ describe('parseYaml', () => {
     const err = parseError(() => parseYaml('a: 1\n---\nb: 2\n', { file: 'two.yaml' }));
     expect(err.code).toBe('PARSE_ERROR');
     expect(err.line).toBe(3);
+  });
+
+  it('keeps __proto__ as data, never as a prototype', () => {
+    const value = parseYaml('__proto__: {polluted: true}\nb: {<<: {__proto__: 1}}\n') as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(value)).toEqual(['__proto__', 'b']);
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(JSON.stringify(value)).toBe('{"__proto__":{"polluted":true},"b":{"__proto__":1}}');
+    expect(JSON.stringify(deepCopyJson(value as JsonValue))).toBe(JSON.stringify(value));
+    expect(stringifyKubeYaml(value as JsonValue)).toBe('__proto__:\n  polluted: true\nb:\n  __proto__: 1\n');
   });
 
   it('parses JSON, which is YAML', () => {

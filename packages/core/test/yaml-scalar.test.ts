@@ -190,6 +190,11 @@ describe('numbers as kustomize writes them', () => {
     expect(formatKubeYamlNumber(123456.7)).toBe('123456.7');
   });
 
+  it('treats undefined as JSON does: absent in objects, null in arrays', () => {
+    const value = { a: undefined, b: [undefined, 1] } as unknown as Parameters<typeof stringifyKubeYaml>[0];
+    expect(stringifyKubeYaml(value)).toBe('b:\n- null\n- 1\n');
+  });
+
   it('refuses numbers JSON cannot hold', () => {
     expect(() => formatKubeYamlNumber(Number.NaN)).toThrow();
     expect(() => stringifyKubeYaml({ a: Number.POSITIVE_INFINITY })).toThrow();

@@ -293,7 +293,9 @@ function predict(
     if (applied !== undefined && shared !== undefined) removeFields(applied, shared);
     const lists = { ...(owned ? listKeysOf(owned) : {}), ...(options.customListKeys ?? {}) };
     const schema = builtinListSchema(live.apiVersion, kind, 'ssa', lists);
-    return mergeThreeWay(applied, asJson(desired), asJson(live), schema, { granular: true }) as unknown as KubeObject;
+    return mergeThreeWay(applied, asJson(desired), asJson(live), schema, {
+      granular: true,
+    }) as unknown as KubeObject;
   }
   // Custom resources merge as a JSON merge patch would: lists replace, unless declared keyed.
   const custom = options.customListKeys;

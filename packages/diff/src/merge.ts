@@ -45,7 +45,12 @@ export function mergeThreeWay(
       if (Object.hasOwn(desired, key)) continue;
       const applied = lastObj?.[key];
       if (applied === undefined) result[key] = deepCopyJson(value);
-      else if (options.granular && typeof applied === 'object' && applied !== null && typeof value === 'object') {
+      else if (
+        options.granular &&
+        typeof applied === 'object' &&
+        applied !== null &&
+        typeof value === 'object'
+      ) {
         // Server-side apply removes only the fields it applied, not the whole map or list.
         path.push(key);
         const rest = mergeThreeWay(applied, Array.isArray(value) ? [] : {}, value, schema, options, path);
@@ -120,7 +125,9 @@ function mergeSet(last: JsonValue | undefined, desired: JsonValue[], live: JsonV
   for (const k of ids(desired)) if (!patch.includes(k)) patch.push(k);
   const serverOnly: string[] = [];
   for (const k of liveOrder.keys()) if (!want.has(k) && !dropped.has(k)) serverOnly.push(k);
-  return mergeSortedOrder(serverOnly, patch, (k) => liveOrder.get(k) ?? -1).map((k) => JSON.parse(k) as JsonValue);
+  return mergeSortedOrder(serverOnly, patch, (k) => liveOrder.get(k) ?? -1).map(
+    (k) => JSON.parse(k) as JsonValue,
+  );
 }
 
 function mergeKeyedList(
@@ -136,7 +143,9 @@ function mergeKeyedList(
   // A desired list whose elements lack keys or repeat them cannot be merged: it replaces, as the
   // server would reject or replace it too.
   if (desiredByKey === undefined) return undefined;
-  const lastByKey = Array.isArray(last) ? (indexByKey(last, keys) ?? new Map<string, JsonValue>()) : new Map();
+  const lastByKey = Array.isArray(last)
+    ? (indexByKey(last, keys) ?? new Map<string, JsonValue>())
+    : new Map();
   const liveByKey = new Map<string, JsonValue>();
   const liveOrder = new Map<string, number>();
   const serverOnly: { key?: string; item: JsonValue }[] = [];
@@ -155,10 +164,81 @@ function mergeKeyedList(
     const merged = mergeThreeWay(lastByKey.get(key), want, have, schema, options, path);
     // Key fields identify the element; dropping one from the configuration does not unset it.
     if (isJsonObject(merged) && isJsonObject(have)) {
-      for (const k of keys) if (merged[k] === undefined && have[k] !== undefined) merged[k] = deepCopyJson(have[k]);
+      for (const k of keys)
+        if (merged[k] === undefined && have[k] !== undefined) merged[k] = deepCopyJson(have[k]);
     }
     return { key, item: merged };
   });
+  if (options.granular) {
+    // Server-side apply's own order: walk live and applied lists side by side.
+    const remaining = live
+      .map((item) => ({ key: elementKey(item, keys), item }))
+      .filter((e) => e.key === undefined || desiredByKey.has(e.key) || !lastByKey.has(e.key));
+    const mergedByKey = new Map(patch.map((e) => [e.key, e.item]));
+    return structuredMergeOrder(remaining, [...desiredByKey.keys()]).map((e) =>
+      'key' in e ? (mergedByKey.get(e.key) as JsonValue) : deepCopyJson(e.item),
+    );
+  }
   const index = (e: { key?: string }) => (e.key === undefined ? -1 : (liveOrder.get(e.key) ?? -1));
   return mergeSortedOrder(serverOnly, patch, index).map((e) => e.item);
+}
+
+/**
+ * The element order structured-merge-diff gives a merged associative list: live and applied lists
+ * walked side by side; live-only elements stay where they are met, applied elements come in applied
+ * order, and a shared element is placed where the applied list has it.
+ */
+function structuredMergeOrder(
+  lhs: { key: string | undefined; item: JsonValue }[],
+  rhs: string[],
+): ({ key: string } | { item: JsonValue })[] {
+  const inRhs = new Set(rhs);
+  const inLhs = new Set(lhs.map((e) => e.key).filter((k): k is string => k !== undefined));
+  const shared = rhs.filter((k) => inLhs.has(k));
+  let nextShared = 0;
+  const emitted = new Set<string>();
+  const out: ({ key: string } | { item: JsonValue })[] = [];
+  let l = 0;
+  let r = 0;
+  const advanceShared = (key: string) => {
+    if (shared[nextShared] === key) nextShared++;
+  };
+  while (l < lhs.length || r < rhs.length) {
+    const left = lhs[l];
+    const right = rhs[r];
+    if (left !== undefined && right !== undefined) {
+      if (left.key === right) {
+        out.push({ key: right });
+        emitted.add(right);
+        advanceShared(right);
+        l++;
+        r++;
+        continue;
+      }
+      if (left.key !== undefined && inRhs.has(left.key) && shared[nextShared] !== left.key) {
+        l++;
+        continue;
+      }
+    }
+    if (left !== undefined) {
+      if (left.key === undefined || !inRhs.has(left.key)) {
+        out.push({ item: left.item });
+        l++;
+        continue;
+      }
+      if (emitted.has(left.key)) {
+        l++;
+        continue;
+      }
+    }
+    if (right !== undefined) {
+      out.push({ key: right });
+      emitted.add(right);
+      advanceShared(right);
+      r++;
+    } else {
+      l++;
+    }
+  }
+  return out;
 }

@@ -66,6 +66,17 @@ const KIND_QUANTITY_PATHS: Record<string, string[]> = {
     (f) => `spec.limits[].${f}.*`,
   ),
   '/Node': ['status.capacity.*', 'status.allocatable.*'],
+  'autoscaling/HorizontalPodAutoscaler': [
+    'resource',
+    'pods',
+    'object',
+    'external',
+    'containerResource',
+  ].flatMap((source) => [
+    `spec.metrics[].${source}.target.value`,
+    `spec.metrics[].${source}.target.averageValue`,
+  ]),
+  'storage.k8s.io/CSIStorageCapacity': ['capacity', 'maximumVolumeSize'],
   'apps/StatefulSet': [
     'spec.volumeClaimTemplates[].spec.resources.requests.*',
     'spec.volumeClaimTemplates[].spec.resources.limits.*',
@@ -182,6 +193,68 @@ export function canonicalizeQuantities(obj: KubeObject, custom?: readonly Quanti
   for (const decl of custom ?? []) {
     if (`${decl.group}/${decl.kind}` === id)
       for (const path of decl.paths) visitPath(root, path, canonicalizeAt);
+  }
+}
+
+// The quantity and int-or-string fields of a kind, compiled into one tree walked once per object.
+interface FieldTree {
+  children: Map<string, FieldTree>;
+  handlers: PathVisitor[];
+}
+
+const fieldTrees = new Map<string, FieldTree>();
+
+function fieldTreeFor(id: string): FieldTree {
+  let tree = fieldTrees.get(id);
+  if (tree !== undefined) return tree;
+  tree = { children: new Map(), handlers: [] };
+  const add = (path: string, handler: PathVisitor) => {
+    let node = tree as FieldTree;
+    for (const seg of path.split('.')) {
+      let child = node.children.get(seg);
+      if (child === undefined) {
+        child = { children: new Map(), handlers: [] };
+        node.children.set(seg, child);
+      }
+      node = child;
+    }
+    node.handlers.push(handler);
+  };
+  for (const path of pathsFor(id, POD_QUANTITY_PATHS, KIND_QUANTITY_PATHS)) add(path, canonicalizeAt);
+  for (const path of pathsFor(id, POD_INT_OR_STRING_PATHS, KIND_INT_OR_STRING_PATHS))
+    add(path, intOrStringAt);
+  fieldTrees.set(id, tree);
+  return tree;
+}
+
+function walkTree(node: JsonObject, tree: FieldTree): void {
+  for (const [seg, child] of tree.children) {
+    if (seg === '*') {
+      for (const key of Object.keys(node)) {
+        for (const handler of child.handlers) handler(node, key);
+        const value = node[key];
+        if (child.children.size > 0 && isJsonObject(value)) walkTree(value, child);
+      }
+    } else if (seg.endsWith('[]')) {
+      const list = node[seg.slice(0, -2)];
+      if (!Array.isArray(list)) continue;
+      for (const item of list) if (isJsonObject(item)) walkTree(item, child);
+    } else if (Object.hasOwn(node, seg)) {
+      for (const handler of child.handlers) handler(node, seg);
+      const value = node[seg];
+      if (child.children.size > 0 && isJsonObject(value)) walkTree(value, child);
+    }
+  }
+}
+
+/** Canonical quantities and numeric int-or-string fields in one walk (what normalisation needs). */
+function canonicalizeFields(obj: KubeObject, custom?: readonly QuantityFieldDeclaration[]): void {
+  const id = kindId(obj);
+  const tree = fieldTreeFor(id);
+  if (tree.children.size > 0) walkTree(obj as unknown as JsonObject, tree);
+  for (const decl of custom ?? []) {
+    if (`${decl.group}/${decl.kind}` === id)
+      for (const path of decl.paths) visitPath(obj as unknown as JsonObject, path, canonicalizeAt);
   }
 }
 
@@ -335,8 +408,7 @@ export function normalizeInPlace(obj: KubeObject, options: NormalizeOptions = {}
     delete obj.rules;
   }
   sortEndpoints(obj);
-  canonicalizeQuantities(obj, options.quantityFields);
-  normalizeIntOrString(obj);
+  canonicalizeFields(obj, options.quantityFields);
   dropEmpty(obj as unknown as JsonObject);
   return obj;
 }

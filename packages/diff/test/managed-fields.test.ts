@@ -1,6 +1,14 @@
 import type { JsonObject, KubeObject } from '@gitops-kit/core';
 import { describe, expect, it } from 'vitest';
-import { diff, listKeysOf, ownedFields, parseFieldsV1, projectFields, removeFields, revertUnowned } from '../src/index.js';
+import {
+  diff,
+  listKeysOf,
+  ownedFields,
+  parseFieldsV1,
+  projectFields,
+  removeFields,
+  revertUnowned,
+} from '../src/index.js';
 
 const fieldsV1 = {
   'f:metadata': { 'f:labels': { 'f:app': {} } },
@@ -27,19 +35,31 @@ describe('managed fields', () => {
   it('projects the owned part of an object, key fields included', () => {
     expect(projectFields(value, parseFieldsV1(fieldsV1))).toEqual({
       metadata: { labels: { app: 'x' } },
-      spec: { ports: [{ port: 80, protocol: 'TCP', name: 'http' }], finalizers: ['a'], selector: { app: 'x' } },
+      spec: {
+        ports: [{ port: 80, protocol: 'TCP', name: 'http' }],
+        finalizers: ['a'],
+        selector: { app: 'x' },
+      },
     });
-    expect(listKeysOf(parseFieldsV1(fieldsV1))).toEqual({ 'spec.ports': { keys: ['port', 'protocol'] }, 'spec.finalizers': { set: true } });
+    expect(listKeysOf(parseFieldsV1(fieldsV1))).toEqual({
+      'spec.ports': { keys: ['port', 'protocol'] },
+      'spec.finalizers': { set: true },
+    });
   });
 
   it('removes owned fields; elements owned whole go, key fields stay', () => {
     const copy = structuredClone(value);
-    removeFields(copy, parseFieldsV1({ 'f:spec': { 'f:ports': { 'k:{"port":81,"protocol":"TCP"}': { 'f:name': {}, 'f:port': {} } }, 'f:type': {} } }));
+    removeFields(
+      copy,
+      parseFieldsV1({
+        'f:spec': {
+          'f:ports': { 'k:{"port":81,"protocol":"TCP"}': { 'f:name': {}, 'f:port': {} } },
+          'f:type': {},
+        },
+      }),
+    );
     expect(copy.spec).toEqual({
-      ports: [
-        { port: 80, protocol: 'TCP', name: 'http', targetPort: 8080 },
-        { port: 81 },
-      ],
+      ports: [{ port: 80, protocol: 'TCP', name: 'http', targetPort: 8080 }, { port: 81 }],
       finalizers: ['a', 'b'],
       selector: { app: 'x' },
     });
@@ -58,15 +78,26 @@ describe('managed fields', () => {
       },
     } as unknown as KubeObject;
     expect([...(ownedFields(obj, { managers: ['me'] })?.fields.keys() ?? [])]).toEqual(['spec']);
-    expect([...(ownedFields(obj, { managers: ['me'], exclude: true })?.fields.keys() ?? [])]).toEqual(['metadata']);
+    expect([...(ownedFields(obj, { managers: ['me'], exclude: true })?.fields.keys() ?? [])]).toEqual([
+      'metadata',
+    ]);
     expect(ownedFields(obj, { managers: ['me'], operation: 'Update' })).toBeUndefined();
   });
 
   it('reverts unowned changes of a dry run to live, keeps what we removed removed', () => {
     const live = { metadata: { labels: { app: 'x', ours: 'old', theirs: 't' } }, spec: { a: 1, b: 2 } };
-    const dry = { metadata: { labels: { app: 'x', theirs: 'webhook', injected: 'y' } }, spec: { a: 5, b: 9 } };
-    const ownedNow = parseFieldsV1({ 'f:metadata': { 'f:labels': { 'f:app': {} } }, 'f:spec': { 'f:a': {} } });
-    const ownedBefore = parseFieldsV1({ 'f:metadata': { 'f:labels': { 'f:app': {}, 'f:ours': {} } }, 'f:spec': { 'f:a': {} } });
+    const dry = {
+      metadata: { labels: { app: 'x', theirs: 'webhook', injected: 'y' } },
+      spec: { a: 5, b: 9 },
+    };
+    const ownedNow = parseFieldsV1({
+      'f:metadata': { 'f:labels': { 'f:app': {} } },
+      'f:spec': { 'f:a': {} },
+    });
+    const ownedBefore = parseFieldsV1({
+      'f:metadata': { 'f:labels': { 'f:app': {}, 'f:ours': {} } },
+      'f:spec': { 'f:a': {} },
+    });
     expect(revertUnowned(dry, live, ownedNow, ownedBefore)).toEqual({
       metadata: { labels: { app: 'x', theirs: 't' } },
       spec: { a: 5, b: 2 },

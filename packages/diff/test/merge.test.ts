@@ -5,16 +5,25 @@ import { builtinListSchema, mergeThreeWay } from '../src/index.js';
 const schema = builtinListSchema('apps/v1', 'Deployment', 'smp');
 const pod = (containers: JsonObject[]): JsonObject => ({ spec: { template: { spec: { containers } } } });
 const names = (obj: unknown) =>
-  ((obj as { spec: { template: { spec: { containers: { name: string }[] } } } }).spec.template.spec.containers).map((c) => c.name);
+  (
+    obj as { spec: { template: { spec: { containers: { name: string }[] } } } }
+  ).spec.template.spec.containers.map((c) => c.name);
 
 describe('mergeThreeWay', () => {
   it('merges keyed lists by key, keeps live-only elements in place, drops what was applied and removed', () => {
     const last = pod([{ name: 'a' }, { name: 'gone' }]);
     const desired = pod([{ name: 'a', image: 'new' }, { name: 'b' }]);
-    const live = pod([{ name: 'sidecar' }, { name: 'a', image: 'old', imagePullPolicy: 'Always' }, { name: 'gone' }]);
+    const live = pod([
+      { name: 'sidecar' },
+      { name: 'a', image: 'old', imagePullPolicy: 'Always' },
+      { name: 'gone' },
+    ]);
     const out = mergeThreeWay(last, desired, live, schema);
     expect(names(out)).toEqual(['sidecar', 'a', 'b']);
-    expect((out as ReturnType<typeof pod> & { spec: { template: { spec: { containers: JsonObject[] } } } }).spec.template.spec.containers[1]).toEqual({
+    expect(
+      (out as ReturnType<typeof pod> & { spec: { template: { spec: { containers: JsonObject[] } } } }).spec
+        .template.spec.containers[1],
+    ).toEqual({
       name: 'a',
       image: 'new',
       imagePullPolicy: 'Always',
@@ -25,6 +34,31 @@ describe('mergeThreeWay', () => {
     const desired = pod([{ name: 'b' }, { name: 'a' }]);
     const live = pod([{ name: 'a' }, { name: 'b' }]);
     expect(names(mergeThreeWay(desired, desired, live, schema))).toEqual(['b', 'a']);
+  });
+
+  it('orders as kubectl apply (strategic merge) or as server-side apply (granular)', () => {
+    const live = pod([{ name: 'a' }, { name: 'x' }]);
+    const desired = pod([{ name: 'a' }, { name: 'n' }]);
+    expect(names(mergeThreeWay(desired, desired, live, schema))).toEqual(['a', 'n', 'x']);
+    expect(names(mergeThreeWay(undefined, desired, live, schema, { granular: true }))).toEqual([
+      'a',
+      'x',
+      'n',
+    ]);
+    const reordered = pod([{ name: 'b' }, { name: 'a' }]);
+    const before = pod([{ name: 'a' }, { name: 'live-only' }, { name: 'b' }]);
+    expect(names(mergeThreeWay(undefined, reordered, before, schema, { granular: true }))).toEqual([
+      'live-only',
+      'b',
+      'a',
+    ]);
+  });
+
+  it('granular merge removes only what was applied', () => {
+    const last = { data: { a: '1' } };
+    const live = { data: { a: '1', b: '2' } };
+    expect(mergeThreeWay(last, {}, live, () => undefined, { granular: true })).toEqual({ data: { b: '2' } });
+    expect(mergeThreeWay(last, {}, live, () => undefined)).toEqual({});
   });
 
   it('replaces a keyed list whose desired elements repeat or lack keys', () => {

@@ -187,3 +187,48 @@ describe('normalisation: OutOfSync before, Synced after', () => {
     expect(diff(desired, live, { ignoreAggregatedRoles: true }).modified).toBe(false);
   });
 });
+
+describe('quantities across built-in kinds', () => {
+  it('HPA targets, PVC requests, StatefulSet claim templates, ResourceQuota', () => {
+    const hpa = (value: string): KubeObject => ({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'h' },
+      spec: {
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'memory', target: { type: 'AverageValue', averageValue: value } },
+          },
+        ],
+      },
+    });
+    expect(diff(hpa('1024Mi'), hpa('1Gi')).modified).toBe(false);
+    expect(diff(hpa('1025Mi'), hpa('1Gi')).modified).toBe(true);
+    const pvc = (size: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'p' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size } } },
+    });
+    expect(diff(pvc('0.5Gi'), pvc('512Mi')).modified).toBe(false);
+    const sts = (size: string): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 's' },
+      spec: {
+        volumeClaimTemplates: [
+          { metadata: { name: 'd' }, spec: { resources: { requests: { storage: size } } } },
+        ],
+      },
+    });
+    expect(diff(sts('2048Mi'), sts('2Gi')).modified).toBe(false);
+    const quota = (cpu: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'q' },
+      spec: { hard: { cpu } },
+    });
+    expect(diff(quota('2000m'), quota('2')).modified).toBe(false);
+  });
+});

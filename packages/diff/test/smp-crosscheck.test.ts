@@ -10,14 +10,20 @@ const container = fc.record(
   {
     name: fc.constantFrom('a', 'b', 'c'),
     image: fc.constantFrom('x', 'y'),
-    ports: fc.uniqueArray(fc.record({ containerPort: fc.constantFrom(80, 443, 8080), name: fc.constantFrom('p', 'q') }), {
-      selector: (p) => p.containerPort,
-      maxLength: 2,
-    }),
-    env: fc.uniqueArray(fc.record({ name: fc.constantFrom('A', 'B', 'C'), value: fc.constantFrom('1', '2') }), {
-      selector: (e) => e.name,
-      maxLength: 3,
-    }),
+    ports: fc.uniqueArray(
+      fc.record({ containerPort: fc.constantFrom(80, 443, 8080), name: fc.constantFrom('p', 'q') }),
+      {
+        selector: (p) => p.containerPort,
+        maxLength: 2,
+      },
+    ),
+    env: fc.uniqueArray(
+      fc.record({ name: fc.constantFrom('A', 'B', 'C'), value: fc.constantFrom('1', '2') }),
+      {
+        selector: (e) => e.name,
+        maxLength: 3,
+      },
+    ),
     args: fc.array(fc.constantFrom('-v', '-q'), { maxLength: 2 }),
   },
   { requiredKeys: ['name'] },
@@ -43,14 +49,23 @@ const deployment = fc
 const service = fc
   .record({
     ports: fc.uniqueArray(
-      fc.record({ port: fc.constantFrom(80, 443, 8080), name: fc.constantFrom('a', 'b'), targetPort: fc.constantFrom(1, 2) }),
+      fc.record({
+        port: fc.constantFrom(80, 443, 8080),
+        name: fc.constantFrom('a', 'b'),
+        targetPort: fc.constantFrom(1, 2),
+      }),
       { selector: (p) => p.port, maxLength: 3 },
     ),
     type: fc.option(fc.constantFrom('ClusterIP', 'NodePort'), { nil: undefined }),
   })
   .map(
     ({ ports, type }) =>
-      ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports, ...(type ? { type } : {}) } }) as unknown as JsonObject,
+      ({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 's' },
+        spec: { ports, ...(type ? { type } : {}) },
+      }) as unknown as JsonObject,
   );
 
 function agree(last: JsonObject, desired: JsonObject, live: JsonObject): boolean {

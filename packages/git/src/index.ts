@@ -44,7 +44,14 @@ export {
   parseGitUrl,
   type RemoteLoadResult,
 } from './remote-loader.js';
-export { type FetchResult, type GitRemote, type RemoteRef, SmartHttpClient } from './smart-http.js';
+export {
+  type FetchPackRequest,
+  type FetchResult,
+  type GitRemote,
+  type RemoteRef,
+  type ServerDiscovery,
+  SmartHttpClient,
+} from './smart-http.js';
 export { DEFAULT_IGNORE_PATTERNS, SourceIgnore, VCS_IGNORE_PATTERNS } from './source-ignore.js';
 export {
   diskStorage,

@@ -53,8 +53,8 @@ const UPLOAD_PACK_REQUEST = 'application/x-git-upload-pack-request';
 const UPLOAD_PACK_RESULT = 'application/x-git-upload-pack-result';
 const AGENT = 'gitops-kit/0.1';
 
-/** What the server's capability advertisement said. */
-interface Discovery {
+/** What the server's capability advertisement said: the protocol version, capabilities and (v0) refs. */
+export interface ServerDiscovery {
   version: 0 | 2;
   /** v0: every ref, from the advertisement. */
   refs: RemoteRef[];
@@ -68,7 +68,7 @@ interface Discovery {
  * directly, so a poll is one request.
  */
 export class SmartHttpClient {
-  private discovery: Discovery | undefined;
+  private discovery: ServerDiscovery | undefined;
 
   constructor(private readonly remote: GitRemote) {}
 
@@ -120,7 +120,7 @@ export class SmartHttpClient {
   }
 
   /** Reads the capability advertisement (and, from a v0 server, every ref). */
-  async discover(): Promise<Discovery> {
+  async discover(): Promise<ServerDiscovery> {
     const res = await this.request('GET', '/info/refs?service=git-upload-pack');
     const type = String(res.headers['content-type'] ?? '');
     if (!type.startsWith('application/x-git-upload-pack-advertisement')) {
@@ -231,7 +231,7 @@ export class SmartHttpClient {
     return discovery.version === 2 ? parseFetchV2(res.body, req) : parseFetchV0(res.body, req);
   }
 
-  private fetchBodyV2(req: FetchPackRequest, discovery: Discovery): Buffer {
+  private fetchBodyV2(req: FetchPackRequest, discovery: ServerDiscovery): Buffer {
     const parts: Buffer[] = [pkt('command=fetch\n')];
     if ([...discovery.capabilities].some((c) => c.startsWith('agent='))) parts.push(pkt(`agent=${AGENT}\n`));
     parts.push(DELIM, pkt('thin-pack\n'), pkt('no-progress\n'), pkt('ofs-delta\n'));
@@ -243,7 +243,7 @@ export class SmartHttpClient {
     return Buffer.concat(parts);
   }
 
-  private fetchBodyV0(req: FetchPackRequest, discovery: Discovery): Buffer {
+  private fetchBodyV0(req: FetchPackRequest, discovery: ServerDiscovery): Buffer {
     const caps = [
       'multi_ack_detailed',
       'side-band-64k',

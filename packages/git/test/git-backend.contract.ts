@@ -122,6 +122,20 @@ export function gitBackendContract(name: string, factory: GitBackendFactory): vo
       await backend.close();
     });
 
+    it('fetches an ancestor beyond the shallow boundary after the branch moves back', async () => {
+      const repo = await server.createRepository('moved-back');
+      const c1 = await repo.commit({ files: { 'a.txt': 'one' } });
+      await repo.commit({ files: { 'a.txt': 'two' } });
+      const c3 = await repo.commit({ files: { 'a.txt': 'three' } });
+      const backend = backendFor(repo.url);
+      await backend.ensureCommit(c3);
+      const back = await backend.ensureCommit(c1);
+      expect(back.fetched).toBe(true);
+      const fs = backend.fileSystem(await backend.readCommit(c1), { ignore: [] });
+      expect(text(await fs.readFile('/a.txt'))).toBe('one');
+      await backend.close();
+    });
+
     it('rejects a commit the server does not have with a NotFound error', async () => {
       const repo = await server.createRepository('missing');
       await repo.commit({ files: { a: 'a' } });

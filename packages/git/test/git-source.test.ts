@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isGitOpsError } from '@gitops-kit/core';
 import { type GitServer, startGitServer, type TestRepository } from '@gitops-kit/testkit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitAuthError, GitNetworkError, GitNotFoundError } from '../src/errors.js';
 import { GitSource } from '../src/git-source.js';
@@ -162,6 +163,28 @@ describe('GitSource fetching', () => {
     expect(snaps[1]).toBe(snaps[0]);
     expect(snaps[2]).toBe(snaps[0]);
     expect(commandsSince(start).filter((c) => c === 'fetch')).toHaveLength(1);
+  });
+
+  it('runs different sources in parallel only up to the limit', async () => {
+    let active = 0;
+    let peak = 0;
+    const inner = pLimit(2);
+    const limit = ((fn: () => Promise<unknown>) =>
+      inner(async () => {
+        active++;
+        peak = Math.max(peak, active);
+        try {
+          return await fn();
+        } finally {
+          active--;
+        }
+      })) as unknown as LimitFunction;
+    const repos = await Promise.all([newRepo(), newRepo(), newRepo(), newRepo()]);
+    await Promise.all(repos.map((r, i) => r.commit({ files: { 'n.txt': String(i) } })));
+    const snaps = await Promise.all(repos.map((r) => new GitSource({ url: r.url, limit }).fetch()));
+    expect(await Promise.all(snaps.map(async (s) => text(await s.fs.readFile('/n.txt'))))).toEqual(['0', '1', '2', '3']);
+    expect(peak).toBeLessThanOrEqual(2);
+    expect(peak).toBeGreaterThan(0);
   });
 
   it('follows a force-push to a commit that does not descend from the last one', async () => {
@@ -354,6 +377,32 @@ describe('GitSource auth and failures', () => {
     expect(err).toBeInstanceOf(GitNetworkError);
     expect((err as Error).message).toMatch(/ECONNREFUSED.*3 attempt/);
     expect((err as Error).message).not.toContain('hunter22');
+  });
+
+  it('retries a request whose connection is reset', async () => {
+    let connections = 0;
+    const target = new URL(repo.url);
+    const proxy = createServer((socket) => {
+      connections++;
+      if (connections === 1) {
+        socket.resetAndDestroy();
+        return;
+      }
+      const upstream = connect(Number(target.port), target.hostname);
+      socket.pipe(upstream).pipe(socket);
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const { port } = proxy.address() as { port: number };
+      const url = `http://127.0.0.1:${port}${target.pathname}`;
+      const snap = await new GitSource({ url, auth: { username: 'robot', password: 's3cr3t-pass' } }).fetch();
+      expect(text(await snap.fs.readFile('/a.yaml'))).toBe('a');
+      expect(connections).toBeGreaterThan(1);
+    } finally {
+      proxy.close();
+    }
   });
 
   it('times out a request that does not answer', async () => {

@@ -36,9 +36,8 @@ function stringMap(v: unknown): JsonObject | undefined {
 export function contentHash(obj: JsonObject): string {
   let encoded: string;
   if (obj.kind === 'ConfigMap') {
-    // kustomize (v5.5) hashes with an empty name, and an absent data map as "".
+    // kustomize (v5.5) hashes with an empty name, an absent data map as "", and no `immutable`.
     const m: JsonObject = { kind: 'ConfigMap', name: '', data: stringMap(obj.data) ?? '' };
-    if (obj.immutable !== undefined) m.immutable = obj.immutable as JsonValue;
     const bin = stringMap(obj.binaryData);
     if (bin && Object.keys(bin).length > 0) m.binaryData = bin;
     encoded = goJsonMarshal(m);
@@ -49,7 +48,6 @@ export function contentHash(obj: JsonObject): string {
       name: '',
       data: stringMap(obj.data) ?? '',
     };
-    if (obj.immutable !== undefined) m.immutable = obj.immutable as JsonValue;
     encoded = goJsonMarshal(m);
   } else {
     encoded = goJsonMarshal(obj);

@@ -84,7 +84,7 @@ function add(doc: JsonValue, path: string, value: JsonValue, replace: boolean): 
   }
   if (parent === null || typeof parent !== 'object')
     throw new PatchError(`path ${path} does not exist`, { path });
-  if (replace && !(key in parent)) throw new PatchError(`path ${path} does not exist`, { path });
+  // kustomize's JSON patch lets `replace` create a missing object member, like `add`.
   (parent as JsonObject)[key] = value;
   return doc;
 }

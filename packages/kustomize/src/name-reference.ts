@@ -1,7 +1,7 @@
 import { type JsonObject, ValidationError } from '@gitops-kit/core';
 import type { NameBackReference } from './builtin-field-specs.js';
 import { fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
-import { effectiveNamespace, isClusterScoped, type Resource } from './resource.js';
+import { effectiveNamespace, isClusterScoped, type Resource, type ResId } from './resource.js';
 
 function isObj(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -29,7 +29,9 @@ export function fixNameReferences(
   const byKindName = new Map<string, Resource[]>();
   for (const r of resources) {
     const seen = new Set<string>();
-    for (const id of r.allIds()) {
+    // Only renamed (or moved) objects are candidates: kustomize matches references against
+    // previous ids, and an object that never changed needs no reference updated.
+    for (const id of r.prevIds) {
       const key = `${id.kind}\u0000${id.name}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -46,15 +48,18 @@ export function fixNameReferences(
         visitFieldPath(referrer.obj, splitFieldPath(fs.path), (container, key) => {
           const value = container[key];
           if (typeof value === 'string') {
-            // roleRef-like maps name their kind beside the name: only follow that kind.
-            if (typeof container.kind === 'string' && container.kind !== rule.kind && key === 'name') return;
-            const found = select(rule, referrer, value, undefined);
+            // A roleRef names the kind and group of what it refers to beside the name.
+            const roleRef =
+              fs.path.endsWith('roleRef/name') && typeof container.kind === 'string'
+                ? { kind: container.kind, group: typeof container.apiGroup === 'string' ? container.apiGroup : '' }
+                : undefined;
+            const found = select(rule, referrer, value, undefined, false, roleRef);
             if (found) container[key] = found.name;
           } else if (Array.isArray(value)) {
             for (let i = 0; i < value.length; i++) {
               const el = value[i];
               if (typeof el === 'string') {
-                const found = select(rule, referrer, el, undefined);
+                const found = select(rule, referrer, el, undefined, false);
                 if (found) value[i] = found.name;
               } else if (isObj(el)) {
                 updateNameNamespace(rule, referrer, el);
@@ -78,10 +83,19 @@ export function fixNameReferences(
         { file: referrer.source.file, line: referrer.source.line, path: 'subjects' },
       );
     }
-    const ns = typeof el.namespace === 'string' ? el.namespace : undefined;
-    const found = select(rule, referrer, el.name, ns);
+    let pool: Resource[] | undefined;
+    if (typeof el.namespace === 'string') {
+      // Candidates in the named namespace: by original namespace first, else by current one.
+      const ns = el.namespace;
+      const effective = (id: ResId) =>
+        isClusterScoped(id.group, id.kind, clusterScoped) ? undefined : effectiveNamespace(id, clusterScoped);
+      pool = resources.filter((r) => effective(r.orgId()) === ns);
+      if (pool.length === 0) pool = resources.filter((r) => effective(r.curId()) === ns);
+    }
+    const found = select(rule, referrer, el.name, pool, true);
     if (!found) return;
     el.name = found.name;
+    // An empty namespace is a wildcard here, never written over "default".
     if (found.namespace) el.namespace = found.namespace;
   }
 
@@ -89,39 +103,44 @@ export function fixNameReferences(
     rule: NameBackReference,
     referrer: Resource,
     name: string,
-    ns: string | undefined,
+    pool: readonly Resource[] | undefined,
+    sameNamespaceToo: boolean,
+    roleRef?: { group: string; kind: string },
   ): Resource | undefined {
-    let candidates = (byKindName.get(`${rule.kind}\u0000${name}`) ?? []).filter((c) => {
-      const id = c.curId();
-      if (rule.group !== undefined && rule.group !== '' && !rule.group.startsWith(id.group)) return false;
-      return true;
-    });
-    if (candidates.length === 0) return undefined;
+    // Candidates had `name` as a previous name, and a previous id of the target's kind.
+    let candidates = (byKindName.get(`${rule.kind}\u0000${name}`) ?? []).filter(
+      (c) =>
+        (pool === undefined || pool.includes(c)) &&
+        c.prevIds.some(
+          (id) =>
+            id.kind === rule.kind &&
+            (!rule.group || rule.group.split('/')[0] === id.group) &&
+            (!rule.version || rule.version === id.version),
+        ) &&
+        (!roleRef || c.prevIds.some((id) => id.kind === roleRef.kind && (!roleRef.group || roleRef.group === id.group))),
+    );
     const rid = referrer.curId();
-    const referrerClusterScoped = isClusterScoped(rid.group, rid.kind, clusterScoped);
-    candidates = candidates.filter((c) => {
-      const cid = c.curId();
-      if (isClusterScoped(cid.group, cid.kind, clusterScoped)) return true;
-      if (ns !== undefined) {
-        return c.allIds().some((id) => effectiveNamespace(id) === (ns || 'default'));
-      }
-      if (referrerClusterScoped) return true;
-      return effectiveNamespace(cid) === effectiveNamespace(rid);
-    });
-    if (candidates.length > 1) {
-      const sieved = candidates.filter(
-        (c) =>
-          sameEndingSubarray(c.prefixes, referrer.prefixes) &&
-          sameEndingSubarray(c.suffixes, referrer.suffixes),
-      );
-      if (sieved.length > 0) candidates = sieved;
+    if (!isClusterScoped(rid.group, rid.kind, clusterScoped)) {
+      candidates = candidates.filter((c) => {
+        const cid = c.curId();
+        if (isClusterScoped(cid.group, cid.kind, clusterScoped)) return true;
+        if (cid.kind === 'ServiceAccount') return true;
+        return effectiveNamespace(cid, clusterScoped) === effectiveNamespace(rid, clusterScoped);
+      });
     }
+    if (candidates.length === 1) return candidates[0];
+    candidates = candidates.filter(
+      (c) => sameEndingSubarray(c.prefixes, referrer.prefixes) && sameEndingSubarray(c.suffixes, referrer.suffixes),
+    );
     if (candidates.length === 0) return undefined;
     const first = candidates[0] as Resource;
-    if (candidates.length > 1 && !candidates.every((c) => c.name === first.name)) {
+    const identical = candidates.every(
+      (c) => c.name === first.name && (!sameNamespaceToo || c.namespace === first.namespace),
+    );
+    if (!identical) {
       throw new ValidationError(
         `found multiple possible referrals: ${candidates.map((c) => `${c.kind}/${c.namespace}/${c.name}`).join(', ')} for ${rule.kind} ${name} referred to by ${rid.kind}/${rid.name}`,
-        { file: referrer.source.file },
+        { file: referrer.source.file, line: referrer.source.line },
       );
     }
     return first;

@@ -155,6 +155,13 @@ export async function renderKustomization(
         : `path: ${r.source.file}\n`;
       r.metadata.annotations = ann;
     }
+    if (buildMetadata.includes('transformerAnnotations') && r.transformations.length > 0) {
+      const ann = (isObj(r.metadata.annotations) ? r.metadata.annotations : {}) as JsonObject;
+      ann['alpha.config.kubernetes.io/transformations'] = r.transformations
+        .map((t) => `- configuredIn: ${t.configuredIn}\n  configuredBy:\n    apiVersion: builtin\n    kind: ${t.kind}\n`)
+        .join('');
+      r.metadata.annotations = ann;
+    }
     if (buildMetadata.includes('managedByLabel')) {
       const labels = (isObj(r.metadata.labels) ? r.metadata.labels : {}) as JsonObject;
       labels['app.kubernetes.io/managed-by'] = 'kustomize-v5.5.0';

@@ -201,7 +201,11 @@ export function applyReplacements(
       const opts = (isObj(src.options) ? src.options : {}) as DelimOptions;
       if (opts.delimiter && typeof value === 'string') {
         const parts = value.split(opts.delimiter);
-        value = parts[opts.index ?? 0] ?? '';
+        const index = opts.index ?? 0;
+        if (index < 0 || index >= parts.length) {
+          throw new ValidationError(`options.index ${index} is out of bounds for value ${value}`, { file });
+        }
+        value = parts[index] as string;
       }
     }
     for (const t of Array.isArray(rep.targets) ? rep.targets : []) {

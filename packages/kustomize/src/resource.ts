@@ -40,6 +40,8 @@ export class Resource {
   needsHash = false;
   /** How a generated object merges into an existing one. */
   behavior: GeneratorBehavior | undefined;
+  /** Builtin transformers that changed the object (for `transformerAnnotations`). */
+  transformations: { configuredIn: string; kind: string }[] = [];
   /** For generated objects: the file and builtin generator that made them (origin annotations). */
   generatedBy: { configuredIn: string; kind: string; name?: string | undefined } | undefined;
   /** Kustomization roots that defined vars referring to this object (unused marker for vars). */

@@ -32,9 +32,11 @@ import { idKey, type ResId, Resource, sameId } from './resource.js';
 import { type ResourceSelector, selectorMatches } from './selectors.js';
 import {
   defaultTransformerConfig,
+  emptyTransformerConfig,
   mergeTransformerConfig,
   parseTransformerConfig,
   type TransformerConfig,
+  withDefaults,
 } from './transformer-config.js';
 import {
   addMapEntries,
@@ -293,7 +295,7 @@ export class KustTarget {
       });
     }
     await this.checkOpenApi(dir, kust, kfile);
-    const config = defaultTransformerConfig();
+    let config = defaultTransformerConfig();
     // Resources and bases.
     const entries = [
       ...((kust.resources as string[] | undefined) ?? []),
@@ -302,11 +304,13 @@ export class KustTarget {
     for (const entry of entries) {
       await this.accumulateResource(dir, String(entry), acc, kfile);
     }
+    const custom = emptyTransformerConfig();
     for (const c of (kust.configurations as string[] | undefined) ?? []) {
       const { abs, text } = await this.readFileInRoot(dir, String(c));
       for (const d of parseYamlDocuments(text, this.display(abs)))
-        mergeTransformerConfig(config, parseTransformerConfig(d.value));
+        mergeTransformerConfig(custom, parseTransformerConfig(d.value));
     }
+    if ((kust.configurations as unknown[] | undefined)?.length) config = withDefaults(custom);
     for (const c of (kust.crds as string[] | undefined) ?? []) {
       const { abs, text } = await this.readFileInRoot(dir, String(c));
       for (const d of parseYamlDocuments(text, this.display(abs))) {
@@ -666,6 +670,21 @@ export class KustTarget {
     kfile: string,
   ): Promise<void> {
     const res = acc.resources;
+    const trackAnnotations =
+      Array.isArray(kust.buildMetadata) && (kust.buildMetadata as JsonValue[]).includes('transformerAnnotations');
+    // With buildMetadata transformerAnnotations, record which builtin transformer changed what.
+    const track = (kind: string, run: () => void): void => {
+      if (!trackAnnotations) {
+        run();
+        return;
+      }
+      const before = acc.resources.map((r) => JSON.stringify(r.obj));
+      const list = acc.resources.slice();
+      run();
+      list.forEach((r, i) => {
+        if (JSON.stringify(r.obj) !== before[i]) r.transformations.push({ configuredIn: kfile, kind });
+      });
+    };
     // patchesStrategicMerge
     for (const p of (kust.patchesStrategicMerge as string[] | undefined) ?? []) {
       const { text, file } = await this.loadPatchText(dir, String(p));
@@ -682,11 +701,11 @@ export class KustTarget {
       await this.applyPatchEntry(dir, acc, p, kfile);
     }
     const ns = typeof kust.namespace === 'string' ? kust.namespace : '';
-    if (ns) setNamespace(acc.resources, { namespace: ns, fieldSpecs: config.namespace }, this.ctx);
+    if (ns) track('NamespaceTransformer', () => setNamespace(acc.resources, { namespace: ns, fieldSpecs: config.namespace }, this.ctx));
     const prefix = typeof kust.namePrefix === 'string' ? kust.namePrefix : '';
     const suffix = typeof kust.nameSuffix === 'string' ? kust.nameSuffix : '';
-    if (prefix) addNamePrefixSuffix(acc.resources, prefix, '', config.namePrefix);
-    if (suffix) addNamePrefixSuffix(acc.resources, '', suffix, config.nameSuffix);
+    if (prefix) track('PrefixTransformer', () => addNamePrefixSuffix(acc.resources, prefix, '', config.namePrefix));
+    if (suffix) track('SuffixTransformer', () => addNamePrefixSuffix(acc.resources, '', suffix, config.nameSuffix));
     if (isObj(kust.commonLabels)) {
       addMapEntries(acc.resources, stringify(kust.commonLabels), config.commonLabels, 'commonLabels');
     }
@@ -728,12 +747,12 @@ export class KustTarget {
       name: String(r.name ?? ''),
       count: Number(r.count ?? 0),
     }));
-    if (replicas.length > 0) setReplicas(acc.resources, replicas, config.replicas);
+    if (replicas.length > 0) track('ReplicaCountTransformer', () => setReplicas(acc.resources, replicas, config.replicas));
     const images = [
       ...(((kust.images as JsonValue[] | undefined) ?? []) as unknown as ImageSpec[]),
       ...(((kust.imageTags as JsonValue[] | undefined) ?? []) as unknown as ImageSpec[]),
     ];
-    if (images.length > 0) setImages(acc.resources, images, config.images);
+    if (images.length > 0) track('ImageTagTransformer', () => setImages(acc.resources, images, config.images));
     const replacements = (kust.replacements as JsonValue[] | undefined) ?? [];
     if (replacements.length > 0) {
       const list: JsonObject[] = [];

@@ -133,3 +133,68 @@ export function parseTransformerConfig(doc: unknown): Partial<TransformerConfig>
   }
   return out;
 }
+
+/** A configuration with no field specs at all. */
+export function emptyTransformerConfig(): TransformerConfig {
+  return {
+    namePrefix: [],
+    nameSuffix: [],
+    namespace: [],
+    commonLabels: [],
+    templateLabels: [],
+    metadataLabels: [],
+    commonAnnotations: [],
+    images: [],
+    replicas: [],
+    varReference: [],
+    nameReference: [],
+  };
+}
+
+// kustomize's FsSlice merge: a spec is "already there" when one with the same path exists whose
+// kind the new spec's group/version/kind selects. Custom specs go in first, so a default such as
+// `metadata/name` for every kind yields to a custom `metadata/name` for one kind.
+function selects(selector: FieldSpec, fs: FieldSpec): boolean {
+  return (
+    (!selector.group || selector.group === fs.group) &&
+    (!selector.version || selector.version === fs.version) &&
+    (!selector.kind || selector.kind === fs.kind)
+  );
+}
+
+function mergeSpecsAsKustomize(into: FieldSpec[], extra: readonly FieldSpec[]): void {
+  for (const fs of extra) {
+    if (into.some((x) => x.path === fs.path && selects(fs, x))) continue;
+    into.push(fs);
+  }
+}
+
+/** kustomize's `configurations` semantics: the custom configuration, then the defaults merged in. */
+export function withDefaults(custom: TransformerConfig): TransformerConfig {
+  const out = emptyTransformerConfig();
+  const defaults = defaultTransformerConfig();
+  for (const key of [
+    'namePrefix',
+    'nameSuffix',
+    'namespace',
+    'commonLabels',
+    'templateLabels',
+    'metadataLabels',
+    'commonAnnotations',
+    'images',
+    'replicas',
+    'varReference',
+  ] as const) {
+    out[key] = [...custom[key]];
+    mergeSpecsAsKustomize(out[key], defaults[key]);
+  }
+  out.nameReference = custom.nameReference.map((n) => ({ ...n, fieldSpecs: [...n.fieldSpecs] }));
+  for (const nr of defaults.nameReference) {
+    const existing = out.nameReference.find(
+      (x) => x.kind === nr.kind && (x.group ?? '') === (nr.group ?? '') && (x.version ?? '') === (nr.version ?? ''),
+    );
+    if (existing) mergeSpecsAsKustomize(existing.fieldSpecs, nr.fieldSpecs);
+    else out.nameReference.push({ ...nr, fieldSpecs: [...nr.fieldSpecs] });
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import { type JsonObject, type JsonValue, ValidationError } from '@gitops-kit/core';
 import { type FieldSpec, fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
-import { isClusterScoped, type Resource } from './resource.js';
+import { idKey, isClusterScoped, type Resource } from './resource.js';
 
 function isObj(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -100,8 +100,17 @@ export function setNamespace(
 ): void {
   if (!opts.namespace) return;
   const mode = opts.setRoleBindingSubjects ?? 'defaultOnly';
+  let renamedNamespace = false;
   for (const r of resources) {
     const id = r.curId();
+    // A core Namespace object becomes the target namespace itself.
+    // kustomize records every object's id before this transformer, moved or not: name references
+    // later consider exactly the objects with a recorded previous id.
+    r.rememberId();
+    if (id.kind === 'Namespace' && id.group === '' && !opts.unsetOnly && r.name !== opts.namespace) {
+      r.name = opts.namespace;
+      renamedNamespace = true;
+    }
     const clusterScopedObject = isClusterScoped(id.group, id.kind, ctx.clusterScoped);
     for (const fs of opts.fieldSpecs) {
       if (!fieldSpecApplies(fs, id)) continue;
@@ -109,10 +118,7 @@ export function setNamespace(
         // Cluster-scoped objects keep no namespace.
         if (clusterScopedObject) continue;
         if (opts.unsetOnly && r.namespace) continue;
-        if (r.namespace !== opts.namespace) {
-          r.rememberId();
-          r.metadata.namespace = opts.namespace;
-        }
+        if (r.namespace !== opts.namespace) r.metadata.namespace = opts.namespace;
         continue;
       }
       visitFieldPath(
@@ -130,16 +136,24 @@ export function setNamespace(
       if (!Array.isArray(subjects)) continue;
       for (const s of subjects) {
         if (!isObj(s) || s.kind !== 'ServiceAccount') continue;
-        if (
-          mode === 'allServiceAccounts' ||
-          s.namespace === undefined ||
-          s.namespace === 'default' ||
-          s.name === 'default'
-        ) {
-          if (mode === 'defaultOnly' && !(s.namespace === 'default' || s.name === 'default')) continue;
-          s.namespace = opts.namespace;
-        }
+        // defaultOnly: only the `default` service account follows the namespace.
+        if (mode === 'defaultOnly' && s.name !== 'default') continue;
+        s.namespace = opts.namespace;
       }
+    }
+  }
+  if (renamedNamespace) {
+    const seen = new Set<string>();
+    for (const r of resources) {
+      const key = idKey(r.curId(), ctx.clusterScoped);
+      if (seen.has(key)) {
+        throw new ValidationError(`namespace transformation produces ID conflict: ${r.kind}/${r.name}`, {
+          file: r.source.file,
+          line: r.source.line,
+          code: 'DUPLICATE_RESOURCE',
+        });
+      }
+      seen.add(key);
     }
   }
 }
@@ -150,7 +164,6 @@ export interface ImageSpec {
   newName?: string;
   newTag?: string;
   digest?: string;
-  tagSuffix?: string;
 }
 
 /** Splits an image reference into name, tag and digest. */
@@ -178,15 +191,11 @@ function updateImage(image: string, spec: ImageSpec): string | undefined {
   let tag = parts.tag ? `:${parts.tag}` : '';
   let digest = parts.digest ? `@${parts.digest}` : '';
   if (spec.newName) name = spec.newName;
-  if (spec.newTag) {
-    tag = `:${spec.newTag}`;
-    digest = '';
+  // A new tag or digest replaces both the old tag and the old digest; both given make tag@digest.
+  if (spec.newTag || spec.digest) {
+    tag = spec.newTag ? `:${spec.newTag}` : '';
+    digest = spec.digest ? `@${spec.digest}` : '';
   }
-  if (spec.digest) {
-    digest = `@${spec.digest}`;
-    tag = '';
-  }
-  if (spec.tagSuffix) tag = `${tag || ':latest'}${spec.tagSuffix}`;
   return `${name}${tag}${digest}`;
 }
 

@@ -210,6 +210,13 @@ const kinds: Record<string, SchemaNodeData> = {
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': kind({
     validationActions: { listType: 'set' },
   }),
+  // v1 from Kubernetes 1.34: newer than the kubectl that checks this data.
+  'admissionregistration.k8s.io/MutatingAdmissionPolicy': kind({
+    matchConditions: mergeBy('name'),
+    variables: mergeBy('name'),
+    mutations: atomic,
+  }),
+  'admissionregistration.k8s.io/MutatingAdmissionPolicyBinding': kind(),
   // apiextensions
   'apiextensions.k8s.io/CustomResourceDefinition': kind(
     { versions: atomic },

@@ -139,12 +139,32 @@ function goFormatFloat(x: number): string {
   return String(x);
 }
 
+/**
+ * Compares two strings as Go does, by UTF-8 bytes, which is code point order. JavaScript compares
+ * UTF-16 code units, which differs only between a surrogate (a code point above U+FFFF) and a unit
+ * from U+E000 up.
+ */
+export function goStringCompare(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys && (xs ? y >= 0xe000 : x >= 0xe000)) return xs ? 1 : -1;
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
 /** Go's `sort.StringsAreSorted([a, b])`, i.e. `a <= b` on UTF-8 bytes. */
 export function goStringLessOrEqual(a: string, b: string): boolean {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) <= 0;
+  return goStringCompare(a, b) <= 0;
 }
 
 /** Go's string `<` on UTF-8 bytes. */
 export function goStringLess(a: string, b: string): boolean {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) < 0;
+  return goStringCompare(a, b) < 0;
 }

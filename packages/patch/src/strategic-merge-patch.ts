@@ -661,7 +661,12 @@ function keyOf(item: JsonValue, mergeKey: string, kind: JsonKind): JsonValue {
   return kind === 'map' ? (isJsonObject(item) ? (item[mergeKey] ?? null) : null) : item;
 }
 
-function lookupIndex(index: Map<JsonValue, number>, item: JsonValue, mergeKey: string, kind: JsonKind): number {
+function lookupIndex(
+  index: Map<JsonValue, number>,
+  item: JsonValue,
+  mergeKey: string,
+  kind: JsonKind,
+): number {
   const key = keyOf(item, mergeKey, kind);
   if (typeof key === 'object' && key !== null) return -1;
   return index.get(key) ?? -1;

@@ -9,7 +9,9 @@ interface Probe {
   kubectl: string;
 }
 
-const probes = JSON.parse(readFileSync(new URL('./fixtures/schema-probes.json', import.meta.url), 'utf8')) as Probe[];
+const probes = JSON.parse(
+  readFileSync(new URL('./fixtures/schema-probes.json', import.meta.url), 'utf8'),
+) as Probe[];
 
 function segments(path: string): FieldPathSegment[] {
   return path.split('.').map((s) => (s.startsWith('[') ? 0 : s));
@@ -28,8 +30,13 @@ describe('built-in schema data agrees with kubectl (schema-probes.json)', () => 
       if (p.kubectl === 'unsupported') continue; // kinds this kubectl does not know (newer APIs, CRDs)
       const info = lookupFieldSchema(schema, p.apiVersion, p.kind, segments(p.path));
       const ours =
-        info?.patchStrategy === 'merge' ? (info.mergeKey !== undefined ? `merge:${info.mergeKey}` : 'merge') : 'replace';
-      if (ours !== p.kubectl) mismatches.push(`${p.apiVersion} ${p.kind} ${p.path}: kubectl ${p.kubectl}, ours ${ours}`);
+        info?.patchStrategy === 'merge'
+          ? info.mergeKey !== undefined
+            ? `merge:${info.mergeKey}`
+            : 'merge'
+          : 'replace';
+      if (ours !== p.kubectl)
+        mismatches.push(`${p.apiVersion} ${p.kind} ${p.path}: kubectl ${p.kubectl}, ours ${ours}`);
     }
     expect(mismatches).toEqual([]);
   });

@@ -397,9 +397,18 @@ describe('README worked example', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'web', labels: { app: 'web', tier: 'fe' } },
-      spec: { template: { spec: { containers: [{ name: 'web', image: 'web:1' }, { name: 'log', image: 'log:1' }] } } },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { name: 'web', image: 'web:1' },
+              { name: 'log', image: 'log:1' },
+            ],
+          },
+        },
+      },
     };
-    const live = {
+    const live: JsonObject = {
       ...lastApplied,
       metadata: { ...lastApplied.metadata, uid: 'u1', labels: { app: 'web', tier: 'fe', team: 'a' } },
       spec: {
@@ -426,7 +435,10 @@ describe('README worked example', () => {
       spec: {
         template: {
           spec: {
-            containers: [{ name: 'web', image: 'web:2' }, { name: 'log', $patch: 'delete' }],
+            containers: [
+              { name: 'web', image: 'web:2' },
+              { name: 'log', $patch: 'delete' },
+            ],
             '$setElementOrder/containers': [{ name: 'web' }],
           },
         },

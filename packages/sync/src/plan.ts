@@ -258,8 +258,9 @@ export function planSync(
     const liveObj = hasName ? liveByKey.get(gkKey) : undefined;
     const owner = liveObj ? trackedAppOf(liveObj, tracking) : undefined;
     const toWrite = withTracking(raw, app, key, tracking);
-    if (toWrite.metadata.namespace === undefined && key.namespace !== '')
-      toWrite.metadata.namespace = key.namespace;
+    // A cluster-scoped object loses a stray namespace (it would break the URL); others get theirs.
+    if (key.namespace === '') delete toWrite.metadata.namespace;
+    else toWrite.metadata.namespace = key.namespace;
     const base = { key, wave, kindOrder: kindRank(key.kind), syncOptions, live: liveObj };
 
     if (hook.kind === 'skip') {

@@ -222,9 +222,11 @@ class Runner {
     operation: string,
     fn: (attempt: number) => Promise<T>,
   ): Promise<T> {
-    const backoff = work
-      ? (work.backoff ??= new Backoff(this.options.retry))
-      : new Backoff(this.options.retry);
+    let backoff = work?.backoff;
+    if (!backoff) {
+      backoff = new Backoff(this.options.retry);
+      if (work) work.backoff = backoff;
+    }
     for (let attempt = 0; ; attempt++) {
       this.checkAbort();
       try {
@@ -339,8 +341,12 @@ class Runner {
         return;
       }
       if (dryRun) {
-        for (const w of main)
-          if (w.result.status === 'NotRun') this.finish(w, 'Synced', `${w.task.reason} (dry run)`);
+        for (const w of main) {
+          if (w.result.status !== 'NotRun') continue;
+          if (w.task.action === 'prune') this.finish(w, 'Pruned', 'would be pruned (dry run)');
+          else if (w.task.action === 'hook') this.finish(w, 'Skipped', 'hooks are not run in a dry run');
+          else this.finish(w, 'Synced', `${w.task.reason} (dry run)`);
+        }
         for (const w of syncFail) this.finish(w, 'Skipped', 'SyncFail hook: the dry run succeeded');
         return;
       }
@@ -497,7 +503,7 @@ class Runner {
     });
     this.emit({ type: 'dry-run', checked, skipped, failed });
     if (failed > 0) {
-      this.failed = `the dry run refused ${failed} object${failed === 1 ? '' : 's'}; nothing was written: ${this.failed ?? ''}`;
+      this.failed = `the dry run refused ${failed} object${failed === 1 ? '' : 's'}; nothing was applied: ${this.failed ?? ''}`;
       return false;
     }
     return true;

@@ -1,9 +1,8 @@
 import type { ClusterClient } from '@gitops-kit/cluster';
 import type { KubeObject } from '@gitops-kit/core';
 import {
-  loadLiveState,
   type PlanSyncOptions,
-  planSync,
+  planFromCluster,
   type RunSyncOptions,
   runSync,
   type SyncEvent,

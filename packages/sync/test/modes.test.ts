@@ -53,6 +53,19 @@ describe('sync modes and per-object options', () => {
     expect(result.dryRun).toBe(true);
     expect(client.realWrites()).toEqual([]);
     await expect(get('Namespace', '', namespace)).rejects.toMatchObject({ status: 404 });
+    // A dry run of a prune reports it and deletes nothing.
+    await syncApp(
+      tc.client,
+      [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old', namespace: 'default' }, data: {} }],
+      { app: 'dry2' },
+    );
+    const pruning = countingClient(tc.client);
+    const dry = await syncApp(pruning, [], { app: 'dry2', allowEmpty: true }, { dryRun: true, prune: true });
+    expect(dry.result.resources.map((r) => [r.key.name, r.status, r.message])).toEqual([
+      ['old', 'Pruned', 'would be pruned (dry run)'],
+    ]);
+    expect(pruning.realWrites()).toEqual([]);
+    await expect(get('ConfigMap', 'default', 'old')).resolves.toBeDefined();
   });
 
   it('a missing namespace without createNamespace fails in the dry run, before any write', async () => {

@@ -86,6 +86,11 @@ describe('planSync ordering', () => {
       'Widget/w',
     ]);
     expect(plan.tasks.every((t) => t.action === 'create')).toBe(true);
+    // Namespaced objects get the default namespace; a cluster-scoped one loses a stray namespace.
+    expect(plan.tasks.find((t) => t.key.kind === 'ConfigMap')?.desired?.metadata.namespace).toBe('default');
+    const stray = planSync([obj('ClusterRole', 'r', { namespace: 'oops' })], [], { app: 'x' });
+    expect(stray.tasks[0]?.key.namespace).toBe('');
+    expect(stray.tasks[0]?.desired?.metadata.namespace).toBeUndefined();
     expect(kindRank('Namespace')).toBeLessThan(kindRank('CustomResourceDefinition'));
     expect(kindRank('Widget')).toBe(0);
     expect(KIND_ORDER[0]).toBe('Namespace');

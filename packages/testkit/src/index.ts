@@ -19,6 +19,7 @@ export {
 export { type FaultDecision, FaultInjector, type FaultRule, type RequestVerb } from './faults.js';
 export type { TokenGrant } from './http-server.js';
 export { builtinResourceTypes, type ResourceType } from './resources.js';
+export type { Scope } from './ssa.js';
 export { startTestCluster, type TestCluster, type TestClusterOptions } from './test-cluster.js';
 
 /** The version of this package. */

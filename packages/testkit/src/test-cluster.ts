@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,11 +33,16 @@ export interface TestClusterOptions {
   clientOptions?: KubeClusterClientOptions | undefined;
   /** The kubeconfig context's namespace. Default `default`. */
   namespace?: string | undefined;
+  /**
+   * Serve HTTPS with this certificate and key (PEM) instead of plain HTTP. The certificate must be
+   * valid for 127.0.0.1; the kubeconfig trusts `ca` (default: the certificate itself).
+   */
+  tls?: { cert: string; key: string; ca?: string | undefined } | undefined;
 }
 
 /** A running emulated cluster. */
 export interface TestCluster {
-  /** Base URL, `http://127.0.0.1:PORT`. */
+  /** Base URL, `http://127.0.0.1:PORT` (`https` with `tls`). */
   readonly url: string;
   /** A kubeconfig (YAML) for the cluster, with the admin credentials. */
   readonly kubeconfig: string;
@@ -56,11 +62,18 @@ export interface TestCluster {
   clientFor(token: string, options?: KubeClusterClientOptions): Promise<KubeClusterClient>;
   /** Forgets the watch event log, so watches from older resourceVersions get 410 Gone. */
   compactWatchHistory(): void;
+  /** Ends every open watch stream, as an API server restart or a proxy timeout does. */
+  closeWatches(): void;
   /** Stops the server, the controllers and every open watch. */
   stop(): Promise<void>;
 }
 
-function kubeconfigText(url: string, token: string | undefined, namespace: string): string {
+function kubeconfigText(
+  url: string,
+  token: string | undefined,
+  namespace: string,
+  ca: string | undefined,
+): string {
   const user = token ? `    token: ${token}\n` : '    {}\n';
   return [
     'apiVersion: v1',
@@ -69,8 +82,10 @@ function kubeconfigText(url: string, token: string | undefined, namespace: strin
     '- name: testkit',
     '  cluster:',
     `    server: ${url}`,
-    // The server speaks plain HTTP on loopback; client-node and kubectl need this to accept it.
-    '    insecure-skip-tls-verify: true',
+    // Over plain HTTP on loopback, client-node and kubectl need insecure-skip-tls-verify to accept it.
+    ca
+      ? `    certificate-authority-data: ${Buffer.from(ca).toString('base64')}`
+      : '    insecure-skip-tls-verify: true',
     'users:',
     '- name: testkit',
     `  user:${token ? `\n${user.trimEnd()}` : ' {}'}`,
@@ -103,21 +118,29 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000,
     maxBodyBytes: options.maxBodyBytes ?? 3 * 1024 * 1024,
   });
-  const server: Server = createServer((req, res) => {
+  const handler = (
+    req: Parameters<HttpFront['handle']>[0],
+    res: Parameters<HttpFront['handle']>[1],
+  ): void => {
     void front.handle(req, res);
-  });
+  };
+  const tls = options.tls;
+  const server: Server = tls
+    ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler)
+    : createServer(handler);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const ca = tls ? (tls.ca ?? tls.cert) : undefined;
   const namespace = options.namespace ?? 'default';
   const controllers =
     options.controllers === false ? undefined : new Controllers(engine, options.controllers ?? {});
   const dir = mkdtempSync(join(tmpdir(), 'testkit-'));
-  const kubeconfig = kubeconfigText(url, adminToken, namespace);
+  const kubeconfig = kubeconfigText(url, adminToken, namespace, ca);
   const kubeconfigPath = join(dir, 'kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
   const client = await KubeClusterClient.fromKubeconfig(kubeconfig, options.clientOptions);
@@ -131,16 +154,17 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     engine,
     faults,
     injectFault: (rule) => faults.add(rule),
-    kubeconfigFor: (token) => kubeconfigText(url, token, namespace),
+    kubeconfigFor: (token) => kubeconfigText(url, token, namespace, ca),
     clientFor: async (token, clientOptions) => {
       const c = await KubeClusterClient.fromKubeconfig(
-        kubeconfigText(url, token, namespace),
+        kubeconfigText(url, token, namespace, ca),
         clientOptions ?? options.clientOptions,
       );
       extraClients.push(c);
       return c;
     },
     compactWatchHistory: () => engine.compact(),
+    closeWatches: () => front.closeWatches(),
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -1,5 +1,5 @@
 import { type ClusterClient, KubeApiError, NoKindMatchError, type WatchEvent } from '@gitops-kit/cluster';
-import type { KubeObject } from '@gitops-kit/core';
+import type { JsonObject, KubeObject } from '@gitops-kit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '../src/index.js';
 import { errorOf, waitFor } from './helpers.js';
@@ -115,6 +115,62 @@ describe('discovery', () => {
     expect(crd.metadata.name).toBe('gadgets.example.com');
     const res = await client.resourceFor('example.com/v1', 'Gadget');
     expect(res).toMatchObject({ resource: 'gadgets', namespaced: true, subresources: ['status'] });
+  });
+});
+
+describe('discovery invalidation and timeouts', () => {
+  it('forgets a deleted CRD: requests answer NoKindMatchError once the server stops serving it', async () => {
+    await client.create({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'things.example.com' },
+      spec: {
+        group: 'example.com',
+        names: { kind: 'Thing', plural: 'things' },
+        scope: 'Cluster',
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+        ],
+      },
+    } as unknown as KubeObject);
+    await client.create({
+      apiVersion: 'example.com/v1',
+      kind: 'Thing',
+      metadata: { name: 't1' },
+      spec: { any: 'thing' },
+    });
+    expect((await client.resourceFor('example.com/v1', 'Thing')).namespaced).toBe(false);
+    await client.delete({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      name: 'things.example.com',
+    });
+    // The cached discovery still names the resource; the 404 from its path drops the cache.
+    const err = await errorOf(client.get({ apiVersion: 'example.com/v1', kind: 'Thing', name: 't1' }));
+    expect(err).toBeInstanceOf(NoKindMatchError);
+  });
+
+  it('times out a request that takes longer than requestTimeoutMs', async () => {
+    const slow = await cluster.clientFor('unused', { requestTimeoutMs: 50, maxRetries: 0 });
+    const remove = cluster.injectFault({
+      verbs: ['get'],
+      resources: ['configmaps'],
+      latencyMs: 300,
+      times: 1,
+    });
+    try {
+      const err = await errorOf(
+        slow.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'anything' }),
+      );
+      expect(err).toMatchObject({ code: 'TIMEOUT' });
+    } finally {
+      remove();
+    }
   });
 });
 
@@ -411,6 +467,70 @@ describe('server-side apply', () => {
     expect(names).toEqual(['main', 'sidecar']);
   });
 
+  it('removes list items dropped from an applied config, and conflicts with fields an update changed', async () => {
+    const withContainers = (names: string[]): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'ssa-items', namespace: 'contract' },
+      spec: {
+        selector: { matchLabels: { app: 'ssa-items' } },
+        template: {
+          metadata: { labels: { app: 'ssa-items' } },
+          spec: { containers: names.map((name) => ({ name, image: `${name}:1` })) },
+        },
+      },
+    });
+    await client.apply(withContainers(['a', 'b']), { fieldManager: 'alice' });
+    const shrunk = await client.apply(withContainers(['a']), { fieldManager: 'alice' });
+    const names = (
+      shrunk.spec as { template: { spec: { containers: Array<{ name: string }> } } }
+    ).template.spec.containers.map((c) => c.name);
+    expect(names).toEqual(['a']);
+    // A plain update (a controller, kubectl edit) takes ownership of what it changes …
+    await client.patch(
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'contract', name: 'ssa-items' },
+      'merge',
+      { spec: { replicas: 5 } },
+      { fieldManager: 'scaler' },
+    );
+    const withReplicas = {
+      ...withContainers(['a']),
+      spec: { ...(withContainers(['a']).spec as object), replicas: 2 },
+    } as KubeObject;
+    const err = (await errorOf(
+      client.apply(withReplicas, { fieldManager: 'alice' }),
+    )) as unknown as KubeApiError;
+    // … so an apply that sets it differently conflicts, naming the manager and its API version.
+    expect(err.conflicts).toEqual([
+      {
+        reason: 'FieldManagerConflict',
+        message: 'conflict with "scaler" using apps/v1',
+        field: '.spec.replicas',
+      },
+    ]);
+  });
+
+  it('applies to the status subresource with its own ownership', async () => {
+    await client.apply(cm('status-owner'), { fieldManager: 'alice' });
+    const d = await client.apply(deployment('status-apply'), { fieldManager: 'alice' });
+    expect(d.status).toBeUndefined();
+    const status: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'status-apply', namespace: 'contract' },
+      status: { replicas: 1, observedGeneration: 1 },
+    } as KubeObject;
+    const out = await client.apply(status, { fieldManager: 'my-controller', subresource: 'status' });
+    expect(out.status).toMatchObject({ replicas: 1, observedGeneration: 1 });
+    const entry = out.metadata.managedFields?.find((m) => m.manager === 'my-controller');
+    expect(entry).toMatchObject({
+      operation: 'Apply',
+      subresource: 'status',
+      fieldsV1: { 'f:status': { 'f:observedGeneration': {}, 'f:replicas': {} } },
+    });
+    expect((out.spec as { replicas: number }).replicas).toBe(1);
+  });
+
   it('honours dryRun on every write', async () => {
     const dry = await client.apply(cm('dry', { a: '1' }), { fieldManager: 'alice', dryRun: true });
     expect(dry.data).toEqual({ a: '1' });
@@ -630,6 +750,35 @@ describe('watch', () => {
     }
     controller.abort();
     expect(seen).toEqual(['ADDED sel-a', 'ADDED sel-b']);
+  });
+
+  it('after a dropped stream and 410 Gone, relists and reports MODIFIED, DELETED and ADDED against what it knew', async () => {
+    await client.create(cm('known-mod', {}, { relist: 'yes' }));
+    await client.create(cm('known-del', {}, { relist: 'yes' }));
+    const controller = new AbortController();
+    const events: string[] = [];
+    const type = cluster.engine.typeByKind('', 'v1', 'ConfigMap');
+    if (!type) throw new Error('no ConfigMap type');
+    for await (const e of client.watch('v1', 'ConfigMap', {
+      namespace: 'contract',
+      labelSelector: 'relist=yes',
+      signal: controller.signal,
+    })) {
+      events.push(`${e.type} ${e.object.metadata.name}`);
+      if (events.length === 2) {
+        // While the client is disconnected (synchronously: it cannot reconnect in between), things
+        // change and the history it would resume from is compacted away.
+        cluster.closeWatches();
+        cluster.engine.patch(type, 'contract', 'known-mod', 'merge', { data: { v: '2' } });
+        cluster.engine.delete(type, 'contract', 'known-del');
+        cluster.engine.create(type, 'contract', cm('known-new', {}, { relist: 'yes' }) as unknown as JsonObject);
+        cluster.compactWatchHistory();
+      }
+      if (events.length === 5) break;
+    }
+    controller.abort();
+    expect(events.slice(0, 2).sort()).toEqual(['ADDED known-del', 'ADDED known-mod']);
+    expect(events.slice(2).sort()).toEqual(['ADDED known-new', 'DELETED known-del', 'MODIFIED known-mod']);
   });
 
   it('resumes after 410 Gone by relisting, reporting what changed meanwhile', async () => {

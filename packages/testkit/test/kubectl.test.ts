@@ -247,6 +247,36 @@ describe.skipIf(!hasKubectl)('kubectl against testkit', () => {
     expect(rs.stdout.trim()).toBe('');
   });
 
+  it('create namespace, configmap and secret generators (sent as protobuf) work', async () => {
+    expect((await kubectl(['create', 'namespace', 'gen'])).stdout.trim()).toBe('namespace/gen created');
+    const cm = await kubectl([
+      'create',
+      'configmap',
+      'gen-cm',
+      '-n',
+      'gen',
+      '--from-literal=a=1',
+      '--from-literal=b=two',
+    ]);
+    expect(cm.stdout.trim()).toBe('configmap/gen-cm created');
+    const secret = await kubectl([
+      'create',
+      'secret',
+      'generic',
+      'gen-s',
+      '-n',
+      'gen',
+      '--from-literal=pw=hunter2',
+    ]);
+    expect(secret.stdout.trim()).toBe('secret/gen-s created');
+    const data = await kubectl(['get', 'configmap', 'gen-cm', '-n', 'gen', '-o', 'jsonpath={.data}']);
+    expect(JSON.parse(data.stdout)).toEqual({ a: '1', b: 'two' });
+    const pw = await kubectl(['get', 'secret', 'gen-s', '-n', 'gen', '-o', 'jsonpath={.data.pw}']);
+    expect(Buffer.from(pw.stdout, 'base64').toString()).toBe('hunter2');
+    const type = await kubectl(['get', 'secret', 'gen-s', '-n', 'gen', '-o', 'jsonpath={.type}']);
+    expect(type.stdout).toBe('Opaque');
+  });
+
   it('create of a CRD, then of a custom resource, with server-side schema validation', async () => {
     const crd = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition

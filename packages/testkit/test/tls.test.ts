@@ -1,0 +1,103 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCluster, type TestCluster } from '../src/index.js';
+
+// HTTPS with a certificate the test makes with openssl (skipped where openssl is absent): the client's
+// TLS path (CA from the kubeconfig, bearer token) and kubectl's, against the same server.
+
+function makeCertificate(): { cert: string; key: string } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'testkit-tls-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=testkit',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    return {
+      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+    };
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const tls = makeCertificate();
+if (!tls) console.warn('openssl is not available: the HTTPS tests of testkit are skipped');
+
+function hasKubectl(): boolean {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!tls)('testkit over HTTPS', () => {
+  let cluster: TestCluster;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster({
+      controllers: false,
+      tls,
+      tokens: { 'reader-token': { user: 'reader', readOnly: true } },
+    });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('serves the client over TLS, verifying the certificate from the kubeconfig', async () => {
+    expect(cluster.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(cluster.kubeconfig).toContain('certificate-authority-data:');
+    const created = await cluster.client.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'secure', namespace: 'default' },
+      data: { a: '1' },
+    });
+    expect(created.metadata.uid).toBeTruthy();
+    const reader = await cluster.clientFor('reader-token');
+    await expect(
+      reader.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'secure' }),
+    ).resolves.toMatchObject({ data: { a: '1' } });
+    await expect(
+      reader.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'secure' }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it.skipIf(!hasKubectl())('serves kubectl over TLS', async () => {
+    // Asynchronously: the server runs in this process and must keep answering while kubectl runs.
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(
+        'kubectl',
+        ['get', 'configmap', 'secure', '-o', 'jsonpath={.data.a}'],
+        { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath }, timeout: 20_000 },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout)),
+      );
+    });
+    expect(out).toBe('1');
+  });
+});
