@@ -215,7 +215,25 @@ export class KubeClusterClient implements ClusterClient {
     headers: Record<string, string>,
   ): Promise<https.RequestOptions> {
     const opts: https.RequestOptions = { method, headers: { ...headers } };
-    await this.kubeConfig.applyToHTTPSOptions(opts);
+    try {
+      await this.kubeConfig.applyToHTTPSOptions(opts);
+    } catch (err) {
+      // client-node refuses plain-HTTP servers without insecure-skip-tls-verify when building its agent,
+      // after it has set the credentials; we use our own agent, so only that refusal is harmless.
+      if (
+        !(
+          this.server.protocol === 'http:' &&
+          /HTTP protocol is not allowed/.test(String((err as Error).message))
+        )
+      ) {
+        throw new KubeApiError({
+          status: 0,
+          reason: 'AuthenticationFailed',
+          message: `cannot authenticate with the kubeconfig's user: ${(err as Error).message}`,
+          cause: err,
+        });
+      }
+    }
     // client-node builds a fresh agent each call; keep ours (keep-alive) but take its TLS settings.
     const tls = opts as https.RequestOptions & { rejectUnauthorized?: boolean };
     const out: https.RequestOptions = {

@@ -149,6 +149,17 @@ describe('KubeClusterClient against a server without aggregated discovery', () =
     }
   });
 
+  it('talks to a plain-HTTP server even without insecure-skip-tls-verify', async () => {
+    const client = await KubeClusterClient.fromKubeconfig(
+      kubeconfig().replace('    insecure-skip-tls-verify: true\n', ''),
+    );
+    try {
+      await expect(client.resourceFor('v1', 'ConfigMap')).resolves.toMatchObject({ resource: 'configmaps' });
+    } finally {
+      client.close();
+    }
+  });
+
   it('retries 503 with Retry-After, and returns timestamps as strings, not Dates', async () => {
     const client = await KubeClusterClient.fromKubeconfig(kubeconfig(), { retryBaseDelayMs: 1 });
     try {

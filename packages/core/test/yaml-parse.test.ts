@@ -156,6 +156,23 @@ describe('parseYamlDocuments: errors carry file, line and column', () => {
   });
 });
 
+describe('continuation lines indented less than the spec asks (go-yaml reads them)', () => {
+  it('reads quoted scalars and flow collections continued at the margin', () => {
+    const text = 'data:\n  a: "one\ntwo"\n  b: {x: 1,\ny: [2,\n3]}\n  c: ok\n';
+    const [doc] = parseYamlDocuments(text) as [YamlDocument];
+    expect(doc.value).toEqual({ data: { a: 'one two', b: { x: 1, y: [2, 3] }, c: 'ok' } });
+    expect(doc.positionOf(['data', 'c'])).toEqual({ line: 7, column: 6 });
+  });
+
+  it('still reports real syntax errors where they are', () => {
+    // An unterminated quote: the library notices at the end of the input.
+    const err = parseError(() => parseYamlDocuments('data:\n  a: "one\ntwo\n  b: 1\n'));
+    expect(err.code).toBe('PARSE_ERROR');
+    expect(err.message).toMatch(/quote/);
+    expect(err.line).toBe(5);
+  });
+});
+
 describe('duplicate keys', () => {
   it('are an error with the key path, its line and the first definition', () => {
     const text = 'apiVersion: v1\nkind: ConfigMap\ndata:\n  a: "1"\n  b: "2"\n  a: "3"\n';

@@ -10,7 +10,12 @@ import {
 } from '@gitops-kit/core';
 import { applyMergePatch, computeChanges, createMergePatch, type FieldChange } from './changes.js';
 import { applyIgnoreRules, type IgnoreOptions } from './ignore.js';
-import { builtinListSchema, type ListSchema, type ListSemantics } from './list-schema.js';
+import {
+  builtinListSchema,
+  hasBuiltinListSchema,
+  type ListSchema,
+  type ListSemantics,
+} from './list-schema.js';
 import { listKeysOf, ownedFields, projectFields, removeFields, revertUnowned } from './managed-fields.js';
 import { hideSecretData, isSecret } from './mask.js';
 import { mergeThreeWay } from './merge.js';
@@ -299,9 +304,10 @@ function predict(
   }
   // Custom resources merge as a JSON merge patch would: lists replace, unless declared keyed.
   const custom = options.customListKeys;
-  const schema: ListSchema = isBuiltinGroup(group)
-    ? builtinListSchema(live.apiVersion, kind, 'smp', custom)
-    : (path) => custom?.[path.join('.')];
+  const schema: ListSchema =
+    hasBuiltinListSchema(live.apiVersion, kind) || (isBuiltinGroup(group) && !group.includes('.'))
+      ? builtinListSchema(live.apiVersion, kind, 'smp', custom)
+      : (path) => custom?.[path.join('.')];
   const base = strategy === 'three-way' && last !== undefined ? last : desired;
   return mergeThreeWay(asJson(base), asJson(desired), asJson(live), schema) as unknown as KubeObject;
 }

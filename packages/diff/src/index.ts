@@ -39,6 +39,7 @@ export {
 } from './json-pointer.js';
 export {
   builtinListSchema,
+  hasBuiltinListSchema,
   LIST_KEY_DEFAULTS,
   type ListSchema,
   type ListSemantics,

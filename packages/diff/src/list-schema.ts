@@ -93,6 +93,18 @@ function fromPatchSchema(
 }
 
 /**
+ * True when the merge-key schema of `@gitops-kit/patch` (or this package's own table) describes
+ * the kind: kubectl merges such kinds with a strategic merge patch, and everything else (custom
+ * resources, even in `*.k8s.io` groups such as the Gateway API) with a JSON merge patch.
+ */
+export function hasBuiltinListSchema(apiVersion: string, kind: string): boolean {
+  const group = apiGroupOf(apiVersion);
+  const effective = group === 'extensions' && kind !== 'Ingress' ? `apps/${kind}` : `${group}/${kind}`;
+  if (builtinPatchSchema().root(apiVersion, kind) !== undefined) return true;
+  return POD_SPEC_LOCATIONS[effective] !== undefined || KIND_LISTS[effective] !== undefined;
+}
+
+/**
  * The list semantics of built-in kinds, from the merge-key schema of `@gitops-kit/patch` (the
  * Kubernetes API types' `patchMergeKey`/`listMapKey` tags), or, for kinds it does not describe, a
  * small table of its own: merge keys of pod specs wherever a kind keeps one, Service ports,

@@ -23,7 +23,8 @@ const RESET = '\u001b[0m';
 /** YAML with keys sorted, so two objects built in different orders line up. */
 export function toSortedYaml(value: KubeObject | JsonValue | null): string {
   if (value === null) return '';
-  return stringify(value, { sortMapEntries: true, lineWidth: 0 });
+  // YAML 1.1 quoting, as kubectl prints: `yes`, `on` and friends stay strings for every reader.
+  return stringify(value, { sortMapEntries: true, lineWidth: 0, version: '1.1' });
 }
 
 function titleOf(result: DiffResult): string {

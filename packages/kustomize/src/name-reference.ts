@@ -1,7 +1,7 @@
 import { type JsonObject, ValidationError } from '@gitops-kit/core';
 import type { NameBackReference } from './builtin-field-specs.js';
 import { fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
-import { effectiveNamespace, isClusterScoped, type Resource, type ResId } from './resource.js';
+import { effectiveNamespace, isClusterScoped, type ResId, type Resource } from './resource.js';
 
 function isObj(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -51,7 +51,10 @@ export function fixNameReferences(
             // A roleRef names the kind and group of what it refers to beside the name.
             const roleRef =
               fs.path.endsWith('roleRef/name') && typeof container.kind === 'string'
-                ? { kind: container.kind, group: typeof container.apiGroup === 'string' ? container.apiGroup : '' }
+                ? {
+                    kind: container.kind,
+                    group: typeof container.apiGroup === 'string' ? container.apiGroup : '',
+                  }
                 : undefined;
             const found = select(rule, referrer, value, undefined, false, roleRef);
             if (found) container[key] = found.name;
@@ -117,7 +120,8 @@ export function fixNameReferences(
             (!rule.group || rule.group.split('/')[0] === id.group) &&
             (!rule.version || rule.version === id.version),
         ) &&
-        (!roleRef || c.prevIds.some((id) => id.kind === roleRef.kind && (!roleRef.group || roleRef.group === id.group))),
+        (!roleRef ||
+          c.prevIds.some((id) => id.kind === roleRef.kind && (!roleRef.group || roleRef.group === id.group))),
     );
     const rid = referrer.curId();
     if (!isClusterScoped(rid.group, rid.kind, clusterScoped)) {
@@ -130,7 +134,9 @@ export function fixNameReferences(
     }
     if (candidates.length === 1) return candidates[0];
     candidates = candidates.filter(
-      (c) => sameEndingSubarray(c.prefixes, referrer.prefixes) && sameEndingSubarray(c.suffixes, referrer.suffixes),
+      (c) =>
+        sameEndingSubarray(c.prefixes, referrer.prefixes) &&
+        sameEndingSubarray(c.suffixes, referrer.suffixes),
     );
     if (candidates.length === 0) return undefined;
     const first = candidates[0] as Resource;

@@ -158,7 +158,10 @@ export async function renderKustomization(
     if (buildMetadata.includes('transformerAnnotations') && r.transformations.length > 0) {
       const ann = (isObj(r.metadata.annotations) ? r.metadata.annotations : {}) as JsonObject;
       ann['alpha.config.kubernetes.io/transformations'] = r.transformations
-        .map((t) => `- configuredIn: ${t.configuredIn}\n  configuredBy:\n    apiVersion: builtin\n    kind: ${t.kind}\n`)
+        .map(
+          (t) =>
+            `- configuredIn: ${t.configuredIn}\n  configuredBy:\n    apiVersion: builtin\n    kind: ${t.kind}\n`,
+        )
         .join('');
       r.metadata.annotations = ann;
     }

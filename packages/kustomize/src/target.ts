@@ -671,7 +671,8 @@ export class KustTarget {
   ): Promise<void> {
     const res = acc.resources;
     const trackAnnotations =
-      Array.isArray(kust.buildMetadata) && (kust.buildMetadata as JsonValue[]).includes('transformerAnnotations');
+      Array.isArray(kust.buildMetadata) &&
+      (kust.buildMetadata as JsonValue[]).includes('transformerAnnotations');
     // With buildMetadata transformerAnnotations, record which builtin transformer changed what.
     const track = (kind: string, run: () => void): void => {
       if (!trackAnnotations) {
@@ -701,11 +702,16 @@ export class KustTarget {
       await this.applyPatchEntry(dir, acc, p, kfile);
     }
     const ns = typeof kust.namespace === 'string' ? kust.namespace : '';
-    if (ns) track('NamespaceTransformer', () => setNamespace(acc.resources, { namespace: ns, fieldSpecs: config.namespace }, this.ctx));
+    if (ns)
+      track('NamespaceTransformer', () =>
+        setNamespace(acc.resources, { namespace: ns, fieldSpecs: config.namespace }, this.ctx),
+      );
     const prefix = typeof kust.namePrefix === 'string' ? kust.namePrefix : '';
     const suffix = typeof kust.nameSuffix === 'string' ? kust.nameSuffix : '';
-    if (prefix) track('PrefixTransformer', () => addNamePrefixSuffix(acc.resources, prefix, '', config.namePrefix));
-    if (suffix) track('SuffixTransformer', () => addNamePrefixSuffix(acc.resources, '', suffix, config.nameSuffix));
+    if (prefix)
+      track('PrefixTransformer', () => addNamePrefixSuffix(acc.resources, prefix, '', config.namePrefix));
+    if (suffix)
+      track('SuffixTransformer', () => addNamePrefixSuffix(acc.resources, '', suffix, config.nameSuffix));
     if (isObj(kust.commonLabels)) {
       addMapEntries(acc.resources, stringify(kust.commonLabels), config.commonLabels, 'commonLabels');
     }
@@ -747,12 +753,14 @@ export class KustTarget {
       name: String(r.name ?? ''),
       count: Number(r.count ?? 0),
     }));
-    if (replicas.length > 0) track('ReplicaCountTransformer', () => setReplicas(acc.resources, replicas, config.replicas));
+    if (replicas.length > 0)
+      track('ReplicaCountTransformer', () => setReplicas(acc.resources, replicas, config.replicas));
     const images = [
       ...(((kust.images as JsonValue[] | undefined) ?? []) as unknown as ImageSpec[]),
       ...(((kust.imageTags as JsonValue[] | undefined) ?? []) as unknown as ImageSpec[]),
     ];
-    if (images.length > 0) track('ImageTagTransformer', () => setImages(acc.resources, images, config.images));
+    if (images.length > 0)
+      track('ImageTagTransformer', () => setImages(acc.resources, images, config.images));
     const replacements = (kust.replacements as JsonValue[] | undefined) ?? [];
     if (replacements.length > 0) {
       const list: JsonObject[] = [];

@@ -191,7 +191,10 @@ export function withDefaults(custom: TransformerConfig): TransformerConfig {
   out.nameReference = custom.nameReference.map((n) => ({ ...n, fieldSpecs: [...n.fieldSpecs] }));
   for (const nr of defaults.nameReference) {
     const existing = out.nameReference.find(
-      (x) => x.kind === nr.kind && (x.group ?? '') === (nr.group ?? '') && (x.version ?? '') === (nr.version ?? ''),
+      (x) =>
+        x.kind === nr.kind &&
+        (x.group ?? '') === (nr.group ?? '') &&
+        (x.version ?? '') === (nr.version ?? ''),
     );
     if (existing) mergeSpecsAsKustomize(existing.fieldSpecs, nr.fieldSpecs);
     else out.nameReference.push({ ...nr, fieldSpecs: [...nr.fieldSpecs] });

@@ -144,6 +144,56 @@ describe('schemaFromCrd', () => {
     expect(schema.root('example.com/v1', 'Gadget')).toBeUndefined();
   });
 
+  it('reads apiextensions.k8s.io/v1beta1 CRDs (one top-level validation schema) and map values', () => {
+    const schema = schemaFromCrd({
+      apiVersion: 'apiextensions.k8s.io/v1beta1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'gadgets.example.com' },
+      spec: {
+        group: 'example.com',
+        version: 'v1alpha1',
+        names: { kind: 'Gadget' },
+        validation: {
+          openAPIV3Schema: {
+            properties: {
+              spec: {
+                properties: {
+                  byZone: {
+                    type: 'object',
+                    additionalProperties: {
+                      type: 'array',
+                      'x-kubernetes-list-type': 'map',
+                      'x-kubernetes-list-map-keys': ['id'],
+                      items: { type: 'object' },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    });
+    const gadget = {
+      apiVersion: 'example.com/v1alpha1',
+      kind: 'Gadget',
+      metadata: { name: 'g' },
+      spec: { byZone: { a: [{ id: 1, v: 1 }] } },
+    };
+    const out = applyStrategicMergePatch(gadget, { spec: { byZone: { a: [{ id: 2, v: 2 }] } } }, { schema });
+    expect(out.spec).toEqual({
+      byZone: {
+        a: [
+          { id: 2, v: 2 },
+          { id: 1, v: 1 },
+        ],
+      },
+    });
+    expect(
+      lookupFieldSchema(schema, 'example.com/v1alpha1', 'Gadget', ['spec', 'byZone', 'zone-x'])?.listMapKeys,
+    ).toEqual(['id']);
+  });
+
   it('refuses an object that is not a CRD, with the path of the problem', () => {
     expect(() => schemaFromCrd({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} })).toThrow(
       expect.objectContaining({ code: 'VALIDATION_ERROR', path: 'kind' }),

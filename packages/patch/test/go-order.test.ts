@@ -3,7 +3,22 @@ import { goFormatValue, goSliceStable, goStringCompare } from '../src/go-order.j
 
 describe('Go ordering helpers', () => {
   it('compares strings by UTF-8 bytes, as Go does', () => {
-    const samples = ['', 'a', 'b', 'ab', 'é', '\uE000', '\uFFFF', '😀', 'a😀', 'a\uE000', 'Z', '~', '\u07FF', '\u0800'];
+    const samples = [
+      '',
+      'a',
+      'b',
+      'ab',
+      'é',
+      '\uE000',
+      '\uFFFF',
+      '😀',
+      'a😀',
+      'a\uE000',
+      'Z',
+      '~',
+      '\u07FF',
+      '\u0800',
+    ];
     for (const a of samples) {
       for (const b of samples) {
         const bytes = Math.sign(Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));

@@ -1,4 +1,4 @@
-import type { ApiResource, ClusterClient } from '@gitops-kit/cluster';
+import { type ApiResource, type ClusterClient, KubeApiError } from '@gitops-kit/cluster';
 import { formatApiVersion, groupKindKey, type KubeObject, objectKeyOf } from '@gitops-kit/core';
 import { INSTANCE_LABEL } from './annotations.js';
 import { type PlanSyncOptions, planSync, type SyncPlan } from './plan.js';
@@ -21,6 +21,12 @@ export interface LoadLiveStateOptions {
    * workloads are filtered by tracking anyway).
    */
   resources?: readonly string[] | undefined;
+  /**
+   * List namespaced resources in these namespaces only (credentials confined to namespaces, or a
+   * faster load); cluster-scoped resources are then only looked at for desired objects. Default:
+   * cluster-wide.
+   */
+  namespaces?: readonly string[] | undefined;
 }
 
 const NOISE = new Set([
@@ -80,13 +86,50 @@ export async function loadLiveState(
   const lists = await Promise.all(
     selected.map(async (r) => {
       const apiVersion = formatApiVersion(r.group, r.version);
+      const gk = `${r.group}/${r.kind}`;
       // Label tracking can ask the server to filter, unless desired objects of this kind need checking.
       const labelSelector =
-        tracking === 'label' && !desiredKinds.has(`${r.group}/${r.kind}`)
-          ? `${INSTANCE_LABEL}=${options.app}`
-          : undefined;
-      const list = await cluster.listAll(apiVersion, r.kind, labelSelector ? { labelSelector } : {});
-      return list.items;
+        tracking === 'label' && !desiredKinds.has(gk) ? `${INSTANCE_LABEL}=${options.app}` : undefined;
+      try {
+        if (!options.namespaces) {
+          return (await cluster.listAll(apiVersion, r.kind, labelSelector ? { labelSelector } : {})).items;
+        }
+        if (!r.namespaced)
+          throw new KubeApiError({
+            status: 403,
+            reason: 'Forbidden',
+            message: 'not listed: namespaces were given',
+          });
+        const pages = await Promise.all(
+          options.namespaces.map((namespace) =>
+            cluster.listAll(apiVersion, r.kind, { namespace, labelSelector }),
+          ),
+        );
+        return pages.flatMap((p) => p.items);
+      } catch (err) {
+        if (!(err instanceof KubeApiError) || ![403, 404, 405].includes(err.status)) throw err;
+        // Not listable with these credentials. Nothing of it can be pruned then, which is safe; but a
+        // desired object of the kind must still be looked at one by one, or it could be overwritten
+        // without its owner being checked.
+        if (!desiredKinds.has(gk)) return [];
+        const found: KubeObject[] = [];
+        for (const obj of options.desired ?? []) {
+          if (!obj?.metadata || `${objectKeyOf(obj).group}/${obj.kind}` !== gk) continue;
+          try {
+            found.push(
+              await cluster.get({
+                apiVersion,
+                kind: r.kind,
+                namespace: r.namespaced ? (obj.metadata.namespace ?? defaultNamespace) : undefined,
+                name: obj.metadata.name ?? '',
+              }),
+            );
+          } catch (getErr) {
+            if (!(getErr instanceof KubeApiError && getErr.status === 404)) throw getErr;
+          }
+        }
+        return found;
+      }
     }),
   );
   for (const items of lists) {
@@ -105,7 +148,7 @@ export async function loadLiveState(
 export async function planFromCluster(
   cluster: ClusterClient,
   desired: readonly KubeObject[],
-  options: PlanSyncOptions & Pick<LoadLiveStateOptions, 'resources'>,
+  options: PlanSyncOptions & Pick<LoadLiveStateOptions, 'resources' | 'namespaces'>,
 ): Promise<SyncPlan> {
   const live =
     options.renderError === undefined
@@ -115,11 +158,13 @@ export async function planFromCluster(
           desired,
           defaultNamespace: options.defaultNamespace,
           resources: options.resources,
+          namespaces: options.namespaces,
         })
       : await loadLiveState(cluster, {
           app: options.app,
           tracking: options.tracking,
           resources: options.resources,
+          namespaces: options.namespaces,
         });
   return planSync(desired, live, options);
 }

@@ -50,7 +50,7 @@ export function countingClient(inner: ClusterClient): CountingClient {
 export async function syncApp(
   cluster: ClusterClient,
   desired: KubeObject[],
-  plan: Omit<PlanSyncOptions, 'app'> & { app?: string },
+  plan: Omit<PlanSyncOptions, 'app'> & { app?: string; namespaces?: string[] },
   run: RunSyncOptions = {},
 ): Promise<{ result: SyncResult; events: SyncEvent[] }> {
   const app = plan.app ?? 'demo';

@@ -241,10 +241,15 @@ export class HttpFront {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
-    const parts = url.pathname
-      .split('/')
-      .filter((p) => p !== '')
-      .map(decodeURIComponent);
+    let parts: string[];
+    try {
+      parts = url.pathname
+        .split('/')
+        .filter((p) => p !== '')
+        .map(decodeURIComponent);
+    } catch {
+      throw badRequest(`malformed URL path ${url.pathname}`);
+    }
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (path === '/healthz' || path === '/livez' || path === '/readyz') {
       res.writeHead(200, { 'Content-Type': 'text/plain' });

@@ -1,8 +1,8 @@
 /**
- * How a list of a built-in kind merges: by key fields (`containers` by `name`), as a set of scalars
- * (`finalizers`), or atomically (replaced whole). The same answers drive strategic merge patch and
- * server-side apply, as `patchMergeKey` and `listType=map` do in the Kubernetes types; custom
- * resources have atomic lists unless their schema says otherwise.
+ * How a list merges under server-side apply: by key fields (`containers` by `name`), as a set of
+ * scalars (`finalizers`), or atomically (replaced whole). The patch schema of @gitops-kit/patch
+ * answers first (see `semanticsOf` in ssa.ts); these field-name rules cover kinds it does not
+ * describe. Custom resources have atomic lists unless their CRD schema says otherwise.
  */
 export type ListSemantics = { type: 'map'; keys: string[] } | { type: 'set' } | { type: 'atomic' };
 
