@@ -22,7 +22,9 @@ const CORPORA: Record<string, string> = {
   kstatus: 'kstatus',
 };
 
-const floors: Record<string, number> = JSON.parse(readFileSync(join(repoRoot, 'conformance-floors.json'), 'utf8'));
+const floors: Record<string, number> = JSON.parse(
+  readFileSync(join(repoRoot, 'conformance-floors.json'), 'utf8'),
+);
 const only = process.argv.slice(2);
 const verbose = process.env.GITOPS_KIT_CONFORMANCE_VERBOSE === '1';
 
@@ -50,7 +52,8 @@ for (const [name, folder] of Object.entries(CORPORA)) {
   const rate = result.total === 0 ? 0 : (100 * result.passed) / result.total;
   const floor = floors[name] ?? 0;
   let line = `${name}: ${result.passed}/${result.total} (${rate.toFixed(1)}%)`;
-  if (result.skipped && result.skipped.count > 0) line += ` [${result.skipped.count} skipped: ${result.skipped.reason}]`;
+  if (result.skipped && result.skipped.count > 0)
+    line += ` [${result.skipped.count} skipped: ${result.skipped.reason}]`;
   else if (result.skipped) line += ` [${result.skipped.reason}]`;
   if (rate + 1e-9 < floor) {
     line += ` BELOW FLOOR ${floor}%`;
@@ -59,7 +62,8 @@ for (const [name, folder] of Object.entries(CORPORA)) {
   console.log(line);
   const shown = verbose ? result.failures : result.failures.slice(0, 200);
   for (const f of shown) console.log(`  FAIL ${f.id}: ${f.reason.split('\n')[0]?.slice(0, 300) ?? ''}`);
-  if (shown.length < result.failures.length) console.log(`  … and ${result.failures.length - shown.length} more`);
+  if (shown.length < result.failures.length)
+    console.log(`  … and ${result.failures.length - shown.length} more`);
 }
 if (belowFloor > 0) {
   console.error(`conformance: ${belowFloor} corpus rate(s) below the floor in conformance-floors.json`);

@@ -13,7 +13,14 @@ const report = join(dir, 'report.json');
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const res = spawnSync(
   process.execPath,
-  [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  [
+    vitest,
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...process.argv.slice(2),
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 let summary = 'tests: no report written';

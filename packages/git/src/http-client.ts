@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { TimeoutError } from '@gitops-kit/core';
+import { ChunkList } from './chunk-list.js';
 import { GitNetworkError } from './errors.js';
 import { redactUrl } from './redact.js';
 
@@ -12,11 +13,11 @@ export interface HttpRequest {
   body?: Buffer;
 }
 
-/** A buffered HTTP response. */
+/** A buffered HTTP response: the body as the chunks it arrived in (see {@link ChunkList}). */
 export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
+  body: ChunkList;
 }
 
 /** Options of {@link sendHttp}. */
@@ -71,10 +72,8 @@ function once(req: HttpRequest, options: HttpOptions): Promise<HttpResponse> {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-          // The keep-alive socket may outlive this response: drop the chunks now.
-          chunks.length = 0;
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+          // Kept as received: a pack is never concatenated (that would hold it twice).
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: new ChunkList(chunks) });
         });
       },
     );

@@ -1,4 +1,5 @@
 import { inflateSync } from 'node:zlib';
+import type { ChunkList } from './chunk-list.js';
 import { applyDelta } from './delta.js';
 import { GitNotFoundError, GitProtocolError } from './errors.js';
 import type { GitObject, GitObjectType } from './git-objects.js';
@@ -98,10 +99,10 @@ export class ObjectStore {
   }
 
   /** Indexes a received pack, stores it with its index, and makes its objects readable. */
-  addPack(pack: Buffer): number {
+  addPack(pack: ChunkList): number {
     if (pack.length === 0) return 0;
     const index = indexPack(pack, (oid) => (this.has(oid) ? this.read(oid) : undefined));
-    this.storage.writeFile(`pack-${index.checksum}.pack`, pack);
+    this.storage.writeFile(`pack-${index.checksum}.pack`, pack.chunks);
     this.storage.writeFile(`pack-${index.checksum}.gkix`, encodePackIndex(index));
     this.register(index);
     return index.oids.length;

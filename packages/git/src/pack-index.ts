@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
+import type { ChunkList } from './chunk-list.js';
 import { applyDelta } from './delta.js';
 import { GitProtocolError } from './errors.js';
 import { type GitObject, type GitObjectType, hashObject } from './git-objects.js';
@@ -77,17 +78,18 @@ interface Entry {
  * one chain is in memory at a time. Ref-delta bases missing from the pack (a thin pack) are read
  * through `external`.
  */
-export function indexPack(pack: Buffer, external: (oid: string) => GitObject | undefined): PackIndex {
-  if (pack.length < 32 || pack.toString('latin1', 0, 4) !== 'PACK')
+export function indexPack(pack: ChunkList, external: (oid: string) => GitObject | undefined): PackIndex {
+  const head = pack.slice(0, 12);
+  if (pack.length < 32 || head.toString('latin1', 0, 4) !== 'PACK')
     throw new GitProtocolError('not a pack file');
-  const version = pack.readUInt32BE(4);
+  const version = head.readUInt32BE(4);
   if (version !== 2 && version !== 3) throw new GitProtocolError(`unsupported pack version ${version}`);
-  const count = pack.readUInt32BE(8);
-  const checksum = pack.toString('hex', pack.length - 20);
-  const actual = createHash('sha1')
-    .update(pack.subarray(0, pack.length - 20))
-    .digest('hex');
-  if (actual !== checksum) throw new GitProtocolError('corrupt pack: checksum mismatch');
+  const count = head.readUInt32BE(8);
+  const end = pack.length - 20;
+  const checksum = pack.slice(end, pack.length).toString('hex');
+  const hash = createHash('sha1');
+  for (const piece of pack.views(0, end)) hash.update(piece);
+  if (hash.digest('hex') !== checksum) throw new GitProtocolError('corrupt pack: checksum mismatch');
 
   const entries: Entry[] = new Array(count);
   const byOffset = new Map<number, number>();
@@ -95,12 +97,11 @@ export function indexPack(pack: Buffer, external: (oid: string) => GitObject | u
   const refChildren = new Map<string, number[]>();
   let pos = 12;
   for (let i = 0; i < count; i++) {
-    const header = parseObjectHeader(pack, pos);
-    // One output chunk of exactly the object's size: no over-allocation, no concatenation.
-    const { buffer, engine } = inflateSync(pack.subarray(header.dataStart, pack.length - 20), {
-      info: true,
-      chunkSize: Math.max(64, header.size),
-    }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    const header = parseObjectHeader(pack.slice(pos, pos + 64), pos, pos);
+    // The compressed size is unknown until inflated: hand zlib at most deflate's worst case for the
+    // object's size (a bounded view or copy, never the rest of the pack), and one output chunk of
+    // exactly the object's size.
+    const { buffer, engine } = inflateBounded(pack, header.dataStart, header.size, end);
     if (buffer.length !== header.size)
       throw new GitProtocolError(`corrupt pack: size mismatch at offset ${pos}`);
     const entry: Entry = { offset: pos, header, compressedEnd: header.dataStart + engine.bytesWritten };
@@ -115,7 +116,7 @@ export function indexPack(pack: Buffer, external: (oid: string) => GitObject | u
   if (pos !== pack.length - 20) throw new GitProtocolError('corrupt pack: trailing data');
 
   const inflate = (e: Entry) =>
-    inflateSync(pack.subarray(e.header.dataStart, e.compressedEnd), {
+    inflateSync(pack.slice(e.header.dataStart, e.compressedEnd), {
       chunkSize: Math.max(64, e.header.size),
     });
   const resolveChildren = (base: GitObject, baseEntry: Entry | undefined, baseOid: string) => {
@@ -161,6 +162,35 @@ export function indexPack(pack: Buffer, external: (oid: string) => GitObject | u
     offsets[i] = e.offset;
   }
   return { checksum, oids, offsets };
+}
+
+/** Inflates the zlib stream at `start` whose output is `size` bytes; returns it and the input length. */
+function inflateBounded(
+  pack: ChunkList,
+  start: number,
+  size: number,
+  end: number,
+): { buffer: Buffer; engine: { bytesWritten: number } } {
+  const bound = size + (size >>> 10) + 64;
+  const options = { info: true, chunkSize: Math.max(64, size) } as const;
+  try {
+    return inflateSync(pack.slice(start, Math.min(end, start + bound)), options) as unknown as {
+      buffer: Buffer;
+      engine: { bytesWritten: number };
+    };
+  } catch {
+    // A stream larger than deflate's bound (an odd encoder): give it the rest of the pack.
+    try {
+      return inflateSync(pack.slice(start, end), options) as unknown as {
+        buffer: Buffer;
+        engine: { bytesWritten: number };
+      };
+    } catch (err) {
+      throw new GitProtocolError(`corrupt pack: cannot inflate the object at offset ${start}`, {
+        cause: err,
+      });
+    }
+  }
 }
 
 function push<K>(map: Map<K, number[]>, key: K, value: number): void {

@@ -1,3 +1,4 @@
+import { ChunkList } from './chunk-list.js';
 import { GitAuthError, GitNotFoundError, GitProtocolError } from './errors.js';
 import { type HttpResponse, sendHttp } from './http-client.js';
 import { DELIM, FLUSH, lineText, parsePktLines, pkt } from './pkt-line.js';
@@ -31,8 +32,8 @@ export interface RemoteRef {
 
 /** What a fetch brought back. */
 export interface FetchResult {
-  /** The pack bytes (may be empty when the server had nothing to send). */
-  pack: Buffer;
+  /** The pack bytes, as the chunks they arrived in (empty when the server had nothing to send). */
+  pack: ChunkList;
   /** Commits the server marked shallow. */
   shallow: string[];
   /** Commits the server marked no longer shallow. */
@@ -130,7 +131,7 @@ export class SmartHttpClient {
     const refs: RemoteRef[] = [];
     let version: 0 | 2 = 0;
     let first = true;
-    for (const line of parsePktLines(res.body)) {
+    for (const line of parsePktLines(res.body.slice(0, res.body.length))) {
       if (line.kind !== 'data') continue;
       const text = lineText(line.data);
       if (text.startsWith('# service=')) continue;
@@ -176,7 +177,7 @@ export class SmartHttpClient {
    * Lists the refs whose names start with one of `prefixes` (all when empty). On a v2 server known
    * from an earlier discovery this is one `ls-refs` request with `ref-prefix` arguments.
    */
-  async listRefs(prefixes: string[]): Promise<RemoteRef[]> {
+  async listRefs(prefixes: string[], rediscovered = false): Promise<RemoteRef[]> {
     let discovery = this.discovery;
     if (discovery === undefined || discovery.version === 0) discovery = await this.discover();
     if (discovery.version === 0) {
@@ -199,14 +200,14 @@ export class SmartHttpClient {
       res = await this.request('POST', '/git-upload-pack', Buffer.concat(parts));
     } catch (err) {
       // The server may have changed since discovery: rediscover once.
-      if (err instanceof GitProtocolError) {
+      if (err instanceof GitProtocolError && !rediscovered) {
         this.discovery = undefined;
-        return this.listRefs(prefixes);
+        return this.listRefs(prefixes, true);
       }
       throw err;
     }
     const refs: RemoteRef[] = [];
-    for (const line of parsePktLines(res.body)) {
+    for (const line of parsePktLines(res.body.slice(0, res.body.length))) {
       if (line.kind !== 'data') continue;
       const text = lineText(line.data);
       if (text.startsWith('ERR ')) throw new GitProtocolError(`server error: ${text.slice(4)}`);
@@ -273,44 +274,79 @@ function notOurRef(message: string, req: FetchPackRequest): Error {
   return new GitProtocolError(`server error: ${message}`);
 }
 
-/**
- * Collects side-band channel 1 from pkt-lines starting at `start`, compacting it in place inside
- * `body` (the output never overtakes the input), so the pack costs no second copy.
- */
-function demux(body: Buffer, start: number, req: FetchPackRequest): Buffer {
-  let out = 0;
-  for (const line of parsePktLines(body, start)) {
-    if (line.kind === 'flush') break;
-    if (line.kind !== 'data') continue;
-    const band = line.data[0];
-    if (band === 1) {
-      const from = line.data.byteOffset - body.byteOffset + 1;
-      body.copyWithin(out, from, from + line.data.length - 1);
-      out += line.data.length - 1;
-    } else if (band === 3) throw notOurRef(lineText(line.data.subarray(1)), req);
-    else if (band !== 2) {
-      const text = lineText(line.data);
-      if (text.startsWith('ERR ')) throw notOurRef(text.slice(4), req);
-    }
+/** Reads pkt-lines from a chunked body: small lines are copied out, side-band pack data is not. */
+class PktCursor {
+  pos = 0;
+  constructor(private readonly body: ChunkList) {}
+
+  /** The next line's length field, or undefined at the end. */
+  private header(): number | undefined {
+    if (this.pos + 4 > this.body.length) return undefined;
+    const len = Number.parseInt(this.body.slice(this.pos, this.pos + 4).toString('latin1'), 16);
+    if (Number.isNaN(len)) throw new GitProtocolError('malformed pkt-line length');
+    if (len >= 4 && this.pos + len > this.body.length) throw new GitProtocolError('truncated pkt-line');
+    return len;
   }
-  return body.subarray(0, out);
+
+  /** The next line as text (`undefined` at the end, `''` for special packets). */
+  nextText(): string | undefined {
+    const len = this.header();
+    if (len === undefined) return undefined;
+    if (len < 4) {
+      this.pos += 4;
+      return '';
+    }
+    const text = this.body.slice(this.pos + 4, this.pos + len).toString('utf8');
+    this.pos += len;
+    return text.endsWith('\n') ? text.slice(0, -1) : text;
+  }
+
+  /**
+   * Collects side-band channel 1 up to the flush as views of the body (no copy); channel 2
+   * (progress) is skipped, channel 3 is a fatal error.
+   */
+  sideBand(req: FetchPackRequest): ChunkList {
+    const pieces: Buffer[] = [];
+    for (;;) {
+      const len = this.header();
+      if (len === undefined || len < 4) break;
+      const band = this.body.byteAt(this.pos + 4);
+      if (band === 1) pieces.push(...this.body.views(this.pos + 5, this.pos + len));
+      else if (band === 3)
+        throw notOurRef(
+          this.body
+            .slice(this.pos + 5, this.pos + len)
+            .toString('utf8')
+            .trim(),
+          req,
+        );
+      else if (band !== 2) {
+        const text = this.body
+          .slice(this.pos + 4, this.pos + len)
+          .toString('utf8')
+          .trim();
+        if (text.startsWith('ERR ')) throw notOurRef(text.slice(4), req);
+      }
+      this.pos += len;
+    }
+    return new ChunkList(pieces);
+  }
 }
 
-function parseFetchV2(body: Buffer, req: FetchPackRequest): FetchResult {
-  const result: FetchResult = { pack: Buffer.alloc(0), shallow: [], unshallow: [] };
+const EMPTY = new ChunkList([]);
+
+function parseFetchV2(body: ChunkList, req: FetchPackRequest): FetchResult {
+  const result: FetchResult = { pack: EMPTY, shallow: [], unshallow: [] };
+  const cursor = new PktCursor(body);
   let section = '';
-  for (const line of parsePktLines(body)) {
-    if (line.kind !== 'data') continue;
-    const text = lineText(line.data);
-    if (section === '' || line.data.length < 64) {
-      if (text.startsWith('ERR ')) throw notOurRef(text.slice(4), req);
-    }
+  for (let text = cursor.nextText(); text !== undefined; text = cursor.nextText()) {
+    if (text.startsWith('ERR ')) throw notOurRef(text.slice(4), req);
     if (text === 'acknowledgments' || text === 'shallow-info' || text === 'wanted-refs') {
       section = text;
       continue;
     }
     if (text === 'packfile') {
-      result.pack = demux(body, line.end, req);
+      result.pack = cursor.sideBand(req);
       return result;
     }
     if (section === 'shallow-info') {
@@ -321,16 +357,15 @@ function parseFetchV2(body: Buffer, req: FetchPackRequest): FetchResult {
   return result;
 }
 
-function parseFetchV0(body: Buffer, req: FetchPackRequest): FetchResult {
-  const result: FetchResult = { pack: Buffer.alloc(0), shallow: [], unshallow: [] };
-  for (const line of parsePktLines(body)) {
-    if (line.kind !== 'data') continue;
-    const text = lineText(line.data);
+function parseFetchV0(body: ChunkList, req: FetchPackRequest): FetchResult {
+  const result: FetchResult = { pack: EMPTY, shallow: [], unshallow: [] };
+  const cursor = new PktCursor(body);
+  for (let text = cursor.nextText(); text !== undefined; text = cursor.nextText()) {
     if (text.startsWith('ERR ')) throw notOurRef(text.slice(4), req);
     if (text.startsWith('shallow ')) result.shallow.push(text.slice(8));
     else if (text.startsWith('unshallow ')) result.unshallow.push(text.slice(10));
     else if (text === 'NAK' || (text.startsWith('ACK ') && !/ (continue|common|ready)$/.test(text))) {
-      result.pack = demux(body, line.end, req);
+      result.pack = cursor.sideBand(req);
       return result;
     }
   }

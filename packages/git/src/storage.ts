@@ -1,5 +1,6 @@
 import * as nodeFs from 'node:fs';
 import { Volume } from 'memfs';
+import { ChunkList } from './chunk-list.js';
 
 /** A random-access view of one stored file. */
 export interface StoredFileReader {
@@ -23,8 +24,8 @@ export interface GitStorage {
   list(): string[];
   /** The bytes of a stored file, or undefined. */
   readFile(name: string): Buffer | undefined;
-  /** Writes a file atomically (write to a temporary name, then rename). */
-  writeFile(name: string, data: Uint8Array): void;
+  /** Writes a file atomically (write to a temporary name, then rename); pieces are written in order. */
+  writeFile(name: string, data: Uint8Array | readonly Uint8Array[]): void;
   /** Opens a stored file for random access. */
   open(name: string): StoredFileReader;
 }
@@ -34,6 +35,7 @@ interface SyncFs {
   readdirSync(path: string): unknown[];
   readFileSync(path: string): unknown;
   writeFileSync(path: string, data: Uint8Array): void;
+  writeSync(fd: number, data: Uint8Array): number;
   renameSync(from: string, to: string): void;
   openSync(path: string, flags: string): number;
   closeSync(fd: number): void;
@@ -66,9 +68,21 @@ class FsStorage implements GitStorage {
     }
   }
 
-  writeFile(name: string, data: Uint8Array): void {
+  writeFile(name: string, data: Uint8Array | readonly Uint8Array[]): void {
     const tmp = `${this.dir}/${name}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    this.fs.writeFileSync(tmp, data);
+    if (data instanceof Uint8Array) {
+      this.fs.writeFileSync(tmp, data);
+    } else {
+      const fd = this.fs.openSync(tmp, 'w');
+      try {
+        for (const piece of data) {
+          let done = 0;
+          while (done < piece.length) done += this.fs.writeSync(fd, piece.subarray(done));
+        }
+      } finally {
+        this.fs.closeSync(fd);
+      }
+    }
     this.fs.renameSync(tmp, `${this.dir}/${name}`);
   }
 
@@ -96,27 +110,30 @@ class FsStorage implements GitStorage {
 }
 
 /**
- * Storage in process memory: packs are kept as the buffers received, never copied, and read as views.
+ * Storage in process memory: packs are kept as the chunks received, never copied, and read as views
+ * (a copy only for an object that straddles two chunks).
  * The default, because memfs keeps a file in a buffer up to twice its size (a 4.3 MB pack took 8.4 MB).
  */
 export function memoryStorage(): GitStorage {
-  const files = new Map<string, Buffer>();
+  const files = new Map<string, ChunkList>();
+  const asBuffer = (d: Uint8Array) =>
+    Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
   return {
     kind: 'memory',
     list: () => [...files.keys()],
-    readFile: (name) => files.get(name),
+    readFile: (name) => {
+      const file = files.get(name);
+      return file === undefined ? undefined : file.slice(0, file.length);
+    },
     writeFile(name, data) {
-      files.set(
-        name,
-        Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
-      );
+      files.set(name, new ChunkList(data instanceof Uint8Array ? [asBuffer(data)] : data.map(asBuffer)));
     },
     open(name) {
       const file = files.get(name);
       if (file === undefined) throw Object.assign(new Error(`ENOENT: ${name}`), { code: 'ENOENT' });
       return {
         size: file.length,
-        read: (position, length) => file.subarray(position, position + length),
+        read: (position, length) => file.slice(position, position + length),
         close() {},
       };
     },

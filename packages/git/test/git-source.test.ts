@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { isGitOpsError } from '@gitops-kit/core';
 import { type GitServer, startGitServer, type TestRepository } from '@gitops-kit/testkit';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GitAuthError, GitNetworkError, GitNotFoundError } from '../src/errors.js';
+import { GitAuthError, GitNetworkError, GitNotFoundError, GitProtocolError } from '../src/errors.js';
 import { GitSource } from '../src/git-source.js';
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -182,7 +183,12 @@ describe('GitSource fetching', () => {
     const repos = await Promise.all([newRepo(), newRepo(), newRepo(), newRepo()]);
     await Promise.all(repos.map((r, i) => r.commit({ files: { 'n.txt': String(i) } })));
     const snaps = await Promise.all(repos.map((r) => new GitSource({ url: r.url, limit }).fetch()));
-    expect(await Promise.all(snaps.map(async (s) => text(await s.fs.readFile('/n.txt'))))).toEqual(['0', '1', '2', '3']);
+    expect(await Promise.all(snaps.map(async (s) => text(await s.fs.readFile('/n.txt'))))).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+    ]);
     expect(peak).toBeLessThanOrEqual(2);
     expect(peak).toBeGreaterThan(0);
   });
@@ -328,14 +334,16 @@ describe('GitSource auth and failures', () => {
     await secured.stop();
   });
 
-  it('sends basic credentials up front, with no 401 round trip', async () => {
+  it('sends basic credentials and extra headers up front, with no 401 round trip', async () => {
     const start = secured.requests.length;
     const snap = await new GitSource({
       url: repo.url,
-      auth: { username: 'robot', password: 's3cr3t-pass' },
+      auth: { username: 'robot', password: 's3cr3t-pass', headers: { 'x-tenant': 'blue' } },
     }).fetch();
     expect(text(await snap.fs.readFile('/a.yaml'))).toBe('a');
-    expect(secured.requests.slice(start).every((r) => r.status === 200)).toBe(true);
+    const sent = secured.requests.slice(start);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((r) => r.status === 200 && r.headers['x-tenant'] === 'blue')).toBe(true);
   });
 
   it('accepts credentials in the URL and a bearer token, and never shows them', async () => {
@@ -402,6 +410,30 @@ describe('GitSource auth and failures', () => {
       expect(connections).toBeGreaterThan(1);
     } finally {
       proxy.close();
+    }
+  });
+
+  it('reports a server error as a typed error without retrying forever', async () => {
+    let posts = 0;
+    const broken = createHttpServer((req, res) => {
+      if (req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/x-git-upload-pack-advertisement' });
+        res.end('000eversion 2\n0013ls-refs=unborn\n0000');
+        return;
+      }
+      posts++;
+      res.writeHead(500);
+      res.end('boom');
+    });
+    await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const { port } = broken.address() as { port: number };
+      const err = await new GitSource({ url: `http://127.0.0.1:${port}/r.git` }).resolve().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GitProtocolError);
+      expect((err as GitProtocolError).code).toBe('SERVER_ERROR');
+      expect(posts).toBe(2);
+    } finally {
+      broken.close();
     }
   });
 

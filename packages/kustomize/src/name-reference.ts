@@ -1,6 +1,6 @@
 import { type JsonObject, ValidationError } from '@gitops-kit/core';
 import type { NameBackReference } from './builtin-field-specs.js';
-import { fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
+import { type FieldSpec, fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
 import { effectiveNamespace, isClusterScoped, type ResId, type Resource } from './resource.js';
 
 function isObj(v: unknown): v is JsonObject {
@@ -41,9 +41,22 @@ export function fixNameReferences(
     }
   }
   for (const rule of rules) {
+    // Field specs by kind, so each referrer only looks at the specs that can apply to it.
+    const byKind = new Map<string, FieldSpec[]>();
+    const anyKind: FieldSpec[] = [];
+    for (const fs of rule.fieldSpecs) {
+      if (!fs.kind) anyKind.push(fs);
+      else {
+        const list = byKind.get(fs.kind);
+        if (list) list.push(fs);
+        else byKind.set(fs.kind, [fs]);
+      }
+    }
     for (const referrer of resources) {
+      const specs = byKind.get(referrer.kind);
+      if (!specs && anyKind.length === 0) continue;
       const rid = referrer.curId();
-      for (const fs of rule.fieldSpecs) {
+      for (const fs of specs ? [...specs, ...anyKind] : anyKind) {
         if (!fieldSpecApplies(fs, rid)) continue;
         visitFieldPath(referrer.obj, splitFieldPath(fs.path), (container, key) => {
           const value = container[key];

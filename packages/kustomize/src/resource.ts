@@ -1,4 +1,4 @@
-import { isClusterScopedKind, type JsonObject, parseApiVersion } from '@gitops-kit/core';
+import { CLUSTER_SCOPED_KINDS, isClusterScopedKind, type JsonObject, parseApiVersion } from '@gitops-kit/core';
 
 /** Where an object came from. */
 export interface SourceLocation {
@@ -20,8 +20,12 @@ export interface ResId {
 /** How a generated object combines with an existing one of the same id. */
 export type GeneratorBehavior = 'create' | 'merge' | 'replace';
 
+const CLUSTER_SCOPED_KIND_NAMES = new Set(Object.values(CLUSTER_SCOPED_KINDS).flat());
+
 /** True when `kind` of `group` is cluster-scoped (built-in list plus CRDs the caller registered). */
 export function isClusterScoped(group: string, kind: string, extra?: ReadonlySet<string>): boolean {
+  // Most objects are of namespaced kinds: answer those without building a key.
+  if (!CLUSTER_SCOPED_KIND_NAMES.has(kind) && (extra === undefined || extra.size === 0)) return false;
   return isClusterScopedKind(group, kind) || (extra?.has(`${group}/${kind}`) ?? false);
 }
 

@@ -145,7 +145,18 @@ export class KustTarget {
         throw err;
       }
     }
-    const info = await this.fs.stat(abs);
+    let info: { size: number; type: string };
+    try {
+      info = await this.fs.stat(abs);
+    } catch (err) {
+      if (err instanceof NotFoundError) {
+        throw new NotFoundError(`'${abs}': no such file or directory`, {
+          file: this.display(abs),
+          cause: err,
+        });
+      }
+      throw err;
+    }
     if (info.size > this.options.maxFileBytes) {
       throw new ParseError(
         `file is ${info.size} bytes, over the limit of ${this.options.maxFileBytes} bytes`,

@@ -201,11 +201,13 @@ function updateImage(image: string, spec: ImageSpec): string | undefined {
 
 function walkContainers(v: JsonValue, specs: readonly ImageSpec[]): void {
   if (Array.isArray(v)) {
-    for (const e of v) walkContainers(e, specs);
+    for (const e of v) if (e !== null && typeof e === 'object') walkContainers(e, specs);
     return;
   }
-  if (!isObj(v)) return;
-  for (const [k, child] of Object.entries(v)) {
+  if (v === null || typeof v !== 'object') return;
+  for (const k in v) {
+    const child = v[k];
+    if (child === null || child === undefined || typeof child !== 'object') continue;
     if ((k === 'containers' || k === 'initContainers') && Array.isArray(child)) {
       for (const c of child) {
         if (!isObj(c) || typeof c.image !== 'string') continue;
@@ -218,7 +220,7 @@ function walkContainers(v: JsonValue, specs: readonly ImageSpec[]): void {
         }
       }
     }
-    walkContainers(child as JsonValue, specs);
+    walkContainers(child, specs);
   }
 }
 

@@ -127,6 +127,62 @@ describe('bad input gives typed errors naming the file', () => {
   });
 });
 
+describe('errors where kustomize errors (checked against kubectl kustomize)', () => {
+  const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: "1"\n';
+  it('a strategic-merge patch without a target', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml': 'resources:\n- r.yaml\npatchesStrategicMerge:\n- p.yaml\n',
+      '/app/r.yaml': cm,
+      '/app/p.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nope\n',
+    });
+    expect(err.code).toBe('PATCH_ERROR');
+    expect(err.file).toBe('p.yaml');
+  });
+
+  it('a JSON patch removing a missing path', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml':
+        'resources:\n- r.yaml\npatches:\n- target:\n    kind: ConfigMap\n  patch: \'[{"op": "remove", "path": "/data/zzz"}]\'\n',
+      '/app/r.yaml': cm,
+    });
+    expect(err.code).toBe('PATCH_ERROR');
+    expect(err.path).toBe('/data/zzz');
+  });
+
+  it('a generator repeating a key, and a literal without a value', async () => {
+    const dup = await failure({
+      '/app/kustomization.yaml': 'configMapGenerator:\n- name: x\n  literals: [a=1, a=2]\n',
+    });
+    expect(dup.message).toContain('repeats the key');
+    const lit = await failure({
+      '/app/kustomization.yaml': 'configMapGenerator:\n- name: x\n  literals: [novalue]\n',
+    });
+    expect(lit.file).toBe('kustomization.yaml');
+  });
+
+  it('a Component used as a base, and a Kustomization used as a component', async () => {
+    const asBase = await failure({
+      '/app/kustomization.yaml': 'resources:\n- comp\n',
+      '/app/comp/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n',
+    });
+    expect(asBase.file).toBe('comp/kustomization.yaml');
+    const asComponent = await failure({
+      '/app/kustomization.yaml': 'components:\n- k\n',
+      '/app/k/kustomization.yaml': 'namePrefix: x-\n',
+    });
+    expect(asComponent.message).toContain("expected kind 'Component'");
+  });
+
+  it('a Namespace renamed onto another by the namespace transformer', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml': 'namespace: bar\nresources:\n- r.yaml\n',
+      '/app/r.yaml':
+        'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: b\n',
+    });
+    expect(err.code).toBe('DUPLICATE_RESOURCE');
+  });
+});
+
 describe('remote loader and plain directories', () => {
   it('renders git-URL resources through an injected loader', async () => {
     const remote = createMemFileSystem({

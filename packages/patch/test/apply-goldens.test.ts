@@ -14,6 +14,8 @@ interface ApplyCase {
   desired: JsonObject;
   patchType?: 'strategic' | 'merge';
   patch?: JsonObject;
+  /** kubectl's refusal of the same apply with --overwrite=false, if it refused. */
+  conflictWithoutOverwrite?: string;
 }
 
 const ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -60,5 +62,27 @@ describe('kubectl apply goldens (apply-goldens.json)', () => {
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  it('reports a conflict without --overwrite exactly where kubectl does', () => {
+    const mismatches: string[] = [];
+    let conflicts = 0;
+    for (const c of cases) {
+      if (c.patch === undefined || c.patchType !== 'strategic') continue;
+      let refused = false;
+      try {
+        createThreeWayMergePatch(c.lastApplied, modifiedOf(c), c.live, { overwrite: false });
+      } catch (err) {
+        refused = (err as { code?: string }).code === 'PATCH_CONFLICT';
+      }
+      if (refused) conflicts++;
+      if (refused !== (c.conflictWithoutOverwrite !== undefined)) {
+        mismatches.push(
+          `#${c.id} ${c.name}: kubectl ${c.conflictWithoutOverwrite ?? 'applied'}, ours ${refused ? 'conflict' : 'applied'}`,
+        );
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(conflicts).toBeGreaterThan(0);
   });
 });

@@ -39,6 +39,8 @@ export class EventChannel<T> implements AsyncIterable<T> {
         });
       },
       return: () => {
+        // The consumer stopped reading: later events are dropped instead of piling up.
+        this.closed = true;
         this.buffer.length = 0;
         return Promise.resolve({ value: undefined, done: true });
       },

@@ -52,7 +52,7 @@ export interface RunSyncOptions {
   /** Write with replace (PUT, or create) instead of apply. */
   replace?: boolean | undefined;
   /**
-   * Wait for each wave's objects to be healthy before the next wave, and for all at the end. A
+   * Wait for each wave's objects (written or already in sync) to be healthy before the next wave. A
    * Degraded object fails the wait at once. PostSync hooks always wait for health first.
    */
   wait?: boolean | undefined;
@@ -270,7 +270,7 @@ class Runner {
         }).message;
     }
     for (const w of this.works)
-      if (w.result.status === 'NotRun' && this.failed === undefined) w.result.message = 'not run';
+      if (w.result.status === 'NotRun') w.result.message = 'not run: the sync stopped before this task';
     const phase = this.failed === undefined ? 'Succeeded' : 'Failed';
     const result: SyncResult = {
       app: this.plan.app,
@@ -318,7 +318,7 @@ class Runner {
     const missingNamespaces = await this.missingNamespaces(main);
     if (!dryRun && o.createNamespace) {
       for (const ns of missingNamespaces) {
-        await this.retry(undefined, `create namespace ${ns}`, async (attempt) => {
+        await this.retry(undefined, `create namespace ${ns}`, async () => {
           try {
             this.writes++;
             await this.cluster.create(
@@ -326,8 +326,8 @@ class Runner {
               { fieldManager: this.manager },
             );
           } catch (err) {
-            if (!(err instanceof KubeApiError && err.kubeReason === 'AlreadyExists' && attempt >= 0))
-              throw err;
+            // Created meanwhile (or by our own attempt whose answer was lost): it exists, as wanted.
+            if (!(err instanceof KubeApiError && err.kubeReason === 'AlreadyExists')) throw err;
           }
         });
         this.emit({ type: 'namespace-created', namespace: ns });
@@ -376,7 +376,7 @@ class Runner {
     const syncApplied: Work[] = [];
     let healthChecked = false;
     for (const step of steps) {
-      if (step.phase === 'PostSync' && !healthChecked) {
+      if (step.phase === 'PostSync' && !healthChecked && !o.wait) {
         // PostSync hooks run once everything is healthy (Argo CD's rule), waited for or not.
         healthChecked = true;
         if (!(await this.waitHealthy(syncApplied, 'Sync', step.wave))) break;
@@ -391,9 +391,6 @@ class Runner {
         const applied = step.works.filter((w) => w.task.action !== 'prune' && w.task.action !== 'hook');
         if (!(await this.waitHealthy(applied, step.phase, step.wave))) break;
       }
-    }
-    if (this.failed === undefined && o.wait && !healthChecked) {
-      await this.waitHealthy(syncApplied, 'Sync', Number.POSITIVE_INFINITY);
     }
     if (this.failed !== undefined) await this.runSyncFail(syncFail, false);
     else for (const w of syncFail) this.finish(w, 'Skipped', 'SyncFail hook: the sync succeeded');
@@ -875,10 +872,9 @@ class Runner {
       type: 'waiting',
       reason: 'health',
       phase,
-      wave: Number.isFinite(wave) ? wave : phase === 'Sync' ? Math.max(...works.map((w) => w.task.wave)) : 0,
+      wave,
       ids: [...pending.keys()],
     });
-    const last = new Map<string, string>();
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
       const done: string[] = [];
@@ -893,9 +889,8 @@ class Runner {
             health = { status: 'Missing', message: 'the object does not exist' };
           else throw err;
         }
-        const sig = `${health.status}\u0000${health.message}`;
-        if (last.get(w.task.id) !== sig) {
-          last.set(w.task.id, sig);
+        const before = w.result.health;
+        if (before?.status !== health.status || before.message !== health.message) {
           w.result.health = health;
           this.emit({ type: 'health-changed', id: w.task.id, key: w.result.key, health });
         }

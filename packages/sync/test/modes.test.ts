@@ -2,7 +2,7 @@ import { KubeApiError } from '@gitops-kit/cluster';
 import type { KubeObject } from '@gitops-kit/core';
 import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAST_APPLIED_ANNOTATION } from '../src/index.js';
+import { LAST_APPLIED_ANNOTATION, planFromCluster, runSync } from '../src/index.js';
 import { countingClient, quickstartApp, syncApp } from './helpers.js';
 
 let tc: TestCluster;
@@ -220,5 +220,45 @@ describe('sync modes and per-object options', () => {
     expect(failure?.error?.path).toBe('data[password]');
     expect(JSON.stringify(changed)).not.toContain(value);
     expect(JSON.stringify(first)).not.toContain(value);
+  });
+
+  it('stops between operations when cancelled', async () => {
+    const namespace = 'cancel';
+    await tc.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+    const desired: KubeObject[] = [
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after', namespace }, data: {} },
+      {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'slow', namespace, annotations: { 'argocd.argoproj.io/hook': 'PreSync' } },
+        spec: {
+          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'x', image: 'busybox' }] } },
+        },
+      },
+    ];
+    const plan = await planFromCluster(tc.client, desired, { app: 'cancel' });
+    const controller = new AbortController();
+    const sync = runSync(plan, tc.client, { signal: controller.signal, pollIntervalMs: 25 });
+    for await (const e of sync) if (e.type === 'hook-phase' && e.hookPhase === 'Running') controller.abort();
+    const result = await sync.result;
+    expect(result.phase).toBe('Failed');
+    expect(result.resources.find((r) => r.key.name === 'after')?.status).toBe('NotRun');
+    await expect(get('ConfigMap', namespace, 'after')).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('re-applies objects in sync when applyOutOfSyncOnly is false', async () => {
+    const namespace = 'reapply';
+    await tc.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+    const cm: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'a', namespace },
+      data: { x: '1' },
+    };
+    await syncApp(tc.client, [cm], { app: 'reapply' });
+    const client = countingClient(tc.client);
+    const { result } = await syncApp(client, [cm], { app: 'reapply' }, { applyOutOfSyncOnly: false });
+    expect(result.resources[0]?.action).toBe('unchanged');
+    expect(client.realWrites()).toEqual([{ verb: 'apply', what: 'ConfigMap/a' }]);
   });
 });

@@ -242,6 +242,13 @@ export class Controllers {
         if (opt.loadBalancers && e.type !== 'DELETED')
           this.enqueue(`svc/${ns}/${name}`, () => this.syncService(ns, name));
         break;
+      case 'networking.k8s.io/ingresses':
+        if (opt.loadBalancers && e.type !== 'DELETED')
+          this.enqueue(`ing/${ns}/${name}`, () => this.syncIngress(ns, name));
+        break;
+      case 'apiregistration.k8s.io/apiservices':
+        if (e.type !== 'DELETED') this.enqueue(`apisvc/${name}`, () => this.syncApiService(name));
+        break;
       case '/persistentvolumeclaims':
         if (opt.persistentVolumeClaims && e.type === 'ADDED')
           this.later(opt.provisionDelayMs, () => this.bindClaim(ns, name));
@@ -772,6 +779,40 @@ export class Controllers {
     });
   }
 
+  private syncIngress(ns: string, name: string): void {
+    const type = this.type('networking.k8s.io', 'v1', 'Ingress');
+    const ing = this.engine.get(type, ns, name);
+    if (!ing) return;
+    const ingress = obj(obj(ing.status).loadBalancer).ingress;
+    if (Array.isArray(ingress) && ingress.length > 0) return;
+    this.later(this.options.provisionDelayMs, () => {
+      const cur = this.engine.get(type, ns, name);
+      if (!cur) return;
+      this.writeStatus(type, cur, { loadBalancer: { ingress: [{ ip: '192.0.2.250' }] } });
+    });
+  }
+
+  private syncApiService(name: string): void {
+    const type = this.type('apiregistration.k8s.io', 'v1', 'APIService');
+    const svc = this.engine.get(type, '', name);
+    if (!svc || cond(svc, 'Available')) return;
+    // Local API services (no spec.service) are served by the API server itself, as for the built-ins.
+    const local = !isJsonObject(obj(svc.spec).service);
+    this.writeStatus(type, svc, {
+      conditions: [
+        local
+          ? condition('Available', 'True', 'Local', 'Local APIServices are always available', undefined)
+          : condition(
+              'Available',
+              'False',
+              'ServiceNotFound',
+              `service/${String(obj(obj(svc.spec).service).name)} in "${String(obj(obj(svc.spec).service).namespace)}" is not present`,
+              undefined,
+            ),
+      ].map(stripUpdateTime),
+    });
+  }
+
   private bindClaim(ns: string, name: string): void {
     const type = this.type('', 'v1', 'PersistentVolumeClaim');
     const pvc = this.engine.get(type, ns, name);
@@ -785,6 +826,19 @@ export class Controllers {
       capacity: { storage: (obj(obj(spec.resources).requests).storage as JsonValue) ?? '1Gi' },
     });
   }
+}
+
+function cond(o: JsonObject, type: string): JsonObject | undefined {
+  const conds = obj(o.status).conditions;
+  return Array.isArray(conds)
+    ? (conds.find((c) => isJsonObject(c) && c.type === type) as JsonObject | undefined)
+    : undefined;
+}
+
+function stripUpdateTime(c: JsonObject): JsonObject {
+  const out = { ...c };
+  delete out.lastUpdateTime;
+  return out;
 }
 
 function stripEmpty(c: JsonObject): JsonObject {

@@ -123,6 +123,22 @@ export class ApiEngine {
         metadata: { name: ns },
       });
     }
+    // Every cluster has the API server's own Service, which tools look for.
+    this.create(this.typeByKind('', 'v1', 'Service') as ResourceType, 'default', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'kubernetes',
+        namespace: 'default',
+        labels: { component: 'apiserver', provider: 'kubernetes' },
+      },
+      spec: {
+        type: 'ClusterIP',
+        clusterIP: '10.96.0.1',
+        clusterIPs: ['10.96.0.1'],
+        ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
+      },
+    });
   }
 
   /** Stops background work. */

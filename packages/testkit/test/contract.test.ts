@@ -510,6 +510,52 @@ describe('server-side apply', () => {
     ]);
   });
 
+  it('removes nested keyed items only for their own manager', async () => {
+    const dep = (
+      containers: Array<{ name: string; env?: Array<{ name: string; value: string }> }>,
+    ): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'ssa-nested', namespace: 'contract' },
+      spec: {
+        selector: { matchLabels: { app: 'ssa-nested' } },
+        template: {
+          metadata: { labels: { app: 'ssa-nested' } },
+          spec: { containers: containers.map((c) => ({ image: 'x:1', ...c })) },
+        },
+      },
+    });
+    await client.apply(
+      dep([
+        {
+          name: 'app',
+          env: [
+            { name: 'A', value: '1' },
+            { name: 'B', value: '2' },
+          ],
+        },
+      ]),
+      { fieldManager: 'alice' },
+    );
+    await client.apply(
+      {
+        ...dep([{ name: 'sidecar' }]),
+        spec: { template: { spec: { containers: [{ name: 'sidecar', image: 'y:1' }] } } },
+      } as KubeObject,
+      { fieldManager: 'bob' },
+    );
+    const out = await client.apply(dep([{ name: 'app', env: [{ name: 'A', value: '1' }] }]), {
+      fieldManager: 'alice',
+    });
+    const containers = (
+      out.spec as {
+        template: { spec: { containers: Array<{ name: string; env?: Array<{ name: string }> }> } };
+      }
+    ).template.spec.containers;
+    expect(containers.map((c) => c.name)).toEqual(['app', 'sidecar']);
+    expect(containers[0]?.env?.map((e) => e.name)).toEqual(['A']);
+  });
+
   it('applies to the status subresource with its own ownership', async () => {
     await client.apply(cm('status-owner'), { fieldManager: 'alice' });
     const d = await client.apply(deployment('status-apply'), { fieldManager: 'alice' });
@@ -771,7 +817,11 @@ describe('watch', () => {
         cluster.closeWatches();
         cluster.engine.patch(type, 'contract', 'known-mod', 'merge', { data: { v: '2' } });
         cluster.engine.delete(type, 'contract', 'known-del');
-        cluster.engine.create(type, 'contract', cm('known-new', {}, { relist: 'yes' }) as unknown as JsonObject);
+        cluster.engine.create(
+          type,
+          'contract',
+          cm('known-new', {}, { relist: 'yes' }) as unknown as JsonObject,
+        );
         cluster.compactWatchHistory();
       }
       if (events.length === 5) break;

@@ -239,6 +239,54 @@ describe('other controllers', () => {
   });
 });
 
+describe('ingress and API services', () => {
+  it('gives an Ingress an address and marks a local APIService Available', async () => {
+    await client.create({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'web', namespace: 'ctl' },
+      spec: {
+        rules: [
+          {
+            host: 'web.example.com',
+            http: {
+              paths: [
+                { path: '/', pathType: 'Prefix', backend: { service: { name: 'lb', port: { number: 80 } } } },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    const ing = await waitFor(async () => {
+      const o = await get('networking.k8s.io/v1', 'Ingress', 'web');
+      return (
+        (o.status as { loadBalancer?: { ingress?: unknown[] } } | undefined)?.loadBalancer?.ingress ?? []
+      ).length > 0
+        ? o
+        : undefined;
+    });
+    expect(
+      (ing.status as { loadBalancer: { ingress: Array<{ ip: string }> } }).loadBalancer.ingress[0]?.ip,
+    ).toMatch(/^192\.0\.2\./);
+    await client.create({
+      apiVersion: 'apiregistration.k8s.io/v1',
+      kind: 'APIService',
+      metadata: { name: 'v1.example.com' },
+      spec: { group: 'example.com', version: 'v1', groupPriorityMinimum: 1000, versionPriority: 15 },
+    });
+    const svc = await waitFor(async () => {
+      const o = await client.get({
+        apiVersion: 'apiregistration.k8s.io/v1',
+        kind: 'APIService',
+        name: 'v1.example.com',
+      });
+      return cond(o, 'Available') ? o : undefined;
+    });
+    expect(cond(svc, 'Available')).toMatchObject({ status: 'True', reason: 'Local' });
+  });
+});
+
 describe('switching controllers off', () => {
   it('creates no ReplicaSet when the deployment controller is off', async () => {
     const quiet = await startTestCluster({ controllers: { deployments: false } });

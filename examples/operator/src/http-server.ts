@@ -1,0 +1,105 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { OperatorMetrics } from './metrics.js';
+
+/** A named health check: answers true, or a reason it fails. */
+export type HealthCheck = () => boolean | string | Promise<boolean | string>;
+
+/** Options of {@link startOperatorServer}. */
+export interface OperatorServerOptions {
+  /** Port to listen on; 0 picks a free one. Default 8080. */
+  port?: number | undefined;
+  /** Address to bind. Default `0.0.0.0`. */
+  host?: string | undefined;
+  /** Liveness checks for `/healthz` (the process can make progress). */
+  liveness?: Record<string, HealthCheck> | undefined;
+  /** Readiness checks for `/readyz` (caches synced, API server reachable). */
+  readiness?: Record<string, HealthCheck> | undefined;
+  /** Metrics for `/metrics`. */
+  metrics?: OperatorMetrics | undefined;
+  /** Handler of `/api/webhook` (see `createWebhookHandler`). */
+  webhook?: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
+}
+
+/** A running operator HTTP server. */
+export interface OperatorServer {
+  /** `http://host:port`. */
+  readonly url: string;
+  /** The node server. */
+  readonly server: Server;
+  /** Stops accepting connections and closes idle ones. */
+  close(): Promise<void>;
+}
+
+async function runChecks(checks: Record<string, HealthCheck>): Promise<{ ok: boolean; lines: string[] }> {
+  const lines: string[] = [];
+  let ok = true;
+  for (const [name, check] of Object.entries(checks)) {
+    let result: boolean | string;
+    try {
+      result = await check();
+    } catch (err) {
+      result = err instanceof Error ? err.message : String(err);
+    }
+    if (result === true) lines.push(`[+]${name} ok`);
+    else {
+      ok = false;
+      lines.push(`[-]${name} failed: ${result === false ? 'not ready' : result}`);
+    }
+  }
+  return { ok, lines };
+}
+
+/**
+ * Serves `/healthz`, `/readyz` (kube-apiserver's format: `ok`, or the failing checks; `?verbose`
+ * lists every check), `/metrics` and `/api/webhook` on one small node:http server.
+ */
+export async function startOperatorServer(options: OperatorServerOptions = {}): Promise<OperatorServer> {
+  const text = (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8') => {
+    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+    res.end(body);
+  };
+  const probe = async (req: IncomingMessage, res: ServerResponse, checks: Record<string, HealthCheck>) => {
+    const { ok, lines } = await runChecks(checks);
+    const verbose = new URL(req.url ?? '/', 'http://x').searchParams.has('verbose');
+    const status = ok ? 200 : 503;
+    const word = ok ? 'ok' : 'failed';
+    text(res, status, verbose || !ok ? `${lines.join('\n')}\n${word}\n` : 'ok');
+  };
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const handle = async () => {
+      if (path === '/api/webhook' && options.webhook) return options.webhook(req, res);
+      if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed\n');
+      if (path === '/healthz' || path === '/livez') return probe(req, res, options.liveness ?? {});
+      if (path === '/readyz') return probe(req, res, options.readiness ?? {});
+      if (path === '/metrics' && options.metrics) {
+        const { contentType, body } = await options.metrics.render();
+        return text(res, 200, body, contentType);
+      }
+      return text(res, 404, 'not found\n');
+    };
+    handle().catch(() => {
+      if (!res.headersSent) text(res, 500, 'internal error\n');
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, options.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * @packageDocumentation
+ * The reference gitops-kit operator: the Application resource, its CRD, the work queue, the webhook
+ * receiver, leader election and observability, built only from the public APIs of gitops-kit.
+ */
+export * from './application.js';
+export * from './application-schema.js';
+export * from './crd.js';
+export * from './work-queue.js';
+export * from './repo-url.js';
+export * from './webhook.js';
+export * from './leader-election.js';
+export * from './http-server.js';
+export * from './logger.js';
+export * from './metrics.js';
+export * from './application-status.js';
+export * from './conditions.js';
