@@ -26,13 +26,22 @@ const duration = () => z.string().regex(new RegExp(DURATION_PATTERN)).meta({ pat
 /** Kustomize options of a source: image overrides and name prefix/suffix, as `argocd app set --kustomize-*`. */
 export const kustomizeOptionsSchema = z
   .object({
-    images: z
-      .array(z.string().min(1))
+    images: z.array(z.string().min(1)).optional().meta({
+      description:
+        'Image overrides as `kustomize edit set image` takes them: `nginx=nginx:1.27`, `nginx:1.27`, `nginx@sha256:…`.',
+    }),
+    namePrefix: z
+      .string()
       .optional()
-      .meta({ description: 'Image overrides as `kustomize edit set image` takes them: `nginx=nginx:1.27`, `nginx:1.27`, `nginx@sha256:…`.' }),
-    namePrefix: z.string().optional().meta({ description: 'Prefix added to the names of every rendered resource.' }),
-    nameSuffix: z.string().optional().meta({ description: 'Suffix added to the names of every rendered resource.' }),
-    namespace: z.string().optional().meta({ description: 'Namespace set on every namespaced rendered resource.' }),
+      .meta({ description: 'Prefix added to the names of every rendered resource.' }),
+    nameSuffix: z
+      .string()
+      .optional()
+      .meta({ description: 'Suffix added to the names of every rendered resource.' }),
+    namespace: z
+      .string()
+      .optional()
+      .meta({ description: 'Namespace set on every namespaced rendered resource.' }),
     commonLabels: z
       .record(z.string(), z.string())
       .optional()
@@ -56,14 +65,14 @@ export const directoryOptionsSchema = z
 /** Where the desired state comes from: a Git repository, a revision and a path. */
 export const applicationSourceSchema = z
   .object({
-    repoURL: z.string().min(1).meta({ description: 'URL of the Git repository (https, http, ssh or scp-like).' }),
-    targetRevision: z
+    repoURL: z
       .string()
-      .optional()
-      .meta({
-        description:
-          'Branch, tag, semver constraint (`^1.2`, `>=1.0.0 <2`) or commit SHA to deploy. Default: HEAD of the default branch.',
-      }),
+      .min(1)
+      .meta({ description: 'URL of the Git repository (https, http, ssh or scp-like).' }),
+    targetRevision: z.string().optional().meta({
+      description:
+        'Branch, tag, semver constraint (`^1.2`, `>=1.0.0 <2`) or commit SHA to deploy. Default: HEAD of the default branch.',
+    }),
     path: z.string().optional().meta({ description: 'Directory inside the repository. Default: the root.' }),
     kustomize: kustomizeOptionsSchema.optional(),
     directory: directoryOptionsSchema.optional(),
@@ -73,14 +82,13 @@ export const applicationSourceSchema = z
 /** Where the rendered objects go: a cluster (by server URL or by name) and a default namespace. */
 export const applicationDestinationSchema = z
   .object({
-    server: z
-      .string()
-      .optional()
-      .meta({ description: 'API server URL; `https://kubernetes.default.svc` is the cluster the operator runs in.' }),
-    name: z
-      .string()
-      .optional()
-      .meta({ description: 'Name of a cluster registered through a kubeconfig Secret; `in-cluster` for the local one.' }),
+    server: z.string().optional().meta({
+      description: 'API server URL; `https://kubernetes.default.svc` is the cluster the operator runs in.',
+    }),
+    name: z.string().optional().meta({
+      description:
+        'Name of a cluster registered through a kubeconfig Secret; `in-cluster` for the local one.',
+    }),
     namespace: z.string().optional().meta({ description: 'Namespace of rendered objects that set none.' }),
   })
   .refine((d) => !(d.server && d.name), {
@@ -89,7 +97,10 @@ export const applicationDestinationSchema = z
   .meta({
     description: 'Where the rendered objects go.',
     'x-kubernetes-validations': [
-      { rule: '!(has(self.server) && has(self.name))', message: 'set destination.server or destination.name, not both' },
+      {
+        rule: '!(has(self.server) && has(self.name))',
+        message: 'set destination.server or destination.name, not both',
+      },
     ],
   });
 
@@ -98,22 +109,29 @@ export const automatedSyncSchema = z
   .object({
     prune: z.boolean().optional().meta({ description: 'Delete live objects no longer rendered.' }),
     selfHeal: z.boolean().optional().meta({ description: 'Sync again when live objects drift from Git.' }),
-    allowEmpty: z.boolean().optional().meta({ description: 'Allow a sync that would leave the application with no objects.' }),
+    allowEmpty: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Allow a sync that would leave the application with no objects.' }),
   })
   .meta({ description: 'Sync automatically.' });
 
 /** Retry of a failed sync with exponential backoff, as Argo CD's `syncPolicy.retry`. */
 export const retryStrategySchema = z
   .object({
-    limit: z
-      .number()
-      .int()
-      .optional()
-      .meta({ description: 'Attempts after the first; a negative number retries forever. Default 0: no retry in Argo CD, 5 here when retry is set.' }),
+    limit: z.number().int().optional().meta({
+      description:
+        'Attempts after the first; a negative number retries forever. Default 0: no retry in Argo CD, 5 here when retry is set.',
+    }),
     backoff: z
       .object({
         duration: duration().optional().meta({ description: 'First delay, e.g. `5s`.' }),
-        factor: z.number().int().min(1).optional().meta({ description: 'Multiplier of the delay after each failure.' }),
+        factor: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .meta({ description: 'Multiplier of the delay after each failure.' }),
         maxDuration: duration().optional().meta({ description: 'Longest delay, e.g. `3m`.' }),
       })
       .optional(),
@@ -127,7 +145,10 @@ export const syncPolicySchema = z
     syncOptions: z
       .array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*=[^=]*$/))
       .optional()
-      .meta({ description: 'Options as `Name=value`: `CreateNamespace=true`, `ServerSideApply=true`, `PruneLast=true`, …' }),
+      .meta({
+        description:
+          'Options as `Name=value`: `CreateNamespace=true`, `ServerSideApply=true`, `PruneLast=true`, …',
+      }),
     retry: retryStrategySchema.optional(),
   })
   .meta({ description: 'When and how the operator syncs.' });
@@ -148,7 +169,10 @@ export const ignoreDifferencesRuleSchema = z
 /** `spec` of an Application. */
 export const applicationSpecSchema = z
   .object({
-    project: z.string().optional().meta({ description: 'Project, shown for compatibility with Argo CD. Default `default`.' }),
+    project: z
+      .string()
+      .optional()
+      .meta({ description: 'Project, shown for compatibility with Argo CD. Default `default`.' }),
     source: applicationSourceSchema,
     destination: applicationDestinationSchema,
     syncPolicy: syncPolicySchema.optional(),
@@ -166,7 +190,14 @@ export const applicationSpecSchema = z
 export const syncStatusCodeSchema = z.enum(['Synced', 'OutOfSync', 'Unknown']);
 
 /** Health status codes, as Argo CD's. */
-export const healthStatusCodeSchema = z.enum(['Healthy', 'Progressing', 'Degraded', 'Suspended', 'Missing', 'Unknown']);
+export const healthStatusCodeSchema = z.enum([
+  'Healthy',
+  'Progressing',
+  'Degraded',
+  'Suspended',
+  'Missing',
+  'Unknown',
+]);
 
 /** A health status and the message that explains it. */
 export const healthStatusSchema = z.object({
@@ -189,7 +220,10 @@ export const resourceStatusSchema = z.object({
 
 /** A condition of the Application, with the generation it was computed for. */
 export const applicationConditionSchema = z.object({
-  type: z.string().min(1).meta({ description: 'ComparisonError, SyncError, InvalidSpecError, AutoSyncDisabled, …' }),
+  type: z
+    .string()
+    .min(1)
+    .meta({ description: 'ComparisonError, SyncError, InvalidSpecError, AutoSyncDisabled, …' }),
   status: z.enum(['True', 'False', 'Unknown']),
   reason: z.string().optional(),
   message: z.string().optional(),
@@ -199,7 +233,10 @@ export const applicationConditionSchema = z.object({
 
 /** A manual sync: optionally of a given revision, with prune, as a dry run. */
 export const syncOperationSchema = z.object({
-  revision: z.string().optional().meta({ description: 'Revision to sync instead of spec.source.targetRevision.' }),
+  revision: z
+    .string()
+    .optional()
+    .meta({ description: 'Revision to sync instead of spec.source.targetRevision.' }),
   prune: z.boolean().optional(),
   dryRun: z.boolean().optional(),
   syncOptions: z.array(z.string()).optional(),
@@ -221,9 +258,7 @@ export const applicationOperationSchema = z
       .enum(['normal', 'hard'])
       .optional()
       .meta({ description: '`normal` compares again; `hard` also resolves and fetches the source again.' }),
-    initiatedBy: z
-      .object({ username: z.string().optional(), automated: z.boolean().optional() })
-      .optional(),
+    initiatedBy: z.object({ username: z.string().optional(), automated: z.boolean().optional() }).optional(),
   })
   .refine((o) => [o.sync, o.rollback, o.refresh].filter((x) => x !== undefined).length === 1, {
     message: 'an operation sets exactly one of sync, rollback and refresh',
@@ -282,16 +317,15 @@ export const applicationStatusSchema = z
   .meta({ description: 'The observed state of an Application, written by the operator.' });
 
 /** ObjectMeta as the CRD sees it: the API server validates it, so it is kept open. */
-const objectMetaSchema = z
-  .looseObject({
-    name: z.string().optional(),
-    namespace: z.string().optional(),
-    generation: z.number().int().optional(),
-    resourceVersion: z.string().optional(),
-    uid: z.string().optional(),
-    labels: z.record(z.string(), z.string()).optional(),
-    annotations: z.record(z.string(), z.string()).optional(),
-  });
+const objectMetaSchema = z.looseObject({
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+  generation: z.number().int().optional(),
+  resourceVersion: z.string().optional(),
+  uid: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
 
 /** A whole Application object. */
 export const applicationSchema = z.object({

@@ -1,18 +1,13 @@
 import {
-  type GitOpsError,
   formatObjectKey,
+  type GitOpsError,
   type KubeObject,
   type ObjectKey,
   parseApiVersion,
 } from '@gitops-kit/core';
 import { type DiffManyItem, type DiffManyOptions, type DiffManyResult, diffMany } from '@gitops-kit/diff';
 import { type AssessHealthOptions, aggregateHealth, type ResourceHealthInput } from '@gitops-kit/health';
-import type {
-  Application,
-  ApplicationStatus,
-  ResourceStatus,
-  SyncStatusCode,
-} from './application-schema.js';
+import type { Application, ApplicationStatus, ResourceStatus, SyncStatusCode } from './application-schema.js';
 import { removeCondition, setCondition } from './conditions.js';
 
 /** The annotation Argo CD reads for comparison options (`IgnoreExtraneous`). */
@@ -71,14 +66,26 @@ function compareKeys(a: ResourceStatus, b: ResourceStatus): number {
 }
 
 function resourceOf(key: ObjectKey, status: SyncStatusCode): ResourceStatus {
-  const r: ResourceStatus = { group: key.group, version: key.version, kind: key.kind, name: key.name, status };
+  const r: ResourceStatus = {
+    group: key.group,
+    version: key.version,
+    kind: key.kind,
+    name: key.name,
+    status,
+  };
   if (key.namespace) r.namespace = key.namespace;
   return r;
 }
 
 function liveKey(obj: KubeObject): ObjectKey {
   const { group, version } = parseApiVersion(obj.apiVersion);
-  return { group, version, kind: obj.kind, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' };
+  return {
+    group,
+    version,
+    kind: obj.kind,
+    namespace: obj.metadata.namespace ?? '',
+    name: obj.metadata.name ?? '',
+  };
 }
 
 /**
@@ -148,8 +155,10 @@ export function computeApplicationStatus(input: ApplicationStatusInput): Applica
 
   for (const item of result.items) {
     const id = formatObjectKey({ ...item.key, version: '' });
-    const liveObj = liveById.get(id) ?? liveById.get(formatObjectKey({ ...item.key, namespace: '', version: '' }));
-    const target = desiredByKey.get(id);
+    const clusterId = formatObjectKey({ ...item.key, namespace: '', version: '' });
+    const liveObj = liveById.get(id) ?? liveById.get(clusterId);
+    // A desired object may name no namespace (the destination's applies), so try that key too.
+    const target = desiredByKey.get(id) ?? desiredByKey.get(clusterId);
     const r = resourceOf(item.key, statusOf(item));
     if (item.status === 'live-only') {
       r.requiresPruning = true;
@@ -169,8 +178,17 @@ export function computeApplicationStatus(input: ApplicationStatusInput): Applica
   const health = aggregateHealth(healthInputs, input.healthOptions);
   const byId = new Map(health.resources.map((h) => [h.id, h]));
   for (const r of resources) {
-    const h = byId.get(formatObjectKey({ group: r.group, version: '', kind: r.kind, namespace: r.namespace ?? '', name: r.name }));
-    if (h?.health) r.health = { status: h.health.status, ...(h.health.message ? { message: h.health.message } : {}) };
+    const h = byId.get(
+      formatObjectKey({
+        group: r.group,
+        version: '',
+        kind: r.kind,
+        namespace: r.namespace ?? '',
+        name: r.name,
+      }),
+    );
+    if (h?.health)
+      r.health = { status: h.health.status, ...(h.health.message ? { message: h.health.message } : {}) };
   }
 
   const conditions =

@@ -31,7 +31,9 @@ function applicationValidationError(error: z.ZodError, file: string | undefined)
 }
 
 /** `namespace/name` of an Application: its key in the work queue, logs and metrics. */
-export function applicationKey(app: { metadata: { namespace?: string | undefined; name?: string | undefined } }): string {
+export function applicationKey(app: {
+  metadata: { namespace?: string | undefined; name?: string | undefined };
+}): string {
   return `${app.metadata.namespace ?? ''}/${app.metadata.name ?? ''}`;
 }
 

@@ -1,4 +1,10 @@
-import { isJsonObject, type JsonObject, type JsonValue, stringifyKubeYaml, ValidationError } from '@gitops-kit/core';
+import {
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  stringifyKubeYaml,
+  ValidationError,
+} from '@gitops-kit/core';
 import { z } from 'zod';
 import {
   APPLICATION_GROUP,
@@ -62,7 +68,8 @@ export function toStructuralSchema(schema: JsonValue, path = ''): JsonObject {
       if (typeof value === 'number' && Math.abs(value) < Number.MAX_SAFE_INTEGER) out[key] = value;
     } else if (key === 'properties' && isJsonObject(value)) {
       const props: JsonObject = {};
-      for (const [name, sub] of Object.entries(value)) props[name] = toStructuralSchema(sub, `${path}.${name}`);
+      for (const [name, sub] of Object.entries(value))
+        props[name] = toStructuralSchema(sub, `${path}.${name}`);
       out.properties = props;
     } else if (key === 'items') {
       out.items = toStructuralSchema(value, `${path}[]`);
@@ -93,7 +100,8 @@ function zodToStructural(schema: z.ZodType): JsonObject {
 export function applicationOpenApiSchema(): JsonObject {
   return {
     type: 'object',
-    description: 'An Application: a Git source rendered with kustomize or as plain YAML, kept in sync with a cluster.',
+    description:
+      'An Application: a Git source rendered with kustomize or as plain YAML, kept in sync with a cluster.',
     required: ['spec'],
     properties: {
       apiVersion: { type: 'string' },

@@ -30,7 +30,10 @@ export function normalizeRepoURL(url: string): string {
     }
   }
   hostAndPath = hostAndPath.split(/[?#]/)[0] ?? '';
-  hostAndPath = hostAndPath.replace(/\/+$/, '').replace(/\.git$/i, '').replace(/\/+$/, '');
+  hostAndPath = hostAndPath
+    .replace(/\/+$/, '')
+    .replace(/\.git$/i, '')
+    .replace(/\/+$/, '');
   return hostAndPath.replace(/\/{2,}/g, '/');
 }
 

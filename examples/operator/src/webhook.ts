@@ -118,7 +118,8 @@ export function verifyWebhookSignature(
   // Every secret is tried (no early exit), so timing does not tell which one matched.
   let ok = false;
   for (const s of secrets) ok = constantTimeEqual(normalised, expected(s)) || ok;
-  if (!ok) throw new SecurityError(`the ${provider} webhook signature does not match`, { code: 'UNAUTHORIZED' });
+  if (!ok)
+    throw new SecurityError(`the ${provider} webhook signature does not match`, { code: 'UNAUTHORIZED' });
 }
 
 function str(v: unknown): string | undefined {
@@ -160,7 +161,8 @@ export function parsePushEvent(
     throw new ValidationError(`the ${provider} push payload is not JSON`, { cause });
   }
   const ref = str(payload.ref);
-  if (ref === undefined) throw new ValidationError(`the ${provider} push payload has no ref`, { path: 'ref' });
+  if (ref === undefined)
+    throw new ValidationError(`the ${provider} push payload has no ref`, { path: 'ref' });
   const urls: (string | undefined)[] = [];
   let defaultBranch: string | undefined;
   if (provider === 'gitlab') {
@@ -177,7 +179,12 @@ export function parsePushEvent(
     defaultBranch = str(project.default_branch);
   } else {
     const repository = obj(payload.repository);
-    urls.push(str(repository.html_url), str(repository.clone_url), str(repository.ssh_url), str(repository.git_url));
+    urls.push(
+      str(repository.html_url),
+      str(repository.clone_url),
+      str(repository.ssh_url),
+      str(repository.git_url),
+    );
     defaultBranch = str(repository.default_branch);
   }
   const repoURLs = [...new Set(urls.filter((u): u is string => u !== undefined))];

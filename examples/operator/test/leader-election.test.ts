@@ -1,7 +1,7 @@
 import type { KubeObject } from '@gitops-kit/core';
 import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LeaderElector, type LeaderElectionOptions, microTime } from '../src/index.js';
+import { type LeaderElectionOptions, LeaderElector, microTime } from '../src/index.js';
 
 // Short periods keep the test quick; the assertions wait for states, never for durations.
 const FAST = { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 200 };
@@ -121,9 +121,14 @@ describe('LeaderElector on a Lease (testkit)', () => {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name: 'held', namespace: 'default' },
-      spec: { holderIdentity: 'someone', leaseDurationSeconds: 3600, renewTime: microTime(), leaseTransitions: 4 },
+      spec: {
+        holderIdentity: 'someone',
+        leaseDurationSeconds: 3600,
+        renewTime: microTime(),
+        leaseTransitions: 4,
+      },
     } as KubeObject);
-    const a = start("held", "a");
+    const a = start('held', 'a');
     await until(() => a.elector.getLeader() === 'someone', 'a to observe the holder');
     expect(a.elector.isLeader()).toBe(false);
     a.controller.abort();
@@ -135,8 +140,12 @@ describe('LeaderElector on a Lease (testkit)', () => {
 
   it('refuses timings client-go refuses', () => {
     const base = { client: cluster.client, namespace: 'default', name: 'x', identity: 'a' };
-    expect(() => new LeaderElector({ ...base, leaseDurationMs: 1000, renewDeadlineMs: 1000 })).toThrow(/leaseDuration/);
-    expect(() => new LeaderElector({ ...base, renewDeadlineMs: 1000, retryPeriodMs: 900 })).toThrow(/renewDeadline/);
+    expect(() => new LeaderElector({ ...base, leaseDurationMs: 1000, renewDeadlineMs: 1000 })).toThrow(
+      /leaseDuration/,
+    );
+    expect(() => new LeaderElector({ ...base, renewDeadlineMs: 1000, retryPeriodMs: 900 })).toThrow(
+      /renewDeadline/,
+    );
     expect(() => new LeaderElector({ ...base, identity: '' })).toThrow(/identity/);
   });
 });

@@ -27,7 +27,9 @@ const secret = {
   metadata: {
     name: 'db',
     namespace: 'prod',
-    annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"password":"aHVudGVyMg=="}}' },
+    annotations: {
+      'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"password":"aHVudGVyMg=="}}',
+    },
   },
   data: { password: 'aHVudGVyMg==' },
   stringData: { url: 'postgres://admin:hunter2@db' },
@@ -61,7 +63,10 @@ describe('logger', () => {
   it('logs GitOpsErrors with their code and location', () => {
     const out = capture();
     const log = createLogger({ destination: out.stream });
-    log.error({ err: new ValidationError('bad image', { file: 'dev/kustomization.yaml', line: 4 }) }, 'render failed');
+    log.error(
+      { err: new ValidationError('bad image', { file: 'dev/kustomization.yaml', line: 4 }) },
+      'render failed',
+    );
     const [rec] = out.records();
     expect(rec!.err).toMatchObject({ code: 'VALIDATION_ERROR', file: 'dev/kustomization.yaml', line: 4 });
   });
@@ -85,7 +90,11 @@ describe('metrics and probes', () => {
       { syncStatus: 'Synced', healthStatus: 'Healthy' },
       { syncStatus: 'OutOfSync', healthStatus: 'Degraded' },
     ];
-    const metrics = new OperatorMetrics({ appStatuses: () => statuses, queueDepth: () => 4, isLeader: () => true });
+    const metrics = new OperatorMetrics({
+      appStatuses: () => statuses,
+      queueDepth: () => 4,
+      isLeader: () => true,
+    });
     metrics.recordReconcile('success', 0.02);
     metrics.recordReconcile('success', 0.03);
     metrics.recordReconcile('error', 0.5);

@@ -59,8 +59,12 @@ describe('repository URL matching', () => {
     expect(normalizeRepoURL('ssh://git@GITHUB.com:22/team/app/')).toBe('github.com/team/app');
     expect(normalizeRepoURL('https://user:pass@github.com/team/app.git/')).toBe('github.com/team/app');
     expect(normalizeRepoURL('http://[::1]:8080/repo.git')).toBe('[::1]/repo');
-    expect(sameRepository('https://git.example.com/Team/Deploy.git', 'git@git.example.com:team/deploy')).toBe(true);
-    expect(sameRepository('https://git.example.com/team/deploy', 'https://git.example.com/team/deploy-2')).toBe(false);
+    expect(sameRepository('https://git.example.com/Team/Deploy.git', 'git@git.example.com:team/deploy')).toBe(
+      true,
+    );
+    expect(
+      sameRepository('https://git.example.com/team/deploy', 'https://git.example.com/team/deploy-2'),
+    ).toBe(false);
     expect(sameRepository('https://a.example.com/team/app', 'https://b.example.com/team/app')).toBe(false);
     expect(sameRepository('', '')).toBe(false);
   });
@@ -93,13 +97,20 @@ describe('verifyWebhookSignature', () => {
     const good = `sha256=${hmac('k', body.toString())}`;
     expect(() => verifyWebhookSignature('github', { 'x-hub-signature-256': good }, body, 'k')).not.toThrow();
     expect(() =>
-      verifyWebhookSignature('github', { 'x-hub-signature-256': `sha256=${hmac('wrong', body.toString())}` }, body, 'k'),
+      verifyWebhookSignature(
+        'github',
+        { 'x-hub-signature-256': `sha256=${hmac('wrong', body.toString())}` },
+        body,
+        'k',
+      ),
     ).toThrow(/does not match/);
-    expect(() => verifyWebhookSignature('github', { 'x-hub-signature-256': good.slice(0, 20) }, body, 'k')).toThrow(
+    expect(() =>
+      verifyWebhookSignature('github', { 'x-hub-signature-256': good.slice(0, 20) }, body, 'k'),
+    ).toThrow(/does not match/);
+    expect(() => verifyWebhookSignature('github', {}, body, 'k')).toThrow(/no signature/);
+    expect(() => verifyWebhookSignature('gitlab', { 'x-gitlab-token': 'k2' }, body, 'k')).toThrow(
       /does not match/,
     );
-    expect(() => verifyWebhookSignature('github', {}, body, 'k')).toThrow(/no signature/);
-    expect(() => verifyWebhookSignature('gitlab', { 'x-gitlab-token': 'k2' }, body, 'k')).toThrow(/does not match/);
   });
 
   it('never puts the secret or the expected signature in the error', () => {
@@ -151,7 +162,10 @@ describe('webhook receiver over HTTP', () => {
       body,
     );
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { applications: string[] }).applications).toEqual(['apps/dev', 'apps/head']);
+    expect(((await res.json()) as { applications: string[] }).applications).toEqual([
+      'apps/dev',
+      'apps/head',
+    ]);
     expect(enqueued).toEqual(['apps/dev', 'apps/head']);
   });
 
@@ -171,7 +185,7 @@ describe('webhook receiver over HTTP', () => {
 
   it('GitHub: a forged signature is refused and nothing is enqueued', async () => {
     const body = JSON.stringify(githubPush('refs/heads/main'));
-    const forged = JSON.stringify({ ...githubPush('refs/heads/main'), after: '0'.repeat(39) + '1' });
+    const forged = JSON.stringify({ ...githubPush('refs/heads/main'), after: `${'0'.repeat(39)}1` });
     const res = await post(
       { 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmac(SECRETS.github, body)}` },
       forged,
@@ -183,7 +197,10 @@ describe('webhook receiver over HTTP', () => {
 
   it('GitHub: ping is acknowledged without enqueuing', async () => {
     const body = JSON.stringify({ zen: 'Keep it logically awesome.' });
-    const res = await post({ 'x-github-event': 'ping', 'x-hub-signature-256': `sha256=${hmac(SECRETS.github, body)}` }, body);
+    const res = await post(
+      { 'x-github-event': 'ping', 'x-hub-signature-256': `sha256=${hmac(SECRETS.github, body)}` },
+      body,
+    );
     expect(res.status).toBe(204);
     expect(enqueued).toEqual([]);
   });
@@ -213,15 +230,23 @@ describe('webhook receiver over HTTP', () => {
   it('refuses malformed payloads, unknown senders, other methods and oversized bodies', async () => {
     const bad = 'not json';
     expect(
-      (await post({ 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmac(SECRETS.github, bad)}` }, bad))
-        .status,
+      (
+        await post(
+          { 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmac(SECRETS.github, bad)}` },
+          bad,
+        )
+      ).status,
     ).toBe(400);
     expect((await post({}, '{}')).status).toBe(400);
     expect((await fetch(url)).status).toBe(405);
     const big = JSON.stringify({ ...githubPush('refs/heads/main'), pad: 'x'.repeat(100 * 1024) });
     expect(
-      (await post({ 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmac(SECRETS.github, big)}` }, big))
-        .status,
+      (
+        await post(
+          { 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmac(SECRETS.github, big)}` },
+          big,
+        )
+      ).status,
     ).toBe(413);
     expect(enqueued).toEqual([]);
   });

@@ -13,7 +13,8 @@ Render the kustomization in DIR (default: the current directory). Writes exactly
 Flags:
   -o, --output FILE              Write the YAML to FILE instead of stdout
       --load-restrictor VALUE    LoadRestrictionsRootOnly (default) or LoadRestrictionsNone
-      --enable-helm              Allow helmCharts (refused: helm charts are not rendered in process)
+      --enable-helm              Allow helmCharts: runs \`helm template\` on charts under the chart home
+      --helm-command CMD         The helm binary (default: helm, found on PATH)
       --enable-alpha-plugins     Allow external plugins (refused: exec and KRM function plugins do not run)
       --enable-exec              Allow exec plugins (refused, as above)
   -h, --help                     Show this help
@@ -25,6 +26,7 @@ export async function runBuild(args: readonly string[], streams: CliStreams): Pr
   let output: string | undefined;
   let loadRestrictor: 'RootOnly' | 'None' = 'RootOnly';
   let enableHelm = false;
+  let helmCommand = 'helm';
   let enableAlphaPlugins = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
@@ -45,7 +47,11 @@ export async function runBuild(args: readonly string[], streams: CliStreams): Pr
       else if (v === 'LoadRestrictionsNone') loadRestrictor = 'None';
       else return usageError(streams, `invalid --load-restrictor "${v ?? ''}"`);
     } else if (a === '--enable-helm') enableHelm = true;
-    else if (a === '--enable-alpha-plugins' || a === '--enable-exec') enableAlphaPlugins = true;
+    else if (a === '--helm-command' || a.startsWith('--helm-command=')) {
+      const v = value();
+      if (!v) return usageError(streams, 'flag --helm-command needs a value');
+      helmCommand = v;
+    } else if (a === '--enable-alpha-plugins' || a === '--enable-exec') enableAlphaPlugins = true;
     else if (a.startsWith('-')) return usageError(streams, `unknown flag ${a}`);
     else if (dir === undefined) dir = a;
     else return usageError(streams, 'specify one path to a kustomization directory');
@@ -54,6 +60,7 @@ export async function runBuild(args: readonly string[], streams: CliStreams): Pr
     const result = await renderKustomization(nodeFileSystem(), resolve(dir ?? '.'), {
       loadRestrictor,
       enableHelm,
+      helmCommand,
       enableAlphaPlugins,
     });
     for (const w of result.warnings) streams.stderr.write(`${w.message}\n`);

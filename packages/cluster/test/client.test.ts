@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   errorFromResponse,
   isAlreadyExists,
@@ -78,6 +78,26 @@ describe('RateLimiter', () => {
     };
     await Promise.all(Array.from({ length: 10 }, () => limiter.run(task)));
     expect(peak).toBe(2);
+  });
+});
+
+describe('RateLimiter QPS', () => {
+  it('lets a burst through, then one request per 1/qps seconds (on a fake clock)', async () => {
+    vi.useFakeTimers();
+    try {
+      const limiter = new RateLimiter({ concurrency: 0, qps: 2, burst: 2 });
+      let done = 0;
+      const all = Promise.all(Array.from({ length: 6 }, () => limiter.run(async () => void done++)));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(done).toBe(2);
+      await vi.advanceTimersByTimeAsync(500);
+      expect(done).toBe(3);
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(done).toBe(6);
+      await all;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -60,6 +60,8 @@ export interface ServerDiscovery {
   /** v0: every ref, from the advertisement. */
   refs: RemoteRef[];
   capabilities: Set<string>;
+  /** True when v2 was inferred from an `ls-refs` answer rather than advertised. */
+  assumed?: boolean | undefined;
 }
 
 /**
@@ -174,10 +176,21 @@ export class SmartHttpClient {
   }
 
   /**
-   * Lists the refs whose names start with one of `prefixes` (all when empty). On a v2 server known
-   * from an earlier discovery this is one `ls-refs` request with `ref-prefix` arguments.
+   * Lists the refs whose names start with one of `prefixes` (all when empty), in one request where
+   * possible: an `ls-refs` command with `ref-prefix` arguments is sent straight away (as a v2 server
+   * answers it without a prior capability advertisement); only when the answer is not a valid v2
+   * one does the client discover the server's protocol and, for v0, filter the advertised refs.
    */
-  async listRefs(prefixes: string[], rediscovered = false): Promise<RemoteRef[]> {
+  async listRefs(prefixes: string[]): Promise<RemoteRef[]> {
+    if (this.discovery === undefined) {
+      try {
+        const refs = await this.lsRefs(prefixes);
+        this.discovery = { version: 2, refs: [], capabilities: new Set(), assumed: true };
+        return refs;
+      } catch (err) {
+        if (!(err instanceof GitProtocolError)) throw err;
+      }
+    }
     let discovery = this.discovery;
     if (discovery === undefined || discovery.version === 0) discovery = await this.discover();
     if (discovery.version === 0) {
@@ -185,34 +198,42 @@ export class SmartHttpClient {
         (r) => prefixes.length === 0 || prefixes.some((p) => r.name.startsWith(p)),
       );
     }
+    try {
+      return await this.lsRefs(prefixes);
+    } catch (err) {
+      // The server may have changed since an assumed or old discovery: rediscover once.
+      if (!(err instanceof GitProtocolError) || discovery.assumed !== true) throw err;
+      this.discovery = undefined;
+      const fresh = await this.discover();
+      if (fresh.version === 0) {
+        return fresh.refs.filter((r) => prefixes.length === 0 || prefixes.some((p) => r.name.startsWith(p)));
+      }
+      return this.lsRefs(prefixes);
+    }
+  }
+
+  /** One v2 `ls-refs` request; rejects with GitProtocolError unless the answer is well-formed v2. */
+  private async lsRefs(prefixes: string[]): Promise<RemoteRef[]> {
     const parts: Buffer[] = [pkt('command=ls-refs\n')];
-    if (
-      discovery.capabilities.has(`agent=${AGENT}`) ||
-      [...discovery.capabilities].some((c) => c.startsWith('agent='))
-    ) {
+    if ([...(this.discovery?.capabilities ?? [])].some((c) => c.startsWith('agent='))) {
       parts.push(pkt(`agent=${AGENT}\n`));
     }
     parts.push(DELIM, pkt('peel\n'), pkt('symrefs\n'));
     for (const prefix of prefixes) parts.push(pkt(`ref-prefix ${prefix}\n`));
     parts.push(FLUSH);
-    let res: HttpResponse;
-    try {
-      res = await this.request('POST', '/git-upload-pack', Buffer.concat(parts));
-    } catch (err) {
-      // The server may have changed since discovery: rediscover once.
-      if (err instanceof GitProtocolError && !rediscovered) {
-        this.discovery = undefined;
-        return this.listRefs(prefixes, true);
-      }
-      throw err;
-    }
+    const res = await this.request('POST', '/git-upload-pack', Buffer.concat(parts));
+    const body = res.body.slice(0, res.body.length);
+    const invalid = () =>
+      new GitProtocolError(`${redactUrl(this.remote.url)} did not answer ls-refs (protocol v2)`);
+    if (!String(res.headers['content-type'] ?? '').startsWith(UPLOAD_PACK_RESULT)) throw invalid();
+    if (body.length < 4 || body.toString('latin1', body.length - 4) !== '0000') throw invalid();
     const refs: RemoteRef[] = [];
-    for (const line of parsePktLines(res.body.slice(0, res.body.length))) {
+    for (const line of parsePktLines(body)) {
       if (line.kind !== 'data') continue;
       const text = lineText(line.data);
       if (text.startsWith('ERR ')) throw new GitProtocolError(`server error: ${text.slice(4)}`);
       const [oid, name, ...attrs] = text.split(' ');
-      if (oid === undefined || name === undefined) continue;
+      if (oid === undefined || name === undefined || !/^[0-9a-f]{40}$/.test(oid)) throw invalid();
       const ref: RemoteRef = { name, oid };
       for (const attr of attrs) {
         if (attr.startsWith('peeled:')) ref.peeled = attr.slice(7);
@@ -228,7 +249,14 @@ export class SmartHttpClient {
     const discovery = this.discovery ?? (await this.discover());
     const body =
       discovery.version === 2 ? this.fetchBodyV2(req, discovery) : this.fetchBodyV0(req, discovery);
-    const res = await this.request('POST', '/git-upload-pack', body);
+    let res: HttpResponse;
+    try {
+      res = await this.request('POST', '/git-upload-pack', body);
+    } catch (err) {
+      if (!(err instanceof GitProtocolError) || discovery.assumed !== true) throw err;
+      this.discovery = undefined;
+      return this.fetchPack(req);
+    }
     return discovery.version === 2 ? parseFetchV2(res.body, req) : parseFetchV0(res.body, req);
   }
 

@@ -428,7 +428,9 @@ describe('GitSource auth and failures', () => {
     await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', () => resolve()));
     try {
       const { port } = broken.address() as { port: number };
-      const err = await new GitSource({ url: `http://127.0.0.1:${port}/r.git` }).resolve().catch((e: unknown) => e);
+      const err = await new GitSource({ url: `http://127.0.0.1:${port}/r.git` })
+        .resolve()
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(GitProtocolError);
       expect((err as GitProtocolError).code).toBe('SERVER_ERROR');
       expect(posts).toBe(2);

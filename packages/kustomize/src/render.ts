@@ -17,8 +17,10 @@ export interface RenderOptions {
   loadRestrictor?: 'RootOnly' | 'None';
   /** Fetches git-URL resources; without it they are an error. */
   remoteLoader?: RemoteLoader;
-  /** Allow `helmCharts` (only meaningful with a `helm` binary; refused otherwise). */
+  /** Allow `helmCharts`: `helm template` on charts under the chart home (a `helm` binary on PATH). */
   enableHelm?: boolean;
+  /** The helm binary to run (default `helm`, looked up on PATH). */
+  helmCommand?: string;
   /** Allow external plugins (exec, KRM functions); this renderer still refuses to run them. */
   enableAlphaPlugins?: boolean;
   /** Largest file read, in bytes (default 64 MiB). */
@@ -115,6 +117,7 @@ export async function renderKustomization(
     loadRestrictor: options.loadRestrictor ?? 'RootOnly',
     remoteLoader: options.remoteLoader,
     enableHelm: options.enableHelm ?? false,
+    helmCommand: options.helmCommand ?? 'helm',
     enableAlphaPlugins: options.enableAlphaPlugins ?? false,
     maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     displayRoot: root,

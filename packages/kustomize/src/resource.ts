@@ -1,4 +1,9 @@
-import { CLUSTER_SCOPED_KINDS, isClusterScopedKind, type JsonObject, parseApiVersion } from '@gitops-kit/core';
+import {
+  CLUSTER_SCOPED_KINDS,
+  isClusterScopedKind,
+  type JsonObject,
+  parseApiVersion,
+} from '@gitops-kit/core';
 
 /** Where an object came from. */
 export interface SourceLocation {

@@ -23,6 +23,7 @@ import { contentHash } from './content-hash.js';
 import { configFromCrdDefinitions } from './crd-config.js';
 import { fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
 import { type GeneratorArgs, type GeneratorOptions, generate } from './generators.js';
+import { inflateHelmChart } from './helm-charts.js';
 import { applyJsonPatchOps, type JsonPatchOp } from './json-patch.js';
 import { checkKustomization, KUSTOMIZATION_FILE_NAMES, type RenderWarning } from './kustomization-file.js';
 import { fixNameReferences } from './name-reference.js';
@@ -64,6 +65,7 @@ export interface TargetOptions {
   loadRestrictor: 'RootOnly' | 'None';
   remoteLoader?: RemoteLoader | undefined;
   enableHelm: boolean;
+  helmCommand: string;
   enableAlphaPlugins: boolean;
   maxFileBytes: number;
   /** Shown in file names of sources and errors: paths are made relative to this directory. */
@@ -293,14 +295,12 @@ export class KustTarget {
         { file: kfile },
       );
     }
-    if (kust.helmCharts || kust.helmChartInflationGenerator || kust.helmGlobals) {
-      if (!this.options.enableHelm) {
-        throw new ValidationError('must specify --enable-helm to use helmCharts', {
-          file: kfile,
-          code: 'UNSUPPORTED',
-        });
-      }
-      throw new ValidationError('helmCharts are not supported by this renderer', {
+    const helmCharts = [
+      ...(Array.isArray(kust.helmCharts) ? kust.helmCharts : []),
+      ...(Array.isArray(kust.helmChartInflationGenerator) ? kust.helmChartInflationGenerator : []),
+    ].filter(isObj);
+    if (helmCharts.length > 0 && !this.options.enableHelm) {
+      throw new ValidationError('must specify --enable-helm to use helmCharts', {
         file: kfile,
         code: 'UNSUPPORTED',
       });
@@ -332,6 +332,12 @@ export class KustTarget {
     mergeTransformerConfig(acc.config, config);
     // Generators run before components, components before transformers (kustomize PR 5170).
     await this.runGenerators(dir, kust, acc, kfile);
+    // Helm charts inflate into resources, as kustomize's HelmChartInflationGenerator.
+    for (const chart of helmCharts) {
+      const globals = isObj(kust.helmGlobals) ? kust.helmGlobals : {};
+      const text = inflateHelmChart(chart, globals, dir, kfile, this.options.helmCommand);
+      this.append(acc, this.parseResources(text, kfile));
+    }
     for (const c of (kust.components as string[] | undefined) ?? []) {
       const cdir = posix.join(dir, String(c));
       await this.requireDirectory(cdir, String(c), kfile, 'components');

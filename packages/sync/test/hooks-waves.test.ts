@@ -1,8 +1,11 @@
 import type { KubeObject } from '@gitops-kit/core';
 import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SyncEvent } from '../src/index.js';
 import { syncApp } from './helpers.js';
+
+// A real HTTP server on a machine shared with other work: generous limits, no timing assertions.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 30_000 });
 
 let tc: TestCluster;
 beforeAll(async () => {

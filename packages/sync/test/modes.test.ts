@@ -1,9 +1,12 @@
 import { KubeApiError } from '@gitops-kit/cluster';
 import type { KubeObject } from '@gitops-kit/core';
 import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LAST_APPLIED_ANNOTATION, planFromCluster, runSync } from '../src/index.js';
 import { countingClient, quickstartApp, syncApp } from './helpers.js';
+
+// A real HTTP server on a machine shared with other work: generous limits, no timing assertions.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 30_000 });
 
 let tc: TestCluster;
 beforeAll(async () => {

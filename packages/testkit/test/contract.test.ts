@@ -781,6 +781,22 @@ describe('watch', () => {
     expect(mine).toEqual(['ADDED watched', 'MODIFIED watched', 'DELETED watched']);
   });
 
+  it('reports bookmarks with the current resourceVersion when asked', async () => {
+    const controller = new AbortController();
+    const start = (await client.list('v1', 'ConfigMap', { namespace: 'contract' })).resourceVersion;
+    for await (const e of client.watch('v1', 'ConfigMap', {
+      namespace: 'contract',
+      resourceVersion: start,
+      bookmarks: true,
+      signal: controller.signal,
+    })) {
+      expect(e.type).toBe('BOOKMARK');
+      expect(Number(e.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(start));
+      break;
+    }
+    controller.abort();
+  });
+
   it('lists first when no resourceVersion is given, and filters by selector', async () => {
     await client.create(cm('sel-a', {}, { watch: 'yes' }));
     const controller = new AbortController();
