@@ -15,3 +15,7 @@ export * from './metrics.js';
 export * from './repo-url.js';
 export * from './webhook.js';
 export * from './work-queue.js';
+export * from './application-informer.js';
+export * from './event-recorder.js';
+export * from './operator.js';
+export * from './status-writer.js';

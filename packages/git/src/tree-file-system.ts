@@ -1,6 +1,5 @@
 import { posix } from 'node:path';
 import {
-  confineFileSystem,
   type DirEntry,
   type FileStat,
   type FileType,
@@ -13,8 +12,8 @@ import { type GitTreeEntry, parseTree } from './git-objects.js';
 import type { ObjectStore } from './object-store.js';
 import { SOURCE_IGNORE_FILE, SourceIgnore } from './source-ignore.js';
 
-/** Where the repository is mounted inside the raw tree file system, so absolute symlinks miss it. */
-const MOUNT = '/.repo';
+/** How many symlinks one resolution may follow, as Linux's MAXSYMLINKS. */
+const MAX_SYMLINK_HOPS = 40;
 
 function typeOfMode(mode: string): FileType | undefined {
   if (mode === '40000' || mode === '040000') return 'directory';
@@ -31,11 +30,19 @@ export interface TreeFileSystemOptions {
   ignore: string[];
 }
 
+interface Resolved {
+  entry: GitTreeEntry;
+  type: FileType;
+  /** Repository-relative path parts of the entry. */
+  parts: string[];
+}
+
 /**
  * A read-only file system over the tree of a commit, read straight from the object store (no
- * checkout). Entries matched by the ignore rules do not exist. `/` is `options.path`; symlinks are
- * followed only while they stay inside it (an absolute target, or one that climbs out, is refused
- * with a SecurityError).
+ * checkout). `/` is `options.path`; relative paths start there too. Entries matched by the ignore
+ * rules do not exist. Symlinks are resolved component by component inside the tree and followed only
+ * while they stay under the root: an absolute target, or one that climbs out, is refused with a
+ * SecurityError (`SYMLINK_ESCAPE`); a path whose `..` climbs out is refused with `PATH_ESCAPE`.
  */
 export function treeFileSystem(
   store: ObjectStore,
@@ -61,11 +68,12 @@ export function treeFileSystem(
     lastBlob = { oid, data };
     return data;
   };
+  const rootEntry: GitTreeEntry = { mode: '40000', name: '', oid: rootTree };
 
-  const lookupRaw = (repoPath: string): GitTreeEntry | undefined => {
-    let entry: GitTreeEntry = { mode: '40000', name: '', oid: rootTree };
-    if (repoPath === '') return entry;
-    for (const part of repoPath.split('/')) {
+  /** Plain lookup by repository path, no ignore rules, no symlinks (for .sourceignore and the root). */
+  const lookupRaw = (parts: string[]): GitTreeEntry | undefined => {
+    let entry = rootEntry;
+    for (const part of parts) {
       if (typeOfMode(entry.mode) !== 'directory') return undefined;
       const next = treeOf(entry.oid).get(part);
       if (next === undefined) return undefined;
@@ -75,126 +83,135 @@ export function treeFileSystem(
   };
 
   const ignores = new SourceIgnore(options.ignore, (dir) => {
-    const entry = lookupRaw(dir === '' ? SOURCE_IGNORE_FILE : `${dir}/${SOURCE_IGNORE_FILE}`);
+    const entry = lookupRaw(dir === '' ? [SOURCE_IGNORE_FILE] : [...dir.split('/'), SOURCE_IGNORE_FILE]);
     if (entry === undefined || typeOfMode(entry.mode) !== 'file') return undefined;
     return store.readTyped(entry.oid, 'blob').toString('utf8');
   });
 
-  const repoPathOf = (path: string): string => {
-    const normal = posix.normalize(path);
-    if (normal === MOUNT) return '';
-    if (!normal.startsWith(`${MOUNT}/`)) throw new NotFoundError('no such file or directory', { file: path });
-    return normal.slice(MOUNT.length + 1).replace(/\/$/, '');
-  };
+  const sub = (options.path ?? '').replace(/^\/+|\/+$/g, '');
+  const rootParts = sub === '' ? [] : posix.normalize(sub).split('/');
+  if (rootParts.includes('..')) {
+    throw new GitOpsError('VALIDATION_ERROR', `path "${options.path}" leaves the repository`, { path: 'path' });
+  }
+  const shown = (parts: string[]) => `/${parts.slice(rootParts.length).join('/')}`;
 
-  const lookup = (path: string): { entry: GitTreeEntry; type: FileType; repoPath: string } => {
-    const repoPath = repoPathOf(path);
-    const entry = lookupRaw(repoPath);
-    const type = entry === undefined ? undefined : typeOfMode(entry.mode);
-    if (entry === undefined || type === undefined || ignores.ignores(repoPath, type === 'directory')) {
-      throw new NotFoundError('no such file or directory', { file: path.slice(MOUNT.length) || '/' });
+  /** Resolves `path` inside the root; the last component's symlink is followed when `followLast`. */
+  const resolve = (path: string, followLast: boolean): Resolved => {
+    // The caller's `..` is lexical (as in core's confinement), and may not climb above `/`.
+    const lexical: string[] = [];
+    for (const part of path.split('/')) {
+      if (part === '' || part === '.') continue;
+      if (part !== '..') lexical.push(part);
+      else if (lexical.pop() === undefined) {
+        throw new SecurityError(`path "${path}" leaves the root`, { file: path, code: 'PATH_ESCAPE' });
+      }
     }
-    return { entry, type, repoPath };
+    const root = lookupRaw(rootParts);
+    if (root === undefined || typeOfMode(root.mode) !== 'directory') {
+      throw new NotFoundError('no such file or directory', { file: path });
+    }
+    const current = [...rootParts];
+    let entry = root;
+    const pending = lexical;
+    let hops = 0;
+    while (pending.length > 0) {
+      const part = pending.shift() as string;
+      if (part === '' || part === '.') continue;
+      if (part === '..') {
+        // Only a symlink target can bring `..` here: the caller's were resolved lexically.
+        if (current.length <= rootParts.length) {
+          throw new SecurityError(`a symlink in "${path}" points outside the root`, {
+            file: path,
+            code: 'SYMLINK_ESCAPE',
+          });
+        }
+        current.pop();
+        entry = lookupRaw(current) as GitTreeEntry;
+        continue;
+      }
+      if (typeOfMode(entry.mode) !== 'directory') throw new NotFoundError('not a directory', { file: path });
+      const next = treeOf(entry.oid).get(part);
+      const type = next === undefined ? undefined : typeOfMode(next.mode);
+      const repoPath = [...current, part].join('/');
+      if (next === undefined || type === undefined || ignores.ignores(repoPath, type === 'directory')) {
+        throw new NotFoundError('no such file or directory', { file: path });
+      }
+      if (type === 'symlink' && (pending.length > 0 || followLast)) {
+        const linkPath = shown([...current, part]);
+        if (++hops > MAX_SYMLINK_HOPS) {
+          throw new SecurityError(`too many symbolic links resolving "${path}"`, {
+            file: path,
+            code: 'SYMLINK_ESCAPE',
+          });
+        }
+        const target = blob(next.oid).toString('utf8');
+        if (target.startsWith('/')) {
+          throw new SecurityError(`symlink ${linkPath} points outside the root (to ${target})`, {
+            file: linkPath,
+            code: 'SYMLINK_ESCAPE',
+            details: { target },
+          });
+        }
+        // Check the target lexically first, so the message names the link that escapes.
+        const depth = current.length - rootParts.length;
+        let level = depth;
+        for (const p of target.split('/')) {
+          if (p === '..') level--;
+          else if (p !== '' && p !== '.') level++;
+          if (level < 0) {
+            throw new SecurityError(`symlink ${linkPath} points outside the root (to ${target})`, {
+              file: linkPath,
+              code: 'SYMLINK_ESCAPE',
+              details: { target },
+            });
+          }
+        }
+        pending.unshift(...target.split('/'));
+        continue;
+      }
+      current.push(part);
+      entry = next;
+    }
+    const type = typeOfMode(entry.mode) as FileType;
+    return { entry, type, parts: current };
   };
 
-  const statOf = (entry: GitTreeEntry, type: FileType): FileStat => {
+  const statOf = ({ entry, type }: Resolved): FileStat => {
     if (type === 'directory') return { type, size: 0 };
     let size = blobSizes.get(entry.oid);
     if (size === undefined) size = blob(entry.oid).length;
     return { type, size };
   };
 
-  const raw: ReadonlyFileSystem = {
+  return {
     async readFile(path) {
-      const { entry, type } = lookup(path);
-      if (type === 'directory') throw new GitOpsError('VALIDATION_ERROR', 'is a directory', { file: path });
-      return blob(entry.oid);
+      const r = resolve(path, true);
+      if (r.type === 'directory') throw new GitOpsError('VALIDATION_ERROR', 'is a directory', { file: path });
+      return blob(r.entry.oid);
     },
     async readdir(path) {
-      const { entry, type, repoPath } = lookup(path);
-      if (type !== 'directory') throw new NotFoundError('not a directory', { file: path });
+      const r = resolve(path, true);
+      if (r.type !== 'directory') throw new NotFoundError('not a directory', { file: path });
+      const dir = r.parts.join('/');
       const out: DirEntry[] = [];
-      for (const e of treeOf(entry.oid).values()) {
+      for (const e of treeOf(r.entry.oid).values()) {
         const t = typeOfMode(e.mode);
         if (t === undefined) continue;
-        const childPath = repoPath === '' ? e.name : `${repoPath}/${e.name}`;
-        if (ignores.ignores(childPath, t === 'directory')) continue;
+        if (ignores.ignores(dir === '' ? e.name : `${dir}/${e.name}`, t === 'directory')) continue;
         out.push({ name: e.name, type: t });
       }
       return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
     async stat(path) {
-      const { entry, type } = lookup(path);
-      return statOf(entry, type);
+      return statOf(resolve(path, true));
     },
     async lstat(path) {
-      const { entry, type } = lookup(path);
-      return statOf(entry, type);
+      return statOf(resolve(path, false));
     },
     async readlink(path) {
-      const { entry, type } = lookup(path);
-      if (type !== 'symlink')
-        throw new GitOpsError('VALIDATION_ERROR', 'not a symbolic link', { file: path });
-      return blob(entry.oid).toString('utf8');
+      const r = resolve(path, false);
+      if (r.type !== 'symlink') throw new GitOpsError('VALIDATION_ERROR', 'not a symbolic link', { file: path });
+      return blob(r.entry.oid).toString('utf8');
     },
   };
-
-  const sub = (options.path ?? '').replace(/^\/+|\/+$/g, '');
-  const root = sub === '' ? MOUNT : posix.normalize(`${MOUNT}/${sub}`);
-  if (!root.startsWith(MOUNT)) {
-    throw new GitOpsError('VALIDATION_ERROR', `path "${options.path}" leaves the repository`, {
-      path: 'path',
-    });
-  }
-  const confined = confineFileSystem(raw, root);
-  const map = (p: string): string => {
-    // `/` and relative paths both start at the snapshot root; `..` may not climb above it.
-    let depth = 0;
-    for (const part of p.split('/')) {
-      if (part === '..') depth--;
-      else if (part !== '' && part !== '.') depth++;
-      if (depth < 0) throw new SecurityError(`path "${p}" leaves the root`, { file: p, code: 'PATH_ESCAPE' });
-    }
-    return posix.join(root, p);
-  };
-  const call = async <T>(p: string, op: (mapped: string) => Promise<T>): Promise<T> => {
-    try {
-      return await op(map(p));
-    } catch (err) {
-      throw relocate(err, root);
-    }
-  };
-  return {
-    readFile: (p) => call(p, (m) => confined.readFile(m)),
-    readdir: (p) => call(p, (m) => confined.readdir(m)),
-    stat: (p) => call(p, (m) => confined.stat(m)),
-    lstat: (p) => call(p, (m) => confined.lstat(m)),
-    readlink: (p) => call(p, (m) => confined.readlink(m)),
-  };
-}
-
-/** Rewrites error file paths from the internal mount to snapshot paths. */
-function relocate(err: unknown, root: string): unknown {
-  if (!(err instanceof GitOpsError) || err.file === undefined) return err;
-  const file = err.file.startsWith(root) ? err.file.slice(root.length) || '/' : err.file;
-  if (file === err.file) return err;
-  const Ctor = err.constructor as new (message: string, options: Record<string, unknown>) => GitOpsError;
-  try {
-    const clean = (text: string) => text.split(`${root}/`).join('/').split(root).join('/');
-    const details =
-      err.details === undefined
-        ? undefined
-        : Object.fromEntries(
-            Object.entries(err.details).map(([k, v]) => [k, typeof v === 'string' ? clean(v) : v]),
-          );
-    const copy = new Ctor(clean(err.reason), {
-      file,
-      details,
-      cause: err.cause,
-      code: err.code,
-    });
-    return copy.code === err.code ? copy : err;
-  } catch {
-    return err;
-  }
 }

@@ -136,7 +136,8 @@ describe('GitSource fetching', () => {
     const source = new GitSource({ url: repo.url });
     const start = server.requests.length;
     const first = await source.fetch();
-    expect(commandsSince(start).filter((c) => c === 'fetch')).toHaveLength(1);
+    // One ls-refs (no separate capability advertisement) and one fetch.
+    expect(commandsSince(start)).toEqual(['ls-refs', 'fetch']);
 
     const poll = server.requests.length;
     const same = await source.fetch();

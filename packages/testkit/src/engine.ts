@@ -285,7 +285,7 @@ export class ApiEngine {
     return out;
   }
 
-  private checkNamespace(type: ResourceType, namespace: string, creating: boolean): void {
+  private checkNamespace(type: ResourceType, namespace: string, creating: boolean, name = ''): void {
     if (!type.namespaced) return;
     const nsType = this.typeByKind('', 'v1', 'Namespace') as ResourceType;
     const ns = this.bucket(nsType).get(`/${namespace}`);
@@ -294,7 +294,7 @@ export class ApiEngine {
       throw new ApiStatusError(
         403,
         'Forbidden',
-        `${type.plural}${type.group ? `.${type.group}` : ''} "${''}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+        `${type.plural}${type.group ? `.${type.group}` : ''} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
         {
           kind: type.plural,
           group: type.group,
@@ -438,7 +438,6 @@ export class ApiEngine {
     let own: FieldTree | undefined;
     if (operation === 'Apply') own = appliedFields;
     else if (manager) {
-      const before = old ? fieldsOf(old, scope, type.custom, hasStatus, root) : new Map();
       const after = fieldsOf(next, scope, type.custom, hasStatus, root);
       const changed = new Map() as FieldTree;
       for (const path of leaves(after)) {
@@ -448,7 +447,6 @@ export class ApiEngine {
       const prev = entries.find(mine);
       own = union(prev ? fieldsV1ToTree(prev.fieldsV1) : new Map(), changed);
       if (!old) own = after;
-      void before;
       // Other managers lose the fields this update changed.
       for (const e of entries) {
         if (mine(e)) continue;
@@ -493,8 +491,11 @@ export class ApiEngine {
       meta.name = `${meta.generateName}${Math.random().toString(36).slice(2, 7)}`;
     }
     const name = String(meta.name ?? '');
+    if (typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '') {
+      throw badRequest('resourceVersion should not be set on objects to be created');
+    }
     this.validateBody(type, namespace, obj, name);
-    this.checkNamespace(type, namespace, true);
+    this.checkNamespace(type, namespace, true, name);
     this.checkSchema(type, obj, options);
     const key = `${type.namespaced ? namespace : ''}/${name}`;
     if (this.bucket(type).has(key)) throw alreadyExists(this.subject(type, name));

@@ -1,0 +1,283 @@
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { ClusterClient } from '@gitops-kit/cluster';
+import type { KubeObject } from '@gitops-kit/core';
+import { splitApplicationKey } from './application.js';
+import { type ApplicationChange, ApplicationInformer, REFRESH_ANNOTATION } from './application-informer.js';
+import { APPLICATION_API_VERSION, APPLICATION_KIND } from './application-schema.js';
+import { EventRecorder } from './event-recorder.js';
+import { type OperatorServer, startOperatorServer } from './http-server.js';
+import { LeaderElector } from './leader-election.js';
+import { createLogger, type Logger } from './logger.js';
+import { OperatorMetrics } from './metrics.js';
+import { createWebhookHandler, type PushEvent, type WebhookProvider, type WebhookSecret } from './webhook.js';
+import { type ReconcileOutcome, runWorkers, startResync, WorkQueue } from './work-queue.js';
+
+/** What a reconcile is given. */
+export interface ReconcileContext {
+  /** `namespace/name` of the Application. */
+  key: string;
+  /** The cached Application; undefined when it was deleted. */
+  app: KubeObject | undefined;
+  /** The client. */
+  client: ClusterClient;
+  /** Events about the Application. */
+  events: EventRecorder;
+  /** Metrics (record syncs here). */
+  metrics: OperatorMetrics;
+  /** A logger bound to the Application. */
+  log: Logger;
+  /** Aborts when the operator shuts down or loses leadership: finish the current step and return. */
+  signal: AbortSignal;
+}
+
+/** The reconcile function the operator runs for each queued Application. */
+export type Reconciler = (ctx: ReconcileContext) => Promise<ReconcileOutcome | undefined>;
+
+/** Options of {@link Operator}. */
+export interface OperatorOptions {
+  /** The cluster the Applications live in. */
+  client: ClusterClient;
+  /** The reconcile. */
+  reconcile: Reconciler;
+  /** This replica's identity. Default: the host name and process id. */
+  identity?: string | undefined;
+  /** Watch Applications in this namespace only; all namespaces when absent. */
+  namespace?: string | undefined;
+  /** Shard: only Applications matching this label selector. */
+  labelSelector?: string | undefined;
+  /** Leader election on a Lease; `false` runs as the only replica. */
+  leaderElection?:
+    | {
+        namespace: string;
+        name?: string | undefined;
+        leaseDurationMs?: number | undefined;
+        renewDeadlineMs?: number | undefined;
+        retryPeriodMs?: number | undefined;
+      }
+    | false
+    | undefined;
+  /** The HTTP server (probes, metrics, webhook); `false` for none. Default port 8080. */
+  server?: { port?: number | undefined; host?: string | undefined } | false | undefined;
+  /** Webhook secrets per provider. */
+  webhookSecrets?: Partial<Record<WebhookProvider, WebhookSecret>> | undefined;
+  /** Accept unsigned webhooks from providers without a secret (development only). */
+  allowUnsignedWebhooks?: boolean | undefined;
+  /** Every Application is reconciled again at this interval (the source poll). Default 3 minutes. */
+  resyncPeriodMs?: number | undefined;
+  /** Applications reconciled at once. Default 4. */
+  concurrency?: number | undefined;
+  /** First and longest retry delay of a failing Application. Default 1 s and 5 minutes. */
+  retry?: { baseDelayMs?: number | undefined; maxDelayMs?: number | undefined } | undefined;
+  /** The logger. Default JSON to stdout. */
+  logger?: Logger | undefined;
+}
+
+/**
+ * The controller runtime of the reference operator: an informer of Applications feeding a
+ * de-duplicating work queue, workers running the reconcile with per-key backoff and a periodic
+ * resync, leader election (only the leader reconciles; every replica keeps the cache to answer
+ * webhooks), the webhook receiver, Events, metrics and probes, and a graceful stop that finishes
+ * the reconciles in flight and releases the Lease.
+ */
+export class Operator {
+  /** The work queue. */
+  readonly queue: WorkQueue;
+  /** The Application cache. */
+  readonly informer: ApplicationInformer;
+  /** Metrics. */
+  readonly metrics: OperatorMetrics;
+  /** Events. */
+  readonly events: EventRecorder;
+  /** The logger. */
+  readonly log: Logger;
+  /** This replica's identity. */
+  readonly identity: string;
+  private readonly options: OperatorOptions;
+  private readonly elector: LeaderElector | undefined;
+  private readonly stopController = new AbortController();
+  private leading = false;
+  private server: OperatorServer | undefined;
+  private running: Promise<unknown>[] = [];
+  private leadershipDone: Promise<void> | undefined;
+
+  constructor(options: OperatorOptions) {
+    this.options = options;
+    this.identity = options.identity ?? `${hostname()}_${process.pid}`;
+    this.log = options.logger ?? createLogger({ base: { replica: this.identity } });
+    this.queue = new WorkQueue({
+      baseDelayMs: options.retry?.baseDelayMs ?? 1000,
+      maxDelayMs: options.retry?.maxDelayMs ?? 300_000,
+    });
+    this.metrics = new OperatorMetrics({
+      appStatuses: () =>
+        this.informer.list().map((app) => {
+          const status = (app.status ?? {}) as { sync?: { status?: string }; health?: { status?: string } };
+          return { syncStatus: status.sync?.status ?? 'Unknown', healthStatus: status.health?.status ?? 'Unknown' };
+        }),
+      queueDepth: () => this.queue.length,
+      isLeader: () => this.leading,
+    });
+    this.events = new EventRecorder({
+      client: options.client,
+      instance: this.identity,
+      onError: (err) => this.log.warn({ err }, 'could not record an Event'),
+    });
+    this.informer = new ApplicationInformer({
+      client: options.client,
+      namespace: options.namespace,
+      labelSelector: options.labelSelector,
+      onChange: (key, change) => this.onChange(key, change),
+      onError: (err) => this.log.warn({ err }, 'Application watch failed; listing again'),
+    });
+    if (options.leaderElection) {
+      const le = options.leaderElection;
+      this.elector = new LeaderElector({
+        client: options.client,
+        namespace: le.namespace,
+        name: le.name ?? 'gitops-kit-operator',
+        identity: this.identity,
+        leaseDurationMs: le.leaseDurationMs,
+        renewDeadlineMs: le.renewDeadlineMs,
+        retryPeriodMs: le.retryPeriodMs,
+        callbacks: {
+          onStartedLeading: (signal) => this.lead(signal),
+          onStoppedLeading: () => {
+            this.leading = false;
+            this.log.info('stopped leading');
+          },
+          onNewLeader: (id) => this.log.info({ leader: id }, 'leader observed'),
+        },
+      });
+    }
+  }
+
+  /** True while this replica reconciles. */
+  isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** The URL of the HTTP server, once started. */
+  get url(): string | undefined {
+    return this.server?.url;
+  }
+
+  private onChange(key: string, change: ApplicationChange): void {
+    if (change === 'deleted') this.queue.forget(key);
+    if (this.leading) this.queue.add(key);
+  }
+
+  /** Starts the server, the informer and the campaign for leadership. Resolves once listening. */
+  async start(): Promise<void> {
+    const signal = this.stopController.signal;
+    if (this.options.server !== false) {
+      this.server = await startOperatorServer({
+        port: this.options.server?.port ?? 8080,
+        host: this.options.server?.host,
+        metrics: this.metrics,
+        liveness: { ping: () => true },
+        readiness: {
+          informer: () => this.informer.hasSynced() || 'the Application cache has not synced yet',
+          shutdown: () => !signal.aborted || 'shutting down',
+        },
+        webhook: createWebhookHandler({
+          secrets: this.options.webhookSecrets ?? {},
+          allowUnsigned: this.options.allowUnsignedWebhooks,
+          targets: () =>
+            this.informer.list().map((app) => {
+              const source = ((app.spec ?? {}) as { source?: { repoURL?: string; targetRevision?: string } }).source;
+              return {
+                key: `${app.metadata.namespace ?? ''}/${app.metadata.name ?? ''}`,
+                repoURL: source?.repoURL ?? '',
+                targetRevision: source?.targetRevision,
+              };
+            }),
+          enqueue: (key, event) => this.onPush(key, event),
+          onRejected: (reason, status) => this.log.warn({ status, reason }, 'webhook refused'),
+        }),
+      });
+      this.log.info({ url: this.server.url }, 'serving probes, metrics and webhooks');
+    }
+    this.running.push(this.informer.run(signal));
+    if (this.elector) {
+      this.leadershipDone = this.elector.run(signal);
+    } else {
+      this.lead(signal);
+    }
+  }
+
+  private onPush(key: string, event: PushEvent): void {
+    this.log.info({ app: key, ref: event.ref, revision: event.after, provider: event.provider }, 'push received');
+    if (this.leading) {
+      this.queue.add(key);
+      return;
+    }
+    // A standby received the webhook: hand it to the leader through the resource.
+    const { namespace, name } = splitApplicationKey(key);
+    this.options.client
+      .patch({ apiVersion: APPLICATION_API_VERSION, kind: APPLICATION_KIND, namespace, name }, 'merge', {
+        metadata: { annotations: { [REFRESH_ANNOTATION]: `normal@${event.after ?? Date.now()}` } },
+      })
+      .catch((err) => this.log.warn({ err, app: key }, 'could not pass the push to the leader'));
+  }
+
+  private lead(leadership: AbortSignal): void {
+    this.leading = true;
+    this.log.info('started leading');
+    const stopResync = startResync(this.queue, {
+      periodMs: this.options.resyncPeriodMs ?? 180_000,
+      keys: () => this.informer.keys(),
+    });
+    for (const key of this.informer.keys()) this.queue.add(key);
+    leadership.addEventListener(
+      'abort',
+      () => {
+        stopResync();
+        void this.queue.shutDown();
+      },
+      { once: true },
+    );
+    const workers = runWorkers(
+      this.queue,
+      async (key) => {
+        const started = performance.now();
+        const log = this.log.child({ app: key });
+        try {
+          const outcome = await this.options.reconcile({
+            key,
+            app: this.informer.get(key),
+            client: this.options.client,
+            events: this.events,
+            metrics: this.metrics,
+            log,
+            signal: leadership,
+          });
+          this.metrics.recordReconcile('success', (performance.now() - started) / 1000);
+          return outcome;
+        } catch (err) {
+          this.metrics.recordReconcile('error', (performance.now() - started) / 1000);
+          throw err;
+        }
+      },
+      {
+        concurrency: this.options.concurrency ?? 4,
+        onError: (key, err, retryInMs) => this.log.warn({ app: key, err, retryInMs }, 'reconcile failed'),
+      },
+    );
+    this.running.push(workers);
+  }
+
+  /**
+   * Stops gracefully: no new reconciles, the ones in flight finish, watches stop, the Lease is
+   * released and the server closes.
+   */
+  async stop(): Promise<void> {
+    this.log.info('shutting down');
+    this.stopController.abort();
+    await this.queue.shutDown();
+    await this.leadershipDone;
+    this.leading = false;
+    await Promise.allSettled(this.running);
+    await this.server?.close();
+  }
+}
