@@ -3,13 +3,11 @@
 // with the default strategy, against a baseline of JSON.stringify equality plus fast-json-patch
 // `compare` over the same pairs in the same run. Prints pairs/s, the ratio and peak memory.
 //   pnpm tsx --conditions=source bench/diff/run.ts [pairs]
-import { createRequire } from 'node:module';
-import { applyBuiltinDefaults, type KubeObject } from '../../packages/core/src/index.js';
-import { diff } from '../../packages/diff/src/index.js';
+import { applyBuiltinDefaults, type KubeObject } from '@gitops-kit/core';
+import { diff } from '@gitops-kit/diff';
+import fastJsonPatch from 'fast-json-patch';
 
-// fast-json-patch is a dev dependency of the diff package; resolve it from there.
-const require = createRequire(new URL('../../packages/diff/package.json', import.meta.url));
-const { compare } = require('fast-json-patch') as { compare: (a: object, b: object) => unknown[] };
+const { compare } = fastJsonPatch;
 
 const PAIRS = Number(process.argv[2] ?? 10_000);
 const CHANGED_EVERY = 20; // 5 %

@@ -2,8 +2,8 @@
 // objects through a Lua health script. Each figure is printed as objects/s and as a ratio to an
 // anchor measured in the same run (a JSON round trip of the same objects), so runs on different
 // machines compare. Each figure is the best of three passes. Run: pnpm tsx --conditions=source bench/health/run.ts
-import type { KubeObject } from '../../packages/core/src/index.js';
-import { assessHealth, LuaHealthEngine } from '../../packages/health/src/index.js';
+import type { KubeObject } from '@gitops-kit/core';
+import { assessHealth, LuaHealthEngine } from '@gitops-kit/health';
 
 const BUILTIN_OBJECTS = 100_000;
 const LUA_OBJECTS = 10_000;

@@ -4,13 +4,13 @@
  *
  *   pnpm tsx --conditions=source bench/patch/run.ts
  */
-import type { JsonObject } from '../../packages/core/src/index.js';
+import type { JsonObject } from '@gitops-kit/core';
 import {
   applyMergePatch,
   applyStrategicMergePatch,
   createMergePatch,
   createTwoWayMergePatch,
-} from '../../packages/patch/src/index.js';
+} from '@gitops-kit/patch';
 
 function container(name: string, i: number): JsonObject {
   return {

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type ClusterClient, KubeClusterClient } from '../../packages/cluster/src/index.js';
-import type { KubeObject } from '../../packages/core/src/index.js';
-import { loadLiveState, planSync, runSync, type SyncResult } from '../../packages/sync/src/index.js';
+import { type ClusterClient, KubeClusterClient } from '@gitops-kit/cluster';
+import type { KubeObject } from '@gitops-kit/core';
+import { loadLiveState, planSync, runSync, type SyncResult } from '@gitops-kit/sync';
 
 const TOTAL = Number(process.argv[2] ?? 1000);
 const NAMESPACES = 10;

@@ -1,7 +1,7 @@
 // A testkit cluster in its own process for the sync benchmark, so the server's work does not share
 // a thread with the client being measured (kubectl, the other side, runs in its own process too).
 // Takes an optional per-request latency in ms. Prints one JSON line with the kubeconfig path, and stops when its stdin closes.
-import { startTestCluster } from '../../packages/testkit/src/index.js';
+import { startTestCluster } from '@gitops-kit/testkit';
 
 const cluster = await startTestCluster({ controllers: false });
 // An optional latency per request (argv[2], ms) models a real API server's etcd round trip.

@@ -2,7 +2,7 @@
 // with @gitops-kit/diff and checks the verdict, the differing fields and the assertions on outputs.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isJsonObject, type JsonValue, jsonEqual, type KubeObject } from '../../packages/core/src/index.js';
+import { isJsonObject, type JsonValue, jsonEqual, type KubeObject } from '@gitops-kit/core';
 import {
   type DiffOptions,
   type DiffStrategy,
@@ -15,7 +15,7 @@ import {
   normalizeObject,
   parseJsonPointer,
   stopJq,
-} from '../../packages/diff/src/index.js';
+} from '@gitops-kit/diff';
 import type { CorpusResult } from './types.js';
 
 interface Check {

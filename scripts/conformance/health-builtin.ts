@@ -1,7 +1,7 @@
 // Conformance adapter: Argo CD's built-in health rules (the `kind: builtin` cases of the health
 // corpus) against @gitops-kit/health's assessHealth.
-import type { KubeObject } from '../../packages/core/src/index.js';
-import { assessHealth } from '../../packages/health/src/index.js';
+import type { KubeObject } from '@gitops-kit/core';
+import { assessHealth } from '@gitops-kit/health';
 import { compareHealth, readHealthCases } from './health-corpus.js';
 import type { CorpusResult } from './types.js';
 

@@ -3,8 +3,8 @@
 // directory in Argo CD's resource_customizations layout; without it every case is skipped.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type KubeObject, nodeFileSystem } from '../../packages/core/src/index.js';
-import { LuaHealthEngine, loadLuaHealthChecksFromDir } from '../../packages/health/src/index.js';
+import { type KubeObject, nodeFileSystem } from '@gitops-kit/core';
+import { LuaHealthEngine, loadLuaHealthChecksFromDir } from '@gitops-kit/health';
 import { compareHealth, readHealthCases } from './health-corpus.js';
 import type { CorpusResult } from './types.js';
 

@@ -1,8 +1,8 @@
 // Conformance adapter: cli-utils' kstatus cases against @gitops-kit/health's computeStatus.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { computeStatus } from '../../packages/health/src/index.js';
+import { parseYaml } from '@gitops-kit/core';
+import { computeStatus } from '@gitops-kit/health';
 import type { CorpusResult } from './types.js';
 
 interface KStatusCase {
@@ -17,11 +17,8 @@ interface KStatusCase {
   };
 }
 
-// The cases are YAML read by Go's sigs.k8s.io/yaml, where a repeated key keeps its last value;
-// core's strict parser refuses repeated keys, so this uses the YAML library core depends on.
-const yaml = createRequire(new URL('../../packages/core/package.json', import.meta.url))('yaml') as {
-  parse(text: string, options: { uniqueKeys: boolean }): unknown;
-};
+// The cases are YAML read by Go's sigs.k8s.io/yaml, where a repeated key keeps its last value.
+const readObject = (text: string) => parseYaml(text, { duplicateKeys: 'last' });
 
 /** Runs the kstatus cases under `dir`. */
 export async function run(dir: string): Promise<CorpusResult> {
@@ -31,9 +28,7 @@ export async function run(dir: string): Promise<CorpusResult> {
     const c = JSON.parse(readFileSync(join(dir, entry.file), 'utf8')) as KStatusCase;
     result.total++;
     const actual =
-      c.mode === 'lookup-absent'
-        ? computeStatus(undefined)
-        : computeStatus(yaml.parse(c.object, { uniqueKeys: false }));
+      c.mode === 'lookup-absent' ? computeStatus(undefined) : computeStatus(readObject(c.object));
     const want = c.expected;
     let reason: string | undefined;
     if (actual.status !== want.status)

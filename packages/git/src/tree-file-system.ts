@@ -91,7 +91,9 @@ export function treeFileSystem(
   const sub = (options.path ?? '').replace(/^\/+|\/+$/g, '');
   const rootParts = sub === '' ? [] : posix.normalize(sub).split('/');
   if (rootParts.includes('..')) {
-    throw new GitOpsError('VALIDATION_ERROR', `path "${options.path}" leaves the repository`, { path: 'path' });
+    throw new GitOpsError('VALIDATION_ERROR', `path "${options.path}" leaves the repository`, {
+      path: 'path',
+    });
   }
   const shown = (parts: string[]) => `/${parts.slice(rootParts.length).join('/')}`;
 
@@ -210,7 +212,8 @@ export function treeFileSystem(
     },
     async readlink(path) {
       const r = resolve(path, false);
-      if (r.type !== 'symlink') throw new GitOpsError('VALIDATION_ERROR', 'not a symbolic link', { file: path });
+      if (r.type !== 'symlink')
+        throw new GitOpsError('VALIDATION_ERROR', 'not a symbolic link', { file: path });
       return blob(r.entry.oid).toString('utf8');
     },
   };
