@@ -3,8 +3,8 @@
 // the pack size without counting the test server or the benchmark itself.
 
 import { readFileSync } from 'node:fs';
-import type { ReadonlyFileSystem } from '../../packages/core/src/index.js';
-import { GitSource } from '../../packages/git/src/index.js';
+import type { ReadonlyFileSystem } from '@gitops-kit/core';
+import { GitSource } from '@gitops-kit/git';
 
 async function readAll(fs: ReadonlyFileSystem, dir: string): Promise<number> {
   let bytes = 0;

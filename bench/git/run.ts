@@ -8,13 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ReadonlyFileSystem } from '../../packages/core/src/index.js';
-import { GitSource } from '../../packages/git/src/index.js';
-import {
-  type GitServer,
-  startGitServer,
-  type TestRepository,
-} from '../../packages/testkit/src/git-server/index.js';
+import type { ReadonlyFileSystem } from '@gitops-kit/core';
+import { GitSource } from '@gitops-kit/git';
+import { type GitServer, startGitServer, type TestRepository } from '@gitops-kit/testkit';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nodeFileSystem } from '../../packages/core/src/index.js';
-import { renderKustomization } from '../../packages/kustomize/src/index.js';
+import { nodeFileSystem } from '@gitops-kit/core';
+import { renderKustomization } from '@gitops-kit/kustomize';
 import { generateTree } from './generate.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -3,8 +3,8 @@
 // cases where kustomize failed, checks that we fail too. Cases whose oracle panicked are skipped.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { nodeFileSystem } from '../../packages/core/src/index.js';
-import { renderKustomization } from '../../packages/kustomize/src/index.js';
+import { nodeFileSystem } from '@gitops-kit/core';
+import { renderKustomization } from '@gitops-kit/kustomize';
 import type { CorpusResult } from './types.js';
 
 interface CaseJson {

@@ -33,7 +33,8 @@ export function changeOf(before: KubeObject, after: KubeObject): ApplicationChan
   if (after.metadata.deletionTimestamp !== undefined && before.metadata.deletionTimestamp === undefined) {
     return 'metadata';
   }
-  if (before.metadata.generation !== after.metadata.generation || !jsonEqual(before.spec, after.spec)) return 'spec';
+  if (before.metadata.generation !== after.metadata.generation || !jsonEqual(before.spec, after.spec))
+    return 'spec';
   if (!jsonEqual(before.operation, after.operation) && after.operation !== undefined) return 'operation';
   const refreshBefore = before.metadata.annotations?.[REFRESH_ANNOTATION];
   const refreshAfter = after.metadata.annotations?.[REFRESH_ANNOTATION];

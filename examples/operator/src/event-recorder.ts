@@ -27,7 +27,10 @@ const MAX_CACHED = 4096;
 function truncate(message: string): string {
   const bytes = Buffer.from(message);
   if (bytes.length <= MAX_MESSAGE_BYTES) return message;
-  return `${bytes.subarray(0, MAX_MESSAGE_BYTES - 3).toString('utf8').replace(/\uFFFD$/, '')}...`;
+  return `${bytes
+    .subarray(0, MAX_MESSAGE_BYTES - 3)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '')}...`;
 }
 
 /**
@@ -38,7 +41,10 @@ function truncate(message: string): string {
  */
 export class EventRecorder {
   private readonly options: EventRecorderOptions;
-  private readonly recent = new Map<string, { name: string; namespace: string; count: number; first: number }>();
+  private readonly recent = new Map<
+    string,
+    { name: string; namespace: string; count: number; first: number }
+  >();
   private sequence = 0;
 
   constructor(options: EventRecorderOptions) {
@@ -51,9 +57,15 @@ export class EventRecorder {
     const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
     const namespace = object.metadata.namespace ?? 'default';
     const text = truncate(message);
-    const cacheKey = [object.metadata.uid ?? '', object.kind, namespace, object.metadata.name, type, reason, text].join(
-      '\u0000',
-    );
+    const cacheKey = [
+      object.metadata.uid ?? '',
+      object.kind,
+      namespace,
+      object.metadata.name,
+      type,
+      reason,
+      text,
+    ].join('\u0000');
     const window = this.options.aggregationWindowMs ?? 10 * 60_000;
     try {
       const seen = this.recent.get(cacheKey);

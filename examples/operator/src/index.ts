@@ -4,18 +4,20 @@
  * receiver, leader election and observability, built only from the public APIs of gitops-kit.
  */
 export * from './application.js';
+export * from './application-informer.js';
 export * from './application-schema.js';
 export * from './application-status.js';
 export * from './conditions.js';
 export * from './crd.js';
+export * from './event-recorder.js';
 export * from './http-server.js';
 export * from './leader-election.js';
 export * from './logger.js';
 export * from './metrics.js';
+export * from './operations.js';
+export * from './operator.js';
 export * from './repo-url.js';
+export * from './status-writer.js';
+export * from './validating-reconciler.js';
 export * from './webhook.js';
 export * from './work-queue.js';
-export * from './application-informer.js';
-export * from './event-recorder.js';
-export * from './operator.js';
-export * from './status-writer.js';

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The sync and health status of one Application, as the apps gauge counts them. */
 export interface AppStatusSample {
@@ -19,6 +19,8 @@ export interface OperatorMetricsOptions {
   queueDepth?: (() => number) | undefined;
   /** True while this replica leads, read at each scrape. */
   isLeader?: (() => boolean) | undefined;
+  /** Also export Node's process metrics (CPU, memory, event loop lag). Default true. */
+  processMetrics?: boolean | undefined;
 }
 
 /**
@@ -43,6 +45,8 @@ export class OperatorMetrics {
 
   constructor(options: OperatorMetricsOptions = {}) {
     const registers = [this.registry];
+    if (options.processMetrics !== false)
+      collectDefaultMetrics({ register: this.registry, prefix: 'gitopskit_' });
     this.reconciles = new Counter({
       name: 'gitopskit_app_reconcile_total',
       help: 'Application reconciles by result.',

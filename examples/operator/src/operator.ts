@@ -71,6 +71,11 @@ export interface OperatorOptions {
   retry?: { baseDelayMs?: number | undefined; maxDelayMs?: number | undefined } | undefined;
   /** The logger. Default JSON to stdout. */
   logger?: Logger | undefined;
+  /**
+   * Called when this replica loses the Lease without being asked to stop. Its queue is shut down
+   * and it will not lead again: exit the process (as client-go controllers do) so it restarts clean.
+   */
+  onLeadershipLost?: (() => void) | undefined;
 }
 
 /**
@@ -95,10 +100,14 @@ export class Operator {
   readonly identity: string;
   private readonly options: OperatorOptions;
   private readonly elector: LeaderElector | undefined;
+  // `stopping` ends reconciles first; `stopController` then ends the watch and the Lease, so the
+  // Lease is released only once no reconcile of this replica is still writing.
+  private readonly stopping = new AbortController();
   private readonly stopController = new AbortController();
   private leading = false;
   private server: OperatorServer | undefined;
   private running: Promise<unknown>[] = [];
+  private workers: Promise<unknown>[] = [];
   private leadershipDone: Promise<void> | undefined;
 
   constructor(options: OperatorOptions) {
@@ -113,7 +122,10 @@ export class Operator {
       appStatuses: () =>
         this.informer.list().map((app) => {
           const status = (app.status ?? {}) as { sync?: { status?: string }; health?: { status?: string } };
-          return { syncStatus: status.sync?.status ?? 'Unknown', healthStatus: status.health?.status ?? 'Unknown' };
+          return {
+            syncStatus: status.sync?.status ?? 'Unknown',
+            healthStatus: status.health?.status ?? 'Unknown',
+          };
         }),
       queueDepth: () => this.queue.length,
       isLeader: () => this.leading,
@@ -145,6 +157,11 @@ export class Operator {
           onStoppedLeading: () => {
             this.leading = false;
             this.log.info('stopped leading');
+            if (!this.stopping.signal.aborted) {
+              this.log.error('lost the Lease; stopping reconciles');
+              void this.queue.shutDown();
+              options.onLeadershipLost?.();
+            }
           },
           onNewLeader: (id) => this.log.info({ leader: id }, 'leader observed'),
         },
@@ -178,14 +195,15 @@ export class Operator {
         liveness: { ping: () => true },
         readiness: {
           informer: () => this.informer.hasSynced() || 'the Application cache has not synced yet',
-          shutdown: () => !signal.aborted || 'shutting down',
+          shutdown: () => !this.stopping.signal.aborted || 'shutting down',
         },
         webhook: createWebhookHandler({
           secrets: this.options.webhookSecrets ?? {},
           allowUnsigned: this.options.allowUnsignedWebhooks,
           targets: () =>
             this.informer.list().map((app) => {
-              const source = ((app.spec ?? {}) as { source?: { repoURL?: string; targetRevision?: string } }).source;
+              const source = ((app.spec ?? {}) as { source?: { repoURL?: string; targetRevision?: string } })
+                .source;
               return {
                 key: `${app.metadata.namespace ?? ''}/${app.metadata.name ?? ''}`,
                 repoURL: source?.repoURL ?? '',
@@ -207,7 +225,10 @@ export class Operator {
   }
 
   private onPush(key: string, event: PushEvent): void {
-    this.log.info({ app: key, ref: event.ref, revision: event.after, provider: event.provider }, 'push received');
+    this.log.info(
+      { app: key, ref: event.ref, revision: event.after, provider: event.provider },
+      'push received',
+    );
     if (this.leading) {
       this.queue.add(key);
       return;
@@ -221,7 +242,8 @@ export class Operator {
       .catch((err) => this.log.warn({ err, app: key }, 'could not pass the push to the leader'));
   }
 
-  private lead(leadership: AbortSignal): void {
+  private lead(leadershipSignal: AbortSignal): void {
+    const leadership = AbortSignal.any([leadershipSignal, this.stopping.signal]);
     this.leading = true;
     this.log.info('started leading');
     const stopResync = startResync(this.queue, {
@@ -264,7 +286,7 @@ export class Operator {
         onError: (key, err, retryInMs) => this.log.warn({ app: key, err, retryInMs }, 'reconcile failed'),
       },
     );
-    this.running.push(workers);
+    this.workers.push(workers);
   }
 
   /**
@@ -273,11 +295,14 @@ export class Operator {
    */
   async stop(): Promise<void> {
     this.log.info('shutting down');
-    this.stopController.abort();
+    this.stopping.abort();
     await this.queue.shutDown();
+    await Promise.allSettled(this.workers);
+    this.stopController.abort();
     await this.leadershipDone;
     this.leading = false;
     await Promise.allSettled(this.running);
     await this.server?.close();
+    this.log.info('stopped');
   }
 }

@@ -109,6 +109,7 @@ describe('metrics and probes', () => {
     expect(body).toContain('gitopskit_apps{sync_status="OutOfSync",health_status="Degraded"} 1');
     expect(body).toContain('gitopskit_workqueue_depth 4');
     expect(body).toContain('gitopskit_leader 1');
+    expect(body).toContain('gitopskit_process_resident_memory_bytes');
     // A status no app has any more disappears at the next scrape.
     statuses.splice(2, 1);
     expect((await metrics.render()).body).not.toContain('sync_status="OutOfSync"');

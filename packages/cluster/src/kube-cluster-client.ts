@@ -568,20 +568,28 @@ export class KubeClusterClient implements ClusterClient {
     kind: string,
     options: Omit<ListOptions, 'continue'> = {},
   ): Promise<ObjectList> {
-    const items: KubeObject[] = [];
-    let token: string | undefined;
-    let rv = '';
-    do {
-      const page = await this.list(apiVersion, kind, {
-        ...options,
-        limit: options.limit ?? 500,
-        continue: token,
-      });
-      items.push(...page.items);
-      rv ||= page.resourceVersion;
-      token = page.continue;
-    } while (token);
-    return { items, resourceVersion: rv };
+    for (let attempt = 0; ; attempt++) {
+      const items: KubeObject[] = [];
+      let token: string | undefined;
+      let rv = '';
+      try {
+        do {
+          const page = await this.list(apiVersion, kind, {
+            ...options,
+            limit: options.limit ?? 500,
+            continue: token,
+          });
+          items.push(...page.items);
+          rv ||= page.resourceVersion;
+          token = page.continue;
+        } while (token);
+        return { items, resourceVersion: rv };
+      } catch (err) {
+        // The snapshot behind the continue token expired: a consistent list has to start over.
+        if (!(err instanceof KubeApiError && err.status === 410 && token !== undefined && attempt < 3))
+          throw err;
+      }
+    }
   }
 
   // ---- writes

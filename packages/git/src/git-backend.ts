@@ -3,7 +3,7 @@ import { GitNotFoundError } from './errors.js';
 import { type GitCommit, parseCommit } from './git-objects.js';
 import { ObjectStore } from './object-store.js';
 import { type GitRemote, type RemoteRef, SmartHttpClient } from './smart-http.js';
-import type { GitStorage } from './storage.js';
+import { type GitStorage, memoryStorage } from './storage.js';
 import { type TreeFileSystemOptions, treeFileSystem } from './tree-file-system.js';
 
 /** What {@link GitBackend.ensureCommit} did. */
@@ -46,6 +46,12 @@ export interface JsGitBackendOptions {
   storage: GitStorage;
   /** Bytes of inflated objects cached in memory (default 32 MiB). */
   cacheBytes?: number;
+  /**
+   * When the store holds more packs than this (one per update), it is dropped and the next fetch is
+   * a fresh shallow clone, which bounds memory, disk and lookup cost for a long-running poller
+   * (default 64).
+   */
+  maxPacks?: number;
 }
 
 const TIPS_FILE = 'tips';
@@ -58,7 +64,8 @@ const MAX_HAVES = 32;
  */
 export function createJsGitBackend(options: JsGitBackendOptions): GitBackend {
   const client = new SmartHttpClient(options.remote);
-  const store = new ObjectStore(options.storage, { cacheBytes: options.cacheBytes });
+  let storage = options.storage;
+  let store = new ObjectStore(storage, { cacheBytes: options.cacheBytes });
   const tips: string[] = (options.storage.readFile(TIPS_FILE)?.toString('latin1') ?? '')
     .split('\n')
     .filter((l) => /^[0-9a-f]{40}$/.test(l));
@@ -81,6 +88,15 @@ export function createJsGitBackend(options: JsGitBackendOptions): GitBackend {
         const c = readCommitSync(commit);
         if (store.has(c.tree)) return { fetched: false, objects: 0, bytes: 0 };
       }
+      if (store.packCount >= (options.maxPacks ?? 64)) {
+        // Start afresh. In memory, a new store: snapshots taken earlier keep the old one alive and
+        // readable until they are dropped. On disk or memfs the files are replaced in place.
+        if (storage.kind === 'memory') storage = memoryStorage();
+        else store.clear();
+        store = new ObjectStore(storage, { cacheBytes: options.cacheBytes });
+        commits.clear();
+        tips.length = 0;
+      }
       const haves = tips.filter((t) => store.has(t)).slice(-MAX_HAVES);
       const first = haves.length === 0;
       const result = await client.fetchPack({
@@ -98,7 +114,7 @@ export function createJsGitBackend(options: JsGitBackendOptions): GitBackend {
       }
       tips.push(commit);
       if (tips.length > MAX_HAVES) tips.splice(0, tips.length - MAX_HAVES);
-      options.storage.writeFile(TIPS_FILE, Buffer.from(tips.map((t) => `${t}\n`).join(''), 'latin1'));
+      storage.writeFile(TIPS_FILE, Buffer.from(tips.map((t) => `${t}\n`).join(''), 'latin1'));
       return { fetched: true, objects, bytes: result.pack.length };
     },
     async readCommit(commit) {

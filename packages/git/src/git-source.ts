@@ -269,7 +269,7 @@ export class GitSource {
       let best: { version: semver.SemVer; ref: RemoteRef; tag: string } | undefined;
       for (const r of tags) {
         const tag = r.name.slice('refs/tags/'.length);
-        const version = semver.parse(tag, { loose: true });
+        const version = parseTagVersion(tag);
         if (version === null || !semver.satisfies(version, ref.semver, { loose: true })) continue;
         if (best === undefined || semver.gt(version, best.version)) best = { version, ref: r, tag };
       }
@@ -350,6 +350,17 @@ export class GitSource {
     };
     return this.last;
   }
+}
+
+/**
+ * The version a tag names, as Flux (Masterminds semver) reads it: `v` prefix allowed, and a missing
+ * minor or patch (`v1`, `1.2`) counts as zero.
+ */
+function parseTagVersion(tag: string): semver.SemVer | null {
+  const strict = semver.parse(tag, { loose: true });
+  if (strict !== null) return strict;
+  const short = /^v?(\d+)(?:\.(\d+))?$/.exec(tag);
+  return short === null ? null : semver.parse(`${short[1]}.${short[2] ?? '0'}.0`);
 }
 
 function target(ref: RemoteRef): string {

@@ -5,6 +5,7 @@
  * refs and revisions, ignore rules, and a kustomize remote loader for git URLs.
  */
 
+export { ChunkList } from './chunk-list.js';
 export { GitAuthError, GitNetworkError, GitNotFoundError, GitProtocolError } from './errors.js';
 export {
   createJsGitBackend,

@@ -27,6 +27,10 @@ class ObjectCache {
   private readonly map = new Map<string, GitObject>();
   private bytes = 0;
   constructor(private readonly limit: number) {}
+  clear(): void {
+    this.map.clear();
+    this.bytes = 0;
+  }
   get(key: string): GitObject | undefined {
     const hit = this.map.get(key);
     if (hit !== undefined) {
@@ -176,6 +180,19 @@ export class ObjectStore {
       obj = { type: base.type, data: applyDelta(base.data, data) };
     }
     return obj;
+  }
+
+  /** How many packs the store holds (one per fetch that brought objects). */
+  get packCount(): number {
+    return this.packs.length;
+  }
+
+  /** Drops every pack, index and the shallow list, so the next fetch starts afresh. */
+  clear(): void {
+    this.close();
+    for (const name of this.storage.list()) this.storage.remove(name);
+    this.shallow.clear();
+    this.cache.clear();
   }
 
   /** Closes the pack files. */

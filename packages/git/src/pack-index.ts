@@ -92,7 +92,6 @@ export function indexPack(pack: ChunkList, external: (oid: string) => GitObject 
   if (hash.digest('hex') !== checksum) throw new GitProtocolError('corrupt pack: checksum mismatch');
 
   const entries: Entry[] = new Array(count);
-  const byOffset = new Map<number, number>();
   const ofsChildren = new Map<number, number[]>();
   const refChildren = new Map<string, number[]>();
   let pos = 12;
@@ -110,7 +109,6 @@ export function indexPack(pack: ChunkList, external: (oid: string) => GitObject 
     else if (header.baseOffset !== undefined) push(ofsChildren, header.baseOffset, i);
     else if (header.baseOid !== undefined) push(refChildren, header.baseOid, i);
     entries[i] = entry;
-    byOffset.set(pos, i);
     pos = entry.compressedEnd;
   }
   if (pos !== pack.length - 20) throw new GitProtocolError('corrupt pack: trailing data');

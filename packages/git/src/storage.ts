@@ -28,6 +28,8 @@ export interface GitStorage {
   writeFile(name: string, data: Uint8Array | readonly Uint8Array[]): void;
   /** Opens a stored file for random access. */
   open(name: string): StoredFileReader;
+  /** Removes a stored file (no error when it is missing). */
+  remove(name: string): void;
 }
 
 interface SyncFs {
@@ -41,6 +43,7 @@ interface SyncFs {
   closeSync(fd: number): void;
   fstatSync(fd: number): { size: number | bigint };
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  rmSync(path: string, options: { force: true }): void;
 }
 
 class FsStorage implements GitStorage {
@@ -86,6 +89,10 @@ class FsStorage implements GitStorage {
     this.fs.renameSync(tmp, `${this.dir}/${name}`);
   }
 
+  remove(name: string): void {
+    this.fs.rmSync(`${this.dir}/${name}`, { force: true });
+  }
+
   open(name: string): StoredFileReader {
     const fs = this.fs;
     const fd = fs.openSync(`${this.dir}/${name}`, 'r');
@@ -124,6 +131,9 @@ export function memoryStorage(): GitStorage {
     readFile: (name) => {
       const file = files.get(name);
       return file === undefined ? undefined : file.slice(0, file.length);
+    },
+    remove(name) {
+      files.delete(name);
     },
     writeFile(name, data) {
       files.set(name, new ChunkList(data instanceof Uint8Array ? [asBuffer(data)] : data.map(asBuffer)));

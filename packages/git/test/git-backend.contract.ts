@@ -147,6 +147,29 @@ export function gitBackendContract(name: string, factory: GitBackendFactory): vo
       await backend.close();
     });
 
+    it('reads a pack that spans many network chunks, byte for byte', async () => {
+      const repo = await server.createRepository('chunks');
+      const files: Record<string, Uint8Array> = {};
+      let x = 12345;
+      for (let i = 0; i < 60; i++) {
+        const bytes = new Uint8Array(3000 + i * 97);
+        for (let j = 0; j < bytes.length; j++) {
+          x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+          bytes[j] = x >>> 24;
+        }
+        files[`d${i % 3}/blob-${i}.bin`] = bytes;
+      }
+      const c1 = await repo.commit({ files });
+      const backend = backendFor(repo.url);
+      const fetched = await backend.ensureCommit(c1);
+      expect(fetched.bytes).toBeGreaterThan(200_000);
+      const fs = backend.fileSystem(await backend.readCommit(c1), { ignore: [] });
+      for (const [path, content] of Object.entries(files)) {
+        expect(Buffer.from(await fs.readFile(`/${path}`)).equals(Buffer.from(content)), path).toBe(true);
+      }
+      await backend.close();
+    });
+
     it('reads files whose blobs are stored as deltas, byte for byte', async () => {
       const repo = await server.createRepository('deltas');
       const base = Array.from({ length: 400 }, (_, i) => `line ${i}: ${'abcdefghij'.repeat(3)}\n`).join('');

@@ -69,6 +69,14 @@ describe('GitSource refs and revisions', () => {
     expect((await source.resolve()).revision).toBe(`v1.2.0@sha1:${c2}`);
     const pre = new GitSource({ url: repo.url, ref: { semver: '>=2.0.0-rc.0' } });
     expect((await pre.resolve()).revision).toBe(`v2.0.0-rc.1@sha1:${c2}`);
+    const short = await newRepo();
+    const s1 = await short.commit({ files: { a: '1' } });
+    await short.tag('v1', s1);
+    const s2 = await short.commit({ files: { a: '2' } });
+    await short.tag('1.4', s2);
+    expect((await new GitSource({ url: short.url, ref: { semver: '^1.0.0' } }).resolve()).revision).toBe(
+      `1.4@sha1:${s2}`,
+    );
     const none = new GitSource({ url: repo.url, ref: { semver: '>=3.0.0' } });
     await expect(none.resolve()).rejects.toBeInstanceOf(GitNotFoundError);
   });

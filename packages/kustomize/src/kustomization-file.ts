@@ -169,6 +169,7 @@ export function checkKustomization(
       throw new ValidationError(`invalid Kustomization: field ${key} must be a string`, { file, path: key });
     }
   }
+  checkTypes(kust, file);
   for (const [field, known] of Object.entries(NESTED_FIELDS)) {
     const v = kust[field];
     const items = Array.isArray(v) ? v : v !== undefined && v !== null ? [v] : [];
@@ -191,4 +192,139 @@ export function checkKustomization(
       warnings.push({ code: 'DEPRECATED_FIELD', message, file });
   }
   return { kust, warnings };
+}
+
+type Shape =
+  | 'string'
+  | 'int'
+  | 'bool'
+  | 'stringMap'
+  | 'stringList'
+  | 'map'
+  | { list: Shape }
+  | { fields: Record<string, Shape> };
+
+const GENERATOR_SHAPE: Shape = {
+  fields: {
+    name: 'string',
+    namespace: 'string',
+    behavior: 'string',
+    literals: 'stringList',
+    files: 'stringList',
+    envs: 'stringList',
+    env: 'string',
+    type: 'string',
+    options: {
+      fields: {
+        labels: 'stringMap',
+        annotations: 'stringMap',
+        disableNameSuffixHash: 'bool',
+        immutable: 'bool',
+      },
+    },
+  },
+};
+
+// The Go types kustomize unmarshals a kustomization into, as far as a wrong type is an error there.
+const KUSTOMIZATION_SHAPE: Record<string, Shape> = {
+  namePrefix: 'string',
+  nameSuffix: 'string',
+  namespace: 'string',
+  commonLabels: 'stringMap',
+  commonAnnotations: 'stringMap',
+  resources: 'stringList',
+  bases: 'stringList',
+  components: 'stringList',
+  crds: 'stringList',
+  configurations: 'stringList',
+  generators: 'stringList',
+  transformers: 'stringList',
+  validators: 'stringList',
+  buildMetadata: 'stringList',
+  patchesStrategicMerge: 'stringList',
+  images: { list: { fields: { name: 'string', newName: 'string', newTag: 'string', digest: 'string' } } },
+  replicas: { list: { fields: { name: 'string', count: 'int' } } },
+  patches: { list: { fields: { path: 'string', patch: 'string', target: 'map', options: 'map' } } },
+  patchesJson6902: { list: { fields: { path: 'string', patch: 'string', target: 'map' } } },
+  labels: {
+    list: {
+      fields: {
+        pairs: 'stringMap',
+        includeSelectors: 'bool',
+        includeTemplates: 'bool',
+        fields: { list: 'map' },
+      },
+    },
+  },
+  configMapGenerator: { list: GENERATOR_SHAPE },
+  secretGenerator: { list: GENERATOR_SHAPE },
+  generatorOptions: {
+    fields: {
+      labels: 'stringMap',
+      annotations: 'stringMap',
+      disableNameSuffixHash: 'bool',
+      immutable: 'bool',
+    },
+  },
+  vars: { list: 'map' },
+  replacements: { list: 'map' },
+  sortOptions: 'map',
+  openapi: 'map',
+  helmGlobals: 'map',
+  helmCharts: { list: 'map' },
+  metadata: 'map',
+};
+
+function goType(v: unknown): string {
+  if (typeof v === 'number') return 'number';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'string') return 'string';
+  if (Array.isArray(v)) return 'array';
+  return 'object';
+}
+
+function checkShape(v: unknown, shape: Shape, path: string, file: string): void {
+  if (v === null || v === undefined) return; // null decodes to the zero value in Go
+  const fail = (want: string) => {
+    throw new ValidationError(
+      `invalid Kustomization: json: cannot unmarshal ${goType(v)} into field ${path} of type ${want}`,
+      {
+        file,
+        path,
+      },
+    );
+  };
+  const isMap = typeof v === 'object' && !Array.isArray(v);
+  if (shape === 'string') {
+    if (typeof v !== 'string') fail('string');
+  } else if (shape === 'int') {
+    if (typeof v !== 'number' || !Number.isInteger(v)) fail('int64');
+  } else if (shape === 'bool') {
+    if (typeof v !== 'boolean') fail('bool');
+  } else if (shape === 'map') {
+    if (!isMap) fail('map');
+  } else if (shape === 'stringMap') {
+    if (!isMap) fail('map[string]string');
+    for (const [k, item] of Object.entries(v as Record<string, unknown>))
+      checkShape(item, 'string', `${path}.${k}`, file);
+  } else if (shape === 'stringList') {
+    if (!Array.isArray(v)) fail('[]string');
+    (v as unknown[]).forEach((item, i) => {
+      checkShape(item, 'string', `${path}[${i}]`, file);
+    });
+  } else if ('list' in shape) {
+    if (!Array.isArray(v)) fail('list');
+    (v as unknown[]).forEach((item, i) => {
+      checkShape(item, shape.list, `${path}[${i}]`, file);
+    });
+  } else {
+    if (!isMap) fail('struct');
+    for (const [k, sub] of Object.entries(shape.fields))
+      checkShape((v as Record<string, unknown>)[k], sub, `${path}.${k}`, file);
+  }
+}
+
+function checkTypes(kust: JsonObject, file: string): void {
+  for (const [field, shape] of Object.entries(KUSTOMIZATION_SHAPE))
+    checkShape(kust[field], shape, field, file);
 }

@@ -134,14 +134,14 @@ function isV2Timestamp(s: string): boolean {
 
 // --- scalar analysis (libyaml yaml_emitter_analyze_scalar) ---------------------------------------
 
+// go-yaml v2's is_printable works on UTF-8 bytes and accepts no 4-byte sequence and no NEL (0x85):
+// characters outside the Basic Multilingual Plane come out escaped in double quotes.
 function isPrintable(cp: number): boolean {
   return (
     cp === 0x0a ||
     (cp >= 0x20 && cp <= 0x7e) ||
-    cp === 0x85 ||
     (cp >= 0xa0 && cp <= 0xd7ff) ||
-    (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff) ||
-    (cp >= 0x10000 && cp <= 0x10ffff)
+    (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff)
   );
 }
 function isBreak(c: string | undefined): boolean {
@@ -161,7 +161,6 @@ interface Analysis {
 function analyze(chars: string[]): Analysis {
   if (chars.length === 0) return { multiline: false, blockPlain: true, singleQuoted: true, block: false };
   let blockIndicators = false;
-  let flowIndicators = false;
   let lineBreaks = false;
   let special = false;
   let leadingSpace = false;
@@ -175,7 +174,6 @@ function analyze(chars: string[]): Analysis {
   const s3 = chars.slice(0, 3).join('');
   if (s3 === '---' || s3 === '...') {
     blockIndicators = true;
-    flowIndicators = true;
   }
   let precededByWhitespace = true;
   let followedByWhitespace = isBlankz(chars[1]);
@@ -185,25 +183,19 @@ function analyze(chars: string[]): Analysis {
     const last = i === chars.length - 1;
     if (first) {
       if ('#,[]{}&*!|>\'"%@`'.includes(c)) {
-        flowIndicators = true;
         blockIndicators = true;
       }
       if (c === '?' || c === ':') {
-        flowIndicators = true;
         if (followedByWhitespace) blockIndicators = true;
       }
       if (c === '-' && followedByWhitespace) {
-        flowIndicators = true;
         blockIndicators = true;
       }
     } else {
-      if (',?[]{}'.includes(c)) flowIndicators = true;
       if (c === ':') {
-        flowIndicators = true;
         if (followedByWhitespace) blockIndicators = true;
       }
       if (c === '#' && precededByWhitespace) {
-        flowIndicators = true;
         blockIndicators = true;
       }
     }
@@ -245,7 +237,6 @@ function analyze(chars: string[]): Analysis {
   }
   if (lineBreaks) blockPlain = false;
   if (blockIndicators) blockPlain = false;
-  void flowIndicators;
   return { multiline: lineBreaks, blockPlain, singleQuoted, block };
 }
 
@@ -443,21 +434,33 @@ function formatGoFloat(f: number): string {
   if (Number.isNaN(f)) return '.nan';
   if (f === Number.POSITIVE_INFINITY) return '.inf';
   if (f === Number.NEGATIVE_INFINITY) return '-.inf';
-  const exp = f === 0 ? 0 : Math.floor(Math.log10(Math.abs(f)));
-  const shortest = f.toExponential(); // e.g. 1.5e+7
-  const [mant, e] = shortest.split('e') as [string, string];
-  const x = Number(e);
-  void exp;
-  if (x < -4 || x >= 21) {
-    const sign = x < 0 ? '-' : '+';
-    const abs = Math.abs(x);
-    return `${mant}e${sign}${abs < 10 ? `0${abs}` : abs}`;
+  const [mant, e] = f.toExponential().split('e') as [string, string];
+  const exp = Number(e);
+  // With the shortest precision, Go switches to an exponent below 1e-4 and from 1e6 on.
+  if (exp < -4 || exp >= 6) {
+    const abs = Math.abs(exp);
+    return `${mant}e${exp < 0 ? '-' : '+'}${abs < 10 ? `0${abs}` : abs}`;
   }
   return String(f);
 }
 
-function formatNumber(n: number): string {
-  if (Number.isInteger(n) && Math.abs(n) < 1e21) return n.toFixed(0);
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * A number as kustomize prints it: its JSON form read back by go-yaml v2, so integral values that
+ * fit an int64 or a uint64 print as integers and everything else as a Go float.
+ */
+function formatNumber(n: number | bigint): string {
+  if (typeof n === 'bigint') {
+    if (n >= INT64_MIN && n <= UINT64_MAX) return n.toString();
+    return formatGoFloat(Number(n));
+  }
+  if (Number.isInteger(n) && Math.abs(n) < 1e21) {
+    if (Number.isSafeInteger(n)) return String(n);
+    const big = BigInt(n);
+    if (big >= INT64_MIN && big <= UINT64_MAX) return big.toString();
+  }
   return formatGoFloat(n);
 }
 
@@ -491,7 +494,7 @@ function writeScalar(w: Writer, value: unknown, indent: number): void {
     w.put(formatNumber(value));
   } else if (typeof value === 'bigint') {
     if (!w.whitespace) w.put(' ');
-    w.put(value.toString());
+    w.put(formatNumber(value));
   } else if (typeof value === 'boolean') {
     if (!w.whitespace) w.put(' ');
     w.put(value ? 'true' : 'false');
@@ -511,8 +514,9 @@ function writeNode(w: Writer, value: unknown, indent: number, inSeq: boolean): v
       w.put('[]');
       return;
     }
-    // A sequence in a mapping is not indented (go-yaml v2); one in a sequence is.
-    const seqIndent = inSeq ? indent + 2 : indent;
+    // A sequence in a mapping is not indented (go-yaml v2); one in a sequence starts right after
+    // the outer dash, so both use the indent they are given.
+    const seqIndent = indent;
     for (const item of value) {
       w.writeIndent(seqIndent);
       w.put('-');
@@ -531,6 +535,22 @@ function writeNode(w: Writer, value: unknown, indent: number, inSeq: boolean): v
     const mapIndent = inSeq ? indent : indent;
     for (const key of keys) {
       w.writeIndent(mapIndent);
+      if (!isSimpleKey(key)) {
+        // libyaml writes a key over 128 bytes (or spanning lines) as an explicit `? key` / `: value`.
+        w.put('?');
+        w.indention = true;
+        writeScalarString(w, key, mapIndent + 2, false);
+        w.writeIndent(mapIndent);
+        w.put(':');
+        w.indention = true;
+        const cv = value[key];
+        if ((Array.isArray(cv) && cv.length > 0) || (isMap(cv) && Object.keys(cv).length > 0)) {
+          writeNode(w, cv, mapIndent + 2, true);
+        } else {
+          writeScalarOrEmpty(w, cv, mapIndent + 2);
+        }
+        continue;
+      }
       writeScalarString(w, key, mapIndent, true);
       w.put(':');
       const v = value[key];
@@ -543,6 +563,10 @@ function writeNode(w: Writer, value: unknown, indent: number, inSeq: boolean): v
     return;
   }
   writeScalar(w, value, indent);
+}
+
+function isSimpleKey(key: string): boolean {
+  return Buffer.byteLength(key, 'utf8') <= 128 && !/[\n\r\u0085\u2028\u2029]/.test(key);
 }
 
 function writeScalarOrEmpty(w: Writer, v: unknown, indent: number): void {

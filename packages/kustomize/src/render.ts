@@ -170,7 +170,8 @@ export async function renderKustomization(
     }
     if (buildMetadata.includes('managedByLabel')) {
       const labels = (isObj(r.metadata.labels) ? r.metadata.labels : {}) as JsonObject;
-      labels['app.kubernetes.io/managed-by'] = 'kustomize-v5.5.0';
+      // kubectl's embedded kustomize reports its version as (devel); kubectl kustomize is the oracle.
+      labels['app.kubernetes.io/managed-by'] = 'kustomize-(devel)';
       r.metadata.labels = labels;
     }
   }

@@ -21,7 +21,6 @@ import {
 } from '@gitops-kit/patch';
 import { contentHash } from './content-hash.js';
 import { configFromCrdDefinitions } from './crd-config.js';
-import { fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
 import { type GeneratorArgs, type GeneratorOptions, generate } from './generators.js';
 import { inflateHelmChart } from './helm-charts.js';
 import { applyJsonPatchOps, type JsonPatchOp } from './json-patch.js';
@@ -29,7 +28,7 @@ import { checkKustomization, KUSTOMIZATION_FILE_NAMES, type RenderWarning } from
 import { fixNameReferences } from './name-reference.js';
 import { schemaFromOpenApi } from './openapi-schema.js';
 import { applyReplacements, resolveVars, type VarDef, varRefMatches } from './replacements.js';
-import { idKey, type ResId, Resource, sameId } from './resource.js';
+import { idKey, Resource, sameId } from './resource.js';
 import { type ResourceSelector, selectorMatches } from './selectors.js';
 import {
   defaultTransformerConfig,
@@ -552,12 +551,27 @@ export class KustTarget {
         }
       }
     }
-    for (const r of generated) this.addGenerated(acc, r, kfile);
+    if (generated.length === 0) return;
+    // Index the objects by kind and every name they had once, so each generator looks up in O(1).
+    const byKindName = new Map<string, Resource[]>();
+    const index = (x: Resource) => {
+      for (const xid of x.allIds()) {
+        const key = `${xid.kind}\u0000${xid.name}`;
+        const list = byKindName.get(key);
+        if (!list) byKindName.set(key, [x]);
+        else if (!list.includes(x)) list.push(x);
+      }
+    };
+    for (const x of acc.resources) index(x);
+    for (const r of generated) {
+      this.addGenerated(acc, r, kfile, byKindName.get(`${r.kind}\u0000${r.name}`) ?? []);
+      index(r);
+    }
   }
 
-  private addGenerated(acc: Accumulator, r: Resource, kfile: string): void {
+  private addGenerated(acc: Accumulator, r: Resource, kfile: string, sameName: readonly Resource[]): void {
     const id = r.curId();
-    const matches = acc.resources.filter((x) =>
+    const matches = sameName.filter((x) =>
       x
         .allIds()
         .some(
@@ -583,7 +597,7 @@ export class KustTarget {
           { file: kfile, code: 'DUPLICATE_RESOURCE' },
         );
       }
-      this.append(acc, [r]);
+      acc.resources.push(r);
       return;
     }
     if (matches.length !== 1) {
@@ -710,7 +724,7 @@ export class KustTarget {
       if (docs.length === 0) throw new PatchError('patch appears to be empty', { file });
       for (const doc of docs) {
         if (!isObj(doc.value)) continue;
-        this.applySmpById(acc, doc.value, file, false);
+        this.applySmpById(acc, doc.value, file);
       }
     }
     // patches
@@ -836,13 +850,11 @@ export class KustTarget {
     }
     const after = r.curId();
     if (after.name !== before.name || after.kind !== before.kind || after.namespace !== before.namespace) {
-      const cur = r.curId();
       r.prevIds.push(before);
-      void cur;
     }
   }
 
-  private applySmpById(acc: Accumulator, patch: JsonObject, file: string, fromPatches: boolean): void {
+  private applySmpById(acc: Accumulator, patch: JsonObject, file: string): void {
     const meta = isObj(patch.metadata) ? patch.metadata : {};
     const name = typeof meta.name === 'string' ? meta.name : '';
     const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
@@ -865,14 +877,13 @@ export class KustTarget {
         { file },
       );
     }
-    this.applySmp(acc, matches[0] as Resource, patch, file, fromPatches ? {} : {});
+    this.applySmp(acc, matches[0] as Resource, patch, {});
   }
 
   private applySmp(
     acc: Accumulator,
     r: Resource,
     patch: JsonObject,
-    file: string,
     opts: { allowNameChange?: boolean; allowKindChange?: boolean },
   ): void {
     const before = r.curId();
@@ -895,7 +906,6 @@ export class KustTarget {
     r.obj = merged;
     const after = r.curId();
     if (after.name !== before.name || after.kind !== before.kind) r.prevIds.push(before);
-    void file;
   }
 
   private async applyPatchEntry(dir: string, acc: Accumulator, p: JsonObject, kfile: string): Promise<void> {
@@ -932,12 +942,12 @@ export class KustTarget {
     for (const doc of docs) {
       if (!isObj(doc.value)) continue;
       if (!target) {
-        this.applySmpById(acc, doc.value, file, true);
+        this.applySmpById(acc, doc.value, file);
         continue;
       }
       for (const r of acc.resources.filter((r) => selectorMatches(target, r))) {
         const patch = structuredClone(doc.value);
-        this.applySmp(acc, r, patch, file, patchOpts);
+        this.applySmp(acc, r, patch, patchOpts);
       }
     }
   }
@@ -1020,11 +1030,11 @@ export class KustTarget {
         for (const p of (cfg.paths as string[] | undefined) ?? []) {
           const { text, file } = await this.loadPatchText(dir, String(p));
           for (const doc of parseYamlDocuments(text, file))
-            if (isObj(doc.value)) this.applySmpById(acc, doc.value, file, false);
+            if (isObj(doc.value)) this.applySmpById(acc, doc.value, file);
         }
         if (typeof cfg.patches === 'string') {
           for (const doc of parseYamlDocuments(cfg.patches, kfile))
-            if (isObj(doc.value)) this.applySmpById(acc, doc.value, kfile, false);
+            if (isObj(doc.value)) this.applySmpById(acc, doc.value, kfile);
         }
         return;
       }
@@ -1094,12 +1104,3 @@ function stringify(m: JsonObject): Record<string, string> {
 export function newAccumulator(): Accumulator {
   return { resources: [], vars: [], config: defaultTransformerConfig() };
 }
-
-/** Reports whether a resource id equals another, for callers outside this module. */
-export function idsEqual(a: ResId, b: ResId): boolean {
-  return sameId(a, b);
-}
-
-void fieldSpecApplies;
-void splitFieldPath;
-void visitFieldPath;

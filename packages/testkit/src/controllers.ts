@@ -27,6 +27,8 @@ export interface ControllerOptions {
   jobDurationMs: number;
   /** Delay before a LoadBalancer gets its address and a PVC binds. */
   provisionDelayMs: number;
+  /** Record core/v1 Events as the controllers, the scheduler and the kubelet do (`kubectl describe`). */
+  events: boolean;
   /** Overrides `spec.progressDeadlineSeconds` of Deployments, so tests see ProgressDeadlineExceeded quickly. */
   progressDeadlineMs: number | undefined;
   /**
@@ -47,6 +49,7 @@ const DEFAULTS: ControllerOptions = {
   podReadyDelayMs: 100,
   jobDurationMs: 200,
   provisionDelayMs: 50,
+  events: true,
   progressDeadlineMs: undefined,
   isImagePullable: (image) => !/does-not-exist|nonexistent|invalid/.test(image) && !/:bad$/.test(image),
 };
@@ -293,6 +296,50 @@ export class Controllers {
     });
   }
 
+  private eventCounter = 0;
+
+  private recordEvent(
+    involved: JsonObject,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    component: string,
+  ): void {
+    if (!this.options.events) return;
+    const m = meta(involved);
+    const namespace = String(m.namespace ?? 'default');
+    const t = now();
+    this.eventCounter++;
+    const event: JsonObject = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: {
+        name: `${String(m.name)}.${(Date.now() * 1000 + this.eventCounter).toString(16)}`,
+        namespace,
+      },
+      involvedObject: {
+        apiVersion: involved.apiVersion as string,
+        kind: involved.kind as string,
+        namespace,
+        name: m.name as string,
+        uid: m.uid as string,
+        resourceVersion: m.resourceVersion as string,
+      },
+      reason,
+      message,
+      type,
+      source: component === 'kubelet' ? { component, host: NODE } : { component },
+      firstTimestamp: t,
+      lastTimestamp: t,
+      count: 1,
+      reportingComponent: component,
+      reportingInstance: component === 'kubelet' ? NODE : '',
+    };
+    this.safely(() => {
+      this.engine.create(this.type('', 'v1', 'Event'), namespace, event, { manager: component });
+    });
+  }
+
   // ---- pods
 
   private startPod(ns: string, name: string): void {
@@ -304,6 +351,31 @@ export class Controllers {
     const pullable = containers.every((c) => this.options.isImagePullable(String(c.image ?? '')));
     const t = now();
     const prev = obj(pod.status).conditions;
+    this.recordEvent(
+      pod,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${ns}/${name} to ${NODE}`,
+      'default-scheduler',
+    );
+    for (const c of containers) {
+      const image = String(c.image ?? '');
+      if (this.options.isImagePullable(image)) {
+        this.recordEvent(
+          pod,
+          'Normal',
+          'Pulled',
+          `Container image "${image}" already present on machine`,
+          'kubelet',
+        );
+        this.recordEvent(pod, 'Normal', 'Created', `Created container: ${String(c.name)}`, 'kubelet');
+        this.recordEvent(pod, 'Normal', 'Started', `Started container ${String(c.name)}`, 'kubelet');
+      } else {
+        this.recordEvent(pod, 'Warning', 'Failed', `Failed to pull image "${image}": not found`, 'kubelet');
+        this.recordEvent(pod, 'Warning', 'Failed', 'Error: ErrImagePull', 'kubelet');
+        this.recordEvent(pod, 'Normal', 'BackOff', `Back-off pulling image "${image}"`, 'kubelet');
+      }
+    }
     if (pullable) {
       this.writeStatus(type, pod, {
         phase: 'Running',
@@ -398,11 +470,26 @@ export class Controllers {
       },
       spec: { ...deepCopyJson(obj(template.spec)), nodeName: NODE },
     };
-    this.engine.create(type, String(meta(owner).namespace), pod, { manager: MANAGER });
+    const created = this.engine.create(type, String(meta(owner).namespace), pod, { manager: MANAGER });
+    this.recordEvent(
+      owner,
+      'Normal',
+      'SuccessfulCreate',
+      `Created pod: ${String(meta(created).name)}`,
+      `${String(owner.kind).toLowerCase()}-controller`,
+    );
   }
 
-  private deletePod(pod: JsonObject): void {
+  private deletePod(pod: JsonObject, owner?: JsonObject): void {
     if (meta(pod).deletionTimestamp) return;
+    if (owner)
+      this.recordEvent(
+        owner,
+        'Normal',
+        'SuccessfulDelete',
+        `Deleted pod: ${String(meta(pod).name)}`,
+        `${String(owner.kind).toLowerCase()}-controller`,
+      );
     this.engine.delete(this.type('', 'v1', 'Pod'), String(meta(pod).namespace), String(meta(pod).name), {});
   }
 
@@ -422,7 +509,7 @@ export class Controllers {
     }
     if (pods.length > desired) {
       const order = [...pods].sort((a, b) => Number(podReady(a)) - Number(podReady(b)));
-      for (const p of order.slice(0, pods.length - desired)) this.deletePod(p);
+      for (const p of order.slice(0, pods.length - desired)) this.deletePod(p, rs);
       return;
     }
     const ready = pods.filter(podReady).length;
@@ -453,6 +540,42 @@ export class Controllers {
       Number(obj(meta(rs).annotations)['deployment.kubernetes.io/revision'] ?? 0),
     );
     if (spec.paused === true) return;
+    const specOf = (rs: JsonObject | undefined): number => (rs ? Number(obj(rs.spec).replicas ?? 0) : 0);
+    const availableOf = (rs: JsonObject | undefined): number =>
+      rs ? Number(obj(rs.status).availableReplicas ?? 0) : 0;
+    const old = owned.filter((rs) => rs !== newRs);
+    const oldTotal = old.reduce((n, rs) => n + specOf(rs), 0);
+    const recreate = obj(spec.strategy).type === 'Recreate';
+    const scale = (rs: JsonObject, to: number): JsonObject => {
+      const from = specOf(rs);
+      this.recordEvent(
+        d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled ${from < to ? 'up' : 'down'} replica set ${String(meta(rs).name)} from ${from} to ${to}`,
+        'deployment-controller',
+      );
+      return this.engine.patch(
+        rsType,
+        ns,
+        String(meta(rs).name),
+        'merge',
+        { spec: { replicas: to } },
+        { manager: MANAGER },
+      );
+    };
+    // The size of the new ReplicaSet, as the real rollout computes it: Recreate waits for the old pods
+    // to go; RollingUpdate grows it within maxSurge above the desired count.
+    let newTarget: number;
+    if (recreate) {
+      for (const rs of old) if (specOf(rs) > 0) scale(rs, 0);
+      const oldPods = old.some((rs) => Number(obj(rs.status).replicas ?? 0) > 0);
+      newTarget = oldPods ? 0 : replicas;
+    } else {
+      const current = specOf(newRs);
+      const room = replicas + this.maxSurge(spec, replicas) - (oldTotal + current);
+      newTarget = current > replicas ? replicas : Math.min(replicas, current + Math.max(0, room));
+    }
     if (!newRs) {
       const tmeta = obj(template.metadata);
       const labels = { ...(obj(tmeta.labels) as Record<string, string>), 'pod-template-hash': hash };
@@ -470,13 +593,13 @@ export class Controllers {
             labels,
             annotations: {
               'deployment.kubernetes.io/desired-replicas': String(replicas),
-              'deployment.kubernetes.io/max-replicas': String(replicas + 1),
+              'deployment.kubernetes.io/max-replicas': String(replicas + this.maxSurge(spec, replicas)),
               'deployment.kubernetes.io/revision': String(Math.max(0, ...revisions) + 1),
             },
             ownerReferences: [ownerRef(d)],
           },
           spec: {
-            replicas,
+            replicas: newTarget,
             minReadySeconds: (spec.minReadySeconds as number) ?? 0,
             selector,
             template: { ...deepCopyJson(template), metadata: { ...tmeta, labels } },
@@ -484,32 +607,41 @@ export class Controllers {
         },
         { manager: MANAGER },
       );
-    } else if (obj(newRs.spec).replicas !== replicas) {
-      newRs = this.engine.patch(
-        rsType,
-        ns,
-        String(meta(newRs).name),
-        'merge',
-        { spec: { replicas } },
-        { manager: MANAGER },
+      this.recordEvent(
+        d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled up replica set ${String(meta(newRs).name)} from 0 to ${newTarget}`,
+        'deployment-controller',
       );
+    } else if (specOf(newRs) !== newTarget) {
+      newRs = scale(newRs, newTarget);
     }
-    const newStatus = obj(newRs.status);
-    const newAvailable = Number(newStatus.availableReplicas ?? 0);
-    const old = owned.filter((rs) => meta(rs).uid !== meta(newRs as JsonObject).uid);
-    const recreate = obj(spec.strategy).type === 'Recreate';
-    for (const rs of old) {
-      if (obj(rs.spec).replicas !== 0 && (recreate || newAvailable >= replicas)) {
-        this.engine.patch(
-          rsType,
-          ns,
-          String(meta(rs).name),
-          'merge',
-          { spec: { replicas: 0 } },
-          { manager: MANAGER },
-        );
+    if (!recreate) {
+      // Old ReplicaSets shrink while at least (desired - maxUnavailable) pods stay available: first
+      // their unavailable pods, then available ones as new pods become available.
+      const minAvailable = replicas - this.maxUnavailable(spec, replicas);
+      const newUnavailable = Math.max(0, newTarget - availableOf(newRs));
+      // As the real controller: nothing is scaled down unless the pods that exist (by spec) exceed
+      // the minimum plus the new pods not yet available; counts are capped by spec, since a status
+      // can lag a scale-down.
+      let cleanup = oldTotal + newTarget - minAvailable - newUnavailable;
+      let budget =
+        owned.reduce((n, rs) => n + Math.min(availableOf(rs), rs === newRs ? newTarget : specOf(rs)), 0) -
+        minAvailable;
+      for (const rs of cleanup > 0 ? old : []) {
+        let target = specOf(rs);
+        const unhealthy = Math.max(0, target - availableOf(rs));
+        const drop = Math.min(unhealthy, Math.max(0, cleanup));
+        target -= drop;
+        cleanup -= drop;
+        const more = Math.min(target, Math.max(0, budget));
+        target -= more;
+        budget -= more;
+        if (target !== specOf(rs)) scale(rs, target);
       }
     }
+    const newStatus = obj(newRs.status);
     const all = this.engine.list(rsType, ns).items.filter((rs) => ownedBy(rs, meta(d).uid));
     const sum = (f: string): number => all.reduce((n, rs) => n + Number(obj(rs.status)[f] ?? 0), 0);
     const total = sum('replicas');
@@ -603,13 +735,24 @@ export class Controllers {
     this.writeStatus(type, d, status);
   }
 
+  private maxSurge(spec: JsonObject, replicas: number): number {
+    const strategy = obj(spec.strategy);
+    if (strategy.type === 'Recreate') return 0;
+    const v = obj(strategy.rollingUpdate).maxSurge ?? '25%';
+    if (typeof v === 'number') return v;
+    const m = /^(\d+)%$/.exec(String(v));
+    return m ? Math.ceil((Number(m[1]) * replicas) / 100) : Number(v) || 0;
+  }
+
   private maxUnavailable(spec: JsonObject, replicas: number): number {
     const strategy = obj(spec.strategy);
     if (strategy.type === 'Recreate') return replicas;
     const v = obj(strategy.rollingUpdate).maxUnavailable ?? '25%';
     if (typeof v === 'number') return v;
     const m = /^(\d+)%$/.exec(String(v));
-    return m ? Math.floor((Number(m[1]) * replicas) / 100) : Number(v) || 0;
+    const unavailable = m ? Math.floor((Number(m[1]) * replicas) / 100) : Number(v) || 0;
+    // Both zero would stall a rollout; the real controller then allows one unavailable pod.
+    return unavailable === 0 && this.maxSurge(spec, replicas) === 0 ? 1 : unavailable;
   }
 
   // ---- StatefulSet and DaemonSet
@@ -734,6 +877,13 @@ export class Controllers {
         message,
       });
       if (fails) {
+        this.recordEvent(
+          cur,
+          'Warning',
+          'BackoffLimitExceeded',
+          'Job has reached the specified backoff limit',
+          'job-controller',
+        );
         const backoff = typeof spec.backoffLimit === 'number' ? spec.backoffLimit : 6;
         this.writeStatus(type, cur, {
           startTime: start,
@@ -747,6 +897,7 @@ export class Controllers {
           ],
         });
       } else {
+        this.recordEvent(cur, 'Normal', 'Completed', 'Job completed', 'job-controller');
         this.writeStatus(type, cur, {
           startTime: start,
           completionTime: t,

@@ -246,17 +246,41 @@ export class ApiEngine {
       throw badRequest((err as Error).message);
     }
     let start = '';
+    let snapshotRv = this.rv;
     if (options.continueToken) {
+      let token: { start?: unknown; rv?: unknown };
       try {
-        const token = JSON.parse(Buffer.from(options.continueToken, 'base64url').toString('utf8')) as {
-          start: string;
-        };
-        start = String(token.start);
+        token = JSON.parse(Buffer.from(options.continueToken, 'base64url').toString('utf8')) as typeof token;
       } catch {
         throw badRequest('continue key is not valid: illegal base64 data');
       }
+      if (typeof token.start !== 'string' || typeof token.rv !== 'number')
+        throw badRequest('continue key is not valid: incorrect encoded start resourceVersion');
+      start = token.start;
+      snapshotRv = token.rv;
     }
-    const keys = [...this.bucket(type).keys()]
+    // Later pages are served from the snapshot of the first page's resourceVersion, rebuilt by undoing
+    // the newer changes, as etcd serves them; when those changes are no longer kept, 410 Gone.
+    let bucket = this.bucket(type);
+    if (snapshotRv < this.rv) {
+      const newer = this.eventsSince(snapshotRv);
+      if (newer === undefined) {
+        throw new ApiStatusError(
+          410,
+          'Expired',
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+        );
+      }
+      const storageKey = storageKeyOf(type);
+      bucket = new Map(bucket);
+      for (const e of [...newer].reverse()) {
+        if (e.storageKey !== storageKey) continue;
+        const key = `${type.namespaced ? e.namespace : ''}/${String((e.object.metadata as JsonObject).name)}`;
+        if (e.type === 'ADDED') bucket.delete(key);
+        else if (e.previous) bucket.set(key, e.previous);
+      }
+    }
+    const keys = [...bucket.keys()]
       .filter((k) => namespace === undefined || !type.namespaced || k.startsWith(`${namespace}/`))
       .filter((k) => k > start)
       .sort();
@@ -265,11 +289,11 @@ export class ApiEngine {
     let remaining: number | undefined;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i] as string;
-      const obj = this.bucket(type).get(k) as JsonObject;
+      const obj = bucket.get(k) as JsonObject;
       if (!labels(obj) || !fields(obj)) continue;
       if (options.limit && items.length >= options.limit) {
         const last = keys[i - 1] as string;
-        continueToken = Buffer.from(JSON.stringify({ start: last, rv: this.rv })).toString('base64url');
+        continueToken = Buffer.from(JSON.stringify({ start: last, rv: snapshotRv })).toString('base64url');
         remaining = keys.length - i;
         break;
       }
@@ -278,7 +302,7 @@ export class ApiEngine {
     const out: { items: JsonObject[]; resourceVersion: string; continueToken?: string; remaining?: number } =
       {
         items,
-        resourceVersion: String(this.rv),
+        resourceVersion: String(snapshotRv),
       };
     if (continueToken) out.continueToken = continueToken;
     if (remaining !== undefined) out.remaining = remaining;

@@ -47,6 +47,14 @@ describe('bad input', () => {
       400,
     ],
     [
+      'a resourceVersion on create',
+      'POST',
+      cms,
+      '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","resourceVersion":"5"}}',
+      'application/json',
+      400,
+    ],
+    [
       'a missing name',
       'POST',
       cms,

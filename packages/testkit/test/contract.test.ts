@@ -259,6 +259,48 @@ describe('get, create, list', () => {
     expect(bad).toMatchObject({ status: 400 });
   });
 
+  it('serves later pages from the snapshot of the first, and 410 once it is gone', async () => {
+    const first = await client.list('v1', 'ConfigMap', {
+      namespace: 'contract',
+      labelSelector: 'group=paged',
+      limit: 2,
+    });
+    await client.patch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'page-3' },
+      'merge',
+      { data: { i: 'changed' } },
+    );
+    await client.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'contract', name: 'page-4' });
+    const second = await client.list('v1', 'ConfigMap', {
+      namespace: 'contract',
+      labelSelector: 'group=paged',
+      limit: 10,
+      continue: first.continue,
+    });
+    expect(second.resourceVersion).toBe(first.resourceVersion);
+    expect(second.items.map((o) => [o.metadata.name, (o.data as { i: string }).i])).toEqual([
+      ['page-2', '2'],
+      ['page-3', '3'],
+      ['page-4', '4'],
+    ]);
+    cluster.compactWatchHistory();
+    const err = await errorOf(
+      client.list('v1', 'ConfigMap', {
+        namespace: 'contract',
+        labelSelector: 'group=paged',
+        limit: 2,
+        continue: first.continue,
+      }),
+    );
+    expect(err).toMatchObject({ status: 410, kubeReason: 'Expired' });
+    const fresh = await client.listAll('v1', 'ConfigMap', {
+      namespace: 'contract',
+      labelSelector: 'group=paged',
+      limit: 2,
+    });
+    expect(fresh.items.map((o) => o.metadata.name)).toEqual(['page-0', 'page-1', 'page-2', 'page-3']);
+  });
+
   it('lists across namespaces when no namespace is given', async () => {
     const all = await client.list('v1', 'Namespace');
     expect(all.items.map((n) => n.metadata.name)).toEqual(

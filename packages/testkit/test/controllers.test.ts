@@ -65,6 +65,14 @@ describe('Deployment → ReplicaSet → Pods', () => {
     expect(rs[0]?.metadata.labels?.['pod-template-hash']).toBeTruthy();
     const pods = (await client.list('v1', 'Pod', { namespace: 'ctl', labelSelector: 'app=web' })).items;
     expect(pods).toHaveLength(2);
+    // Events as kubectl describe finds them: by involved object.
+    const events = await client.list('v1', 'Event', {
+      namespace: 'ctl',
+      fieldSelector: `involvedObject.name=web,involvedObject.uid=${String(d.metadata.uid)}`,
+    });
+    expect(events.items.map((e) => (e as unknown as { reason: string; message: string }).message)).toEqual([
+      `Scaled up replica set ${String(rs[0]?.metadata.name)} from 0 to 2`,
+    ]);
     for (const p of pods) {
       expect(p.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'ReplicaSet', uid: rs[0]?.metadata.uid });
       expect(p.status).toMatchObject({ phase: 'Running' });
@@ -114,6 +122,37 @@ describe('Deployment → ReplicaSet → Pods', () => {
       )?.containerStatuses?.[0]?.state.waiting;
     });
     expect(waiting.reason).toBe('ImagePullBackOff');
+  });
+
+  it('keeps the old ReplicaSet serving when a rolling update cannot pull its image', async () => {
+    await client.create(deployment('steady', 'nginx:1.27', 4));
+    await waitFor(
+      async () =>
+        cond(await get('apps/v1', 'Deployment', 'steady'), 'Progressing')?.reason ===
+        'NewReplicaSetAvailable',
+    );
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'ctl', name: 'steady' };
+    await client.patch(ref, 'strategic', {
+      spec: { template: { spec: { containers: [{ name: 'main', image: 'nginx:bad' }] } } },
+    });
+    const d = await waitFor(async () => {
+      const o = await client.get(ref);
+      return cond(o, 'Progressing')?.reason === 'ProgressDeadlineExceeded' ? o : undefined;
+    });
+    // maxSurge 25% of 4 = 1 new pod, maxUnavailable 25% = 1: one old pod may go, three stay.
+    expect(cond(d, 'Available')?.status).toBe('True');
+    const sets = (
+      await client.list('apps/v1', 'ReplicaSet', { namespace: 'ctl', labelSelector: 'app=steady' })
+    ).items;
+    const sizes = sets.map((r) => [
+      (r.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0]
+        ?.image,
+      (r.spec as { replicas: number }).replicas,
+    ]);
+    expect(sizes.sort()).toEqual([
+      ['nginx:1.27', 3],
+      ['nginx:bad', 2],
+    ]);
   });
 
   it('garbage-collects ReplicaSets and Pods when the Deployment is deleted', async () => {

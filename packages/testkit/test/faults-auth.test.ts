@@ -73,6 +73,29 @@ describe('fault injection', () => {
     expect(err).toMatchObject({ code: 'NETWORK_ERROR', status: 0 });
   });
 
+  it('keeps a watch going through dropped and refused watch requests', async () => {
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const start = (await client.list('v1', 'ConfigMap', { namespace: 'default' })).resourceVersion;
+    cluster.injectFault({ verbs: ['watch'], status: 503, retryAfterSeconds: 0, times: 1 });
+    cluster.injectFault({ verbs: ['watch'], drop: true, times: 1 });
+    const done = (async () => {
+      for await (const e of client.watch('v1', 'ConfigMap', {
+        namespace: 'default',
+        resourceVersion: start,
+        signal: controller.signal,
+      })) {
+        seen.push(`${e.type} ${e.object.metadata.name}`);
+        if (seen.length === 1) break;
+      }
+    })();
+    // Whichever attempt finally connects replays from `start`, so the change is never missed.
+    await client.create(cm('during-faults'));
+    await done;
+    controller.abort();
+    expect(seen).toEqual(['ADDED during-faults']);
+  });
+
   it('applies a rate deterministically from the seed', async () => {
     const remove = cluster.injectFault({ verbs: ['list'], status: 500, rate: 0.25 });
     const before = cluster.faults.hits;

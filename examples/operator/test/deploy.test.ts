@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type KubeObject, nodeFileSystem } from '@gitops-kit/core';
+import { renderKustomization } from '@gitops-kit/kustomize';
+import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPLICATION_API_VERSION, applicationCrd } from '../src/index.js';
+
+const DEPLOY = fileURLToPath(new URL('../deploy', import.meta.url));
+const golden = () => readFileSync(new URL('./fixtures/deploy.golden.yaml', import.meta.url), 'utf8');
+
+describe('deploy/ (kustomize)', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startTestCluster({ controllers: false });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('renders with our renderer byte for byte as kubectl kustomize (golden: generate:deploy-golden)', async () => {
+    const result = await renderKustomization(nodeFileSystem(), DEPLOY);
+    expect(result.yaml).toBe(golden());
+    const kinds = result.objects.map((o) => o.kind);
+    expect(kinds).toEqual([
+      'Namespace',
+      'CustomResourceDefinition',
+      'ServiceAccount',
+      'Role',
+      'ClusterRole',
+      'RoleBinding',
+      'ClusterRoleBinding',
+      'Service',
+      'Deployment',
+    ]);
+    const crd = result.objects.find((o) => o.kind === 'CustomResourceDefinition')!;
+    // The kustomization's labels are on it; otherwise it is the generated CRD.
+    const { labels: _labels, ...metadata } = crd.metadata;
+    expect({ ...crd, metadata }).toEqual(applicationCrd());
+  });
+
+  it('applies to an API server, which then serves Applications', async () => {
+    const { objects } = await renderKustomization(nodeFileSystem(), DEPLOY);
+    for (const obj of objects) {
+      await cluster.client.apply(obj as KubeObject, { fieldManager: 'gitops-kit-test', force: true });
+      if (obj.kind === 'CustomResourceDefinition') cluster.client.invalidateDiscovery();
+    }
+    const deployment = await cluster.client.get({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: 'gitops-kit',
+      name: 'gitops-kit-operator',
+    });
+    const container = (deployment.spec as { template: { spec: { containers: { image: string }[] } } })
+      .template.spec.containers[0]!;
+    expect(container.image).toBe('ghcr.io/gitops-kit/operator:0.1.0');
+    const app = await cluster.client.create({
+      apiVersion: APPLICATION_API_VERSION,
+      kind: 'Application',
+      metadata: { name: 'guestbook', namespace: 'gitops-kit' },
+      spec: {
+        source: { repoURL: 'https://git.example.com/team/deploy.git', path: 'dev' },
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'guestbook' },
+      },
+    });
+    expect(app.metadata.uid).toBeTruthy();
+  });
+});
