@@ -169,6 +169,25 @@ describe('KubeClusterClient against a server without aggregated discovery', () =
     }
   });
 
+  it('caches discovery for its TTL', async () => {
+    const fetches = (): number => seen.filter((r) => r === 'GET /api').length;
+    const cached = await KubeClusterClient.fromKubeconfig(kubeconfig());
+    const uncached = await KubeClusterClient.fromKubeconfig(kubeconfig(), { discoveryTtlMs: 0 });
+    try {
+      let before = fetches();
+      await cached.resourceFor('v1', 'ConfigMap');
+      await cached.resourceFor('v1', 'Pod');
+      expect(fetches() - before).toBe(1);
+      before = fetches();
+      await uncached.resourceFor('v1', 'ConfigMap');
+      await uncached.resourceFor('v1', 'Pod');
+      expect(fetches() - before).toBe(2);
+    } finally {
+      cached.close();
+      uncached.close();
+    }
+  });
+
   it('talks to a plain-HTTP server even without insecure-skip-tls-verify', async () => {
     const client = await KubeClusterClient.fromKubeconfig(
       kubeconfig().replace('    insecure-skip-tls-verify: true\n', ''),

@@ -311,9 +311,14 @@ spec:
     const got = await kubectl(['get', 'wd', 'w1', '-o', 'jsonpath={.spec.size}']);
     expect(got.stdout).toBe('2');
     // Client-side apply of a custom resource uses a JSON merge patch (no strategic merge for CRs).
-    const widget = (size: number): string => `apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w3\nspec:\n  size: ${size}\n`;
-    expect((await kubectl(['apply', '-f', file('w3.yaml', widget(1))])).stdout.trim()).toBe('widget.example.com/w3 created');
-    expect((await kubectl(['apply', '-f', file('w3.yaml', widget(4))])).stdout.trim()).toBe('widget.example.com/w3 configured');
+    const widget = (size: number): string =>
+      `apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w3\nspec:\n  size: ${size}\n`;
+    expect((await kubectl(['apply', '-f', file('w3.yaml', widget(1))])).stdout.trim()).toBe(
+      'widget.example.com/w3 created',
+    );
+    expect((await kubectl(['apply', '-f', file('w3.yaml', widget(4))])).stdout.trim()).toBe(
+      'widget.example.com/w3 configured',
+    );
     expect((await kubectl(['get', 'widget', 'w3', '-o', 'jsonpath={.spec.size}'])).stdout).toBe('4');
     const bad = await kubectl([
       'create',
