@@ -17,6 +17,7 @@ export * from './logger.js';
 export * from './metrics.js';
 export * from './operations.js';
 export * from './operator.js';
+export * from './render-source.js';
 export * from './repo-url.js';
 export * from './status-writer.js';
 export * from './validating-reconciler.js';

@@ -3,7 +3,6 @@ import {
   type DirEntry,
   isJsonObject,
   type JsonObject,
-  type JsonValue,
   type KubeObject,
   NotFoundError,
   parseYaml,
@@ -62,12 +61,20 @@ export function parseImageOverride(text: string): KustomizeImage {
   if (eq >= 0) {
     const name = value.slice(0, eq);
     const target = splitTagOrDigest(value.slice(eq + 1));
-    image = { name, newName: target.name !== name ? target.name : undefined, newTag: target.tag, digest: target.digest };
+    image = {
+      name,
+      newName: target.name !== name ? target.name : undefined,
+      newTag: target.tag,
+      digest: target.digest,
+    };
   } else {
     const target = splitTagOrDigest(value);
     image = { name: target.name, newTag: target.tag, digest: target.digest };
   }
-  if (!image.name || (image.newName === undefined && image.newTag === undefined && image.digest === undefined)) {
+  if (
+    !image.name ||
+    (image.newName === undefined && image.newTag === undefined && image.digest === undefined)
+  ) {
     throw new ValidationError(`"${text}" is not an image override such as nginx=nginx:1.27 or nginx:1.27`, {
       path: 'spec.source.kustomize.images',
     });
@@ -75,7 +82,10 @@ export function parseImageOverride(text: string): KustomizeImage {
   return image;
 }
 
-function applyOverrides(kustomization: JsonObject, options: NonNullable<ApplicationSource['kustomize']>): JsonObject {
+function applyOverrides(
+  kustomization: JsonObject,
+  options: NonNullable<ApplicationSource['kustomize']>,
+): JsonObject {
   const out: JsonObject = { ...kustomization };
   if (options.images && options.images.length > 0) {
     const images = (Array.isArray(out.images) ? out.images : []).filter(isJsonObject).map((i) => ({ ...i }));
@@ -96,7 +106,10 @@ function applyOverrides(kustomization: JsonObject, options: NonNullable<Applicat
   if (options.nameSuffix !== undefined) out.nameSuffix = options.nameSuffix;
   if (options.namespace !== undefined) out.namespace = options.namespace;
   if (options.commonLabels && Object.keys(options.commonLabels).length > 0) {
-    out.commonLabels = { ...(isJsonObject(out.commonLabels) ? out.commonLabels : {}), ...options.commonLabels };
+    out.commonLabels = {
+      ...(isJsonObject(out.commonLabels) ? out.commonLabels : {}),
+      ...options.commonLabels,
+    };
   }
   if (options.commonAnnotations && Object.keys(options.commonAnnotations).length > 0) {
     out.commonAnnotations = {
@@ -169,10 +182,15 @@ export function directoryGlobMatches(glob: string, relPath: string): boolean {
  * directory's manifests are read (`directory.recurse`, off by default as in Argo CD; `include` and
  * `exclude` globs). Errors keep the file and line of the bad input.
  */
-export async function renderApplicationSource(fs: ReadonlyFileSystem, source: ApplicationSource): Promise<RenderedSource> {
+export async function renderApplicationSource(
+  fs: ReadonlyFileSystem,
+  source: ApplicationSource,
+): Promise<RenderedSource> {
   const relative = posix.normalize(source.path ?? '.').replace(/^\/+/, '');
   if (relative === '..' || relative.startsWith('../')) {
-    throw new ValidationError(`the source path "${source.path}" leaves the repository`, { path: 'spec.source.path' });
+    throw new ValidationError(`the source path "${source.path}" leaves the repository`, {
+      path: 'spec.source.path',
+    });
   }
   const dir = posix.resolve('/', relative);
   if (!(await pathExists(fs, dir))) {
@@ -194,7 +212,9 @@ export async function renderApplicationSource(fs: ReadonlyFileSystem, source: Ap
       const text = await readTextFile(fs, kustomizationFile);
       const parsed = parseYaml(text, { file: posix.relative('/', kustomizationFile), duplicateKeys: 'last' });
       if (!isJsonObject(parsed)) {
-        throw new ValidationError('the kustomization is not a mapping', { file: posix.relative('/', kustomizationFile) });
+        throw new ValidationError('the kustomization is not a mapping', {
+          file: posix.relative('/', kustomizationFile),
+        });
       }
       const edited = stringifyKubeYaml(applyOverrides(parsed, overrides));
       view = overlayFileSystem(fs, new Map([[kustomizationFile, new TextEncoder().encode(edited)]]));

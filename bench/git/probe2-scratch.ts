@@ -1,0 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { SmartHttpClient, ObjectStore, memoryStorage } from '@gitops-kit/git';
+const st = () => { const s = readFileSync('/proc/self/status', 'utf8'); return { hwm: Number(/^VmHWM:\s+(\d+) kB/m.exec(s)![1]) / 1024, rss: Number(/^VmRSS:\s+(\d+) kB/m.exec(s)![1]) / 1024 }; };
+const url = process.argv[2] as string;
+const b = st();
+const log = (what: string) => { const s = st(); const m = process.memoryUsage(); console.log(`${what.padEnd(10)} hwm +${(s.hwm - b.rss).toFixed(1)} rss +${(s.rss - b.rss).toFixed(1)} heapTotal ${(m.heapTotal/1e6).toFixed(1)} ab ${(m.arrayBuffers/1e6).toFixed(1)} ext ${(m.external/1e6).toFixed(1)}`); };
+log('start');
+const client = new SmartHttpClient({ url, headers: {}, timeoutMs: 60000, retries: 0 });
+const refs = await client.listRefs(['HEAD']);
+log('refs');
+const res = await client.fetchPack({ wants: [refs[0]!.oid], haves: [], shallow: [], depth: 1 });
+log('fetched');
+const store = new ObjectStore(memoryStorage());
+store.addPack(res.pack);
+log('indexed');
