@@ -44,7 +44,8 @@ export function summarizeApp(
       health: healthById.get(t.id)?.status ?? '',
       message: healthById.get(t.id)?.message ?? '',
     }));
-  const outOfSync = resources.some((r) => r.status === 'OutOfSync') || planAfter.tasks.some((t) => t.action === 'prune');
+  const outOfSync =
+    resources.some((r) => r.status === 'OutOfSync') || planAfter.tasks.some((t) => t.action === 'prune');
   return {
     ...app,
     syncStatus: outOfSync ? 'OutOfSync' : 'Synced',
@@ -55,7 +56,14 @@ export function summarizeApp(
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** Formats a summary the way `argocd app get` prints one. */
@@ -70,6 +78,7 @@ export function formatAppSummary(s: AppSummary): string {
     ['Health Status:', s.healthStatus],
   ]);
   const rows = [['GROUP', 'KIND', 'NAMESPACE', 'NAME', 'STATUS', 'HEALTH', 'MESSAGE']];
-  for (const r of s.resources) rows.push([r.group, r.kind, r.namespace, r.name, r.status, r.health, r.message]);
+  for (const r of s.resources)
+    rows.push([r.group, r.kind, r.namespace, r.name, r.status, r.health, r.message]);
   return `${head}\n\n${table(rows)}\n`;
 }

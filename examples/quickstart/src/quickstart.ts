@@ -71,7 +71,9 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
     log(`$ CI commits image tag ${newTag} to ${overlay}/kustomization.yaml, then sync`);
     const kustomization = (await readSeedFiles())[`${overlay}/kustomization.yaml`] ?? '';
     await repo.commit({
-      files: { [`${overlay}/kustomization.yaml`]: kustomization.replace(/newTag: .*/, `newTag: "${newTag}"`) },
+      files: {
+        [`${overlay}/kustomization.yaml`]: kustomization.replace(/newTag: .*/, `newTag: "${newTag}"`),
+      },
       message: `ci: deploy nginx ${newTag}`,
     });
     const second = await syncOnce();
@@ -82,7 +84,9 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
       `\nSync Status:   ${second.summary.syncStatus} to (${second.summary.revision.replace(/^.*sha1:/, '').slice(0, 7)})`,
     );
     log(`Health Status: ${second.summary.healthStatus}`);
-    log(`Changed:       ${changed.length === 0 ? 'nothing' : changed.join(', ')} (${second.result.writes} writes)`);
+    log(
+      `Changed:       ${changed.length === 0 ? 'nothing' : changed.join(', ')} (${second.result.writes} writes)`,
+    );
     await source.close();
     return { first, second: { ...second, changed } };
   } finally {

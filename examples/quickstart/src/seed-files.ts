@@ -12,7 +12,8 @@ export async function readSeedFiles(dir: string = DEPLOY_REPO_DIR): Promise<Reco
     for (const entry of await readdir(current, { withFileTypes: true })) {
       const path = join(current, entry.name);
       if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile()) files[relative(dir, path).split('\\').join('/')] = await readFile(path, 'utf8');
+      else if (entry.isFile())
+        files[relative(dir, path).split('\\').join('/')] = await readFile(path, 'utf8');
     }
   }
   await walk(dir);

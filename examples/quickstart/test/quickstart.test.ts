@@ -9,7 +9,11 @@ describe('quick start: the whole pipeline on the embedded default', () => {
     expect(report.first.result.phase).toBe('Succeeded');
     expect(report.first.summary.syncStatus).toBe('Synced');
     expect(report.first.summary.healthStatus).toBe('Healthy');
-    expect(report.first.summary.resources.map((r) => r.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Service']);
+    expect(report.first.summary.resources.map((r) => r.kind).sort()).toEqual([
+      'ConfigMap',
+      'Deployment',
+      'Service',
+    ]);
     expect(report.first.summary.resources.every((r) => r.status === 'Synced')).toBe(true);
 
     expect(report.second.summary.syncStatus).toBe('Synced');
