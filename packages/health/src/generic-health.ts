@@ -11,7 +11,7 @@ const FAILURE_REASON = /fail|error|invalid|unavailable|backoff|stalled/i;
  * `Ready` or `Available` (True → Healthy; False → Degraded when the reason names a failure,
  * Progressing otherwise). Undefined when the object publishes none of these.
  */
-export function genericHealth(obj: Obj): HealthStatus | undefined {
+export function genericHealth(obj: Record<string, unknown>): HealthStatus | undefined {
   const status = objField(obj, 'status', 'status');
   if (status === undefined) return undefined;
   const generation = intField(metaOf(obj), 'generation', 'metadata.generation');
