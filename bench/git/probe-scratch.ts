@@ -14,6 +14,7 @@ async function readAll(fs: ReadonlyFileSystem, dir: string): Promise<number> {
 const hwm = () => Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
 const mb = (n: number) => (n / 1e6).toFixed(1);
 const url = process.argv[2] as string;
+if (process.env.WARM) { const w = new GitSource({ url: process.env.WARM, ignore: [] }); await readAll((await w.fetch()).fs, '/'); await w.close(); }
 const baseline = process.memoryUsage().rss;
 console.error(`BASELINE at ${(performance.now()).toFixed(0)}ms`, getHeapSpaceStatistics().map((s) => `${s.space_name}:${mb(s.physical_space_size)}`).join(" "));
 const t0 = Date.now();

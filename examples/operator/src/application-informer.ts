@@ -63,9 +63,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /**
  * A list-watch cache of Applications (a client-go informer reduced to what the operator needs): it
- * lists, marks itself synced, then watches from the list's resourceVersion, keeping a cache by
- * `namespace/name` and reporting the changes that need a reconcile. A failed watch is restarted
- * with a fresh list, which also catches deletions missed while disconnected.
+ * lists, marks itself synced, then watches, keeping a cache by `namespace/name` and reporting the
+ * changes that need a reconcile. Watch disconnects and 410 Gone are handled by the client (resume,
+ * or relist with the deletions missed); a failed watch is restarted here with a fresh list.
  */
 export class ApplicationInformer {
   private readonly cache = new Map<string, KubeObject>();
@@ -100,11 +100,13 @@ export class ApplicationInformer {
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
-        const resourceVersion = await this.relist();
+        await this.relist();
+        // Without a resourceVersion the client lists again before watching, and so knows every
+        // object: after a 410 Gone it relists and reports the deletions it missed. The objects of
+        // that list are already cached at the same resourceVersion, so they queue nothing.
         for await (const event of this.options.client.watch(APPLICATION_API_VERSION, APPLICATION_KIND, {
           namespace: this.options.namespace,
           labelSelector: this.options.labelSelector,
-          resourceVersion,
           signal,
         })) {
           this.apply(event);

@@ -19,6 +19,11 @@ export interface OperatorServerOptions {
   metrics?: OperatorMetrics | undefined;
   /** Handler of `/api/webhook` (see `createWebhookHandler`). */
   webhook?: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
+  /**
+   * Handler of every other request (the web view): answers true when it handled the request,
+   * false to let the server answer 404.
+   */
+  fallback?: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
 }
 
 /** A running operator HTTP server. */
@@ -52,7 +57,8 @@ async function runChecks(checks: Record<string, HealthCheck>): Promise<{ ok: boo
 
 /**
  * Serves `/healthz`, `/readyz` (kube-apiserver's format: `ok`, or the failing checks; `?verbose`
- * lists every check), `/metrics` and `/api/webhook` on one small node:http server.
+ * lists every check), `/metrics` and `/api/webhook` on one small node:http server, and hands every
+ * other request to `fallback` (the web view).
  */
 export async function startOperatorServer(options: OperatorServerOptions = {}): Promise<OperatorServer> {
   const text = (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8') => {
@@ -70,13 +76,15 @@ export async function startOperatorServer(options: OperatorServerOptions = {}): 
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const handle = async () => {
       if (path === '/api/webhook' && options.webhook) return options.webhook(req, res);
-      if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed\n');
+      const own = path === '/healthz' || path === '/livez' || path === '/readyz' || path === '/metrics';
+      if (own && req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed\n');
       if (path === '/healthz' || path === '/livez') return probe(req, res, options.liveness ?? {});
       if (path === '/readyz') return probe(req, res, options.readiness ?? {});
       if (path === '/metrics' && options.metrics) {
         const { contentType, body } = await options.metrics.render();
         return text(res, 200, body, contentType);
       }
+      if (options.fallback && (await options.fallback(req, res))) return;
       return text(res, 404, 'not found\n');
     };
     handle().catch(() => {

@@ -20,6 +20,7 @@ export * from './operator.js';
 export * from './render-source.js';
 export * from './repo-url.js';
 export * from './status-writer.js';
+export * from './target-revision.js';
 export * from './validating-reconciler.js';
 export * from './webhook.js';
 export * from './work-queue.js';

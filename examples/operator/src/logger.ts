@@ -96,7 +96,8 @@ export function createLogger(options: OperatorLoggerOptions = {}): Logger {
         err: (err: unknown) => redactForLog(err),
       },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    // Synchronous: a line logged just before exiting (a shutdown, a lost Lease) is not lost.
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 

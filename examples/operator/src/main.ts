@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KubeClusterClient } from '@gitops-kit/cluster';
+import { ValidationError } from '@gitops-kit/core';
 import { renderApplicationCrdYaml } from './crd.js';
 import { createLogger } from './logger.js';
 import { Operator } from './operator.js';
@@ -20,17 +21,25 @@ commands:
     --shard-selector SEL   reconcile only Applications matching this label selector
     --lease-namespace NS   namespace of the leader-election Lease (default: $POD_NAMESPACE or default)
     --no-leader-elect      run as the only replica
+    --leader-elect-lease-duration D    default 15s  (as client-go's flags)
+    --leader-elect-renew-deadline D    default 10s
+    --leader-elect-retry-period D      default 2s
     --port N               probes, metrics and webhooks (default 8080)
     --resync DURATION      poll interval of every source, e.g. 3m (default 3m)
     --log-level LEVEL      trace|debug|info|warn|error (default info)
+    --shutdown-timeout D   longest wait for the Lease release at shutdown (default 10s)
   webhook secrets are read from files named by GITOPS_KIT_WEBHOOK_{GITHUB,GITLAB,GITEA}_SECRET_FILE
 `;
 
 function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
-  if (!m) throw new Error(`"${text}" is not a duration such as 30s, 3m or 1h`);
+  if (!m) throw new ValidationError(`"${text}" is not a duration such as 30s, 3m or 1h`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
   return Number(m[1]) * unit;
+}
+
+function durationFlag(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : parseDuration(text);
 }
 
 function webhookSecrets(): Partial<Record<WebhookProvider, string>> {
@@ -51,9 +60,13 @@ async function run(args: string[]): Promise<number> {
       'shard-selector': { type: 'string' },
       'lease-namespace': { type: 'string' },
       'no-leader-elect': { type: 'boolean' },
+      'leader-elect-lease-duration': { type: 'string' },
+      'leader-elect-renew-deadline': { type: 'string' },
+      'leader-elect-retry-period': { type: 'string' },
       port: { type: 'string' },
       resync: { type: 'string' },
       'log-level': { type: 'string' },
+      'shutdown-timeout': { type: 'string' },
     },
     strict: true,
   });
@@ -72,11 +85,17 @@ async function run(args: string[]): Promise<number> {
     labelSelector: values['shard-selector'],
     leaderElection: values['no-leader-elect']
       ? false
-      : { namespace: values['lease-namespace'] ?? process.env.POD_NAMESPACE ?? 'default' },
+      : {
+          namespace: values['lease-namespace'] ?? process.env.POD_NAMESPACE ?? 'default',
+          leaseDurationMs: durationFlag(values['leader-elect-lease-duration']),
+          renewDeadlineMs: durationFlag(values['leader-elect-renew-deadline']),
+          retryPeriodMs: durationFlag(values['leader-elect-retry-period']),
+        },
     server: { port: values.port ? Number(values.port) : 8080 },
     webhookSecrets: webhookSecrets(),
     resyncPeriodMs: values.resync ? parseDuration(values.resync) : undefined,
     logger: log,
+    shutdownTimeoutMs: durationFlag(values['shutdown-timeout']),
     onLeadershipLost: () => process.exit(1),
   });
   await operator.start();
@@ -88,7 +107,15 @@ async function run(args: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  // Kubernetes kills the Pod after its grace period anyway; exit first, saying why.
+  const deadline = setTimeout(() => {
+    log.error('shutdown took longer than 45s; exiting');
+    log.flush();
+    process.exit(1);
+  }, 45_000);
+  deadline.unref();
   await operator.stop();
+  clearTimeout(deadline);
   client.close();
   log.flush();
   return 0;
@@ -120,7 +147,9 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (err) {
-    const usage = err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const usage =
+      err instanceof ValidationError ||
+      (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true);
     process.stderr.write(`gitops-kit-operator: ${err instanceof Error ? err.message : String(err)}\n`);
     return usage ? 2 : 1;
   }
@@ -130,5 +159,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   // exitCode, not exit(): a pending write to a piped stdout (the CRD) must not be cut short.
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
+    // After `run`, requests to an unreachable API server may still be pending: do not wait for them.
+    if (process.argv[2] === 'run') process.exit(code);
   });
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { ClusterClient } from '@gitops-kit/cluster';
@@ -12,6 +13,23 @@ import { createLogger, type Logger } from './logger.js';
 import { OperatorMetrics } from './metrics.js';
 import { createWebhookHandler, type PushEvent, type WebhookProvider, type WebhookSecret } from './webhook.js';
 import { type ReconcileOutcome, runWorkers, startResync, WorkQueue } from './work-queue.js';
+
+function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref?.();
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}
 
 /** What a reconcile is given. */
 export interface ReconcileContext {
@@ -59,6 +77,8 @@ export interface OperatorOptions {
     | undefined;
   /** The HTTP server (probes, metrics, webhook); `false` for none. Default port 8080. */
   server?: { port?: number | undefined; host?: string | undefined } | false | undefined;
+  /** Handler of the requests the server does not answer itself (the web view); true when handled. */
+  web?: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
   /** Webhook secrets per provider. */
   webhookSecrets?: Partial<Record<WebhookProvider, WebhookSecret>> | undefined;
   /** Accept unsigned webhooks from providers without a secret (development only). */
@@ -71,6 +91,8 @@ export interface OperatorOptions {
   retry?: { baseDelayMs?: number | undefined; maxDelayMs?: number | undefined } | undefined;
   /** The logger. Default JSON to stdout. */
   logger?: Logger | undefined;
+  /** Longest wait for the Lease release and the watch to end at `stop()`. Default 10 s. */
+  shutdownTimeoutMs?: number | undefined;
   /**
    * Called when this replica loses the Lease without being asked to stop. Its queue is shut down
    * and it will not lead again: exit the process (as client-go controllers do) so it restarts clean.
@@ -192,6 +214,7 @@ export class Operator {
         port: this.options.server?.port ?? 8080,
         host: this.options.server?.host,
         metrics: this.metrics,
+        fallback: this.options.web,
         liveness: { ping: () => true },
         readiness: {
           informer: () => this.informer.hasSynced() || 'the Application cache has not synced yet',
@@ -299,9 +322,11 @@ export class Operator {
     await this.queue.shutDown();
     await Promise.allSettled(this.workers);
     this.stopController.abort();
-    await this.leadershipDone;
+    // Releasing the Lease and ending the watch need the API server; when it is gone they would
+    // wait out the client's retries, so they get a bounded time (the Lease then simply expires).
+    const limit = this.options.shutdownTimeoutMs ?? 10_000;
+    await within(Promise.allSettled([this.leadershipDone, ...this.running]), limit);
     this.leading = false;
-    await Promise.allSettled(this.running);
     await this.server?.close();
     this.log.info('stopped');
   }

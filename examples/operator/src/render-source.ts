@@ -1,15 +1,22 @@
 import { posix } from 'node:path';
 import {
   type DirEntry,
+  GitOpsError,
+  type GitOpsErrorOptions,
+  isGitOpsError,
   isJsonObject,
   type JsonObject,
   type KubeObject,
   NotFoundError,
+  ParseError,
+  PatchError,
   parseYaml,
   pathExists,
   type ReadonlyFileSystem,
   readTextFile,
+  SecurityError,
   stringifyKubeYaml,
+  TimeoutError,
   ValidationError,
 } from '@gitops-kit/core';
 import { renderDirectory, renderKustomization, type SourceLocation } from '@gitops-kit/kustomize';
@@ -174,18 +181,73 @@ export function directoryGlobMatches(glob: string, relPath: string): boolean {
   return re.test(relPath) || re.test(posix.basename(relPath));
 }
 
+/** `file` relative to the source directory, as the renderers report it, made repository-relative. */
+function repositoryPath(sourceDir: string, file: string): string {
+  if (posix.isAbsolute(file)) return file.replace(/^\/+/, '');
+  return posix.normalize(posix.join(sourceDir, file));
+}
+
+// The error families share one constructor shape (message, options with code); a renderer's own
+// subclass is rebuilt as its family, so `instanceof ParseError` and `code` still hold.
+const FAMILIES = [
+  ParseError,
+  ValidationError,
+  NotFoundError,
+  SecurityError,
+  PatchError,
+  TimeoutError,
+] as const;
+
+/** The same error with its file made repository-relative (`base/deployment.yaml`, not `../base/…`). */
+function relocateError(err: unknown, sourceDir: string): unknown {
+  if (!isGitOpsError(err) || err.file === undefined) return err;
+  const options: GitOpsErrorOptions = {
+    file: repositoryPath(sourceDir, err.file),
+    line: err.line,
+    column: err.column,
+    path: err.path,
+    details: err.details,
+    cause: err.cause,
+  };
+  for (const Family of FAMILIES) {
+    if (err instanceof Family) {
+      return new (
+        Family as unknown as new (
+          m: string,
+          o: GitOpsErrorOptions & { code: string },
+        ) => GitOpsError
+      )(err.reason, { ...options, code: err.code });
+    }
+  }
+  return new GitOpsError(err.code, err.reason, options);
+}
+
 /**
  * Renders an Application's source from a checked-out tree (`fs`, rooted at the repository): a
  * kustomization at `source.path` is built in-process, with the spec's kustomize overrides applied
  * as `kustomize edit` would apply them to the kustomization file (images replaced by name, name
  * prefix and suffix set, labels and annotations merged), without touching the tree; otherwise the
  * directory's manifests are read (`directory.recurse`, off by default as in Argo CD; `include` and
- * `exclude` globs). Errors keep the file and line of the bad input.
+ * `exclude` globs). Errors and object sources name files relative to the repository root, with
+ * their line, so a status can say `base/deployment.yaml:5`.
  */
 export async function renderApplicationSource(
   fs: ReadonlyFileSystem,
   source: ApplicationSource,
 ): Promise<RenderedSource> {
+  const sourceDir = posix.normalize(source.path ?? '.').replace(/^\/+/, '');
+  try {
+    const rendered = await renderUnrelocated(fs, source);
+    return {
+      ...rendered,
+      sources: rendered.sources.map((loc) => ({ ...loc, file: repositoryPath(sourceDir, loc.file) })),
+    };
+  } catch (err) {
+    throw relocateError(err, sourceDir === '.' ? '' : sourceDir);
+  }
+}
+
+async function renderUnrelocated(fs: ReadonlyFileSystem, source: ApplicationSource): Promise<RenderedSource> {
   const relative = posix.normalize(source.path ?? '.').replace(/^\/+/, '');
   if (relative === '..' || relative.startsWith('../')) {
     throw new ValidationError(`the source path "${source.path}" leaves the repository`, {

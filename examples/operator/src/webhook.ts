@@ -2,6 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { GitOpsError, SecurityError, ValidationError } from '@gitops-kit/core';
 import { sameRepository } from './repo-url.js';
+import { classifyTargetRevision } from './target-revision.js';
 
 /** The Git hosts whose push events the receiver understands. */
 export type WebhookProvider = 'github' | 'gitlab' | 'gitea';
@@ -201,26 +202,29 @@ export function parsePushEvent(
   };
 }
 
-const SEMVER_CONSTRAINT = /[\^~*<>=|]|\s|(^|\.)[xX](\.|$)/;
-
 /**
  * True when a push of `event.ref` can change what an Application tracking `targetRevision`
  * deploys: a push to the branch it tracks (the default branch for `HEAD` or none), any tag push for
- * a semver constraint, a push of the tag it names. A commit SHA never moves.
+ * a semver constraint, a push of the branch or tag it names, of the ref it names. A commit SHA
+ * never moves.
  */
 export function pushAffectsRevision(event: PushEvent, targetRevision: string | undefined): boolean {
-  const target = (targetRevision ?? '').trim();
   const branch = event.ref.startsWith('refs/heads/') ? event.ref.slice('refs/heads/'.length) : undefined;
   const tag = event.ref.startsWith('refs/tags/') ? event.ref.slice('refs/tags/'.length) : undefined;
-  if (target === '' || target === 'HEAD') {
-    // Without the default branch in the payload, refresh: an extra comparison is cheap, a missed one is not.
-    return branch !== undefined && (event.defaultBranch === undefined || branch === event.defaultBranch);
+  const target = classifyTargetRevision(targetRevision);
+  switch (target.kind) {
+    case 'default':
+      // Without the default branch in the payload, refresh: an extra comparison is cheap, a missed one is not.
+      return branch !== undefined && (event.defaultBranch === undefined || branch === event.defaultBranch);
+    case 'commit':
+      return false;
+    case 'ref':
+      return target.name === event.ref;
+    case 'semver':
+      return tag !== undefined;
+    case 'branch-or-tag':
+      return target.name === branch || target.name === tag;
   }
-  if (target === event.ref) return true;
-  if (branch !== undefined) return target === branch || target === `heads/${branch}`;
-  if (tag !== undefined) return target === tag || target === `tags/${tag}` || SEMVER_CONSTRAINT.test(target);
-  // Other refs (pull requests, notes) deploy nothing; a pinned commit SHA never moves.
-  return false;
 }
 
 /** The keys of the Applications a push concerns. */

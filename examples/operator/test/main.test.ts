@@ -16,7 +16,13 @@ async function until(check: () => boolean | Promise<boolean>, what: string, limi
 }
 
 function runBin(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  // Its own process group, so a SIGKILL reaches the operator process the bin starts, as a node
+  // failure would take both down.
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: 'pipe',
+    detached: true,
+  });
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (d) => {
     out.stdout += d;
@@ -38,11 +44,15 @@ describe('gitops-kit-operator (the bin)', () => {
     expect(bad.out.stderr).toContain('unknown command');
     const flag = runBin(['run', '--bogus']);
     expect(await flag.exit).toBe(2);
+    const duration = runBin(['run', '--leader-elect-lease-duration', 'soon']);
+    expect(await duration.exit).toBe(2);
+    expect(duration.out.stderr).toContain('not a duration');
   });
 
   describe('run, against testkit', () => {
     let cluster: TestCluster;
     let child: ChildProcess | undefined;
+    const extra: ChildProcess[] = [];
     beforeAll(async () => {
       cluster = await startTestCluster({ controllers: false });
       // As an API server without CEL (before 1.25) sees it, so an Application only zod rejects gets in.
@@ -59,7 +69,8 @@ describe('gitops-kit-operator (the bin)', () => {
       cluster.client.invalidateDiscovery();
     });
     afterAll(async () => {
-      if (child && child.exitCode === null) child.kill('SIGKILL');
+      for (const c of [child, ...extra])
+        if (c && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
       await cluster?.stop();
     });
 
@@ -119,6 +130,95 @@ describe('gitops-kit-operator (the bin)', () => {
         name: 'gitops-kit-operator',
       });
       expect((lease.spec as { holderIdentity?: string }).holderIdentity ?? '').toBe('');
+    });
+
+    it('exits promptly on SIGTERM even when the API server is gone', async () => {
+      const other = await startTestCluster({ controllers: false });
+      const run = runBin([
+        'run',
+        '--kubeconfig',
+        other.kubeconfigPath,
+        '--port',
+        '0',
+        '--shutdown-timeout=500ms',
+      ]);
+      extra.push(run.child);
+      await until(() => run.out.stdout.includes('started leading'), 'the operator to lead');
+      await other.stop();
+      run.child.kill('SIGTERM');
+      expect(await run.exit).toBe(0);
+    });
+
+    it('two replicas: one leads; SIGKILL it and the other takes over and does the work', async () => {
+      const fast = [
+        '--leader-elect-lease-duration=3s',
+        '--leader-elect-renew-deadline=2s',
+        '--leader-elect-retry-period=200ms',
+      ];
+      const replicas = ['r1', 'r2'].map((name) =>
+        runBin(
+          [
+            'run',
+            '--kubeconfig',
+            cluster.kubeconfigPath,
+            '--port',
+            '0',
+            '--lease-namespace',
+            'default',
+            ...fast,
+          ],
+          {
+            POD_NAME: name,
+          },
+        ),
+      );
+      extra.push(...replicas.map((r) => r.child));
+      const leaseRef = {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        namespace: 'default',
+        name: 'gitops-kit-operator',
+      };
+      const holder = async () =>
+        (
+          (await cluster.client.get(leaseRef).catch(() => undefined))?.spec as
+            | { holderIdentity?: string }
+            | undefined
+        )?.holderIdentity ?? '';
+      await until(async () => ['r1', 'r2'].includes(await holder()), 'a leader');
+      const leaderName = await holder();
+      const leader = replicas[leaderName === 'r1' ? 0 : 1]!;
+      const standby = replicas[leaderName === 'r1' ? 1 : 0]!;
+      process.kill(-leader.child.pid!, 'SIGKILL'); // no graceful release: the standby waits for the lease to expire
+      await leader.exit;
+      await until(
+        async () => (await holder()) === (leaderName === 'r1' ? 'r2' : 'r1'),
+        'the standby to take over',
+      );
+
+      await cluster.client.create({
+        apiVersion: APPLICATION_API_VERSION,
+        kind: 'Application',
+        metadata: { name: 'after-failover', namespace: 'default' },
+        spec: {
+          source: { repoURL: 'https://git.example.com/a.git' },
+          destination: { server: 'https://x', name: 'y' },
+        },
+      });
+      const get = () =>
+        cluster.client.get({
+          apiVersion: APPLICATION_API_VERSION,
+          kind: 'Application',
+          namespace: 'default',
+          name: 'after-failover',
+        });
+      await until(
+        async () =>
+          ((await get()).status as { conditions?: unknown[] } | undefined)?.conditions !== undefined,
+        'the new leader to reconcile',
+      );
+      standby.child.kill('SIGTERM');
+      expect(await standby.exit).toBe(0);
     });
   });
 });

@@ -144,6 +144,22 @@ describe('metrics and probes', () => {
     expect((await fetch(`${server.url}/healthz`, { method: 'POST' })).status).toBe(405);
   });
 
+  it('hands other paths to the fallback (the web view), and 404s what it declines', async () => {
+    server = await startOperatorServer({
+      port: 0,
+      host: '127.0.0.1',
+      fallback: async (req, res) => {
+        if (req.url !== '/applications') return false;
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<h1>Applications</h1>');
+        return true;
+      },
+    });
+    expect(await (await fetch(`${server.url}/applications`)).text()).toBe('<h1>Applications</h1>');
+    expect((await fetch(`${server.url}/elsewhere`)).status).toBe(404);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
   it('a throwing readiness check fails readiness instead of the server', async () => {
     server = await startOperatorServer({
       port: 0,

@@ -1,9 +1,20 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMemFileSystem, type FileTree, type KubeObject } from '@gitops-kit/core';
+import {
+  createMemFileSystem,
+  type FileTree,
+  type GitOpsError,
+  type KubeObject,
+  ParseError,
+} from '@gitops-kit/core';
 import { describe, expect, it } from 'vitest';
-import { directoryGlobMatches, parseImageOverride, renderApplicationSource } from '../src/index.js';
+import {
+  computeApplicationStatus,
+  directoryGlobMatches,
+  parseImageOverride,
+  renderApplicationSource,
+} from '../src/index.js';
 
 // The seed's sample repository (base/, dev/, prod/), as a tree rooted at the repository.
 function seedRepository(extra: FileTree = {}) {
@@ -101,7 +112,7 @@ describe('renderApplicationSource', () => {
       () => undefined,
       (e: unknown) => e as { file?: string; line?: number; code: string },
     );
-    expect(err?.file).toBe('deployment.yaml');
+    expect(err?.file).toBe('broken/deployment.yaml');
     expect(err?.line).toBeGreaterThan(0);
     await expect(renderApplicationSource(fs, source('nope'))).rejects.toMatchObject({
       code: 'NOT_FOUND',
@@ -110,6 +121,35 @@ describe('renderApplicationSource', () => {
     await expect(renderApplicationSource(fs, source('../etc'))).rejects.toMatchObject({
       path: 'spec.source.path',
     });
+  });
+
+  it('names files relative to the repository, and a render error becomes a ComparisonError with file and line', async () => {
+    const fs = seedRepository({
+      '/base/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: [web\n',
+    });
+    const ok = await renderApplicationSource(seedRepository(), source('dev'));
+    expect([...new Set(ok.sources.map((s) => s.file))].sort()).toEqual([
+      'base/configmap.yaml',
+      'base/deployment.yaml',
+      'base/service.yaml',
+    ]);
+    const err = await renderApplicationSource(fs, source('dev')).then(
+      () => undefined,
+      (e: unknown) => e as GitOpsError,
+    );
+    expect(err).toBeInstanceOf(ParseError);
+    expect(err?.file).toBe('base/deployment.yaml');
+    const { status } = computeApplicationStatus({
+      app: {
+        metadata: { name: 'web', namespace: 'apps', generation: 1 },
+        spec: { source: source('dev'), destination: { namespace: 'web-dev' } },
+      },
+      live: [],
+      renderError: err,
+      now: '2026-11-26T12:00:00Z',
+    });
+    expect(status.sync?.status).toBe('Unknown');
+    expect(status.conditions?.[0]?.message).toMatch(/^base\/deployment\.yaml:\d+/);
   });
 
   it('directory globs match whole relative paths or base names', () => {

@@ -42,13 +42,28 @@ export interface KubeConfigLike {
   getContextObject(name: string): { namespace?: string } | null;
   /** Puts authentication and TLS settings on HTTPS request options. */
   applyToHTTPSOptions(opts: https.RequestOptions): Promise<void>;
+  /**
+   * The current user. When given, a user without `exec` or `authProvider` (static credentials) has
+   * its settings computed once a minute instead of on every request; without it, every request asks.
+   */
+  getCurrentUser?(): { exec?: unknown; authProvider?: unknown } | null;
 }
+
+// How long static credentials (token, client certificate, basic auth) are reused before the
+// kubeconfig's files are read again, so rotated certificates and tokens are picked up.
+const STATIC_AUTH_TTL_MS = 60_000;
 
 /** Settings of {@link KubeClusterClient}. */
 export interface KubeClusterClientOptions {
   /** Requests in flight at once (not counting watches). Default 16. */
   concurrency?: number | undefined;
-  /** Sustained requests per second. Default 200; 0 for none. */
+  /**
+   * Sustained requests per second; 0 for none. Default 200, until a response shows that the server
+   * runs API Priority and Fairness (its `X-Kubernetes-PF-*` headers, on by default since Kubernetes
+   * 1.20): the server then limits clients itself, answering 429 with Retry-After when it must, so
+   * the client stops limiting its rate (as controller-runtime and Flux do). A `qps` given here is
+   * always kept.
+   */
   qps?: number | undefined;
   /** Burst above `qps`. Default 400. */
   burst?: number | undefined;
@@ -133,6 +148,8 @@ export class KubeClusterClient implements ClusterClient {
   private readonly server: URL;
   private readonly agent: http.Agent;
   private readonly limiter: RateLimiter;
+  /** The QPS limit is the default one, dropped once the server shows it runs Priority and Fairness. */
+  private autoRate: boolean;
   private readonly opts: Required<Omit<KubeClusterClientOptions, 'namespace' | 'userAgent'>>;
   private readonly userAgent: string;
   /** The namespace used for namespaced objects that name none. */
@@ -163,6 +180,7 @@ export class KubeClusterClient implements ClusterClient {
       discoveryTtlMs: options.discoveryTtlMs ?? 5 * 60_000,
     };
     this.userAgent = options.userAgent ?? 'gitops-kit/0.1.0';
+    this.autoRate = options.qps === undefined;
     this.limiter = new RateLimiter({
       concurrency: this.opts.concurrency,
       qps: this.opts.qps,
@@ -204,17 +222,34 @@ export class KubeClusterClient implements ClusterClient {
     return new KubeClusterClient(kc as unknown as KubeConfigLike, options);
   }
 
+  /** The client-side limits in force: `qps` is 0 once the server's Priority and Fairness took over. */
+  get rateLimits(): { concurrency: number; qps: number; burst: number } {
+    return { ...this.limiter.limits };
+  }
+
   /** Closes idle connections. */
   close(): void {
     this.agent.destroy();
   }
 
-  private async requestOptions(
-    method: string,
-    fullPath: string,
-    headers: Record<string, string>,
-  ): Promise<https.RequestOptions> {
-    const opts: https.RequestOptions = { method, headers: { ...headers } };
+  private authCache: { at: number; opts: https.RequestOptions } | undefined;
+
+  /** True when the kubeconfig's user has credentials that do not change between requests. */
+  private staticCredentials(): boolean {
+    if (typeof this.kubeConfig.getCurrentUser !== 'function') return false;
+    const user = this.kubeConfig.getCurrentUser();
+    return !user || (user.exec === undefined && user.authProvider === undefined);
+  }
+
+  /**
+   * Authentication and TLS settings of a request. client-node computes them by reading certificate
+   * files, decoding base64 data and building a new agent on each call, which costs more than the
+   * request itself; for static credentials they are computed once a minute.
+   */
+  private async authOptions(): Promise<https.RequestOptions> {
+    const cached = this.authCache;
+    if (cached && Date.now() - cached.at < STATIC_AUTH_TTL_MS) return cached.opts;
+    const opts: https.RequestOptions = { headers: {} };
     try {
       await this.kubeConfig.applyToHTTPSOptions(opts);
     } catch (err) {
@@ -234,7 +269,18 @@ export class KubeClusterClient implements ClusterClient {
         });
       }
     }
-    // client-node builds a fresh agent each call; keep ours (keep-alive) but take its TLS settings.
+    // client-node's agent is not used (ours keeps connections alive): drop it, keep the settings.
+    delete opts.agent;
+    if (this.staticCredentials()) this.authCache = { at: Date.now(), opts };
+    return opts;
+  }
+
+  private async requestOptions(
+    method: string,
+    fullPath: string,
+    headers: Record<string, string>,
+  ): Promise<https.RequestOptions> {
+    const opts = await this.authOptions();
     const tls = opts as https.RequestOptions & { rejectUnauthorized?: boolean };
     const out: https.RequestOptions = {
       protocol: this.server.protocol,
@@ -242,16 +288,18 @@ export class KubeClusterClient implements ClusterClient {
       port: this.server.port || (this.server.protocol === 'https:' ? 443 : 80),
       path: `${this.server.pathname.replace(/\/$/, '')}${fullPath}`,
       method,
-      headers: { 'User-Agent': this.userAgent, ...(opts.headers as Record<string, string>) },
+      headers: { 'User-Agent': this.userAgent, ...headers, ...(opts.headers as Record<string, string>) },
       agent: this.server.protocol === 'https:' ? this.tlsAgent(tls) : this.agent,
     };
     if (opts.auth) out.auth = opts.auth;
     return out;
   }
 
-  private tlsAgentCache: { key: string; agent: https.Agent } | undefined;
+  private tlsAgentCache: { from: https.RequestOptions; key: string; agent: https.Agent } | undefined;
 
   private tlsAgent(tls: https.RequestOptions & { rejectUnauthorized?: boolean }): https.Agent {
+    // The same (cached) settings as last time: the same agent, without comparing certificates.
+    if (this.tlsAgentCache?.from === tls) return this.tlsAgentCache.agent;
     const key = JSON.stringify([
       String(tls.ca ?? ''),
       String(tls.cert ?? ''),
@@ -262,6 +310,7 @@ export class KubeClusterClient implements ClusterClient {
     if (this.tlsAgentCache?.key !== key) {
       this.tlsAgentCache?.agent.destroy();
       this.tlsAgentCache = {
+        from: tls,
         key,
         agent: new https.Agent({
           keepAlive: true,
@@ -273,7 +322,7 @@ export class KubeClusterClient implements ClusterClient {
           servername: tls.servername,
         }),
       };
-    }
+    } else this.tlsAgentCache.from = tls;
     return this.tlsAgentCache.agent;
   }
 
@@ -309,8 +358,8 @@ export class KubeClusterClient implements ClusterClient {
             );
           });
           req.on('error', reject);
-          if (payload !== undefined) req.write(payload);
-          req.end();
+          // Headers and body in one write.
+          req.end(payload);
         }),
     );
   }
@@ -322,6 +371,10 @@ export class KubeClusterClient implements ClusterClient {
       let res: RawResponse;
       try {
         res = await this.limiter.run(() => this.once(spec));
+        if (this.autoRate && res.headers['x-kubernetes-pf-flowschema-uid'] !== undefined) {
+          this.autoRate = false;
+          this.limiter.disableRate();
+        }
       } catch (err) {
         if (err instanceof TimeoutError) throw err;
         const code = (err as { code?: string }).code ?? '';

@@ -15,8 +15,21 @@ export class RateLimiter {
   private tokens: number;
   private last = Date.now();
 
-  constructor(private readonly options: RateLimitOptions) {
+  private readonly options: RateLimitOptions;
+
+  constructor(options: RateLimitOptions) {
+    this.options = { ...options };
     this.tokens = options.burst;
+  }
+
+  /** The limits in force. */
+  get limits(): Readonly<RateLimitOptions> {
+    return { ...this.options };
+  }
+
+  /** Stops limiting the rate (the concurrency limit stays): the server limits it instead. */
+  disableRate(): void {
+    this.options.qps = 0;
   }
 
   private async takeToken(): Promise<void> {

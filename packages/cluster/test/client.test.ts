@@ -106,9 +106,11 @@ describe('KubeClusterClient against a server without aggregated discovery', () =
   let url: string;
   let attempts = 0;
   const seen: string[] = [];
+  const authorization: Array<string | undefined> = [];
 
   const handler = (req: IncomingMessage, res: ServerResponse): undefined => {
     seen.push(`${req.method} ${req.url}`);
+    authorization.push(req.headers.authorization);
     const json = (code: number, body: unknown, headers: Record<string, string> = {}): undefined => {
       res.writeHead(code, { 'Content-Type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
@@ -214,4 +216,102 @@ describe('KubeClusterClient against a server without aggregated discovery', () =
       client.close();
     }
   });
+
+  // A kubeconfig whose credentials are counted: static ones are computed once, dynamic ones
+  // (exec plugins, auth providers: their tokens expire) on every request.
+  const countingConfig = (user: { exec?: unknown }, token: () => string) => {
+    const calls = { n: 0 };
+    const config = {
+      getCurrentCluster: () => ({ server: url, skipTLSVerify: true }),
+      getCurrentContext: () => 'x',
+      getContextObject: () => ({ namespace: 'team' }),
+      getCurrentUser: () => user,
+      applyToHTTPSOptions: async (opts: { headers?: unknown }) => {
+        calls.n++;
+        opts.headers = { ...(opts.headers as object), Authorization: `Bearer ${token()}` };
+      },
+    };
+    return { config, calls };
+  };
+
+  it('computes static credentials once and dynamic ones per request', async () => {
+    const fixed = countingConfig({}, () => 'static-token');
+    const staticClient = new KubeClusterClient(fixed.config, { discoveryTtlMs: 0 });
+    let n = 0;
+    const rotating = countingConfig({ exec: { command: 'get-token' } }, () => `exec-token-${++n}`);
+    const execClient = new KubeClusterClient(rotating.config, { discoveryTtlMs: 0 });
+    try {
+      let before = authorization.length;
+      for (let i = 0; i < 3; i++) await staticClient.resourceFor('v1', 'ConfigMap');
+      expect(fixed.calls.n).toBe(1);
+      const staticHeaders = authorization.slice(before);
+      expect(staticHeaders.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(staticHeaders)).toEqual(new Set(['Bearer static-token']));
+      before = authorization.length;
+      for (let i = 0; i < 3; i++) await execClient.resourceFor('v1', 'ConfigMap');
+      const execHeaders = authorization.slice(before);
+      expect(rotating.calls.n).toBe(execHeaders.length);
+      expect(new Set(execHeaders).size).toBe(execHeaders.length);
+    } finally {
+      staticClient.close();
+      execClient.close();
+    }
+  });
 });
+
+describe('KubeClusterClient and API Priority and Fairness', () => {
+  // A server that answers discovery, with or without the APF headers a real API server sends.
+  const serve = async (apf: boolean): Promise<{ url: string; server: Server }> => {
+    const server = createServer((req, res) => {
+      const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+      if (apf) {
+        headers['X-Kubernetes-PF-FlowSchema-UID'] = 'fs-uid';
+        headers['X-Kubernetes-PF-PriorityLevel-UID'] = 'pl-uid';
+      }
+      res.writeHead(200, headers);
+      if (req.url === '/api') res.end(JSON.stringify({ kind: 'APIVersions', versions: ['v1'] }));
+      else if (req.url === '/apis') res.end(JSON.stringify({ kind: 'APIGroupList', groups: [] }));
+      else
+        res.end(
+          JSON.stringify({
+            kind: 'APIResourceList',
+            groupVersion: 'v1',
+            resources: [{ name: 'configmaps', namespaced: true, kind: 'ConfigMap', verbs: ['get'] }],
+          }),
+        );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  };
+  const config = (url: string) => ({
+    getCurrentCluster: () => ({ server: url, skipTLSVerify: true }),
+    getCurrentContext: () => 'x',
+    getContextObject: () => ({ namespace: 'default' }),
+    getCurrentUser: () => ({}),
+    applyToHTTPSOptions: async () => {},
+  });
+
+  it('drops the default QPS limit once the server shows it limits clients, keeps a chosen one', async () => {
+    const withApf = await serve(true);
+    const without = await serve(false);
+    const auto = new KubeClusterClient(config(withApf.url));
+    const chosen = new KubeClusterClient(config(withApf.url), { qps: 50 });
+    const plain = new KubeClusterClient(config(without.url));
+    try {
+      expect(auto.rateLimits.qps).toBe(200);
+      await auto.resourceFor('v1', 'ConfigMap');
+      expect(auto.rateLimits).toMatchObject({ qps: 0, concurrency: 16 });
+      await chosen.resourceFor('v1', 'ConfigMap');
+      expect(chosen.rateLimits.qps).toBe(50);
+      await plain.resourceFor('v1', 'ConfigMap');
+      expect(plain.rateLimits.qps).toBe(200);
+    } finally {
+      for (const c of [auto, chosen, plain]) c.close();
+      for (const { server } of [withApf, without]) {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    }
+  });
+});
+

@@ -70,6 +70,7 @@ export {
   type YamlDocument,
   type YamlParseOptions,
   type YamlPath,
+  type YamlValue,
 } from './yaml-parse.js';
 export {
   isAmbiguousPlainString,

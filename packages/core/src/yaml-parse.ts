@@ -18,7 +18,7 @@ import { foldedScalarThroughKyaml } from './yaml-folded-block.js';
 import { resolveYamlLimits, type YamlLimits } from './yaml-limits.js';
 import { findExcessiveNesting, MAX_NESTING_DEPTH } from './yaml-nesting-scan.js';
 import { relaxContinuationIndentation } from './yaml-relaxed-indent.js';
-import { normalizeTimestamp, resolvePlainScalar } from './yaml-scalar.js';
+import { normalizeTimestamp, resolvePlainScalarExact } from './yaml-scalar.js';
 
 /** Options of {@link parseYamlDocuments} and {@link parseYaml}. */
 export interface YamlParseOptions {
@@ -29,20 +29,46 @@ export interface YamlParseOptions {
   /**
    * What a repeated mapping key does: `'error'` (the default, as kustomize reads resources) throws
    * a `DUPLICATE_KEY` {@link ParseError}; `'last'` keeps the last value, as kustomize reads
-   * kustomization files (go-yaml v2, which overwrites silently).
+   * kustomization files (go-yaml v2, which overwrites silently); `'first'` keeps the first value,
+   * as kustomize reads patches (kyaml looks a field up by its first occurrence).
    */
-  duplicateKeys?: 'error' | 'last';
+  duplicateKeys?: 'error' | 'last' | 'first';
+  /**
+   * How integers outside JavaScript's safe range (beyond ±(2^53 − 1)) come out. `'number'` (the
+   * default) rounds them to the nearest double, so every value is plain JSON. `'bigint'` keeps
+   * those that fit Go's int64 or uint64 (what kustomize reads exactly) as `bigint`, so they can be
+   * written back digit for digit by {@link stringifyKubeYaml}; larger ones stay floats, as in Go.
+   * Such values are NOT JSON: `JSON.stringify` throws on a `bigint`, and `jsonEqual`/`deepCopyJson`
+   * do not know them. Use it where objects go from YAML to YAML (a renderer), not across APIs.
+   */
+  bigIntegers?: 'number' | 'bigint';
 }
+
+/**
+ * A parsed YAML value when {@link YamlParseOptions.bigIntegers} is `'bigint'`: JSON, except that
+ * integers beyond the safe range may be `bigint`s.
+ */
+export type YamlValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | YamlValue[]
+  | { [key: string]: YamlValue };
 
 /** A field path: map keys and sequence indexes, e.g. `['spec', 'containers', 0, 'image']`. */
 export type YamlPath = readonly (string | number)[];
 
-/** One parsed document of a multi-document stream. */
-export interface YamlDocument {
+/**
+ * One parsed document of a multi-document stream. `V` is `JsonValue` unless big integers are kept
+ * as `bigint` ({@link YamlParseOptions.bigIntegers}).
+ */
+export interface YamlDocument<V extends YamlValue = JsonValue> {
   /** Index among ALL documents of the file, empty ones included. */
   index: number;
   /** The document as plain JSON (see the package README for how scalars resolve). */
-  value: JsonValue;
+  value: V;
   /** 1-based line where the document's content starts. */
   line: number;
   /** The file the document came from, when known. */
@@ -160,7 +186,8 @@ interface ConvertContext {
   expandedNodes: number;
   /** How many flow collections (`{…}`, `[…]`) enclose the current node. */
   flowDepth: number;
-  duplicateKeys: 'error' | 'last';
+  duplicateKeys: 'error' | 'last' | 'first';
+  bigIntegers: boolean;
   doc: Document.Parsed;
 }
 
@@ -233,22 +260,23 @@ function scalarToJson(ctx: ConvertContext, node: Scalar, path: YamlPath): JsonVa
   }
   if (tag === `${CORE_TAG}null`) return null;
   if (tag === `${CORE_TAG}bool` || tag === `${CORE_TAG}int` || tag === `${CORE_TAG}float`) {
-    const resolved = resolvePlainScalar(text);
+    const resolved = resolvePlainScalarExact(text, ctx.bigIntegers);
     const kind = tag.slice(CORE_TAG.length);
     const ok =
       (kind === 'bool' && typeof resolved === 'boolean') ||
-      ((kind === 'int' || kind === 'float') && typeof resolved === 'number');
+      ((kind === 'int' || kind === 'float') &&
+        (typeof resolved === 'number' || typeof resolved === 'bigint'));
     if (!ok) fail(ctx, node, `cannot decode "${text}" as !!${kind}`, path);
     return resolved as JsonValue;
   }
-  if (tag === `${CORE_TAG}timestamp`) return resolvePlainScalar(text) as JsonValue;
+  if (tag === `${CORE_TAG}timestamp`) return resolvePlainScalarExact(text, false) as JsonValue;
   // Quoted and block scalars are strings; so is any scalar with a tag we do not know (`!Ref x`).
   if (!plain || (tag !== undefined && tag !== '!')) return text;
   if (tag === '!') return text;
   // An entry with no value inside a flow collection (`{a, b: 1}`) comes out of kustomize as "":
   // kyaml writes the empty scalar back as `""` before decoding it. In block context it is null.
   if (text === '' && ctx.flowDepth > 0 && node.source === '') return '';
-  const resolved = resolvePlainScalar(text);
+  const resolved = resolvePlainScalarExact(text, ctx.bigIntegers);
   if (resolved !== null && typeof resolved === 'object' && 'nonFinite' in resolved) {
     fail(ctx, node, `"${text}" has no JSON representation (kustomize refuses it too)`, path);
   }
@@ -302,6 +330,7 @@ function mapToJson(ctx: ConvertContext, node: YAMLMap, path: YamlPath): JsonObje
     }
     const key = keyToString(ctx, pair.key, path);
     const previous = explicit.get(key);
+    if (previous !== undefined && ctx.duplicateKeys === 'first') continue;
     if (previous !== undefined && ctx.duplicateKeys === 'last') {
       explicit.delete(key);
     } else if (previous !== undefined) {
@@ -413,9 +442,11 @@ function collectionToJson(ctx: ConvertContext, node: Node, path: YamlPath): Json
 
 function findInMap(ctx: ConvertContext, map: YAMLMap, key: string, depth = 0): Pair | undefined {
   const doc = ctx.doc;
-  // The last definition of a key is the one whose value counts (see `duplicateKeys`).
-  for (let i = map.items.length - 1; i >= 0; i--) {
-    const pair = map.items[i] as Pair;
+  // The definition whose value counts: the last one, or the first with `duplicateKeys: 'first'`.
+  const n = map.items.length;
+  const first = ctx.duplicateKeys === 'first';
+  for (let j = 0; j < n; j++) {
+    const pair = map.items[first ? j : n - 1 - j] as Pair;
     if (isMergeKey(pair)) continue;
     let text: string | undefined;
     try {
@@ -562,6 +593,11 @@ export function isEmptyYamlDocument(doc: Document.Parsed): boolean {
  * are skipped (but counted in `index`). Syntax errors, duplicate keys and exceeded limits throw
  * {@link ParseError} with codes `PARSE_ERROR`, `DUPLICATE_KEY` and `YAML_LIMIT_EXCEEDED`.
  */
+export function parseYamlDocuments(
+  text: string,
+  options: YamlParseOptions & { bigIntegers: 'bigint' },
+): YamlDocument<YamlValue>[];
+export function parseYamlDocuments(text: string, options?: YamlParseOptions): YamlDocument[];
 export function parseYamlDocuments(text: string, options: YamlParseOptions = {}): YamlDocument[] {
   const limits = resolveYamlLimits(options.limits);
   const { documents, lineCounter, text: parsedText } = parseYamlStream(text, { ...options, limits });
@@ -579,6 +615,7 @@ export function parseYamlDocuments(text: string, options: YamlParseOptions = {})
       expandedNodes: 0,
       flowDepth: 0,
       duplicateKeys: options.duplicateKeys ?? 'error',
+      bigIntegers: options.bigIntegers === 'bigint',
       doc,
     };
     const contents = doc.contents as Node;
@@ -618,6 +655,8 @@ export function parseYamlDocuments(text: string, options: YamlParseOptions = {})
  * Parses a stream that must hold exactly one document and returns its JSON value. A stream with
  * no document gives `null`; more than one document is a {@link ParseError}.
  */
+export function parseYaml(text: string, options: YamlParseOptions & { bigIntegers: 'bigint' }): YamlValue;
+export function parseYaml(text: string, options?: YamlParseOptions): JsonValue;
 export function parseYaml(text: string, options: YamlParseOptions = {}): JsonValue {
   const docs = parseYamlDocuments(text, options);
   if (docs.length === 0) return null;

@@ -60,11 +60,12 @@ const DIGITS: Record<number, RegExp> = {
   16: /^[0-9a-fA-F]+$/,
 };
 
-/** Go's `strconv.ParseInt(s, 0, 64)` / `ParseUint`, as a JS number (exact up to 2^53). */
-function parseGoInt(text: string): number | undefined {
+/** Go's `strconv.ParseInt(s, 0, 64)` / `ParseUint`, exactly. */
+function parseGoInt(text: string): bigint | undefined {
   let s = text;
   let sign = 1;
-  if (s.startsWith('+') || s.startsWith('-')) {
+  const signed = s.startsWith('+') || s.startsWith('-');
+  if (signed) {
     if (s.startsWith('-')) sign = -1;
     s = s.slice(1);
   }
@@ -89,10 +90,17 @@ function parseGoInt(text: string): number | undefined {
   if (s === '' || digits === undefined || !digits.test(s)) return undefined;
   const magnitude = base === 10 ? BigInt(s) : BigInt(`${base === 16 ? '0x' : base === 8 ? '0o' : '0b'}${s}`);
   const value = BigInt(sign) * magnitude;
-  // int64 or, for non-negative values, uint64.
-  if (value < -(2n ** 63n) || value >= 2n ** 64n) return undefined;
-  return Number(value);
+  // ParseInt takes a sign and an int64; ParseUint (tried next) no sign and a uint64. `+1e19`
+  // fits neither: Go reads it as a float.
+  if (value < INT64_MIN || value > (signed ? INT64_MAX : UINT64_MAX)) return undefined;
+  return value;
 }
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
@@ -144,6 +152,14 @@ export function normalizeTimestamp(text: string): string | undefined {
 
 /** Resolves a plain scalar's text as kustomize does (see {@link PlainScalarValue}). */
 export function resolvePlainScalar(text: string): PlainScalarValue {
+  return resolvePlainScalarExact(text, false) as PlainScalarValue;
+}
+
+/**
+ * {@link resolvePlainScalar}, optionally keeping integers outside JavaScript's safe range (but
+ * within int64/uint64, as Go reads them) as exact `bigint`s instead of rounded numbers.
+ */
+export function resolvePlainScalarExact(text: string, bigIntegers: boolean): PlainScalarValue | bigint {
   const hint = hintOf(text);
   if (hint === undefined) return text;
   const mapped = MAP_VALUES.get(text);
@@ -157,7 +173,9 @@ export function resolvePlainScalar(text: string): PlainScalarValue {
     if (timestamp !== undefined) return timestamp;
     const plain = text.replaceAll('_', '');
     const int = parseGoInt(plain);
-    if (int !== undefined) return int;
+    if (int !== undefined) {
+      return bigIntegers && (int < MIN_SAFE || int > MAX_SAFE) ? int : Number(int);
+    }
     if (YAML_STYLE_FLOAT.test(plain)) {
       const f = Number(plain);
       // Go's ParseFloat fails on overflow, and go-yaml then keeps the text as a string.

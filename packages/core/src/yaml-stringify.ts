@@ -1,6 +1,7 @@
 import { GitOpsError } from './errors.js';
-import type { JsonValue } from './json.js';
+import type { KubeObject } from './kube-object.js';
 import { compareKubeYamlKeys } from './yaml-key-order.js';
+import type { YamlValue } from './yaml-parse.js';
 import { isAmbiguousPlainString } from './yaml-scalar.js';
 
 /*
@@ -228,7 +229,13 @@ const UINT64_MAX = 2n ** 64n - 1n;
  * JavaScript's), go-yaml v2 reads that text back as an int when it is an integer literal that fits
  * 64 bits, or else as a float, which it writes with `%g`-style formatting (`1e+06`, `1e-07`).
  */
-export function formatKubeYamlNumber(n: number): string {
+export function formatKubeYamlNumber(n: number | bigint): string {
+  if (typeof n === 'bigint') {
+    // encoding/json writes a big integer's digits; go-yaml v2 reads them back as an int when they
+    // fit 64 bits, else as a float.
+    return n >= INT64_MIN && n <= UINT64_MAX ? n.toString() : formatGoFloatG(Number(n));
+  }
+  if (Number.isSafeInteger(n)) return String(n);
   if (!Number.isFinite(n)) {
     throw new GitOpsError('VALIDATION_ERROR', `${n} has no JSON representation`);
   }
@@ -251,6 +258,113 @@ function throughJsonText(s: string): string {
     const breaks = run.split('\u0085').length - 1;
     return breaks === 1 ? ' ' : '\n'.repeat(breaks - 1);
   });
+}
+
+const NAMED_ESCAPES: ReadonlyMap<number, string> = new Map([
+  [0, '0'],
+  [7, 'a'],
+  [8, 'b'],
+  [9, 't'],
+  [10, 'n'],
+  [11, 'v'],
+  [12, 'f'],
+  [13, 'r'],
+  [27, 'e'],
+  [34, '"'],
+  [92, '\\'],
+  [133, 'N'],
+  [160, '_'],
+  [8232, 'L'],
+  [8233, 'P'],
+]);
+
+/** What the emitter decided for one scalar text in one context: it depends on the text only. */
+interface ScalarPlan {
+  style: Style;
+  /** The text as go-yaml v2 sees it (after the trip through JSON). */
+  text: string;
+  cps: readonly number[];
+  /** True when the text holds a space or a line break, the only places a line can fold. */
+  foldable: boolean;
+  /** For a key: libyaml's check_simple_key (one line, at most 128 bytes). */
+  simpleKey: boolean;
+}
+
+/*
+ * Resources of one render repeat the same keys and many of the same values (kinds, labels, image
+ * names): the style analysis of a text and the order of a key set are computed once and cached.
+ * The caches are bounded: cleared when full, they only cost a recomputation.
+ */
+const PLAN_CACHE_LIMIT = 50_000;
+const PLAN_CACHE_TEXT_LIMIT = 256;
+const valuePlans = new Map<string, ScalarPlan>();
+const keyPlans = new Map<string, ScalarPlan>();
+const KEY_ORDER_CACHE_LIMIT = 10_000;
+const keyOrders = new Map<string, readonly string[]>();
+
+function planScalar(text: string, requested: Style, simpleKey: boolean): ScalarPlan {
+  const cps = Array.from(text, (ch) => ch.codePointAt(0) as number);
+  const a = analyzeScalar(cps);
+  let style = requested;
+  if (simpleKey && a.multiline) style = 'double';
+  if (style === 'plain') {
+    if (!a.blockPlainAllowed) style = 'single';
+    if (cps.length === 0 && simpleKey) style = 'single';
+  }
+  if (style === 'single' && !a.singleQuotedAllowed) style = 'double';
+  if (style === 'literal' && (!a.blockAllowed || simpleKey)) style = 'double';
+  let foldable = false;
+  for (const c of cps) {
+    if (isSpace(c) || isBreak(c)) {
+      foldable = true;
+      break;
+    }
+  }
+  return { style, text, cps, foldable, simpleKey: !a.multiline && utf8Length(text) <= 128 };
+}
+
+/** The plan for a string value (`key` false) or a simple key (`key` true), cached. */
+function planString(raw: string, key: boolean): ScalarPlan {
+  const cache = key ? keyPlans : valuePlans;
+  const hit = cache.get(raw);
+  if (hit !== undefined) return hit;
+  const text = throughJsonText(raw);
+  let style: Style;
+  if (text.includes('\n')) style = 'literal';
+  else if (isAmbiguousPlainString(text)) style = 'double';
+  else style = 'plain';
+  const plan = planScalar(text, style, key);
+  if (key && !plan.simpleKey) {
+    // Not a simple key: written as `? key` with value-context analysis.
+    plan.style = planScalar(text, style, false).style;
+  }
+  if (raw.length <= PLAN_CACHE_TEXT_LIMIT) {
+    if (cache.size >= PLAN_CACHE_LIMIT) cache.clear();
+    cache.set(raw, plan);
+  }
+  return plan;
+}
+
+/** The keys of a mapping in kustomize's order, with undefined-valued properties left out. */
+function orderedKeys(value: { [key: string]: YamlValue }): readonly string[] {
+  const keys = Object.keys(value);
+  let defined = true;
+  for (const k of keys) {
+    if (value[k] === undefined) {
+      defined = false;
+      break;
+    }
+  }
+  // As in JSON, a property whose value is undefined is not there at all.
+  const present = defined ? keys : keys.filter((k) => value[k] !== undefined);
+  if (present.length < 2) return present;
+  const signature = present.join('\u0000');
+  const hit = keyOrders.get(signature);
+  if (hit !== undefined) return hit;
+  const sorted = present.slice().sort(compareKubeYamlKeys);
+  if (keyOrders.size >= KEY_ORDER_CACHE_LIMIT) keyOrders.clear();
+  keyOrders.set(signature, sorted);
+  return sorted;
 }
 
 class KubeYamlEmitter {
@@ -296,7 +410,10 @@ class KubeYamlEmitter {
     if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) {
       this.putBreak();
     }
-    while (this.column < indent) this.put(' ');
+    if (this.column < indent) {
+      this.out += ' '.repeat(indent - this.column);
+      this.column = indent;
+    }
     this.whitespace = true;
     this.indention = true;
   }
@@ -412,24 +529,7 @@ class KubeYamlEmitter {
       const c = cps[i] as number;
       if (!isPrintable(c) || bomFirst || isBreak(c) || c === 0x22 || c === 0x5c) {
         this.put('\\');
-        const named: Record<number, string> = {
-          0: '0',
-          7: 'a',
-          8: 'b',
-          9: 't',
-          10: 'n',
-          11: 'v',
-          12: 'f',
-          13: 'r',
-          27: 'e',
-          34: '"',
-          92: '\\',
-          133: 'N',
-          160: '_',
-          8232: 'L',
-          8233: 'P',
-        };
-        const name = named[c];
+        const name = NAMED_ESCAPES.get(c);
         if (name !== undefined) {
           this.put(name);
         } else {
@@ -490,23 +590,22 @@ class KubeYamlEmitter {
     }
   }
 
-  /** go-yaml v2's choice of style for a scalar, then libyaml's `select_scalar_style`. */
-  private emitScalar(text: string, requested: Style, ctx: NodeContext): void {
-    const cps = Array.from(text, (ch) => ch.codePointAt(0) as number);
-    const a = analyzeScalar(cps);
-    let style = requested;
-    if (ctx.simpleKey && a.multiline) style = 'double';
-    if (style === 'plain') {
-      if (!a.blockPlainAllowed) style = 'single';
-      if (cps.length === 0 && ctx.simpleKey) style = 'single';
+  /** Writes a scalar with the style go-yaml v2 asks for and libyaml's `select_scalar_style` grants. */
+  private writeScalar(plan: ScalarPlan, allowBreaks: boolean): void {
+    const cps = plan.cps;
+    if (plan.style === 'plain' && !plan.foldable) {
+      // No space to fold at and no line break: the text goes out as it is.
+      if (!this.whitespace) this.put(' ');
+      this.out += plan.text;
+      this.column += cps.length;
+      this.whitespace = false;
+      this.indention = false;
+      return;
     }
-    if (style === 'single' && !a.singleQuotedAllowed) style = 'double';
-    if (style === 'literal' && (!a.blockAllowed || ctx.simpleKey)) style = 'double';
     this.increaseIndent(true, false);
-    const allowBreaks = !ctx.simpleKey;
-    switch (style) {
+    switch (plan.style) {
       case 'plain':
-        this.writePlain(cps, allowBreaks, text);
+        this.writePlain(cps, allowBreaks, plan.text);
         break;
       case 'single':
         this.writeSingleQuoted(cps, allowBreaks);
@@ -521,13 +620,13 @@ class KubeYamlEmitter {
     this.popIndent();
   }
 
-  private emitString(raw: string, ctx: NodeContext): void {
-    const text = throughJsonText(raw);
-    let style: Style;
-    if (text.includes('\n')) style = 'literal';
-    else if (isAmbiguousPlainString(text)) style = 'double';
-    else style = 'plain';
-    this.emitScalar(text, style, ctx);
+  /** A scalar that is plain and has no space: null, booleans and numbers. */
+  private writeAtom(text: string): void {
+    if (!this.whitespace) this.put(' ');
+    this.out += text;
+    this.column += text.length;
+    this.whitespace = false;
+    this.indention = false;
   }
 
   // --- collections ---
@@ -539,25 +638,22 @@ class KubeYamlEmitter {
     this.writeIndicator(close, false, false, false);
   }
 
-  private emitSequence(items: readonly JsonValue[], ctx: NodeContext): void {
+  private emitSequence(items: readonly YamlValue[], inMapping: boolean): void {
     if (items.length === 0) {
       this.emitFlowEmpty('[', ']');
       return;
     }
-    this.increaseIndent(false, ctx.mapping && !this.indention);
+    this.increaseIndent(false, inMapping && !this.indention);
     for (const item of items) {
       this.writeIndent();
       this.writeIndicator('-', true, false, true);
-      this.emitNode(item, { root: false, mapping: false, simpleKey: false });
+      this.emitNode(item, false);
     }
     this.popIndent();
   }
 
-  private emitMapping(value: { [key: string]: JsonValue }): void {
-    // As in JSON, a property whose value is undefined is not there at all.
-    const keys = Object.keys(value)
-      .filter((k) => value[k] !== undefined)
-      .sort(compareKubeYamlKeys);
+  private emitMapping(value: { [key: string]: YamlValue }): void {
+    const keys = orderedKeys(value);
     if (keys.length === 0) {
       this.emitFlowEmpty('{', '}');
       return;
@@ -565,57 +661,70 @@ class KubeYamlEmitter {
     this.increaseIndent(false, false);
     for (const key of keys) {
       this.writeIndent();
-      const item = value[key] as JsonValue;
-      // libyaml's check_simple_key: one line and at most 128 bytes, as go-yaml will see the key.
-      const keyText = throughJsonText(key);
-      const keyIsMultiline = /[\n\r\u0085\u2028\u2029]/.test(keyText);
-      if (!keyIsMultiline && utf8Length(keyText) <= 128) {
-        this.emitString(key, { root: false, mapping: true, simpleKey: true });
+      const item = value[key] as YamlValue;
+      const plan = planString(key, true);
+      if (plan.simpleKey) {
+        this.writeScalar(plan, false);
         this.writeIndicator(':', false, false, false);
       } else {
         this.writeIndicator('?', true, false, true);
-        this.emitString(key, { root: false, mapping: true, simpleKey: false });
+        this.writeScalar(plan, true);
         this.writeIndent();
         this.writeIndicator(':', true, false, true);
       }
-      this.emitNode(item, { root: false, mapping: true, simpleKey: false });
+      this.emitNode(item, true);
     }
     this.popIndent();
   }
 
-  emitNode(value: JsonValue, ctx: NodeContext): void {
+  /** One node; `inMapping` when it is the value of a mapping entry. */
+  emitNode(value: YamlValue | undefined, inMapping: boolean): void {
     // `undefined` can only get here as an array element (typed code may still produce one): JSON
     // writes it as null.
-    if (value === null || value === undefined) this.emitScalar('null', 'plain', ctx);
-    else if (typeof value === 'boolean') this.emitScalar(value ? 'true' : 'false', 'plain', ctx);
-    else if (typeof value === 'number') this.emitScalar(formatKubeYamlNumber(value), 'plain', ctx);
-    else if (typeof value === 'string') this.emitString(value, ctx);
-    else if (Array.isArray(value)) this.emitSequence(value, ctx);
+    if (value === null || value === undefined) this.writeAtom('null');
+    else if (typeof value === 'string') this.writeScalar(planString(value, false), true);
+    else if (typeof value === 'number' || typeof value === 'bigint')
+      this.writeAtom(formatKubeYamlNumber(value));
+    else if (typeof value === 'boolean') this.writeAtom(value ? 'true' : 'false');
+    else if (Array.isArray(value)) this.emitSequence(value, inMapping);
     else if (typeof value === 'object') this.emitMapping(value);
     else throw new GitOpsError('VALIDATION_ERROR', `cannot write a ${typeof value} as YAML`);
   }
 
   /** A whole document: the node and the final line break (go-yaml writes no `...` here). */
-  emitDocument(value: JsonValue): void {
-    this.emitNode(value, { root: true, mapping: false, simpleKey: false });
+  emitDocument(value: YamlValue): void {
+    this.column = 0;
+    this.indent = -1;
+    this.indents.length = 0;
+    this.whitespace = true;
+    this.indention = true;
+    this.emitNode(value, false);
     this.writeIndent();
+  }
+
+  /** Appends text between documents. */
+  raw(text: string): void {
+    this.out += text;
   }
 }
 
-interface NodeContext {
-  root: boolean;
-  mapping: boolean;
-  simpleKey: boolean;
-}
-
-/** Writes one value exactly as `kubectl kustomize` writes a resource. Ends with "\n". */
-export function stringifyKubeYaml(value: JsonValue): string {
+/**
+ * Writes one value exactly as `kubectl kustomize` writes a resource. Ends with "\n". Accepts the
+ * `bigint`s that `parseYamlDocuments(…, { bigIntegers: 'bigint' })` produces and writes them
+ * digit for digit, as kustomize writes integers up to 64 bits.
+ */
+export function stringifyKubeYaml(value: YamlValue | KubeObject): string {
   const emitter = new KubeYamlEmitter();
-  emitter.emitDocument(value);
+  emitter.emitDocument(value as YamlValue);
   return emitter.result();
 }
 
 /** Several documents joined with "---\n" exactly as `kubectl kustomize` joins them. */
-export function stringifyKubeYamlDocuments(values: readonly JsonValue[]): string {
-  return values.map((v) => stringifyKubeYaml(v)).join('---\n');
+export function stringifyKubeYamlDocuments(values: readonly (YamlValue | KubeObject)[]): string {
+  const emitter = new KubeYamlEmitter();
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) emitter.raw('---\n');
+    emitter.emitDocument(values[i] as YamlValue);
+  }
+  return emitter.result();
 }

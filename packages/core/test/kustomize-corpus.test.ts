@@ -33,6 +33,9 @@ describe.skipIf(!available)('kustomize corpus', () => {
       const expected = readFileSync(join(casesDir, c, 'expected.yaml'), 'utf8');
       const values = parseYamlDocuments(expected, { file: `${c}/expected.yaml` }).map((d) => d.value);
       if (stringifyKubeYamlDocuments(values) !== expected) mismatches.push(c);
+      const exact = parseYamlDocuments(expected, { file: `${c}/expected.yaml`, bigIntegers: 'bigint' });
+      if (stringifyKubeYamlDocuments(exact.map((d) => d.value)) !== expected)
+        mismatches.push(`${c} (bigint)`);
     }
     expect(cases.length).toBeGreaterThan(0);
     expect(mismatches).toEqual([]);

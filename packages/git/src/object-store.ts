@@ -1,13 +1,14 @@
-import { inflateSync } from 'node:zlib';
 import type { ChunkList } from './chunk-list.js';
 import { applyDelta } from './delta.js';
 import { GitNotFoundError, GitProtocolError } from './errors.js';
 import type { GitObject, GitObjectType } from './git-objects.js';
+import { InflateError, Inflater, ScratchBuffer } from './inflater.js';
 import {
   decodePackIndex,
   encodePackIndex,
   indexPack,
   OBJ_TYPES,
+  type PackedObjectHeader,
   type PackIndex,
   parseObjectHeader,
 } from './pack-index.js';
@@ -67,6 +68,9 @@ export interface ObjectStoreOptions {
 export class ObjectStore {
   private readonly packs: OpenPack[] = [];
   private readonly cache: ObjectCache;
+  /** Created on first use and released by close(); objects stay readable after it (memory storage). */
+  private inflater: Inflater | undefined;
+  private readonly scratch = new ScratchBuffer();
   /** Commits held without their parents. */
   readonly shallow = new Set<string>();
 
@@ -159,15 +163,26 @@ export class ObjectStore {
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     const end = i + 1 < pack.offsets.length ? (pack.offsets[i + 1] as number) : pack.reader.size - 20;
-    const raw = pack.reader.read(offset, end - offset);
-    const header = parseObjectHeader(raw, offset, offset);
-    const data = inflateSync(raw.subarray(header.dataStart - offset), {
-      chunkSize: Math.max(64, header.size),
-    });
+    let header: PackedObjectHeader;
+    let compressed: Buffer | Buffer[];
+    if (pack.reader.views !== undefined) {
+      // In memory: the header (at most 64 bytes with an offset or id) from a small read, the
+      // compressed bytes as views of the chunks they lie in.
+      header = parseObjectHeader(pack.reader.read(offset, Math.min(64, end - offset)), offset, offset);
+      compressed = pack.reader.views(header.dataStart, end - header.dataStart);
+    } else {
+      const raw = pack.reader.read(offset, end - offset);
+      header = parseObjectHeader(raw, offset, offset);
+      compressed = raw.subarray(header.dataStart - offset);
+    }
     let obj: GitObject;
     const type = OBJ_TYPES[header.typeNum];
     if (type !== undefined) {
-      obj = { type, data };
+      // The caller keeps what it reads: inflate straight into a buffer of the object's size.
+      obj = {
+        type,
+        data: this.inflate(pack, offset, compressed, Buffer.allocUnsafe(header.size), header.size),
+      };
       // Whole objects are only worth caching when they are small (trees, delta bases of blobs are
       // cached when reached as bases below).
       if (type === 'tree' || type === 'commit') this.cache.set(key, obj);
@@ -177,9 +192,35 @@ export class ObjectStore {
           ? this.readAt(pack, this.indexOfOffset(pack, header.baseOffset))
           : this.read(header.baseOid as string);
       if (header.baseOffset !== undefined) this.cache.set(`${pack.id}:${header.baseOffset}`, base);
-      obj = { type: base.type, data: applyDelta(base.data, data) };
+      // The base is read first (it may use the scratch buffer too); the delta is applied at once,
+      // so its instructions need no buffer of their own.
+      const delta = this.inflate(pack, offset, compressed, this.scratch.get(header.size + 1), header.size);
+      obj = { type: base.type, data: applyDelta(base.data, delta) };
+      this.scratch.shrink();
     }
     return obj;
+  }
+
+  private inflate(
+    pack: OpenPack,
+    offset: number,
+    input: Buffer | Buffer[],
+    out: Buffer,
+    size: number,
+  ): Buffer {
+    this.inflater ??= new Inflater();
+    try {
+      this.inflater.inflateInto(input, out, size);
+    } catch (err) {
+      if (!(err instanceof InflateError)) throw err;
+      throw new GitProtocolError(
+        `corrupt pack ${pack.checksum}: object at offset ${offset}: ${err.message}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    return out.subarray(0, size);
   }
 
   /** How many packs the store holds (one per fetch that brought objects). */
@@ -199,5 +240,7 @@ export class ObjectStore {
   close(): void {
     for (const pack of this.packs) pack.reader.close();
     this.packs.length = 0;
+    this.inflater?.close();
+    this.inflater = undefined;
   }
 }

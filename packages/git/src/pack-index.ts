@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import { inflateSync } from 'node:zlib';
+import * as crypto from 'node:crypto';
 import type { ChunkList } from './chunk-list.js';
 import { applyDelta } from './delta.js';
 import { GitProtocolError } from './errors.js';
 import { type GitObject, type GitObjectType, hashObject } from './git-objects.js';
+import { InflateError, Inflater, ScratchBuffer } from './inflater.js';
 
 /** Pack object type numbers. */
 export const OBJ_TYPES: Record<number, GitObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
@@ -73,10 +73,10 @@ interface Entry {
 }
 
 /**
- * Indexes a pack as `git index-pack` does: inflates every object with `node:zlib`, hashes whole
- * objects on the first pass, then resolves delta chains depth-first from each base so that only
- * one chain is in memory at a time. Ref-delta bases missing from the pack (a thin pack) are read
- * through `external`.
+ * Indexes a pack as `git index-pack` does: inflates every object with one reusable `node:zlib`
+ * engine into a scratch buffer (only whole objects are hashed on this pass; nothing is kept but
+ * offsets), then resolves delta chains depth-first from each base so that only one chain is in
+ * memory at a time. Ref-delta bases missing from the pack (a thin pack) are read through `external`.
  */
 export function indexPack(pack: ChunkList, external: (oid: string) => GitObject | undefined): PackIndex {
   const head = pack.slice(0, 12);
@@ -87,108 +87,131 @@ export function indexPack(pack: ChunkList, external: (oid: string) => GitObject 
   const count = head.readUInt32BE(8);
   const end = pack.length - 20;
   const checksum = pack.slice(end, pack.length).toString('hex');
-  const hash = createHash('sha1');
+  const hash = crypto.createHash('sha1');
   for (const piece of pack.views(0, end)) hash.update(piece);
   if (hash.digest('hex') !== checksum) throw new GitProtocolError('corrupt pack: checksum mismatch');
 
-  const entries: Entry[] = new Array(count);
-  const ofsChildren = new Map<number, number[]>();
-  const refChildren = new Map<string, number[]>();
-  let pos = 12;
-  for (let i = 0; i < count; i++) {
-    const header = parseObjectHeader(pack.slice(pos, pos + 64), pos, pos);
-    // The compressed size is unknown until inflated: hand zlib at most deflate's worst case for the
-    // object's size (a bounded view or copy, never the rest of the pack), and one output chunk of
-    // exactly the object's size.
-    const { buffer, engine } = inflateBounded(pack, header.dataStart, header.size, end);
-    if (buffer.length !== header.size)
-      throw new GitProtocolError(`corrupt pack: size mismatch at offset ${pos}`);
-    const entry: Entry = { offset: pos, header, compressedEnd: header.dataStart + engine.bytesWritten };
-    const type = OBJ_TYPES[header.typeNum];
-    if (type !== undefined) entry.oid = hashObject(type, buffer);
-    else if (header.baseOffset !== undefined) push(ofsChildren, header.baseOffset, i);
-    else if (header.baseOid !== undefined) push(refChildren, header.baseOid, i);
-    entries[i] = entry;
-    pos = entry.compressedEnd;
-  }
-  if (pos !== pack.length - 20) throw new GitProtocolError('corrupt pack: trailing data');
-
-  const inflate = (e: Entry) =>
-    inflateSync(pack.slice(e.header.dataStart, e.compressedEnd), {
-      chunkSize: Math.max(64, e.header.size),
-    });
-  const resolveChildren = (base: GitObject, baseEntry: Entry | undefined, baseOid: string) => {
-    const stack: { obj: GitObject; entry: Entry | undefined; oid: string }[] = [
-      { obj: base, entry: baseEntry, oid: baseOid },
-    ];
-    while (stack.length > 0) {
-      const { obj, entry, oid } = stack.pop() as (typeof stack)[number];
-      const children = [
-        ...(entry === undefined ? [] : (ofsChildren.get(entry.offset) ?? [])),
-        ...(refChildren.get(oid) ?? []),
-      ];
-      refChildren.delete(oid);
-      for (const ci of children) {
-        const child = entries[ci] as Entry;
-        if (child.oid !== undefined) continue;
-        const data = applyDelta(obj.data, inflate(child));
-        child.oid = hashObject(obj.type, data);
-        stack.push({ obj: { type: obj.type, data }, entry: child, oid: child.oid });
-      }
+  const inflater = new Inflater();
+  const scratch = new ScratchBuffer();
+  try {
+    const entries: Entry[] = new Array(count);
+    const ofsChildren = new Map<number, number[]>();
+    const refChildren = new Map<string, number[]>();
+    let pos = 12;
+    for (let i = 0; i < count; i++) {
+      const header = parseObjectHeader(pack.slice(pos, pos + 64), pos, pos);
+      const type = OBJ_TYPES[header.typeNum];
+      // A whole object is inflated after its `<type> <size>\0` header, so one call hashes both
+      // without a hash object per object.
+      const prefix = type === undefined ? '' : `${type} ${header.size}\0`;
+      const buf = scratch.get(prefix.length + header.size + 1);
+      buf.write(prefix, 0, 'latin1');
+      const out = prefix === '' ? buf : buf.subarray(prefix.length);
+      const compressed = inflateAt(inflater, pack, header.dataStart, header.size, end, out);
+      const entry: Entry = { offset: pos, header, compressedEnd: header.dataStart + compressed };
+      if (type !== undefined) entry.oid = sha1Hex(buf.subarray(0, prefix.length + header.size));
+      else if (header.baseOffset !== undefined) push(ofsChildren, header.baseOffset, i);
+      else if (header.baseOid !== undefined) push(refChildren, header.baseOid, i);
+      entries[i] = entry;
+      pos = entry.compressedEnd;
     }
-  };
-  for (const entry of entries) {
-    const type = OBJ_TYPES[entry.header.typeNum];
-    if (type === undefined || entry.oid === undefined) continue;
-    if (!ofsChildren.has(entry.offset) && !refChildren.has(entry.oid)) continue;
-    resolveChildren({ type, data: inflate(entry) }, entry, entry.oid);
+    if (pos !== pack.length - 20) throw new GitProtocolError('corrupt pack: trailing data');
+    scratch.shrink();
+
+    /** Inflates an object into `out` (a fresh buffer for a base, the scratch for delta data). */
+    const inflate = (e: Entry, out: Buffer): Buffer => {
+      inflater.inflateInto(pack.views(e.header.dataStart, e.compressedEnd), out, e.header.size);
+      return out.subarray(0, e.header.size);
+    };
+    const resolveChildren = (base: GitObject, baseEntry: Entry | undefined, baseOid: string) => {
+      const stack: { obj: GitObject; entry: Entry | undefined; oid: string }[] = [
+        { obj: base, entry: baseEntry, oid: baseOid },
+      ];
+      while (stack.length > 0) {
+        const { obj, entry, oid } = stack.pop() as (typeof stack)[number];
+        const children = [
+          ...(entry === undefined ? [] : (ofsChildren.get(entry.offset) ?? [])),
+          ...(refChildren.get(oid) ?? []),
+        ];
+        refChildren.delete(oid);
+        for (const ci of children) {
+          const child = entries[ci] as Entry;
+          if (child.oid !== undefined) continue;
+          // The delta is applied at once, so its instructions can live in the scratch buffer.
+          const data = applyDelta(obj.data, inflate(child, scratch.get(child.header.size + 1)));
+          child.oid = hashObject(obj.type, data);
+          // A result nothing is based on need not wait on the stack.
+          if (ofsChildren.has(child.offset) || refChildren.has(child.oid))
+            stack.push({ obj: { type: obj.type, data }, entry: child, oid: child.oid });
+        }
+      }
+    };
+    for (const entry of entries) {
+      const type = OBJ_TYPES[entry.header.typeNum];
+      if (type === undefined || entry.oid === undefined) continue;
+      if (!ofsChildren.has(entry.offset) && !refChildren.has(entry.oid)) continue;
+      const data = inflate(entry, Buffer.allocUnsafe(entry.header.size));
+      resolveChildren({ type, data }, entry, entry.oid);
+    }
+    // Thin pack: bases we already hold.
+    for (const baseOid of [...refChildren.keys()]) {
+      if (!refChildren.has(baseOid)) continue;
+      const base = external(baseOid);
+      if (base === undefined) throw new GitProtocolError(`corrupt pack: delta base ${baseOid} is missing`);
+      resolveChildren(base, undefined, baseOid);
+    }
+    const oids: string[] = new Array(count);
+    const offsets: number[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const e = entries[i] as Entry;
+      if (e.oid === undefined)
+        throw new GitProtocolError(`corrupt pack: unresolved delta at offset ${e.offset}`);
+      oids[i] = e.oid;
+      offsets[i] = e.offset;
+    }
+    return { checksum, oids, offsets };
+  } catch (err) {
+    if (err instanceof InflateError)
+      throw new GitProtocolError(`corrupt pack: ${err.message}`, { cause: err });
+    throw err;
+  } finally {
+    inflater.close();
   }
-  // Thin pack: bases we already hold.
-  for (const baseOid of [...refChildren.keys()]) {
-    if (!refChildren.has(baseOid)) continue;
-    const base = external(baseOid);
-    if (base === undefined) throw new GitProtocolError(`corrupt pack: delta base ${baseOid} is missing`);
-    resolveChildren(base, undefined, baseOid);
-  }
-  const oids: string[] = new Array(count);
-  const offsets: number[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const e = entries[i] as Entry;
-    if (e.oid === undefined)
-      throw new GitProtocolError(`corrupt pack: unresolved delta at offset ${e.offset}`);
-    oids[i] = e.oid;
-    offsets[i] = e.offset;
-  }
-  return { checksum, oids, offsets };
 }
 
-/** Inflates the zlib stream at `start` whose output is `size` bytes; returns it and the input length. */
-function inflateBounded(
+/**
+ * Inflates the object whose zlib stream starts at `start` into `out` and returns the stream's
+ * compressed length. The length is unknown until inflated: zlib is first handed at most deflate's
+ * worst case for the object's size (views of the chunks it spans, never a copy).
+ */
+function inflateAt(
+  inflater: Inflater,
   pack: ChunkList,
   start: number,
   size: number,
   end: number,
-): { buffer: Buffer; engine: { bytesWritten: number } } {
+  out: Buffer,
+): number {
   const bound = size + (size >>> 10) + 64;
-  const options = { info: true, chunkSize: Math.max(64, size) } as const;
   try {
-    return inflateSync(pack.slice(start, Math.min(end, start + bound)), options) as unknown as {
-      buffer: Buffer;
-      engine: { bytesWritten: number };
-    };
+    return inflater.inflateInto(pack.views(start, Math.min(end, start + bound)), out, size);
   } catch {
     // A stream larger than deflate's bound (an odd encoder): give it the rest of the pack.
     try {
-      return inflateSync(pack.slice(start, end), options) as unknown as {
-        buffer: Buffer;
-        engine: { bytesWritten: number };
-      };
+      return inflater.inflateInto(pack.views(start, end), out, size);
     } catch (err) {
       throw new GitProtocolError(`corrupt pack: cannot inflate the object at offset ${start}`, {
         cause: err,
       });
     }
   }
+}
+
+/** SHA-1 of `data` in hex: one call where Node has `crypto.hash` (20.12+), a Hash object otherwise. */
+function sha1Hex(data: Buffer): string {
+  return typeof crypto.hash === 'function'
+    ? crypto.hash('sha1', data, 'hex')
+    : crypto.createHash('sha1').update(data).digest('hex');
 }
 
 function push<K>(map: Map<K, number[]>, key: K, value: number): void {

@@ -8,6 +8,11 @@ export interface StoredFileReader {
   readonly size: number;
   /** Reads `length` bytes at `position`. */
   read(position: number, length: number): Buffer;
+  /**
+   * The same bytes as views of memory the storage already holds (no copy), where it can; an
+   * object's compressed bytes are only read once, by zlib, so they need not be contiguous.
+   */
+  views?(position: number, length: number): Buffer[];
   /** Releases the file. */
   close(): void;
 }
@@ -144,6 +149,7 @@ export function memoryStorage(): GitStorage {
       return {
         size: file.length,
         read: (position, length) => file.slice(position, position + length),
+        views: (position, length) => file.views(position, position + length),
         close() {},
       };
     },

@@ -4,11 +4,12 @@ import {
   type KubeObject,
   type ReadonlyFileSystem,
   readTextFile,
+  stringifyKubeYamlDocuments,
   ValidationError,
 } from '@gitops-kit/core';
 import type { RenderResult } from './render.js';
 import type { SourceLocation } from './resource.js';
-import { parseYamlDocuments, stringifyResources } from './yaml-io.js';
+import { readYamlDocuments } from './yaml-io.js';
 
 /** Options of {@link renderDirectory}. */
 export interface DirectoryOptions {
@@ -42,7 +43,7 @@ export async function renderDirectory(
       if (!/\.(ya?ml|json)$/i.test(entry.name)) continue;
       const file = posix.relative(root, path);
       const text = await readTextFile(fs, path, { maxBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
-      for (const doc of parseYamlDocuments(text, file)) {
+      for (const doc of readYamlDocuments(text, file)) {
         if (doc.value === null || doc.value === undefined) continue;
         const v = doc.value as KubeObject;
         if (typeof v !== 'object' || Array.isArray(v) || typeof v.kind !== 'string') {
@@ -61,5 +62,5 @@ export async function renderDirectory(
     }
   };
   await walk(root);
-  return { objects, sources, warnings: [], yaml: stringifyResources(objects) };
+  return { objects, sources, warnings: [], yaml: stringifyKubeYamlDocuments(objects) };
 }

@@ -2,8 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { GitOpsError, type JsonObject, NotFoundError, ValidationError } from '@gitops-kit/core';
-import { stringify as stringifyYaml } from 'yaml';
+import {
+  GitOpsError,
+  type JsonObject,
+  NotFoundError,
+  stringifyKubeYaml,
+  ValidationError,
+  type YamlValue,
+} from '@gitops-kit/core';
 
 /** Finds an executable on PATH, or undefined. */
 export function findOnPath(command: string, path = process.env.PATH ?? ''): string | undefined {
@@ -78,7 +84,7 @@ export function inflateHelmChart(
     }
     if (isObj(chart.valuesInline)) {
       const inline = join(work, 'values.yaml');
-      writeFileSync(inline, stringifyYaml(chart.valuesInline));
+      writeFileSync(inline, stringifyKubeYaml(chart.valuesInline as YamlValue));
       args.push('--values', inline);
     }
     for (const v of Array.isArray(chart.apiVersions) ? chart.apiVersions : []) {

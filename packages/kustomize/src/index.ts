@@ -4,17 +4,9 @@
  */
 export { type DirectoryOptions, renderDirectory } from './directory.js';
 export type { RenderWarning } from './kustomization-file.js';
-export { emitKustomizeYaml, goYamlKeyLess } from './kyaml-emit.js';
 export { type RenderOptions, type RenderResult, renderKustomization } from './render.js';
 export type { SourceLocation } from './resource.js';
 export type { RemoteLoader, RemoteTarget } from './target.js';
-export {
-  DEFAULT_YAML_LIMITS,
-  type ParsedDocument,
-  parseYamlDocuments,
-  stringifyResources,
-  type YamlLimits,
-} from './yaml-io.js';
 
 /** The version of this package. */
 export const VERSION = '0.1.0';

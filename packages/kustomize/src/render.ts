@@ -4,12 +4,12 @@ import {
   type JsonObject,
   type KubeObject,
   type ReadonlyFileSystem,
+  stringifyKubeYamlDocuments,
   ValidationError,
 } from '@gitops-kit/core';
 import type { RenderWarning } from './kustomization-file.js';
 import type { Resource, SourceLocation } from './resource.js';
 import { KustTarget, newAccumulator, type RemoteLoader } from './target.js';
-import { stringifyResources } from './yaml-io.js';
 
 /** Options of {@link renderKustomization}. */
 export interface RenderOptions {
@@ -183,7 +183,7 @@ export async function renderKustomization(
   return {
     objects,
     warnings: target.warnings,
-    yaml: stringifyResources(objects),
+    yaml: stringifyKubeYamlDocuments(objects),
     sources: resources.map((r) => r.source),
   };
 }

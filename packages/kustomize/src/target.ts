@@ -47,7 +47,7 @@ import {
   setReplicas,
   type TransformContext,
 } from './transformers.js';
-import { parseYamlDocuments } from './yaml-io.js';
+import { readYamlDocuments } from './yaml-io.js';
 
 /** What a remote loader returns for a git URL: a file system, the path in it, and the revision. */
 export interface RemoteTarget {
@@ -195,7 +195,7 @@ export class KustTarget {
     }
     const file = found[0] as string;
     const text = await readTextFile(this.fs, file, { maxBytes: this.options.maxFileBytes });
-    const docs = parseYamlDocuments(text, this.display(file));
+    const docs = readYamlDocuments(text, this.display(file), 'kustomization');
     if (docs.length > 1)
       throw new ValidationError('a kustomization file must hold one document', { file: this.display(file) });
     const { kust, warnings } = checkKustomization(docs[0]?.value ?? {}, this.display(file));
@@ -206,7 +206,7 @@ export class KustTarget {
   /** Parses a YAML file or inline text into resources (a `List` expands to its items). */
   parseResources(text: string, file: string): Resource[] {
     const out: Resource[] = [];
-    for (const doc of parseYamlDocuments(text, file)) {
+    for (const doc of readYamlDocuments(text, file)) {
       if (doc.value === null || doc.value === undefined) continue;
       if (!isObj(doc.value)) throw new ValidationError('a resource must be a map', { file, line: doc.line });
       const obj = doc.value;
@@ -317,13 +317,13 @@ export class KustTarget {
     const custom = emptyTransformerConfig();
     for (const c of (kust.configurations as string[] | undefined) ?? []) {
       const { abs, text } = await this.readFileInRoot(dir, String(c));
-      for (const d of parseYamlDocuments(text, this.display(abs)))
+      for (const d of readYamlDocuments(text, this.display(abs), 'resource'))
         mergeTransformerConfig(custom, parseTransformerConfig(d.value));
     }
     if ((kust.configurations as unknown[] | undefined)?.length) config = withDefaults(custom);
     for (const c of (kust.crds as string[] | undefined) ?? []) {
       const { abs, text } = await this.readFileInRoot(dir, String(c));
-      for (const d of parseYamlDocuments(text, this.display(abs))) {
+      for (const d of readYamlDocuments(text, this.display(abs), 'kustomization')) {
         this.registerCrd(d.value);
         mergeTransformerConfig(config, configFromCrdDefinitions(d.value));
       }
@@ -397,7 +397,7 @@ export class KustTarget {
     }
     if (typeof openapi.path === 'string') {
       const { abs, text } = await this.readFileInRoot(dir, openapi.path);
-      const docs = parseYamlDocuments(text, this.display(abs));
+      const docs = readYamlDocuments(text, this.display(abs), 'kustomization');
       // As in kustomize, a custom schema applies from the moment its kustomization is read on.
       this.patchSchema = combineSchemas(schemaFromOpenApi(docs[0]?.value), builtinPatchSchema());
     }
@@ -720,7 +720,9 @@ export class KustTarget {
     // patchesStrategicMerge
     for (const p of (kust.patchesStrategicMerge as string[] | undefined) ?? []) {
       const { text, file } = await this.loadPatchText(dir, String(p));
-      const docs = parseYamlDocuments(text, file).filter((d) => d.value !== null && d.value !== undefined);
+      const docs = readYamlDocuments(text, file, 'patch').filter(
+        (d) => d.value !== null && d.value !== undefined,
+      );
       if (docs.length === 0) throw new PatchError('patch appears to be empty', { file });
       for (const doc of docs) {
         if (!isObj(doc.value)) continue;
@@ -799,7 +801,7 @@ export class KustTarget {
         if (!isObj(r)) continue;
         if (typeof r.path === 'string') {
           const { abs, text } = await this.readFileInRoot(dir, r.path);
-          for (const d of parseYamlDocuments(text, this.display(abs))) {
+          for (const d of readYamlDocuments(text, this.display(abs), 'kustomization')) {
             if (Array.isArray(d.value)) list.push(...d.value.filter(isObj));
             else if (isObj(d.value)) list.push(d.value);
           }
@@ -828,7 +830,7 @@ export class KustTarget {
   }
 
   private parseJsonPatch(text: string, file: string): JsonPatchOp[] {
-    const docs = parseYamlDocuments(text, file);
+    const docs = readYamlDocuments(text, file, 'patch');
     const v = docs[0]?.value;
     if (!Array.isArray(v)) throw new PatchError('a JSON 6902 patch must be a list of operations', { file });
     return v as unknown as JsonPatchOp[];
@@ -922,7 +924,9 @@ export class KustTarget {
       allowNameChange: opts.allowNameChange === true,
       allowKindChange: opts.allowKindChange === true,
     };
-    const docs = parseYamlDocuments(text, file).filter((d) => d.value !== null && d.value !== undefined);
+    const docs = readYamlDocuments(text, file, 'patch').filter(
+      (d) => d.value !== null && d.value !== undefined,
+    );
     if (docs.length === 0) {
       throw new PatchError(
         'a patch that is empty illegally qualifies as both a strategic-merge and a JSON patch',
@@ -1029,11 +1033,11 @@ export class KustTarget {
       case 'PatchStrategicMergeTransformer': {
         for (const p of (cfg.paths as string[] | undefined) ?? []) {
           const { text, file } = await this.loadPatchText(dir, String(p));
-          for (const doc of parseYamlDocuments(text, file))
+          for (const doc of readYamlDocuments(text, file, 'patch'))
             if (isObj(doc.value)) this.applySmpById(acc, doc.value, file);
         }
         if (typeof cfg.patches === 'string') {
-          for (const doc of parseYamlDocuments(cfg.patches, kfile))
+          for (const doc of readYamlDocuments(cfg.patches, kfile, 'patch'))
             if (isObj(doc.value)) this.applySmpById(acc, doc.value, kfile);
         }
         return;

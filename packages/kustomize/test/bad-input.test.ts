@@ -26,6 +26,27 @@ describe('bad input gives typed errors naming the file', () => {
     expect(err.line).toBeGreaterThan(0);
   });
 
+  it('a repeated key in a resource, with file and line (kustomize refuses it too)', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml': 'resources:\n- a.yaml\n',
+      '/app/a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  x: "1"\n  x: "2"\n',
+    });
+    expect(err.code).toBe('DUPLICATE_KEY');
+    expect(err.file).toBe('a.yaml');
+    expect(err.line).toBe(7);
+  });
+
+  it('a repeated key in a configurations file (sigs.k8s.io/yaml refuses it too)', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml': 'resources:\n- a.yaml\nconfigurations:\n- conf.yaml\n',
+      '/app/a.yaml': deployment,
+      '/app/conf.yaml': 'namePrefix:\n- path: metadata/name\n  kind: ConfigMap\n  kind: Secret\n',
+    });
+    expect(err.code).toBe('DUPLICATE_KEY');
+    expect(err.file).toBe('conf.yaml');
+    expect(err.line).toBe(4);
+  });
+
   it('unknown kustomization fields', async () => {
     const err = await failure({ '/app/kustomization.yaml': 'resourcez:\n- a.yaml\n' });
     expect(err.code).toBe('UNKNOWN_FIELD');

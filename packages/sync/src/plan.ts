@@ -39,7 +39,11 @@ export interface SyncTask {
   desired?: KubeObject | undefined;
   /** The live object when there is one. */
   live?: KubeObject | undefined;
-  /** The diff of desired against live (Secret values masked), for create, apply and unchanged. */
+  /**
+   * The diff of desired against live (Secret values masked), for create, apply and unchanged. For a
+   * create it is computed when first read: nothing is decided from it, and a large first sync
+   * should not pay for diffs nobody looks at.
+   */
   diff?: DiffResult | undefined;
   /** Per-object sync options (of desired, else of live). */
   syncOptions: ObjectSyncOptions;
@@ -319,36 +323,52 @@ export function planSync(
         continue;
       }
     }
+    if (liveObj === undefined) {
+      const task: SyncTask = {
+        ...base,
+        id: label,
+        phase: 'Sync',
+        action: 'create',
+        reason: 'missing from the cluster',
+        desired: toWrite,
+      };
+      const diffOptions = { ...(options.diffOptions ?? {}), strategy: 'auto' as const, manager };
+      let computed: DiffResult | undefined;
+      Object.defineProperty(task, 'diff', {
+        enumerable: true,
+        configurable: true,
+        get: () => {
+          computed ??= diff(toWrite, null, { ...diffOptions, showSecretValues: false });
+          return computed;
+        },
+        set: (value: DiffResult | undefined) => {
+          Object.defineProperty(task, 'diff', { value, enumerable: true, writable: true, configurable: true });
+        },
+      });
+      tasks.push(task);
+      continue;
+    }
     const useSsa = syncOptions.serverSideApply ?? ssa;
     let result: DiffResult;
     try {
-      result = diff(toWrite, liveObj ?? null, {
+      result = diff(toWrite, liveObj, {
         ...(options.diffOptions ?? {}),
-        strategy:
-          liveObj === undefined
-            ? 'auto'
-            : syncOptions.replace
-              ? 'two-way'
-              : useSsa
-                ? 'structured-merge'
-                : 'auto',
+        strategy: syncOptions.replace ? 'two-way' : useSsa ? 'structured-merge' : 'auto',
         manager,
         showSecretValues: false,
       });
     } catch (err) {
       throw asValidation(err, label);
     }
-    const action: SyncAction = liveObj === undefined ? 'create' : result.modified ? 'apply' : 'unchanged';
+    const action: SyncAction = result.modified ? 'apply' : 'unchanged';
     const reason =
-      action === 'create'
-        ? 'missing from the cluster'
-        : action === 'apply'
+      action === 'apply'
           ? `out of sync: ${result.changes
               .slice(0, 5)
               .map((c) => c.pointer || '/')
               .join(
                 ', ',
-              )}${result.changes.length > 5 ? ', …' : ''}${liveObj && owner !== app ? ' (adopted)' : ''}`
+              )}${result.changes.length > 5 ? ', …' : ''}${owner !== app ? ' (adopted)' : ''}`
           : 'in sync';
     tasks.push({ ...base, id: label, phase: 'Sync', action, reason, desired: toWrite, diff: result });
   }

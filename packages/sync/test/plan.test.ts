@@ -250,6 +250,26 @@ describe('planSync ownership and safety', () => {
     expect(plan.tasks[0]?.action).toBe('apply');
     expect(JSON.stringify(plan.tasks[0]?.diff)).not.toMatch(/b2xk|bmV3/);
   });
+
+  it('gives a create its diff (all additions, Secret values masked) when the diff is read', () => {
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'fresh', namespace: 'default' },
+      data: { p: 'bmV3' },
+    };
+    const plan = planSync([cm('fresh-cm', { a: '1' }), secret], [], { app: 'x' });
+    const created = plan.tasks.find((t) => t.key.name === 'fresh-cm');
+    expect(created?.action).toBe('create');
+    expect(created?.diff?.modified).toBe(true);
+    expect(created?.diff?.changes).toEqual([expect.objectContaining({ op: 'add', pointer: '' })]);
+    expect(created?.diff?.predictedLive).toMatchObject({ data: { a: '1' } });
+    // A copy of the task (events, results) carries the same diff.
+    expect({ ...created }.diff).toBe(created?.diff);
+    const createdSecret = plan.tasks.find((t) => t.key.name === 'fresh');
+    expect(createdSecret?.diff?.modified).toBe(true);
+    expect(JSON.stringify(createdSecret?.diff)).not.toMatch(/bmV3/);
+  });
 });
 
 describe('annotations', () => {

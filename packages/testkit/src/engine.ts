@@ -453,6 +453,11 @@ export class ApiEngine {
     const entries = (Array.isArray(meta.managedFields) ? meta.managedFields : []).filter(
       isJsonObject,
     ) as JsonObject[];
+    if (entries.length === 0 && (!manager || (operation === 'Apply' && !appliedFields))) {
+      // No manager to record and none to trim (a create for server-side apply records its own).
+      delete meta.managedFields;
+      return;
+    }
     const hasStatus = type.statusSubresource;
     const root = this.schemaRoot(type);
     const mine = (e: JsonObject): boolean =>
@@ -508,7 +513,20 @@ export class ApiEngine {
 
   /** Creates an object. */
   create(type: ResourceType, namespace: string, body: JsonObject, options: WriteOptions = {}): JsonObject {
-    const obj = deepCopyJson(body);
+    return this.createOwned(type, namespace, deepCopyJson(body), options, false);
+  }
+
+  /**
+   * Creates an object from a body the engine owns (nobody else holds a reference to it), so no copy
+   * is taken; `raw` returns a dry run's object itself instead of a presented copy.
+   */
+  private createOwned(
+    type: ResourceType,
+    namespace: string,
+    obj: JsonObject,
+    options: WriteOptions,
+    raw: boolean,
+  ): JsonObject {
     if (!isJsonObject(obj.metadata)) obj.metadata = {};
     const meta = obj.metadata as JsonObject;
     if ((meta.name === undefined || meta.name === '') && typeof meta.generateName === 'string') {
@@ -546,9 +564,10 @@ export class ApiEngine {
     if (options.dryRun) {
       meta.resourceVersion = '';
       delete meta.uid;
-      return this.present(type, obj);
+      return raw ? obj : this.present(type, obj);
     }
-    return this.commit(type, key, obj, undefined);
+    // `obj` is the engine's own copy of the body (createOwned's contract).
+    return this.commit(type, key, obj, undefined, true);
   }
 
   private checkCustomKind(type: ResourceType, obj: JsonObject, _old: JsonObject | undefined): void {
@@ -582,11 +601,19 @@ export class ApiEngine {
     }
   }
 
-  private commit(type: ResourceType, key: string, obj: JsonObject, old: JsonObject | undefined): JsonObject {
+  /** Stores an object; `owned`: the caller hands over an object nobody else references (no copy). */
+  private commit(
+    type: ResourceType,
+    key: string,
+    obj: JsonObject,
+    old: JsonObject | undefined,
+    owned = false,
+  ): JsonObject {
     const meta = obj.metadata as JsonObject;
     this.rv++;
     meta.resourceVersion = String(this.rv);
-    const stored = deepCopyJson(obj);
+    // The answer is always a copy, so nothing outside the engine holds a reference into the store.
+    const stored = owned ? obj : deepCopyJson(obj);
     this.bucket(type).set(key, stored);
     this.byUid.set(String(meta.uid), { storageKey: storageKeyOf(type), key });
     this.emit({
@@ -824,9 +851,8 @@ export class ApiEngine {
     const appliedFields = fieldsOf(body, scope, type.custom, type.statusSubresource, root);
     if (!current) {
       if (scope === 'status') throw notFound(this.subject(type, name));
-      const created = deepCopyJson(body);
-      const obj = this.createForApply(type, namespace, created, options, appliedFields);
-      return obj;
+      // `body` is this request's own copy and is not used again: created from it as is.
+      return this.createForApply(type, namespace, body, options, appliedFields);
     }
     const entries = ((current.metadata as JsonObject).managedFields ?? []) as JsonObject[];
     const subresource = scope === 'status' ? 'status' : '';
@@ -920,7 +946,13 @@ export class ApiEngine {
     options: WriteOptions,
     fields: FieldTree,
   ): JsonObject {
-    const created = this.create(type, namespace, body, { ...options, manager: undefined, dryRun: true });
+    const created = this.createOwned(
+      type,
+      namespace,
+      body,
+      { ...options, manager: undefined, dryRun: true },
+      true,
+    );
     const meta = created.metadata as JsonObject;
     meta.managedFields = [
       {
@@ -934,11 +966,11 @@ export class ApiEngine {
         ),
       },
     ];
-    if (options.dryRun) return created;
+    if (options.dryRun) return this.present(type, created);
     meta.uid = randomUUID();
     const key = `${type.namespaced ? namespace : ''}/${String(meta.name)}`;
     if (this.bucket(type).has(key)) throw alreadyExists(this.subject(type, String(meta.name)));
-    return this.commit(type, key, created, undefined);
+    return this.commit(type, key, created, undefined, true);
   }
 
   /** Deletes an object with finalizers, preconditions and propagation as the real registry does. */

@@ -1,0 +1,228 @@
+import { createHash } from 'node:crypto';
+import { inflateSync } from 'node:zlib';
+import type { ChunkList } from '../../packages/git/src/chunk-list.js';
+import { applyDelta } from '../../packages/git/src/delta.js';
+import { GitProtocolError } from '../../packages/git/src/errors.js';
+import { type GitObject, type GitObjectType, hashObject } from '../../packages/git/src/git-objects.js';
+
+/** Pack object type numbers. */
+export const OBJ_TYPES: Record<number, GitObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
+const OFS_DELTA = 6;
+const REF_DELTA = 7;
+
+/** The header of one packed object. */
+export interface PackedObjectHeader {
+  /** 1–4 for whole objects, 6 for an offset delta, 7 for a ref delta. */
+  typeNum: number;
+  /** The inflated size. */
+  size: number;
+  /** Where the zlib data starts. */
+  dataStart: number;
+  /** For offset deltas, the offset of the base. */
+  baseOffset?: number;
+  /** For ref deltas, the id of the base. */
+  baseOid?: string;
+}
+
+/** Parses the header of the object at `offset` of `buf` (whose byte 0 is at pack offset `bufOffset`). */
+export function parseObjectHeader(buf: Buffer, offset: number, bufOffset = 0): PackedObjectHeader {
+  let pos = offset - bufOffset;
+  let c = buf[pos++] as number;
+  const typeNum = (c >> 4) & 7;
+  let size = c & 15;
+  let shift = 4;
+  while (c & 0x80) {
+    c = buf[pos++] as number;
+    size += (c & 0x7f) * 2 ** shift;
+    shift += 7;
+  }
+  const header: PackedObjectHeader = { typeNum, size, dataStart: 0 };
+  if (typeNum === OFS_DELTA) {
+    c = buf[pos++] as number;
+    let rel = c & 0x7f;
+    while (c & 0x80) {
+      c = buf[pos++] as number;
+      rel = (rel + 1) * 128 + (c & 0x7f);
+    }
+    header.baseOffset = offset - rel;
+  } else if (typeNum === REF_DELTA) {
+    header.baseOid = buf.toString('hex', pos, pos + 20);
+    pos += 20;
+  } else if (OBJ_TYPES[typeNum] === undefined) {
+    throw new GitProtocolError(`corrupt pack: unknown object type ${typeNum} at offset ${offset}`);
+  }
+  header.dataStart = pos + bufOffset;
+  return header;
+}
+
+/** The index of one pack: object ids and their offsets, sorted by offset. */
+export interface PackIndex {
+  /** The pack's checksum (hex), which names it. */
+  checksum: string;
+  /** Object ids, in the order of `offsets`. */
+  oids: string[];
+  /** Offsets of the objects, ascending. */
+  offsets: number[];
+}
+
+interface Entry {
+  offset: number;
+  header: PackedObjectHeader;
+  compressedEnd: number;
+  oid?: string;
+}
+
+/**
+ * Indexes a pack as `git index-pack` does: inflates every object with `node:zlib`, hashes whole
+ * objects on the first pass, then resolves delta chains depth-first from each base so that only
+ * one chain is in memory at a time. Ref-delta bases missing from the pack (a thin pack) are read
+ * through `external`.
+ */
+export function indexPack(pack: ChunkList, external: (oid: string) => GitObject | undefined): PackIndex {
+  const head = pack.slice(0, 12);
+  if (pack.length < 32 || head.toString('latin1', 0, 4) !== 'PACK')
+    throw new GitProtocolError('not a pack file');
+  const version = head.readUInt32BE(4);
+  if (version !== 2 && version !== 3) throw new GitProtocolError(`unsupported pack version ${version}`);
+  const count = head.readUInt32BE(8);
+  const end = pack.length - 20;
+  const checksum = pack.slice(end, pack.length).toString('hex');
+  const hash = createHash('sha1');
+  for (const piece of pack.views(0, end)) hash.update(piece);
+  if (hash.digest('hex') !== checksum) throw new GitProtocolError('corrupt pack: checksum mismatch');
+
+  const entries: Entry[] = new Array(count);
+  const ofsChildren = new Map<number, number[]>();
+  const refChildren = new Map<string, number[]>();
+  let pos = 12;
+  for (let i = 0; i < count; i++) {
+    const header = parseObjectHeader(pack.slice(pos, pos + 64), pos, pos);
+    // The compressed size is unknown until inflated: hand zlib at most deflate's worst case for the
+    // object's size (a bounded view or copy, never the rest of the pack), and one output chunk of
+    // exactly the object's size.
+    const { buffer, engine } = inflateBounded(pack, header.dataStart, header.size, end);
+    if (buffer.length !== header.size)
+      throw new GitProtocolError(`corrupt pack: size mismatch at offset ${pos}`);
+    const entry: Entry = { offset: pos, header, compressedEnd: header.dataStart + engine.bytesWritten };
+    const type = OBJ_TYPES[header.typeNum];
+    if (type !== undefined) entry.oid = hashObject(type, buffer);
+    else if (header.baseOffset !== undefined) push(ofsChildren, header.baseOffset, i);
+    else if (header.baseOid !== undefined) push(refChildren, header.baseOid, i);
+    entries[i] = entry;
+    pos = entry.compressedEnd;
+  }
+  if (pos !== pack.length - 20) throw new GitProtocolError('corrupt pack: trailing data');
+
+  const inflate = (e: Entry) =>
+    inflateSync(pack.slice(e.header.dataStart, e.compressedEnd), {
+      chunkSize: Math.max(64, e.header.size),
+    });
+  const resolveChildren = (base: GitObject, baseEntry: Entry | undefined, baseOid: string) => {
+    const stack: { obj: GitObject; entry: Entry | undefined; oid: string }[] = [
+      { obj: base, entry: baseEntry, oid: baseOid },
+    ];
+    while (stack.length > 0) {
+      const { obj, entry, oid } = stack.pop() as (typeof stack)[number];
+      const children = [
+        ...(entry === undefined ? [] : (ofsChildren.get(entry.offset) ?? [])),
+        ...(refChildren.get(oid) ?? []),
+      ];
+      refChildren.delete(oid);
+      for (const ci of children) {
+        const child = entries[ci] as Entry;
+        if (child.oid !== undefined) continue;
+        const data = applyDelta(obj.data, inflate(child));
+        child.oid = hashObject(obj.type, data);
+        stack.push({ obj: { type: obj.type, data }, entry: child, oid: child.oid });
+      }
+    }
+  };
+  for (const entry of entries) {
+    const type = OBJ_TYPES[entry.header.typeNum];
+    if (type === undefined || entry.oid === undefined) continue;
+    if (!ofsChildren.has(entry.offset) && !refChildren.has(entry.oid)) continue;
+    resolveChildren({ type, data: inflate(entry) }, entry, entry.oid);
+  }
+  // Thin pack: bases we already hold.
+  for (const baseOid of [...refChildren.keys()]) {
+    if (!refChildren.has(baseOid)) continue;
+    const base = external(baseOid);
+    if (base === undefined) throw new GitProtocolError(`corrupt pack: delta base ${baseOid} is missing`);
+    resolveChildren(base, undefined, baseOid);
+  }
+  const oids: string[] = new Array(count);
+  const offsets: number[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const e = entries[i] as Entry;
+    if (e.oid === undefined)
+      throw new GitProtocolError(`corrupt pack: unresolved delta at offset ${e.offset}`);
+    oids[i] = e.oid;
+    offsets[i] = e.offset;
+  }
+  return { checksum, oids, offsets };
+}
+
+/** Inflates the zlib stream at `start` whose output is `size` bytes; returns it and the input length. */
+function inflateBounded(
+  pack: ChunkList,
+  start: number,
+  size: number,
+  end: number,
+): { buffer: Buffer; engine: { bytesWritten: number } } {
+  const bound = size + (size >>> 10) + 64;
+  const options = { info: true, chunkSize: Math.max(64, size) } as const;
+  try {
+    return inflateSync(pack.slice(start, Math.min(end, start + bound)), options) as unknown as {
+      buffer: Buffer;
+      engine: { bytesWritten: number };
+    };
+  } catch {
+    // A stream larger than deflate's bound (an odd encoder): give it the rest of the pack.
+    try {
+      return inflateSync(pack.slice(start, end), options) as unknown as {
+        buffer: Buffer;
+        engine: { bytesWritten: number };
+      };
+    } catch (err) {
+      throw new GitProtocolError(`corrupt pack: cannot inflate the object at offset ${start}`, {
+        cause: err,
+      });
+    }
+  }
+}
+
+function push<K>(map: Map<K, number[]>, key: K, value: number): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+/** Serialises a pack index: `GKIX`, count, then per object 20 id bytes and a 64-bit offset. */
+export function encodePackIndex(index: PackIndex): Buffer {
+  const n = index.oids.length;
+  const out = Buffer.alloc(8 + 20 + n * 28);
+  out.write('GKIX', 0, 'latin1');
+  out.writeUInt32BE(n, 4);
+  out.write(index.checksum, 8, 'hex');
+  for (let i = 0; i < n; i++) {
+    const at = 28 + i * 28;
+    out.write(index.oids[i] as string, at, 'hex');
+    out.writeBigUInt64BE(BigInt(index.offsets[i] as number), at + 20);
+  }
+  return out;
+}
+
+/** Parses what {@link encodePackIndex} wrote. */
+export function decodePackIndex(buf: Buffer): PackIndex {
+  if (buf.toString('latin1', 0, 4) !== 'GKIX') throw new GitProtocolError('corrupt pack index');
+  const n = buf.readUInt32BE(4);
+  const checksum = buf.toString('hex', 8, 28);
+  const oids: string[] = new Array(n);
+  const offsets: number[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const at = 28 + i * 28;
+    oids[i] = buf.toString('hex', at, at + 20);
+    offsets[i] = Number(buf.readBigUInt64BE(at + 20));
+  }
+  return { checksum, oids, offsets };
+}

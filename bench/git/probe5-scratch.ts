@@ -1,0 +1,12 @@
+import { SmartHttpClient } from '@gitops-kit/git';
+import { indexPack } from '../../packages/git/src/pack-index.js';
+const url = process.argv[2] as string;
+const client = new SmartHttpClient({ url, headers: {}, timeoutMs: 60000, retries: 0 });
+const refs = await client.listRefs(['HEAD']);
+const res = await client.fetchPack({ wants: [refs[0]!.oid], haves: [], shallow: [], depth: 1 });
+const m = () => { const u = process.memoryUsage(); return `ab ${(u.arrayBuffers/1e6).toFixed(2)} ext ${(u.external/1e6).toFixed(2)} rss ${(u.rss/1e6).toFixed(1)}`; };
+console.log('before', m());
+indexPack(res.pack, () => undefined);
+console.log('after1', m());
+indexPack(res.pack, () => undefined);
+console.log('after2', m());

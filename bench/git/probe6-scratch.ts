@@ -1,0 +1,16 @@
+import * as crypto from 'node:crypto';
+import { deflateSync } from 'node:zlib';
+import { Inflater } from '../../packages/git/src/inflater.js';
+const m = () => (process.memoryUsage().arrayBuffers / 1e6).toFixed(2);
+const data = Buffer.alloc(5000, 'abcdefgh');
+const z = deflateSync(data);
+const big = Buffer.concat([z, Buffer.alloc(100)]);
+const inf = new Inflater();
+const out = Buffer.allocUnsafe(8192);
+console.log('start', m());
+for (let i = 0; i < 2000; i++) inf.inflateInto(big.subarray(0, z.length + 50), out, 5000);
+console.log('inflate x2000', m());
+for (let i = 0; i < 2000; i++) crypto.hash('sha1', out.subarray(0, 5000), 'hex');
+console.log('hash x2000', m());
+for (let i = 0; i < 2000; i++) out.subarray(0, 5000).write('blob 5000\0', 0, 'latin1');
+console.log('write x2000', m());

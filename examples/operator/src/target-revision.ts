@@ -1,0 +1,57 @@
+import type { GitRef } from '@gitops-kit/git';
+
+/** What an Application's `targetRevision` names. */
+export type TargetRevision =
+  | { kind: 'default' }
+  | { kind: 'commit'; commit: string }
+  | { kind: 'ref'; name: string }
+  | { kind: 'semver'; range: string }
+  | { kind: 'branch-or-tag'; name: string };
+
+const FULL_SHA = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/i;
+const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+// Operators, wildcards, ranges and alternatives: what makes a string a constraint rather than a name.
+const CONSTRAINT = /[\^~*<>=|,]|\s-\s|(^|\.)[xX](\.|$)|^v?\d+(\.\d+)?$/;
+
+/**
+ * Classifies a `targetRevision` as Argo CD reads it: empty or `HEAD` is the default branch; a full
+ * commit SHA is pinned; `refs/…` is a ref; a semver constraint (`^1.2`, `>=1.0.0 <2.0.0`, `1.x`, `1.2`)
+ * selects the highest matching tag, while an exact version (`v1.2.3`) is a name; anything else is
+ * a branch or a tag, decided against the remote's refs.
+ */
+export function classifyTargetRevision(targetRevision: string | undefined): TargetRevision {
+  const t = (targetRevision ?? '').trim();
+  if (t === '' || t === 'HEAD') return { kind: 'default' };
+  if (FULL_SHA.test(t)) return { kind: 'commit', commit: t.toLowerCase() };
+  if (t.startsWith('refs/')) return { kind: 'ref', name: t };
+  if (!EXACT_VERSION.test(t) && CONSTRAINT.test(t)) return { kind: 'semver', range: t };
+  return { kind: 'branch-or-tag', name: t };
+}
+
+/**
+ * The Git ref to fetch for a `targetRevision`. A name that could be a branch or a tag is a branch
+ * when the remote has a branch of that name (branches list before tags, which is what Argo CD's
+ * resolution amounts to), else a tag when it has that tag, else a branch (so the fetch reports it
+ * missing). Without the remote's refs, an exact version (`v1.2.3`) is taken as a tag, any other
+ * name as a branch.
+ */
+export function gitRefFor(
+  targetRevision: string | undefined,
+  remote?: { branches: ReadonlySet<string>; tags: ReadonlySet<string> },
+): GitRef {
+  const t = classifyTargetRevision(targetRevision);
+  switch (t.kind) {
+    case 'default':
+      return {};
+    case 'commit':
+      return { commit: t.commit };
+    case 'ref':
+      return { name: t.name };
+    case 'semver':
+      return { semver: t.range };
+    case 'branch-or-tag':
+      if (remote)
+        return !remote.branches.has(t.name) && remote.tags.has(t.name) ? { tag: t.name } : { branch: t.name };
+      return EXACT_VERSION.test(t.name) ? { tag: t.name } : { branch: t.name };
+  }
+}
