@@ -1,5 +1,6 @@
 import type { KubeObject } from '@gitops-kit/core';
 import { ApiEngine } from '../../packages/testkit/src/engine.js';
+
 const NAMESPACES = 10;
 function objects(total: number): KubeObject[] {
   const out: KubeObject[] = [];
@@ -67,17 +68,32 @@ function objects(total: number): KubeObject[] {
 const desired = objects(1000);
 for (let round = 0; round < 4; round++) {
   const e = new ApiEngine({});
-  const c0 = process.cpuUsage(); const t = performance.now();
+  const c0 = process.cpuUsage();
+  const t = performance.now();
   for (const o of desired) {
     const [g, v] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
     const type = e.typeByKind(g!, v!, o.kind)!;
-    e.apply(type, o.metadata.namespace ?? '', o.metadata.name!, JSON.parse(JSON.stringify(o)), { manager: 'gitops-kit', force: true });
+    e.apply(type, o.metadata.namespace ?? '', o.metadata.name!, JSON.parse(JSON.stringify(o)), {
+      manager: 'gitops-kit',
+      force: true,
+    });
   }
-  const c1 = process.cpuUsage(c0); const c1s = process.cpuUsage(); const t1 = performance.now();
+  const c1 = process.cpuUsage(c0);
+  const c1s = process.cpuUsage();
+  const t1 = performance.now();
   for (const o of desired) {
     const [g, v] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
     const type = e.typeByKind(g!, v!, o.kind)!;
-    e.apply(type, o.metadata.namespace ?? '', o.metadata.name!, JSON.parse(JSON.stringify(o)), { manager: 'gitops-kit', force: true });
+    e.apply(type, o.metadata.namespace ?? '', o.metadata.name!, JSON.parse(JSON.stringify(o)), {
+      manager: 'gitops-kit',
+      force: true,
+    });
   }
-  const c2 = process.cpuUsage(c1s); console.log("fresh cpu", ((c1.user + c1.system) / 1000).toFixed(0), "reapply cpu", ((c2.user + c2.system) / 1000).toFixed(0));
+  const c2 = process.cpuUsage(c1s);
+  console.log(
+    'fresh cpu',
+    ((c1.user + c1.system) / 1000).toFixed(0),
+    'reapply cpu',
+    ((c2.user + c2.system) / 1000).toFixed(0),
+  );
 }

@@ -1,5 +1,6 @@
 import type { KubeObject } from '@gitops-kit/core';
 import { planSync } from '@gitops-kit/sync';
+
 const NAMESPACES = 10;
 function objects(total: number): KubeObject[] {
   const out: KubeObject[] = [];
@@ -65,4 +66,8 @@ function objects(total: number): KubeObject[] {
 }
 
 const desired = objects(1000);
-for (let r = 0; r < 5; r++) { const t = performance.now(); planSync(desired, [], { app: 'bench' }); console.log('fresh plan', (performance.now() - t).toFixed(1)); }
+for (let r = 0; r < 5; r++) {
+  const t = performance.now();
+  planSync(desired, [], { app: 'bench' });
+  console.log('fresh plan', (performance.now() - t).toFixed(1));
+}

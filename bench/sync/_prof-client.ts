@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { KubeClusterClient } from '@gitops-kit/cluster';
 import type { KubeObject } from '@gitops-kit/core';
 import { loadLiveState, planSync, runSync } from '@gitops-kit/sync';
+
 const NAMESPACES = 10;
 function objects(total: number): KubeObject[] {
   const out: KubeObject[] = [];
@@ -67,18 +68,42 @@ function objects(total: number): KubeObject[] {
 }
 
 const desired = objects(1000);
-writeFileSync('/tmp/syncperf/objects.json', JSON.stringify({ apiVersion: 'v1', kind: 'List', items: desired }));
-const client = await KubeClusterClient.fromKubeconfig(readFileSync(process.argv[2]!, 'utf8'), { qps: 0 });
+writeFileSync(
+  '/tmp/syncperf/objects.json',
+  JSON.stringify({ apiVersion: 'v1', kind: 'List', items: desired }),
+);
+const client = await KubeClusterClient.fromKubeconfig(readFileSync(process.argv[2]!, 'utf8'), {
+  qps: 0,
+  concurrency: Number(process.env.CONC ?? 16),
+});
 const spid = process.argv[3];
-const scpu = () => { if (!spid) return 0; const f = readFileSync(`/proc/${spid}/stat`, 'utf8').split(') ')[1]!.split(' '); return (Number(f[11]) + Number(f[12])) * 10; };
+const scpu = () => {
+  if (!spid) return 0;
+  const f = readFileSync(`/proc/${spid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+};
 for (let i = 0; i < 2; i++) {
-const c0 = process.cpuUsage(); const s0 = scpu();
-const t = performance.now();
-const live = await loadLiveState(client, { app: 'bench', desired });
-const t1 = performance.now();
-const plan = planSync(desired, live, { app: 'bench' });
-const t2 = performance.now();
-const r = await runSync(plan, client).result;
-console.log(r.phase, r.writes, 'live', (t1-t).toFixed(0), 'plan', (t2-t1).toFixed(0), 'run', (performance.now()-t2).toFixed(0), 'clientCPU', ((process.cpuUsage(c0).user+process.cpuUsage(c0).system)/1000).toFixed(0), 'serverCPU', scpu()-s0);
+  const c0 = process.cpuUsage();
+  const s0 = scpu();
+  const t = performance.now();
+  const live = await loadLiveState(client, { app: 'bench', desired });
+  const t1 = performance.now();
+  const plan = planSync(desired, live, { app: 'bench' });
+  const t2 = performance.now();
+  const r = await runSync(plan, client, { concurrency: Number(process.env.CONC ?? 16) }).result;
+  console.log(
+    r.phase,
+    r.writes,
+    'live',
+    (t1 - t).toFixed(0),
+    'plan',
+    (t2 - t1).toFixed(0),
+    'run',
+    (performance.now() - t2).toFixed(0),
+    'clientCPU',
+    ((process.cpuUsage(c0).user + process.cpuUsage(c0).system) / 1000).toFixed(0),
+    'serverCPU',
+    scpu() - s0,
+  );
 }
 client.close();

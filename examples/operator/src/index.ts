@@ -13,6 +13,7 @@ export * from './crd.js';
 export * from './event-recorder.js';
 export * from './http-server.js';
 export * from './leader-election.js';
+export * from './live-object-watcher.js';
 export * from './logger.js';
 export * from './metrics.js';
 export * from './operations.js';

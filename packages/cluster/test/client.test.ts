@@ -314,4 +314,3 @@ describe('KubeClusterClient and API Priority and Fairness', () => {
     }
   });
 });
-

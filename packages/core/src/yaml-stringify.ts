@@ -283,9 +283,13 @@ interface ScalarPlan {
   style: Style;
   /** The text as go-yaml v2 sees it (after the trip through JSON). */
   text: string;
-  cps: readonly number[];
-  /** True when the text holds a space or a line break, the only places a line can fold. */
-  foldable: boolean;
+  /** How many code points the text has (the columns it takes). */
+  length: number;
+  /**
+   * The code points, kept only for texts the writers walk character by character; plain texts
+   * without a space (most of them) are appended whole, so their plan stays small in the cache.
+   */
+  cps: readonly number[] | undefined;
   /** For a key: libyaml's check_simple_key (one line, at most 128 bytes). */
   simpleKey: boolean;
 }
@@ -295,8 +299,8 @@ interface ScalarPlan {
  * names): the style analysis of a text and the order of a key set are computed once and cached.
  * The caches are bounded: cleared when full, they only cost a recomputation.
  */
-const PLAN_CACHE_LIMIT = 50_000;
-const PLAN_CACHE_TEXT_LIMIT = 256;
+const PLAN_CACHE_LIMIT = 20_000;
+const PLAN_CACHE_TEXT_LIMIT = 128;
 const valuePlans = new Map<string, ScalarPlan>();
 const keyPlans = new Map<string, ScalarPlan>();
 const KEY_ORDER_CACHE_LIMIT = 10_000;
@@ -313,6 +317,7 @@ function planScalar(text: string, requested: Style, simpleKey: boolean): ScalarP
   }
   if (style === 'single' && !a.singleQuotedAllowed) style = 'double';
   if (style === 'literal' && (!a.blockAllowed || simpleKey)) style = 'double';
+  // A space or a line break is the only place a line can fold.
   let foldable = false;
   for (const c of cps) {
     if (isSpace(c) || isBreak(c)) {
@@ -320,7 +325,13 @@ function planScalar(text: string, requested: Style, simpleKey: boolean): ScalarP
       break;
     }
   }
-  return { style, text, cps, foldable, simpleKey: !a.multiline && utf8Length(text) <= 128 };
+  return {
+    style,
+    text,
+    length: cps.length,
+    cps: style === 'plain' && !foldable ? undefined : cps,
+    simpleKey: !a.multiline && utf8Length(text) <= 128,
+  };
 }
 
 /** The plan for a string value (`key` false) or a simple key (`key` true), cached. */
@@ -333,11 +344,9 @@ function planString(raw: string, key: boolean): ScalarPlan {
   if (text.includes('\n')) style = 'literal';
   else if (isAmbiguousPlainString(text)) style = 'double';
   else style = 'plain';
-  const plan = planScalar(text, style, key);
-  if (key && !plan.simpleKey) {
-    // Not a simple key: written as `? key` with value-context analysis.
-    plan.style = planScalar(text, style, false).style;
-  }
+  let plan = planScalar(text, style, key);
+  // Not a simple key: written as `? key`, analysed as a value (its simpleKey is false too).
+  if (key && !plan.simpleKey) plan = planScalar(text, style, false);
   if (raw.length <= PLAN_CACHE_TEXT_LIMIT) {
     if (cache.size >= PLAN_CACHE_LIMIT) cache.clear();
     cache.set(raw, plan);
@@ -593,11 +602,11 @@ class KubeYamlEmitter {
   /** Writes a scalar with the style go-yaml v2 asks for and libyaml's `select_scalar_style` grants. */
   private writeScalar(plan: ScalarPlan, allowBreaks: boolean): void {
     const cps = plan.cps;
-    if (plan.style === 'plain' && !plan.foldable) {
-      // No space to fold at and no line break: the text goes out as it is.
+    if (cps === undefined) {
+      // Plain, with no space to fold at and no line break: the text goes out as it is.
       if (!this.whitespace) this.put(' ');
       this.out += plan.text;
-      this.column += cps.length;
+      this.column += plan.length;
       this.whitespace = false;
       this.indention = false;
       return;

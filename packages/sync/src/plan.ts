@@ -342,7 +342,12 @@ export function planSync(
           return computed;
         },
         set: (value: DiffResult | undefined) => {
-          Object.defineProperty(task, 'diff', { value, enumerable: true, writable: true, configurable: true });
+          Object.defineProperty(task, 'diff', {
+            value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         },
       });
       tasks.push(task);
@@ -363,13 +368,11 @@ export function planSync(
     const action: SyncAction = result.modified ? 'apply' : 'unchanged';
     const reason =
       action === 'apply'
-          ? `out of sync: ${result.changes
-              .slice(0, 5)
-              .map((c) => c.pointer || '/')
-              .join(
-                ', ',
-              )}${result.changes.length > 5 ? ', …' : ''}${owner !== app ? ' (adopted)' : ''}`
-          : 'in sync';
+        ? `out of sync: ${result.changes
+            .slice(0, 5)
+            .map((c) => c.pointer || '/')
+            .join(', ')}${result.changes.length > 5 ? ', …' : ''}${owner !== app ? ' (adopted)' : ''}`
+        : 'in sync';
     tasks.push({ ...base, id: label, phase: 'Sync', action, reason, desired: toWrite, diff: result });
   }
 

@@ -1,0 +1,72 @@
+import type { KubeObject } from '@gitops-kit/core';
+import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LiveObjectWatcher } from '../src/index.js';
+
+// A stand-in for sync's tracking id: `<app namespace>/<app name>` in an annotation.
+const TRACKING = 'example.gitops-kit.dev/app';
+
+async function until(check: () => boolean, what: string, limitMs = 15_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const cm = (name: string, app?: string, data: Record<string, string> = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'default', ...(app ? { annotations: { [TRACKING]: app } } : {}) },
+  data,
+});
+
+describe('LiveObjectWatcher (testkit)', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startTestCluster({ controllers: false });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('queues the owning Application on changes of managed objects only, not for what existed', async () => {
+    await cluster.client.create(cm('existing', 'apps/web'));
+    const seen: string[] = [];
+    const watcher = new LiveObjectWatcher({
+      client: cluster.client,
+      appKeyOf: (obj) => obj.metadata.annotations?.[TRACKING],
+      onChange: (key, obj, type) => seen.push(`${type} ${key} ${obj.metadata.name}`),
+    });
+    watcher.watch('v1', 'ConfigMap');
+    watcher.watch('v1', 'ConfigMap');
+    expect(watcher.watched()).toEqual(['v1/ConfigMap']);
+    // Give the watch its list; then changes.
+    await new Promise((r) => setTimeout(r, 200));
+    await cluster.client.create(cm('unmanaged'));
+    await cluster.client.create(cm('config', 'apps/web', { a: '1' }));
+    await until(() => seen.length === 1, 'the creation');
+    await cluster.client.patch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'config' },
+      'merge',
+      {
+        data: { a: 'drifted' },
+      },
+    );
+    await cluster.client.delete({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: 'default',
+      name: 'existing',
+    });
+    await until(() => seen.length === 3, 'the edit and the deletion');
+    expect(seen).toEqual(['ADDED apps/web config', 'MODIFIED apps/web config', 'DELETED apps/web existing']);
+
+    watcher.unwatch('v1', 'ConfigMap');
+    expect(watcher.watched()).toEqual([]);
+    await cluster.client.create(cm('later', 'apps/web'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen).toHaveLength(3);
+    watcher.stop();
+  });
+});
