@@ -67,10 +67,10 @@ function objects(total: number): KubeObject[] {
   return out;
 }
 
-const desired = objects(1000);
+const desiredBase = objects(1000);
 writeFileSync(
   '/tmp/syncperf/objects.json',
-  JSON.stringify({ apiVersion: 'v1', kind: 'List', items: desired }),
+  JSON.stringify({ apiVersion: 'v1', kind: 'List', items: desiredBase }),
 );
 const client = await KubeClusterClient.fromKubeconfig(readFileSync(process.argv[2]!, 'utf8'), {
   qps: 0,
@@ -82,7 +82,8 @@ const scpu = () => {
   const f = readFileSync(`/proc/${spid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) * 10;
 };
-for (let i = 0; i < 2; i++) {
+for (let i = 0; i < Number(process.env.ITER ?? 2); i++) {
+const desired = process.env.ITER ? desiredBase.map((o) => JSON.parse(JSON.stringify(o).replaceAll('bench-', `b${i}-`).replaceAll('"app-', `"a${i}-`))) : desiredBase;
   const c0 = process.cpuUsage();
   const s0 = scpu();
   const t = performance.now();

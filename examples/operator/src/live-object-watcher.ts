@@ -40,6 +40,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export class LiveObjectWatcher {
   private readonly options: LiveObjectWatcherOptions;
   private readonly watches = new Map<string, AbortController>();
+  private readonly listed = new Map<string, Promise<void>>();
+  private readonly markListed = new Map<string, () => void>();
 
   constructor(options: LiveObjectWatcherOptions) {
     this.options = options;
@@ -56,7 +58,13 @@ export class LiveObjectWatcher {
     if (this.watches.has(id)) return;
     const controller = new AbortController();
     this.watches.set(id, controller);
+    this.listed.set(id, new Promise((resolve) => this.markListed.set(id, resolve)));
     void this.run(apiVersion, kind, controller.signal);
+  }
+
+  /** Resolves once the watch of `kind` has its starting point: changes after this are reported. */
+  whenWatching(apiVersion: string, kind: string): Promise<void> {
+    return this.listed.get(`${apiVersion}/${kind}`) ?? Promise.resolve();
   }
 
   /** Stops watching `kind` of `apiVersion`. */
@@ -64,18 +72,25 @@ export class LiveObjectWatcher {
     const id = `${apiVersion}/${kind}`;
     this.watches.get(id)?.abort();
     this.watches.delete(id);
+    this.markListed.get(id)?.();
+    this.listed.delete(id);
+    this.markListed.delete(id);
   }
 
   /** Stops every watch. */
   stop(): void {
     for (const c of this.watches.values()) c.abort();
+    for (const mark of this.markListed.values()) mark();
     this.watches.clear();
+    this.listed.clear();
+    this.markListed.clear();
   }
 
   private async run(apiVersion: string, kind: string, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
         const listed = await this.options.client.list(apiVersion, kind, { limit: 1 });
+        this.markListed.get(`${apiVersion}/${kind}`)?.();
         for await (const event of this.options.client.watch(apiVersion, kind, {
           resourceVersion: listed.resourceVersion,
           signal,

@@ -41,8 +41,7 @@ describe('LiveObjectWatcher (testkit)', () => {
     watcher.watch('v1', 'ConfigMap');
     watcher.watch('v1', 'ConfigMap');
     expect(watcher.watched()).toEqual(['v1/ConfigMap']);
-    // Give the watch its list; then changes.
-    await new Promise((r) => setTimeout(r, 200));
+    await watcher.whenWatching('v1', 'ConfigMap');
     await cluster.client.create(cm('unmanaged'));
     await cluster.client.create(cm('config', 'apps/web', { a: '1' }));
     await until(() => seen.length === 1, 'the creation');

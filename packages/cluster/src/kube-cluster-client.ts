@@ -246,9 +246,14 @@ export class KubeClusterClient implements ClusterClient {
    * files, decoding base64 data and building a new agent on each call, which costs more than the
    * request itself; for static credentials they are computed once a minute.
    */
-  private async authOptions(): Promise<https.RequestOptions> {
+  private authOptions(): https.RequestOptions | Promise<https.RequestOptions> {
     const cached = this.authCache;
+    // Synchronously when cached: a request should not pay for promises it does not need.
     if (cached && Date.now() - cached.at < STATIC_AUTH_TTL_MS) return cached.opts;
+    return this.freshAuthOptions();
+  }
+
+  private async freshAuthOptions(): Promise<https.RequestOptions> {
     const opts: https.RequestOptions = { headers: {} };
     try {
       await this.kubeConfig.applyToHTTPSOptions(opts);
@@ -280,7 +285,16 @@ export class KubeClusterClient implements ClusterClient {
     fullPath: string,
     headers: Record<string, string>,
   ): Promise<https.RequestOptions> {
-    const opts = await this.authOptions();
+    const auth = this.authOptions();
+    return this.withAuth(auth instanceof Promise ? await auth : auth, method, fullPath, headers);
+  }
+
+  private withAuth(
+    opts: https.RequestOptions,
+    method: string,
+    fullPath: string,
+    headers: Record<string, string>,
+  ): https.RequestOptions {
     const tls = opts as https.RequestOptions & { rejectUnauthorized?: boolean };
     const out: https.RequestOptions = {
       protocol: this.server.protocol,
@@ -334,8 +348,8 @@ export class KubeClusterClient implements ClusterClient {
       headers['Content-Type'] = spec.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
-    return this.requestOptions(spec.method, fullPath, headers).then(
-      (options) =>
+    const auth = this.authOptions();
+    const send = (options: https.RequestOptions): Promise<RawResponse> =>
         new Promise<RawResponse>((resolve, reject) => {
           const mod = this.server.protocol === 'https:' ? https : http;
           const req = mod.request(options, (res) => {
@@ -360,8 +374,10 @@ export class KubeClusterClient implements ClusterClient {
           req.on('error', reject);
           // Headers and body in one write.
           req.end(payload);
-        }),
-    );
+        });
+    if (auth instanceof Promise)
+      return auth.then((opts) => send(this.withAuth(opts, spec.method, fullPath, headers)));
+    return send(this.withAuth(auth, spec.method, fullPath, headers));
   }
 
   private async request(spec: RequestSpec): Promise<RawResponse> {

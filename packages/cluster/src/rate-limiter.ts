@@ -49,7 +49,7 @@ export class RateLimiter {
 
   /** Runs `fn` once a slot and a token are free. */
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    await this.takeToken();
+    if (this.options.qps > 0) await this.takeToken();
     if (this.options.concurrency > 0 && this.active >= this.options.concurrency) {
       // The slot is handed over by the request that frees it, so no newcomer can take it first.
       await new Promise<void>((resolve) => this.waiting.push(resolve));

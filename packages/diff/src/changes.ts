@@ -1,4 +1,4 @@
-import { deepCopyJson, isJsonObject, type JsonObject, type JsonValue, jsonEqual } from '@gitops-kit/core';
+import { deepCopyJson, isJsonObject, type JsonValue, jsonEqual } from '@gitops-kit/core';
 import { escapePointerToken } from './json-pointer.js';
 
 /** One differing field: where (a JSON pointer), what happens, and the values on each side. */
@@ -55,34 +55,4 @@ function walk(
   }
   if (!jsonEqual(before, after))
     out.push({ pointer, op: 'replace', before: deepCopyJson(before), after: deepCopyJson(after) });
-}
-
-/**
- * The RFC 7386 JSON merge patch that turns `from` into `to`: changed fields set, removed fields
- * null, lists replaced whole. `to` must hold no nulls (normalised objects never do).
- */
-export function createMergePatch(from: JsonValue, to: JsonValue): JsonValue {
-  if (!isJsonObject(from) || !isJsonObject(to)) return deepCopyJson(to);
-  const patch: JsonObject = {};
-  for (const key of Object.keys(from)) if (!Object.hasOwn(to, key)) patch[key] = null;
-  for (const [key, value] of Object.entries(to)) {
-    const old = from[key];
-    if (old === undefined) patch[key] = deepCopyJson(value);
-    else if (isJsonObject(old) && isJsonObject(value)) {
-      const sub = createMergePatch(old, value);
-      if (isJsonObject(sub) && Object.keys(sub).length > 0) patch[key] = sub;
-    } else if (!jsonEqual(old, value)) patch[key] = deepCopyJson(value);
-  }
-  return patch;
-}
-
-/** Applies an RFC 7386 JSON merge patch and returns the result; the target is not changed. */
-export function applyMergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue {
-  if (!isJsonObject(patch)) return deepCopyJson(patch);
-  const out: JsonObject = isJsonObject(target) ? deepCopyJson(target) : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    else out[key] = applyMergePatch(out[key], value);
-  }
-  return out;
 }

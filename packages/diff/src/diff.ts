@@ -8,7 +8,8 @@ import {
   ParseError,
   ValidationError,
 } from '@gitops-kit/core';
-import { applyMergePatch, computeChanges, createMergePatch, type FieldChange } from './changes.js';
+import { applyMergePatch, createMergePatch } from '@gitops-kit/patch';
+import { computeChanges, type FieldChange } from './changes.js';
 import { applyIgnoreRules, type IgnoreOptions } from './ignore.js';
 import {
   builtinListSchema,
@@ -341,8 +342,6 @@ function predictServerSide(
 /** Re-applies a result's patch to its normalised live object: equals `predictedLive` (a self-check for tests). */
 export function replayPatch(result: DiffResult): JsonValue | null {
   if (result.patch === null) return null;
-  return applyMergePatch(
-    result.normalizedLive === null ? undefined : asJson(result.normalizedLive),
-    result.patch,
-  );
+  // A missing live object is an empty target: RFC 7386 merges an object patch into `{}`.
+  return applyMergePatch(result.normalizedLive === null ? null : asJson(result.normalizedLive), result.patch);
 }

@@ -2,6 +2,7 @@ import {
   apiGroupOf,
   type JsonValue,
   type KubeObject,
+  matchesLabelSelector,
   parseApiVersion,
   ValidationError,
 } from '@gitops-kit/core';
@@ -73,57 +74,6 @@ export function argoRuleMatches(rule: IgnoreDifferencesRule, obj: KubeObject): b
   );
 }
 
-function splitTerms(selector: string): string[] {
-  const terms: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of selector) {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) {
-      terms.push(current);
-      current = '';
-    } else current += ch;
-  }
-  terms.push(current);
-  return terms.map((t) => t.trim()).filter((t) => t !== '');
-}
-
-/**
- * True when `labels` satisfy a Kubernetes label selector string. Throws a `ValidationError` on a
- * selector that does not parse.
- */
-export function matchesLabelSelector(selector: string, labels: Readonly<Record<string, string>>): boolean {
-  for (const term of splitTerms(selector)) {
-    let m = /^([\w./-]+)\s+(in|notin)\s+\(([\w.,\s-]*)\)$/.exec(term);
-    if (m) {
-      const [, key = '', op, list = ''] = m;
-      const values = list.split(',').map((v) => v.trim());
-      const has = Object.hasOwn(labels, key);
-      if (op === 'in' && !(has && values.includes(labels[key] as string))) return false;
-      if (op === 'notin' && has && values.includes(labels[key] as string)) return false;
-      continue;
-    }
-    m = /^([\w./-]+)\s*(==|=|!=)\s*([\w.-]*)$/.exec(term);
-    if (m) {
-      const [, key = '', op, value = ''] = m;
-      const has = Object.hasOwn(labels, key);
-      if (op === '!=' ? has && labels[key] === value : !(has && labels[key] === value)) return false;
-      continue;
-    }
-    m = /^(!?)([\w./-]+)$/.exec(term);
-    if (m) {
-      const has = Object.hasOwn(labels, m[2] as string);
-      if (m[1] === '!' ? has : !has) return false;
-      continue;
-    }
-    throw new ValidationError(`"${selector}" is not a label selector (bad term "${term}")`, {
-      path: 'labelSelector',
-    });
-  }
-  return true;
-}
-
 function anchored(pattern: string | undefined, value: string, field: string): boolean {
   if (pattern === undefined || pattern === '') return true;
   let re: RegExp;
@@ -146,7 +96,9 @@ export function fluxRuleMatches(rule: FluxIgnoreRule, obj: KubeObject): boolean 
   if (!anchored(t.name, obj.metadata?.name ?? '', 'name')) return false;
   if (!anchored(t.namespace, obj.metadata?.namespace ?? '', 'namespace')) return false;
   if (t.labelSelector && !matchesLabelSelector(t.labelSelector, obj.metadata?.labels ?? {})) return false;
-  if (t.annotationSelector && !matchesLabelSelector(t.annotationSelector, obj.metadata?.annotations ?? {})) {
+  if (t.annotationSelector && !matchesLabelSelector(t.annotationSelector, obj.metadata?.annotations ?? {}, {
+      path: 'annotationSelector',
+    })) {
     return false;
   }
   return true;

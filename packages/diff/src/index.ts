@@ -2,7 +2,7 @@
  * @packageDocumentation
  * @gitops-kit/diff: The three-way diff engine: desired, live and last-applied; normalisation, ignore rules, masked Secrets.
  */
-export { applyMergePatch, computeChanges, createMergePatch, type FieldChange } from './changes.js';
+export { computeChanges, type FieldChange } from './changes.js';
 export {
   DEFAULT_MANAGER,
   type DiffOptions,
@@ -27,7 +27,6 @@ export {
   fluxRuleMatches,
   type IgnoreDifferencesRule,
   type IgnoreOptions,
-  matchesLabelSelector,
 } from './ignore.js';
 export { DEFAULT_JQ_TIMEOUT_MS, type JqOptions, runJq, stopJq } from './jq.js';
 export {

@@ -1,6 +1,6 @@
-import { isGitOpsError, type KubeObject } from '@gitops-kit/core';
+import { isGitOpsError, type KubeObject, matchesLabelSelector } from '@gitops-kit/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { diff, matchesLabelSelector, runJq, stopJq } from '../src/index.js';
+import { diff, runJq, stopJq } from '../src/index.js';
 import { desiredDeployment, liveFrom } from './helpers.js';
 
 afterAll(() => stopJq());

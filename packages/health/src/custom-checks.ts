@@ -1,5 +1,5 @@
 import type { KubeObject } from '@gitops-kit/core';
-import { GroupKindTable, groupKindKey } from './group-kind-table.js';
+import { GroupKindTable, resourceCustomizationKey } from './group-kind-table.js';
 import type { HealthStatus } from './health-status.js';
 
 /**
@@ -19,7 +19,7 @@ export class HealthCheckRegistry {
 
   /** Registers `check` for a `group/Kind` key (glob allowed), or for a `{ group, kind }` pair. */
   register(key: string | { group: string; kind: string }, check: HealthCheckFunction): this {
-    this.table.set(typeof key === 'string' ? key : groupKindKey(key.group, key.kind), check);
+    this.table.set(typeof key === 'string' ? key : resourceCustomizationKey(key.group, key.kind), check);
     return this;
   }
 

@@ -2,7 +2,7 @@
 // for the core group, where a key may be a glob (`*.crossplane.io/*`).
 
 /** Argo CD's key for a group and kind: `group/Kind`, or `Kind` for the core group. */
-export function groupKindKey(group: string, kind: string): string {
+export function resourceCustomizationKey(group: string, kind: string): string {
   return group === '' ? kind : `${group}/${kind}`;
 }
 
@@ -72,7 +72,7 @@ export class GroupKindTable<T> {
 
   /** The entry for a group and kind, exact key first, then the most specific glob. */
   find(group: string, kind: string): T | undefined {
-    const key = groupKindKey(group, kind);
+    const key = resourceCustomizationKey(group, kind);
     const hit = this.exact.get(key);
     if (hit !== undefined) return hit;
     for (const g of this.globs) if (globMatch(g.key, key)) return g.value;

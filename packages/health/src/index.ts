@@ -17,7 +17,7 @@ export { HPA_CONDITIONS_ANNOTATION } from './builtin/hpa.js';
 export { IGNORE_RESTART_POLICY_ANNOTATION } from './builtin/pod.js';
 export { type HealthCheckFunction, HealthCheckRegistry } from './custom-checks.js';
 export { genericHealth } from './generic-health.js';
-export { globMatch, groupKindKey } from './group-kind-table.js';
+export { globMatch, resourceCustomizationKey } from './group-kind-table.js';
 export {
   compareHealth,
   HEALTH_STATUS_ORDER,

@@ -1,4 +1,4 @@
-import { ValidationError } from '@gitops-kit/core';
+import { matchesLabelSelector, ValidationError } from '@gitops-kit/core';
 import type { Resource } from './resource.js';
 
 /** A `target`/`select` of patches and replacements. Name and namespace are anchored regexes. */
@@ -28,63 +28,6 @@ function anchored(pattern: string): RegExp {
   return re;
 }
 
-type Requirement = (labels: Record<string, string>) => boolean;
-
-/** Parses a Kubernetes label selector (`a=b,c!=d,e in (x,y),!f,g`). */
-export function parseLabelSelector(text: string): Requirement[] {
-  const reqs: Requirement[] = [];
-  const parts: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const c of text) {
-    if (c === '(') depth++;
-    if (c === ')') depth--;
-    if (c === ',' && depth === 0) {
-      parts.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  parts.push(cur);
-  for (const raw of parts) {
-    const p = raw.trim();
-    if (p === '') continue;
-    const setMatch = p.match(/^(\S+)\s+(in|notin)\s+\((.*)\)$/);
-    const neMatch = p.match(/^([^!=\s]+)\s*!=\s*(.*)$/);
-    const eqMatch = p.match(/^([^!=\s]+)\s*==?\s*(.*)$/);
-    const notMatch = p.match(/^!\s*(\S+)$/);
-    if (setMatch) {
-      const m = setMatch;
-      const key = m[1] as string;
-      const values = (m[3] as string).split(',').map((v) => v.trim());
-      const neg = m[2] === 'notin';
-      reqs.push((l) =>
-        neg
-          ? !(key in l) || !values.includes(l[key] as string)
-          : key in l && values.includes(l[key] as string),
-      );
-    } else if (neMatch) {
-      const m = neMatch;
-      const key = m[1] as string;
-      const v = (m[2] as string).trim();
-      reqs.push((l) => l[key] !== v);
-    } else if (eqMatch) {
-      const m = eqMatch;
-      const key = m[1] as string;
-      const v = (m[2] as string).trim();
-      reqs.push((l) => l[key] === v);
-    } else if (notMatch) {
-      const m = notMatch;
-      const key = m[1] as string;
-      reqs.push((l) => !(key in l));
-    } else if (/^\S+$/.test(p)) {
-      reqs.push((l) => p in l);
-    } else {
-      throw new ValidationError(`invalid label selector "${text}"`);
-    }
-  }
-  return reqs;
-}
-
 function mapOf(v: unknown): Record<string, string> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, string>) : {};
 }
@@ -100,11 +43,11 @@ export function selectorMatches(sel: ResourceSelector, r: Resource): boolean {
     return false;
   if (sel.labelSelector) {
     const labels = mapOf(r.metadata.labels);
-    if (!parseLabelSelector(sel.labelSelector).every((req) => req(labels))) return false;
+    if (!matchesLabelSelector(sel.labelSelector, labels, { path: 'labelSelector' })) return false;
   }
   if (sel.annotationSelector) {
     const ann = mapOf(r.metadata.annotations);
-    if (!parseLabelSelector(sel.annotationSelector).every((req) => req(ann))) return false;
+    if (!matchesLabelSelector(sel.annotationSelector, ann, { path: 'annotationSelector' })) return false;
   }
   return true;
 }

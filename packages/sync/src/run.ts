@@ -83,8 +83,6 @@ interface Work {
   result: ResourceResult;
   /** Recreate instead of update (immutable field, force allowed). */
   recreate?: boolean;
-  /** The object as written (for health checks). */
-  written?: KubeObject | undefined;
   /** In sync and not re-applied: only waited for. */
   noop?: boolean;
   /** Backoff shared by the task's operations: consecutive failures grow it, a success resets it. */
@@ -590,13 +588,13 @@ class Runner {
       if (ssa && !replace) {
         await this.retry(w, 'apply', async () => {
           count();
-          w.written = await this.cluster.apply(desired, {
+          await this.cluster.apply(desired, {
             fieldManager: this.manager,
             force: o.forceConflicts ?? true,
           });
         });
       } else {
-        w.written = await this.create(w, this.withLastApplied(desired, !ssa), count);
+        await this.create(w, this.withLastApplied(desired, !ssa), count);
       }
       return 'recreated';
     }
@@ -614,13 +612,13 @@ class Runner {
               await this.cluster.create(desired, { fieldManager: this.manager, dryRun: true });
               return 'created' as const;
             }
-            w.written = await this.create(w, desired, count);
+            await this.create(w, desired, count);
             return 'created' as const;
           }
           const body = deepCopyJson(desired as unknown as JsonValue) as unknown as KubeObject;
           body.metadata.resourceVersion = live.metadata.resourceVersion;
           count();
-          w.written = await this.cluster.update(body, { fieldManager: this.manager, dryRun });
+          await this.cluster.update(body, { fieldManager: this.manager, dryRun });
           return 'replaced' as const;
         });
         return op;
@@ -628,7 +626,7 @@ class Runner {
       if (ssa) {
         await this.retry(w, 'apply', async () => {
           count();
-          w.written = await this.cluster.apply(desired, {
+          await this.cluster.apply(desired, {
             fieldManager: this.manager,
             force: o.forceConflicts ?? true,
             dryRun,
@@ -645,7 +643,7 @@ class Runner {
           );
           return 'created';
         }
-        w.written = await this.create(w, body, count);
+        await this.create(w, body, count);
         return 'created';
       }
       const computed = diff(desired, t.live, { strategy: 'auto', showSecretValues: true });
@@ -657,7 +655,7 @@ class Runner {
       patch.metadata = meta;
       await this.retry(w, 'patch', async () => {
         count();
-        w.written = await this.cluster.patch(refOf(t.key), 'merge', patch, {
+        await this.cluster.patch(refOf(t.key), 'merge', patch, {
           fieldManager: this.manager,
           dryRun,
         });
@@ -782,7 +780,6 @@ class Runner {
       // A named hook kept from an earlier sync (no BeforeHookCreation): it ran already.
       live = await this.cluster.get(refOf(w.result.key));
     }
-    w.written = live;
     this.emit({ type: 'hook-phase', id: t.id, key: w.result.key, hookPhase: 'Running', message: 'created' });
     this.emit({ type: 'waiting', reason: 'hook', phase: t.phase, wave: t.wave, ids: [t.id] });
     let health: HealthStatus = healthOf(live, this.options.health);
