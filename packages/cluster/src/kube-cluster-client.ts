@@ -350,31 +350,31 @@ export class KubeClusterClient implements ClusterClient {
     }
     const auth = this.authOptions();
     const send = (options: https.RequestOptions): Promise<RawResponse> =>
-        new Promise<RawResponse>((resolve, reject) => {
-          const mod = this.server.protocol === 'https:' ? https : http;
-          const req = mod.request(options, (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () =>
-              resolve({
-                status: res.statusCode ?? 0,
-                headers: res.headers,
-                body: Buffer.concat(chunks).toString('utf8'),
-              }),
-            );
-            res.on('error', reject);
-          });
-          req.setTimeout(this.opts.requestTimeoutMs, () => {
-            req.destroy(
-              new TimeoutError(
-                `${spec.method} ${spec.path} did not answer within ${this.opts.requestTimeoutMs} ms`,
-              ),
-            );
-          });
-          req.on('error', reject);
-          // Headers and body in one write.
-          req.end(payload);
+      new Promise<RawResponse>((resolve, reject) => {
+        const mod = this.server.protocol === 'https:' ? https : http;
+        const req = mod.request(options, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+          res.on('error', reject);
         });
+        req.setTimeout(this.opts.requestTimeoutMs, () => {
+          req.destroy(
+            new TimeoutError(
+              `${spec.method} ${spec.path} did not answer within ${this.opts.requestTimeoutMs} ms`,
+            ),
+          );
+        });
+        req.on('error', reject);
+        // Headers and body in one write.
+        req.end(payload);
+      });
     if (auth instanceof Promise)
       return auth.then((opts) => send(this.withAuth(opts, spec.method, fullPath, headers)));
     return send(this.withAuth(auth, spec.method, fullPath, headers));

@@ -10,20 +10,10 @@ import {
   createTwoWayMergePatch,
   type JsonPatchOperation,
 } from '../src/index.js';
+import { mulberry32 } from './random.js';
 
 // Seeded random documents, patches and directives thrown at every entry point: whatever happens,
 // only typed GitOps errors may escape — never a TypeError or a RangeError.
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = [
   'metadata',

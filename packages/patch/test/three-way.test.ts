@@ -10,39 +10,10 @@ import {
   type PatchSchema,
   type SchemaNode,
 } from '../src/index.js';
+import { type SeededRandom, seededRandom } from './random.js';
 
 // A seeded generator of (lastApplied, desired, live) triples, and the properties `kubectl apply`
 // promises for them, checked on the result of applying the three-way patch to live.
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Gen {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)] as T;
-  }
-  subset<T>(xs: readonly T[], p = 0.6): T[] {
-    return xs.filter(() => this.chance(p));
-  }
-}
 
 const ENV = ['LOG_LEVEL', 'MODE', 'REGION', 'FEATURE_X', 'TZ'];
 const PORTS = [80, 443, 8080, 9090];
@@ -51,7 +22,7 @@ const FINALIZERS = ['example.com/a', 'example.com/b', 'example.com/c'];
 const CONTAINERS = ['app', 'sidecar', 'proxy'];
 const VOLUMES = ['data', 'cache', 'config'];
 
-function randomContainer(g: Gen, name: string): JsonObject {
+function randomContainer(g: SeededRandom, name: string): JsonObject {
   const c: JsonObject = { name, image: `${name}:${g.int(4) + 1}` };
   const env = g.subset(ENV).map((e) => ({ name: e, value: g.pick(['a', 'b', 'c']) }));
   if (env.length > 0) c.env = env;
@@ -66,7 +37,7 @@ function randomContainer(g: Gen, name: string): JsonObject {
   return c;
 }
 
-function randomDeployment(g: Gen): JsonObject {
+function randomDeployment(g: SeededRandom): JsonObject {
   const labels: JsonObject = {};
   for (const l of g.subset(LABELS)) labels[l] = g.pick(['x', 'y', 'z']);
   const names = g.subset(CONTAINERS, 0.6);
@@ -89,7 +60,7 @@ function randomDeployment(g: Gen): JsonObject {
 }
 
 /** The live object: what the last apply wrote, plus what the server and other controllers added. */
-function randomLive(g: Gen, lastApplied: JsonObject | undefined): JsonObject {
+function randomLive(g: SeededRandom, lastApplied: JsonObject | undefined): JsonObject {
   const live = lastApplied !== undefined ? deepCopyJson(lastApplied) : randomDeployment(g);
   const meta = live.metadata as JsonObject;
   meta.uid = 'u-1';
@@ -115,7 +86,7 @@ function randomLive(g: Gen, lastApplied: JsonObject | undefined): JsonObject {
 }
 
 /** Mutates a copy of `base` as a person editing their manifest would. */
-function randomEdit(g: Gen, base: JsonObject): JsonObject {
+function randomEdit(g: SeededRandom, base: JsonObject): JsonObject {
   if (g.chance(0.25)) return randomDeployment(g);
   const out = deepCopyJson(base);
   const meta = out.metadata as JsonObject;
@@ -242,7 +213,7 @@ describe('createThreeWayMergePatch (property tests over generated triples)', () 
   it('yields every field of desired, keeps live-only fields, drops fields removed since the last apply', () => {
     const failures: string[] = [];
     for (let seed = 1; seed <= 400; seed++) {
-      const g = new Gen(seed);
+      const g = seededRandom(seed);
       const lastApplied = g.chance(0.1) ? undefined : randomDeployment(g);
       const live = randomLive(g, lastApplied);
       const desired = randomEdit(g, lastApplied ?? live);
@@ -256,7 +227,7 @@ describe('createThreeWayMergePatch (property tests over generated triples)', () 
   });
 
   it('is empty when nothing changed', () => {
-    const g = new Gen(7);
+    const g = seededRandom(7);
     const applied = randomDeployment(g);
     expect(createThreeWayMergePatch(applied, applied, deepCopyJson(applied))).toEqual({});
   });
@@ -272,7 +243,7 @@ describe('createThreeWayMergePatch (property tests over generated triples)', () 
   });
 
   it('never mutates its inputs', () => {
-    const g = new Gen(11);
+    const g = seededRandom(11);
     const lastApplied = randomDeployment(g);
     const live = randomLive(g, lastApplied);
     const desired = randomEdit(g, lastApplied);
@@ -287,7 +258,7 @@ describe('createTwoWayMergePatch', () => {
   it('round-trips: applying the two-way patch to original yields modified', () => {
     const failures: string[] = [];
     for (let seed = 500; seed < 800; seed++) {
-      const g = new Gen(seed);
+      const g = seededRandom(seed);
       const original = randomDeployment(g);
       const modified = randomEdit(g, original);
       const patch = createTwoWayMergePatch(original, modified);
@@ -350,7 +321,7 @@ describe('createThreeWayJsonMergePatch (custom resources)', () => {
   it('keeps live-only fields, drops removed fields, sets desired fields', () => {
     const failures: string[] = [];
     for (let seed = 900; seed < 1200; seed++) {
-      const g = new Gen(seed);
+      const g = seededRandom(seed);
       const lastApplied = g.chance(0.1) ? undefined : randomDeployment(g);
       const live = randomLive(g, lastApplied);
       const desired = randomEdit(g, lastApplied ?? live);
