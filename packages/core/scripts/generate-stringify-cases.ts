@@ -3,25 +3,14 @@
  * kustomization.yaml): strings assembled at random, from a fixed seed, out of the pieces that make
  * YAML quoting, escaping and folding hard. Deterministic; run it, then regenerate-goldens.sh.
  *
- *   node --experimental-strip-types packages/core/scripts/generate-stringify-cases.ts
+ *   pnpm tsx packages/core/scripts/generate-stringify-cases.ts
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pick, mulberry32 as prng } from '../test/random.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'stringify');
-
-/** mulberry32: a small seeded PRNG, so the cases never change unless the seed does. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Pieces that touch every rule of the emitter: YAML 1.1 words, numbers, indicators at the start
 // and inside, spaces at the ends, breaks, tabs, quotes, non-ASCII, and long words for folding.
@@ -296,8 +285,4 @@ const pad = (n: number) => String(n).padStart(3, '0');
     }
   }
   writeCase('generated-quoted-scalars', body);
-}
-
-function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)] as T;
 }

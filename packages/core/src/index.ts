@@ -41,6 +41,7 @@ export {
   readTextFile,
 } from './file-system.js';
 export { deepCopyJson, isJsonObject, type JsonObject, type JsonValue, jsonEqual } from './json.js';
+export { isKubeObject, type KubeObject, type ObjectMeta, type OwnerReference } from './kube-object.js';
 export {
   type LabelRequirement,
   type LabelSelector,
@@ -51,7 +52,6 @@ export {
   matchesLabelSelector,
   parseLabelSelector,
 } from './label-selector.js';
-export { isKubeObject, type KubeObject, type ObjectMeta, type OwnerReference } from './kube-object.js';
 export { createMemFileSystem, type FileTree, type MemoryVolume, memFileSystem } from './mem-file-system.js';
 export { nodeFileSystem } from './node-file-system.js';
 export { fromNodeLikeFs, type NodeLikePromisesFs } from './node-like-fs.js';

@@ -83,22 +83,26 @@ function requirement(
   switch (operator) {
     case 'In':
     case 'NotIn':
-      if (values.length === 0) fail(`for 'in', 'notin' operators, values set can't be empty (key "${key}")`, where);
+      if (values.length === 0)
+        fail(`for 'in', 'notin' operators, values set can't be empty (key "${key}")`, where);
       break;
     case 'Equals':
     case 'NotEquals':
     case 'GreaterThan':
     case 'LessThan':
-      if (values.length !== 1) fail(`exact-match compatibility requires one single value (key "${key}")`, where);
+      if (values.length !== 1)
+        fail(`exact-match compatibility requires one single value (key "${key}")`, where);
       break;
     case 'Exists':
     case 'DoesNotExist':
-      if (values.length !== 0) fail(`values set must be empty for exists and does not exist (key "${key}")`, where);
+      if (values.length !== 0)
+        fail(`values set must be empty for exists and does not exist (key "${key}")`, where);
       break;
   }
   for (const v of values) {
     if (operator === 'GreaterThan' || operator === 'LessThan') {
-      if (!INTEGER.test(v)) fail(`for 'Gt', 'Lt' operators, the value must be an integer (key "${key}")`, where);
+      if (!INTEGER.test(v))
+        fail(`for 'Gt', 'Lt' operators, the value must be an integer (key "${key}")`, where);
     } else if (v.length > 63 || !LABEL_VALUE.test(v)) {
       fail(`invalid label value "${v}" for key "${key}"`, where);
     }
@@ -146,11 +150,11 @@ function parseUncached(text: string, where: LabelSelectorLocation | undefined): 
   const reqs: LabelRequirement[] = [];
   let pos = 0;
   const peek = (): Token | undefined => tokens[pos];
-  const bad = (what: string): never =>
-    fail(`unable to parse label selector "${text}": ${what}`, where);
+  const bad = (what: string): never => fail(`unable to parse label selector "${text}": ${what}`, where);
   const want = (kind: Token['kind'], what: string): Token => {
     const t = tokens[pos];
-    if (t === undefined || t.kind !== kind) bad(`${what}, found ${t === undefined ? 'end of string' : `"${t.text}"`}`);
+    if (t === undefined || t.kind !== kind)
+      bad(`${what}, found ${t === undefined ? 'end of string' : `"${t.text}"`}`);
     pos++;
     return t as Token;
   };

@@ -14,6 +14,7 @@
  * This file replays that round trip for folded scalars: libyaml's `write_folded_scalar`, then
  * libyaml's block scalar scanner on the result.
  */
+import { isPrintable } from './yaml-scalar.js';
 
 function isBreak(c: string | undefined): boolean {
   return c === '\n' || c === '\r' || c === '\u0085' || c === '\u2028' || c === '\u2029';
@@ -145,15 +146,6 @@ export function foldedScalarThroughKyaml(value: string): string {
   const chars = Array.from(value);
   const { body, chomping } = writeFolded(chars);
   return readFolded(body, chomping);
-}
-
-function isPrintable(cp: number): boolean {
-  return (
-    cp === 0x0a ||
-    (cp >= 0x20 && cp <= 0x7e) ||
-    (cp >= 0xa0 && cp <= 0xd7ff) ||
-    (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff)
-  );
 }
 
 /**

@@ -220,3 +220,17 @@ export function isAmbiguousPlainString(text: string): boolean {
   // `.inf`, `.nan` and friends resolve to (non-finite) floats too.
   return resolvePlainScalar(text) !== text;
 }
+
+/**
+ * go-yaml's `is_printable` as kustomize's emitter applies it to a decoded code point: what may be
+ * written without escaping (a line feed, printable ASCII, and the BMP outside surrogates and BOM).
+ * Internal to core's YAML reader and writer; not exported from the package.
+ */
+export function isPrintable(cp: number): boolean {
+  return (
+    cp === 0x0a ||
+    (cp >= 0x20 && cp <= 0x7e) ||
+    (cp >= 0xa0 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff)
+  );
+}

@@ -2,7 +2,7 @@ import { GitOpsError } from './errors.js';
 import type { KubeObject } from './kube-object.js';
 import { compareKubeYamlKeys } from './yaml-key-order.js';
 import type { YamlValue } from './yaml-parse.js';
-import { isAmbiguousPlainString } from './yaml-scalar.js';
+import { isAmbiguousPlainString, isPrintable } from './yaml-scalar.js';
 
 /*
  * kustomize v5 writes each resource as `sigs.k8s.io/yaml.JSONToYAML(json.Marshal(resource))`:
@@ -24,15 +24,6 @@ interface ScalarAnalysis {
   blockPlainAllowed: boolean;
   singleQuotedAllowed: boolean;
   blockAllowed: boolean;
-}
-
-function isPrintable(cp: number): boolean {
-  return (
-    cp === 0x0a ||
-    (cp >= 0x20 && cp <= 0x7e) ||
-    (cp >= 0xa0 && cp <= 0xd7ff) ||
-    (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff)
-  );
 }
 
 function isBreak(cp: number | undefined): boolean {

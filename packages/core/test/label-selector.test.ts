@@ -141,22 +141,25 @@ describe('matchesLabelSelector', () => {
       ),
     ).toBe(true);
     expect(matchesLabelSelector({ matchLabels: { app: 'api' } }, labels)).toBe(false);
-    expect(matchesLabelSelector({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] }, labels)).toBe(
-      false,
-    );
+    expect(
+      matchesLabelSelector(
+        { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] },
+        labels,
+      ),
+    ).toBe(false);
     expect(matchesLabelSelector({}, labels)).toBe(true);
   });
 
   it('validates a LabelSelector object', () => {
-    expect(() => labelSelectorRequirements({ matchExpressions: [{ key: 'a', operator: 'Equals', values: ['x'] }] })).toThrow(
-      ValidationError,
-    );
-    expect(() => labelSelectorRequirements({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] })).toThrow(
-      ValidationError,
-    );
-    expect(() => labelSelectorRequirements({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] })).toThrow(
-      ValidationError,
-    );
+    expect(() =>
+      labelSelectorRequirements({ matchExpressions: [{ key: 'a', operator: 'Equals', values: ['x'] }] }),
+    ).toThrow(ValidationError);
+    expect(() =>
+      labelSelectorRequirements({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }),
+    ).toThrow(ValidationError);
+    expect(() =>
+      labelSelectorRequirements({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }),
+    ).toThrow(ValidationError);
     expect(() => labelSelectorRequirements({ matchLabels: { 'bad key': 'x' } })).toThrow(ValidationError);
   });
 

@@ -10,19 +10,7 @@ import {
   sameObject,
   ValidationError,
 } from '../src/index.js';
-
-/** A seeded PRNG so the generated keys are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const pick = <T>(rand: () => number, items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
+import { pick, mulberry32 as prng } from './random.js';
 
 function dnsLabel(rand: () => number): string {
   const chars = 'abcdefghijklmnopqrstuvwxyz0123456789-';

@@ -96,9 +96,12 @@ export function fluxRuleMatches(rule: FluxIgnoreRule, obj: KubeObject): boolean 
   if (!anchored(t.name, obj.metadata?.name ?? '', 'name')) return false;
   if (!anchored(t.namespace, obj.metadata?.namespace ?? '', 'namespace')) return false;
   if (t.labelSelector && !matchesLabelSelector(t.labelSelector, obj.metadata?.labels ?? {})) return false;
-  if (t.annotationSelector && !matchesLabelSelector(t.annotationSelector, obj.metadata?.annotations ?? {}, {
+  if (
+    t.annotationSelector &&
+    !matchesLabelSelector(t.annotationSelector, obj.metadata?.annotations ?? {}, {
       path: 'annotationSelector',
-    })) {
+    })
+  ) {
     return false;
   }
   return true;

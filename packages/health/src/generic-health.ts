@@ -1,4 +1,4 @@
-import { arrField, intField, metaOf, type Obj, objField, readConditions } from './fields.js';
+import { arrField, intField, metaOf, objField, readConditions } from './fields.js';
 import type { HealthStatus } from './health-status.js';
 
 // Reasons that say a controller gave up rather than is still working.

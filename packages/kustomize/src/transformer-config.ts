@@ -28,6 +28,20 @@ export interface TransformerConfig {
   nameReference: NameBackReference[];
 }
 
+// The plain field-spec lists of a configuration (everything but `nameReference`).
+const FIELD_SPEC_LISTS = [
+  'namePrefix',
+  'nameSuffix',
+  'namespace',
+  'commonLabels',
+  'templateLabels',
+  'metadataLabels',
+  'commonAnnotations',
+  'images',
+  'replicas',
+  'varReference',
+] as const satisfies ReadonlyArray<keyof TransformerConfig>;
+
 /** kustomize's default transformer configuration. */
 export function defaultTransformerConfig(): TransformerConfig {
   return {
@@ -60,18 +74,7 @@ function mergeSpecs(into: FieldSpec[], extra: readonly FieldSpec[]): void {
 
 /** Merges `other` into `into` (a `configurations` file, or a base's configuration). */
 export function mergeTransformerConfig(into: TransformerConfig, other: Partial<TransformerConfig>): void {
-  for (const key of [
-    'namePrefix',
-    'nameSuffix',
-    'namespace',
-    'commonLabels',
-    'templateLabels',
-    'metadataLabels',
-    'commonAnnotations',
-    'images',
-    'replicas',
-    'varReference',
-  ] as const) {
+  for (const key of FIELD_SPEC_LISTS) {
     const extra = other[key];
     if (extra) mergeSpecs(into[key], extra);
   }
@@ -173,18 +176,7 @@ function mergeSpecsAsKustomize(into: FieldSpec[], extra: readonly FieldSpec[]): 
 export function withDefaults(custom: TransformerConfig): TransformerConfig {
   const out = emptyTransformerConfig();
   const defaults = defaultTransformerConfig();
-  for (const key of [
-    'namePrefix',
-    'nameSuffix',
-    'namespace',
-    'commonLabels',
-    'templateLabels',
-    'metadataLabels',
-    'commonAnnotations',
-    'images',
-    'replicas',
-    'varReference',
-  ] as const) {
+  for (const key of FIELD_SPEC_LISTS) {
     out[key] = [...custom[key]];
     mergeSpecsAsKustomize(out[key], defaults[key]);
   }

@@ -16,6 +16,19 @@ async function failure(files: Record<string, string | null>, dir = '/app') {
 }
 
 describe('bad input gives typed errors naming the file', () => {
+  // kubectl kustomize refuses each of these selectors ("unable to parse requirement").
+  it.each(['app=(', 'Bad_Key/x=1', 'app=web,', `app=${'v'.repeat(64)}`])(
+    'an invalid patch target labelSelector %s is a validation error',
+    async (selector) => {
+      const err = await failure({
+        '/app/kustomization.yaml': `resources:\n- a.yaml\npatches:\n- target:\n    labelSelector: ${JSON.stringify(selector)}\n  patch: |-\n    - op: add\n      path: /spec/x\n      value: 1\n`,
+        '/app/a.yaml': deployment,
+      });
+      expect(err.code).toBe('VALIDATION_ERROR');
+      expect(err.path).toBe('labelSelector');
+    },
+  );
+
   it('malformed YAML, with file and line', async () => {
     const err = await failure({
       '/app/kustomization.yaml': 'resources:\n- a.yaml\n',

@@ -173,19 +173,11 @@ export function mergeMap(
       if (options.ignoreUnmatchedNulls) continue;
     }
 
-    if (!Object.hasOwn(original, k)) {
-      if (!isDeleteList) {
-        if (options.ignoreUnmatchedNulls) discardNullValuesFromPatch(patchV);
-        const [v, keep] = removeDirectives(patchV);
-        if (keep) original[k] = v;
-        else delete original[k];
-      }
-      continue;
-    }
-
+    // A new field, or one whose kind the patch changes, takes the patch's value as it is.
+    const has = Object.hasOwn(original, k);
     const originalV = original[k] as JsonValue;
-    const originalKind = kindOf(originalV);
-    if (originalKind !== kindOf(patchV)) {
+    const originalKind = has ? kindOf(originalV) : undefined;
+    if (!has || originalKind !== kindOf(patchV)) {
       if (!isDeleteList) {
         if (options.ignoreUnmatchedNulls) discardNullValuesFromPatch(patchV);
         const [v, keep] = removeDirectives(patchV);

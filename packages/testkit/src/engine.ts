@@ -391,8 +391,10 @@ export class ApiEngine {
     if (check.causes.length > 0) throw invalid(this.subject(type, name), check.causes);
   }
 
-  private defaults(type: ResourceType, obj: JsonObject, old: JsonObject | undefined): void {
-    if (!type.custom) {
+  /** `owned`: nothing outside the engine references `obj` or its parts, so it is filled in place. */
+  private defaults(type: ResourceType, obj: JsonObject, old: JsonObject | undefined, owned = false): void {
+    if (!type.custom && owned) core.fillBuiltinDefaults(obj as unknown as core.KubeObject);
+    else if (!type.custom) {
       // The same defaults the diff engine assumes, so a diff against testkit shows no phantom changes.
       const out = core.applyBuiltinDefaults(obj as unknown as core.KubeObject) as unknown as JsonObject;
       if (out && out !== obj) {
@@ -555,7 +557,7 @@ export class ApiEngine {
       // Status on create is kept only for kinds without a status subresource.
       delete obj.status;
     } else if (type.statusSubresource) delete obj.status;
-    this.defaults(type, obj, undefined);
+    this.defaults(type, obj, undefined, true);
     this.checkCustomKind(type, obj, undefined);
     meta.uid = randomUUID();
     meta.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');

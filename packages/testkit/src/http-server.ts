@@ -88,11 +88,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       chunks.push(chunk);
     });
+    let ended = false;
     req.once('end', () => {
+      ended = true;
       if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     });
     req.once('error', (err) => {
       if (!failed) reject(err);
+      failed = true;
+    });
+    // A client that hangs up mid-body: nothing more will come.
+    req.once('close', () => {
+      if (!ended && !failed)
+        reject(badRequest('the request body ended early: the client closed the connection'));
       failed = true;
     });
   });

@@ -1,0 +1,544 @@
+import { performance } from 'node:perf_hooks';
+import type { ClusterClient } from '@gitops-kit/cluster';
+import {
+  formatObjectKey,
+  GitOpsError,
+  isGitOpsError,
+  jsonEqual,
+  type KubeObject,
+  type ObjectKey,
+} from '@gitops-kit/core';
+import { type DiffManyResult, renderDiff } from '@gitops-kit/diff';
+import { GitSource, type Snapshot } from '@gitops-kit/git';
+import { loadLiveState, planSync, type RetryPolicy, runSync, trackedAppOf } from '@gitops-kit/sync';
+import { applicationKey, parseApplication, splitApplicationKey } from './application.js';
+import { REFRESH_ANNOTATION } from './application-informer.js';
+import type {
+  Application,
+  ApplicationOperation,
+  ApplicationSource,
+  ApplicationStatus,
+  OperationState,
+} from './application-schema.js';
+import { computeApplicationStatus } from './application-status.js';
+import { ClusterRegistry } from './cluster-registry.js';
+import { removeCondition, setCondition } from './conditions.js';
+import { LiveObjectWatcher } from './live-object-watcher.js';
+import {
+  AUTO_SYNC_DISABLED,
+  appendHistory,
+  autoSyncDisabledCondition,
+  decideAutoSync,
+  type OperationPlan,
+  planOperation,
+} from './operations.js';
+import type { ReconcileContext } from './operator.js';
+import { type RenderedSource, renderApplicationSource } from './render-source.js';
+import { writeApplicationStatus } from './status-writer.js';
+import { gitRefFor } from './target-revision.js';
+import { validateApplication } from './validating-reconciler.js';
+import type { ReconcileOutcome } from './work-queue.js';
+
+/** The condition type of a failed sync operation. */
+export const SYNC_ERROR = 'SyncError';
+
+/**
+ * The app name written in tracking ids for an Application: `<namespace>_<name>` (a namespace never
+ * contains `_`, so the key is recovered exactly by {@link applicationKeyOfTrackedApp}).
+ */
+export function trackingAppName(key: string): string {
+  const { namespace, name } = splitApplicationKey(key);
+  return namespace ? `${namespace}_${name}` : name;
+}
+
+/** The Application key (`namespace/name`) of a tracking id's app name. */
+export function applicationKeyOfTrackedApp(app: string): string {
+  const at = app.indexOf('_');
+  return at < 0 ? `/${app}` : `${app.slice(0, at)}/${app.slice(at + 1)}`;
+}
+
+/** Options of {@link ApplicationReconciler}. */
+export interface ApplicationReconcilerOptions {
+  /** The cluster the Applications live in (also the in-cluster destination). */
+  client: ClusterClient;
+  /** Destination clusters. Default: a registry over `client`, cluster Secrets in `namespace`. */
+  clusters?: ClusterRegistry | undefined;
+  /** The namespace of cluster Secrets when `clusters` is absent. Default `gitops-kit`. */
+  namespace?: string | undefined;
+  /** Called when a managed live object changes (drift, health): queue the Application. */
+  onLiveChange?: ((key: string) => void) | undefined;
+  /** Watch live objects of the managed kinds. Default true. */
+  watchLive?: boolean | undefined;
+  /** Delay before looking again at an Application whose health is still Progressing. Default 5 s. */
+  progressingRequeueMs?: number | undefined;
+  /** Timeout of one Git request. */
+  gitTimeoutMs?: number | undefined;
+  /** The clock (RFC 3339). */
+  now?: (() => string) | undefined;
+}
+
+interface SourceState {
+  source: GitSource;
+  snapshot?: Snapshot | undefined;
+}
+
+interface RenderCache {
+  revision: string;
+  sourceJson: string;
+  rendered?: RenderedSource | undefined;
+  error?: GitOpsError | undefined;
+}
+
+function rfc3339(date = new Date()): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function asGitOpsError(err: unknown): GitOpsError {
+  if (err instanceof GitOpsError) return err;
+  return new GitOpsError('INTERNAL', err instanceof Error ? err.message : String(err));
+}
+
+function parseDurationMs(text: string | undefined, fallback: number): number {
+  if (!text) return fallback;
+  let total = 0;
+  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
+    total += Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms'] ?? 0);
+  }
+  return total > 0 ? total : fallback;
+}
+
+function commitOf(revision: string): string | undefined {
+  const m = /sha1:([0-9a-f]{40})$/.exec(revision) ?? /^([0-9a-f]{40})$/.exec(revision);
+  return m?.[1];
+}
+
+/** A short form of a Flux-style revision for messages: `main@abc1234`. */
+export function shortRevision(revision: string | undefined): string {
+  if (!revision) return '';
+  const commit = commitOf(revision);
+  if (!commit) return revision;
+  const name = revision.includes('@') ? revision.slice(0, revision.indexOf('@')) : '';
+  return name ? `${name}@${commit.slice(0, 7)}` : commit.slice(0, 7);
+}
+
+function syncOptionsOf(options: readonly string[] | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const o of options ?? []) {
+    const eq = o.indexOf('=');
+    if (eq > 0) out.set(o.slice(0, eq), o.slice(eq + 1));
+  }
+  return out;
+}
+
+/**
+ * The reconcile of the reference operator: resolve the source (one `GitSource` per repository and
+ * ref, reused, so a poll is one ref listing) → fetch only on a new revision → render (cached per
+ * revision) → live objects by tracking id → status → an operation or automated sync through
+ * `@gitops-kit/sync` → history. A broken source leaves live state untouched and puts the error,
+ * with its file and line, in status. Managed kinds are watched so drift and health changes queue
+ * the Application at once.
+ */
+export class ApplicationReconciler {
+  private readonly options: ApplicationReconcilerOptions;
+  private readonly clusters: ClusterRegistry;
+  private readonly sources = new Map<string, SourceState>();
+  private readonly renders = new Map<string, RenderCache>();
+  private readonly diffs = new Map<string, DiffManyResult>();
+  private readonly watchers = new Map<ClusterClient, LiveObjectWatcher>();
+
+  constructor(options: ApplicationReconcilerOptions) {
+    this.options = options;
+    this.clusters = options.clusters ?? new ClusterRegistry({ local: options.client, namespace: options.namespace ?? 'gitops-kit' });
+  }
+
+  /** The reconcile to give the {@link Operator}. */
+  readonly reconcile = (ctx: ReconcileContext): Promise<ReconcileOutcome | undefined> => this.run(ctx);
+
+  /** The last comparison of an Application (`namespace/name`), for the web view and `app diff`. */
+  lastDiff(key: string): DiffManyResult | undefined {
+    return this.diffs.get(key);
+  }
+
+  /** The web view's diff provider: the rendered diff of one resource, Secret values masked. */
+  readonly diffProvider = async (app: KubeObject, resource: ObjectKey): Promise<string | undefined> => {
+    const result = this.diffs.get(applicationKey(app));
+    const wanted = formatObjectKey({ ...resource, version: '' });
+    const item = result?.items.find((i) => formatObjectKey({ ...i.key, version: '' }) === wanted);
+    if (!item?.result) return undefined;
+    return renderDiff(item.result);
+  };
+
+  /** Stops live watches and closes Git sources. */
+  close(): void {
+    for (const w of this.watchers.values()) w.stop();
+    this.watchers.clear();
+    for (const s of this.sources.values()) s.source.close?.();
+    this.sources.clear();
+  }
+
+  private now(): string {
+    return this.options.now?.() ?? rfc3339();
+  }
+
+  private sourceFor(source: ApplicationSource, revisionOverride: string | undefined): SourceState {
+    const ref = revisionOverride ? gitRefFor(revisionOverride) : gitRefFor(source.targetRevision);
+    const id = `${source.repoURL}\n${JSON.stringify(ref)}`;
+    let state = this.sources.get(id);
+    if (!state) {
+      state = {
+        source: new GitSource({ url: source.repoURL, ref, timeoutMs: this.options.gitTimeoutMs }),
+      };
+      this.sources.set(id, state);
+    }
+    return state;
+  }
+
+  /** Resolves, fetches on a new revision and renders (cached per revision and source). */
+  private async render(
+    key: string,
+    source: ApplicationSource,
+    revisionOverride: string | undefined,
+    hard: boolean,
+  ): Promise<{ revision?: string | undefined; rendered?: RenderedSource; error?: GitOpsError }> {
+    const state = this.sourceFor(source, revisionOverride);
+    let revision: string;
+    try {
+      revision = (await state.source.resolve()).revision;
+      if (hard || state.snapshot?.revision !== revision) state.snapshot = await state.source.fetch();
+    } catch (err) {
+      return { error: asGitOpsError(err) };
+    }
+    const snapshot = state.snapshot;
+    if (!snapshot) return { error: new GitOpsError('INTERNAL', 'no snapshot') };
+    const sourceJson = JSON.stringify({ path: source.path, k: source.kustomize, d: source.directory });
+    const cacheKey = `${key}\n${revisionOverride ?? ''}`;
+    const cached = this.renders.get(cacheKey);
+    if (!hard && cached && cached.revision === snapshot.revision && cached.sourceJson === sourceJson) {
+      return { revision: snapshot.revision, rendered: cached.rendered, error: cached.error } as never;
+    }
+    const entry: RenderCache = { revision: snapshot.revision, sourceJson };
+    try {
+      entry.rendered = await renderApplicationSource(snapshot.fs, source);
+    } catch (err) {
+      entry.error = asGitOpsError(err);
+    }
+    this.renders.set(cacheKey, entry);
+    return { revision: snapshot.revision, rendered: entry.rendered, error: entry.error } as never;
+  }
+
+  private async watchKinds(client: ClusterClient, objects: readonly KubeObject[]): Promise<void> {
+    if (this.options.watchLive === false || !this.options.onLiveChange) return;
+    let watcher = this.watchers.get(client);
+    if (!watcher) {
+      const onLiveChange = this.options.onLiveChange;
+      watcher = new LiveObjectWatcher({
+        client,
+        appKeyOf: (obj) => {
+          const app = trackedAppOf(obj, 'annotation');
+          if (app !== undefined) return applicationKeyOfTrackedApp(app);
+          // Children (ReplicaSets, Pods) carry no tracking id; their health rolls up to the owner,
+          // whose status changes are watched, so they need no watch of their own.
+          return undefined;
+        },
+        onChange: (appKey) => onLiveChange(appKey),
+      });
+      this.watchers.set(client, watcher);
+    }
+    const kinds = new Map<string, [string, string]>();
+    for (const obj of objects) kinds.set(`${obj.apiVersion}/${obj.kind}`, [obj.apiVersion, obj.kind]);
+    for (const [apiVersion, kind] of kinds.values()) watcher.watch(apiVersion, kind);
+    // Changes after the watches' starting points are reported; reading live state only after that
+    // means no change (a rollout finishing, say) falls between the read and the watch.
+    await Promise.all([...kinds.values()].map(([apiVersion, kind]) => watcher.whenWatching(apiVersion, kind)));
+  }
+
+  private async run(ctx: ReconcileContext): Promise<ReconcileOutcome | undefined> {
+    const raw = ctx.app;
+    if (!raw) {
+      this.diffs.delete(ctx.key);
+      for (const k of this.renders.keys()) if (k.startsWith(`${ctx.key}\n`)) this.renders.delete(k);
+      return undefined;
+    }
+    let app: Application;
+    try {
+      app = parseApplication(raw);
+    } catch {
+      return validateApplication(ctx);
+    }
+    const previous: ApplicationStatus = app.status ?? {};
+    const generation = app.metadata.generation;
+
+    let plan: OperationPlan | undefined;
+    let operationError: GitOpsError | undefined;
+    if (app.operation) {
+      try {
+        plan = planOperation(app.operation, previous);
+      } catch (err) {
+        operationError = asGitOpsError(err);
+      }
+    }
+    const refreshHard =
+      (plan?.kind === 'refresh' && plan.hard) ||
+      (raw.metadata.annotations?.[REFRESH_ANNOTATION] ?? '').startsWith('hard');
+
+    const source: ApplicationSource = plan?.kind === 'rollback' ? plan.source : app.spec.source;
+    const revisionOverride =
+      plan?.kind === 'rollback'
+        ? (commitOf(plan.revision) ?? plan.revision)
+        : plan?.kind === 'sync'
+          ? plan.revision
+          : undefined;
+    const rendered = await this.render(ctx.key, source, revisionOverride, refreshHard);
+
+    const destination = await this.clusters.clientFor(app.spec.destination);
+    const appName = trackingAppName(ctx.key);
+    const defaultNamespace = app.spec.destination.namespace ?? 'default';
+    const desired = rendered.rendered?.objects;
+    await this.watchKinds(destination, desired ?? []);
+    let live = await loadLiveState(destination, { app: appName, desired: desired ?? [], defaultNamespace });
+    await this.watchKinds(destination, live);
+
+    let comparison = computeApplicationStatus({
+      app,
+      desired,
+      live,
+      revision: rendered.revision,
+      renderError: rendered.error,
+      now: this.now(),
+    });
+    if (comparison.diff) this.diffs.set(ctx.key, comparison.diff);
+    let status = comparison.status;
+    let clearOperation = app.operation !== undefined;
+    let newGeneration: number | undefined;
+
+    if (operationError) {
+      status.operationState = {
+        operation: app.operation,
+        phase: 'Error',
+        message: operationError.message,
+        startedAt: this.now(),
+        finishedAt: this.now(),
+      } as OperationState;
+    }
+
+    // What to sync, if anything.
+    let syncRequest:
+      | { prune: boolean; dryRun: boolean; automated: boolean; rollback?: { id: number; revision: string } }
+      | undefined;
+    if (plan?.kind === 'sync') {
+      syncRequest = { prune: plan.prune, dryRun: plan.dryRun, automated: false };
+    } else if (plan?.kind === 'rollback') {
+      syncRequest = {
+        prune: plan.prune,
+        dryRun: plan.dryRun,
+        automated: false,
+        rollback: { id: plan.id, revision: plan.revision },
+      };
+    } else if (!app.operation && desired && rendered.revision) {
+      const decision = decideAutoSync({
+        app,
+        comparison: status,
+        revision: rendered.revision,
+        desiredCount: desired.length,
+      });
+      if (decision.sync) syncRequest = { prune: decision.prune, dryRun: false, automated: true };
+    }
+
+    if (syncRequest && (!desired || rendered.error || !rendered.revision)) {
+      // Never sync (nor prune) from a failed render: say so and leave live state alone.
+      status.operationState = {
+        operation: app.operation ?? { initiatedBy: { automated: true } },
+        phase: 'Failed',
+        message: `not synced: ${rendered.error?.message ?? 'the source could not be rendered'}`,
+        startedAt: this.now(),
+        finishedAt: this.now(),
+        ...(rendered.revision ? { revision: rendered.revision } : {}),
+      } as OperationState;
+      syncRequest = undefined;
+    }
+
+    if (syncRequest && desired && rendered.revision) {
+      const started = performance.now();
+      const startedAt = this.now();
+      const options = syncOptionsOf(app.spec.syncPolicy?.syncOptions);
+      const operation: ApplicationOperation = app.operation ?? {
+        sync: { prune: syncRequest.prune },
+        initiatedBy: { automated: true },
+      };
+      const retry = app.spec.syncPolicy?.retry;
+      const retryPolicy: RetryPolicy | undefined = retry
+        ? {
+            limit: retry.limit === undefined ? 5 : retry.limit < 0 ? 1_000_000 : retry.limit,
+            initialDelayMs: parseDurationMs(retry.backoff?.duration, 5000),
+            factor: retry.backoff?.factor ?? 2,
+            maxDelayMs: parseDurationMs(retry.backoff?.maxDuration, 180_000),
+          }
+        : undefined;
+      ctx.log.info(
+        { revision: rendered.revision, automated: syncRequest.automated, prune: syncRequest.prune },
+        'syncing',
+      );
+      let phase: OperationState['phase'];
+      let message: string;
+      try {
+        const syncPlan = planSync(desired, live, {
+          app: appName,
+          defaultNamespace,
+          allowEmpty: app.spec.syncPolicy?.automated?.allowEmpty ?? false,
+          serverSideApply: options.get('ServerSideApply') !== 'false',
+        });
+        const run = runSync(syncPlan, destination, {
+          prune: syncRequest.prune,
+          dryRun: syncRequest.dryRun,
+          pruneLast: options.get('PruneLast') === 'true',
+          createNamespace: options.get('CreateNamespace') === 'true',
+          applyOutOfSyncOnly: options.get('ApplyOutOfSyncOnly') !== 'false',
+          replace: options.get('Replace') === 'true',
+          force: options.get('Force') === 'true',
+          retry: retryPolicy,
+          wait: false,
+          signal: ctx.signal,
+        });
+        for await (const _ of run) {
+          // Progress goes to the result; events carry keys only.
+        }
+        const result = await run.result;
+        phase = result.phase;
+        message = result.message;
+      } catch (err) {
+        phase = 'Error';
+        message = asGitOpsError(err).message;
+      }
+      const trigger = syncRequest.automated ? 'automated' : 'manual';
+      ctx.metrics.recordSync(phase, trigger, (performance.now() - started) / 1000);
+      const finishedAt = this.now();
+      status.operationState = {
+        operation,
+        phase,
+        message,
+        startedAt,
+        finishedAt,
+        revision: rendered.revision,
+      };
+      if (phase === 'Succeeded' && !syncRequest.dryRun) {
+        status.history = appendHistory(
+          previous.history,
+          {
+            revision: rendered.revision,
+            deployedAt: finishedAt,
+            deployStartedAt: startedAt,
+            source,
+            ...(operation.initiatedBy ? { initiatedBy: operation.initiatedBy } : {}),
+          },
+          app.spec.revisionHistoryLimit,
+        );
+        status.conditions = removeCondition(status.conditions, SYNC_ERROR);
+      } else if (phase !== 'Succeeded') {
+        status.conditions = setCondition(
+          status.conditions,
+          {
+            type: SYNC_ERROR,
+            status: 'True',
+            reason: phase,
+            message,
+            ...(generation !== undefined ? { observedGeneration: generation } : {}),
+          },
+          finishedAt,
+        );
+      }
+      await ctx.events.record(
+        raw,
+        phase === 'Succeeded' ? 'Normal' : 'Warning',
+        phase === 'Succeeded' ? 'SyncSucceeded' : 'SyncFailed',
+        `${syncRequest.dryRun ? 'dry run ' : ''}sync to ${shortRevision(rendered.revision)}: ${message}`,
+      );
+      // Compare again after the sync, so status reflects what is now live.
+      if (!syncRequest.dryRun && !syncRequest.rollback) {
+        live = await loadLiveState(destination, { app: appName, desired, defaultNamespace });
+        comparison = computeApplicationStatus({
+          app: { ...app, status: { ...previous, conditions: status.conditions } },
+          desired,
+          live,
+          revision: rendered.revision,
+          now: this.now(),
+        });
+        if (comparison.diff) this.diffs.set(ctx.key, comparison.diff);
+        status = {
+          ...comparison.status,
+          operationState: status.operationState,
+          ...(status.history ? { history: status.history } : {}),
+        };
+      } else if (syncRequest.rollback && !syncRequest.dryRun) {
+        // Sync status stays measured against the spec's target (OutOfSync after a rollback).
+        live = await loadLiveState(destination, { app: appName, desired, defaultNamespace });
+        const spec = await this.render(ctx.key, app.spec.source, undefined, false);
+        comparison = computeApplicationStatus({
+          app: { ...app, status: { ...previous, conditions: status.conditions } },
+          desired: spec.rendered?.objects,
+          live,
+          revision: spec.revision,
+          renderError: spec.error,
+          now: this.now(),
+        });
+        if (comparison.diff) this.diffs.set(ctx.key, comparison.diff);
+        status = {
+          ...comparison.status,
+          operationState: status.operationState,
+          ...(status.history ? { history: status.history } : {}),
+        };
+      }
+    }
+
+    // Clear a handled operation and refresh annotation (the spec is left alone).
+    let current: KubeObject = raw;
+    const refresh = raw.metadata.annotations?.[REFRESH_ANNOTATION];
+    if (clearOperation || refresh !== undefined) {
+      const patch: Record<string, unknown> = {};
+      if (clearOperation) patch.operation = null;
+      if (refresh !== undefined) patch.metadata = { annotations: { [REFRESH_ANNOTATION]: null } };
+      current = await ctx.client.patch(
+        {
+          apiVersion: raw.apiVersion,
+          kind: raw.kind,
+          namespace: raw.metadata.namespace,
+          name: raw.metadata.name ?? '',
+        },
+        'merge',
+        patch as never,
+      );
+      newGeneration = typeof current.metadata.generation === 'number' ? current.metadata.generation : undefined;
+      clearOperation = false;
+      if (newGeneration !== undefined) status.observedGeneration = newGeneration;
+    }
+    if (syncRequest?.rollback && !syncRequest.dryRun && status.operationState?.phase === 'Succeeded') {
+      status.conditions = setCondition(
+        status.conditions,
+        autoSyncDisabledCondition(syncRequest.rollback.id, syncRequest.rollback.revision, newGeneration ?? generation),
+        this.now(),
+      );
+    } else if (
+      !syncRequest?.rollback &&
+      status.conditions?.some((c) => c.type === AUTO_SYNC_DISABLED) &&
+      !(
+        previous.conditions?.find((c) => c.type === AUTO_SYNC_DISABLED)?.observedGeneration ===
+        (newGeneration ?? generation)
+      )
+    ) {
+      // The spec changed since the rollback: automated sync is on again.
+      status.conditions = removeCondition(status.conditions, AUTO_SYNC_DISABLED);
+    }
+
+    const withoutClock = (s: ApplicationStatus) => JSON.parse(JSON.stringify({ ...s, reconciledAt: '' }));
+    if (current !== raw || !jsonEqual(withoutClock(status), withoutClock(previous))) {
+      try {
+        await writeApplicationStatus(ctx.client, current, status);
+      } catch (err) {
+        if (!isGitOpsError(err, 'NOT_FOUND')) throw err;
+      }
+    }
+    // Health still settling: look again soon even if no watch event arrives.
+    const health = status.health?.status;
+    if (health === 'Progressing' || health === 'Missing') return { requeueAfterMs: this.options.progressingRequeueMs ?? 5000 };
+    return undefined;
+  }
+}

@@ -1,0 +1,63 @@
+import type { ClusterClient } from '@gitops-kit/cluster';
+import { Operator, type OperatorOptions } from './operator.js';
+import { ApplicationReconciler } from './reconciler.js';
+import { createWebView, type WebView } from './web/index.js';
+
+/** Options of {@link startReferenceOperator}: the runtime's, without the reconcile and web hook. */
+export type ReferenceOperatorOptions = Omit<OperatorOptions, 'reconcile' | 'web'> & {
+  /** Serve the web view on the operator's HTTP server. Default true. */
+  webView?: boolean | undefined;
+  /** Namespace of cluster Secrets (remote destinations). Default `gitops-kit`. */
+  clusterSecretsNamespace?: string | undefined;
+};
+
+/** A running reference operator. */
+export interface ReferenceOperator {
+  /** The controller runtime. */
+  operator: Operator;
+  /** The reconcile (its last diffs). */
+  reconciler: ApplicationReconciler;
+  /** The web view, when served. */
+  webView: WebView | undefined;
+  /** The URL of the HTTP server (probes, metrics, webhook, web view). */
+  url: string | undefined;
+  /** Stops gracefully: reconciles in flight finish, watches stop, the Lease is released. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Assembles and starts the reference operator: the {@link Operator} runtime running the
+ * {@link ApplicationReconciler}, live-object changes queued for drift and health, and the web view
+ * mounted on the operator's server with the reconcile's last diffs.
+ */
+export async function startReferenceOperator(options: ReferenceOperatorOptions): Promise<ReferenceOperator> {
+  const client: ClusterClient = options.client;
+  let operator: Operator | undefined;
+  const reconciler = new ApplicationReconciler({
+    client,
+    namespace: options.clusterSecretsNamespace,
+    onLiveChange: (key) => {
+      if (operator?.isLeader()) operator.queue.add(key);
+    },
+  });
+  const webView =
+    options.webView === false ? undefined : createWebView({ client, diffProvider: reconciler.diffProvider });
+  operator = new Operator({
+    ...options,
+    reconcile: reconciler.reconcile,
+    web: webView ? (req, res) => webView.handle(req, res) : undefined,
+  });
+  await operator.start();
+  const running = operator;
+  return {
+    operator: running,
+    reconciler,
+    webView,
+    url: running.url,
+    async stop() {
+      await running.stop();
+      await webView?.close();
+      reconciler.close();
+    },
+  };
+}

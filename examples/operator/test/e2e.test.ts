@@ -1,0 +1,226 @@
+import { Writable } from 'node:stream';
+import type { KubeObject } from '@gitops-kit/core';
+import { type GitServer, startGitServer, startTestCluster, type TestCluster, type TestRepository } from '@gitops-kit/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPLICATION_API_VERSION, type ApplicationStatus, applicationCrd, createLogger } from '../src/index.js';
+import { type ReferenceOperator, startReferenceOperator } from '../src/reference-operator.js';
+import { readSeedRepository } from '../src/seed-repo.js';
+
+const quiet = () =>
+  createLogger({
+    level: 'warn',
+    destination: new Writable({
+      write(_c, _e, cb) {
+        cb();
+      },
+    }),
+  });
+
+let last: unknown;
+let debug: unknown;
+async function until<T>(check: () => Promise<T | undefined | false>, what: string, limitMs = 20_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await check();
+    last = v;
+    if (v) return v;
+    if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(debug ?? last)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('reference operator end to end (testkit + git server over HTTP)', () => {
+  let cluster: TestCluster;
+  let git: GitServer;
+  let repo: TestRepository;
+  let op: ReferenceOperator;
+  let seed: Record<string, string>;
+
+  const appRef = (name: string) => ({ apiVersion: APPLICATION_API_VERSION, kind: 'Application', namespace: 'apps', name });
+  const status = async (name: string) => ((await cluster.client.get(appRef(name))).status ?? {}) as ApplicationStatus;
+  const deployment = (ns: string) => cluster.client.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'web' });
+  const image = (d: KubeObject) =>
+    (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]?.image;
+  const replicas = (d: KubeObject) => (d.spec as { replicas: number }).replicas;
+  const commitOf = (s: ApplicationStatus) => /([0-9a-f]{40})$/.exec(s.sync?.revision ?? '')?.[1];
+
+  function application(name: string, path: string, automated: Record<string, boolean> | undefined): KubeObject {
+    return {
+      apiVersion: APPLICATION_API_VERSION,
+      kind: 'Application',
+      metadata: { name, namespace: 'apps' },
+      spec: {
+        project: 'default',
+        source: { repoURL: repo.url ?? git.repoUrl('deploy'), targetRevision: 'main', path },
+        destination: { server: 'https://kubernetes.default.svc', namespace: `web-${path}` },
+        syncPolicy: { ...(automated ? { automated } : {}), syncOptions: ['CreateNamespace=true'] },
+      },
+    };
+  }
+
+  async function push(after: string): Promise<number> {
+    const res = await fetch(`${op.url}/api/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'push' },
+      body: JSON.stringify({
+        ref: 'refs/heads/main',
+        after,
+        repository: { clone_url: git.repoUrl('deploy'), html_url: git.repoUrl('deploy'), default_branch: 'main' },
+      }),
+    });
+    return res.status;
+  }
+
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+    await cluster.client.create(applicationCrd() as KubeObject);
+    cluster.client.invalidateDiscovery();
+    await cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
+    git = await startGitServer();
+    repo = await git.createRepository('deploy', { defaultBranch: 'main' });
+    seed = await readSeedRepository();
+    await repo.commit({ files: seed, message: 'seed' });
+    op = await startReferenceOperator({
+      client: cluster.client,
+      leaderElection: false,
+      server: { port: 0, host: '127.0.0.1' },
+      allowUnsignedWebhooks: true,
+      logger: quiet(),
+      retry: { baseDelayMs: 100, maxDelayMs: 1000 },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await op?.stop();
+    await git?.stop();
+    await cluster?.stop();
+  });
+
+  it('creates an app → Synced and Healthy with a history entry', async () => {
+    await cluster.client.create(application('dev', 'dev', { prune: true, selfHeal: true }));
+    const s = await until(async () => {
+      const s = await status('dev');
+      return s.sync?.status === 'Synced' && s.health?.status === 'Healthy' && (s.history?.length ?? 0) > 0
+        ? s
+        : (debug = s) && undefined;
+    }, 'dev Synced/Healthy');
+    expect(s.history?.[0]?.id).toBe(0);
+    expect(s.history?.[0]?.revision).toBe(s.sync?.revision);
+    expect(image(await deployment('web-dev'))).toBe('nginx:1.27.3');
+  });
+
+  it('a new image tag pushed → the webhook makes it Synced to the new revision', async () => {
+    const sha = await repo.commit({
+      files: { 'dev/kustomization.yaml': seed['dev/kustomization.yaml']!.replace('1.27.3', '1.27.4') },
+    });
+    const started = performance.now();
+    expect(await push(sha)).toBeLessThan(300);
+    await until(async () => {
+      const s = await status('dev');
+      return commitOf(s) === sha && s.sync?.status === 'Synced';
+    }, 'Synced to the new revision');
+    console.log(`webhook → Synced to ${sha.slice(0, 7)}: ${(performance.now() - started).toFixed(0)} ms`);
+    expect(image(await deployment('web-dev'))).toBe('nginx:1.27.4');
+    expect((await status('dev')).history?.length).toBe(2);
+  });
+
+  it('a replicas change committed by hand is applied', async () => {
+    const sha = await repo.commit({
+      files: { 'dev/replicas.yaml': seed['dev/replicas.yaml']!.replace('replicas: 1', 'replicas: 3') },
+    });
+    await push(sha);
+    await until(async () => commitOf(await status('dev')) === sha, 'synced to the replicas commit');
+    expect(replicas(await deployment('web-dev'))).toBe(3);
+  });
+
+  it('drift: corrected with selfHeal', async () => {
+    const d = await deployment('web-dev');
+    await cluster.client.patch({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web-dev', name: 'web' }, 'merge', {
+      spec: { replicas: 7 },
+    });
+    expect(replicas(d)).toBe(3);
+    await until(async () => replicas(await deployment('web-dev')) === 3, 'selfHeal back to 3 replicas');
+    await until(async () => (await status('dev')).sync?.status === 'Synced', 'Synced again');
+  });
+
+  it('drift without selfHeal: reported OutOfSync, left alone', async () => {
+    await cluster.client.create(application('prod', 'prod', undefined));
+    await cluster.client.patch(appRef('prod'), 'merge', { operation: { sync: {}, initiatedBy: { username: 'test' } } });
+    await until(async () => (await status('prod')).sync?.status === 'Synced', 'prod synced by hand');
+    await cluster.client.patch({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web-prod', name: 'web' }, 'merge', {
+      spec: { replicas: 9 },
+    });
+    const s = await until(async () => {
+      const s = await status('prod');
+      return s.sync?.status === 'OutOfSync' && s;
+    }, 'prod OutOfSync');
+    expect(s.resources?.find((r) => r.kind === 'Deployment')?.status).toBe('OutOfSync');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(replicas(await deployment('web-prod'))).toBe(9);
+  });
+
+  it('a broken commit (bad YAML) leaves live untouched, with file and line in status', async () => {
+    const before = await deployment('web-dev');
+    const sha = await repo.commit({
+      files: { 'base/service.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n spec: [\n' },
+    });
+    await push(sha);
+    const s = await until(async () => {
+      const s = await status('dev');
+      return s.conditions?.some((c) => c.type === 'ComparisonError') && s;
+    }, 'ComparisonError');
+    const condition = s.conditions?.find((c) => c.type === 'ComparisonError');
+    expect(condition?.message).toMatch(/base\/service\.yaml:\d+/);
+    expect(s.sync?.status).toBe('Unknown');
+    const after = await deployment('web-dev');
+    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    await cluster.client.get({ apiVersion: 'v1', kind: 'Service', namespace: 'web-dev', name: 'web' });
+    // Fixed again.
+    const fixed = await repo.commit({ files: { 'base/service.yaml': seed['base/service.yaml']! } });
+    await push(fixed);
+    await until(async () => {
+      const s = await status('dev');
+      return commitOf(s) === fixed && s.sync?.status === 'Synced' && !s.conditions?.some((c) => c.type === 'ComparisonError');
+    }, 'recovered');
+  });
+
+  it('prune: a resource removed from the source is deleted', async () => {
+    const sha = await repo.commit({
+      files: {
+        'base/kustomization.yaml': seed['base/kustomization.yaml']!.replace('  - configmap.yaml\n', ''),
+        'base/deployment.yaml': seed['base/deployment.yaml']!.replace(
+          /\s+envFrom:\n\s+- configMapRef:\n\s+name: web-config/,
+          '',
+        ),
+      },
+    });
+    await push(sha);
+    await until(async () => {
+      const list = await cluster.client.list('v1', 'ConfigMap', { namespace: 'web-dev' });
+      return !list.items.some((c) => c.metadata.name?.startsWith('web-config'));
+    }, 'ConfigMap pruned');
+    await until(async () => commitOf(await status('dev')) === sha, 'synced to the prune commit');
+  });
+
+  it('rollback to the first history id: live matches it, auto-sync disabled and said', async () => {
+    const first = (await status('dev')).history?.[0];
+    expect(first).toBeDefined();
+    await cluster.client.patch(appRef('dev'), 'merge', { operation: { rollback: { id: first!.id } } });
+    const s = await until(async () => {
+      const s = await status('dev');
+      return s.conditions?.some((c) => c.type === 'AutoSyncDisabled') && s.operationState?.phase === 'Succeeded' && s;
+    }, 'rollback done');
+    expect(commitOf({ sync: { status: 'Synced', revision: s.operationState?.revision } })).toBe(
+      commitOf({ sync: { status: 'Synced', revision: first!.revision } }),
+    );
+    const d = await deployment('web-dev');
+    expect(image(d)).toBe('nginx:1.27.3');
+    expect(replicas(d)).toBe(1);
+    expect(s.conditions?.find((c) => c.type === 'AutoSyncDisabled')?.message).toMatch(/rollback/);
+    // A new commit is not synced automatically while disabled.
+    const sha = await repo.commit({ files: { 'dev/replicas.yaml': seed['dev/replicas.yaml']!.replace('replicas: 1', 'replicas: 2') } });
+    await push(sha);
+    await until(async () => commitOf(await status('dev')) === sha, 'new revision compared');
+    expect(replicas(await deployment('web-dev'))).toBe(1);
+    expect((await status('dev')).sync?.status).toBe('OutOfSync');
+  });
+});
