@@ -65,8 +65,7 @@ describe.skipIf(!hasChromium)('the web view in headless Chromium', () => {
     if (shots && !process.env.WEB_VIEW_SCREENSHOTS) rmSync(shots, { recursive: true, force: true });
   });
 
-  const waitForLive = () =>
-    page.waitForFunction("document.getElementById('live-status')?.dataset.state === 'on'");
+  const waitForLive = () => page.locator('#live-status[data-state="on"]').waitFor();
 
   it('lists each Application with its sync and health badges', async () => {
     await page.goto(fx.url);
@@ -116,9 +115,9 @@ describe.skipIf(!hasChromium)('the web view in headless Chromium', () => {
       'guestbook-dev',
       devStatus({ health: { status: 'Degraded', message: 'one resource is degraded' }, resources }),
     );
-    await page.waitForFunction(
-      "document.querySelector('.status-line [data-field=\"health\"]').textContent === 'Degraded'",
-    );
+    // A locator, not waitForFunction: the latter evaluates in the page, which the view's strict CSP
+    // (no 'unsafe-eval') refuses.
+    await page.locator('.status-line [data-field="health"]', { hasText: /^Degraded$/ }).waitFor();
     expect(await page.locator('.status-line [data-field="health"]').getAttribute('class')).toBe(
       'badge health-Degraded',
     );
