@@ -1,20 +1,25 @@
-// The `gitops-kit-operator` command. `crd` prints the CRD; `run` starts the controller runtime with
-// the reconcile available so far (spec validation); `app` (the argocd-style CLI) comes with the
-// full reconcile. Exit codes: 0 success, 1 runtime failure, 2 usage error.
+// The `gitops-kit-operator` command. `crd` prints the CRD; `run` starts the operator; `app` is the
+// argocd-style CLI over Application resources; `demo` runs everything in-process on testkit.
+// Exit codes: 0 success, 1 runtime failure, 2 usage error.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KubeClusterClient } from '@gitops-kit/cluster';
 import { ValidationError } from '@gitops-kit/core';
+import { runAppCommand } from './app-cli.js';
 import { renderApplicationCrdYaml } from './crd.js';
+import { runDemo } from './demo.js';
 import { createLogger } from './logger.js';
-import { Operator } from './operator.js';
-import { validateApplication } from './validating-reconciler.js';
+import { startReferenceOperator } from './reference-operator.js';
 import type { WebhookProvider } from './webhook.js';
 
 const USAGE = `usage: gitops-kit-operator <command> [flags]
 
 commands:
   crd                      print the Application CRD (kubectl apply -f -)
+  app SUBCOMMAND           create|get|list|diff|sync|history|rollback|set|delete (app --help)
+  demo [--exit-when-synced] [--port N]
+                           testkit cluster + git server with examples/deploy-repo, the operator,
+                           apps dev (automated) and prod (manual); prints the web view's URL
   run                      run the operator
     --kubeconfig PATH      kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)
     --namespace NS         watch Applications in NS only (default: all namespaces)
@@ -77,9 +82,8 @@ async function run(args: string[]): Promise<number> {
   const client = values.kubeconfig
     ? await KubeClusterClient.fromKubeconfigFile(values.kubeconfig)
     : await KubeClusterClient.fromDefault();
-  const operator = new Operator({
+  const operator = await startReferenceOperator({
     client,
-    reconcile: validateApplication,
     identity: process.env.POD_NAME,
     namespace: values.namespace,
     labelSelector: values['shard-selector'],
@@ -98,7 +102,6 @@ async function run(args: string[]): Promise<number> {
     shutdownTimeoutMs: durationFlag(values['shutdown-timeout']),
     onLeadershipLost: () => process.exit(1),
   });
-  await operator.start();
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'signal received');
@@ -132,10 +135,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'run':
         return await run(rest);
       case 'app':
-        process.stderr.write(
-          'gitops-kit-operator app: not available yet (it comes with the full reconcile)\n',
-        );
-        return 2;
+        return await runAppCommand(rest);
+      case 'demo':
+        return await runDemo(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -160,6 +162,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
     // After `run`, requests to an unreachable API server may still be pending: do not wait for them.
-    if (process.argv[2] === 'run') process.exit(code);
+    if (process.argv[2] === 'run' || process.argv[2] === 'demo' || process.argv[2] === 'app')
+      process.exit(code);
   });
 }

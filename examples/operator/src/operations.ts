@@ -13,6 +13,12 @@ export const AUTO_SYNC_DISABLED = 'AutoSyncDisabled';
 /** History entries kept when `spec.revisionHistoryLimit` is not set (Argo CD's default). */
 export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
 
+// `main@sha1:<40 hex>` → `abc1234`; anything else as is, cut to 12 characters.
+function shortRev(revision: string): string {
+  const m = /([0-9a-f]{40})$/.exec(revision);
+  return m?.[1] ? m[1].slice(0, 7) : revision.slice(0, 12);
+}
+
 /** What a manual operation asks the reconcile to do. */
 export type OperationPlan =
   | {
@@ -103,7 +109,7 @@ export function autoSyncDisabledCondition(id: number, revision: string, generati
     type: AUTO_SYNC_DISABLED,
     status: 'True' as const,
     reason: 'Rollback',
-    message: `automated sync is disabled after a rollback to history id ${id} (${revision.slice(0, 7)}); change the spec to enable it again`,
+    message: `automated sync is disabled after a rollback to history id ${id} (${shortRev(revision)}); change the spec to enable it again`,
     ...(generation !== undefined ? { observedGeneration: generation } : {}),
   };
 }
@@ -165,12 +171,11 @@ export function decideAutoSync(input: AutoSyncInput): AutoSyncDecision {
     if (last.phase !== 'Succeeded' && lastWasAutomated) {
       return {
         sync: false,
-        reason: `the automated sync to ${revision.slice(0, 7)} failed: ${last.message ?? last.phase}`,
+        reason: `the automated sync to ${shortRev(revision)} failed: ${last.message ?? last.phase}`,
         failedAttempt: true,
       };
     }
-    if (!selfHeal)
-      return { sync: false, reason: `already synced to ${revision.slice(0, 7)}; selfHeal is off` };
+    if (!selfHeal) return { sync: false, reason: `already synced to ${shortRev(revision)}; selfHeal is off` };
   }
   return { sync: true, prune, selfHeal };
 }

@@ -145,10 +145,15 @@ export class ApplicationReconciler {
   private readonly renders = new Map<string, RenderCache>();
   private readonly diffs = new Map<string, DiffManyResult>();
   private readonly watchers = new Map<ClusterClient, LiveObjectWatcher>();
+  // The informer's cache may not have our last write yet when the next reconcile starts (a live
+  // change queues the app at once): the object we wrote, and the versions it supersedes.
+  private readonly written = new Map<string, { superseded: Set<string>; object: KubeObject }>();
 
   constructor(options: ApplicationReconcilerOptions) {
     this.options = options;
-    this.clusters = options.clusters ?? new ClusterRegistry({ local: options.client, namespace: options.namespace ?? 'gitops-kit' });
+    this.clusters =
+      options.clusters ??
+      new ClusterRegistry({ local: options.client, namespace: options.namespace ?? 'gitops-kit' });
   }
 
   /** The reconcile to give the {@link Operator}. */
@@ -249,11 +254,16 @@ export class ApplicationReconciler {
     for (const [apiVersion, kind] of kinds.values()) watcher.watch(apiVersion, kind);
     // Changes after the watches' starting points are reported; reading live state only after that
     // means no change (a rollout finishing, say) falls between the read and the watch.
-    await Promise.all([...kinds.values()].map(([apiVersion, kind]) => watcher.whenWatching(apiVersion, kind)));
+    await Promise.all(
+      [...kinds.values()].map(([apiVersion, kind]) => watcher.whenWatching(apiVersion, kind)),
+    );
   }
 
   private async run(ctx: ReconcileContext): Promise<ReconcileOutcome | undefined> {
-    const raw = ctx.app;
+    let raw = ctx.app;
+    const mine = this.written.get(ctx.key);
+    if (raw && mine && mine.superseded.has(raw.metadata.resourceVersion ?? '')) raw = mine.object;
+    else this.written.delete(ctx.key);
     if (!raw) {
       this.diffs.delete(ctx.key);
       for (const k of this.renders.keys()) if (k.startsWith(`${ctx.key}\n`)) this.renders.delete(k);
@@ -506,14 +516,19 @@ export class ApplicationReconciler {
         'merge',
         patch as never,
       );
-      newGeneration = typeof current.metadata.generation === 'number' ? current.metadata.generation : undefined;
+      newGeneration =
+        typeof current.metadata.generation === 'number' ? current.metadata.generation : undefined;
       clearOperation = false;
       if (newGeneration !== undefined) status.observedGeneration = newGeneration;
     }
     if (syncRequest?.rollback && !syncRequest.dryRun && status.operationState?.phase === 'Succeeded') {
       status.conditions = setCondition(
         status.conditions,
-        autoSyncDisabledCondition(syncRequest.rollback.id, syncRequest.rollback.revision, newGeneration ?? generation),
+        autoSyncDisabledCondition(
+          syncRequest.rollback.id,
+          syncRequest.rollback.revision,
+          newGeneration ?? generation,
+        ),
         this.now(),
       );
     } else if (
@@ -531,14 +546,21 @@ export class ApplicationReconciler {
     const withoutClock = (s: ApplicationStatus) => JSON.parse(JSON.stringify({ ...s, reconciledAt: '' }));
     if (current !== raw || !jsonEqual(withoutClock(status), withoutClock(previous))) {
       try {
-        await writeApplicationStatus(ctx.client, current, status);
+        const superseded = new Set([
+          raw.metadata.resourceVersion ?? '',
+          current.metadata.resourceVersion ?? '',
+        ]);
+        for (const v of mine?.superseded ?? []) superseded.add(v);
+        const object = await writeApplicationStatus(ctx.client, current, status);
+        this.written.set(ctx.key, { superseded, object });
       } catch (err) {
         if (!isGitOpsError(err, 'NOT_FOUND')) throw err;
       }
     }
     // Health still settling: look again soon even if no watch event arrives.
     const health = status.health?.status;
-    if (health === 'Progressing' || health === 'Missing') return { requeueAfterMs: this.options.progressingRequeueMs ?? 5000 };
+    if (health === 'Progressing' || health === 'Missing')
+      return { requeueAfterMs: this.options.progressingRequeueMs ?? 5000 };
     return undefined;
   }
 }

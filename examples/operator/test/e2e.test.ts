@@ -1,8 +1,20 @@
 import { Writable } from 'node:stream';
 import type { KubeObject } from '@gitops-kit/core';
-import { type GitServer, startGitServer, startTestCluster, type TestCluster, type TestRepository } from '@gitops-kit/testkit';
+import {
+  type GitServer,
+  startGitServer,
+  startTestCluster,
+  type TestCluster,
+  type TestRepository,
+} from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPLICATION_API_VERSION, type ApplicationStatus, applicationCrd, createLogger } from '../src/index.js';
+import { runAppCommand } from '../src/app-cli.js';
+import {
+  APPLICATION_API_VERSION,
+  type ApplicationStatus,
+  applicationCrd,
+  createLogger,
+} from '../src/index.js';
 import { type ReferenceOperator, startReferenceOperator } from '../src/reference-operator.js';
 import { readSeedRepository } from '../src/seed-repo.js';
 
@@ -18,13 +30,18 @@ const quiet = () =>
 
 let last: unknown;
 let debug: unknown;
-async function until<T>(check: () => Promise<T | undefined | false>, what: string, limitMs = 20_000): Promise<T> {
+async function until<T>(
+  check: () => Promise<T | undefined | false>,
+  what: string,
+  limitMs = 20_000,
+): Promise<T> {
   const start = Date.now();
   for (;;) {
     const v = await check();
     last = v;
     if (v) return v;
-    if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(debug ?? last)}`);
+    if (Date.now() - start > limitMs)
+      throw new Error(`gave up waiting for ${what}: ${JSON.stringify(debug ?? last)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -36,15 +53,27 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
   let op: ReferenceOperator;
   let seed: Record<string, string>;
 
-  const appRef = (name: string) => ({ apiVersion: APPLICATION_API_VERSION, kind: 'Application', namespace: 'apps', name });
-  const status = async (name: string) => ((await cluster.client.get(appRef(name))).status ?? {}) as ApplicationStatus;
-  const deployment = (ns: string) => cluster.client.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'web' });
+  const appRef = (name: string) => ({
+    apiVersion: APPLICATION_API_VERSION,
+    kind: 'Application',
+    namespace: 'apps',
+    name,
+  });
+  const status = async (name: string) =>
+    ((await cluster.client.get(appRef(name))).status ?? {}) as ApplicationStatus;
+  const deployment = (ns: string) =>
+    cluster.client.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'web' });
   const image = (d: KubeObject) =>
-    (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]?.image;
+    (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]
+      ?.image;
   const replicas = (d: KubeObject) => (d.spec as { replicas: number }).replicas;
   const commitOf = (s: ApplicationStatus) => /([0-9a-f]{40})$/.exec(s.sync?.revision ?? '')?.[1];
 
-  function application(name: string, path: string, automated: Record<string, boolean> | undefined): KubeObject {
+  function application(
+    name: string,
+    path: string,
+    automated: Record<string, boolean> | undefined,
+  ): KubeObject {
     return {
       apiVersion: APPLICATION_API_VERSION,
       kind: 'Application',
@@ -65,7 +94,11 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
       body: JSON.stringify({
         ref: 'refs/heads/main',
         after,
-        repository: { clone_url: git.repoUrl('deploy'), html_url: git.repoUrl('deploy'), default_branch: 'main' },
+        repository: {
+          clone_url: git.repoUrl('deploy'),
+          html_url: git.repoUrl('deploy'),
+          default_branch: 'main',
+        },
       }),
     });
     return res.status;
@@ -134,9 +167,13 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
 
   it('drift: corrected with selfHeal', async () => {
     const d = await deployment('web-dev');
-    await cluster.client.patch({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web-dev', name: 'web' }, 'merge', {
-      spec: { replicas: 7 },
-    });
+    await cluster.client.patch(
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web-dev', name: 'web' },
+      'merge',
+      {
+        spec: { replicas: 7 },
+      },
+    );
     expect(replicas(d)).toBe(3);
     await until(async () => replicas(await deployment('web-dev')) === 3, 'selfHeal back to 3 replicas');
     await until(async () => (await status('dev')).sync?.status === 'Synced', 'Synced again');
@@ -144,11 +181,17 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
 
   it('drift without selfHeal: reported OutOfSync, left alone', async () => {
     await cluster.client.create(application('prod', 'prod', undefined));
-    await cluster.client.patch(appRef('prod'), 'merge', { operation: { sync: {}, initiatedBy: { username: 'test' } } });
-    await until(async () => (await status('prod')).sync?.status === 'Synced', 'prod synced by hand');
-    await cluster.client.patch({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web-prod', name: 'web' }, 'merge', {
-      spec: { replicas: 9 },
+    await cluster.client.patch(appRef('prod'), 'merge', {
+      operation: { sync: {}, initiatedBy: { username: 'test' } },
     });
+    await until(async () => (await status('prod')).sync?.status === 'Synced', 'prod synced by hand');
+    await cluster.client.patch(
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web-prod', name: 'web' },
+      'merge',
+      {
+        spec: { replicas: 9 },
+      },
+    );
     const s = await until(async () => {
       const s = await status('prod');
       return s.sync?.status === 'OutOfSync' && s;
@@ -179,7 +222,11 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
     await push(fixed);
     await until(async () => {
       const s = await status('dev');
-      return commitOf(s) === fixed && s.sync?.status === 'Synced' && !s.conditions?.some((c) => c.type === 'ComparisonError');
+      return (
+        commitOf(s) === fixed &&
+        s.sync?.status === 'Synced' &&
+        !s.conditions?.some((c) => c.type === 'ComparisonError')
+      );
     }, 'recovered');
   });
 
@@ -207,7 +254,11 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
     await cluster.client.patch(appRef('dev'), 'merge', { operation: { rollback: { id: first!.id } } });
     const s = await until(async () => {
       const s = await status('dev');
-      return s.conditions?.some((c) => c.type === 'AutoSyncDisabled') && s.operationState?.phase === 'Succeeded' && s;
+      return (
+        s.conditions?.some((c) => c.type === 'AutoSyncDisabled') &&
+        s.operationState?.phase === 'Succeeded' &&
+        s
+      );
     }, 'rollback done');
     expect(commitOf({ sync: { status: 'Synced', revision: s.operationState?.revision } })).toBe(
       commitOf({ sync: { status: 'Synced', revision: first!.revision } }),
@@ -217,10 +268,100 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
     expect(replicas(d)).toBe(1);
     expect(s.conditions?.find((c) => c.type === 'AutoSyncDisabled')?.message).toMatch(/rollback/);
     // A new commit is not synced automatically while disabled.
-    const sha = await repo.commit({ files: { 'dev/replicas.yaml': seed['dev/replicas.yaml']!.replace('replicas: 1', 'replicas: 2') } });
+    const sha = await repo.commit({
+      files: { 'dev/replicas.yaml': seed['dev/replicas.yaml']!.replace('replicas: 1', 'replicas: 2') },
+    });
     await push(sha);
     await until(async () => commitOf(await status('dev')) === sha, 'new revision compared');
     expect(replicas(await deployment('web-dev'))).toBe(1);
     expect((await status('dev')).sync?.status).toBe('OutOfSync');
+  });
+
+  describe('the app CLI (through the Kubernetes API)', () => {
+    async function app(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+      let out = '';
+      let err = '';
+      const code = await runAppCommand([...args, '--app-namespace', 'apps'], {
+        stdout: { write: (t: string) => (out += t) },
+        stderr: { write: (t: string) => (err += t) },
+        client: cluster.client,
+      });
+      return { code, out, err };
+    }
+
+    it('create, diff (Secrets masked), sync with progress, get, history, set, delete; exit codes', async () => {
+      await repo.commit({
+        files: {
+          'secret/secret.yaml':
+            'apiVersion: v1\nkind: Secret\nmetadata:\n  name: token\nstringData:\n  token: hunter2-very-secret\n',
+          'secret/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: b\n',
+        },
+      });
+      const created = await app(
+        'create',
+        'cli',
+        '--repo',
+        git.repoUrl('deploy'),
+        '--path',
+        'secret',
+        '--revision',
+        'main',
+        '--dest-server',
+        'https://kubernetes.default.svc',
+        '--dest-namespace',
+        'web-cli',
+        '--sync-option',
+        'CreateNamespace=true',
+      );
+      expect(created).toMatchObject({ code: 0 });
+      await until(async () => (await status('cli')).sync?.status === 'OutOfSync', 'cli compared');
+
+      const diff = await app('diff', 'cli', '--color');
+      expect(diff.code).toBe(1);
+      expect(diff.out).toContain('Secret web-cli/token');
+      expect(diff.out).toContain('\x1b[32m+kind: ConfigMap');
+      expect(diff.out).not.toContain('hunter2');
+
+      const sync = await app('sync', 'cli');
+      expect(sync.code).toBe(0);
+      expect(sync.err).toMatch(/operation Succeeded/);
+      expect((await app('diff', 'cli')).code).toBe(0);
+      const secret = await cluster.client.get({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        namespace: 'web-cli',
+        name: 'token',
+      });
+      expect(secret.metadata.name).toBe('token');
+
+      const get = await app('get', 'cli');
+      const s = await status('cli');
+      expect(get.out).toMatch(/^Name: +apps\/cli$/m);
+      expect(get.out).toMatch(/^Project: +default$/m);
+      expect(get.out).toMatch(/^Server: +https:\/\/kubernetes\.default\.svc$/m);
+      expect(get.out).toMatch(/^Namespace: +web-cli$/m);
+      expect(get.out).toMatch(/^Target: +main$/m);
+      expect(get.out).toMatch(/^Path: +secret$/m);
+      expect(get.out).toMatch(/^Sync Policy: +Manual$/m);
+      expect(get.out).toContain(`Synced to (${commitOf(s)!.slice(0, 7)})`);
+      expect(get.out).toMatch(/^Health Status: +Healthy$/m);
+      expect(get.out).toMatch(/^ +Secret +web-cli +token +Synced/m);
+      expect(JSON.parse((await app('get', 'cli', '--output', 'json')).out).metadata.name).toBe('cli');
+
+      const history = await app('history', 'cli', '-o', 'json');
+      expect(JSON.parse(history.out)).toHaveLength(1);
+      expect((await app('list')).out).toMatch(/apps\/cli .*Synced/);
+
+      expect((await app('set', 'cli', '--sync-policy', 'auto', '--prune')).code).toBe(0);
+      expect((await cluster.client.get(appRef('cli'))).spec).toMatchObject({
+        syncPolicy: { automated: { prune: true } },
+      });
+
+      expect((await app('get', 'missing')).code).toBe(1);
+      expect((await app('rollback', 'cli', 'x')).code).toBe(2);
+      expect((await app('frobnicate', 'cli')).code).toBe(2);
+      expect((await app('delete', 'cli')).code).toBe(0);
+      await expect(cluster.client.get(appRef('cli'))).rejects.toThrow();
+    });
   });
 });

@@ -412,6 +412,8 @@ export class KubeClusterClient implements ClusterClient {
         continue;
       }
       if (res.status < 400) return res;
+      // Credentials refused: read them again for the next request (a rotated token or certificate).
+      if (res.status === 401) this.authCache = undefined;
       const error = errorFromResponse(
         res.status,
         res.body,

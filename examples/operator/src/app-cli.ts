@@ -1,0 +1,490 @@
+// `gitops-kit-operator app …`: the argocd-style CLI working on Application resources through the
+// Kubernetes API, as `argocd --core` does: no server of ours in between. Writes go to the
+// resource (spec, or `operation` for sync/rollback) and the operator carries them out; `diff`
+// renders the source locally and compares it with live objects, Secret values masked.
+import { parseArgs } from 'node:util';
+import { type ClusterClient, KubeClusterClient } from '@gitops-kit/cluster';
+import {
+  isGitOpsError,
+  type JsonObject,
+  type KubeObject,
+  stringifyKubeYaml,
+  ValidationError,
+} from '@gitops-kit/core';
+import { diffMany, renderDiff } from '@gitops-kit/diff';
+import { GitSource } from '@gitops-kit/git';
+import { loadLiveState } from '@gitops-kit/sync';
+import { parseApplication } from './application.js';
+import { APPLICATION_API_VERSION, APPLICATION_KIND, type ApplicationStatus } from './application-schema.js';
+import { IN_CLUSTER_SERVER } from './cluster-registry.js';
+import { trackingAppName } from './reconciler.js';
+import { renderApplicationSource } from './render-source.js';
+import { gitRefFor } from './target-revision.js';
+
+/** Exit code of `app diff` when there are differences (as `argocd app diff`). */
+export const EXIT_DIFFERENCES = 1;
+/** Exit code of a failed operation or a missing Application. */
+export const EXIT_FAILURE = 1;
+/** Exit code of a usage error. */
+export const EXIT_USAGE = 2;
+
+/** Where the CLI writes, and how it gets its client (tests pass their own). */
+export interface AppCliIO {
+  /** Standard output. */
+  stdout: { write(text: string): unknown; isTTY?: boolean | undefined };
+  /** Standard error. */
+  stderr: { write(text: string): unknown };
+  /** The client; default from `--kubeconfig`, `$KUBECONFIG`, `~/.kube/config` or in-cluster. */
+  client?: ClusterClient | undefined;
+}
+
+const APP_USAGE = `usage: gitops-kit-operator app <command> [NAME] [flags]
+
+commands:
+  create NAME  --repo URL --path DIR [--revision REV] [--dest-server URL] [--dest-namespace NS]
+               [--project P] [--sync-policy auto|none] [--prune] [--self-heal] [--sync-option K=V]... [--upsert]
+  get NAME     [--output wide|json|yaml]
+  list         [--output wide|json|yaml]
+  diff NAME    exit 0 when in sync, 1 with differences
+  sync NAME    [--revision REV] [--prune] [--dry-run] [--async] [--timeout 5m]
+  history NAME [--output json|yaml]
+  rollback NAME ID [--prune] [--async] [--timeout 5m]
+  set NAME     [create's flags]
+  delete NAME
+flags everywhere: --kubeconfig PATH, --app-namespace NS (default: default), --output json|yaml
+exit codes: 0 success, 1 failure (operation failed, not found, differences for diff), 2 usage error
+`;
+
+const OPTIONS = {
+  kubeconfig: { type: 'string' },
+  'app-namespace': { type: 'string', short: 'N' },
+  output: { type: 'string', short: 'o' },
+  repo: { type: 'string' },
+  path: { type: 'string' },
+  revision: { type: 'string' },
+  'dest-server': { type: 'string' },
+  'dest-namespace': { type: 'string' },
+  'dest-name': { type: 'string' },
+  project: { type: 'string' },
+  'sync-policy': { type: 'string' },
+  prune: { type: 'boolean' },
+  'self-heal': { type: 'boolean' },
+  'allow-empty': { type: 'boolean' },
+  'sync-option': { type: 'string', multiple: true },
+  upsert: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  async: { type: 'boolean' },
+  timeout: { type: 'string' },
+  color: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+function durationMs(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
+  if (!m) throw new ValidationError(`"${text}" is not a duration such as 30s or 5m`);
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms'];
+}
+
+function shortCommit(revision: string | undefined): string {
+  const m = /([0-9a-f]{40})$/.exec(revision ?? '');
+  return m?.[1] ? m[1].slice(0, 7) : (revision ?? '');
+}
+
+function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return (
+    rows
+      .map((row) =>
+        row
+          .map((c, i) => (i === row.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 2)))
+          .join('')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
+}
+
+class AppCli {
+  constructor(
+    private readonly io: AppCliIO,
+    private readonly client: ClusterClient,
+    private readonly values: Values,
+  ) {}
+
+  private get namespace(): string {
+    return this.values['app-namespace'] ?? 'default';
+  }
+
+  private ref(name: string) {
+    return { apiVersion: APPLICATION_API_VERSION, kind: APPLICATION_KIND, namespace: this.namespace, name };
+  }
+
+  private out(text: string): void {
+    this.io.stdout.write(text);
+  }
+
+  private print(value: unknown): boolean {
+    const format = this.values.output;
+    if (format === 'json') this.out(`${JSON.stringify(value, null, 2)}\n`);
+    else if (format === 'yaml') this.out(stringifyKubeYaml(value as JsonObject));
+    else return false;
+    return true;
+  }
+
+  private async get(name: string): Promise<KubeObject> {
+    return this.client.get(this.ref(name));
+  }
+
+  private specFromFlags(base: JsonObject): JsonObject {
+    const v = this.values;
+    const spec = structuredClone(base) as {
+      project?: string;
+      source?: Record<string, unknown>;
+      destination?: Record<string, unknown>;
+      syncPolicy?: Record<string, unknown>;
+    };
+    spec.source ??= {};
+    spec.destination ??= {};
+    if (v.project !== undefined) spec.project = v.project;
+    if (v.repo !== undefined) spec.source.repoURL = v.repo;
+    if (v.path !== undefined) spec.source.path = v.path;
+    if (v.revision !== undefined) spec.source.targetRevision = v.revision;
+    if (v['dest-server'] !== undefined) {
+      spec.destination.server = v['dest-server'];
+      delete spec.destination.name;
+    }
+    if (v['dest-name'] !== undefined) {
+      spec.destination.name = v['dest-name'];
+      delete spec.destination.server;
+    }
+    if (v['dest-namespace'] !== undefined) spec.destination.namespace = v['dest-namespace'];
+    const policy = (spec.syncPolicy ??= {});
+    if (v['sync-policy'] !== undefined) {
+      if (v['sync-policy'] === 'auto' || v['sync-policy'] === 'automated') policy.automated ??= {};
+      else if (v['sync-policy'] === 'none' || v['sync-policy'] === 'manual') delete policy.automated;
+      else throw new ValidationError(`--sync-policy is auto or none, not "${v['sync-policy']}"`);
+    }
+    const automated = policy.automated as Record<string, boolean> | undefined;
+    if (automated) {
+      if (v.prune !== undefined) automated.prune = v.prune;
+      if (v['self-heal'] !== undefined) automated.selfHeal = v['self-heal'];
+      if (v['allow-empty'] !== undefined) automated.allowEmpty = v['allow-empty'];
+    } else if (v.prune || v['self-heal']) {
+      throw new ValidationError('--prune and --self-heal need --sync-policy auto');
+    }
+    if (v['sync-option']) {
+      const options = new Map(
+        ((policy.syncOptions as string[] | undefined) ?? []).map((o) => [o.split('=')[0], o]),
+      );
+      for (const o of v['sync-option']) options.set(o.split('=')[0], o);
+      policy.syncOptions = [...options.values()];
+    }
+    if (Object.keys(policy).length === 0) delete spec.syncPolicy;
+    return spec as JsonObject;
+  }
+
+  async create(name: string): Promise<number> {
+    if (!this.values.repo || this.values.path === undefined)
+      throw new ValidationError('create needs --repo and --path');
+    const spec = this.specFromFlags({
+      project: 'default',
+      destination: { server: IN_CLUSTER_SERVER },
+    });
+    const app: KubeObject = {
+      apiVersion: APPLICATION_API_VERSION,
+      kind: APPLICATION_KIND,
+      metadata: { name, namespace: this.namespace },
+      spec,
+    };
+    parseApplication(app);
+    try {
+      await this.client.create(app);
+    } catch (err) {
+      if (!(this.values.upsert && isGitOpsError(err, 'ALREADY_EXISTS'))) throw err;
+      await this.client.patch(this.ref(name), 'merge', { spec });
+    }
+    this.out(`application '${name}' created\n`);
+    return 0;
+  }
+
+  async set(name: string): Promise<number> {
+    const app = await this.get(name);
+    const spec = this.specFromFlags((app.spec ?? {}) as JsonObject);
+    parseApplication({ ...app, spec });
+    await this.client.update({ ...app, spec });
+    this.out(`application '${name}' updated\n`);
+    return 0;
+  }
+
+  async show(name: string): Promise<number> {
+    const app = await this.get(name);
+    if (this.print(app)) return 0;
+    const spec = (app.spec ?? {}) as {
+      project?: string;
+      source?: { repoURL?: string; targetRevision?: string; path?: string };
+      destination?: { server?: string; name?: string; namespace?: string };
+      syncPolicy?: { automated?: { prune?: boolean; selfHeal?: boolean } };
+    };
+    const status = (app.status ?? {}) as ApplicationStatus;
+    const automated = spec.syncPolicy?.automated;
+    const policy = automated
+      ? `Automated${automated.prune ? ' (Prune)' : ''}${automated.selfHeal ? ' (SelfHeal)' : ''}`
+      : 'Manual';
+    const field = (k: string, v: string | undefined) => `${`${k}:`.padEnd(20)}${v ?? ''}\n`;
+    let text = '';
+    text += field('Name', `${app.metadata.namespace}/${app.metadata.name}`);
+    text += field('Project', spec.project ?? 'default');
+    text += field('Server', spec.destination?.server ?? spec.destination?.name ?? IN_CLUSTER_SERVER);
+    text += field('Namespace', spec.destination?.namespace);
+    text += field('Repo', spec.source?.repoURL);
+    text += field('Target', spec.source?.targetRevision ?? 'HEAD');
+    text += field('Path', spec.source?.path);
+    text += field('Sync Policy', policy);
+    const sync = status.sync?.status ?? 'Unknown';
+    const rev = status.sync?.revision
+      ? ` ${sync === 'Synced' ? 'to' : 'from'} (${shortCommit(status.sync.revision)})`
+      : '';
+    text += field('Sync Status', `${sync}${rev}`);
+    text += field('Health Status', status.health?.status ?? 'Unknown');
+    for (const c of status.conditions ?? [])
+      if (c.status === 'True') text += field('Condition', `${c.type}: ${c.message ?? ''}`);
+    const op = status.operationState;
+    if (op) text += field('Last Operation', `${op.phase}${op.message ? `: ${op.message}` : ''}`);
+    text += '\n';
+    const rows = [['GROUP', 'KIND', 'NAMESPACE', 'NAME', 'STATUS', 'HEALTH', 'HOOK', 'MESSAGE']];
+    for (const r of status.resources ?? []) {
+      rows.push([
+        r.group,
+        r.kind,
+        r.namespace ?? '',
+        r.name,
+        r.status + (r.requiresPruning ? ' (prune)' : ''),
+        r.health?.status ?? '',
+        '',
+        r.health?.message ?? r.message ?? '',
+      ]);
+    }
+    this.out(text + table(rows));
+    return 0;
+  }
+
+  async list(): Promise<number> {
+    const list = await this.client.listAll(APPLICATION_API_VERSION, APPLICATION_KIND, {
+      namespace: this.values['app-namespace'],
+    });
+    if (this.print(list.items)) return 0;
+    const rows = [
+      ['NAME', 'CLUSTER', 'NAMESPACE', 'PROJECT', 'STATUS', 'HEALTH', 'SYNCPOLICY', 'REPO', 'PATH', 'TARGET'],
+    ];
+    for (const app of list.items) {
+      const spec = (app.spec ?? {}) as Record<string, Record<string, string> | string | undefined>;
+      const status = (app.status ?? {}) as ApplicationStatus;
+      const src = (spec.source ?? {}) as Record<string, string>;
+      const dest = (spec.destination ?? {}) as Record<string, string>;
+      rows.push([
+        `${app.metadata.namespace}/${app.metadata.name}`,
+        dest.server ?? dest.name ?? IN_CLUSTER_SERVER,
+        dest.namespace ?? '',
+        (spec.project as string | undefined) ?? 'default',
+        status.sync?.status ?? 'Unknown',
+        status.health?.status ?? 'Unknown',
+        (spec.syncPolicy as Record<string, unknown> | undefined)?.automated ? 'Auto' : '<none>',
+        src.repoURL ?? '',
+        src.path ?? '',
+        src.targetRevision ?? 'HEAD',
+      ]);
+    }
+    this.out(table(rows));
+    return 0;
+  }
+
+  async history(name: string): Promise<number> {
+    const app = await this.get(name);
+    const history = ((app.status ?? {}) as ApplicationStatus).history ?? [];
+    if (this.print(history)) return 0;
+    const rows = [['ID', 'DATE', 'REVISION']];
+    for (const h of history)
+      rows.push([String(h.id), h.deployedAt, `${h.source.path ?? ''} (${shortCommit(h.revision)})`]);
+    this.out(table(rows));
+    return 0;
+  }
+
+  async diff(name: string): Promise<number> {
+    const app = parseApplication(await this.get(name));
+    const source = new GitSource({
+      url: app.spec.source.repoURL,
+      ref: gitRefFor(app.spec.source.targetRevision),
+    });
+    try {
+      const snapshot = await source.fetch();
+      const rendered = await renderApplicationSource(snapshot.fs, app.spec.source);
+      const defaultNamespace = app.spec.destination.namespace ?? 'default';
+      const live = await loadLiveState(this.client, {
+        app: trackingAppName(`${this.namespace}/${name}`),
+        desired: rendered.objects,
+        defaultNamespace,
+      });
+      const result = diffMany(
+        { desired: rendered.objects, live },
+        { defaultNamespace, ignoreDifferences: app.spec.ignoreDifferences ?? [] },
+      );
+      const changed = result.items.filter((i) => i.status !== 'unchanged');
+      if (
+        this.print(changed.map((i) => ({ key: i.key, status: i.status, changes: i.result?.changes ?? [] })))
+      ) {
+        return changed.length > 0 ? EXIT_DIFFERENCES : 0;
+      }
+      const color = this.values.color ?? (this.io.stdout.isTTY === true && !process.env.NO_COLOR);
+      for (const item of changed) {
+        const k = item.key;
+        this.out(`===== ${k.group}/${k.kind} ${k.namespace}/${k.name} ======\n`);
+        if (item.status === 'live-only') {
+          this.out(`(not in ${shortCommit(snapshot.revision)}: pruned by a sync with prune)\n`);
+          continue;
+        }
+        const text = item.result ? renderDiff(item.result) : (item.error?.message ?? '');
+        for (const line of text.split('\n')) {
+          if (!color || line === '') this.out(`${line}\n`);
+          else if (line.startsWith('+') && !line.startsWith('+++')) this.out(`\x1b[32m${line}\x1b[0m\n`);
+          else if (line.startsWith('-') && !line.startsWith('---')) this.out(`\x1b[31m${line}\x1b[0m\n`);
+          else if (line.startsWith('@@')) this.out(`\x1b[36m${line}\x1b[0m\n`);
+          else this.out(`${line}\n`);
+        }
+      }
+      return changed.length > 0 ? EXIT_DIFFERENCES : 0;
+    } finally {
+      source.close();
+    }
+  }
+
+  private async operate(name: string, operation: JsonObject): Promise<number> {
+    const app = await this.get(name);
+    if (app.operation) throw new ValidationError(`an operation is already pending on '${name}'`);
+    const before = JSON.stringify(((app.status ?? {}) as ApplicationStatus).operationState ?? null);
+    await this.client.update({
+      ...app,
+      operation: { ...operation, initiatedBy: { username: process.env.USER ?? 'cli' } },
+    } as KubeObject);
+    if (this.values.async) {
+      this.out(`operation requested on '${name}'\n`);
+      return 0;
+    }
+    const deadline = Date.now() + durationMs(this.values.timeout, 300_000);
+    let said = '';
+    for (;;) {
+      const current = await this.get(name);
+      const status = (current.status ?? {}) as ApplicationStatus;
+      const op = status.operationState;
+      const line = current.operation ? 'Pending' : `${op?.phase ?? 'Unknown'}`;
+      if (line !== said && !this.values.output) {
+        this.io.stderr.write(`${new Date().toISOString()}  operation ${line}\n`);
+        said = line;
+      }
+      // Done once the operator cleared the operation and wrote a new, finished operation state.
+      if (!current.operation && op && op.phase !== 'Running' && JSON.stringify(op) !== before) {
+        if (!this.print(op)) this.out(`${op.phase}: ${op.message ?? ''} (${shortCommit(op.revision)})\n`);
+        return op.phase === 'Succeeded' ? 0 : EXIT_FAILURE;
+      }
+      if (Date.now() > deadline) {
+        this.io.stderr.write(`timed out waiting for the operation on '${name}'\n`);
+        return EXIT_FAILURE;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  sync(name: string): Promise<number> {
+    const sync: JsonObject = {};
+    if (this.values.revision) sync.revision = this.values.revision;
+    if (this.values.prune) sync.prune = true;
+    if (this.values['dry-run']) sync.dryRun = true;
+    return this.operate(name, { sync });
+  }
+
+  rollback(name: string, id: string | undefined): Promise<number> {
+    if (id === undefined || !/^\d+$/.test(id)) throw new ValidationError('rollback needs a history ID');
+    return this.operate(name, {
+      rollback: { id: Number(id), ...(this.values.prune ? { prune: true } : {}) },
+    });
+  }
+
+  async remove(name: string): Promise<number> {
+    await this.client.delete(this.ref(name));
+    this.out(`application '${name}' deleted\n`);
+    return 0;
+  }
+}
+
+/**
+ * Runs `gitops-kit-operator app …` and answers the exit code: 0 success; 1 a failed operation, a
+ * missing Application, or differences for `diff`; 2 a usage error.
+ */
+export async function runAppCommand(
+  args: string[],
+  io: AppCliIO = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    io.stderr.write(`${(err as Error).message}\n${APP_USAGE}`);
+    return EXIT_USAGE;
+  }
+  const [command, name, extra] = parsed.positionals;
+  if (parsed.values.help || command === undefined) {
+    (parsed.values.help ? io.stdout : io.stderr).write(APP_USAGE);
+    return parsed.values.help ? 0 : EXIT_USAGE;
+  }
+  if (parsed.values.output && !['json', 'yaml', 'wide'].includes(parsed.values.output)) {
+    io.stderr.write(`--output is json, yaml or wide\n`);
+    return EXIT_USAGE;
+  }
+  if (command !== 'list' && !name) {
+    io.stderr.write(`app ${command} needs an application NAME\n${APP_USAGE}`);
+    return EXIT_USAGE;
+  }
+  const owned = io.client === undefined;
+  const client =
+    io.client ??
+    (parsed.values.kubeconfig
+      ? await KubeClusterClient.fromKubeconfigFile(parsed.values.kubeconfig)
+      : await KubeClusterClient.fromDefault());
+  const cli = new AppCli(io, client, parsed.values);
+  const n = name ?? '';
+  try {
+    switch (command) {
+      case 'create':
+        return await cli.create(n);
+      case 'get':
+        return await cli.show(n);
+      case 'list':
+        return await cli.list();
+      case 'diff':
+        return await cli.diff(n);
+      case 'sync':
+        return await cli.sync(n);
+      case 'history':
+        return await cli.history(n);
+      case 'rollback':
+        return await cli.rollback(n, extra);
+      case 'set':
+        return await cli.set(n);
+      case 'delete':
+        return await cli.remove(n);
+      default:
+        io.stderr.write(`unknown app command "${command}"\n${APP_USAGE}`);
+        return EXIT_USAGE;
+    }
+  } catch (err) {
+    io.stderr.write(
+      `gitops-kit-operator app ${command}: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    return err instanceof ValidationError ? EXIT_USAGE : EXIT_FAILURE;
+  } finally {
+    if (owned) (client as KubeClusterClient).close();
+  }
+}
