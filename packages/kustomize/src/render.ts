@@ -104,7 +104,7 @@ function isObj(v: unknown): v is JsonObject {
 /**
  * Renders the kustomization in `dir` of `fs` like `kustomize build dir`: the same objects in the same
  * order, and the same YAML bytes. Works on any {@link ReadonlyFileSystem} (disk, memfs, a git tree).
- * Errors are typed ({@link ValidationError}, {@link ParseError}, {@link SecurityError}…) and name
+ * Errors are typed ({@link ValidationError}, `ParseError`, `SecurityError`…) and name
  * the file; nothing partial is returned.
  */
 export async function renderKustomization(
