@@ -10,6 +10,7 @@ import {
 } from '@gitops-kit/core';
 import { applyMergePatch, createMergePatch } from '@gitops-kit/patch';
 import { computeChanges, type FieldChange } from './changes.js';
+import { describeObject } from './describe-object.js';
 import { applyIgnoreRules, type IgnoreOptions } from './ignore.js';
 import {
   builtinListSchema,
@@ -96,11 +97,6 @@ function checkObject(value: unknown, role: string): KubeObject | null {
   return value as unknown as KubeObject;
 }
 
-function describe(obj: KubeObject): string {
-  const ns = obj.metadata?.namespace;
-  return `${obj.kind}/${ns ? `${ns}/` : ''}${obj.metadata?.name ?? ''}`;
-}
-
 function checkSameObject(desired: KubeObject, live: KubeObject): void {
   const dg = apiGroupOf(desired.apiVersion);
   const lg = apiGroupOf(live.apiVersion);
@@ -113,15 +109,18 @@ function checkSameObject(desired: KubeObject, live: KubeObject): void {
   const dn = desired.metadata?.name;
   const ln = live.metadata?.name;
   if (dn !== undefined && ln !== undefined && dn !== ln) {
-    throw new ValidationError(`cannot compare ${describe(desired)} with ${describe(live)}: different names`, {
-      path: 'metadata.name',
-    });
+    throw new ValidationError(
+      `cannot compare ${describeObject(desired)} with ${describeObject(live)}: different names`,
+      {
+        path: 'metadata.name',
+      },
+    );
   }
   const dns = desired.metadata?.namespace;
   const lns = live.metadata?.namespace;
   if (dns && lns && dns !== lns) {
     throw new ValidationError(
-      `cannot compare ${describe(desired)} with ${describe(live)}: different namespaces`,
+      `cannot compare ${describeObject(desired)} with ${describeObject(live)}: different namespaces`,
       {
         path: 'metadata.namespace',
       },

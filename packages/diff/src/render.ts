@@ -1,6 +1,6 @@
-import type { JsonValue, KubeObject } from '@gitops-kit/core';
+import { type JsonValue, type KubeObject, stringifyKubeYaml } from '@gitops-kit/core';
 import { structuredPatch } from 'diff';
-import { stringify } from 'yaml';
+import { describeObject } from './describe-object.js';
 import type { DiffResult } from './diff.js';
 import { hideSecretData, isSecret } from './mask.js';
 
@@ -20,18 +20,19 @@ const CYAN = '\u001b[36m';
 const BOLD = '\u001b[1m';
 const RESET = '\u001b[0m';
 
-/** YAML with keys sorted, so two objects built in different orders line up. */
+/**
+ * YAML as kubectl and kustomize write it (core's stringifier: keys in a fixed order, YAML 1.1
+ * ambiguous strings quoted), so two objects built in different orders line up.
+ */
 export function toSortedYaml(value: KubeObject | JsonValue | null): string {
   if (value === null) return '';
-  // YAML 1.1 quoting, as kubectl prints: `yes`, `on` and friends stay strings for every reader.
-  return stringify(value, { sortMapEntries: true, lineWidth: 0, version: '1.1' });
+  return stringifyKubeYaml(value);
 }
 
 function titleOf(result: DiffResult): string {
   const obj = result.predictedLive ?? result.normalizedLive;
   if (obj === null) return 'object';
-  const ns = obj.metadata?.namespace;
-  return `${obj.kind}/${ns ? `${ns}/` : ''}${obj.metadata?.name ?? ''}`;
+  return describeObject(obj);
 }
 
 /**

@@ -12,16 +12,16 @@ describe('renderDiff', () => {
       '+++ predicted/Deployment/shop/web',
     ]);
     expect(text).toMatch(/^@@ -\d+,\d+ \+\d+,\d+ @@$/m);
-    expect(text).toContain('-        - image: nginx:1.27');
-    expect(text).toContain('+        - image: nginx:1.28');
+    expect(text).toContain('-      - image: nginx:1.27');
+    expect(text).toContain('+      - image: nginx:1.28');
     expect(text).not.toContain('\u001b[');
   });
 
   it('colours removals red, additions green and hunk headers cyan', () => {
     const result = diff(desiredDeployment({ image: 'nginx:1.28' }), liveFrom(desiredDeployment()));
     const text = renderDiff(result, { color: true });
-    expect(text).toContain('\u001b[31m-        - image: nginx:1.27\u001b[0m');
-    expect(text).toContain('\u001b[32m+        - image: nginx:1.28\u001b[0m');
+    expect(text).toContain('\u001b[31m-      - image: nginx:1.27\u001b[0m');
+    expect(text).toContain('\u001b[32m+      - image: nginx:1.28\u001b[0m');
     expect(text).toContain('\u001b[36m@@ ');
   });
 

@@ -79,6 +79,17 @@ function typedOrFine(fn: () => unknown): void {
 }
 
 describe('robustness', () => {
+  it('names an object whose namespace is not a string without throwing (found by the property below)', () => {
+    const desired = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'x', namespace: [{ toString: false }] },
+    } as unknown as KubeObject;
+    const live = { apiVersion: 'v1', kind: 'Secret', metadata: {} } as KubeObject;
+    const text = renderDiff(diff(desired, live));
+    expect(text).toContain('Secret/');
+  });
+
   it('diff, renderDiff, hideSecretData and diffMany never throw anything but typed errors', () => {
     fc.assert(
       fc.property(

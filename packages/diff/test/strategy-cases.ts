@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '@gitops-kit/core';
-import { parse } from 'yaml';
+import { parseYaml as parse } from '@gitops-kit/core';
 import { type DiffOptions, type DiffResult, diff } from '../src/index.js';
 
 /** The folder of the strategy cases: one sub-folder each, with `case.yaml` and `expected.json`. */
@@ -25,7 +25,9 @@ export function strategyCaseNames(): string[] {
 
 /** Runs one strategy case and returns its result. */
 export function runStrategyCase(name: string): DiffResult {
-  const c = parse(readFileSync(join(STRATEGY_CASES_DIR, name, 'case.yaml'), 'utf8')) as StrategyCase;
+  const c = parse(
+    readFileSync(join(STRATEGY_CASES_DIR, name, 'case.yaml'), 'utf8'),
+  ) as unknown as StrategyCase;
   const options: DiffOptions = { ...c.options };
   if (c.dryRun) options.serverSideDryRun = c.dryRun;
   return diff(c.desired, c.live, options);
