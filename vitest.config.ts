@@ -16,6 +16,8 @@ const projects = roots.flatMap((root) =>
             name: d.name,
             root: join(root, d.name),
             include: ['test/**/*.test.ts'],
+            // A package's own test/setup.ts, when it has one, runs before each test file.
+            setupFiles: existsSync(join(root, d.name, 'test', 'setup.ts')) ? ['test/setup.ts'] : [],
           },
         }))
     : [],
