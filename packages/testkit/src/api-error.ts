@@ -37,6 +37,8 @@ export class ApiStatusError extends Error {
       reason: this.reason,
       code: this.code,
     };
+    // A plain Go error reaches the client as a Status without a reason (kubectl: "Error from server: …").
+    if (this.reason === '') delete status.reason;
     if (this.details) status.details = this.details;
     return status;
   }

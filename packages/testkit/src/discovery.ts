@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { formatApiVersion, type JsonObject } from '@gitops-kit/core';
+import { openApiComponents } from './openapi.js';
 import { type ResourceType, verbsOf } from './resources.js';
 
 /** The Kubernetes version testkit reports. */
@@ -202,8 +203,9 @@ const WRITE_PARAMS = ['dryRun', 'fieldManager', 'fieldValidation', 'force', 'pre
 
 /**
  * `/openapi/v3/<group-version>`: the operations of each resource with their group-version-kind and
- * query parameters. No schemas: enough for kubectl to see that the server validates fields itself
- * (`fieldValidation`), so it does not need schemas to validate on the client.
+ * query parameters (`fieldValidation` tells kubectl the server validates fields itself), and the
+ * component schemas of the kinds served (built-in definitions and CRD schemas), so `kubectl explain`
+ * works and kubectl finds the patch metadata of built-in fields.
  */
 export function openApiV3GroupVersion(
   types: readonly ResourceType[],
@@ -212,6 +214,26 @@ export function openApiV3GroupVersion(
 ): JsonObject | undefined {
   const mine = types.filter((t) => t.group === group && t.version === version);
   if (mine.length === 0) return undefined;
+  // kubectl reads the index (which hashes every document) on each run: build each document once
+  // per set of served types.
+  const signature = JSON.stringify(
+    mine.map((t) => [t.kind, t.plural, t.namespaced, t.statusSubresource, t.schema ?? null]),
+  );
+  const key = `${group}/${version}`;
+  const hit = documentCache.get(key);
+  if (hit && hit.signature === signature) return hit.doc;
+  const doc = buildGroupVersionDocument(mine, group, version);
+  documentCache.set(key, { signature, doc });
+  return doc;
+}
+
+const documentCache = new Map<string, { signature: string; doc: JsonObject }>();
+
+function buildGroupVersionDocument(
+  mine: readonly ResourceType[],
+  group: string,
+  version: string,
+): JsonObject {
   const paths: JsonObject = {};
   for (const t of mine) {
     const base = `/${gvPath(group, version)}${t.namespaced ? '/namespaces/{namespace}' : ''}/${t.plural}`;
@@ -241,6 +263,6 @@ export function openApiV3GroupVersion(
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: EMULATED_VERSION.gitVersion },
     paths,
-    components: { schemas: {} },
+    components: { schemas: openApiComponents(mine) },
   };
 }

@@ -26,8 +26,15 @@ import {
   invalid,
   notFound,
 } from './api-error.js';
+import { builtinDefinitionOf, checkBuiltinObject } from './builtin-schema.js';
+import { ssaItemLabel } from './openapi.js';
 import { builtinResourceTypes, type ResourceType, storageKeyOf } from './resources.js';
-import { compileFieldSelector, compileLabelSelector, type Matcher } from './selectors.js';
+import {
+  compileFieldSelector,
+  compileLabelSelector,
+  labelSelectorCauses,
+  type Matcher,
+} from './selectors.js';
 import {
   applyMerge,
   deleteAt,
@@ -367,10 +374,82 @@ export class ApiEngine {
   }
 
   private checkSchema(type: ResourceType, body: JsonObject, options: WriteOptions): void {
-    if (!type.schema) return;
+    // Built-in kinds are checked as they are decoded, before anything else (see checkBuiltinSchema).
+    if (!type.custom || !type.schema) return;
     const check = validateSchema(body, type.schema as JsonObject);
     const name = String((body.metadata as JsonObject).name ?? '');
-    if (check.unknown.length > 0) {
+    this.reportUnknown(type, check.unknown, options);
+    if (check.causes.length > 0) throw invalid(this.subject(type, name), check.causes);
+  }
+
+  /** Built-in kinds are decoded into Go structs: a wrong JSON type fails the request whatever `fieldValidation` says. */
+  private checkBuiltinSchema(type: ResourceType, body: JsonObject, options: WriteOptions): void {
+    const def = builtinDefinitionOf(type.group, type.version, type.kind);
+    if (def === undefined) return;
+    const check = checkBuiltinObject(body, def);
+    const prefix = `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}`;
+    if (check.typeError) {
+      const e = check.typeError;
+      throw new ApiStatusError(
+        400,
+        'BadRequest',
+        `${prefix}: json: cannot unmarshal ${e.got} into Go struct field ${e.struct}.${e.path} of type ${e.want}`,
+      );
+    }
+    this.reportUnknown(type, check.unknown, options);
+    const causes = check.labelSelectors.flatMap((s) => labelSelectorCauses(s.value, s.path));
+    if (causes.length > 0) {
+      const meta = isJsonObject(body.metadata) ? body.metadata : {};
+      throw invalid(this.subject(type, String(meta.name ?? meta.generateName ?? '')), causes);
+    }
+  }
+
+  /**
+   * A strategic merge patch is converted to the typed object with its unknown fields returned, and
+   * under `Strict` kube-apiserver reports them against the `patch` field (422), the patch printed as
+   * Go prints a map: kubectl then says `The request is invalid: patch: Invalid value: "map[…]": …`.
+   */
+  private checkStrategicPatch(type: ResourceType, patched: JsonObject, patch: JsonObject): void {
+    const def = builtinDefinitionOf(type.group, type.version, type.kind);
+    if (def === undefined) return;
+    const { unknown } = checkBuiltinObject(deepCopyJson(patched), def);
+    if (unknown.length === 0) return;
+    const value = goFormat(patch);
+    const detail = `strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`;
+    const message = `Invalid value: ${JSON.stringify(value)}: ${detail}`;
+    throw new ApiStatusError(422, 'Invalid', ` "" is invalid: patch: ${message}`, {
+      causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }],
+    });
+  }
+
+  /**
+   * Server-side apply converts the applied configuration to a typed value first: unknown fields and
+   * values of the wrong type fail it whatever `fieldValidation` says, worded as structured-merge-diff
+   * words them (kube-apiserver 1.32 answers these with 500).
+   */
+  private checkAppliedConfig(type: ResourceType, namespace: string, name: string, body: JsonObject): void {
+    const def = builtinDefinitionOf(type.group, type.version, type.kind);
+    if (def === undefined) return;
+    const check = checkBuiltinObject(deepCopyJson(body), def, ssaItemLabel);
+    const problems = [
+      ...check.undeclared.map((p) => `${p}: field not declared in schema`),
+      ...check.typedErrors,
+    ];
+    if (problems.length === 0) return;
+    const gv = formatApiVersion(type.group, type.version);
+    const who = type.namespaced ? `${namespace}/${name}` : `/${name}`;
+    const detail =
+      problems.length === 1 ? problems[0] : `errors:\n${problems.map((p) => `  ${p}`).join('\n')}`;
+    throw new ApiStatusError(
+      500,
+      '',
+      `failed to create typed patch object (${who}; ${gv}, Kind=${type.kind}): ${detail}`,
+    );
+  }
+
+  private reportUnknown(type: ResourceType, unknown: string[], options: WriteOptions): void {
+    if (unknown.length > 0) {
+      const check = { unknown };
       const mode = options.fieldValidation ?? 'Warn';
       if (mode === 'Strict') {
         throw new ApiStatusError(
@@ -388,7 +467,6 @@ export class ApiEngine {
       }
       if (mode === 'Warn') for (const u of check.unknown) options.warnings?.push(`unknown field "${u}"`);
     }
-    if (check.causes.length > 0) throw invalid(this.subject(type, name), check.causes);
   }
 
   /** `owned`: nothing outside the engine references `obj` or its parts, so it is filled in place. */
@@ -529,6 +607,7 @@ export class ApiEngine {
     options: WriteOptions,
     raw: boolean,
   ): JsonObject {
+    if (!type.custom) this.checkBuiltinSchema(type, obj, options);
     if (!isJsonObject(obj.metadata)) obj.metadata = {};
     const meta = obj.metadata as JsonObject;
     if ((meta.name === undefined || meta.name === '') && typeof meta.generateName === 'string') {
@@ -692,6 +771,7 @@ export class ApiEngine {
   ): JsonObject {
     const scope = options.scope ?? 'main';
     const name = String((current.metadata as JsonObject).name);
+    if (!type.custom) this.checkBuiltinSchema(type, incoming, options);
     this.validateBody(type, namespace, incoming, name);
     this.checkSchema(type, incoming, options);
     const curMeta = current.metadata as JsonObject;
@@ -819,6 +899,8 @@ export class ApiEngine {
       );
     }
     meta.name = name;
+    if (patchType === 'strategic' && options.fieldValidation === 'Strict' && isJsonObject(patch))
+      this.checkStrategicPatch(type, patched, patch);
     return this.replace(type, namespace, current, patched, options, 'Update', undefined);
   }
 
@@ -834,6 +916,7 @@ export class ApiEngine {
     if (!manager)
       throw badRequest('PATCH, application/apply-patch+yaml requests require fieldManager to be set');
     const scope = options.scope ?? 'main';
+    if (!type.custom) this.checkAppliedConfig(type, namespace, name, applied);
     const body = deepCopyJson(applied);
     if (!isJsonObject(body.metadata)) body.metadata = {};
     const bmeta = body.metadata as JsonObject;
@@ -1326,4 +1409,16 @@ function collectRemovals(
     out.push(...collectRemovals(child, a, others, path));
   }
   return out;
+}
+
+/** A JSON value as Go's `%v` prints the decoded `map[string]interface{}` (keys sorted). */
+function goFormat(v: JsonValue): string {
+  if (v === null) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(goFormat).join(' ')}]`;
+  if (isJsonObject(v))
+    return `map[${Object.keys(v)
+      .sort()
+      .map((k) => `${k}:${goFormat(v[k] as JsonValue)}`)
+      .join(' ')}]`;
+  return String(v);
 }

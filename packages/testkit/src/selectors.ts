@@ -1,4 +1,13 @@
-import { isJsonObject, type JsonValue } from '@gitops-kit/core';
+import {
+  matchesLabelSelector as coreMatches,
+  isJsonObject,
+  type JsonValue,
+  type LabelRequirement,
+  type LabelSelector,
+  labelSelectorRequirements,
+  parseLabelSelector,
+} from '@gitops-kit/core';
+import type { FieldCause } from './validation.js';
 
 /** A compiled selector: true when an object matches. */
 export type Matcher = (obj: Record<string, unknown>) => boolean;
@@ -6,72 +15,33 @@ export type Matcher = (obj: Record<string, unknown>) => boolean;
 /** Thrown for a selector that does not parse; the server answers 400. */
 export class SelectorSyntaxError extends Error {}
 
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-
-function checkValue(value: string, req: string): string {
-  if (value.length > 63 || !LABEL_VALUE.test(value))
-    throw new SelectorSyntaxError(`unable to parse requirement: "${req}": invalid label value: "${value}"`);
-  return value;
-}
-
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of text) {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) {
-      parts.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur.trim() !== '') parts.push(cur);
-  return parts.map((p) => p.trim()).filter((p) => p !== '');
-}
-
-/** Compiles a label selector (`a=b,c!=d,e in (x,y),f notin (z),g,!h`). */
+/**
+ * Compiles a label selector (`a=b,c!=d,e in (x,y),f notin (z),g,!h`, also `>`/`<`) with the parser of
+ * @gitops-kit/core. A selector that does not parse throws {@link SelectorSyntaxError} worded as
+ * kube-apiserver words it (`unable to parse requirement: …` for a bad key or value).
+ */
 export function compileLabelSelector(text: string | null | undefined): Matcher {
   if (!text) return () => true;
-  const tests: Array<(labels: Record<string, string>) => boolean> = [];
-  for (const req of splitTopLevel(text)) {
-    let m = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(req);
-    if (m) {
-      const [, key, op, list] = m as unknown as [string, string, string, string];
-      const values = new Set(
-        list
-          .split(',')
-          .map((v) => v.trim())
-          .filter((v) => v !== '')
-          .map((v) => checkValue(v, req)),
-      );
-      tests.push(
-        op === 'in'
-          ? (l) => key in l && values.has(l[key] as string)
-          : (l) => !(key in l) || !values.has(l[key] as string),
-      );
-      continue;
-    }
-    m = /^([^\s!=]+)\s*(==|=|!=)\s*([^\s]*)$/.exec(req);
-    if (m) {
-      const [, key, op, value] = m as unknown as [string, string, string, string];
-      checkValue(value, req);
-      tests.push(op === '!=' ? (l) => l[key] !== value : (l) => l[key] === value);
-      continue;
-    }
-    m = /^(!?)([A-Za-z0-9._\-/]+)$/.exec(req);
-    if (m) {
-      const [, not, key] = m as unknown as [string, string, string];
-      tests.push(not ? (l) => !(key in l) : (l) => key in l);
-      continue;
-    }
-    throw new SelectorSyntaxError(`unable to parse requirement: "${req}"`);
+  let reqs: readonly LabelRequirement[];
+  try {
+    reqs = parseLabelSelector(text);
+  } catch (err) {
+    const message = (err as { reason?: string }).reason ?? (err as Error).message;
+    throw new SelectorSyntaxError(
+      message.startsWith('unable to parse') ? message : `unable to parse requirement: ${message}`,
+    );
   }
   return (obj) => {
     const meta = obj.metadata as { labels?: Record<string, string> } | undefined;
-    const labels = meta?.labels ?? {};
-    return tests.every((t) => t(labels));
+    return coreMatches(reqs, meta?.labels);
   };
+}
+
+function splitRequirements(text: string): string[] {
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
 }
 
 function fieldValue(obj: JsonValue, path: string): string {
@@ -88,7 +58,7 @@ function fieldValue(obj: JsonValue, path: string): string {
 export function compileFieldSelector(text: string | null | undefined): Matcher {
   if (!text) return () => true;
   const tests: Matcher[] = [];
-  for (const req of splitTopLevel(text)) {
+  for (const req of splitRequirements(text)) {
     const m = /^([A-Za-z0-9._]+)\s*(==|=|!=)\s*(.*)$/.exec(req);
     if (!m) throw new SelectorSyntaxError(`invalid field selector: "${req}"`);
     const [, path, op, value] = m as unknown as [string, string, string, string];
@@ -101,34 +71,68 @@ export function compileFieldSelector(text: string | null | undefined): Matcher {
   return (obj) => tests.every((t) => t(obj));
 }
 
-/** True when `labels` match a structured `LabelSelector` (`matchLabels` + `matchExpressions`). */
+/**
+ * True when `labels` match a structured `LabelSelector` (`matchLabels` + `matchExpressions`); a
+ * missing selector, or one the server would have rejected, matches nothing.
+ */
 export function matchesLabelSelector(
   selector: JsonValue | undefined,
   labels: Record<string, string>,
 ): boolean {
   if (!isJsonObject(selector)) return false;
-  const ml = isJsonObject(selector.matchLabels) ? selector.matchLabels : {};
-  for (const [k, v] of Object.entries(ml)) if (labels[k] !== v) return false;
+  try {
+    return coreMatches(selector as unknown as LabelSelector, labels);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why a `LabelSelector` object in a written object is invalid, as kube-apiserver's validation reports
+ * it (`ValidateLabelSelector`): unknown operators, values required or forbidden by the operator,
+ * bad label keys and values. `path` is the selector's field path (`spec.selector`).
+ */
+export function labelSelectorCauses(selector: JsonValue, path: string): FieldCause[] {
+  const causes: FieldCause[] = [];
+  if (!isJsonObject(selector)) return causes;
   const exprs = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
-  for (const e of exprs) {
+  for (const [i, e] of exprs.entries()) {
     if (!isJsonObject(e)) continue;
-    const key = String(e.key);
-    const values = Array.isArray(e.values) ? e.values.map(String) : [];
-    const has = key in labels;
-    switch (e.operator) {
-      case 'In':
-        if (!has || !values.includes(labels[key] as string)) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(labels[key] as string)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
+    const at = `${path}.matchExpressions[${i}]`;
+    const values = Array.isArray(e.values) ? e.values : [];
+    const op = e.operator;
+    if (op === 'In' || op === 'NotIn') {
+      if (values.length === 0)
+        causes.push({
+          reason: 'FieldValueRequired',
+          message: "Required value: must be specified when `operator` is 'In' or 'NotIn'",
+          field: `${at}.values`,
+        });
+    } else if (op === 'Exists' || op === 'DoesNotExist') {
+      if (values.length > 0)
+        causes.push({
+          reason: 'FieldValueForbidden',
+          message: "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+          field: `${at}.values`,
+        });
+    } else {
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${JSON.stringify(op ?? '')}: not a valid selector operator`,
+        field: `${at}.operator`,
+      });
     }
   }
-  return true;
+  if (causes.length > 0) return causes;
+  // Keys and values: core's validation (the same rules as labels.NewRequirement).
+  try {
+    labelSelectorRequirements(selector as unknown as LabelSelector);
+  } catch (err) {
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${(err as { reason?: string }).reason ?? (err as Error).message}`,
+      field: path,
+    });
+  }
+  return causes;
 }

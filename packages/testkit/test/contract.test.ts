@@ -187,7 +187,31 @@ describe('get, create, list', () => {
   });
 
   it('keeps fields it does not know and never mutates the caller object', async () => {
-    const input = { ...cm('unknown-fields'), extra: { kept: true } } as KubeObject;
+    // A kind whose schema preserves unknown fields: the server keeps them, so only the client could drop them.
+    await client.create({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'blobs.example.com' },
+      spec: {
+        group: 'example.com',
+        names: { kind: 'Blob', plural: 'blobs' },
+        scope: 'Namespaced',
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+        ],
+      },
+    } as unknown as KubeObject);
+    const input = {
+      apiVersion: 'example.com/v1',
+      kind: 'Blob',
+      metadata: { name: 'unknown-fields', namespace: 'contract' },
+      extra: { kept: true },
+    } as KubeObject;
     const snapshot = JSON.stringify(input);
     const out = await client.create(input);
     expect(JSON.stringify(input)).toBe(snapshot);

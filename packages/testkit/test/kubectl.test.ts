@@ -320,6 +320,10 @@ spec:
       'widget.example.com/w3 configured',
     );
     expect((await kubectl(['get', 'widget', 'w3', '-o', 'jsonpath={.spec.size}'])).stdout).toBe('4');
+    // The CRD's schema is published in its group version's OpenAPI document.
+    const explained = await kubectl(['explain', 'widgets.spec.size']);
+    expect(explained.code).toBe(0);
+    expect(explained.stdout).toMatch(/FIELD: size <integer>/);
     const bad = await kubectl([
       'create',
       '-f',
@@ -330,5 +334,80 @@ spec:
     ]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('unknown field "spec.extra"');
+  });
+
+  it('apply of a manifest with a typo fails with the server strict decoding error; --validate=warn warns', async () => {
+    const typo = deploymentYaml('typo', 1).replace(
+      '        image: nginx:1.27\n',
+      '        image: nginx:1.27\n        imagePolicy: Always\n',
+    );
+    const path = file('typo.yaml', typo);
+    const strict = await kubectl(['apply', '-f', path]);
+    expect(strict.code).not.toBe(0);
+    expect(strict.stderr).toContain(
+      'Error from server (BadRequest): error when creating "' +
+        path +
+        '": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers[0].imagePolicy"',
+    );
+    expect((await kubectl(['get', 'deployment', 'typo'])).code).not.toBe(0);
+    const warned = await kubectl(['apply', '--validate=warn', '-f', path]);
+    expect(warned.code).toBe(0);
+    expect(warned.stdout.trim()).toBe('deployment.apps/typo created');
+    expect(warned.stderr).toContain('Warning: unknown field "spec.template.spec.containers[0].imagePolicy"');
+    const stored = await kubectl([
+      'get',
+      'deployment',
+      'typo',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0]}',
+    ]);
+    expect(stored.stdout).not.toContain('imagePolicy');
+    // On an existing object kubectl sends a strategic merge patch: its unknown fields are reported
+    // against the patch, and the object is left as it was.
+    const patchTypo = await kubectl([
+      'apply',
+      '-f',
+      file('typo2.yaml', typo.replace('      containers:', '      restartPolcy: Always\n      containers:')),
+    ]);
+    expect(patchTypo.code).not.toBe(0);
+    expect(patchTypo.stderr).toMatch(
+      /The request is invalid: patch: Invalid value: "map\[[\s\S]*restartPolcy:Always[\s\S]*\]": strict decoding error: [^\n]*unknown field "spec\.template\.spec\.restartPolcy"/,
+    );
+    const ssa = await kubectl([
+      'apply',
+      '--server-side',
+      '-f',
+      file('typo-ssa.yaml', typo.replace('name: typo', 'name: typo-ssa')),
+    ]);
+    expect(ssa.code).not.toBe(0);
+    expect(ssa.stderr).toContain(
+      'Error from server: failed to create typed patch object (default/typo-ssa; apps/v1, Kind=Deployment): ' +
+        '.spec.template.spec.containers[name="main"].imagePolicy: field not declared in schema',
+    );
+    const wrongType = await kubectl([
+      'apply',
+      '--validate=false',
+      '-f',
+      file('typed.yaml', typo.replace('replicas: 1', 'replicas: "one"')),
+    ]);
+    expect(wrongType.code).not.toBe(0);
+    expect(wrongType.stderr).toContain(
+      'cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32',
+    );
+  });
+
+  it('explain reads the published OpenAPI v3 schemas', async () => {
+    const replicas = await kubectl(['explain', 'deployment.spec.replicas']);
+    expect(replicas.code).toBe(0);
+    expect(replicas.stdout).toMatch(/GROUP:\s+apps/);
+    expect(replicas.stdout).toMatch(/FIELD: replicas <integer>/);
+    expect(replicas.stdout).toContain('Number of desired pods');
+    const containers = await kubectl(['explain', 'pod.spec.containers']);
+    expect(containers.stdout).toMatch(/FIELD: containers <\[\]Container>/);
+    const deployment = await kubectl(['explain', 'deployment']);
+    expect(deployment.stdout).toMatch(/spec\s+<DeploymentSpec>/);
+    const missing = await kubectl(['explain', 'deployment.spec.replicaz']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('field "replicaz" does not exist');
   });
 });
