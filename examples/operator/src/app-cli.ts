@@ -17,7 +17,7 @@ import { loadLiveState } from '@gitops-kit/sync';
 import { parseApplication } from './application.js';
 import { APPLICATION_API_VERSION, APPLICATION_KIND, type ApplicationStatus } from './application-schema.js';
 import { IN_CLUSTER_SERVER } from './cluster-registry.js';
-import { trackingAppName } from './reconciler.js';
+import { RESOURCES_FINALIZER, trackingAppName } from './reconciler.js';
 import { renderApplicationSource } from './render-source.js';
 import { gitRefFor } from './target-revision.js';
 
@@ -50,7 +50,7 @@ commands:
   history NAME [--output json|yaml]
   rollback NAME ID [--prune] [--async] [--timeout 5m]
   set NAME     [create's flags]
-  delete NAME
+  delete NAME  [--cascade=false] (default: the operator deletes its resources first) [--async]
 flags everywhere: --kubeconfig PATH, --app-namespace NS (default: default), --output json|yaml
 exit codes: 0 success, 1 failure (operation failed, not found, differences for diff), 2 usage error
 `;
@@ -76,6 +76,7 @@ const OPTIONS = {
   async: { type: 'boolean' },
   timeout: { type: 'string' },
   color: { type: 'boolean' },
+  cascade: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -95,17 +96,17 @@ function shortCommit(revision: string | undefined): string {
 
 function table(rows: string[][]): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return (
-    rows
-      .map((row) =>
-        row
-          .map((c, i) => (i === row.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 2)))
-          .join('')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
+  for (const row of rows) {
+    for (const [i, c] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
+  }
+  return `${rows
+    .map((row) =>
+      row
+        .map((c, i) => (i === row.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 2)))
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 class AppCli {
@@ -162,7 +163,8 @@ class AppCli {
       delete spec.destination.server;
     }
     if (v['dest-namespace'] !== undefined) spec.destination.namespace = v['dest-namespace'];
-    const policy = (spec.syncPolicy ??= {});
+    spec.syncPolicy ??= {};
+    const policy = spec.syncPolicy;
     if (v['sync-policy'] !== undefined) {
       if (v['sync-policy'] === 'auto' || v['sync-policy'] === 'automated') policy.automated ??= {};
       else if (v['sync-policy'] === 'none' || v['sync-policy'] === 'manual') delete policy.automated;
@@ -413,8 +415,35 @@ class AppCli {
   }
 
   async remove(name: string): Promise<number> {
+    const cascade = this.values.cascade !== 'false';
+    if (cascade) {
+      const app = await this.get(name);
+      const finalizers = app.metadata.finalizers ?? [];
+      if (!finalizers.includes(RESOURCES_FINALIZER)) {
+        await this.client.patch(this.ref(name), 'merge', {
+          metadata: { finalizers: [...finalizers, RESOURCES_FINALIZER] },
+        });
+      }
+    }
     await this.client.delete(this.ref(name));
-    this.out(`application '${name}' deleted\n`);
+    if (cascade && !this.values.async) {
+      // Wait for the operator to delete the resources and release the Application.
+      const deadline = Date.now() + durationMs(this.values.timeout, 300_000);
+      for (;;) {
+        try {
+          await this.get(name);
+        } catch (err) {
+          if (isGitOpsError(err, 'NOT_FOUND')) break;
+          throw err;
+        }
+        if (Date.now() > deadline) {
+          this.io.stderr.write(`timed out waiting for the resources of '${name}' to be deleted\n`);
+          return EXIT_FAILURE;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    this.out(`application '${name}' deleted${cascade ? ' with its resources' : ''}\n`);
     return 0;
   }
 }

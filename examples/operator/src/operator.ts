@@ -81,6 +81,8 @@ export interface OperatorOptions {
   web?: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
   /** Webhook secrets per provider. */
   webhookSecrets?: Partial<Record<WebhookProvider, WebhookSecret>> | undefined;
+  /** Told of each push a webhook brought for an Application (before it is queued). */
+  onPush?: ((key: string, event: PushEvent) => void) | undefined;
   /** Accept unsigned webhooks from providers without a secret (development only). */
   allowUnsignedWebhooks?: boolean | undefined;
   /** Every Application is reconciled again at this interval (the source poll). Default 3 minutes. */
@@ -248,6 +250,7 @@ export class Operator {
   }
 
   private onPush(key: string, event: PushEvent): void {
+    this.options.onPush?.(key, event);
     this.log.info(
       { app: key, ref: event.ref, revision: event.after, provider: event.provider },
       'push received',

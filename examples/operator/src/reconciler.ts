@@ -4,9 +4,11 @@ import {
   formatObjectKey,
   GitOpsError,
   isGitOpsError,
+  type JsonValue,
   jsonEqual,
   type KubeObject,
   type ObjectKey,
+  parseApiVersion,
 } from '@gitops-kit/core';
 import { type DiffManyResult, renderDiff } from '@gitops-kit/diff';
 import { GitSource, type Snapshot } from '@gitops-kit/git';
@@ -38,6 +40,12 @@ import { writeApplicationStatus } from './status-writer.js';
 import { gitRefFor } from './target-revision.js';
 import { validateApplication } from './validating-reconciler.js';
 import type { ReconcileOutcome } from './work-queue.js';
+
+/**
+ * The finalizer that makes deleting an Application delete its resources first (Argo CD's
+ * `resources-finalizer.argocd.argoproj.io`); `app delete` sets it unless `--cascade=false`.
+ */
+export const RESOURCES_FINALIZER = 'gitops-kit.dev/resources-finalizer';
 
 /** The condition type of a failed sync operation. */
 export const SYNC_ERROR = 'SyncError';
@@ -80,6 +88,12 @@ export interface ApplicationReconcilerOptions {
 interface SourceState {
   source: GitSource;
   snapshot?: Snapshot | undefined;
+}
+
+interface RenderOutcome {
+  revision?: string | undefined;
+  rendered?: RenderedSource | undefined;
+  error?: GitOpsError | undefined;
 }
 
 interface RenderCache {
@@ -145,6 +159,10 @@ export class ApplicationReconciler {
   private readonly renders = new Map<string, RenderCache>();
   private readonly diffs = new Map<string, DiffManyResult>();
   private readonly watchers = new Map<ClusterClient, LiveObjectWatcher>();
+  // Applications queued by a live change only: their source need not be resolved again (as Argo
+  // CD compares with the cached revision then); a poll, a webhook or a spec change resolves.
+  private readonly liveTriggered = new Set<string>();
+  private readonly resolvedGeneration = new Map<string, number | undefined>();
   // The informer's cache may not have our last write yet when the next reconcile starts (a live
   // change queues the app at once): the object we wrote, and the versions it supersedes.
   private readonly written = new Map<string, { superseded: Set<string>; object: KubeObject }>();
@@ -172,6 +190,12 @@ export class ApplicationReconciler {
     if (!item?.result) return undefined;
     return renderDiff(item.result);
   };
+
+  /** Says a push came for an Application: its next reconcile resolves the source whatever queued it. */
+  sourceChanged(key: string): void {
+    this.liveTriggered.delete(key);
+    this.resolvedGeneration.delete(key);
+  }
 
   /** Stops live watches and closes Git sources. */
   close(): void {
@@ -204,11 +228,15 @@ export class ApplicationReconciler {
     source: ApplicationSource,
     revisionOverride: string | undefined,
     hard: boolean,
-  ): Promise<{ revision?: string | undefined; rendered?: RenderedSource; error?: GitOpsError }> {
+    resolve = true,
+  ): Promise<RenderOutcome> {
     const state = this.sourceFor(source, revisionOverride);
     let revision: string;
     try {
-      revision = (await state.source.resolve()).revision;
+      revision =
+        !resolve && !hard && state.snapshot
+          ? state.snapshot.revision
+          : (await state.source.resolve()).revision;
       if (hard || state.snapshot?.revision !== revision) state.snapshot = await state.source.fetch();
     } catch (err) {
       return { error: asGitOpsError(err) };
@@ -219,7 +247,7 @@ export class ApplicationReconciler {
     const cacheKey = `${key}\n${revisionOverride ?? ''}`;
     const cached = this.renders.get(cacheKey);
     if (!hard && cached && cached.revision === snapshot.revision && cached.sourceJson === sourceJson) {
-      return { revision: snapshot.revision, rendered: cached.rendered, error: cached.error } as never;
+      return { revision: snapshot.revision, rendered: cached.rendered, error: cached.error };
     }
     const entry: RenderCache = { revision: snapshot.revision, sourceJson };
     try {
@@ -228,7 +256,7 @@ export class ApplicationReconciler {
       entry.error = asGitOpsError(err);
     }
     this.renders.set(cacheKey, entry);
-    return { revision: snapshot.revision, rendered: entry.rendered, error: entry.error } as never;
+    return { revision: snapshot.revision, rendered: entry.rendered, error: entry.error };
   }
 
   private async watchKinds(client: ClusterClient, objects: readonly KubeObject[]): Promise<void> {
@@ -245,7 +273,10 @@ export class ApplicationReconciler {
           // whose status changes are watched, so they need no watch of their own.
           return undefined;
         },
-        onChange: (appKey) => onLiveChange(appKey),
+        onChange: (appKey) => {
+          this.liveTriggered.add(appKey);
+          onLiveChange(appKey);
+        },
       });
       this.watchers.set(client, watcher);
     }
@@ -259,16 +290,80 @@ export class ApplicationReconciler {
     );
   }
 
+  /**
+   * An Application being deleted: with our finalizer, every live object carrying its tracking id
+   * (all served kinds, every namespace) is deleted, then the finalizer is removed so the
+   * Application goes. Objects another controller owns are left to it (garbage collection).
+   */
+  private async finalize(ctx: ReconcileContext, raw: KubeObject): Promise<ReconcileOutcome | undefined> {
+    this.diffs.delete(ctx.key);
+    const finalizers = raw.metadata.finalizers ?? [];
+    if (!finalizers.includes(RESOURCES_FINALIZER)) return undefined;
+    const spec = (raw.spec ?? {}) as { destination?: Application['spec']['destination'] };
+    const destination = await this.clusters.clientFor(spec.destination ?? {});
+    const appName = trackingAppName(ctx.key);
+    const live = await loadLiveState(destination, { app: appName });
+    const owned = live.filter(
+      (o) =>
+        trackedAppOf(o, 'annotation') === appName &&
+        !(o.metadata.ownerReferences ?? []).some((r) => r.controller),
+    );
+    for (const obj of owned) {
+      try {
+        await destination.delete(
+          {
+            apiVersion: obj.apiVersion,
+            kind: obj.kind,
+            namespace: obj.metadata.namespace,
+            name: obj.metadata.name ?? '',
+          },
+          { propagationPolicy: 'Foreground' },
+        );
+      } catch (err) {
+        if (!isGitOpsError(err, 'NOT_FOUND')) throw err;
+      }
+    }
+    await ctx.events.record(
+      raw,
+      'Normal',
+      'ResourcesDeleted',
+      `deleted ${owned.length} resources of the Application`,
+    );
+    const index = finalizers.indexOf(RESOURCES_FINALIZER);
+    try {
+      await ctx.client.patch(
+        {
+          apiVersion: raw.apiVersion,
+          kind: raw.kind,
+          namespace: raw.metadata.namespace,
+          name: raw.metadata.name ?? '',
+        },
+        'json',
+        [
+          { op: 'test', path: `/metadata/finalizers/${index}`, value: RESOURCES_FINALIZER },
+          { op: 'remove', path: `/metadata/finalizers/${index}` },
+        ],
+      );
+    } catch (err) {
+      if (!isGitOpsError(err, 'NOT_FOUND')) throw err;
+    }
+    this.written.delete(ctx.key);
+    return undefined;
+  }
+
   private async run(ctx: ReconcileContext): Promise<ReconcileOutcome | undefined> {
     let raw = ctx.app;
     const mine = this.written.get(ctx.key);
-    if (raw && mine && mine.superseded.has(raw.metadata.resourceVersion ?? '')) raw = mine.object;
+    if (raw && mine?.superseded.has(raw.metadata.resourceVersion ?? '')) raw = mine.object;
     else this.written.delete(ctx.key);
     if (!raw) {
       this.diffs.delete(ctx.key);
+      this.resolvedGeneration.delete(ctx.key);
+      this.liveTriggered.delete(ctx.key);
       for (const k of this.renders.keys()) if (k.startsWith(`${ctx.key}\n`)) this.renders.delete(k);
       return undefined;
     }
+    if (raw.metadata.deletionTimestamp !== undefined) return this.finalize(ctx, raw);
     let app: Application;
     try {
       app = parseApplication(raw);
@@ -298,15 +393,70 @@ export class ApplicationReconciler {
         : plan?.kind === 'sync'
           ? plan.revision
           : undefined;
-    const rendered = await this.render(ctx.key, source, revisionOverride, refreshHard);
+    const liveOnly =
+      this.liveTriggered.delete(ctx.key) &&
+      !app.operation &&
+      raw.metadata.annotations?.[REFRESH_ANNOTATION] === undefined &&
+      this.resolvedGeneration.has(ctx.key) &&
+      this.resolvedGeneration.get(ctx.key) === generation;
+    const rendered = await this.render(ctx.key, source, revisionOverride, refreshHard, !liveOnly);
+    this.resolvedGeneration.set(ctx.key, generation);
 
     const destination = await this.clusters.clientFor(app.spec.destination);
     const appName = trackingAppName(ctx.key);
     const defaultNamespace = app.spec.destination.namespace ?? 'default';
     const desired = rendered.rendered?.objects;
     await this.watchKinds(destination, desired ?? []);
-    let live = await loadLiveState(destination, { app: appName, desired: desired ?? [], defaultNamespace });
+    // Every served resource is listed on an Application's first comparison and on a hard refresh;
+    // after that only the kinds it renders or already manages (its status lists every kind it
+    // has live objects of), which is what keeps an idle reconcile to a few requests.
+    const known = previous.resources ?? [];
+    const resources =
+      known.length === 0 || refreshHard
+        ? undefined
+        : [
+            ...new Set([
+              ...known.map((r) => `${r.group}/${r.kind}`),
+              ...(desired ?? []).map((o) => `${parseApiVersion(o.apiVersion).group}/${o.kind}`),
+            ]),
+          ];
+    // Likewise, namespaced kinds are listed only in the namespaces the app uses, unless it manages
+    // a cluster-scoped object (whose kind must then be listed cluster-wide to be pruned).
+    const namespaces =
+      resources === undefined || known.some((r) => !r.namespace)
+        ? undefined
+        : [
+            ...new Set([
+              defaultNamespace,
+              ...known.map((r) => r.namespace ?? ''),
+              ...(desired ?? []).map((o) => o.metadata.namespace ?? defaultNamespace),
+            ]),
+          ];
+    let live = await loadLiveState(destination, {
+      app: appName,
+      desired: desired ?? [],
+      defaultNamespace,
+      resources,
+      namespaces,
+    });
     await this.watchKinds(destination, live);
+    // After a sync, live state is read again: only what this read found and what is desired matters.
+    const scopeAfterSync = {
+      resources: [
+        ...new Set(
+          [...live, ...(desired ?? [])].map((o) => `${parseApiVersion(o.apiVersion).group}/${o.kind}`),
+        ),
+      ],
+      namespaces: live.some((o) => !o.metadata.namespace && !(desired ?? []).some((d) => d.kind === o.kind))
+        ? undefined
+        : [
+            ...new Set([
+              defaultNamespace,
+              ...live.map((o) => o.metadata.namespace ?? '').filter((n) => n !== ''),
+              ...(desired ?? []).map((o) => o.metadata.namespace ?? defaultNamespace),
+            ]),
+          ],
+    };
 
     let comparison = computeApplicationStatus({
       app,
@@ -319,6 +469,7 @@ export class ApplicationReconciler {
     if (comparison.diff) this.diffs.set(ctx.key, comparison.diff);
     let status = comparison.status;
     let clearOperation = app.operation !== undefined;
+    let retryAfterMs: number | undefined;
     let newGeneration: number | undefined;
 
     if (operationError) {
@@ -367,6 +518,17 @@ export class ApplicationReconciler {
       syncRequest = undefined;
     }
 
+    // A retried automated sync that is no longer needed (the app is in sync again, say) ends.
+    const pending = previous.operationState;
+    if (!syncRequest && !app.operation && pending?.phase === 'Running' && status.sync?.status === 'Synced') {
+      status.operationState = {
+        ...pending,
+        phase: 'Succeeded',
+        message: 'in sync: no further retry needed',
+        finishedAt: this.now(),
+      };
+    }
+
     if (syncRequest && desired && rendered.revision) {
       const started = performance.now();
       const startedAt = this.now();
@@ -405,7 +567,6 @@ export class ApplicationReconciler {
           applyOutOfSyncOnly: options.get('ApplyOutOfSyncOnly') !== 'false',
           replace: options.get('Replace') === 'true',
           force: options.get('Force') === 'true',
-          retry: retryPolicy,
           wait: false,
           signal: ctx.signal,
         });
@@ -428,13 +589,35 @@ export class ApplicationReconciler {
         message,
         startedAt,
         finishedAt,
-        revision: rendered.revision,
+        revision: syncRequest.rollback?.revision ?? rendered.revision,
       };
+      // syncPolicy.retry: a failed sync is run again with backoff, as Argo CD does; meanwhile the
+      // operation stays Running (and a manual operation stays set) with the attempt in the message.
+      const last = previous.operationState;
+      const attempt =
+        last?.phase === 'Running' && last.revision === status.operationState.revision
+          ? (last.retryCount ?? 0)
+          : 0;
+      if (phase !== 'Succeeded' && retryPolicy && attempt < (retryPolicy.limit ?? 0)) {
+        const delay = Math.min(
+          (retryPolicy.initialDelayMs ?? 5000) * (retryPolicy.factor ?? 2) ** attempt,
+          retryPolicy.maxDelayMs ?? 180_000,
+        );
+        status.operationState = {
+          ...status.operationState,
+          phase: 'Running',
+          message: `retrying (attempt ${attempt + 1} of ${retryPolicy.limit}) in ${Math.round(delay / 1000)}s: ${message}`,
+          retryCount: attempt + 1,
+        };
+        delete status.operationState.finishedAt;
+        retryAfterMs = delay;
+        clearOperation = false;
+      }
       if (phase === 'Succeeded' && !syncRequest.dryRun) {
         status.history = appendHistory(
           previous.history,
           {
-            revision: rendered.revision,
+            revision: syncRequest.rollback?.revision ?? rendered.revision,
             deployedAt: finishedAt,
             deployStartedAt: startedAt,
             source,
@@ -464,7 +647,12 @@ export class ApplicationReconciler {
       );
       // Compare again after the sync, so status reflects what is now live.
       if (!syncRequest.dryRun && !syncRequest.rollback) {
-        live = await loadLiveState(destination, { app: appName, desired, defaultNamespace });
+        live = await loadLiveState(destination, {
+          app: appName,
+          desired,
+          defaultNamespace,
+          ...scopeAfterSync,
+        });
         comparison = computeApplicationStatus({
           app: { ...app, status: { ...previous, conditions: status.conditions } },
           desired,
@@ -480,7 +668,13 @@ export class ApplicationReconciler {
         };
       } else if (syncRequest.rollback && !syncRequest.dryRun) {
         // Sync status stays measured against the spec's target (OutOfSync after a rollback).
-        live = await loadLiveState(destination, { app: appName, desired, defaultNamespace });
+        live = await loadLiveState(destination, {
+          app: appName,
+          desired,
+          defaultNamespace,
+          resources,
+          namespaces,
+        });
         const spec = await this.render(ctx.key, app.spec.source, undefined, false);
         comparison = computeApplicationStatus({
           app: { ...app, status: { ...previous, conditions: status.conditions } },
@@ -503,19 +697,31 @@ export class ApplicationReconciler {
     let current: KubeObject = raw;
     const refresh = raw.metadata.annotations?.[REFRESH_ANNOTATION];
     if (clearOperation || refresh !== undefined) {
-      const patch: Record<string, unknown> = {};
-      if (clearOperation) patch.operation = null;
-      if (refresh !== undefined) patch.metadata = { annotations: { [REFRESH_ANNOTATION]: null } };
-      current = await ctx.client.patch(
-        {
-          apiVersion: raw.apiVersion,
-          kind: raw.kind,
-          namespace: raw.metadata.namespace,
-          name: raw.metadata.name ?? '',
-        },
-        'merge',
-        patch as never,
-      );
+      // A JSON patch that first tests the operation is still the one carried out: one set meanwhile
+      // (by the CLI, the web view) must not be erased; the patch then fails and the key is retried.
+      const ops: JsonValue[] = [];
+      if (clearOperation) {
+        ops.push({ op: 'test', path: '/operation', value: (raw.operation ?? null) as JsonValue });
+        ops.push({ op: 'remove', path: '/operation' });
+      }
+      if (refresh !== undefined) {
+        const path = `/metadata/annotations/${REFRESH_ANNOTATION.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        ops.push({ op: 'test', path, value: refresh }, { op: 'remove', path });
+      }
+      const ref = {
+        apiVersion: raw.apiVersion,
+        kind: raw.kind,
+        namespace: raw.metadata.namespace,
+        name: raw.metadata.name ?? '',
+      };
+      try {
+        current = await ctx.client.patch(ref, 'json', ops);
+      } catch (err) {
+        if (isGitOpsError(err, 'NOT_FOUND')) return undefined;
+        // Changed meanwhile: keep the new operation (its own reconcile follows), write our status.
+        ctx.log.info({ err }, 'the operation changed while it was carried out; leaving the new one');
+        current = await ctx.client.get(ref);
+      }
       newGeneration =
         typeof current.metadata.generation === 'number' ? current.metadata.generation : undefined;
       clearOperation = false;
@@ -557,10 +763,10 @@ export class ApplicationReconciler {
         if (!isGitOpsError(err, 'NOT_FOUND')) throw err;
       }
     }
+    if (retryAfterMs !== undefined) return { requeueAfterMs: retryAfterMs };
     // Health still settling: look again soon even if no watch event arrives.
     const health = status.health?.status;
-    if (health === 'Progressing' || health === 'Missing')
-      return { requeueAfterMs: this.options.progressingRequeueMs ?? 5000 };
+    if (health === 'Progressing') return { requeueAfterMs: this.options.progressingRequeueMs ?? 5000 };
     return undefined;
   }
 }

@@ -45,6 +45,10 @@ export async function startReferenceOperator(options: ReferenceOperatorOptions):
   operator = new Operator({
     ...options,
     reconcile: reconciler.reconcile,
+    onPush: (key, event) => {
+      reconciler.sourceChanged(key);
+      options.onPush?.(key, event);
+    },
     web: webView ? (req, res) => webView.handle(req, res) : undefined,
   });
   await operator.start();

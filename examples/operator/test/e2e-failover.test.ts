@@ -30,7 +30,8 @@ describe('two operator replicas with the real reconcile (processes, testkit, git
     await repo.commit({ files: await readSeedRepository() });
   }, 60_000);
   afterAll(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
+    for (const c of children)
+      if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
     await git?.stop();
     await cluster?.stop();
   });
@@ -63,7 +64,12 @@ describe('two operator replicas with the real reconcile (processes, testkit, git
       (
         (
           await cluster.client
-            .get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'default', name: 'gitops-kit-operator' })
+            .get({
+              apiVersion: 'coordination.k8s.io/v1',
+              kind: 'Lease',
+              namespace: 'default',
+              name: 'gitops-kit-operator',
+            })
             .catch(() => undefined)
         )?.spec as { holderIdentity?: string } | undefined
       )?.holderIdentity ?? '';
@@ -91,7 +97,12 @@ describe('two operator replicas with the real reconcile (processes, testkit, git
 
     const status = async (name: string) =>
       ((
-        await cluster.client.get({ apiVersion: APPLICATION_API_VERSION, kind: 'Application', namespace: 'default', name })
+        await cluster.client.get({
+          apiVersion: APPLICATION_API_VERSION,
+          kind: 'Application',
+          namespace: 'default',
+          name,
+        })
       ).status ?? {}) as ApplicationStatus;
     for (const env of ['dev', 'prod']) {
       await until(async () => {
@@ -99,7 +110,12 @@ describe('two operator replicas with the real reconcile (processes, testkit, git
         return s.sync?.status === 'Synced' && s.health?.status === 'Healthy' && (s.history?.length ?? 0) > 0;
       }, `${env} Synced/Healthy after the failover`);
     }
-    const d = await cluster.client.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web-prod', name: 'web' });
+    const d = await cluster.client.get({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: 'web-prod',
+      name: 'web',
+    });
     expect((d.spec as { replicas: number }).replicas).toBe(3);
     standby.child.kill('SIGTERM');
     expect(await standby.exit).toBe(0);

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { KubeObject } from '@gitops-kit/core';
+import { formatObjectKey, type KubeObject } from '@gitops-kit/core';
 import {
   type GitServer,
   startGitServer,
@@ -36,6 +36,7 @@ async function until<T>(
   limitMs = 20_000,
 ): Promise<T> {
   const start = Date.now();
+  debug = undefined;
   for (;;) {
     const v = await check();
     last = v;
@@ -52,6 +53,7 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
   let repo: TestRepository;
   let op: ReferenceOperator;
   let seed: Record<string, string>;
+  let seedCommit: string;
 
   const appRef = (name: string) => ({
     apiVersion: APPLICATION_API_VERSION,
@@ -112,7 +114,7 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
     git = await startGitServer();
     repo = await git.createRepository('deploy', { defaultBranch: 'main' });
     seed = await readSeedRepository();
-    await repo.commit({ files: seed, message: 'seed' });
+    seedCommit = await repo.commit({ files: seed, message: 'seed' });
     op = await startReferenceOperator({
       client: cluster.client,
       leaderElection: false,
@@ -132,9 +134,10 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
     await cluster.client.create(application('dev', 'dev', { prune: true, selfHeal: true }));
     const s = await until(async () => {
       const s = await status('dev');
-      return s.sync?.status === 'Synced' && s.health?.status === 'Healthy' && (s.history?.length ?? 0) > 0
-        ? s
-        : (debug = s) && undefined;
+      if (s.sync?.status === 'Synced' && s.health?.status === 'Healthy' && (s.history?.length ?? 0) > 0)
+        return s;
+      debug = s;
+      return undefined;
     }, 'dev Synced/Healthy');
     expect(s.history?.[0]?.id).toBe(0);
     expect(s.history?.[0]?.revision).toBe(s.sync?.revision);
@@ -154,6 +157,16 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
     console.log(`webhook → Synced to ${sha.slice(0, 7)}: ${(performance.now() - started).toFixed(0)} ms`);
     expect(image(await deployment('web-dev'))).toBe('nginx:1.27.4');
     expect((await status('dev')).history?.length).toBe(2);
+  });
+
+  it('syncs are counted in metrics and recorded as Events on the Application', async () => {
+    const metrics = await (await fetch(`${op.url}/metrics`)).text();
+    expect(metrics).toMatch(/gitopskit_app_sync_total\{result="Succeeded",trigger="automated"\} [1-9]/);
+    const events = await cluster.client.list('v1', 'Event', { namespace: 'apps' });
+    const synced = events.items.filter(
+      (e) => e.reason === 'SyncSucceeded' && (e.involvedObject as { name?: string }).name === 'dev',
+    );
+    expect(synced.length).toBeGreaterThan(0);
   });
 
   it('a replicas change committed by hand is applied', async () => {
@@ -201,6 +214,26 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
     expect(replicas(await deployment('web-prod'))).toBe(9);
   });
 
+  it('the web view is served by the operator, with the diff of an OutOfSync resource', async () => {
+    const list = await fetch(`${op.url}/`);
+    expect(list.status).toBe(200);
+    const page = await list.text();
+    expect(page).toContain('prod');
+    expect(page).toContain('OutOfSync');
+    const key = formatObjectKey({
+      group: 'apps',
+      version: 'v1',
+      kind: 'Deployment',
+      namespace: 'web-prod',
+      name: 'web',
+    });
+    const diff = await fetch(`${op.url}/applications/apps/prod/diff?resource=${encodeURIComponent(key)}`);
+    expect(diff.status).toBe(200);
+    const text = await diff.text();
+    expect(text).toContain('-  replicas: 9');
+    expect(text).toContain('+  replicas: 3');
+  });
+
   it('a broken commit (bad YAML) leaves live untouched, with file and line in status', async () => {
     const before = await deployment('web-dev');
     const sha = await repo.commit({
@@ -216,7 +249,14 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
     expect(s.sync?.status).toBe('Unknown');
     const after = await deployment('web-dev');
     expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
-    await cluster.client.get({ apiVersion: 'v1', kind: 'Service', namespace: 'web-dev', name: 'web' });
+    // No prune on a failed render: the Service of the broken file is still there.
+    const service = await cluster.client.get({
+      apiVersion: 'v1',
+      kind: 'Service',
+      namespace: 'web-dev',
+      name: 'web',
+    });
+    expect(service.metadata.deletionTimestamp).toBeUndefined();
     // Fixed again.
     const fixed = await repo.commit({ files: { 'base/service.yaml': seed['base/service.yaml']! } });
     await push(fixed);
@@ -277,6 +317,48 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
     expect((await status('dev')).sync?.status).toBe('OutOfSync');
   });
 
+  it('the refresh annotation (how a standby passes a push on) makes the leader resolve, then it is cleared', async () => {
+    const sha = await repo.commit({ files: { 'prod/NOTES.md': 'a change nobody sent a webhook for\n' } });
+    await cluster.client.patch(appRef('prod'), 'merge', {
+      metadata: { annotations: { 'gitops-kit.dev/refresh': `normal@${sha}` } },
+    });
+    await until(async () => commitOf(await status('prod')) === sha, 'prod compared at the new revision');
+    await until(
+      async () =>
+        (await cluster.client.get(appRef('prod'))).metadata.annotations?.['gitops-kit.dev/refresh'] ===
+        undefined,
+      'the annotation cleared',
+    );
+  });
+
+  it('syncPolicy.retry: a failed sync is run again with backoff until it succeeds', async () => {
+    // Failing until removed (more than one sync's own retries of a request absorb), so syncs fail.
+    const remove = cluster.injectFault({ verbs: ['patch', 'create'], resources: ['services'], status: 500 });
+    await cluster.client.create({
+      ...application('retry', 'base', { prune: true }),
+      spec: {
+        ...(application('retry', 'base', { prune: true }).spec as object),
+        syncPolicy: {
+          automated: { prune: true },
+          syncOptions: ['CreateNamespace=true'],
+          retry: { limit: 5, backoff: { duration: '500ms', factor: 1 } },
+        },
+      },
+    });
+    const retried = await until(async () => {
+      const s = await status('retry');
+      debug = s;
+      return (s.operationState?.retryCount ?? 0) > 0 && s;
+    }, 'a retry').finally(remove);
+    expect(retried.operationState?.message).toMatch(/retrying \(attempt \d+ of 5\)/);
+    expect(retried.operationState?.phase).toBe('Running');
+    const s = await until(async () => {
+      const s = await status('retry');
+      return s.operationState?.phase === 'Succeeded' && s.sync?.status === 'Synced' && s;
+    }, 'the retried sync to succeed');
+    expect(s.history).toHaveLength(1);
+  });
+
   describe('the app CLI (through the Kubernetes API)', () => {
     async function app(...args: string[]): Promise<{ code: number; out: string; err: string }> {
       let out = '';
@@ -288,6 +370,23 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
       });
       return { code, out, err };
     }
+
+    it('manual sync: a dry run changes nothing; a sync to a given revision applies that revision', async () => {
+      const prodDeployment = () => deployment('web-prod');
+      expect(replicas(await prodDeployment())).toBe(9); // the drift left alone earlier
+      const historyBefore = (await status('prod')).history?.length ?? 0;
+      const dry = await app('sync', 'prod', '--dry-run');
+      expect(dry.code).toBe(0);
+      expect(replicas(await prodDeployment())).toBe(9);
+      expect((await status('prod')).history?.length ?? 0).toBe(historyBefore);
+      const pinned = await app('sync', 'prod', '--revision', seedCommit, '--output', 'json');
+      expect(pinned.code).toBe(0);
+      expect(JSON.parse(pinned.out).revision).toContain(seedCommit);
+      expect(replicas(await prodDeployment())).toBe(3);
+      const history = (await status('prod')).history ?? [];
+      expect(history).toHaveLength(historyBefore + 1);
+      expect(history.at(-1)?.revision).toContain(seedCommit);
+    });
 
     it('create, diff (Secrets masked), sync with progress, get, history, set, delete; exit codes', async () => {
       await repo.commit({
@@ -360,8 +459,12 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
       expect((await app('get', 'missing')).code).toBe(1);
       expect((await app('rollback', 'cli', 'x')).code).toBe(2);
       expect((await app('frobnicate', 'cli')).code).toBe(2);
-      expect((await app('delete', 'cli')).code).toBe(0);
+      // Delete cascades: the operator deletes the app's resources, then the Application goes.
+      const deleted = await app('delete', 'cli', '--timeout', '20s');
+      expect(deleted.code).toBe(0);
       await expect(cluster.client.get(appRef('cli'))).rejects.toThrow();
+      const left = await cluster.client.list('v1', 'Secret', { namespace: 'web-cli' });
+      expect(left.items.filter((o) => o.metadata.name === 'token')).toHaveLength(0);
     });
   });
 });
