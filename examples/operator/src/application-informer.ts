@@ -1,4 +1,4 @@
-import type { ClusterClient, WatchEvent } from '@gitops-kit/cluster';
+import { type ClusterClient, createInformer, type Informer } from '@gitops-kit/cluster';
 import { jsonEqual, type KubeObject } from '@gitops-kit/core';
 import { applicationKey } from './application.js';
 import { APPLICATION_API_VERSION, APPLICATION_KIND } from './application-schema.js';
@@ -48,113 +48,58 @@ export function changeOf(before: KubeObject, after: KubeObject): ApplicationChan
   return undefined;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * A list-watch cache of Applications (a client-go informer reduced to what the operator needs): it
  * lists, marks itself synced, then watches, keeping a cache by `namespace/name` and reporting the
- * changes that need a reconcile. Watch disconnects and 410 Gone are handled by the client (resume,
- * or relist with the deletions missed); a failed watch is restarted here with a fresh list.
+ * changes that need a reconcile. Built on @gitops-kit/cluster's {@link Informer}, which resumes the
+ * watch after disconnects and relists, reporting the deletions missed, after 410 Gone or a failure.
  */
 export class ApplicationInformer {
-  private readonly cache = new Map<string, KubeObject>();
-  private synced = false;
-  private readonly options: ApplicationInformerOptions;
+  private readonly informer: Informer;
 
   constructor(options: ApplicationInformerOptions) {
-    this.options = options;
+    const { onChange } = options;
+    this.informer = createInformer(options.client, APPLICATION_API_VERSION, APPLICATION_KIND, {
+      namespace: options.namespace,
+      labelSelector: options.labelSelector,
+      restartDelayMs: options.restartDelayMs,
+      onError: options.onError,
+      onAdd: (app) => onChange(applicationKey(app), 'added', app),
+      onUpdate: (before, after) => {
+        const change = changeOf(before, after);
+        if (change) onChange(applicationKey(after), change, after);
+      },
+      onDelete: (app) => onChange(applicationKey(app), 'deleted', app),
+    });
   }
 
   /** True once the first list has filled the cache (the operator is ready to reconcile). */
   hasSynced(): boolean {
-    return this.synced;
+    return this.informer.hasSynced();
   }
 
   /** The cached Application of `key`. */
   get(key: string): KubeObject | undefined {
-    return this.cache.get(key);
+    return this.informer.get(key);
   }
 
   /** Every cached Application. */
   list(): KubeObject[] {
-    return [...this.cache.values()];
+    return this.informer.list();
   }
 
   /** Every cached key. */
   keys(): string[] {
-    return [...this.cache.keys()];
+    return this.informer.keys();
   }
 
   /** Lists and watches until `signal` aborts. Resolves when stopped. */
-  async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await this.relist();
-        // Without a resourceVersion the client lists again before watching, and so knows every
-        // object: after a 410 Gone it relists and reports the deletions it missed. The objects of
-        // that list are already cached at the same resourceVersion, so they queue nothing.
-        for await (const event of this.options.client.watch(APPLICATION_API_VERSION, APPLICATION_KIND, {
-          namespace: this.options.namespace,
-          labelSelector: this.options.labelSelector,
-          signal,
-        })) {
-          this.apply(event);
-        }
-      } catch (err) {
-        if (signal.aborted) return;
-        this.options.onError?.(err);
-      }
-      await sleep(this.options.restartDelayMs ?? 1000, signal);
-    }
+  run(signal: AbortSignal): Promise<void> {
+    return this.informer.run(signal);
   }
 
   /** Lists every Application and brings the cache up to date; answers the list's resourceVersion. */
-  async relist(): Promise<string> {
-    const listed = await this.options.client.listAll(APPLICATION_API_VERSION, APPLICATION_KIND, {
-      namespace: this.options.namespace,
-      labelSelector: this.options.labelSelector,
-    });
-    const seen = new Set<string>();
-    for (const item of listed.items) {
-      seen.add(applicationKey(item));
-      this.apply({ type: 'ADDED', object: item });
-    }
-    for (const [key, obj] of [...this.cache]) {
-      if (!seen.has(key)) this.apply({ type: 'DELETED', object: obj });
-    }
-    this.synced = true;
-    return listed.resourceVersion;
-  }
-
-  private apply(event: WatchEvent): void {
-    if (event.type === 'BOOKMARK') return;
-    const obj = event.object;
-    const key = applicationKey(obj);
-    const before = this.cache.get(key);
-    if (event.type === 'DELETED') {
-      if (!before) return;
-      this.cache.delete(key);
-      this.options.onChange(key, 'deleted', obj);
-      return;
-    }
-    this.cache.set(key, obj);
-    if (!before) {
-      this.options.onChange(key, 'added', obj);
-      return;
-    }
-    if (before.metadata.resourceVersion === obj.metadata.resourceVersion) return;
-    const change = changeOf(before, obj);
-    if (change) this.options.onChange(key, change, obj);
+  relist(): Promise<string> {
+    return this.informer.relist();
   }
 }

@@ -1,4 +1,4 @@
-import type { ClusterClient } from '@gitops-kit/cluster';
+import { type ClusterClient, createInformer, type Informer } from '@gitops-kit/cluster';
 import type { KubeObject } from '@gitops-kit/core';
 
 /** Options of {@link LiveObjectWatcher}. */
@@ -18,30 +18,16 @@ export interface LiveObjectWatcherOptions {
   restartDelayMs?: number | undefined;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * Watches the kinds Applications manage, so drift (`selfHeal`) and health changes are noticed as
  * they happen rather than at the next poll: one watch per kind, started when a reconcile first sees
- * the kind and kept until `unwatch`. A watch starts from a list's resourceVersion, so existing
- * objects do not each queue their Application; objects without a tracking id are ignored.
+ * the kind and kept until `unwatch`. Each kind is an {@link Informer}: its first list is the
+ * starting point, so existing objects do not each queue their Application, and a relist after a
+ * failed watch reports what changed meanwhile; objects without a tracking id are ignored.
  */
 export class LiveObjectWatcher {
   private readonly options: LiveObjectWatcherOptions;
-  private readonly watches = new Map<string, AbortController>();
-  private readonly listed = new Map<string, Promise<void>>();
-  private readonly markListed = new Map<string, () => void>();
+  private readonly watches = new Map<string, { controller: AbortController; informer: Informer }>();
 
   constructor(options: LiveObjectWatcherOptions) {
     this.options = options;
@@ -57,53 +43,40 @@ export class LiveObjectWatcher {
     const id = `${apiVersion}/${kind}`;
     if (this.watches.has(id)) return;
     const controller = new AbortController();
-    this.watches.set(id, controller);
-    this.listed.set(id, new Promise((resolve) => this.markListed.set(id, resolve)));
-    void this.run(apiVersion, kind, controller.signal);
+    const report = (obj: KubeObject, type: 'ADDED' | 'MODIFIED' | 'DELETED') => {
+      const key = this.options.appKeyOf(obj);
+      if (key !== undefined) this.options.onChange(key, obj, type);
+    };
+    const informer: Informer = createInformer(this.options.client, apiVersion, kind, {
+      restartDelayMs: this.options.restartDelayMs,
+      onError: (err) => this.options.onError?.(err, apiVersion, kind),
+      // The first list is the starting point, not a change: what existed queues nothing.
+      onAdd: (obj) => {
+        if (informer.hasSynced()) report(obj, 'ADDED');
+      },
+      onUpdate: (_before, after) => report(after, 'MODIFIED'),
+      onDelete: (obj) => report(obj, 'DELETED'),
+    });
+    this.watches.set(id, { controller, informer });
+    void informer.run(controller.signal);
   }
 
   /** Resolves once the watch of `kind` has its starting point: changes after this are reported. */
-  whenWatching(apiVersion: string, kind: string): Promise<void> {
-    return this.listed.get(`${apiVersion}/${kind}`) ?? Promise.resolve();
+  async whenWatching(apiVersion: string, kind: string): Promise<void> {
+    const entry = this.watches.get(`${apiVersion}/${kind}`);
+    if (entry) await entry.informer.waitForSync(entry.controller.signal);
   }
 
   /** Stops watching `kind` of `apiVersion`. */
   unwatch(apiVersion: string, kind: string): void {
     const id = `${apiVersion}/${kind}`;
-    this.watches.get(id)?.abort();
+    this.watches.get(id)?.controller.abort();
     this.watches.delete(id);
-    this.markListed.get(id)?.();
-    this.listed.delete(id);
-    this.markListed.delete(id);
   }
 
   /** Stops every watch. */
   stop(): void {
-    for (const c of this.watches.values()) c.abort();
-    for (const mark of this.markListed.values()) mark();
+    for (const { controller } of this.watches.values()) controller.abort();
     this.watches.clear();
-    this.listed.clear();
-    this.markListed.clear();
-  }
-
-  private async run(apiVersion: string, kind: string, signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        const listed = await this.options.client.list(apiVersion, kind, { limit: 1 });
-        this.markListed.get(`${apiVersion}/${kind}`)?.();
-        for await (const event of this.options.client.watch(apiVersion, kind, {
-          resourceVersion: listed.resourceVersion,
-          signal,
-        })) {
-          if (event.type === 'BOOKMARK') continue;
-          const key = this.options.appKeyOf(event.object);
-          if (key !== undefined) this.options.onChange(key, event.object, event.type);
-        }
-      } catch (err) {
-        if (signal.aborted) return;
-        this.options.onError?.(err, apiVersion, kind);
-      }
-      await sleep(this.options.restartDelayMs ?? 1000, signal);
-    }
   }
 }

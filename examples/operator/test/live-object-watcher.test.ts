@@ -68,4 +68,37 @@ describe('LiveObjectWatcher (testkit)', () => {
     expect(seen).toHaveLength(3);
     watcher.stop();
   });
+  it('reports changes of managed objects missed while the watch was down and its history compacted', async () => {
+    await cluster.client.create(cm('kept', 'apps/api'));
+    await cluster.client.create(cm('doomed', 'apps/api'));
+    const seen: string[] = [];
+    const watcher = new LiveObjectWatcher({
+      client: cluster.client,
+      appKeyOf: (obj) => obj.metadata.annotations?.[TRACKING],
+      onChange: (key, obj, type) => {
+        if (key === 'apps/api') seen.push(`${type} ${obj.metadata.name}`);
+      },
+      restartDelayMs: 50,
+    });
+    watcher.watch('v1', 'ConfigMap');
+    await watcher.whenWatching('v1', 'ConfigMap');
+    const heal = cluster.injectFault({ verbs: ['watch'], resources: ['configmaps'], status: 503 });
+    cluster.closeWatches();
+    await cluster.client.delete({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: 'default',
+      name: 'doomed',
+    });
+    await cluster.client.patch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'kept' },
+      'merge',
+      { data: { drift: 'yes' } },
+    );
+    cluster.compactWatchHistory();
+    heal();
+    await until(() => seen.length === 2, 'the missed deletion and edit');
+    expect(seen.sort()).toEqual(['DELETED doomed', 'MODIFIED kept']);
+    watcher.stop();
+  });
 });

@@ -110,6 +110,12 @@ export interface WatchOptions {
    * the list's resourceVersion.
    */
   resourceVersion?: string | undefined;
+  /**
+   * The objects the caller already holds as of `resourceVersion` (from its own list). After a 410
+   * Gone the watch relists, and reports those of them that are gone as DELETED and those changed as
+   * MODIFIED rather than ADDED.
+   */
+  initialObjects?: readonly KubeObject[] | undefined;
   /** Report BOOKMARK events. */
   bookmarks?: boolean | undefined;
   /** Stops the watch. */

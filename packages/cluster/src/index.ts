@@ -1,8 +1,9 @@
 /**
  * @packageDocumentation
- * @gitops-kit/cluster: the cluster client. One small interface ({@link ClusterClient}) and its
+ * @gitops-kit/cluster: the cluster client. One small interface ({@link ClusterClient}), its
  * implementation over HTTP ({@link KubeClusterClient}), which takes kubeconfig loading and
- * authentication from @kubernetes/client-node and speaks plain JSON.
+ * authentication from @kubernetes/client-node and speaks plain JSON, and a list+watch cache built
+ * on it ({@link Informer}).
  */
 export type {
   ApiResource,
@@ -28,6 +29,13 @@ export {
   NoKindMatchError,
   type StatusCause,
 } from './errors.js';
+export {
+  createInformer,
+  Informer,
+  type InformerHandlers,
+  type InformerOptions,
+  informerKeyOf,
+} from './informer.js';
 export {
   KubeClusterClient,
   type KubeClusterClientOptions,

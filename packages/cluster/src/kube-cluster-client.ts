@@ -791,6 +791,7 @@ export class KubeClusterClient implements ClusterClient {
   /** {@inheritDoc ClusterClient.watch} */
   async *watch(apiVersion: string, kind: string, options: WatchOptions = {}): AsyncGenerator<WatchEvent> {
     const known = new Map<string, KubeObject>();
+    for (const obj of options.initialObjects ?? []) known.set(keyOf(obj), obj);
     const signal = options.signal;
     let rv = options.resourceVersion;
     const relist = async function* (this: KubeClusterClient): AsyncGenerator<WatchEvent> {

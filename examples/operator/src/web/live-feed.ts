@@ -1,4 +1,4 @@
-import type { ClusterClient, WatchEvent } from '@gitops-kit/cluster';
+import { type ClusterClient, createInformer, type Informer } from '@gitops-kit/cluster';
 import { jsonEqual, type KubeObject } from '@gitops-kit/core';
 import { applicationKey } from '../application.js';
 import { APPLICATION_API_VERSION, APPLICATION_KIND } from '../application-schema.js';
@@ -24,19 +24,6 @@ interface Subscriber {
   listener: (event: FeedEvent) => void;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * One list-watch of Applications shared by every open page: it runs while at least one page
  * listens, keeps the badge-level state of each Application, and tells listeners only of changes
@@ -50,7 +37,7 @@ export class ApplicationFeed {
   private readonly state = new Map<string, LiveUpdate>();
   private controller: AbortController | undefined;
   private loops: Promise<void>[] = [];
-  private syncedScopes = 0;
+  private informers: Informer[] = [];
 
   constructor(options: ApplicationFeedOptions) {
     this.options = options;
@@ -89,15 +76,26 @@ export class ApplicationFeed {
   }
 
   private isSynced(): boolean {
-    return this.syncedScopes >= this.scopes().length;
+    return this.informers.every((informer) => informer.hasSynced());
   }
 
   private start(): void {
     const controller = new AbortController();
     this.controller = controller;
-    this.syncedScopes = 0;
     this.state.clear();
-    this.loops = this.scopes().map((ns) => this.run(ns, controller.signal));
+    // One informer per namespace: each reports only its own objects, so a relist in one scope
+    // removes nothing of another.
+    this.informers = this.scopes().map((namespace) =>
+      createInformer(this.options.client, APPLICATION_API_VERSION, APPLICATION_KIND, {
+        namespace,
+        restartDelayMs: this.options.restartDelayMs,
+        onError: this.options.onError,
+        onAdd: (app) => this.upsert(app),
+        onUpdate: (_before, app) => this.upsert(app),
+        onDelete: (app) => this.remove(applicationKey(app)),
+      }),
+    );
+    this.loops = this.informers.map((informer) => informer.run(controller.signal));
   }
 
   private async stop(): Promise<void> {
@@ -107,53 +105,8 @@ export class ApplicationFeed {
     controller.abort();
     const loops = this.loops;
     this.loops = [];
+    this.informers = [];
     await Promise.allSettled(loops);
-  }
-
-  private inScope(key: string, namespace: string | undefined): boolean {
-    return namespace === undefined || key.startsWith(`${namespace}/`);
-  }
-
-  private async run(namespace: string | undefined, signal: AbortSignal): Promise<void> {
-    let synced = false;
-    while (!signal.aborted) {
-      try {
-        const listed = await this.options.client.listAll(APPLICATION_API_VERSION, APPLICATION_KIND, {
-          namespace,
-        });
-        if (signal.aborted) return;
-        const seen = new Set<string>();
-        for (const item of listed.items) {
-          seen.add(applicationKey(item));
-          this.upsert(item);
-        }
-        for (const key of [...this.state.keys()]) {
-          if (this.inScope(key, namespace) && !seen.has(key)) this.remove(key);
-        }
-        if (!synced) {
-          synced = true;
-          this.syncedScopes++;
-        }
-        for await (const event of this.options.client.watch(APPLICATION_API_VERSION, APPLICATION_KIND, {
-          namespace,
-          resourceVersion: listed.resourceVersion,
-          signal,
-        })) {
-          if (signal.aborted) return;
-          this.apply(event);
-        }
-      } catch (err) {
-        if (signal.aborted) return;
-        this.options.onError?.(err);
-      }
-      await sleep(this.options.restartDelayMs ?? 1000, signal);
-    }
-  }
-
-  private apply(event: WatchEvent): void {
-    if (event.type === 'BOOKMARK') return;
-    if (event.type === 'DELETED') this.remove(applicationKey(event.object));
-    else this.upsert(event.object);
   }
 
   private upsert(app: KubeObject): void {

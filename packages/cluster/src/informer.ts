@@ -1,0 +1,224 @@
+import type { KubeObject } from '@gitops-kit/core';
+import type { ClusterClient, WatchEvent } from './cluster-client.js';
+
+/** What an {@link Informer} tells of the objects it caches. */
+export interface InformerHandlers {
+  /** An object entered the cache (from the first list, a watch event or a relist). */
+  onAdd?: ((obj: KubeObject) => void) | undefined;
+  /**
+   * A cached object changed (a new resourceVersion), or a periodic resync replays it: then `before`
+   * and `after` are the same object.
+   */
+  onUpdate?: ((before: KubeObject, after: KubeObject) => void) | undefined;
+  /** An object left the cache: deleted, or gone from a relist after a missed watch event. */
+  onDelete?: ((obj: KubeObject) => void) | undefined;
+}
+
+/** Options of {@link createInformer}. */
+export interface InformerOptions extends InformerHandlers {
+  /** List and watch only this namespace; every namespace when absent. */
+  namespace?: string | undefined;
+  /** Only objects with these labels (`shard=1`). */
+  labelSelector?: string | undefined;
+  /** Only objects matching this field selector. */
+  fieldSelector?: string | undefined;
+  /** Replay every cached object to `onUpdate` this often (client-go's resync); never when absent. */
+  resyncPeriodMs?: number | undefined;
+  /** Delay before listing again after the watch failed for good. Default 1 s. */
+  restartDelayMs?: number | undefined;
+  /** Told of each failed list or watch and of each handler that threw; the informer carries on. */
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+/**
+ * The cache key of an object, as client-go's `MetaNamespaceKeyFunc`: `namespace/name`, or `name`
+ * for a cluster-scoped object.
+ */
+export function informerKeyOf(obj: KubeObject): string {
+  const name = obj.metadata.name ?? '';
+  return obj.metadata.namespace ? `${obj.metadata.namespace}/${name}` : name;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * A cache of the objects of one kind, keyed by {@link informerKeyOf} and kept current by list then
+ * watch, as client-go's shared informer. The first list fills the cache (each object reported to
+ * `onAdd`) and marks it synced; the watch continues from the list's resourceVersion. The client's
+ * watch resumes after disconnects and, after 410 Gone, relists and reports what it missed; when the
+ * watch fails for good the informer lists again and reports as deleted what is no longer there.
+ * Events that repeat the cached resourceVersion report nothing.
+ */
+export class Informer {
+  private readonly cache = new Map<string, KubeObject>();
+  private synced = false;
+  private readonly syncWaiters = new Set<() => void>();
+  private readonly client: ClusterClient;
+  private readonly apiVersion: string;
+  private readonly kind: string;
+  private readonly options: InformerOptions;
+
+  constructor(client: ClusterClient, apiVersion: string, kind: string, options: InformerOptions = {}) {
+    this.client = client;
+    this.apiVersion = apiVersion;
+    this.kind = kind;
+    this.options = options;
+  }
+
+  /** True once the first list has filled the cache. */
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Resolves true once synced, or false if `signal` aborts first. */
+  waitForSync(signal?: AbortSignal): Promise<boolean> {
+    if (this.synced) return Promise.resolve(true);
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const onAbort = () => {
+        this.syncWaiters.delete(onSync);
+        resolve(false);
+      };
+      const onSync = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(true);
+      };
+      this.syncWaiters.add(onSync);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** The cached object of `key` (`namespace/name`, or `name` when cluster-scoped). */
+  get(key: string): KubeObject | undefined {
+    return this.cache.get(key);
+  }
+
+  /** Every cached object. */
+  list(): KubeObject[] {
+    return [...this.cache.values()];
+  }
+
+  /** Every cached key. */
+  keys(): string[] {
+    return [...this.cache.keys()];
+  }
+
+  /** Lists and watches until `signal` aborts; resolves when stopped, never rejects. */
+  async run(signal: AbortSignal): Promise<void> {
+    const resync = this.options.resyncPeriodMs
+      ? setInterval(() => this.resync(), this.options.resyncPeriodMs)
+      : undefined;
+    try {
+      while (!signal.aborted) {
+        try {
+          const resourceVersion = await this.relist(signal);
+          if (signal.aborted) return;
+          for await (const event of this.client.watch(this.apiVersion, this.kind, {
+            namespace: this.options.namespace,
+            labelSelector: this.options.labelSelector,
+            fieldSelector: this.options.fieldSelector,
+            resourceVersion,
+            initialObjects: this.list(),
+            signal,
+          })) {
+            if (signal.aborted) return;
+            this.apply(event);
+          }
+        } catch (err) {
+          if (signal.aborted) return;
+          this.report(err);
+        }
+        await sleep(this.options.restartDelayMs ?? 1000, signal);
+      }
+    } finally {
+      if (resync) clearInterval(resync);
+    }
+  }
+
+  /**
+   * Lists every object, brings the cache up to date (reporting additions, changes and deletions)
+   * and marks it synced; answers the list's resourceVersion. A list that ends after `signal`
+   * aborted changes nothing.
+   */
+  async relist(signal?: AbortSignal): Promise<string> {
+    const listed = await this.client.listAll(this.apiVersion, this.kind, {
+      namespace: this.options.namespace,
+      labelSelector: this.options.labelSelector,
+      fieldSelector: this.options.fieldSelector,
+    });
+    if (signal?.aborted) return listed.resourceVersion;
+    const seen = new Set<string>();
+    for (const item of listed.items) {
+      seen.add(informerKeyOf(item));
+      this.apply({ type: 'ADDED', object: item });
+    }
+    for (const [key, obj] of [...this.cache]) {
+      if (!seen.has(key)) this.apply({ type: 'DELETED', object: obj });
+    }
+    if (!this.synced) {
+      this.synced = true;
+      for (const wake of [...this.syncWaiters]) wake();
+      this.syncWaiters.clear();
+    }
+    return listed.resourceVersion;
+  }
+
+  /** Replays every cached object to `onUpdate` (what `resyncPeriodMs` does on its timer). */
+  resync(): void {
+    for (const obj of [...this.cache.values()]) this.call(() => this.options.onUpdate?.(obj, obj));
+  }
+
+  private apply(event: WatchEvent): void {
+    if (event.type === 'BOOKMARK') return;
+    const obj = event.object;
+    const key = informerKeyOf(obj);
+    const before = this.cache.get(key);
+    if (event.type === 'DELETED') {
+      if (!before) return;
+      this.cache.delete(key);
+      this.call(() => this.options.onDelete?.(obj));
+      return;
+    }
+    if (before && before.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+    this.cache.set(key, obj);
+    if (before) this.call(() => this.options.onUpdate?.(before, obj));
+    else this.call(() => this.options.onAdd?.(obj));
+  }
+
+  private call(handler: () => void): void {
+    try {
+      handler();
+    } catch (err) {
+      this.report(err);
+    }
+  }
+
+  private report(err: unknown): void {
+    try {
+      this.options.onError?.(err);
+    } catch {
+      // A failing error reporter must not stop the informer.
+    }
+  }
+}
+
+/** Creates an {@link Informer} of `kind` in `apiVersion`; start it with `run(signal)`. */
+export function createInformer(
+  client: ClusterClient,
+  apiVersion: string,
+  kind: string,
+  options: InformerOptions = {},
+): Informer {
+  return new Informer(client, apiVersion, kind, options);
+}

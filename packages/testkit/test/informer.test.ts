@@ -1,0 +1,159 @@
+import { type ClusterClient, createInformer, type Informer, informerKeyOf } from '@gitops-kit/cluster';
+import type { KubeObject } from '@gitops-kit/core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCluster, type TestCluster } from '../src/index.js';
+
+// @gitops-kit/cluster's Informer over HTTP against testkit: list then watch, resume after dropped
+// connections, relist after 410 Gone, deletions missed while disconnected.
+
+async function until(check: () => boolean, what: string, limitMs = 15_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const cm = (namespace: string, name: string, data: Record<string, string> = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace },
+  data,
+});
+const ref = (namespace: string, name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name });
+
+let cluster: TestCluster;
+let controller: AbortController;
+let running: Promise<void> | undefined;
+
+beforeAll(async () => {
+  cluster = await startTestCluster({ controllers: false });
+  for (const ns of ['inf-a', 'inf-b', 'inf-c', 'inf-d', 'inf-e']) {
+    await cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  }
+});
+afterEach(async () => {
+  controller?.abort();
+  await running;
+  running = undefined;
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+function start(namespace: string, extra: Parameters<typeof createInformer>[3] = {}) {
+  const events: string[] = [];
+  const errors: unknown[] = [];
+  controller = new AbortController();
+  const informer: Informer = createInformer(cluster.client, 'v1', 'ConfigMap', {
+    namespace,
+    restartDelayMs: 50,
+    onAdd: (obj) => events.push(`add ${informerKeyOf(obj)}`),
+    onUpdate: (before, after) =>
+      events.push(
+        before === after
+          ? `resync ${informerKeyOf(after)}`
+          : `update ${informerKeyOf(after)} ${(after.data as Record<string, string> | undefined)?.v ?? ''}`,
+      ),
+    onDelete: (obj) => events.push(`delete ${informerKeyOf(obj)}`),
+    onError: (err) => errors.push(err),
+    ...extra,
+  });
+  running = informer.run(controller.signal);
+  return { informer, events, errors };
+}
+
+describe('Informer (HTTP, testkit)', () => {
+  it('lists into a cache, syncs, then reports adds, updates and deletes from the watch', async () => {
+    await cluster.client.create(cm('inf-a', 'one'));
+    const { informer, events } = start('inf-a');
+    expect(informer.hasSynced()).toBe(false);
+    expect(await informer.waitForSync()).toBe(true);
+    expect(informer.keys()).toEqual(['inf-a/one']);
+    expect(events).toEqual(['add inf-a/one']);
+
+    await cluster.client.create(cm('inf-a', 'two'));
+    await cluster.client.patch(ref('inf-a', 'one'), 'merge', { data: { v: '2' } });
+    await cluster.client.delete(ref('inf-a', 'two'));
+    await until(() => events.length === 4, 'the watch events');
+    expect(events).toEqual(['add inf-a/one', 'add inf-a/two', 'update inf-a/one 2', 'delete inf-a/two']);
+    expect(informer.get('inf-a/one')?.data).toEqual({ v: '2' });
+    expect(informer.get('inf-a/two')).toBeUndefined();
+  });
+
+  it('resumes after closeWatches() without replaying or losing events', async () => {
+    await cluster.client.create(cm('inf-b', 'one'));
+    const { informer, events } = start('inf-b');
+    await informer.waitForSync();
+    cluster.closeWatches();
+    await cluster.client.patch(ref('inf-b', 'one'), 'merge', { data: { v: 'after-drop' } });
+    await cluster.client.create(cm('inf-b', 'two'));
+    await until(() => events.length === 3, 'the events after the drop');
+    expect(events).toEqual(['add inf-b/one', 'update inf-b/one after-drop', 'add inf-b/two']);
+  });
+
+  it('relists after compactWatchHistory() and reports the deletions and changes missed', async () => {
+    await cluster.client.create(cm('inf-c', 'kept'));
+    await cluster.client.create(cm('inf-c', 'doomed'));
+    const { informer, events } = start('inf-c');
+    await informer.waitForSync();
+    // Keep the watch from reconnecting while objects change and history is forgotten: the resumed
+    // watch gets 410 Gone and must relist.
+    const heal = cluster.injectFault({ verbs: ['watch'], resources: ['configmaps'], status: 503 });
+    cluster.closeWatches();
+    await cluster.client.delete(ref('inf-c', 'doomed'));
+    await cluster.client.patch(ref('inf-c', 'kept'), 'merge', { data: { v: 'missed' } });
+    await cluster.client.create(cm('inf-c', 'new'));
+    cluster.compactWatchHistory();
+    heal();
+    await until(() => events.length === 5, 'the relist to report what was missed');
+    expect(events.slice(0, 2).sort()).toEqual(['add inf-c/doomed', 'add inf-c/kept']);
+    expect(events.slice(2).sort()).toEqual([
+      'add inf-c/new',
+      'delete inf-c/doomed',
+      'update inf-c/kept missed',
+    ]);
+    expect(informer.keys().sort()).toEqual(['inf-c/kept', 'inf-c/new']);
+  });
+
+  it('replays the cache to onUpdate on resync, and survives a throwing handler', async () => {
+    await cluster.client.create(cm('inf-d', 'one'));
+    const { informer, events, errors } = start('inf-d', {
+      onAdd: () => {
+        throw new Error('handler failed');
+      },
+    });
+    await informer.waitForSync();
+    expect(errors).toHaveLength(1);
+    expect(informer.keys()).toEqual(['inf-d/one']);
+    informer.resync();
+    expect(events).toEqual(['resync inf-d/one']);
+    await cluster.client.patch(ref('inf-d', 'one'), 'merge', { data: { v: 'x' } });
+    await until(() => events.length === 2, 'the update after a throwing handler');
+    expect(events[1]).toBe('update inf-d/one x');
+  });
+
+  it('stops on abort, and waitForSync answers false when stopped before syncing', async () => {
+    // A client whose lists fail: the informer reports each failure and retries until stopped.
+    const failing: ClusterClient = Object.assign(Object.create(cluster.client) as ClusterClient, {
+      listAll: async () => {
+        throw new Error('list refused');
+      },
+    });
+    const errors: unknown[] = [];
+    controller = new AbortController();
+    const informer = createInformer(failing, 'v1', 'ConfigMap', {
+      namespace: 'inf-e',
+      restartDelayMs: 10,
+      onError: (err) => errors.push(err),
+    });
+    running = informer.run(controller.signal);
+    const waiting = informer.waitForSync(controller.signal);
+    await until(() => errors.length > 1, 'the list to be retried');
+    controller.abort();
+    expect(await waiting).toBe(false);
+    await running;
+    expect(informer.hasSynced()).toBe(false);
+    expect(String(errors[0])).toContain('list refused');
+  });
+});
