@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isJsonObject, type JsonObject, type JsonValue } from '@gitops-kit/core';
-import { parse as parseYaml } from 'yaml';
+import { isJsonObject, type JsonObject, type JsonValue, parseYaml } from '@gitops-kit/core';
 import { ApiStatusError, badRequest } from './api-error.js';
 import {
   aggregatedDiscovery,
@@ -133,8 +132,8 @@ function parseBody(raw: Buffer, contentType: string): JsonValue {
   if (first === '' && text.trim() === '') return null;
   try {
     // JSON is YAML: most clients send JSON even as apply-patch+yaml, and JSON.parse is far cheaper.
-    if (contentType.includes('yaml') && first !== '{')
-      return parseYaml(text, { uniqueKeys: true }) as JsonValue;
+    // YAML goes through core's parser, whose limits keep an alias bomb from stalling the server.
+    if (contentType.includes('yaml') && first !== '{') return parseYaml(text);
     return JSON.parse(text) as JsonValue;
   } catch (err) {
     throw badRequest(`the request body could not be decoded: ${(err as Error).message}`);
