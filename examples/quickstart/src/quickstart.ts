@@ -38,7 +38,8 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
   const cluster = await startTestCluster({ controllers: { podReadyDelayMs: 300 } });
   try {
     const repo = await git.createRepository('deploy');
-    await repo.commit({ files: await readSeedFiles(), message: 'Initial layout: base, dev, prod' });
+    const seed = await readSeedFiles();
+    await repo.commit({ files: seed, message: 'Initial layout: base, dev, prod' });
     const source = new GitSource({ url: repo.url, ref: { branch: 'main' } });
     log(`git server ${git.url}, cluster ${cluster.url}`);
 
@@ -69,7 +70,7 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
     log(`\n${formatAppSummary(first.summary)}`);
 
     log(`$ CI commits image tag ${newTag} to ${overlay}/kustomization.yaml, then sync`);
-    const kustomization = (await readSeedFiles())[`${overlay}/kustomization.yaml`] ?? '';
+    const kustomization = seed[`${overlay}/kustomization.yaml`] ?? '';
     await repo.commit({
       files: {
         [`${overlay}/kustomization.yaml`]: kustomization.replace(/newTag: .*/, `newTag: "${newTag}"`),
