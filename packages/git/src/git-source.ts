@@ -4,6 +4,7 @@ import semver from 'semver';
 import { GitNotFoundError } from './errors.js';
 import { createJsGitBackend, type GitBackend } from './git-backend.js';
 import type { GitSignature } from './git-objects.js';
+import type { GitTlsOptions } from './http-connection.js';
 import { redactSecrets, redactUrl } from './redact.js';
 import type { GitRemote, RemoteRef } from './smart-http.js';
 import { DEFAULT_IGNORE_PATTERNS, patternLines } from './source-ignore.js';
@@ -53,6 +54,12 @@ export interface GitSourceOptions {
   ref?: GitRef | undefined;
   /** Credentials. */
   auth?: GitAuth | undefined;
+  /**
+   * TLS for https URLs: `ca`, PEM certificate authorities to trust instead of Node's bundle (Flux's
+   * `ca.crt`, for a server with a private CA); `insecureSkipVerify`, accept any certificate (Argo
+   * CD's `insecure`; tests only).
+   */
+  tls?: GitTlsOptions | undefined;
   /** Time for one network request, in milliseconds (default 60 000). */
   timeoutMs?: number | undefined;
   /** Retries of a request after a connection reset or refusal (default 3). */
@@ -204,6 +211,7 @@ export class GitSource {
       timeoutMs: options.timeoutMs ?? 60_000,
       retries: options.retries ?? 3,
       signal: options.signal,
+      tls: options.tls,
     };
     this.backend = options.backend ?? createJsGitBackend({ remote, storage: makeStorage(options.storage) });
     this.limit = options.limit ?? defaultGitLimit;

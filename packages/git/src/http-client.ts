@@ -1,8 +1,13 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { TimeoutError } from '@gitops-kit/core';
-import { ChunkList } from './chunk-list.js';
+import type { ChunkList } from './chunk-list.js';
 import { GitNetworkError } from './errors.js';
+import {
+  type GitTlsOptions,
+  type HttpConnection,
+  HttpConnectionPool,
+  type HttpExchangeResult,
+  type HttpOrigin,
+} from './http-connection.js';
 import { redactUrl } from './redact.js';
 
 /** One HTTP request of the smart protocol. */
@@ -13,7 +18,7 @@ export interface HttpRequest {
   body?: Buffer;
 }
 
-/** A buffered HTTP response: the body as the chunks it arrived in (see {@link ChunkList}). */
+/** A buffered HTTP response: the body as the blocks it was received into (see {@link ChunkList}). */
 export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -28,65 +33,115 @@ export interface HttpOptions {
   retries: number;
   /** Aborts the request. */
   signal?: AbortSignal | undefined;
+  /** TLS settings for https URLs. */
+  tls?: GitTlsOptions | undefined;
 }
 
-const RETRYABLE = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED']);
+const RETRYABLE = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'HPE_INVALID',
+]);
 
-// Keep-alive agents: a poll reuses the connection of the previous one, which is what lets a
-// resolve() cost one round trip.
-const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 16 });
-const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 16 });
+// One pool for the process, as Node's global agent: sources polling the same server share its
+// keep-alive connections.
+const pool = new HttpConnectionPool();
 
 function isRetryable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && RETRYABLE.has(code);
 }
 
-function once(req: HttpRequest, options: HttpOptions): Promise<HttpResponse> {
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** The request line and headers; names and values that could split the request are refused. */
+function requestHead(req: HttpRequest, url: URL): Buffer {
+  const lines = [`${req.method} ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`];
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (!TOKEN.test(name) || /[\r\n\0]/.test(value)) {
+      throw new GitNetworkError(`header ${JSON.stringify(name)} is not a valid HTTP header`);
+    }
+    const lower = name.toLowerCase();
+    if (lower === 'host' || lower === 'content-length' || lower === 'transfer-encoding') continue;
+    lines.push(`${name}: ${value}`);
+  }
+  if (req.body !== undefined || req.method === 'POST') lines.push(`Content-Length: ${req.body?.length ?? 0}`);
+  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+}
+
+function originOf(url: URL, tls: GitTlsOptions | undefined): HttpOrigin {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new GitNetworkError(`unsupported URL scheme ${url.protocol} (http and https are supported)`);
+  }
+  const https = url.protocol === 'https:';
+  return {
+    protocol: url.protocol,
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? (https ? 443 : 80) : Number(url.port),
+    ...(https && tls !== undefined ? { tls } : {}),
+  };
+}
+
+/** One attempt on one connection, bounded by the timeout and the abort signal. */
+function exchange(
+  conn: HttpConnection,
+  head: Buffer,
+  req: HttpRequest,
+  options: HttpOptions,
+): Promise<HttpExchangeResult> {
   return new Promise((resolve, reject) => {
-    const url = new URL(req.url);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const headers: Record<string, string> = { ...req.headers };
-    if (req.body !== undefined) headers['content-length'] = String(req.body.length);
-    let settled = false;
-    const fail = (err: unknown) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      reject(err);
-    };
-    const r = send(
-      url,
-      {
-        method: req.method,
-        headers,
-        agent: url.protocol === 'https:' ? httpsAgent : httpAgent,
-        signal: options.signal,
+    const timer = setTimeout(() => {
+      conn.destroy(
+        new TimeoutError(`${req.method} ${redactUrl(req.url)} did not finish in ${options.timeoutMs} ms`),
+      );
+    }, options.timeoutMs);
+    const onAbort = () =>
+      conn.destroy(
+        Object.assign(new Error('the request was aborted'), { name: 'AbortError', code: 'ABORT_ERR' }),
+      );
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    conn.exchange(head, req.body, false).then(
+      (result) => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve(result);
       },
-      (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', fail);
-        res.on('aborted', () => fail(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          // Kept as received: a pack is never concatenated (that would hold it twice).
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: new ChunkList(chunks) });
-        });
+      (err: unknown) => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        reject(err);
       },
     );
-    const timer = setTimeout(() => {
-      const err = new TimeoutError(
-        `${req.method} ${redactUrl(req.url)} did not finish in ${options.timeoutMs} ms`,
-      );
-      r.destroy(err);
-      fail(err);
-    }, options.timeoutMs);
-    r.on('error', fail);
-    r.end(req.body);
   });
+}
+
+async function once(req: HttpRequest, options: HttpOptions): Promise<HttpResponse> {
+  if (options.signal?.aborted === true) {
+    throw Object.assign(new Error('the request was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
+  }
+  const url = new URL(req.url);
+  const origin = originOf(url, options.tls);
+  const head = requestHead(req, url);
+  for (;;) {
+    const conn = pool.acquire(origin);
+    const reused = conn.completed > 0;
+    try {
+      const result = await exchange(conn, head, req, options);
+      if (result.keepAlive) pool.release(conn);
+      else conn.destroy();
+      return { status: result.status, headers: result.headers, body: result.body };
+    } catch (err) {
+      conn.destroy();
+      // A kept-alive connection the server closed while it sat idle fails before any byte of the
+      // answer: send again on a fresh connection at once, as browsers and Node's agent do.
+      if (reused && !conn.responded && isRetryable(err) && !(err instanceof TimeoutError)) continue;
+      throw err;
+    }
+  }
 }
 
 /**
@@ -102,14 +157,25 @@ export async function sendHttp(req: HttpRequest, options: HttpOptions): Promise<
       return await once(req, options);
     } catch (err) {
       lastError = err;
-      if (err instanceof TimeoutError) throw err;
+      if (err instanceof TimeoutError || err instanceof GitNetworkError) throw err;
       if (options.signal?.aborted === true) break;
       if (!isRetryable(err)) break;
     }
   }
   const code = (lastError as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
+    throw new GitNetworkError(
+      `${req.method} ${redactUrl(req.url)}: the server's TLS certificate was refused (${code}); if it is signed by a private CA, give that CA as tls.ca`,
+      { details: { code } },
+    );
+  }
   throw new GitNetworkError(
     `${req.method} ${redactUrl(req.url)} failed${typeof code === 'string' ? ` (${code})` : ''} after ${options.retries + 1} attempt(s)`,
     { details: { code: typeof code === 'string' ? code : undefined } },
   );
+}
+
+/** Closes the idle keep-alive connections (they close by themselves after 30 s and never hold the process open). */
+export function closeIdleHttpConnections(): void {
+  pool.closeIdle();
 }

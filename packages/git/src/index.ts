@@ -35,6 +35,8 @@ export {
   type Snapshot,
   type SnapshotCommit,
 } from './git-source.js';
+export { closeIdleHttpConnections } from './http-client.js';
+export type { GitTlsOptions } from './http-connection.js';
 export { ObjectStore, type ObjectStoreOptions } from './object-store.js';
 export { redactUrl } from './redact.js';
 export {

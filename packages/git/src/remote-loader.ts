@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type ReadonlyFileSystem, ValidationError } from '@gitops-kit/core';
 import type { LimitFunction } from 'p-limit';
 import { authHeaders, type GitAuth, type GitRef, GitSource, splitCredentials } from './git-source.js';
+import type { GitTlsOptions } from './http-connection.js';
 import { redactUrl } from './redact.js';
 import { SmartHttpClient } from './smart-http.js';
 
@@ -111,6 +112,8 @@ export interface GitRemoteLoaderOptions {
   timeoutMs?: number | undefined;
   /** Network limit shared with other sources. */
   limit?: LimitFunction | undefined;
+  /** TLS settings for a repository URL (a private CA). */
+  tls?: ((repoUrl: string) => GitTlsOptions | undefined) | undefined;
 }
 
 /**
@@ -125,11 +128,13 @@ export function createGitRemoteLoader(options: GitRemoteLoaderOptions = {}): Git
 
   const sourceFor = async (parsed: ParsedGitUrl): Promise<GitSource> => {
     const auth = options.auth?.(parsed.repoUrl);
+    const tls = options.tls?.(parsed.repoUrl);
     const timeoutMs = parsed.timeoutMs ?? options.timeoutMs;
     const common = {
       url: parsed.repoUrl,
       auth,
       timeoutMs,
+      tls,
       ignore: [] as string[],
       limit: options.limit,
     };
@@ -146,6 +151,7 @@ export function createGitRemoteLoader(options: GitRemoteLoaderOptions = {}): Git
         headers: authHeaders(remote.auth),
         timeoutMs: timeoutMs ?? 60_000,
         retries: 3,
+        tls,
       });
       const refs = await client.listRefs(candidates);
       const name = candidates.find((c) => refs.some((r) => r.name === c));

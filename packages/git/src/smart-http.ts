@@ -1,6 +1,7 @@
 import { ChunkList } from './chunk-list.js';
 import { GitAuthError, GitNotFoundError, GitProtocolError } from './errors.js';
 import { type HttpResponse, sendHttp } from './http-client.js';
+import type { GitTlsOptions } from './http-connection.js';
 import { DELIM, FLUSH, lineText, parsePktLines, pkt } from './pkt-line.js';
 import { redactUrl } from './redact.js';
 
@@ -16,6 +17,8 @@ export interface GitRemote {
   retries: number;
   /** Aborts requests. */
   signal?: AbortSignal | undefined;
+  /** TLS settings for an https URL. */
+  tls?: GitTlsOptions | undefined;
 }
 
 /** One advertised ref. */
@@ -97,7 +100,12 @@ export class SmartHttpClient {
     }
     const res = await sendHttp(
       { method, url, headers, ...(body === undefined ? {} : { body }) },
-      { timeoutMs: this.remote.timeoutMs, retries: this.remote.retries, signal: this.remote.signal },
+      {
+        timeoutMs: this.remote.timeoutMs,
+        retries: this.remote.retries,
+        signal: this.remote.signal,
+        tls: this.remote.tls,
+      },
     );
     this.checkStatus(res);
     return res;

@@ -20,6 +20,7 @@ export { type FaultDecision, FaultInjector, type FaultRule, type RequestVerb } f
 export type { TokenGrant } from './http-server.js';
 export { builtinResourceTypes, type ResourceType } from './resources.js';
 export type { Scope } from './ssa.js';
+export { createTestCertificate, type TestCertificate } from './test-certificate.js';
 export { startTestCluster, type TestCluster, type TestClusterOptions } from './test-cluster.js';
 
 /** The version of this package. */

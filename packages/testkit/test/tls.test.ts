@@ -1,49 +1,11 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../src/index.js';
+import { createTestCertificate, startTestCluster, type TestCluster } from '../src/index.js';
 
 // HTTPS with a certificate the test makes with openssl (skipped where openssl is absent): the client's
 // TLS path (CA from the kubeconfig, bearer token) and kubectl's, against the same server.
 
-function makeCertificate(): { cert: string; key: string } | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'testkit-tls-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=testkit',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return {
-      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-    };
-  } catch {
-    return undefined;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const tls = makeCertificate();
+const tls = createTestCertificate();
 if (!tls) console.warn('openssl is not available: the HTTPS tests of testkit are skipped');
 
 function hasKubectl(): boolean {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,8 @@ export interface GitServerOptions {
   root?: string;
   /** Disable protocol v2 (serve v0 only), to test clients against older servers. */
   disableProtocolV2?: boolean;
+  /** Serve HTTPS with this certificate and key (PEM); the certificate must be valid for 127.0.0.1. */
+  tls?: { cert: string; key: string } | undefined;
 }
 
 /** One request the server answered, for tests that assert what a client sent. */
@@ -39,7 +42,7 @@ export interface GitServerRequest {
 
 /** A running git smart-HTTP server: native `git http-backend` behind a Node HTTP server. */
 export interface GitServer {
-  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  /** `http://127.0.0.1:<port>` (`https` with `tls`), no trailing slash. */
   readonly url: string;
   /** The directory holding the bare repositories. */
   readonly root: string;
@@ -67,12 +70,16 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
   const requests: GitServerRequest[] = [];
   const children = new Set<ChildProcess>();
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(String(err));
     });
-  });
+  };
+  const server: Server =
+    options.tls === undefined
+      ? createServer(onRequest)
+      : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest);
 
   function authorized(req: IncomingMessage): boolean {
     if (options.auth === undefined && options.bearerToken === undefined) return true;
@@ -139,7 +146,7 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const base = `http://127.0.0.1:${port}`;
+  const base = `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
   const repoUrl = (name: string) => `${base}/${name}.git`;
 
   return {
