@@ -1,4 +1,4 @@
-import { type ClusterClient, createInformer, type Informer } from '@gitops-kit/cluster';
+import { type ClusterClient, createInformer, type Informer, metadataOnly } from '@gitops-kit/cluster';
 import type { KubeObject } from '@gitops-kit/core';
 
 /** Options of {@link LiveObjectWatcher}. */
@@ -10,7 +10,10 @@ export interface LiveObjectWatcherOptions {
    * (sync's `trackedAppOf`); undefined for objects no Application manages.
    */
   appKeyOf: (obj: KubeObject) => string | undefined;
-  /** Called for each change of a managed object: queue its Application (drift, health). */
+  /**
+   * Called for each change of a managed object: queue its Application (drift, health). The object
+   * is its metadata only (see `metadataOnly` of @gitops-kit/cluster).
+   */
   onChange: (appKey: string, obj: KubeObject, type: 'ADDED' | 'MODIFIED' | 'DELETED') => void;
   /** Called when a watch fails; it is restarted after `restartDelayMs`. */
   onError?: ((error: unknown, apiVersion: string, kind: string) => void) | undefined;
@@ -49,6 +52,9 @@ export class LiveObjectWatcher {
     };
     const informer: Informer = createInformer(this.options.client, apiVersion, kind, {
       restartDelayMs: this.options.restartDelayMs,
+      // Changes only queue the Application (its reconcile reads live state itself), so the cache
+      // keeps metadata alone: a fraction of the memory of whole objects.
+      transform: metadataOnly,
       onError: (err) => this.options.onError?.(err, apiVersion, kind),
       // The first list is the starting point, not a change: what existed queues nothing.
       onAdd: (obj) => {

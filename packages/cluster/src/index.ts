@@ -35,6 +35,7 @@ export {
   type InformerHandlers,
   type InformerOptions,
   informerKeyOf,
+  metadataOnly,
 } from './informer.js';
 export {
   KubeClusterClient,

@@ -28,6 +28,35 @@ export interface InformerOptions extends InformerHandlers {
   restartDelayMs?: number | undefined;
   /** Told of each failed list or watch and of each handler that threw; the informer carries on. */
   onError?: ((error: unknown) => void) | undefined;
+  /**
+   * Applied to every listed or watched object before it is cached or handed to a handler, as
+   * client-go's `SetTransform`: an informer that only needs to notice changes can keep metadata
+   * alone (see {@link metadataOnly}) and hold a fraction of the memory. The result must keep
+   * `metadata.name`, `namespace` and `resourceVersion`.
+   */
+  transform?: ((obj: KubeObject) => KubeObject) | undefined;
+}
+
+/** Annotations that repeat the whole object (kubectl's client-side apply), dropped by {@link metadataOnly}. */
+const BULKY_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration'];
+
+/**
+ * An {@link InformerOptions.transform} that keeps `apiVersion`, `kind` and `metadata` without
+ * `managedFields` and without annotations that copy the object (last-applied-configuration): what
+ * an informer needs to key objects, tell who owns them (labels, annotations, owner references)
+ * and notice that they changed.
+ */
+export function metadataOnly(obj: KubeObject): KubeObject {
+  const { managedFields: _managedFields, annotations, ...metadata } = obj.metadata;
+  const kept =
+    annotations === undefined
+      ? undefined
+      : Object.fromEntries(Object.entries(annotations).filter(([k]) => !BULKY_ANNOTATIONS.includes(k)));
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    metadata: kept === undefined ? metadata : { ...metadata, annotations: kept },
+  };
 }
 
 /**
@@ -164,7 +193,7 @@ export class Informer {
       this.apply({ type: 'ADDED', object: item });
     }
     for (const [key, obj] of [...this.cache]) {
-      if (!seen.has(key)) this.apply({ type: 'DELETED', object: obj });
+      if (!seen.has(key)) this.remove(key, obj);
     }
     if (!this.synced) {
       this.synced = true;
@@ -181,19 +210,22 @@ export class Informer {
 
   private apply(event: WatchEvent): void {
     if (event.type === 'BOOKMARK') return;
-    const obj = event.object;
+    const obj = this.options.transform ? this.options.transform(event.object) : event.object;
     const key = informerKeyOf(obj);
     const before = this.cache.get(key);
     if (event.type === 'DELETED') {
-      if (!before) return;
-      this.cache.delete(key);
-      this.call(() => this.options.onDelete?.(obj));
+      if (before) this.remove(key, obj);
       return;
     }
     if (before && before.metadata.resourceVersion === obj.metadata.resourceVersion) return;
     this.cache.set(key, obj);
     if (before) this.call(() => this.options.onUpdate?.(before, obj));
     else this.call(() => this.options.onAdd?.(obj));
+  }
+
+  private remove(key: string, obj: KubeObject): void {
+    this.cache.delete(key);
+    this.call(() => this.options.onDelete?.(obj));
   }
 
   private call(handler: () => void): void {

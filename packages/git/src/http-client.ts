@@ -57,12 +57,15 @@ function isRetryable(err: unknown): boolean {
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const FIELD_VALUE_INVALID = /[^\t\x20-\x7e\x80-\xff]/;
 
 /** The request line and headers; names and values that could split the request are refused. */
 function requestHead(req: HttpRequest, url: URL): Buffer {
   const lines = [`${req.method} ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`];
   for (const [name, value] of Object.entries(req.headers)) {
-    if (!TOKEN.test(name) || /[\r\n\0]/.test(value)) {
+    // A field value is visible ASCII, space, tab and obs-text (RFC 9110 5.5), as Node's own client
+    // checks: the head is encoded as latin1, which would cut U+010A to a bare LF on the wire.
+    if (!TOKEN.test(name) || FIELD_VALUE_INVALID.test(value)) {
       throw new GitNetworkError(`header ${JSON.stringify(name)} is not a valid HTTP header`);
     }
     const lower = name.toLowerCase();
@@ -144,6 +147,19 @@ async function once(req: HttpRequest, options: HttpOptions): Promise<HttpRespons
   }
 }
 
+/** Waits `ms` before a retry; an abort ends the wait at once (the next attempt then sees it). */
+function backoff(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 /**
  * Sends an idempotent smart-HTTP request (every upload-pack request is: it only reads), retrying
  * with backoff when the connection is reset or refused. Failures become {@link GitNetworkError} or
@@ -151,8 +167,11 @@ async function once(req: HttpRequest, options: HttpOptions): Promise<HttpRespons
  */
 export async function sendHttp(req: HttpRequest, options: HttpOptions): Promise<HttpResponse> {
   let lastError: unknown;
+  let attempts = 0;
   for (let attempt = 0; attempt <= options.retries; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** (attempt - 1))));
+    if (attempt > 0) await backoff(Math.min(2000, 100 * 2 ** (attempt - 1)), options.signal);
+    // An aborted request makes no attempt: `once` refuses it before connecting.
+    if (options.signal?.aborted !== true) attempts++;
     try {
       return await once(req, options);
     } catch (err) {
@@ -166,12 +185,12 @@ export async function sendHttp(req: HttpRequest, options: HttpOptions): Promise<
   if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
     throw new GitNetworkError(
       `${req.method} ${redactUrl(req.url)}: the server's TLS certificate was refused (${code}); if it is signed by a private CA, give that CA as tls.ca`,
-      { details: { code } },
+      { details: { code }, cause: lastError },
     );
   }
   throw new GitNetworkError(
-    `${req.method} ${redactUrl(req.url)} failed${typeof code === 'string' ? ` (${code})` : ''} after ${options.retries + 1} attempt(s)`,
-    { details: { code: typeof code === 'string' ? code : undefined } },
+    `${req.method} ${redactUrl(req.url)} failed${typeof code === 'string' ? ` (${code})` : ''} after ${attempts} attempt(s)`,
+    { details: { code: typeof code === 'string' ? code : undefined }, cause: lastError },
   );
 }
 

@@ -1,4 +1,10 @@
-import { type ClusterClient, createInformer, type Informer, informerKeyOf } from '@gitops-kit/cluster';
+import {
+  type ClusterClient,
+  createInformer,
+  type Informer,
+  informerKeyOf,
+  metadataOnly,
+} from '@gitops-kit/cluster';
 import type { KubeObject } from '@gitops-kit/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '../src/index.js';
@@ -28,7 +34,7 @@ let running: Promise<void> | undefined;
 
 beforeAll(async () => {
   cluster = await startTestCluster({ controllers: false });
-  for (const ns of ['inf-a', 'inf-b', 'inf-c', 'inf-d', 'inf-e']) {
+  for (const ns of ['inf-a', 'inf-b', 'inf-c', 'inf-d', 'inf-e', 'inf-f']) {
     await cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }
 });
@@ -131,6 +137,45 @@ describe('Informer (HTTP, testkit)', () => {
     await cluster.client.patch(ref('inf-d', 'one'), 'merge', { data: { v: 'x' } });
     await until(() => events.length === 2, 'the update after a throwing handler');
     expect(events[1]).toBe('update inf-d/one x');
+  });
+
+  it('caches and reports what transform keeps (metadataOnly: no data, managedFields or last-applied)', async () => {
+    const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
+    await cluster.client.apply(
+      {
+        ...cm('inf-f', 'big', { payload: 'x'.repeat(10_000) }),
+        metadata: {
+          name: 'big',
+          namespace: 'inf-f',
+          labels: { app: 'web' },
+          annotations: {
+            [lastApplied]: '{"kind":"ConfigMap"}',
+            'gitops-kit.dev/tracking-id': 'web:/ConfigMap:inf-f/big',
+          },
+        },
+      },
+      { fieldManager: 'test' },
+    );
+    const seen: KubeObject[] = [];
+    const { informer, events } = start('inf-f', {
+      transform: metadataOnly,
+      onUpdate: (_before, after) => {
+        seen.push(after);
+        events.push(`update ${informerKeyOf(after)}`);
+      },
+    });
+    await informer.waitForSync();
+    const cached = informer.get('inf-f/big') as KubeObject;
+    expect(cached.data).toBeUndefined();
+    expect(cached.metadata.managedFields).toBeUndefined();
+    expect(cached.metadata.labels).toEqual({ app: 'web' });
+    expect(cached.metadata.annotations).toEqual({ 'gitops-kit.dev/tracking-id': 'web:/ConfigMap:inf-f/big' });
+    expect(cached.metadata.resourceVersion).toMatch(/^\d+$/);
+    await cluster.client.patch(ref('inf-f', 'big'), 'merge', { data: { v: '2' } });
+    await until(() => seen.length === 1, 'the update');
+    expect(seen[0]?.data).toBeUndefined();
+    expect(seen[0]?.metadata.resourceVersion).not.toBe(cached.metadata.resourceVersion);
+    expect(events).toEqual(['add inf-f/big', 'update inf-f/big']);
   });
 
   it('stops on abort, and waitForSync answers false when stopped before syncing', async () => {
