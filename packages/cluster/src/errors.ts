@@ -172,3 +172,16 @@ export function isAlreadyExists(err: unknown): boolean {
 export function isConflict(err: unknown): boolean {
   return err instanceof KubeApiError && err.status === 409 && err.kubeReason !== 'AlreadyExists';
 }
+
+/**
+ * True for a server-side apply the API server refused because the object does not fit the
+ * schema. kube-apiserver answers it with a 500 ("failed to create typed patch object … expected
+ * string"), yet the same request fails the same way every time: retrying it only delays the error.
+ */
+export function isSchemaRejection(err: unknown): boolean {
+  return (
+    err instanceof KubeApiError &&
+    err.status === 500 &&
+    /failed to create typed (patch|live) object/.test(err.message)
+  );
+}

@@ -24,6 +24,7 @@ export {
   isAlreadyExists,
   isConflict,
   isNotFound,
+  isSchemaRejection,
   KubeApiError,
   type KubeApiErrorInit,
   NoKindMatchError,

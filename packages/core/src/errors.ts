@@ -14,6 +14,8 @@ export type GitOpsErrorCode =
   | 'DUPLICATE_RESOURCE'
   | 'CYCLE_DETECTED'
   | 'UNSUPPORTED'
+  // an integer beyond 2^53 that a JavaScript number (hence JSON crossing our APIs) cannot hold exactly
+  | 'INEXACT_INTEGER'
   // patches
   | 'PATCH_ERROR'
   | 'PATCH_CONFLICT'
@@ -163,7 +165,13 @@ export class ValidationError extends GitOpsError {
   constructor(
     message: string,
     options: GitOpsErrorOptions & {
-      code?: 'VALIDATION_ERROR' | 'UNKNOWN_FIELD' | 'DUPLICATE_RESOURCE' | 'CYCLE_DETECTED' | 'UNSUPPORTED';
+      code?:
+        | 'VALIDATION_ERROR'
+        | 'UNKNOWN_FIELD'
+        | 'DUPLICATE_RESOURCE'
+        | 'CYCLE_DETECTED'
+        | 'UNSUPPORTED'
+        | 'INEXACT_INTEGER';
     } = {},
   ) {
     super(options.code ?? 'VALIDATION_ERROR', message, options);

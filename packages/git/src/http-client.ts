@@ -126,7 +126,13 @@ async function once(req: HttpRequest, options: HttpOptions): Promise<HttpRespons
   if (options.signal?.aborted === true) {
     throw Object.assign(new Error('the request was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
   }
-  const url = new URL(req.url);
+  let url: URL;
+  try {
+    url = new URL(req.url);
+  } catch {
+    // Not kept as the cause: Node's URL error carries the input, credentials and all.
+    throw new GitNetworkError(`${JSON.stringify(redactUrl(req.url))} is not a valid URL`);
+  }
   const origin = originOf(url, options.tls);
   const head = requestHead(req, url);
   for (;;) {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { TimeoutError } from '@gitops-kit/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChunkList } from '../src/chunk-list.js';
@@ -352,8 +353,7 @@ describe('sendHttp over HTTP/1.1', () => {
     expect(err).toBeInstanceOf(TimeoutError);
     expect((err as TimeoutError).code).toBe('TIMEOUT');
     expect(err.message).toContain(`127.0.0.1:${web.port}/hang`);
-    expect(err.message).not.toContain('s3cr3t');
-    expect(err.message).not.toContain('t0k3n');
+    expect(inspect(err, { depth: 10 })).not.toMatch(/s3cr3t|t0k3n/);
     expect(seen).toEqual(['GET /hang?access_token=t0k3n']);
     // The timed-out connection was closed, not parked for the next request.
     await closed(web.sockets[0] as net.Socket);
@@ -463,6 +463,26 @@ describe('sendHttp over HTTP/1.1', () => {
     expect(web.sockets).toHaveLength(11);
   });
 
+  it('refuses an invalid URL without repeating its credentials anywhere in the error', async () => {
+    for (const url of ['http://user:pa55w0rd@[bad/x', 'http://user:pa55w0rd@127.0.0.1:99999/x']) {
+      const err = await rejection(sendHttp({ method: 'GET', url, headers: {} }, options({ retries: 3 })));
+      expect(err).toBeInstanceOf(GitNetworkError);
+      expect(inspect(err, { depth: 10 })).not.toContain('pa55w0rd');
+    }
+  });
+
+  it('does not repeat a refused header value in the error', async () => {
+    const err = await rejection(
+      sendHttp(
+        { method: 'GET', url: `${web.base}/echo`, headers: { Authorization: 'Bearer s3cr3t-t0ken\r\nX: y' } },
+        options(),
+      ),
+    );
+    expect(err).toBeInstanceOf(GitNetworkError);
+    expect(err.message).toContain('Authorization');
+    expect(inspect(err, { depth: 10 })).not.toContain('s3cr3t');
+  });
+
   it('refuses URL schemes other than http and https', async () => {
     const err = await rejection(
       sendHttp({ method: 'GET', url: 'ftp://127.0.0.1/x', headers: {} }, options()),
@@ -484,7 +504,7 @@ describe('sendHttp over HTTP/1.1', () => {
     expect(err).toBeInstanceOf(GitNetworkError);
     expect((err as GitNetworkError).details?.code).toBe('ECONNREFUSED');
     expect(err.message).toMatch(/after 2 attempt/);
-    expect(err.message).not.toContain('pw-secret');
+    expect(inspect(err, { depth: 10 })).not.toContain('pw-secret');
     expect(JSON.stringify((err as GitNetworkError).toJSON())).not.toContain('pw-secret');
   });
 });
@@ -559,7 +579,7 @@ describe('sendHttp against misbehaving servers', () => {
       expect((err as GitNetworkError).details?.code).toBe('ECONNRESET');
       expect(err.message).toMatch(/ECONNRESET/);
       expect(err.message).toMatch(/after 3 attempt/);
-      expect(err.message).not.toContain('hunter2');
+      expect(inspect(err, { depth: 10 })).not.toContain('hunter2');
       expect(server.sockets).toHaveLength(3);
       expect(server.requests).toHaveLength(3);
     });
@@ -591,7 +611,7 @@ describe('sendHttp against misbehaving servers', () => {
 
   it('reads an answer that arrives in many small pieces', async () => {
     const payload = randomBytes(20_000);
-    const parts = [Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n')];
+    const parts: Buffer[] = [Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n')];
     for (let at = 0; at < payload.length; at += 3000) {
       const piece = payload.subarray(at, at + 3000);
       parts.push(
@@ -678,7 +698,7 @@ describe('sendHttp against misbehaving servers', () => {
 });
 
 /** A self-signed certificate for 127.0.0.1 made with openssl, or undefined where openssl is absent. */
-function makeCertificate(): { cert: string; key: string } | undefined {
+function makeCertificate(subjectAltName = 'IP:127.0.0.1'): { cert: string; key: string } | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'git-http-tls-'));
   try {
     execFileSync(
@@ -694,7 +714,7 @@ function makeCertificate(): { cert: string; key: string } | undefined {
         '-subj',
         '/CN=gitops-kit-test',
         '-addext',
-        'subjectAltName=IP:127.0.0.1',
+        `subjectAltName=${subjectAltName}`,
         '-keyout',
         join(dir, 'key.pem'),
         '-out',
@@ -714,6 +734,8 @@ function makeCertificate(): { cert: string; key: string } | undefined {
 }
 
 const certificate = makeCertificate();
+/** Trusted when given as the CA, but issued for another name than the address the client dials. */
+const otherNameCertificate = certificate && makeCertificate('DNS:git.example.test');
 if (certificate === undefined)
   console.warn('openssl is not available: the HTTPS tests of the git client are skipped');
 
@@ -772,7 +794,7 @@ describe.skipIf(certificate === undefined)('sendHttp over HTTPS', () => {
       (err as GitNetworkError).details?.code,
     );
     expect(err.message).toContain(`127.0.0.1:${secure.port}/repo.git/info/refs`);
-    const everything = `${err.message} ${JSON.stringify((err as GitNetworkError).toJSON())}`;
+    const everything = `${inspect(err, { depth: 10 })} ${JSON.stringify((err as GitNetworkError).toJSON())}`;
     for (const secret of ['pa55w0rd', 'tok123', 'bearer-secret', 'alice'])
       expect(everything).not.toContain(secret);
     expect(secure.sockets).toHaveLength(1);
@@ -786,6 +808,27 @@ describe.skipIf(certificate === undefined)('sendHttp over HTTPS', () => {
     const err = await rejection(sendHttp({ method: 'GET', url: `${secure.base}/`, headers: {} }, options()));
     expect(err).toBeInstanceOf(GitNetworkError);
     expect(secure.sockets).toHaveLength(2);
+  });
+
+  it('refuses a trusted certificate issued for another name', async () => {
+    const { cert, key } = otherNameCertificate as { cert: string; key: string };
+    const other = await listen(
+      https.createServer({ cert, key }, (_req, res) => res.end('wrong host')).on('tlsClientError', () => {}),
+      'https',
+    );
+    try {
+      const err = await rejection(
+        sendHttp(
+          { method: 'GET', url: `${other.base}/`, headers: {} },
+          options({ retries: 3, tls: { ca: cert } }),
+        ),
+      );
+      expect(err).toBeInstanceOf(GitNetworkError);
+      expect((err as GitNetworkError).details?.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+      expect(other.sockets).toHaveLength(1);
+    } finally {
+      await close(other.server, other.sockets);
+    }
   });
 
   it('accepts any certificate with insecureSkipVerify', async () => {

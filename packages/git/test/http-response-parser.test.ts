@@ -407,3 +407,77 @@ describe('HttpResponseParser errors', () => {
     expect(noHead.response).toBeUndefined();
   });
 });
+
+describe('HttpResponseParser on arbitrary input', () => {
+  // Mostly well-formed heads with noise mixed in, so draws reach every state of the parser rather
+  // than failing on the first byte.
+  const noise = fc.oneof(
+    fc.string({ maxLength: 8 }),
+    fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b).toString('latin1')),
+  );
+  const statusLine = fc.oneof(
+    fc.constantFrom(
+      'HTTP/1.1 200 OK\r\n',
+      'HTTP/1.0 404 Not Found\r\n',
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n',
+      'HTTP/1.1 204 No Content\r\n',
+      'HTTP/1.1 304 Not Modified\n',
+    ),
+    noise,
+  );
+  const headerLine = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.constantFrom(
+        'Content-Length: 5\r\n',
+        'Content-Length: 0\r\n',
+        'Content-Length: 4294967297\r\n',
+        'Content-Length: 99999999999999999999\r\n',
+        'Content-Length: 1e3\r\n',
+        'Transfer-Encoding: chunked\r\n',
+        'Transfer-Encoding: gzip, chunked\n',
+        'Connection: close\r\n',
+        'Set-Cookie: a=1\r\n',
+        'Set-Cookie: b=2\r\n',
+        ' folded\r\n',
+      ),
+    },
+    { weight: 1, arbitrary: noise },
+  );
+  const bodyPiece = fc.oneof(
+    fc.constantFrom(
+      '5\r\nhello\r\n',
+      '0\r\n\r\n',
+      'A;x=1\r\n',
+      'fffffffffffff\r\n',
+      'X-T: 1\r\n',
+      '\r\n',
+      'hello',
+    ),
+    noise,
+  );
+
+  it('either reads a response or throws HttpParseError, never anything else, however the bytes are cut', () => {
+    fc.assert(
+      fc.property(
+        statusLine,
+        fc.array(headerLine, { maxLength: 6 }),
+        fc.array(bodyPiece, { maxLength: 12 }),
+        fc.integer({ min: 1, max: 13 }),
+        fc.boolean(),
+        (status, headers, body, step, close) => {
+          const raw = `${status}${headers.join('')}\r\n${body.join('')}`;
+          const cuts: number[] = [];
+          for (let at = step; at < raw.length; at += step) cuts.push(at);
+          try {
+            const parsed = parse(raw, cuts, { close });
+            if (parsed.complete) expect(parsed.head).toBeDefined();
+          } catch (err) {
+            expect(err).toBeInstanceOf(HttpParseError);
+          }
+        },
+      ),
+      fcOptions(3000),
+    );
+  });
+});

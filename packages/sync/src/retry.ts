@@ -1,4 +1,4 @@
-import { KubeApiError } from '@gitops-kit/cluster';
+import { isSchemaRejection, KubeApiError } from '@gitops-kit/cluster';
 import { isGitOpsError } from '@gitops-kit/core';
 
 /** Retry with exponential backoff, per cluster operation. */
@@ -16,6 +16,7 @@ export interface RetryPolicy {
 /** True for failures worth retrying: unreachable server, 429, 5xx, timeouts, optimistic-lock conflicts. */
 export function isRetriable(err: unknown): boolean {
   if (err instanceof KubeApiError) {
+    if (isSchemaRejection(err)) return false;
     if (err.status === 0 || err.status === 429 || err.status >= 500) return true;
     // A server-side apply conflict with another manager does not go away by retrying.
     if (err.status === 409 && err.kubeReason !== 'AlreadyExists') return err.conflicts.length === 0;

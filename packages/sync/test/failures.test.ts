@@ -49,6 +49,26 @@ describe('failures', () => {
     expect((after.spec as DeploymentSpec).selector.matchLabels).toEqual({ app: 'web', tier: 'front' });
   });
 
+  it('does not retry an apply the schema refused (kube-apiserver answers it with a 500)', async () => {
+    const namespace = 'mistyped';
+    const app = [ns(namespace), ...quickstartApp({ namespace })].map((o) =>
+      o.kind === 'Deployment' ? { ...o, spec: { ...(o.spec as object), replicas: 'three' } } : o,
+    );
+    const client = countingClient(tc.client);
+    const outcome = await syncApp(
+      client,
+      app,
+      { app: 'mistyped' },
+      { retry: { limit: 5, initialDelayMs: 5 } },
+    );
+    expect(outcome.result.phase).toBe('Failed');
+    const dep = outcome.result.resources.find((r) => r.key.kind === 'Deployment');
+    expect(dep?.status).toBe('Failed');
+    expect(dep?.message).toContain('.spec.replicas: expected numeric');
+    expect(outcome.events.some((e) => e.type === 'retrying')).toBe(false);
+    expect(client.writes.filter((w) => w.what.includes('Deployment')).length).toBe(1);
+  });
+
   it('converges with 20 % injected errors, creating nothing twice and losing nothing', async () => {
     const namespace = 'faulty';
     await tc.client.create(ns(namespace));
