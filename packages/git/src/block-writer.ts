@@ -2,13 +2,16 @@ import { ChunkList } from './chunk-list.js';
 
 const FIRST_BLOCK = 8 * 1024;
 const LARGEST_BLOCK = 4 * 1024 * 1024;
+/** The largest block reserved up front for an announced length: a server's claim is not trusted further. */
+const LARGEST_ANNOUNCED_BLOCK = 64 * 1024 * 1024;
 
 /**
  * Collects a byte stream of unknown length into a few large blocks, copying each piece once, from a
  * read buffer the socket reuses, straight into the place it is kept. Blocks double from 8 KiB to
  * 4 MiB, so a small answer (a ref listing) costs a few KiB and a pack of any size is held in at most
  * its size plus one block, of which only the pages written count against resident memory (a large
- * block is mapped lazily). When the length is known up front, one block of exactly that size.
+ * block is mapped lazily). When the length is known up front, one block of exactly that size (up to
+64 MiB, then doubling blocks again).
  */
 export class BlockWriter {
   private readonly blocks: Buffer[] = [];
@@ -19,7 +22,7 @@ export class BlockWriter {
   /** `expectedLength`: the size announced (Content-Length), when there is one. */
   constructor(expectedLength?: number) {
     if (expectedLength !== undefined && expectedLength > 0) {
-      this.current = Buffer.allocUnsafeSlow(expectedLength);
+      this.current = Buffer.allocUnsafeSlow(Math.min(expectedLength, LARGEST_ANNOUNCED_BLOCK));
     }
   }
 

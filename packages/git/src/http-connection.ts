@@ -140,7 +140,7 @@ export class HttpConnection {
 
   private onEnd(): void {
     const pending = this.pending;
-    if (pending !== undefined && pending.parser.end()) this.settle(pending);
+    if (pending?.parser.end()) this.settle(pending);
     this.socket.end();
   }
 

@@ -69,14 +69,9 @@ export class HttpResponseParser {
         case 'head':
           pos = this.readHead(data, pos, length);
           break;
-        case 'length': {
-          const n = Math.min(this.remaining, length - pos);
-          this.body?.write(data, pos, pos + n);
-          this.remaining -= n;
-          pos += n;
-          if (this.remaining === 0) this.state = 'done';
+        case 'length':
+          pos = this.readCounted(data, pos, length, 'done');
           break;
-        }
         case 'close':
           this.body?.write(data, pos, length);
           pos = length;
@@ -86,18 +81,22 @@ export class HttpResponseParser {
         case 'trailers':
           pos = this.readChunkLine(data, pos, length);
           break;
-        case 'chunk-data': {
-          const n = Math.min(this.remaining, length - pos);
-          this.body?.write(data, pos, pos + n);
-          this.remaining -= n;
-          pos += n;
-          if (this.remaining === 0) this.state = 'chunk-end';
+        case 'chunk-data':
+          pos = this.readCounted(data, pos, length, 'chunk-end');
           break;
-        }
         case 'done':
           throw new HttpParseError('the server sent bytes after the end of the response');
       }
     }
+  }
+
+  /** Copies up to `remaining` body bytes (of a Content-Length body or one chunk), then moves to `next`. */
+  private readCounted(data: Uint8Array, pos: number, length: number, next: State): number {
+    const n = Math.min(this.remaining, length - pos);
+    this.body?.write(data, pos, pos + n);
+    this.remaining -= n;
+    if (this.remaining === 0) this.state = next;
+    return pos + n;
   }
 
   /** Called when the server closed the connection; returns true when that ended the body. */

@@ -1,14 +1,12 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { TimeoutError } from '@gitops-kit/core';
+import { createTestCertificate } from '@gitops-kit/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChunkList } from '../src/chunk-list.js';
 import { GitNetworkError } from '../src/errors.js';
@@ -346,7 +344,7 @@ describe('sendHttp over HTTP/1.1', () => {
           url: `http://user:s3cr3t@127.0.0.1:${web.port}/hang?access_token=t0k3n`,
           headers: {},
         },
-        options({ timeoutMs: 300, retries: 3 }),
+        options({ timeoutMs: 1000, retries: 3 }),
       ),
     );
     await arrived;
@@ -481,6 +479,23 @@ describe('sendHttp over HTTP/1.1', () => {
     expect(err).toBeInstanceOf(GitNetworkError);
     expect(err.message).toContain('Authorization');
     expect(inspect(err, { depth: 10 })).not.toContain('s3cr3t');
+  });
+
+  it('connects to an IPv6 literal and sends its bracketed Host', async (ctx) => {
+    const v6 = http.createServer((req, res) => res.end(String(req.headers.host)));
+    const listening = await new Promise<boolean>((resolve) => {
+      v6.once('error', () => resolve(false));
+      v6.listen(0, '::1', () => resolve(true));
+    });
+    if (!listening) ctx.skip();
+    try {
+      const port = (v6.address() as AddressInfo).port;
+      const res = await sendHttp({ method: 'GET', url: `http://[::1]:${port}/x`, headers: {} }, options());
+      expect(text(res.body)).toBe(`[::1]:${port}`);
+    } finally {
+      closeIdleHttpConnections();
+      await close(v6);
+    }
   });
 
   it('refuses URL schemes other than http and https', async () => {
@@ -648,7 +663,7 @@ describe('sendHttp against misbehaving servers', () => {
     const err = await rejection(
       sendHttp(
         { method: 'GET', url: `${server.base}/x`, headers: {} },
-        options({ timeoutMs: 200, retries: 2 }),
+        options({ timeoutMs: 1000, retries: 2 }),
       ),
     );
     expect(err).toBeInstanceOf(TimeoutError);
@@ -697,45 +712,9 @@ describe('sendHttp against misbehaving servers', () => {
   });
 });
 
-/** A self-signed certificate for 127.0.0.1 made with openssl, or undefined where openssl is absent. */
-function makeCertificate(subjectAltName = 'IP:127.0.0.1'): { cert: string; key: string } | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'git-http-tls-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=gitops-kit-test',
-        '-addext',
-        `subjectAltName=${subjectAltName}`,
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return {
-      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-    };
-  } catch {
-    return undefined;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const certificate = makeCertificate();
+const certificate = createTestCertificate();
 /** Trusted when given as the CA, but issued for another name than the address the client dials. */
-const otherNameCertificate = certificate && makeCertificate('DNS:git.example.test');
+const otherNameCertificate = certificate && createTestCertificate({ subjectAltName: 'DNS:git.example.test' });
 if (certificate === undefined)
   console.warn('openssl is not available: the HTTPS tests of the git client are skipped');
 

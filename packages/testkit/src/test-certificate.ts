@@ -10,11 +10,16 @@ export interface TestCertificate {
 }
 
 /**
- * Makes a self-signed certificate for 127.0.0.1 with the machine's `openssl`, valid for one day, for
+ * Makes a self-signed certificate (for 127.0.0.1 unless told otherwise) with the machine's `openssl`, valid for one day, for
  * HTTPS tests of {@link startTestCluster} and {@link startGitServer}. Returns undefined where openssl is
  * absent, so a test can skip rather than fail.
  */
-export function createTestCertificate(): TestCertificate | undefined {
+export function createTestCertificate(
+  options: {
+    /** The certificate's subjectAltName (default `IP:127.0.0.1`), e.g. `DNS:git.example.test`. */
+    subjectAltName?: string | undefined;
+  } = {},
+): TestCertificate | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'testkit-tls-'));
   try {
     execFileSync(
@@ -30,7 +35,7 @@ export function createTestCertificate(): TestCertificate | undefined {
         '-subj',
         '/CN=testkit',
         '-addext',
-        'subjectAltName=IP:127.0.0.1',
+        `subjectAltName=${options.subjectAltName ?? 'IP:127.0.0.1'}`,
         '-keyout',
         join(dir, 'key.pem'),
         '-out',
