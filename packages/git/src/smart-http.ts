@@ -56,6 +56,8 @@ export interface FetchPackRequest {
 const UPLOAD_PACK_REQUEST = 'application/x-git-upload-pack-request';
 const UPLOAD_PACK_RESULT = 'application/x-git-upload-pack-result';
 const AGENT = 'gitops-kit/0.1';
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
 
 /** What the server's capability advertisement said: the protocol version, capabilities and (v0) refs. */
 export interface ServerDiscovery {
@@ -75,6 +77,10 @@ export interface ServerDiscovery {
  */
 export class SmartHttpClient {
   private discovery: ServerDiscovery | undefined;
+  /** The repository URL a redirect moved this client to. */
+  private redirectedBase: string | undefined;
+  /** True once a redirect led to another origin: credentials are no longer sent. */
+  private crossOrigin = false;
 
   constructor(private readonly remote: GitRemote) {}
 
@@ -84,36 +90,81 @@ export class SmartHttpClient {
   }
 
   private base(): string {
-    return this.remote.url.replace(/\/+$/, '');
+    return (this.redirectedBase ?? this.remote.url).replace(/\/+$/, '');
   }
 
   private async request(method: 'GET' | 'POST', path: string, body?: Buffer): Promise<HttpResponse> {
-    const url = `${this.base()}${path}`;
-    const headers: Record<string, string> = {
-      'user-agent': `git/2.39 ${AGENT}`,
-      'git-protocol': 'version=2',
-      ...this.remote.headers,
-    };
-    if (method === 'POST') {
-      headers['content-type'] = UPLOAD_PACK_REQUEST;
-      headers.accept = UPLOAD_PACK_RESULT;
+    for (let hop = 0; ; hop++) {
+      const url = `${this.base()}${path}`;
+      const headers: Record<string, string> = {
+        'user-agent': `git/2.39 ${AGENT}`,
+        'git-protocol': 'version=2',
+        // Credentials and extra headers go only to the origin they were given for.
+        ...(this.crossOrigin ? {} : this.remote.headers),
+      };
+      if (method === 'POST') {
+        headers['content-type'] = UPLOAD_PACK_REQUEST;
+        headers.accept = UPLOAD_PACK_RESULT;
+      }
+      const res = await sendHttp(
+        { method, url, headers, ...(body === undefined ? {} : { body }) },
+        {
+          timeoutMs: this.remote.timeoutMs,
+          retries: this.remote.retries,
+          signal: this.remote.signal,
+          tls: this.remote.tls,
+        },
+      );
+      if (REDIRECTS.has(res.status)) {
+        this.followRedirect(url, path, res, hop);
+        continue;
+      }
+      this.checkStatus(res);
+      return res;
     }
-    const res = await sendHttp(
-      { method, url, headers, ...(body === undefined ? {} : { body }) },
-      {
-        timeoutMs: this.remote.timeoutMs,
-        retries: this.remote.retries,
-        signal: this.remote.signal,
-        tls: this.remote.tls,
-      },
-    );
-    this.checkStatus(res);
-    return res;
+  }
+
+  /**
+   * Moves the client to the repository URL a redirect names, as git does for a renamed or moved
+   * repository (GitHub answers the old name with 301): the target must be the same request on
+   * another base URL, never a downgrade from HTTPS, and credentials are not sent to another origin.
+   */
+  private followRedirect(from: string, path: string, res: HttpResponse, hop: number): void {
+    const where = redactUrl(this.remote.url);
+    const location = res.headers.location;
+    if (typeof location !== 'string' || location === '')
+      throw new GitProtocolError(`${where} answered HTTP ${res.status} without a Location`);
+    if (hop >= MAX_REDIRECTS) throw new GitProtocolError(`${where}: more than ${MAX_REDIRECTS} redirects`);
+    let target: URL;
+    try {
+      target = new URL(location, from);
+    } catch {
+      throw new GitProtocolError(`${where} redirected to an invalid URL`);
+    }
+    const source = new URL(from);
+    target.username = '';
+    target.password = '';
+    const shown = redactUrl(target.href);
+    if (target.protocol !== 'https:' && (source.protocol === 'https:' || target.protocol !== 'http:'))
+      throw new GitProtocolError(
+        `${where} redirected to ${shown}: refused (only http(s), never down from https)`,
+      );
+    if (!target.href.endsWith(path))
+      throw new GitProtocolError(`${where} redirected to ${shown}, which is not a git repository URL`);
+    if (target.origin !== source.origin) this.crossOrigin = true;
+    this.redirectedBase = target.href.slice(0, target.href.length - path.length);
   }
 
   private checkStatus(res: HttpResponse): void {
     const where = redactUrl(this.remote.url);
-    const sentCredentials = Object.keys(this.remote.headers).some((h) => h.toLowerCase() === 'authorization');
+    const sentCredentials =
+      !this.crossOrigin && Object.keys(this.remote.headers).some((h) => h.toLowerCase() === 'authorization');
+    if (res.status === 401 && this.crossOrigin) {
+      throw new GitAuthError(
+        `authentication required by ${redactUrl(this.base())}, to which ${where} redirected: credentials are not sent to another origin; use the new URL`,
+        401,
+      );
+    }
     if (res.status === 401) {
       throw new GitAuthError(
         sentCredentials

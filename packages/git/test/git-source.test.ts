@@ -1,10 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isGitOpsError } from '@gitops-kit/core';
-import { type GitServer, startGitServer, type TestRepository } from '@gitops-kit/testkit';
+import {
+  createTestCertificate,
+  type GitServer,
+  startGitServer,
+  type TestRepository,
+} from '@gitops-kit/testkit';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitAuthError, GitNetworkError, GitNotFoundError, GitProtocolError } from '../src/errors.js';
@@ -459,6 +465,90 @@ describe('GitSource auth and failures', () => {
       expect(isGitOpsError(err, 'TIMEOUT')).toBe(true);
     } finally {
       hang.close();
+    }
+  });
+});
+
+describe('GitSource redirects', () => {
+  // A front server that answers every request with a redirect chosen by the test.
+  async function redirector(
+    locate: (path: string) => string,
+    options: { tls?: { cert: string; key: string } } = {},
+  ): Promise<{ url: string; hits: () => number; close: () => void }> {
+    let hits = 0;
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      hits++;
+      res.writeHead(301, { location: locate(req.url ?? '/') });
+      res.end();
+    };
+    const front =
+      options.tls === undefined ? createHttpServer(handler) : createHttpsServer(options.tls, handler);
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = front.address() as { port: number };
+    return {
+      url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
+      hits: () => hits,
+      close: () => {
+        front.closeAllConnections();
+        front.close();
+      },
+    };
+  }
+
+  it('follows a moved repository to its new URL, keeps using it, and sends it no credentials', async () => {
+    const repo = await newRepo();
+    const commit = await repo.commit({ files: { 'a.yaml': 'moved' } });
+    const front = await redirector(
+      (path) => `${server.url}${path.replace('/old.git/', `/${repo.name}.git/`)}`,
+    );
+    try {
+      const source = new GitSource({
+        url: `${front.url}/old.git`,
+        auth: { username: 'u', password: 'front-only' },
+      });
+      const start = server.requests.length;
+      const snap = await source.fetch();
+      expect(snap.commit.id).toBe(commit);
+      expect(text(await snap.fs.readFile('/a.yaml'))).toBe('moved');
+      // The revision and URL stay the ones configured; later requests go straight to the new URL.
+      expect(snap.url).toBe(`${front.url}/old.git`);
+      const hits = front.hits();
+      await source.fetch();
+      expect(front.hits()).toBe(hits);
+      const reached = server.requests.slice(start);
+      expect(reached.length).toBeGreaterThan(1);
+      expect(reached.every((r) => r.headers.authorization === undefined)).toBe(true);
+    } finally {
+      front.close();
+    }
+  });
+
+  it('refuses a redirect that is not a repository URL, a loop, and a downgrade from HTTPS', async () => {
+    const login = await redirector(() => '/login');
+    const loop = await redirector((path) => path);
+    const certificate = createTestCertificate();
+    const downgrade =
+      certificate === undefined
+        ? undefined
+        : await redirector((path) => `${server.url}${path}`, { tls: certificate });
+    try {
+      const notRepo = await new GitSource({ url: `${login.url}/r.git` }).resolve().catch((e: unknown) => e);
+      expect(notRepo).toBeInstanceOf(GitProtocolError);
+      expect((notRepo as Error).message).toContain('not a git repository URL');
+      const looping = await new GitSource({ url: `${loop.url}/r.git` }).resolve().catch((e: unknown) => e);
+      expect(looping).toBeInstanceOf(GitProtocolError);
+      expect((looping as Error).message).toContain('more than 5 redirects');
+      if (downgrade !== undefined && certificate !== undefined) {
+        const down = await new GitSource({ url: `${downgrade.url}/r.git`, tls: { ca: certificate.cert } })
+          .resolve()
+          .catch((e: unknown) => e);
+        expect(down).toBeInstanceOf(GitProtocolError);
+        expect((down as Error).message).toContain('never down from https');
+      }
+    } finally {
+      login.close();
+      loop.close();
+      downgrade?.close();
     }
   });
 });
