@@ -19,7 +19,12 @@ import {
   TimeoutError,
   ValidationError,
 } from '@gitops-kit/core';
-import { renderDirectory, renderKustomization, type SourceLocation } from '@gitops-kit/kustomize';
+import {
+  type RenderWarning,
+  renderDirectory,
+  renderKustomization,
+  type SourceLocation,
+} from '@gitops-kit/kustomize';
 import type { ApplicationSource } from './application-schema.js';
 
 /** The file names kustomize looks for, in its order. */
@@ -247,6 +252,37 @@ export async function renderApplicationSource(
   }
 }
 
+/**
+ * A render whose objects hold an integer rounded to the nearest JavaScript number (beyond 2^53) is a
+ * failed render: syncing it would write another value than the repository says, so the Application
+ * shows the error (file, line, field) and nothing is synced or pruned. The first such integer is
+ * the error; the count of others is in its message and details.
+ */
+function refuseInexactIntegers(warnings: readonly RenderWarning[], sourceDir: string): void {
+  const inexact = warnings.filter((w) => w.code === 'INEXACT_INTEGER');
+  const first = inexact[0];
+  if (first === undefined) return;
+  const more = inexact.length - 1;
+  throw new ValidationError(
+    'an integer beyond 2^53 cannot be synced exactly (JavaScript numbers hold integers exactly only up ' +
+      'to 2^53); write it as a string if the field takes one, or a smaller number' +
+      (more > 0 ? ` (${more} more such integer${more > 1 ? 's' : ''} in this render)` : ''),
+    {
+      code: 'INEXACT_INTEGER',
+      file: first.file,
+      line: first.line,
+      path: first.field,
+      details: {
+        fields: inexact.map((w) => ({
+          file: w.file === undefined ? undefined : repositoryPath(sourceDir, w.file),
+          line: w.line,
+          field: w.field,
+        })),
+      },
+    },
+  );
+}
+
 async function renderUnrelocated(fs: ReadonlyFileSystem, source: ApplicationSource): Promise<RenderedSource> {
   const relative = posix.normalize(source.path ?? '.').replace(/^\/+/, '');
   if (relative === '..' || relative.startsWith('../')) {
@@ -272,16 +308,22 @@ async function renderUnrelocated(fs: ReadonlyFileSystem, source: ApplicationSour
     const overrides = source.kustomize;
     if (overrides && Object.values(overrides).some((v) => v !== undefined)) {
       const text = await readTextFile(fs, kustomizationFile);
-      const parsed = parseYaml(text, { file: posix.relative('/', kustomizationFile), duplicateKeys: 'last' });
+      // Integers beyond 2^53 stay exact through the edit, so the render sees (and reports) them as written.
+      const parsed = parseYaml(text, {
+        file: posix.relative('/', kustomizationFile),
+        duplicateKeys: 'last',
+        bigIntegers: 'bigint',
+      });
       if (!isJsonObject(parsed)) {
         throw new ValidationError('the kustomization is not a mapping', {
           file: posix.relative('/', kustomizationFile),
         });
       }
-      const edited = stringifyKubeYaml(applyOverrides(parsed, overrides));
+      const edited = stringifyKubeYaml(applyOverrides(parsed as JsonObject, overrides));
       view = overlayFileSystem(fs, new Map([[kustomizationFile, new TextEncoder().encode(edited)]]));
     }
     const result = await renderKustomization(view, dir);
+    refuseInexactIntegers(result.warnings, relative);
     return { type: 'kustomize', objects: result.objects, sources: result.sources };
   }
   const include = source.directory?.include;
@@ -297,5 +339,6 @@ async function renderUnrelocated(fs: ReadonlyFileSystem, source: ApplicationSour
         })
       : fs;
   const result = await renderDirectory(view, dir, { recurse: source.directory?.recurse ?? false });
+  refuseInexactIntegers(result.warnings, relative);
   return { type: 'directory', objects: result.objects, sources: result.sources };
 }

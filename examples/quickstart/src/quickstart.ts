@@ -1,4 +1,4 @@
-import { describeObjectKey } from '@gitops-kit/core';
+import { describeObjectKey, ValidationError } from '@gitops-kit/core';
 import { GitSource } from '@gitops-kit/git';
 import { renderKustomization } from '@gitops-kit/kustomize';
 import { planFromCluster, runSync, type SyncResult } from '@gitops-kit/sync';
@@ -46,6 +46,14 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
     const syncOnce = async () => {
       const snapshot = await source.fetch();
       const rendered = await renderKustomization(snapshot.fs, `/${overlay}`);
+      // An integer beyond 2^53 would be synced rounded: a failed render, nothing synced or pruned.
+      const inexact = rendered.warnings.find((w) => w.code === 'INEXACT_INTEGER');
+      if (inexact) {
+        throw new ValidationError(
+          'an integer beyond 2^53 cannot be synced exactly (JavaScript numbers hold integers exactly only up to 2^53)',
+          { code: 'INEXACT_INTEGER', file: inexact.file, line: inexact.line, path: inexact.field },
+        );
+      }
       const plan = await planFromCluster(cluster.client, rendered.objects, { app: APP });
       const run = runSync(plan, cluster.client, { prune: true, wait: true, createNamespace: true });
       for await (const event of run) {

@@ -63,7 +63,8 @@ export async function runBuild(args: readonly string[], streams: CliStreams): Pr
       helmCommand,
       enableAlphaPlugins,
     });
-    for (const w of result.warnings) streams.stderr.write(`${w.message}\n`);
+    // INEXACT_INTEGER concerns the rendered objects only: the YAML written here keeps every integer exact.
+    for (const w of result.warnings) if (w.code !== 'INEXACT_INTEGER') streams.stderr.write(`${w.message}\n`);
     if (output) await writeFile(output, result.yaml);
     else streams.stdout.write(result.yaml);
     return 0;

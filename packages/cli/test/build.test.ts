@@ -37,12 +37,15 @@ describe('gitops-kit build', () => {
     join(repo, 'examples', 'deploy-repo', 'prod'),
     join(fixtures, 'transformers'),
     join(fixtures, 'generators'),
+    join(fixtures, 'big-integers'),
   ]) {
     it(`writes the same bytes as kubectl kustomize for ${dir.slice(repo.length + 1)}`, async () => {
       const c = capture();
       expect(await runCli(['build', dir], c.streams)).toBe(0);
       const expected = kubectlKustomize(dir) ?? readFileSync(join(dir, 'expected.yaml'), 'utf8');
       expect(c.out()).toBe(expected);
+      // Like kustomize: nothing on stderr (integers beyond 2^53 are written exactly).
+      expect(c.err()).toBe('');
     });
   }
 

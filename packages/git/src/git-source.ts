@@ -60,6 +60,12 @@ export interface GitSourceOptions {
    * CD's `insecure`; tests only).
    */
   tls?: GitTlsOptions | undefined;
+  /**
+   * An HTTP proxy URL (`http://user:password@proxy:3128`; https targets go through a CONNECT
+   * tunnel), or `false` for none. By default the environment's, as Flux and Argo CD read it:
+   * `HTTPS_PROXY` / `HTTP_PROXY` minus `NO_PROXY`, never for loopback addresses.
+   */
+  proxy?: string | false | undefined;
   /** Time for one network request, in milliseconds (default 60 000). */
   timeoutMs?: number | undefined;
   /** Retries of a request after a connection reset or refusal (default 3). */
@@ -123,6 +129,17 @@ export const defaultGitLimit: LimitFunction = pLimit(4);
 /** The Flux-style revision of `commit` reached through `refLabel` (none for a bare commit). */
 export function formatRevision(refLabel: string | undefined, commit: string): string {
   return refLabel === undefined ? `sha1:${commit}` : `${refLabel}@sha1:${commit}`;
+}
+
+/** The password in a proxy URL, so that errors can be scrubbed of it. */
+function proxyPassword(proxy: string | false | undefined): string | undefined {
+  if (typeof proxy !== 'string') return undefined;
+  try {
+    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(proxy) ? proxy : `http://${proxy}`);
+    return url.password === '' ? undefined : decodeURIComponent(url.password);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Splits user info out of `url` into basic-auth credentials (explicit `auth` wins). */
@@ -202,9 +219,12 @@ export class GitSource {
         path: 'ref.semver',
       });
     }
-    this.secrets = [auth.password, auth.bearerToken, ...Object.values(auth.headers ?? {})].filter(
-      (s): s is string => s !== undefined && s !== '',
-    );
+    this.secrets = [
+      auth.password,
+      auth.bearerToken,
+      ...Object.values(auth.headers ?? {}),
+      proxyPassword(options.proxy),
+    ].filter((s): s is string => s !== undefined && s !== '');
     const remote: GitRemote = {
       url,
       headers: authHeaders(auth),
@@ -212,6 +232,7 @@ export class GitSource {
       retries: options.retries ?? 3,
       signal: options.signal,
       tls: options.tls,
+      proxy: options.proxy,
     };
     this.backend = options.backend ?? createJsGitBackend({ remote, storage: makeStorage(options.storage) });
     this.limit = options.limit ?? defaultGitLimit;

@@ -1,6 +1,6 @@
 import { TimeoutError } from '@gitops-kit/core';
 import type { ChunkList } from './chunk-list.js';
-import { GitNetworkError } from './errors.js';
+import { GitAuthError, GitNetworkError } from './errors.js';
 import {
   type GitTlsOptions,
   type HttpConnection,
@@ -8,6 +8,7 @@ import {
   type HttpExchangeResult,
   type HttpOrigin,
 } from './http-connection.js';
+import { type HttpProxy, proxyFor } from './http-proxy.js';
 import { redactUrl } from './redact.js';
 
 /** One HTTP request of the smart protocol. */
@@ -35,6 +36,8 @@ export interface HttpOptions {
   signal?: AbortSignal | undefined;
   /** TLS settings for https URLs. */
   tls?: GitTlsOptions | undefined;
+  /** An HTTP proxy URL, `false` for none; by default the environment's (see {@link proxyFor}). */
+  proxy?: string | false | undefined;
 }
 
 const RETRYABLE = new Set([
@@ -60,8 +63,15 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FIELD_VALUE_INVALID = /[^\t\x20-\x7e\x80-\xff]/;
 
 /** The request line and headers; names and values that could split the request are refused. */
-function requestHead(req: HttpRequest, url: URL): Buffer {
-  const lines = [`${req.method} ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`];
+function requestHead(req: HttpRequest, url: URL, origin: HttpOrigin): Buffer {
+  // Through a proxy, plain HTTP requests name the whole URL (RFC 9112's absolute form).
+  const viaProxy = origin.protocol === 'http:' && origin.proxy !== undefined;
+  const target = viaProxy
+    ? `${url.protocol}//${url.host}${url.pathname}${url.search}`
+    : `${url.pathname}${url.search}`;
+  const lines = [`${req.method} ${target} HTTP/1.1`, `Host: ${url.host}`];
+  if (viaProxy && origin.proxy?.authorization !== undefined)
+    lines.push(`Proxy-Authorization: ${origin.proxy.authorization}`);
   for (const [name, value] of Object.entries(req.headers)) {
     // A field value is visible ASCII, space, tab and obs-text (RFC 9110 5.5), as Node's own client
     // checks: the head is encoded as latin1, which would cut U+010A to a bare LF on the wire.
@@ -76,7 +86,7 @@ function requestHead(req: HttpRequest, url: URL): Buffer {
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
 }
 
-function originOf(url: URL, tls: GitTlsOptions | undefined): HttpOrigin {
+function originOf(url: URL, tls: GitTlsOptions | undefined, proxy: HttpProxy | undefined): HttpOrigin {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new GitNetworkError(`unsupported URL scheme ${url.protocol} (http and https are supported)`);
   }
@@ -86,6 +96,7 @@ function originOf(url: URL, tls: GitTlsOptions | undefined): HttpOrigin {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port === '' ? (https ? 443 : 80) : Number(url.port),
     ...(https && tls !== undefined ? { tls } : {}),
+    ...(proxy === undefined ? {} : { proxy }),
   };
 }
 
@@ -133,8 +144,8 @@ async function once(req: HttpRequest, options: HttpOptions): Promise<HttpRespons
     // Not kept as the cause: Node's URL error carries the input, credentials and all.
     throw new GitNetworkError(`${JSON.stringify(redactUrl(req.url))} is not a valid URL`);
   }
-  const origin = originOf(url, options.tls);
-  const head = requestHead(req, url);
+  const origin = originOf(url, options.tls, proxyFor(url, options.proxy));
+  const head = requestHead(req, url, origin);
   for (;;) {
     const conn = pool.acquire(origin);
     const reused = conn.completed > 0;
@@ -188,6 +199,12 @@ export async function sendHttp(req: HttpRequest, options: HttpOptions): Promise<
     }
   }
   const code = (lastError as { code?: unknown } | null)?.code;
+  if (code === 'EPROXYAUTH') throw new GitAuthError((lastError as Error).message, 407);
+  if (code === 'EPROXY') {
+    throw new GitNetworkError(`${req.method} ${redactUrl(req.url)}: ${(lastError as Error).message}`, {
+      details: { code },
+    });
+  }
   if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
     throw new GitNetworkError(
       `${req.method} ${redactUrl(req.url)}: the server's TLS certificate was refused (${code}); if it is signed by a private CA, give that CA as tls.ca`,

@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { ChunkList } from './chunk-list.js';
+import type { HttpProxy } from './http-proxy.js';
 import { type HttpResponseHead, HttpResponseParser } from './http-response-parser.js';
 
 /** The size of a connection's read buffer: every socket read lands in it, then is parsed and copied on. */
@@ -25,6 +26,8 @@ export interface HttpOrigin {
   host: string;
   port: number;
   tls?: GitTlsOptions | undefined;
+  /** The HTTP proxy to go through. */
+  proxy?: HttpProxy | undefined;
 }
 
 /** A complete response: its head and its body. */
@@ -48,7 +51,12 @@ function connectionError(message: string, code: string): Error {
  * once into the blocks that keep it: no buffer is allocated per read.
  */
 export class HttpConnection {
-  private readonly socket: net.Socket;
+  /** The socket requests go over: undefined while a proxy tunnel is being opened. */
+  private socket: net.Socket | undefined;
+  /** The socket to the proxy while the CONNECT tunnel is being opened. */
+  private tunnel: net.Socket | undefined;
+  /** A request waiting for the tunnel to open. */
+  private queued: Buffer | undefined;
   private pending: Pending | undefined;
   private closedWith: Error | undefined;
   /** Requests this connection has carried to completion. */
@@ -66,29 +74,108 @@ export class HttpConnection {
         return true;
       },
     };
-    if (origin.protocol === 'https:') {
-      this.socket = tls.connect({
-        host: origin.host,
-        port: origin.port,
-        ...(net.isIP(origin.host) === 0 ? { servername: origin.host } : {}),
-        ALPNProtocols: ['http/1.1'],
-        ...(origin.tls?.ca === undefined ? {} : { ca: origin.tls.ca }),
-        rejectUnauthorized: origin.tls?.insecureSkipVerify !== true,
-        onread,
-      } as tls.ConnectionOptions);
+    const proxy = origin.proxy;
+    if (origin.protocol === 'https:' && proxy !== undefined) {
+      this.openTunnel(proxy);
+    } else if (origin.protocol === 'https:') {
+      this.attach(tls.connect(this.tlsOptions(onread, { host: origin.host, port: origin.port })));
     } else {
-      this.socket = net.connect({ host: origin.host, port: origin.port, onread });
+      // Plain HTTP through a proxy is sent to the proxy, with absolute request targets.
+      const to = proxy ?? origin;
+      this.attach(net.connect({ host: to.host, port: to.port, onread }));
     }
-    this.socket.setNoDelay(true);
-    this.socket.on('error', (err) => this.close(err));
-    this.socket.on('end', () => this.onEnd());
-    this.socket.on('close', () => this.close(connectionError('socket hang up', 'ECONNRESET')));
-    this.socket.on('timeout', () => this.socket.destroy());
+  }
+
+  private tlsOptions(
+    onread: net.OnReadOpts | undefined,
+    where: { host: string; port: number } | { socket: net.Socket },
+  ) {
+    const origin = this.origin;
+    return {
+      // The certificate is checked against `host`, also inside a tunnel (where Node's default is localhost).
+      host: origin.host,
+      ...where,
+      ...(net.isIP(origin.host) === 0 ? { servername: origin.host } : {}),
+      ALPNProtocols: ['http/1.1'],
+      ...(origin.tls?.ca === undefined ? {} : { ca: origin.tls.ca }),
+      rejectUnauthorized: origin.tls?.insecureSkipVerify !== true,
+      ...(onread === undefined ? {} : { onread }),
+    } as unknown as tls.ConnectionOptions;
+  }
+
+  private attach(socket: net.Socket): void {
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on('error', (err) => this.close(err));
+    socket.on('end', () => this.onEnd());
+    socket.on('close', () => this.close(connectionError('socket hang up', 'ECONNRESET')));
+    socket.on('timeout', () => socket.destroy());
+    if (this.queued !== undefined) {
+      socket.write(this.queued);
+      this.queued = undefined;
+    }
+  }
+
+  /**
+   * Opens a CONNECT tunnel through the proxy, then TLS inside it to the origin. The proxy's answer
+   * is read as ordinary stream data (it is a few bytes); the TLS socket then reads into the buffer.
+   */
+  private openTunnel(proxy: HttpProxy): void {
+    const raw = net.connect({ host: proxy.host, port: proxy.port });
+    this.tunnel = raw;
+    const target = `${this.origin.host.includes(':') ? `[${this.origin.host}]` : this.origin.host}:${this.origin.port}`;
+    const fail = (err: Error) => {
+      raw.destroy();
+      this.close(err);
+    };
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (head.length > 16 * 1024) fail(connectionError('the proxy sent an oversized answer', 'EPROXY'));
+        return;
+      }
+      raw.off('data', onData);
+      raw.off('error', fail);
+      raw.off('close', onClose);
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head.toString('latin1', 0, end))?.[1] ?? 0);
+      if (status !== 200 || end + 4 !== head.length) {
+        const err =
+          status === 407
+            ? connectionError(
+                `the proxy ${proxy.host}:${proxy.port} ${proxy.authorization === undefined ? 'requires credentials (give them in the proxy URL)' : 'refused the credentials'}`,
+                'EPROXYAUTH',
+              )
+            : connectionError(
+                `the proxy ${proxy.host}:${proxy.port} refused to open a tunnel to ${target} (HTTP ${status})`,
+                'EPROXY',
+              );
+        fail(err);
+        return;
+      }
+      // Nothing more arrives before our TLS ClientHello, so no byte is lost between the two readers.
+      this.tunnel = undefined;
+      // Node does not support `onread` for TLS over an existing socket: inside a tunnel, the body
+      // arrives as ordinary chunks (one allocation per read, as with Node's HTTP client).
+      const secure = tls.connect(this.tlsOptions(undefined, { socket: raw }));
+      secure.on('data', (chunk: Buffer) => this.onData(chunk, chunk.length));
+      this.attach(secure);
+    };
+    const onClose = () => fail(connectionError('the proxy closed the connection', 'ECONNRESET'));
+    raw.on('data', onData);
+    raw.on('error', fail);
+    raw.on('close', onClose);
+    raw.write(
+      `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${
+        proxy.authorization === undefined ? '' : `Proxy-Authorization: ${proxy.authorization}\r\n`
+      }\r\n`,
+    );
   }
 
   /** True when the connection can carry another request. */
   get usable(): boolean {
-    return this.closedWith === undefined && this.pending === undefined && !this.socket.destroyed;
+    return this.closedWith === undefined && this.pending === undefined && this.socket?.destroyed !== true;
   }
 
   /** True once a byte of the current (or last) response arrived. */
@@ -101,23 +188,26 @@ export class HttpConnection {
     if (!this.usable)
       return Promise.reject(this.closedWith ?? connectionError('connection busy', 'ECONNRESET'));
     this.receivedAny = false;
-    this.socket.setTimeout(0);
-    this.socket.ref();
+    this.socket?.setTimeout(0);
+    this.socket?.ref();
     return new Promise((resolve, reject) => {
       this.pending = { parser: new HttpResponseParser(noBody), resolve, reject };
-      this.socket.write(body === undefined ? head : Buffer.concat([head, body]));
+      const request = body === undefined ? head : Buffer.concat([head, body]);
+      if (this.socket === undefined) this.queued = request;
+      else this.socket.write(request);
     });
   }
 
   /** Parks the connection: unreferenced (it does not keep the process alive) and closed after a while. */
   idle(): void {
-    this.socket.unref();
-    this.socket.setTimeout(IDLE_TIMEOUT_MS);
+    this.socket?.unref();
+    this.socket?.setTimeout(IDLE_TIMEOUT_MS);
   }
 
   /** Closes the connection (and fails the request in flight with `err`). */
   destroy(err?: Error): void {
-    this.socket.destroy();
+    this.tunnel?.destroy();
+    this.socket?.destroy();
     this.close(err ?? connectionError('connection closed', 'ECONNRESET'));
   }
 
@@ -141,7 +231,7 @@ export class HttpConnection {
   private onEnd(): void {
     const pending = this.pending;
     if (pending?.parser.end()) this.settle(pending);
-    this.socket.end();
+    this.socket?.end();
   }
 
   private settle(pending: Pending): void {
@@ -169,7 +259,11 @@ export class HttpConnectionPool {
   private readonly idleByOrigin = new Map<string, HttpConnection[]>();
 
   private static key(origin: HttpOrigin): string {
-    return `${origin.protocol}//${origin.host}:${origin.port}|${origin.tls?.ca ?? ''}|${origin.tls?.insecureSkipVerify === true}`;
+    const proxy =
+      origin.proxy === undefined
+        ? ''
+        : `${origin.proxy.host}:${origin.proxy.port}|${origin.proxy.authorization ?? ''}`;
+    return `${origin.protocol}//${origin.host}:${origin.port}|${origin.tls?.ca ?? ''}|${origin.tls?.insecureSkipVerify === true}|${proxy}`;
   }
 
   /** An idle connection to `origin`, or a new one. */

@@ -19,6 +19,8 @@ export interface GitRemote {
   signal?: AbortSignal | undefined;
   /** TLS settings for an https URL. */
   tls?: GitTlsOptions | undefined;
+  /** An HTTP proxy URL, `false` for none; by default the environment's (`HTTPS_PROXY`, `NO_PROXY`, …). */
+  proxy?: string | false | undefined;
 }
 
 /** One advertised ref. */
@@ -113,6 +115,7 @@ export class SmartHttpClient {
           retries: this.remote.retries,
           signal: this.remote.signal,
           tls: this.remote.tls,
+          proxy: this.remote.proxy,
         },
       );
       if (REDIRECTS.has(res.status)) {
@@ -171,6 +174,12 @@ export class SmartHttpClient {
           ? `authentication failed for ${where}: the server refused the credentials`
           : `authentication required for ${where}: no credentials were given`,
         401,
+      );
+    }
+    if (res.status === 407) {
+      throw new GitAuthError(
+        `the HTTP proxy in front of ${where} requires credentials, or refused them (give them in the proxy URL)`,
+        407,
       );
     }
     if (res.status === 403)

@@ -10,6 +10,8 @@ export function goJsonMarshal(value: JsonValue | undefined): string {
     return `{${keys.map((k) => `${goString(k)}:${goJsonMarshal((value as JsonObject)[k])}`).join(',')}}`;
   }
   if (typeof value === 'string') return goString(value);
+  // An integer beyond 2^53 is kept exact as a bigint; Go writes its digits.
+  if (typeof value === 'bigint') return String(value);
   return JSON.stringify(value);
 }
 

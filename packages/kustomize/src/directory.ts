@@ -6,7 +6,15 @@ import {
   readTextFile,
   stringifyKubeYamlDocuments,
   ValidationError,
+  type YamlValue,
 } from '@gitops-kit/core';
+import type { RenderWarning } from './kustomization-file.js';
+import {
+  type BigIntegerFields,
+  bigIntegerFieldsOf,
+  mayHoldBigInteger,
+  toPlainJson,
+} from './plain-objects.js';
 import type { RenderResult } from './render.js';
 import type { SourceLocation } from './resource.js';
 import { readYamlDocuments } from './yaml-io.js';
@@ -22,7 +30,8 @@ export interface DirectoryOptions {
 /**
  * Renders a plain directory of manifests without a kustomization, like Argo CD's directory source:
  * every `*.yaml`, `*.yml` and `*.json` file (recursively, in name order), every document in file
- * order. Hidden entries are skipped. Objects keep their source file and line.
+ * order. Hidden entries are skipped. Objects keep their source file and line, and are plain JSON
+ * (see {@link RenderResult.objects} for integers beyond 2^53).
  */
 export async function renderDirectory(
   fs: ReadonlyFileSystem,
@@ -32,6 +41,7 @@ export async function renderDirectory(
   const root = posix.resolve('/', dir);
   const objects: KubeObject[] = [];
   const sources: SourceLocation[] = [];
+  const bigIntegers: (BigIntegerFields | undefined)[] = [];
   const walk = async (d: string): Promise<void> => {
     for (const entry of await fs.readdir(d)) {
       if (entry.name.startsWith('.')) continue;
@@ -43,24 +53,33 @@ export async function renderDirectory(
       if (!/\.(ya?ml|json)$/i.test(entry.name)) continue;
       const file = posix.relative(root, path);
       const text = await readTextFile(fs, path, { maxBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
+      const big = mayHoldBigInteger(text);
       for (const doc of readYamlDocuments(text, file)) {
         if (doc.value === null || doc.value === undefined) continue;
-        const v = doc.value as KubeObject;
+        const v = doc.value as unknown as KubeObject;
         if (typeof v !== 'object' || Array.isArray(v) || typeof v.kind !== 'string') {
           throw new ValidationError('not a Kubernetes object (no kind)', { file, line: doc.line });
         }
         if (v.kind.endsWith('List') && Array.isArray(v.items)) {
-          for (const item of v.items as KubeObject[]) {
-            objects.push(item);
+          (v.items as YamlValue[]).forEach((item, i) => {
+            objects.push(item as unknown as KubeObject);
             sources.push({ file, line: doc.line });
-          }
+            bigIntegers.push(big ? bigIntegerFieldsOf(doc, item, ['items', i]) : undefined);
+          });
           continue;
         }
         objects.push(v);
         sources.push({ file, line: doc.line });
+        bigIntegers.push(big ? bigIntegerFieldsOf(doc, doc.value) : undefined);
       }
     }
   };
   await walk(root);
-  return { objects, sources, warnings: [], yaml: stringifyKubeYamlDocuments(objects) };
+  // The YAML is written while big integers are still exact; then the objects become plain JSON.
+  const yaml = stringifyKubeYamlDocuments(objects);
+  const warnings: RenderWarning[] = [];
+  objects.forEach((obj, i) => {
+    toPlainJson(obj, sources[i] as SourceLocation, bigIntegers[i], warnings);
+  });
+  return { objects, sources, warnings, yaml };
 }

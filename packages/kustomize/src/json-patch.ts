@@ -1,4 +1,4 @@
-import { type JsonObject, type JsonValue, PatchError } from '@gitops-kit/core';
+import { type JsonObject, type JsonValue, jsonEqual, PatchError } from '@gitops-kit/core';
 
 /** One RFC 6902 operation. */
 export interface JsonPatchOp {
@@ -89,7 +89,41 @@ function add(doc: JsonValue, path: string, value: JsonValue, replace: boolean): 
   return doc;
 }
 
-/** Applies RFC 6902 operations to `doc` (mutated) and returns the result. */
+const INT64_MIN = -(2n ** 63n);
+const INT64_END = 2n ** 63n;
+const UINT64_END = 2n ** 64n;
+
+/**
+ * What an integer beyond 2^53 becomes when kustomize passes its object through JSON to apply a
+ * JSON patch: a float64 (Go's JSON decoding), written back as JSON (the shortest digits, plain
+ * below 1e21 as in JavaScript) and read again as YAML, which makes an int64 or uint64 of that text
+ * and a float of anything else. So 2^63 − 1 comes out as 9223372036854776000 and −2^63 as the float
+ * −9.223372036854776e+18 (checked against kubectl kustomize v5.5.0).
+ */
+function roundTripGoJson(v: bigint): JsonValue {
+  const f = Number(v);
+  const n = BigInt(String(f));
+  if ((n >= INT64_MIN && n < INT64_END) || (n >= 0n && n < UINT64_END)) {
+    return (Number.isSafeInteger(f) ? f : n) as unknown as JsonValue;
+  }
+  return f;
+}
+
+/** Rounds every integer beyond 2^53 under `value` as kustomize's JSON round trip does, in place. */
+export function roundBigIntegersThroughJson(value: JsonValue): JsonValue {
+  if (typeof value === 'bigint') return roundTripGoJson(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = roundBigIntegersThroughJson(value[i] as JsonValue);
+  } else if (value !== null && typeof value === 'object') {
+    for (const key of Object.keys(value)) value[key] = roundBigIntegersThroughJson(value[key] as JsonValue);
+  }
+  return value;
+}
+
+/**
+ * Applies RFC 6902 operations to `doc` (mutated) and returns the result. Values may hold integers
+ * beyond 2^53 as `bigint`s (see {@link roundBigIntegersThroughJson} for what kustomize makes of them).
+ */
 export function applyJsonPatchOps(doc: JsonValue, ops: readonly JsonPatchOp[]): JsonValue {
   let out = doc;
   for (const op of ops) {
@@ -113,7 +147,8 @@ export function applyJsonPatchOps(doc: JsonValue, ops: readonly JsonPatchOp[]): 
         out = add(out, op.path, structuredClone(get(out, op.from ?? '')), false);
         break;
       case 'test':
-        if (JSON.stringify(get(out, op.path)) !== JSON.stringify(op.value))
+        // The patch library compares scalars by their JSON text: integers beyond 2^53 exactly.
+        if (!jsonEqual(get(out, op.path), op.value ?? null))
           throw new PatchError(`test operation failed at ${op.path}`, {
             path: op.path,
             code: 'PATCH_TEST_FAILED',

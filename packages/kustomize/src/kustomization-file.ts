@@ -42,12 +42,19 @@ const KNOWN_FIELDS = new Set([
 
 /** A structured warning of a render (deprecated fields and the like), never printed on stdout. */
 export interface RenderWarning {
-  /** A stable code, e.g. `DEPRECATED_FIELD`. */
+  /**
+   * A stable code: `DEPRECATED_FIELD`, or `INEXACT_INTEGER` for an integer beyond 2^53 that the
+   * rendered objects hold as the nearest JavaScript number (the YAML output keeps it exact).
+   */
   code: string;
-  /** The message kustomize prints for the same situation. */
+  /** The message kustomize prints for the same situation (ours where kustomize prints none). */
   message: string;
-  /** The kustomization file it concerns. */
+  /** The file it concerns: the kustomization file, or the object's source file (`sources`). */
   file?: string | undefined;
+  /** 1-based line in `file`: the field's when known, else its object's. */
+  line?: number | undefined;
+  /** The field path inside the object, e.g. `spec.limits.maxBytes` (list indexes as `[0]`). */
+  field?: string | undefined;
 }
 
 const GENERATOR_FIELDS = [
@@ -276,7 +283,7 @@ const KUSTOMIZATION_SHAPE: Record<string, Shape> = {
 };
 
 function goType(v: unknown): string {
-  if (typeof v === 'number') return 'number';
+  if (typeof v === 'number' || typeof v === 'bigint') return 'number';
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'string') return 'string';
   if (Array.isArray(v)) return 'array';
@@ -298,7 +305,9 @@ function checkShape(v: unknown, shape: Shape, path: string, file: string): void 
   if (shape === 'string') {
     if (typeof v !== 'string') fail('string');
   } else if (shape === 'int') {
-    if (typeof v !== 'number' || !Number.isInteger(v)) fail('int64');
+    // Integers beyond 2^53 come as exact bigints; Go reads up to int64.
+    const int64 = typeof v === 'bigint' && v >= -(2n ** 63n) && v < 2n ** 63n;
+    if (!int64 && (typeof v !== 'number' || !Number.isInteger(v))) fail('int64');
   } else if (shape === 'bool') {
     if (typeof v !== 'boolean') fail('bool');
   } else if (shape === 'map') {

@@ -2,6 +2,16 @@ import { formatYamlPath, type YamlDocument, type YamlValue } from '@gitops-kit/c
 import type { RenderWarning } from './kustomization-file.js';
 import type { SourceLocation } from './resource.js';
 
+/**
+ * `JSON.stringify` for values that may hold integers beyond 2^53 as `bigint`s (written as their
+ * digits), for comparisons and messages inside the renderer, where objects are not plain JSON yet.
+ */
+export function stringifyExact(value: unknown): string {
+  return (
+    JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'undefined'
+  );
+}
+
 /** Where an integer beyond 2^53 was read: its source line, and the exact value found there. */
 export interface BigIntegerField {
   /** 1-based line of the field in the source file. */
@@ -63,7 +73,8 @@ export function bigIntegerFieldsOf(
  * parser kept exact so the YAML output prints it digit for digit) becomes the nearest `number`. A
  * value whose number no longer prints as the same digits is reported as an `INEXACT_INTEGER`
  * warning naming the source file, the line (the field's when it was read there, else the object's)
- * and the field path. Call it after the YAML is written: the YAML stays exact.
+ * and the field path (not the value, for a Secret). Call it after the YAML is written: the YAML
+ * stays exact.
  */
 export function toPlainJson(
   obj: Record<string, unknown>,
@@ -71,6 +82,7 @@ export function toPlainJson(
   fields: BigIntegerFields | undefined,
   warnings: RenderWarning[],
 ): void {
+  const secret = obj.kind === 'Secret';
   const path: (string | number)[] = [];
   const visit = (container: Record<string, unknown> | unknown[], key: string | number, v: unknown): void => {
     if (typeof v === 'bigint') {
@@ -81,12 +93,13 @@ export function toPlainJson(
       const field = formatYamlPath(path);
       const read = fields?.get(field);
       const line = read !== undefined && read.value === v ? read.line : source.line;
+      // A Secret's values never reach a message.
+      const what = secret ? 'an integer beyond 2^53 is rounded' : `${exact} is rounded to ${rounded}`;
       warnings.push({
         code: 'INEXACT_INTEGER',
         message:
-          `${source.file}:${line}: field ${field}: the integer ${exact} is ${rounded} in the rendered ` +
-          `objects: JavaScript numbers hold integers exactly only up to 2^53 (9007199254740992), so ` +
-          `the nearest one was taken (the YAML output keeps ${exact} exactly)`,
+          `${source.file}:${line}: field ${field}: ${what} in the rendered objects (JavaScript ` +
+          'numbers hold integers exactly only up to 2^53); the YAML output keeps it exact',
         file: source.file,
         line,
         field,

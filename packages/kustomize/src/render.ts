@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '@gitops-kit/core';
 import type { RenderWarning } from './kustomization-file.js';
+import { toPlainJson } from './plain-objects.js';
 import type { Resource, SourceLocation } from './resource.js';
 import { KustTarget, newAccumulator, type RemoteLoader } from './target.js';
 
@@ -29,9 +30,15 @@ export interface RenderOptions {
 
 /** The outcome of a render. */
 export interface RenderResult {
-  /** The objects, in output order. */
+  /**
+   * The objects, in output order, as plain JSON: an integer beyond 2^53 is the nearest `number`
+   * (reported as an `INEXACT_INTEGER` warning when that changes its digits); `yaml` keeps it exact.
+   */
   objects: KubeObject[];
-  /** Deprecations and other notes, as kustomize prints them on stderr. */
+  /**
+   * Deprecations and other notes, as kustomize prints them on stderr, and one `INEXACT_INTEGER`
+   * per integer of `objects` that a JavaScript number could not hold exactly (file, line, field).
+   */
   warnings: RenderWarning[];
   /** The YAML stream, byte for byte what `kustomize build` prints. */
   yaml: string;
@@ -180,10 +187,9 @@ export async function renderKustomization(
     return !(isObj(ann) && ann['config.kubernetes.io/local-config'] === 'true');
   });
   const objects = resources.map((r) => r.obj as unknown as KubeObject);
-  return {
-    objects,
-    warnings: target.warnings,
-    yaml: stringifyKubeYamlDocuments(objects),
-    sources: resources.map((r) => r.source),
-  };
+  // The YAML is written while big integers are still exact; then the objects become plain JSON.
+  const yaml = stringifyKubeYamlDocuments(objects);
+  const warnings = target.warnings;
+  for (const r of resources) toPlainJson(r.obj, r.source, r.bigIntegers, warnings);
+  return { objects, warnings, yaml, sources: resources.map((r) => r.source) };
 }

@@ -1,5 +1,6 @@
 import { type JsonObject, type JsonValue, ValidationError } from '@gitops-kit/core';
 import { type FieldSpec, fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
+import { stringifyExact } from './plain-objects.js';
 import type { Resource } from './resource.js';
 import { type ResourceSelector, selectorMatches, selectorMatchesAnyId } from './selectors.js';
 
@@ -163,8 +164,8 @@ function selectOne(resources: readonly Resource[], sel: ResourceSelector, file: 
   if (list.length !== 1) {
     throw new ValidationError(
       list.length === 0
-        ? `nothing selected by replacement source ${JSON.stringify(sel)}`
-        : `more than one resource selected by replacement source ${JSON.stringify(sel)}`,
+        ? `nothing selected by replacement source ${stringifyExact(sel)}`
+        : `more than one resource selected by replacement source ${stringifyExact(sel)}`,
       { file },
     );
   }
@@ -278,7 +279,7 @@ export function resolveVars(
     return s.replace(VAR_RE, (m, name: string) => {
       if (!values.has(name)) return m;
       const v = values.get(name);
-      return typeof v === 'string' ? v : JSON.stringify(v);
+      return typeof v === 'string' ? v : typeof v === 'bigint' ? String(v) : stringifyExact(v);
     });
   };
   const walk = (c: JsonObject | JsonValue[], k: string | number) => {

@@ -4,6 +4,7 @@ import {
   type JsonObject,
   parseApiVersion,
 } from '@gitops-kit/core';
+import type { BigIntegerFields } from './plain-objects.js';
 
 /** Where an object came from. */
 export interface SourceLocation {
@@ -53,6 +54,8 @@ export class Resource {
   transformations: { configuredIn: string; kind: string }[] = [];
   /** For generated objects: the file and builtin generator that made them (origin annotations). */
   generatedBy: { configuredIn: string; kind: string; name?: string | undefined } | undefined;
+  /** Integers beyond 2^53 as read from the source file, with their lines (for warnings). */
+  bigIntegers: BigIntegerFields | undefined;
   /** Kustomization roots that defined vars referring to this object (unused marker for vars). */
   constructor(
     /** The object, as plain JSON. */
@@ -114,6 +117,7 @@ export class Resource {
     r.needsHash = this.needsHash;
     r.behavior = this.behavior;
     r.generatedBy = this.generatedBy;
+    r.bigIntegers = this.bigIntegers;
     return r;
   }
 }

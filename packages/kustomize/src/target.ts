@@ -23,10 +23,11 @@ import { contentHash } from './content-hash.js';
 import { configFromCrdDefinitions } from './crd-config.js';
 import { type GeneratorArgs, type GeneratorOptions, generate } from './generators.js';
 import { inflateHelmChart } from './helm-charts.js';
-import { applyJsonPatchOps, type JsonPatchOp } from './json-patch.js';
+import { applyJsonPatchOps, type JsonPatchOp, roundBigIntegersThroughJson } from './json-patch.js';
 import { checkKustomization, KUSTOMIZATION_FILE_NAMES, type RenderWarning } from './kustomization-file.js';
 import { fixNameReferences } from './name-reference.js';
 import { schemaFromOpenApi } from './openapi-schema.js';
+import { bigIntegerFieldsOf, mayHoldBigInteger, stringifyExact } from './plain-objects.js';
 import { applyReplacements, resolveVars, type VarDef, varRefMatches } from './replacements.js';
 import { idKey, Resource, sameId } from './resource.js';
 import { type ResourceSelector, selectorMatches } from './selectors.js';
@@ -206,15 +207,23 @@ export class KustTarget {
   /** Parses a YAML file or inline text into resources (a `List` expands to its items). */
   parseResources(text: string, file: string): Resource[] {
     const out: Resource[] = [];
+    const big = mayHoldBigInteger(text);
     for (const doc of readYamlDocuments(text, file)) {
       if (doc.value === null || doc.value === undefined) continue;
       if (!isObj(doc.value)) throw new ValidationError('a resource must be a map', { file, line: doc.line });
       const obj = doc.value;
       if (typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(obj.items)) {
-        for (const item of obj.items) if (isObj(item)) out.push(this.checkResource(item, file, doc.line));
+        obj.items.forEach((item, i) => {
+          if (!isObj(item)) return;
+          const r = this.checkResource(item, file, doc.line);
+          if (big) r.bigIntegers = bigIntegerFieldsOf(doc, item, ['items', i]);
+          out.push(r);
+        });
         continue;
       }
-      out.push(this.checkResource(obj, file, doc.line));
+      const r = this.checkResource(obj, file, doc.line);
+      if (big) r.bigIntegers = bigIntegerFieldsOf(doc, obj);
+      out.push(r);
     }
     return out;
   }
@@ -710,11 +719,11 @@ export class KustTarget {
         run();
         return;
       }
-      const before = acc.resources.map((r) => JSON.stringify(r.obj));
+      const before = acc.resources.map((r) => stringifyExact(r.obj));
       const list = acc.resources.slice();
       run();
       list.forEach((r, i) => {
-        if (JSON.stringify(r.obj) !== before[i]) r.transformations.push({ configuredIn: kfile, kind });
+        if (stringifyExact(r.obj) !== before[i]) r.transformations.push({ configuredIn: kfile, kind });
       });
     };
     // patchesStrategicMerge
@@ -784,7 +793,7 @@ export class KustTarget {
     }
     const replicas = ((kust.replicas as JsonValue[] | undefined) ?? []).filter(isObj).map((r) => ({
       name: String(r.name ?? ''),
-      count: Number(r.count ?? 0),
+      count: typeof r.count === 'bigint' ? r.count : Number(r.count ?? 0),
     }));
     if (replicas.length > 0)
       track('ReplicaCountTransformer', () => setReplicas(acc.resources, replicas, config.replicas));
@@ -839,10 +848,12 @@ export class KustTarget {
   private applyJson6902(r: Resource, ops: JsonPatchOp[], file: string): void {
     const before = r.curId();
     try {
-      r.obj = applyJsonPatchOps(r.obj, ops) as JsonObject;
+      // kustomize applies the patch to the object's JSON form: its integers beyond 2^53 come back rounded.
+      r.obj = roundBigIntegersThroughJson(applyJsonPatchOps(r.obj, ops)) as JsonObject;
     } catch (err) {
       if (err instanceof PatchError) {
         throw new PatchError(`${err.reason} (patching ${before.kind}/${before.name})`, {
+          code: err.code as 'PATCH_ERROR' | 'PATCH_CONFLICT' | 'PATCH_TEST_FAILED',
           file,
           path: err.path,
           cause: err,
@@ -1022,7 +1033,12 @@ export class KustTarget {
         const rep = isObj(cfg.replica) ? cfg.replica : {};
         setReplicas(
           acc.resources,
-          [{ name: String(rep.name ?? ''), count: Number(rep.count ?? 0) }],
+          [
+            {
+              name: String(rep.name ?? ''),
+              count: typeof rep.count === 'bigint' ? rep.count : Number(rep.count ?? 0),
+            },
+          ],
           specs(cfg.fieldSpecs, config.replicas),
         );
         return;

@@ -254,7 +254,7 @@ export function setImages(
 /** kustomize's ReplicaCountTransformer. */
 export function setReplicas(
   resources: readonly Resource[],
-  entries: readonly { name: string; count: number }[],
+  entries: readonly { name: string; count: number | bigint }[],
   fieldSpecs: readonly FieldSpec[],
 ): void {
   for (const e of entries) {
@@ -267,9 +267,10 @@ export function setReplicas(
           r.obj,
           splitFieldPath(fs.path),
           (c, k) => {
-            c[k] = e.count;
+            // A bigint count stays exact for the YAML output, as a resource's own integers do.
+            c[k] = e.count as JsonValue;
           },
-          fs.create ? () => e.count : undefined,
+          fs.create ? () => e.count as JsonValue : undefined,
         );
       }
     }

@@ -42,6 +42,7 @@ export {
 } from './hooks.js';
 export { KIND_ORDER, kindRank } from './kind-order.js';
 export { type LoadLiveStateOptions, loadLiveState, planFromCluster } from './live-state.js';
+export { assertNoBigIntegers } from './plain-json.js';
 export {
   crdIntroduces,
   type PlanSyncOptions,

@@ -1,7 +1,8 @@
 import { type ApiResource, type ClusterClient, KubeApiError } from '@gitops-kit/cluster';
 import { formatApiVersion, groupKindKey, type KubeObject, objectKeyOf } from '@gitops-kit/core';
 import { INSTANCE_LABEL } from './annotations.js';
-import { type PlanSyncOptions, planSync, type SyncPlan } from './plan.js';
+import { assertNoBigIntegers } from './plain-json.js';
+import { type PlanSyncOptions, planCheckedSync, type SyncPlan } from './plan.js';
 import { isTrackedBy, type TrackingMethod } from './tracking.js';
 
 /** Options of {@link loadLiveState}. */
@@ -150,6 +151,8 @@ export async function planFromCluster(
   desired: readonly KubeObject[],
   options: PlanSyncOptions & Pick<LoadLiveStateOptions, 'resources' | 'namespaces'>,
 ): Promise<SyncPlan> {
+  // Refused before the cluster is read: a desired object that is not plain JSON plans nothing.
+  if (options.renderError === undefined) assertNoBigIntegers(desired);
   const live =
     options.renderError === undefined
       ? await loadLiveState(cluster, {
@@ -166,5 +169,5 @@ export async function planFromCluster(
           resources: options.resources,
           namespaces: options.namespaces,
         });
-  return planSync(desired, live, options);
+  return planCheckedSync(desired, live, options);
 }

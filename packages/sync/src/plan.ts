@@ -13,6 +13,7 @@ import { type DiffOptions, type DiffResult, diff } from '@gitops-kit/diff';
 import { DEFAULT_FIELD_MANAGER } from './annotations.js';
 import { type HookDeletePolicy, readHookInfo, readSyncWave, type SyncPhase } from './hooks.js';
 import { kindRank } from './kind-order.js';
+import { assertNoBigIntegers } from './plain-json.js';
 import { type ObjectSyncOptions, readSyncOptions } from './sync-options.js';
 import { resolvedKeyOf, type TrackingMethod, trackedAppOf, withTracking } from './tracking.js';
 
@@ -167,9 +168,21 @@ function asValidation(err: unknown, key: string): GitOpsError {
  * a live object of another app is reported and never touched; a live object without tracking is
  * only overwritten with `adopt`; only objects carrying this app's tracking id become prune tasks;
  * nothing is pruned after a failed render, or an empty one unless `allowEmpty`. Pure: no I/O.
- * Invalid annotations (a wave that is not a number) throw a ValidationError naming the object.
+ * Invalid annotations (a wave that is not a number) throw a ValidationError naming the object;
+ * so does a desired object that is not plain JSON because it holds a `bigint` (code
+ * `INEXACT_INTEGER`, with the field path), before anything is planned.
  */
 export function planSync(
+  desired: readonly KubeObject[],
+  live: readonly KubeObject[],
+  options: PlanSyncOptions,
+): SyncPlan {
+  if (options.renderError === undefined) assertNoBigIntegers(desired);
+  return planCheckedSync(desired, live, options);
+}
+
+/** {@link planSync} for desired objects already checked by `assertNoBigIntegers`. */
+export function planCheckedSync(
   desired: readonly KubeObject[],
   live: readonly KubeObject[],
   options: PlanSyncOptions,
