@@ -14,6 +14,7 @@ import {
   DELETE_FROM_PRIMITIVE_LIST_PREFIX,
   DIRECTIVE_MARKER,
   deduplicateScalars,
+  describeItem,
   kindOf,
   mergeMap,
   normalizeSliceOrder,
@@ -306,7 +307,7 @@ function sortByMergeKey(list: JsonValue[], mergeKey: string, path: string): Json
     if (!isJsonObject(v)) throw smpError('expected a list of objects', path);
     if (!Object.hasOwn(v, mergeKey)) {
       throw smpError(
-        `list item ${JSON.stringify(v)} does not contain the merge key ${JSON.stringify(mergeKey)}`,
+        `list item ${describeItem(v)} does not contain the merge key ${JSON.stringify(mergeKey)}`,
         path,
       );
     }

@@ -435,9 +435,17 @@ function scalarEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolea
   return a === b;
 }
 
+/**
+ * A list item named by its field names, not its values: values may be secrets (an env var's) and
+ * may not be JSON at all (exact big integers).
+ */
+export function describeItem(item: JsonObject): string {
+  return `{${Object.keys(item).join(', ')}}`;
+}
+
 function noMergeKey(item: JsonObject, mergeKey: string, where: string) {
   return smpError(
-    `list item ${JSON.stringify(item)} does not contain the merge key ${JSON.stringify(mergeKey)}`,
+    `list item ${describeItem(item)} does not contain the merge key ${JSON.stringify(mergeKey)}`,
     where,
   );
 }

@@ -36,6 +36,27 @@ describe('bad input is a typed PatchError with the path, never a TypeError', () 
     }
   });
 
+  it('a list item without its merge key is named by its fields, never its values (secrets, big integers)', () => {
+    const patch = {
+      spec: {
+        template: {
+          spec: {
+            containers: [{ image: 'b', env: [{ name: 'TOKEN', value: 'hunter2' }], big: 2n ** 63n - 1n }],
+          },
+        },
+      },
+    } as unknown as JsonObject;
+    const err = caught(() => applyStrategicMergePatch(deployment, patch));
+    expect(err).toBeInstanceOf(PatchError);
+    expect((err as PatchError).message).toContain(
+      'list item {image, env, big} does not contain the merge key "name"',
+    );
+    expect((err as PatchError).message).not.toContain('hunter2');
+    const twoWay = caught(() => createTwoWayMergePatch(deployment, patch as unknown as typeof deployment));
+    expect(twoWay).toBeInstanceOf(PatchError);
+    expect((twoWay as PatchError).message).not.toContain('hunter2');
+  });
+
   it('an unknown $patch directive, on a map and on a list item', () => {
     const onMap = caught(() =>
       applyStrategicMergePatch(deployment, { spec: { template: { $patch: 'bogus' } } }),
