@@ -7,12 +7,13 @@
 //   tsx and the modules are loaded and the code paths compiled, so the growth is what a fetch of this
 //   pack costs a process that is already running (as an operator is), not the one-time cost of
 //   starting Node (an empty Node process is ~40 MB, with tsx ~75 MB; neither scales with the pack).
-// - `--settle`: the warm-up repeats until V8's young generation is resident at its full size, as it
-//   is in any process that has been allocating for a while (an operator after its first few
-//   reconciles). V8 reserves the young generation up front (2 x 8 MiB semi-spaces on this machine)
-//   but its pages become resident only as allocation first walks through them, whoever allocates;
-//   a just-started process pays that once, up to 16 MiB, whatever the pack size. Without `--settle`,
-//   one warm-up fetch, and the growth includes that one-time cost.
+// - `--settle`: the warm-up repeats until V8's young generation is resident at the size it has
+//   reached (2 x 8 MiB semi-spaces after this warm-up), as it is in any process that has been
+//   allocating for a while (an operator after its first few reconciles). V8 reserves the young
+//   generation up front, but its pages become resident only as allocation first walks through
+//   them, whoever allocates; a just-started process pays that once (at most 2 x 16 MiB, once V8
+//   has grown it), whatever the pack size. Growth beyond the settled size during the measured run
+//   is counted. Without `--settle`: one warm-up fetch, and the growth includes that one-time cost.
 // - growth = peak RSS (VmHWM) - baseline: everything else: the pack, the index, the tree cache, and
 //   garbage not yet collected (file contents read and dropped, above all).
 // - youngGrowth = how much of V8's young generation became resident during the measured run.

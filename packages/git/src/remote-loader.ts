@@ -114,6 +114,8 @@ export interface GitRemoteLoaderOptions {
   limit?: LimitFunction | undefined;
   /** TLS settings for a repository URL (a private CA). */
   tls?: ((repoUrl: string) => GitTlsOptions | undefined) | undefined;
+  /** An HTTP proxy URL, or `false` for none; by default the environment's (see `GitSourceOptions.proxy`). */
+  proxy?: string | false | undefined;
 }
 
 /**
@@ -135,6 +137,7 @@ export function createGitRemoteLoader(options: GitRemoteLoaderOptions = {}): Git
       auth,
       timeoutMs,
       tls,
+      proxy: options.proxy,
       ignore: [] as string[],
       limit: options.limit,
     };
@@ -152,6 +155,7 @@ export function createGitRemoteLoader(options: GitRemoteLoaderOptions = {}): Git
         timeoutMs: timeoutMs ?? 60_000,
         retries: 3,
         tls,
+        proxy: options.proxy,
       });
       const refs = await client.listRefs(candidates);
       const name = candidates.find((c) => refs.some((r) => r.name === c));
