@@ -67,23 +67,29 @@ export class HttpConnection {
   onIdleClose: (() => void) | undefined;
 
   constructor(readonly origin: HttpOrigin) {
-    const onread = {
+    const proxy = origin.proxy;
+    if (origin.protocol === 'https:' && proxy !== undefined) {
+      this.openTunnel(proxy);
+    } else if (origin.protocol === 'https:') {
+      this.attach(
+        tls.connect(this.tlsOptions(this.readIntoBuffer(), { host: origin.host, port: origin.port })),
+      );
+    } else {
+      // Plain HTTP through a proxy is sent to the proxy, with absolute request targets.
+      const to = proxy ?? origin;
+      this.attach(net.connect({ host: to.host, port: to.port, onread: this.readIntoBuffer() }));
+    }
+  }
+
+  /** Socket reads into one buffer of this connection's, handed to the parser as they arrive. */
+  private readIntoBuffer(): net.OnReadOpts {
+    return {
       buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
       callback: (nread: number, buffer: Uint8Array): boolean => {
         this.onData(buffer, nread);
         return true;
       },
     };
-    const proxy = origin.proxy;
-    if (origin.protocol === 'https:' && proxy !== undefined) {
-      this.openTunnel(proxy);
-    } else if (origin.protocol === 'https:') {
-      this.attach(tls.connect(this.tlsOptions(onread, { host: origin.host, port: origin.port })));
-    } else {
-      // Plain HTTP through a proxy is sent to the proxy, with absolute request targets.
-      const to = proxy ?? origin;
-      this.attach(net.connect({ host: to.host, port: to.port, onread }));
-    }
   }
 
   private tlsOptions(
@@ -118,7 +124,7 @@ export class HttpConnection {
 
   /**
    * Opens a CONNECT tunnel through the proxy, then TLS inside it to the origin. The proxy's answer
-   * is read as ordinary stream data (it is a few bytes); the TLS socket then reads into the buffer.
+   * (a few bytes) and, inside the tunnel, the responses are read as ordinary stream chunks.
    */
   private openTunnel(proxy: HttpProxy): void {
     const raw = net.connect({ host: proxy.host, port: proxy.port });
