@@ -1,21 +1,8 @@
 import type { KubeObject } from '@gitops-kit/core';
-import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
+import { eventually, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  APPLICATION_API_VERSION,
-  ApplicationInformer,
-  applicationCrd,
-  changeOf,
-  REFRESH_ANNOTATION,
-} from '../src/index.js';
-
-async function until(check: () => boolean, what: string, limitMs = 15_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { APPLICATION_API_VERSION, ApplicationInformer, changeOf, REFRESH_ANNOTATION } from '../src/index.js';
+import { startApplicationCluster } from './harness.js';
 
 const app = (name: string): KubeObject => ({
   apiVersion: APPLICATION_API_VERSION,
@@ -48,9 +35,7 @@ describe('changeOf', () => {
 describe('ApplicationInformer (testkit)', () => {
   let cluster: TestCluster;
   beforeAll(async () => {
-    cluster = await startTestCluster({ controllers: false });
-    await cluster.client.create(applicationCrd() as KubeObject);
-    cluster.client.invalidateDiscovery();
+    cluster = await startApplicationCluster({ controllers: false });
   });
   afterAll(async () => {
     await cluster?.stop();
@@ -67,10 +52,10 @@ describe('ApplicationInformer (testkit)', () => {
       restartDelayMs: 50,
     });
     const running = informer.run(controller.signal);
-    await until(() => informer.hasSynced(), 'the first list');
+    await eventually(() => informer.hasSynced(), 'the first list');
     expect(informer.keys()).toEqual(['default/before']);
     await cluster.client.create(app('during'));
-    await until(() => informer.get('default/during') !== undefined, 'the watch to see a creation');
+    await eventually(() => informer.get('default/during') !== undefined, 'the watch to see a creation');
 
     // Disconnect, delete while the watch cannot reconnect, and forget the history: the resumed
     // watch gets 410 Gone and must relist to learn of the deletion.
@@ -84,7 +69,7 @@ describe('ApplicationInformer (testkit)', () => {
     });
     cluster.compactWatchHistory();
     heal();
-    await until(() => informer.get('default/before') === undefined, 'the deletion to be noticed');
+    await eventually(() => informer.get('default/before') === undefined, 'the deletion to be noticed');
     expect(changes).toEqual(['added default/before', 'added default/during', 'deleted default/before']);
     controller.abort();
     await running;

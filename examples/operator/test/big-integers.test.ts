@@ -1,22 +1,7 @@
-import { Writable } from 'node:stream';
-import { createMemFileSystem, isGitOpsError, type KubeObject } from '@gitops-kit/core';
-import {
-  type GitServer,
-  startGitServer,
-  startTestCluster,
-  type TestCluster,
-  type TestRepository,
-} from '@gitops-kit/testkit';
+import { createMemFileSystem, isGitOpsError } from '@gitops-kit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  APPLICATION_API_VERSION,
-  type ApplicationStatus,
-  applicationCrd,
-  createLogger,
-  renderApplicationSource,
-} from '../src/index.js';
-import { type ReferenceOperator, startReferenceOperator } from '../src/reference-operator.js';
-import { readSeedRepository } from '../src/seed-repo.js';
+import { renderApplicationSource } from '../src/index.js';
+import { type OperatorEnvironment, startOperatorEnvironment } from './harness.js';
 
 // 2^63 − 1: kustomize prints it exactly, a JavaScript number cannot hold it.
 const BIG = '9223372036854775807';
@@ -102,110 +87,46 @@ describe('renderApplicationSource: an integer beyond 2^53 is a failed render', (
   });
 });
 
-const quiet = () =>
-  createLogger({
-    level: 'warn',
-    destination: new Writable({
-      write(_c, _e, cb) {
-        cb();
-      },
-    }),
-  });
-
-async function until<T>(
-  check: () => Promise<T | undefined | false>,
-  what: string,
-  limitMs = 20_000,
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('the operator: an Application whose source holds an integer beyond 2^53', () => {
-  let cluster: TestCluster;
-  let git: GitServer;
-  let repo: TestRepository;
-  let op: ReferenceOperator;
-  let seed: Record<string, string>;
-
-  const status = async () =>
-    ((
-      await cluster.client.get({
-        apiVersion: APPLICATION_API_VERSION,
-        kind: 'Application',
-        namespace: 'apps',
-        name: 'dev',
-      })
-    ).status ?? {}) as ApplicationStatus;
+  let env: OperatorEnvironment;
   const live = (apiVersion: string, kind: string) =>
-    cluster.client.list(apiVersion, kind, { namespace: 'web-dev' }).then((l) => l.items);
+    env.cluster.client.list(apiVersion, kind, { namespace: 'web-dev' }).then((l) => l.items);
 
   beforeAll(async () => {
-    cluster = await startTestCluster();
-    await cluster.client.create(applicationCrd() as KubeObject);
-    cluster.client.invalidateDiscovery();
-    await cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
-    git = await startGitServer();
-    repo = await git.createRepository('deploy', { defaultBranch: 'main' });
-    seed = await readSeedRepository();
-    await repo.commit({ files: seed, message: 'seed' });
-    op = await startReferenceOperator({
-      client: cluster.client,
-      leaderElection: false,
-      server: { port: 0, host: '127.0.0.1' },
-      allowUnsignedWebhooks: true,
-      logger: quiet(),
-      retry: { baseDelayMs: 100, maxDelayMs: 1000 },
-    });
+    env = await startOperatorEnvironment();
   }, 60_000);
   afterAll(async () => {
-    await op?.stop();
-    await git?.stop();
-    await cluster?.stop();
+    await env?.stop();
   });
 
   it('shows the error in its status, and nothing is applied or pruned', async () => {
-    await cluster.client.create({
-      apiVersion: APPLICATION_API_VERSION,
-      kind: 'Application',
-      metadata: { name: 'dev', namespace: 'apps' },
-      spec: {
-        project: 'default',
-        source: { repoURL: repo.url, targetRevision: 'main', path: 'dev' },
-        destination: { server: 'https://kubernetes.default.svc', namespace: 'web-dev' },
-        syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true'] },
-      },
-    });
-    await until(async () => (await status()).sync?.status === 'Synced', 'dev Synced');
+    await env.cluster.client.create(env.application('dev', 'dev', { prune: true, selfHeal: true }));
+    await env.statusWhen('dev', (s) => s.sync?.status === 'Synced', 'dev Synced');
     const [before] = await live('apps/v1', 'Deployment');
     expect(before).toBeDefined();
     const configMaps = (await live('v1', 'ConfigMap')).map((c) => c.metadata.name);
 
     // One commit: a big integer in the Deployment, and the ConfigMap dropped (a prune if it synced).
-    const deployment = seed['base/deployment.yaml'] as string;
+    const deployment = env.seed['base/deployment.yaml'] as string;
     expect(deployment.split('\n')[5]).toBe('  replicas: 1');
-    const sha = await repo.commit({
+    const sha = await env.repo.commit({
       files: {
         'base/deployment.yaml': deployment.replace(
           '  replicas: 1\n',
           `  replicas: 1\n  progressDeadlineSeconds: ${BIG}\n`,
         ),
-        'base/kustomization.yaml': (seed['base/kustomization.yaml'] as string).replace(
+        'base/kustomization.yaml': (env.seed['base/kustomization.yaml'] as string).replace(
           '  - configmap.yaml\n',
           '',
         ),
       },
       message: 'a deadline no number holds',
     });
-    const s = await until(async () => {
-      const s = await status();
-      return s.sync?.revision?.endsWith(sha) && s.conditions?.some((c) => c.type === 'ComparisonError') && s;
-    }, 'ComparisonError for the new commit');
+    const s = await env.statusWhen(
+      'dev',
+      (s) => s.sync?.revision?.endsWith(sha) && s.conditions?.some((c) => c.type === 'ComparisonError'),
+      'ComparisonError for the new commit',
+    );
     const condition = s.conditions?.find((c) => c.type === 'ComparisonError');
     expect(condition?.reason).toBe('INEXACT_INTEGER');
     expect(condition?.message).toMatch(/^base\/deployment\.yaml:7 field spec\.progressDeadlineSeconds: /);

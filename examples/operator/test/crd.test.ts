@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isJsonObject, type JsonValue, type KubeObject, parseYaml, ValidationError } from '@gitops-kit/core';
-import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
+import type { TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applicationCrd,
@@ -9,6 +9,7 @@ import {
   renderApplicationCrdYaml,
   toStructuralSchema,
 } from '../src/index.js';
+import { startApplicationCluster } from './harness.js';
 
 const fixture = (name: string) =>
   parseYaml(readFileSync(new URL(`./fixtures/applications/${name}`, import.meta.url), 'utf8')) as KubeObject;
@@ -156,9 +157,7 @@ describe('parseApplication', () => {
 describe('Application CRD on an API server (testkit)', () => {
   let cluster: TestCluster;
   beforeAll(async () => {
-    cluster = await startTestCluster({ controllers: false });
-    await cluster.client.create(applicationCrd() as KubeObject);
-    cluster.client.invalidateDiscovery();
+    cluster = await startApplicationCluster({ controllers: false });
   });
   afterAll(async () => {
     await cluster?.stop();

@@ -1,20 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { KubeObject } from '@gitops-kit/core';
-import { type GitServer, startGitServer, startTestCluster, type TestCluster } from '@gitops-kit/testkit';
+import type { ChildProcess } from 'node:child_process';
+import { eventually, type GitServer, startGitServer, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPLICATION_API_VERSION, type ApplicationStatus, applicationCrd } from '../src/index.js';
+import { APPLICATION_API_VERSION } from '../src/index.js';
 import { readSeedRepository } from '../src/seed-repo.js';
+import {
+  applicationStatusWhen,
+  operatorLeaseHolder,
+  runOperatorReplica,
+  startApplicationCluster,
+} from './harness.js';
 
-const BIN = fileURLToPath(new URL('../bin/gitops-kit-operator.mjs', import.meta.url));
-
-async function until(check: () => Promise<boolean>, what: string, limitMs = 40_000): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+// Processes start by compiling the sources, the standby waits out the lease, then both apps sync.
+const PATIENCE = { timeoutMs: 40_000, intervalMs: 50 };
 
 describe('two operator replicas with the real reconcile (processes, testkit, git server)', () => {
   let cluster: TestCluster;
@@ -22,9 +19,7 @@ describe('two operator replicas with the real reconcile (processes, testkit, git
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    cluster = await startTestCluster();
-    await cluster.client.create(applicationCrd() as KubeObject);
-    cluster.client.invalidateDiscovery();
+    cluster = await startApplicationCluster();
     git = await startGitServer();
     const repo = await git.createRepository('deploy', { defaultBranch: 'main' });
     await repo.commit({ files: await readSeedRepository() });
@@ -37,43 +32,13 @@ describe('two operator replicas with the real reconcile (processes, testkit, git
   });
 
   it('kill the leader: the standby takes over and finishes the work', async () => {
-    const replicas = ['r1', 'r2'].map((name) => {
-      const child = spawn(
-        process.execPath,
-        [
-          BIN,
-          'run',
-          '--kubeconfig',
-          cluster.kubeconfigPath,
-          '--port',
-          '0',
-          '--lease-namespace',
-          'default',
-          '--leader-elect-lease-duration=3s',
-          '--leader-elect-renew-deadline=2s',
-          '--leader-elect-retry-period=200ms',
-          '--log-level',
-          'warn',
-        ],
-        { env: { ...process.env, POD_NAME: name }, stdio: 'ignore', detached: true },
-      );
-      children.push(child);
-      return { name, child, exit: new Promise((r) => child.on('exit', r)) };
-    });
-    const holder = async () =>
-      (
-        (
-          await cluster.client
-            .get({
-              apiVersion: 'coordination.k8s.io/v1',
-              kind: 'Lease',
-              namespace: 'default',
-              name: 'gitops-kit-operator',
-            })
-            .catch(() => undefined)
-        )?.spec as { holderIdentity?: string } | undefined
-      )?.holderIdentity ?? '';
-    await until(async () => ['r1', 'r2'].includes(await holder()), 'a leader');
+    const replicas = ['r1', 'r2'].map((name) => ({
+      name,
+      ...runOperatorReplica(cluster, name, ['--log-level', 'warn']),
+    }));
+    children.push(...replicas.map((r) => r.child));
+    const holder = () => operatorLeaseHolder(cluster.client);
+    await eventually(async () => ['r1', 'r2'].includes(await holder()), 'a leader', PATIENCE);
     const leaderName = await holder();
     const leader = replicas.find((r) => r.name === leaderName)!;
     const standby = replicas.find((r) => r.name !== leaderName)!;
@@ -93,22 +58,17 @@ describe('two operator replicas with the real reconcile (processes, testkit, git
     }
     process.kill(-leader.child.pid!, 'SIGKILL');
     await leader.exit;
-    await until(async () => (await holder()) === standby.name, 'the standby to take over');
+    await eventually(async () => (await holder()) === standby.name, 'the standby to take over', PATIENCE);
 
-    const status = async (name: string) =>
-      ((
-        await cluster.client.get({
-          apiVersion: APPLICATION_API_VERSION,
-          kind: 'Application',
-          namespace: 'default',
-          name,
-        })
-      ).status ?? {}) as ApplicationStatus;
     for (const env of ['dev', 'prod']) {
-      await until(async () => {
-        const s = await status(env);
-        return s.sync?.status === 'Synced' && s.health?.status === 'Healthy' && (s.history?.length ?? 0) > 0;
-      }, `${env} Synced/Healthy after the failover`);
+      await applicationStatusWhen(
+        cluster.client,
+        'default',
+        env,
+        (s) => s.sync?.status === 'Synced' && s.health?.status === 'Healthy' && (s.history?.length ?? 0) > 0,
+        `${env} Synced/Healthy after the failover`,
+        PATIENCE,
+      );
     }
     const d = await cluster.client.get({
       apiVersion: 'apps/v1',

@@ -1,58 +1,18 @@
-import { Writable } from 'node:stream';
 import { formatObjectKey, type KubeObject } from '@gitops-kit/core';
-import {
-  type GitServer,
-  startGitServer,
-  startTestCluster,
-  type TestCluster,
-  type TestRepository,
-} from '@gitops-kit/testkit';
+import { eventually } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAppCommand } from '../src/app-cli.js';
-import {
-  APPLICATION_API_VERSION,
-  type ApplicationStatus,
-  applicationCrd,
-  createLogger,
-} from '../src/index.js';
-import { type ReferenceOperator, startReferenceOperator } from '../src/reference-operator.js';
-import { readSeedRepository } from '../src/seed-repo.js';
-
-const quiet = () =>
-  createLogger({
-    level: 'warn',
-    destination: new Writable({
-      write(_c, _e, cb) {
-        cb();
-      },
-    }),
-  });
-
-let last: unknown;
-let debug: unknown;
-async function until<T>(
-  check: () => Promise<T | undefined | false>,
-  what: string,
-  limitMs = 20_000,
-): Promise<T> {
-  const start = Date.now();
-  debug = undefined;
-  for (;;) {
-    const v = await check();
-    last = v;
-    if (v) return v;
-    if (Date.now() - start > limitMs)
-      throw new Error(`gave up waiting for ${what}: ${JSON.stringify(debug ?? last)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { APPLICATION_API_VERSION, type ApplicationStatus } from '../src/index.js';
+import { type OperatorEnvironment, RECONCILE_WAIT, startOperatorEnvironment } from './harness.js';
 
 describe('reference operator end to end (testkit + git server over HTTP)', () => {
-  let cluster: TestCluster;
-  let git: GitServer;
-  let repo: TestRepository;
-  let op: ReferenceOperator;
-  let seed: Record<string, string>;
+  let env: OperatorEnvironment;
+  // Shorthands for the environment's parts, set once it has started.
+  let cluster: OperatorEnvironment['cluster'];
+  let git: OperatorEnvironment['git'];
+  let repo: OperatorEnvironment['repo'];
+  let op: OperatorEnvironment['op'];
+  let seed: OperatorEnvironment['seed'];
   let seedCommit: string;
 
   const appRef = (name: string) => ({
@@ -61,8 +21,7 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
     namespace: 'apps',
     name,
   });
-  const status = async (name: string) =>
-    ((await cluster.client.get(appRef(name))).status ?? {}) as ApplicationStatus;
+  const status = (name: string) => env.applicationStatus(name);
   const deployment = (ns: string) =>
     cluster.client.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'web' });
   const image = (d: KubeObject) =>
@@ -70,24 +29,6 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
       ?.image;
   const replicas = (d: KubeObject) => (d.spec as { replicas: number }).replicas;
   const commitOf = (s: ApplicationStatus) => /([0-9a-f]{40})$/.exec(s.sync?.revision ?? '')?.[1];
-
-  function application(
-    name: string,
-    path: string,
-    automated: Record<string, boolean> | undefined,
-  ): KubeObject {
-    return {
-      apiVersion: APPLICATION_API_VERSION,
-      kind: 'Application',
-      metadata: { name, namespace: 'apps' },
-      spec: {
-        project: 'default',
-        source: { repoURL: repo.url ?? git.repoUrl('deploy'), targetRevision: 'main', path },
-        destination: { server: 'https://kubernetes.default.svc', namespace: `web-${path}` },
-        syncPolicy: { ...(automated ? { automated } : {}), syncOptions: ['CreateNamespace=true'] },
-      },
-    };
-  }
 
   async function push(after: string): Promise<number> {
     const res = await fetch(`${op.url}/api/webhook`, {
@@ -107,38 +48,20 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
   }
 
   beforeAll(async () => {
-    cluster = await startTestCluster();
-    await cluster.client.create(applicationCrd() as KubeObject);
-    cluster.client.invalidateDiscovery();
-    await cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
-    git = await startGitServer();
-    repo = await git.createRepository('deploy', { defaultBranch: 'main' });
-    seed = await readSeedRepository();
-    seedCommit = await repo.commit({ files: seed, message: 'seed' });
-    op = await startReferenceOperator({
-      client: cluster.client,
-      leaderElection: false,
-      server: { port: 0, host: '127.0.0.1' },
-      allowUnsignedWebhooks: true,
-      logger: quiet(),
-      retry: { baseDelayMs: 100, maxDelayMs: 1000 },
-    });
+    env = await startOperatorEnvironment();
+    ({ cluster, git, repo, op, seed, seedCommit } = env);
   }, 60_000);
   afterAll(async () => {
-    await op?.stop();
-    await git?.stop();
-    await cluster?.stop();
+    await env?.stop();
   });
 
   it('creates an app → Synced and Healthy with a history entry', async () => {
-    await cluster.client.create(application('dev', 'dev', { prune: true, selfHeal: true }));
-    const s = await until(async () => {
-      const s = await status('dev');
-      if (s.sync?.status === 'Synced' && s.health?.status === 'Healthy' && (s.history?.length ?? 0) > 0)
-        return s;
-      debug = s;
-      return undefined;
-    }, 'dev Synced/Healthy');
+    await cluster.client.create(env.application('dev', 'dev', { prune: true, selfHeal: true }));
+    const s = await env.statusWhen(
+      'dev',
+      (s) => s.sync?.status === 'Synced' && s.health?.status === 'Healthy' && (s.history?.length ?? 0) > 0,
+      'dev Synced/Healthy',
+    );
     expect(s.history?.[0]?.id).toBe(0);
     expect(s.history?.[0]?.revision).toBe(s.sync?.revision);
     expect(image(await deployment('web-dev'))).toBe('nginx:1.27.3');
@@ -150,10 +73,11 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
     });
     const started = performance.now();
     expect(await push(sha)).toBeLessThan(300);
-    await until(async () => {
-      const s = await status('dev');
-      return commitOf(s) === sha && s.sync?.status === 'Synced';
-    }, 'Synced to the new revision');
+    await env.statusWhen(
+      'dev',
+      (s) => commitOf(s) === sha && s.sync?.status === 'Synced',
+      'Synced to the new revision',
+    );
     console.log(`webhook → Synced to ${sha.slice(0, 7)}: ${(performance.now() - started).toFixed(0)} ms`);
     expect(image(await deployment('web-dev'))).toBe('nginx:1.27.4');
     expect((await status('dev')).history?.length).toBe(2);
@@ -174,7 +98,7 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
       files: { 'dev/replicas.yaml': seed['dev/replicas.yaml']!.replace('replicas: 1', 'replicas: 3') },
     });
     await push(sha);
-    await until(async () => commitOf(await status('dev')) === sha, 'synced to the replicas commit');
+    await env.statusWhen('dev', (s) => commitOf(s) === sha, 'synced to the replicas commit');
     expect(replicas(await deployment('web-dev'))).toBe(3);
   });
 
@@ -188,16 +112,20 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
       },
     );
     expect(replicas(d)).toBe(3);
-    await until(async () => replicas(await deployment('web-dev')) === 3, 'selfHeal back to 3 replicas');
-    await until(async () => (await status('dev')).sync?.status === 'Synced', 'Synced again');
+    await eventually(
+      async () => replicas(await deployment('web-dev')) === 3,
+      'selfHeal back to 3 replicas',
+      RECONCILE_WAIT,
+    );
+    await env.statusWhen('dev', (s) => s.sync?.status === 'Synced', 'Synced again');
   });
 
   it('drift without selfHeal: reported OutOfSync, left alone', async () => {
-    await cluster.client.create(application('prod', 'prod', undefined));
+    await cluster.client.create(env.application('prod', 'prod'));
     await cluster.client.patch(appRef('prod'), 'merge', {
       operation: { sync: {}, initiatedBy: { username: 'test' } },
     });
-    await until(async () => (await status('prod')).sync?.status === 'Synced', 'prod synced by hand');
+    await env.statusWhen('prod', (s) => s.sync?.status === 'Synced', 'prod synced by hand');
     await cluster.client.patch(
       { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web-prod', name: 'web' },
       'merge',
@@ -205,10 +133,7 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
         spec: { replicas: 9 },
       },
     );
-    const s = await until(async () => {
-      const s = await status('prod');
-      return s.sync?.status === 'OutOfSync' && s;
-    }, 'prod OutOfSync');
+    const s = await env.statusWhen('prod', (s) => s.sync?.status === 'OutOfSync', 'prod OutOfSync');
     expect(s.resources?.find((r) => r.kind === 'Deployment')?.status).toBe('OutOfSync');
     await new Promise((r) => setTimeout(r, 300));
     expect(replicas(await deployment('web-prod'))).toBe(9);
@@ -240,10 +165,11 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
       files: { 'base/service.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n spec: [\n' },
     });
     await push(sha);
-    const s = await until(async () => {
-      const s = await status('dev');
-      return s.conditions?.some((c) => c.type === 'ComparisonError') && s;
-    }, 'ComparisonError');
+    const s = await env.statusWhen(
+      'dev',
+      (s) => s.conditions?.some((c) => c.type === 'ComparisonError'),
+      'ComparisonError',
+    );
     const condition = s.conditions?.find((c) => c.type === 'ComparisonError');
     expect(condition?.message).toMatch(/base\/service\.yaml:\d+/);
     expect(s.sync?.status).toBe('Unknown');
@@ -260,14 +186,14 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
     // Fixed again.
     const fixed = await repo.commit({ files: { 'base/service.yaml': seed['base/service.yaml']! } });
     await push(fixed);
-    await until(async () => {
-      const s = await status('dev');
-      return (
+    await env.statusWhen(
+      'dev',
+      (s) =>
         commitOf(s) === fixed &&
         s.sync?.status === 'Synced' &&
-        !s.conditions?.some((c) => c.type === 'ComparisonError')
-      );
-    }, 'recovered');
+        !s.conditions?.some((c) => c.type === 'ComparisonError'),
+      'recovered',
+    );
   });
 
   it('prune: a resource removed from the source is deleted', async () => {
@@ -281,25 +207,27 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
       },
     });
     await push(sha);
-    await until(async () => {
-      const list = await cluster.client.list('v1', 'ConfigMap', { namespace: 'web-dev' });
-      return !list.items.some((c) => c.metadata.name?.startsWith('web-config'));
-    }, 'ConfigMap pruned');
-    await until(async () => commitOf(await status('dev')) === sha, 'synced to the prune commit');
+    await eventually(
+      async () => {
+        const list = await cluster.client.list('v1', 'ConfigMap', { namespace: 'web-dev' });
+        return !list.items.some((c) => c.metadata.name?.startsWith('web-config'));
+      },
+      'ConfigMap pruned',
+      RECONCILE_WAIT,
+    );
+    await env.statusWhen('dev', (s) => commitOf(s) === sha, 'synced to the prune commit');
   });
 
   it('rollback to the first history id: live matches it, auto-sync disabled and said', async () => {
     const first = (await status('dev')).history?.[0];
     expect(first).toBeDefined();
     await cluster.client.patch(appRef('dev'), 'merge', { operation: { rollback: { id: first!.id } } });
-    const s = await until(async () => {
-      const s = await status('dev');
-      return (
-        s.conditions?.some((c) => c.type === 'AutoSyncDisabled') &&
-        s.operationState?.phase === 'Succeeded' &&
-        s
-      );
-    }, 'rollback done');
+    const s = await env.statusWhen(
+      'dev',
+      (s) =>
+        s.conditions?.some((c) => c.type === 'AutoSyncDisabled') && s.operationState?.phase === 'Succeeded',
+      'rollback done',
+    );
     expect(commitOf({ sync: { status: 'Synced', revision: s.operationState?.revision } })).toBe(
       commitOf({ sync: { status: 'Synced', revision: first!.revision } }),
     );
@@ -312,7 +240,7 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
       files: { 'dev/replicas.yaml': seed['dev/replicas.yaml']!.replace('replicas: 1', 'replicas: 2') },
     });
     await push(sha);
-    await until(async () => commitOf(await status('dev')) === sha, 'new revision compared');
+    await env.statusWhen('dev', (s) => commitOf(s) === sha, 'new revision compared');
     expect(replicas(await deployment('web-dev'))).toBe(1);
     expect((await status('dev')).sync?.status).toBe('OutOfSync');
   });
@@ -322,12 +250,13 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
     await cluster.client.patch(appRef('prod'), 'merge', {
       metadata: { annotations: { 'gitops-kit.dev/refresh': `normal@${sha}` } },
     });
-    await until(async () => commitOf(await status('prod')) === sha, 'prod compared at the new revision');
-    await until(
+    await env.statusWhen('prod', (s) => commitOf(s) === sha, 'prod compared at the new revision');
+    await eventually(
       async () =>
         (await cluster.client.get(appRef('prod'))).metadata.annotations?.['gitops-kit.dev/refresh'] ===
         undefined,
       'the annotation cleared',
+      RECONCILE_WAIT,
     );
   });
 
@@ -335,9 +264,9 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
     // Failing until removed (more than one sync's own retries of a request absorb), so syncs fail.
     const remove = cluster.injectFault({ verbs: ['patch', 'create'], resources: ['services'], status: 500 });
     await cluster.client.create({
-      ...application('retry', 'base', { prune: true }),
+      ...env.application('retry', 'base', { prune: true }),
       spec: {
-        ...(application('retry', 'base', { prune: true }).spec as object),
+        ...(env.application('retry', 'base', { prune: true }).spec as object),
         syncPolicy: {
           automated: { prune: true },
           syncOptions: ['CreateNamespace=true'],
@@ -345,17 +274,16 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
         },
       },
     });
-    const retried = await until(async () => {
-      const s = await status('retry');
-      debug = s;
-      return (s.operationState?.retryCount ?? 0) > 0 && s;
-    }, 'a retry').finally(remove);
+    const retried = await env
+      .statusWhen('retry', (s) => (s.operationState?.retryCount ?? 0) > 0, 'a retry')
+      .finally(remove);
     expect(retried.operationState?.message).toMatch(/retrying \(attempt \d+ of 5\)/);
     expect(retried.operationState?.phase).toBe('Running');
-    const s = await until(async () => {
-      const s = await status('retry');
-      return s.operationState?.phase === 'Succeeded' && s.sync?.status === 'Synced' && s;
-    }, 'the retried sync to succeed');
+    const s = await env.statusWhen(
+      'retry',
+      (s) => s.operationState?.phase === 'Succeeded' && s.sync?.status === 'Synced',
+      'the retried sync to succeed',
+    );
     expect(s.history).toHaveLength(1);
   });
 
@@ -413,7 +341,7 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
         'CreateNamespace=true',
       );
       expect(created).toMatchObject({ code: 0 });
-      await until(async () => (await status('cli')).sync?.status === 'OutOfSync', 'cli compared');
+      await env.statusWhen('cli', (s) => s.sync?.status === 'OutOfSync', 'cli compared');
 
       const diff = await app('diff', 'cli', '--color');
       expect(diff.code).toBe(1);

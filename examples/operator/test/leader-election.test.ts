@@ -1,18 +1,10 @@
 import type { KubeObject } from '@gitops-kit/core';
-import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
+import { eventually, startTestCluster, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LeaderElectionOptions, LeaderElector, microTime } from '../src/index.js';
 
 // Short periods keep the test quick; the assertions wait for states, never for durations.
 const FAST = { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 200 };
-
-async function until(check: () => boolean | Promise<boolean>, what: string, limitMs = 15_000): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 interface Replica {
   elector: LeaderElector;
@@ -54,15 +46,18 @@ describe('LeaderElector on a Lease (testkit)', () => {
 
   it('elects exactly one leader; the others see who it is', async () => {
     const replicas = ['a', 'b', 'c'].map((id) => start('one-leader', id));
-    await until(() => replicas.some((r) => r.elector.isLeader()), 'a leader');
+    await eventually(() => replicas.some((r) => r.elector.isLeader()), 'a leader');
     const leader = replicas.find((r) => r.elector.isLeader())!;
-    await until(
+    await eventually(
       () => replicas.every((r) => r.elector.getLeader() === leader.elector.identity),
       'every replica to observe the leader',
     );
     // A few renewals later there is still exactly one leader, the same one.
     const before = (await lease('one-leader')).metadata.resourceVersion;
-    await until(async () => (await lease('one-leader')).metadata.resourceVersion !== before, 'a renewal');
+    await eventually(
+      async () => (await lease('one-leader')).metadata.resourceVersion !== before,
+      'a renewal',
+    );
     expect(replicas.filter((r) => r.elector.isLeader())).toEqual([leader]);
     const spec = (await lease('one-leader')).spec as Record<string, unknown>;
     expect(spec.holderIdentity).toBe(leader.elector.identity);
@@ -74,13 +69,13 @@ describe('LeaderElector on a Lease (testkit)', () => {
 
   it('releases the lease on shutdown, and a standby takes over with a transition counted', async () => {
     const a = start('handover', 'a');
-    await until(() => a.elector.isLeader(), 'a to lead');
+    await eventually(() => a.elector.isLeader(), 'a to lead');
     const b = start('handover', 'b');
-    await until(() => b.elector.getLeader() === 'a', 'b to observe a');
+    await eventually(() => b.elector.getLeader() === 'a', 'b to observe a');
     a.controller.abort();
     await a.done;
     expect(a.events).toEqual(['leader:a', 'started', 'stopped']);
-    await until(() => b.elector.isLeader(), 'b to take over');
+    await eventually(() => b.elector.isLeader(), 'b to take over');
     const spec = (await lease('handover')).spec as Record<string, unknown>;
     expect(spec.holderIdentity).toBe('b');
     expect(spec.leaseTransitions).toBe(1);
@@ -91,13 +86,13 @@ describe('LeaderElector on a Lease (testkit)', () => {
 
   it('takes over a lease whose holder died without releasing it, once it expires', async () => {
     const a = start('crash', 'a', { releaseOnCancel: false });
-    await until(() => a.elector.isLeader(), 'a to lead');
+    await eventually(() => a.elector.isLeader(), 'a to lead');
     const b = start('crash', 'b');
-    await until(() => b.elector.getLeader() === 'a', 'b to observe a');
+    await eventually(() => b.elector.getLeader() === 'a', 'b to observe a');
     a.controller.abort(); // a stops renewing but leaves the lease held, as a killed process does
     await a.done;
     expect(((await lease('crash')).spec as Record<string, unknown>).holderIdentity).toBe('a');
-    await until(() => b.elector.isLeader(), 'b to take over the expired lease');
+    await eventually(() => b.elector.isLeader(), 'b to take over the expired lease');
     expect(b.events).toContain('leader:b');
     b.controller.abort();
     await b.done;
@@ -105,7 +100,7 @@ describe('LeaderElector on a Lease (testkit)', () => {
 
   it('stops leading when it cannot renew within the renew deadline', async () => {
     const a = start('lost', 'a');
-    await until(() => a.elector.isLeader(), 'a to lead');
+    await eventually(() => a.elector.isLeader(), 'a to lead');
     const heal = cluster.injectFault({ verbs: ['get', 'update'], resources: ['leases'], status: 500 });
     try {
       await a.done; // run() resolves when leadership is lost
@@ -129,7 +124,7 @@ describe('LeaderElector on a Lease (testkit)', () => {
       },
     } as KubeObject);
     const a = start('held', 'a');
-    await until(() => a.elector.getLeader() === 'someone', 'a to observe the holder');
+    await eventually(() => a.elector.getLeader() === 'someone', 'a to observe the holder');
     expect(a.elector.isLeader()).toBe(false);
     a.controller.abort();
     await a.done;

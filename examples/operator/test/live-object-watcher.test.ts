@@ -1,18 +1,10 @@
 import type { KubeObject } from '@gitops-kit/core';
-import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
+import { eventually, startTestCluster, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveObjectWatcher } from '../src/index.js';
 
 // A stand-in for sync's tracking id: `<app namespace>/<app name>` in an annotation.
 const TRACKING = 'example.gitops-kit.dev/app';
-
-async function until(check: () => boolean, what: string, limitMs = 15_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const cm = (name: string, app?: string, data: Record<string, string> = {}): KubeObject => ({
   apiVersion: 'v1',
@@ -44,7 +36,7 @@ describe('LiveObjectWatcher (testkit)', () => {
     await watcher.whenWatching('v1', 'ConfigMap');
     await cluster.client.create(cm('unmanaged'));
     await cluster.client.create(cm('config', 'apps/web', { a: '1' }));
-    await until(() => seen.length === 1, 'the creation');
+    await eventually(() => seen.length === 1, 'the creation');
     await cluster.client.patch(
       { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'config' },
       'merge',
@@ -58,7 +50,7 @@ describe('LiveObjectWatcher (testkit)', () => {
       namespace: 'default',
       name: 'existing',
     });
-    await until(() => seen.length === 3, 'the edit and the deletion');
+    await eventually(() => seen.length === 3, 'the edit and the deletion');
     expect(seen).toEqual(['ADDED apps/web config', 'MODIFIED apps/web config', 'DELETED apps/web existing']);
 
     watcher.unwatch('v1', 'ConfigMap');
@@ -97,7 +89,7 @@ describe('LiveObjectWatcher (testkit)', () => {
     );
     cluster.compactWatchHistory();
     heal();
-    await until(() => seen.length === 2, 'the missed deletion and edit');
+    await eventually(() => seen.length === 2, 'the missed deletion and edit');
     expect(seen.sort()).toEqual(['DELETED doomed', 'MODIFIED kept']);
     watcher.stop();
   });

@@ -1,47 +1,27 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { type JsonValue, type KubeObject, parseYaml } from '@gitops-kit/core';
-import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
+import { eventually, startTestCluster, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPLICATION_API_VERSION, applicationCrd } from '../src/index.js';
+import {
+  applicationStatusWhen,
+  operatorLeaseHolder,
+  operatorRunArgs,
+  runOperatorBin,
+  runOperatorReplica,
+} from './harness.js';
 
-const BIN = fileURLToPath(new URL('../bin/gitops-kit-operator.mjs', import.meta.url));
-
-async function until(check: () => boolean | Promise<boolean>, what: string, limitMs = 30_000): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function runBin(args: string[], env: Record<string, string> = {}) {
-  // Its own process group, so a SIGKILL reaches the operator process the bin starts, as a node
-  // failure would take both down.
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, ...env },
-    stdio: 'pipe',
-    detached: true,
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d) => {
-    out.stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    out.stderr += d;
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, out, exit };
-}
+// Each bin start compiles the sources (seconds on a busy machine), and a failover waits out the lease.
+const PATIENCE = { timeoutMs: 30_000, intervalMs: 50 };
 
 describe('gitops-kit-operator (the bin)', () => {
   it('prints the CRD, and answers usage errors with exit code 2', async () => {
     // Started together: each start compiles the sources, which is most of the time taken.
     const [crd, bad, flag, duration] = [
-      runBin(['crd']),
-      runBin(['frobnicate']),
-      runBin(['run', '--bogus']),
-      runBin(['run', '--leader-elect-lease-duration', 'soon']),
+      runOperatorBin(['crd']),
+      runOperatorBin(['frobnicate']),
+      runOperatorBin(['run', '--bogus']),
+      runOperatorBin(['run', '--leader-elect-lease-duration', 'soon']),
     ];
     expect(await crd.exit).toBe(0);
     expect(parseYaml(crd.out.stdout)).toEqual(applicationCrd());
@@ -71,6 +51,24 @@ describe('gitops-kit-operator (the bin)', () => {
       await cluster.client.create(withoutCel(applicationCrd()) as unknown as KubeObject);
       cluster.client.invalidateDiscovery();
     });
+    // An Application only zod refuses (the CRD here has no CEL rules): the operator reports it in a
+    // condition, which shows it reconciled.
+    const createInvalidApplication = (name: string, destination: Record<string, string>) =>
+      cluster.client.create({
+        apiVersion: APPLICATION_API_VERSION,
+        kind: 'Application',
+        metadata: { name, namespace: 'default' },
+        spec: { source: { repoURL: 'https://git.example.com/a.git' }, destination },
+      });
+    const conditionsReported = (name: string, what: string) =>
+      applicationStatusWhen(
+        cluster.client,
+        'default',
+        name,
+        (s) => s.conditions !== undefined,
+        what,
+        PATIENCE,
+      );
     afterAll(async () => {
       for (const c of [child, ...extra])
         if (c && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -78,50 +76,30 @@ describe('gitops-kit-operator (the bin)', () => {
     });
 
     it('reports an invalid Application in status, and shuts down on SIGTERM releasing the Lease', async () => {
-      const run = runBin([
-        'run',
-        '--kubeconfig',
-        cluster.kubeconfigPath,
-        '--port',
-        '0',
-        '--lease-namespace',
-        'default',
-      ]);
+      const run = runOperatorBin(operatorRunArgs(cluster));
       child = run.child;
       const lines = () =>
         run.out.stdout
           .split('\n')
           .filter((l) => l.startsWith('{'))
           .map((l) => JSON.parse(l) as Record<string, unknown>);
-      await until(() => lines().some((l) => l.msg === 'started leading'), 'the operator to lead');
+      await eventually(
+        () => lines().some((l) => l.msg === 'started leading'),
+        'the operator to lead',
+        PATIENCE,
+      );
       const url = lines().find((l) => typeof l.url === 'string')?.url as string;
-      await until(async () => (await fetch(`${url}/readyz`)).status === 200, 'readiness');
+      await eventually(async () => (await fetch(`${url}/readyz`)).status === 200, 'readiness', PATIENCE);
 
       // Both destination.server and destination.name: only the CEL rule and zod refuse it.
-      await cluster.client.create({
-        apiVersion: APPLICATION_API_VERSION,
-        kind: 'Application',
-        metadata: { name: 'both', namespace: 'default' },
-        spec: {
-          source: { repoURL: 'https://git.example.com/a.git' },
-          destination: { server: 'https://kubernetes.default.svc', name: 'in-cluster' },
-        },
+      await createInvalidApplication('both', {
+        server: 'https://kubernetes.default.svc',
+        name: 'in-cluster',
       });
-      const get = () =>
-        cluster.client.get({
-          apiVersion: APPLICATION_API_VERSION,
-          kind: 'Application',
-          namespace: 'default',
-          name: 'both',
-        });
-      await until(
-        async () =>
-          ((await get()).status as { conditions?: unknown[] } | undefined)?.conditions !== undefined,
-        'a condition',
-      );
-      const cond = ((await get()).status as { conditions: Record<string, unknown>[] }).conditions[0]!;
+      const status = await conditionsReported('both', 'a condition');
+      const cond = status.conditions?.[0];
       expect(cond).toMatchObject({ type: 'InvalidSpecError', status: 'True', observedGeneration: 1 });
-      expect(cond.message).toContain('not both');
+      expect(cond?.message).toContain('not both');
 
       child.kill('SIGTERM');
       expect(await run.exit).toBe(0);
@@ -137,7 +115,7 @@ describe('gitops-kit-operator (the bin)', () => {
 
     it('exits promptly on SIGTERM even when the API server is gone', async () => {
       const other = await startTestCluster({ controllers: false });
-      const run = runBin([
+      const run = runOperatorBin([
         'run',
         '--kubeconfig',
         other.kubeconfigPath,
@@ -146,80 +124,30 @@ describe('gitops-kit-operator (the bin)', () => {
         '--shutdown-timeout=500ms',
       ]);
       extra.push(run.child);
-      await until(() => run.out.stdout.includes('started leading'), 'the operator to lead');
+      await eventually(() => run.out.stdout.includes('started leading'), 'the operator to lead', PATIENCE);
       await other.stop();
       run.child.kill('SIGTERM');
       expect(await run.exit).toBe(0);
     });
 
     it('two replicas: one leads; SIGKILL it and the other takes over and does the work', async () => {
-      const fast = [
-        '--leader-elect-lease-duration=3s',
-        '--leader-elect-renew-deadline=2s',
-        '--leader-elect-retry-period=200ms',
-      ];
-      const replicas = ['r1', 'r2'].map((name) =>
-        runBin(
-          [
-            'run',
-            '--kubeconfig',
-            cluster.kubeconfigPath,
-            '--port',
-            '0',
-            '--lease-namespace',
-            'default',
-            ...fast,
-          ],
-          {
-            POD_NAME: name,
-          },
-        ),
-      );
+      const replicas = ['r1', 'r2'].map((name) => runOperatorReplica(cluster, name));
       extra.push(...replicas.map((r) => r.child));
-      const leaseRef = {
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        namespace: 'default',
-        name: 'gitops-kit-operator',
-      };
-      const holder = async () =>
-        (
-          (await cluster.client.get(leaseRef).catch(() => undefined))?.spec as
-            | { holderIdentity?: string }
-            | undefined
-        )?.holderIdentity ?? '';
-      await until(async () => ['r1', 'r2'].includes(await holder()), 'a leader');
+      const holder = () => operatorLeaseHolder(cluster.client);
+      await eventually(async () => ['r1', 'r2'].includes(await holder()), 'a leader', PATIENCE);
       const leaderName = await holder();
       const leader = replicas[leaderName === 'r1' ? 0 : 1]!;
       const standby = replicas[leaderName === 'r1' ? 1 : 0]!;
       process.kill(-leader.child.pid!, 'SIGKILL'); // no graceful release: the standby waits for the lease to expire
       await leader.exit;
-      await until(
+      await eventually(
         async () => (await holder()) === (leaderName === 'r1' ? 'r2' : 'r1'),
         'the standby to take over',
+        PATIENCE,
       );
 
-      await cluster.client.create({
-        apiVersion: APPLICATION_API_VERSION,
-        kind: 'Application',
-        metadata: { name: 'after-failover', namespace: 'default' },
-        spec: {
-          source: { repoURL: 'https://git.example.com/a.git' },
-          destination: { server: 'https://x', name: 'y' },
-        },
-      });
-      const get = () =>
-        cluster.client.get({
-          apiVersion: APPLICATION_API_VERSION,
-          kind: 'Application',
-          namespace: 'default',
-          name: 'after-failover',
-        });
-      await until(
-        async () =>
-          ((await get()).status as { conditions?: unknown[] } | undefined)?.conditions !== undefined,
-        'the new leader to reconcile',
-      );
+      await createInvalidApplication('after-failover', { server: 'https://x', name: 'y' });
+      await conditionsReported('after-failover', 'the new leader to reconcile');
       standby.child.kill('SIGTERM');
       expect(await standby.exit).toBe(0);
     });

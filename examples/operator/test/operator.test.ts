@@ -1,36 +1,30 @@
 import { createHmac } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { KubeObject } from '@gitops-kit/core';
-import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
+import { eventually, startTestCluster, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   APPLICATION_API_VERSION,
-  applicationCrd,
-  createLogger,
   EventRecorder,
   Operator,
   type OperatorOptions,
   type ReconcileContext,
   writeApplicationStatus,
 } from '../src/index.js';
+import { quietLogger, startApplicationCluster } from './harness.js';
 
 const SECRET = 'webhook-s3cret';
-const quiet = () =>
-  createLogger({
-    level: 'warn',
-    destination: new Writable({
-      write(_c, _e, cb) {
-        cb();
-      },
-    }),
-  });
 
-async function until(check: () => boolean | Promise<boolean>, what: string, limitMs = 15_000): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Sends a GitHub push event to the operator's webhook, signed with {@link SECRET}. */
+function signedPush(operatorUrl: string | undefined, body: string): Promise<Response> {
+  return fetch(`${operatorUrl}/api/webhook`, {
+    method: 'POST',
+    headers: {
+      'x-github-event': 'push',
+      'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+      'content-type': 'application/json',
+    },
+    body,
+  });
 }
 
 function application(name: string, repoURL: string, targetRevision = 'main'): KubeObject {
@@ -70,7 +64,7 @@ describe('Operator runtime (testkit)', () => {
       leaderElection: { namespace: 'apps', leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 200 },
       server: { port: 0, host: '127.0.0.1' },
       webhookSecrets: { github: SECRET },
-      logger: quiet(),
+      logger: quietLogger(),
       ...extra,
     });
     operators.push(op);
@@ -81,9 +75,7 @@ describe('Operator runtime (testkit)', () => {
     seen.filter((s) => s.key === key && (replica === undefined || s.replica === replica)).length;
 
   beforeAll(async () => {
-    cluster = await startTestCluster({ controllers: false });
-    await cluster.client.create(applicationCrd() as KubeObject);
-    cluster.client.invalidateDiscovery();
+    cluster = await startApplicationCluster({ controllers: false });
     await cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
   });
   afterAll(async () => {
@@ -94,10 +86,10 @@ describe('Operator runtime (testkit)', () => {
   it('reconciles new Applications once, and not again for its own status writes', async () => {
     const a = operator('a');
     await a.start();
-    await until(() => a.isLeader(), 'a to lead');
+    await eventually(() => a.isLeader(), 'a to lead');
     await cluster.client.create(application('one', 'https://git.example.com/team/deploy.git'));
-    await until(() => count('apps/one') === 1, 'a reconcile of apps/one');
-    await until(
+    await eventually(() => count('apps/one') === 1, 'a reconcile of apps/one');
+    await eventually(
       async () =>
         (
           await cluster.client.get({
@@ -111,8 +103,8 @@ describe('Operator runtime (testkit)', () => {
     );
     // A later event proves the status write was seen and did not queue apps/one again.
     await cluster.client.create(application('two', 'https://git.example.com/team/other.git'));
-    await until(() => count('apps/two') === 1, 'a reconcile of apps/two');
-    await until(() => a.informer.get('apps/one')?.status !== undefined, 'the cache to see the status');
+    await eventually(() => count('apps/two') === 1, 'a reconcile of apps/two');
+    await eventually(() => a.informer.get('apps/one')?.status !== undefined, 'the cache to see the status');
     expect(count('apps/one')).toBe(1);
   });
 
@@ -120,9 +112,9 @@ describe('Operator runtime (testkit)', () => {
     const ref = { apiVersion: APPLICATION_API_VERSION, kind: 'Application', namespace: 'apps', name: 'one' };
     const before = count('apps/one');
     await cluster.client.patch(ref, 'merge', { spec: { source: { path: 'prod' } } });
-    await until(() => count('apps/one') === before + 1, 'a reconcile after the spec change');
+    await eventually(() => count('apps/one') === before + 1, 'a reconcile after the spec change');
     await cluster.client.patch(ref, 'merge', { operation: { sync: { prune: true } } });
-    await until(() => count('apps/one') === before + 2, 'a reconcile after the operation');
+    await eventually(() => count('apps/one') === before + 2, 'a reconcile after the operation');
   });
 
   it('a signed push webhook queues the matching Application at once; a forged one does nothing', async () => {
@@ -143,18 +135,10 @@ describe('Operator runtime (testkit)', () => {
       body,
     });
     expect(forged.status).toBe(401);
-    const res = await fetch(`${a.url}/api/webhook`, {
-      method: 'POST',
-      headers: {
-        'x-github-event': 'push',
-        'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
-        'content-type': 'application/json',
-      },
-      body,
-    });
+    const res = await signedPush(a.url, body);
     expect(res.status).toBe(200);
     expect(((await res.json()) as { applications: string[] }).applications).toEqual(['apps/one']);
-    await until(() => count('apps/one') === before + 1, 'a reconcile after the push');
+    await eventually(() => count('apps/one') === before + 1, 'a reconcile after the push');
     expect(count('apps/two')).toBe(1);
   });
 
@@ -171,7 +155,7 @@ describe('Operator runtime (testkit)', () => {
     const a = operators[0]!;
     const b = operator('b');
     await b.start();
-    await until(() => b.informer.hasSynced(), 'b to sync its cache');
+    await eventually(() => b.informer.hasSynced(), 'b to sync its cache');
     expect(b.isLeader()).toBe(false);
     const body = JSON.stringify({
       ref: 'refs/heads/main',
@@ -179,23 +163,18 @@ describe('Operator runtime (testkit)', () => {
       repository: { clone_url: 'https://git.example.com/team/other.git', default_branch: 'main' },
     });
     const before = count('apps/two', 'a');
-    const res = await fetch(`${b.url}/api/webhook`, {
-      method: 'POST',
-      headers: {
-        'x-github-event': 'push',
-        'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
-        'content-type': 'application/json',
-      },
-      body,
-    });
+    const res = await signedPush(b.url, body);
     expect(res.status).toBe(200);
-    await until(() => count('apps/two', 'a') === before + 1, 'the leader to reconcile the push sent to b');
+    await eventually(
+      () => count('apps/two', 'a') === before + 1,
+      'the leader to reconcile the push sent to b',
+    );
     expect(count('apps/two', 'b')).toBe(0);
 
     await a.stop();
     expect(a.isLeader()).toBe(false);
-    await until(() => b.isLeader(), 'b to take over');
-    await until(
+    await eventually(() => b.isLeader(), 'b to take over');
+    await eventually(
       () => count('apps/one', 'b') >= 1 && count('apps/two', 'b') >= 1,
       'b to reconcile every Application',
     );
@@ -230,7 +209,7 @@ describe('Operator runtime (testkit)', () => {
     const app = application('three', 'https://git.example.com/team/three.git');
     app.metadata.labels = { shard: 'c' };
     await cluster.client.create(app);
-    await until(() => steps.length === 1, 'the reconcile to start');
+    await eventually(() => steps.length === 1, 'the reconcile to start');
     const stopped = c.stop().then(() => steps.push('stopped'));
     await new Promise((r) => setTimeout(r, 50));
     expect(steps).toEqual(['start apps/three']);

@@ -1,17 +1,16 @@
-import { Writable } from 'node:stream';
 import type { KubeObject } from '@gitops-kit/core';
 import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   APPLICATION_API_VERSION,
   applicationCrd,
-  createLogger,
   EventRecorder,
   INVALID_SPEC_ERROR,
   OperatorMetrics,
   type ReconcileContext,
   validateApplication,
 } from '../src/index.js';
+import { quietLogger } from './harness.js';
 
 describe('validateApplication (testkit)', () => {
   let cluster: TestCluster;
@@ -25,14 +24,7 @@ describe('validateApplication (testkit)', () => {
     const text = JSON.stringify(crd, (k, v) => (k === 'x-kubernetes-validations' ? undefined : v));
     await cluster.client.create(JSON.parse(text) as KubeObject);
     cluster.client.invalidateDiscovery();
-    const log = createLogger({
-      level: 'silent',
-      destination: new Writable({
-        write(_c, _e, cb) {
-          cb();
-        },
-      }),
-    });
+    const log = quietLogger();
     const events = new EventRecorder({ client: cluster.client });
     const metrics = new OperatorMetrics({ processMetrics: false });
     ctxFor = (app) => ({

@@ -5,9 +5,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JsonObject, KubeObject, ObjectKey } from '@gitops-kit/core';
 import { diff, renderDiff } from '@gitops-kit/diff';
-import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
-import { APPLICATION_API_VERSION, APPLICATION_KIND, applicationCrd } from '../src/index.js';
+import { eventually, type TestCluster } from '@gitops-kit/testkit';
+import { APPLICATION_API_VERSION, APPLICATION_KIND } from '../src/index.js';
 import { createWebView, type WebView, type WebViewOptions } from '../src/web/index.js';
+import { startApplicationCluster } from './harness.js';
 
 /** The namespace of the Applications. */
 export const APPS_NS = 'gitops-kit';
@@ -193,10 +194,8 @@ export function appSpec(path: string, automated: boolean): JsonObject {
  * the view does not show, and serves a web view of namespace `gitops-kit`.
  */
 export async function startWebFixture(): Promise<WebFixture> {
-  const cluster = await startTestCluster();
+  const cluster = await startApplicationCluster();
   const client = cluster.client;
-  await client.create(applicationCrd() as KubeObject);
-  client.invalidateDiscovery();
   for (const name of [APPS_NS, DEST_NS, 'elsewhere']) {
     await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
@@ -282,22 +281,15 @@ export async function startWebFixture(): Promise<WebFixture> {
   };
 }
 
-/** Waits until `check` answers a value (not undefined), polling; fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Waits until the Deployment's Pod is Running, so the tree has all three levels. */
 export async function waitForPods(cluster: TestCluster): Promise<KubeObject[]> {
-  return eventually(async () => {
-    const pods = (await cluster.client.listAll('v1', 'Pod', { namespace: DEST_NS })).items;
-    const running = pods.filter((p) => (p.status as { phase?: string } | undefined)?.phase === 'Running');
-    return running.length > 0 ? running : undefined;
-  });
+  return eventually(
+    async () => {
+      const pods = (await cluster.client.listAll('v1', 'Pod', { namespace: DEST_NS })).items;
+      const running = pods.filter((p) => (p.status as { phase?: string } | undefined)?.phase === 'Running');
+      return running.length > 0 ? running : undefined;
+    },
+    'a Running guestbook Pod',
+    { timeoutMs: 10_000, intervalMs: 50 },
+  );
 }

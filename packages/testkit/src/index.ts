@@ -16,6 +16,7 @@ export {
   type StoredEvent,
   type WriteOptions as EngineWriteOptions,
 } from './engine.js';
+export { type EventuallyCheck, type EventuallyOptions, eventually, type NotYet } from './eventually.js';
 export { type FaultDecision, FaultInjector, type FaultRule, type RequestVerb } from './faults.js';
 export type { TokenGrant } from './http-server.js';
 export { builtinResourceTypes, type ResourceType } from './resources.js';

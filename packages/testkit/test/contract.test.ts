@@ -1,8 +1,8 @@
 import { type ClusterClient, KubeApiError, NoKindMatchError, type WatchEvent } from '@gitops-kit/cluster';
 import type { JsonObject, KubeObject } from '@gitops-kit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../src/index.js';
-import { errorOf, waitFor } from './helpers.js';
+import { eventually, startTestCluster, type TestCluster } from '../src/index.js';
+import { errorOf } from './helpers.js';
 
 // The cluster contract: every ClusterClient method and error, through KubeClusterClient → HTTP →
 // testkit, exactly as against a real cluster.
@@ -102,7 +102,7 @@ describe('discovery', () => {
         ],
       },
     } as unknown as KubeObject);
-    const crd = await waitFor(async () => {
+    const crd = await eventually(async () => {
       const c = await client.get({
         apiVersion: 'apiextensions.k8s.io/v1',
         kind: 'CustomResourceDefinition',
@@ -111,7 +111,7 @@ describe('discovery', () => {
       const conds = ((c.status as { conditions?: Array<{ type: string; status: string }> })?.conditions ??
         []) as Array<{ type: string; status: string }>;
       return conds.some((x) => x.type === 'Established' && x.status === 'True') ? c : undefined;
-    });
+    }, 'CRD gadgets.example.com Established');
     expect(crd.metadata.name).toBe('gadgets.example.com');
     const res = await client.resourceFor('example.com/v1', 'Gadget');
     expect(res).toMatchObject({ resource: 'gadgets', namespaced: true, subresources: ['status'] });
@@ -763,12 +763,18 @@ describe('delete', () => {
     const bg = await owner('bg-owner');
     await dependent('bg-dep', bg);
     await client.delete(ref('bg-owner'), { propagationPolicy: 'Background' });
-    await waitFor(async () => (await errorOf(client.get(ref('bg-dep')))).code === 'NOT_FOUND');
+    await eventually(
+      async () => (await errorOf(client.get(ref('bg-dep')))).code === 'NOT_FOUND',
+      'bg-dep deleted in the background',
+    );
 
     const or = await owner('orphan-owner');
     await dependent('orphan-dep', or);
     await client.delete(ref('orphan-owner'), { propagationPolicy: 'Orphan' });
-    await waitFor(async () => (await errorOf(client.get(ref('orphan-owner')))).code === 'NOT_FOUND');
+    await eventually(
+      async () => (await errorOf(client.get(ref('orphan-owner')))).code === 'NOT_FOUND',
+      'orphan-owner deleted',
+    );
     const orphan = await client.get(ref('orphan-dep'));
     expect(orphan.metadata.ownerReferences ?? []).toEqual([]);
 
@@ -791,14 +797,17 @@ describe('delete', () => {
       },
     });
     await client.delete(ref('fg-owner'), { propagationPolicy: 'Foreground' });
-    const waiting = await waitFor(async () => {
+    const waiting = await eventually(async () => {
       const o = await client.get(ref('fg-owner'));
       return o.metadata.finalizers?.includes('foregroundDeletion') ? o : undefined;
-    });
+    }, 'fg-owner waiting on foregroundDeletion');
     expect(waiting.metadata.deletionTimestamp).toBeTruthy();
     expect((await client.get(ref('fg-dep'))).metadata.deletionTimestamp).toBeTruthy();
     await client.patch(ref('fg-dep'), 'merge', { metadata: { finalizers: null } });
-    await waitFor(async () => (await errorOf(client.get(ref('fg-owner')))).code === 'NOT_FOUND');
+    await eventually(
+      async () => (await errorOf(client.get(ref('fg-owner')))).code === 'NOT_FOUND',
+      'fg-owner deleted',
+    );
   });
 
   it('deletes the contents of a deleted namespace, then the namespace', async () => {
@@ -806,10 +815,11 @@ describe('delete', () => {
     await client.create(cm('inside', {}, undefined, 'doomed'));
     const terminating = await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: 'doomed' });
     expect((terminating?.status as { phase?: string } | undefined)?.phase).toBe('Terminating');
-    await waitFor(
+    await eventually(
       async () =>
         (await errorOf(client.get({ apiVersion: 'v1', kind: 'Namespace', name: 'doomed' }))).code ===
         'NOT_FOUND',
+      'namespace doomed deleted',
     );
     const left = await client.list('v1', 'ConfigMap', { namespace: 'doomed' });
     expect(left.items).toEqual([]);

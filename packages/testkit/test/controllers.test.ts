@@ -1,8 +1,8 @@
 import type { ClusterClient } from '@gitops-kit/cluster';
 import type { KubeObject } from '@gitops-kit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../src/index.js';
-import { errorOf, waitFor } from './helpers.js';
+import { eventually, startTestCluster, type TestCluster } from '../src/index.js';
+import { errorOf } from './helpers.js';
 
 let cluster: TestCluster;
 let client: ClusterClient;
@@ -41,10 +41,10 @@ const get = (apiVersion: string, kind: string, name: string) =>
 describe('Deployment → ReplicaSet → Pods', () => {
   it('becomes Available with ready pods, owned through controller references', async () => {
     await client.create(deployment('web'));
-    const d = await waitFor(async () => {
+    const d = await eventually(async () => {
       const o = await get('apps/v1', 'Deployment', 'web');
       return cond(o, 'Progressing')?.reason === 'NewReplicaSetAvailable' ? o : undefined;
-    });
+    }, 'Deployment web rolled out');
     expect(d.status).toMatchObject({
       observedGeneration: 1,
       replicas: 2,
@@ -85,7 +85,7 @@ describe('Deployment → ReplicaSet → Pods', () => {
     await client.patch(ref, 'strategic', {
       spec: { template: { spec: { containers: [{ name: 'main', image: 'nginx:1.28' }] } } },
     });
-    const d = await waitFor(async () => {
+    const d = await eventually(async () => {
       const o = await client.get(ref);
       const s = o.status as {
         observedGeneration: number;
@@ -99,7 +99,7 @@ describe('Deployment → ReplicaSet → Pods', () => {
         s.availableReplicas === 2
         ? o
         : undefined;
-    });
+    }, 'the rollout of generation 2');
     expect(cond(d, 'Progressing')?.reason).toBe('NewReplicaSetAvailable');
     const rs = (await client.list('apps/v1', 'ReplicaSet', { namespace: 'ctl', labelSelector: 'app=web' }))
       .items;
@@ -108,37 +108,42 @@ describe('Deployment → ReplicaSet → Pods', () => {
 
   it('reports ProgressDeadlineExceeded when the image cannot be pulled', async () => {
     await client.create(deployment('broken', 'registry.example/does-not-exist:1.0', 1));
-    const d = await waitFor(async () => {
-      const o = await get('apps/v1', 'Deployment', 'broken');
-      return cond(o, 'Progressing')?.reason === 'ProgressDeadlineExceeded' ? o : undefined;
-    }, 5000);
+    const d = await eventually(
+      async () => {
+        const o = await get('apps/v1', 'Deployment', 'broken');
+        return cond(o, 'Progressing')?.reason === 'ProgressDeadlineExceeded' ? o : undefined;
+      },
+      'Deployment broken past its progress deadline',
+      { timeoutMs: 5000 },
+    );
     expect(cond(d, 'Progressing')?.status).toBe('False');
     expect(cond(d, 'Available')?.status).toBe('False');
-    const waiting = await waitFor(async () => {
+    const waiting = await eventually(async () => {
       const pod = (await client.list('v1', 'Pod', { namespace: 'ctl', labelSelector: 'app=broken' }))
         .items[0];
       return (
         pod?.status as { containerStatuses?: Array<{ state: { waiting?: { reason: string } } }> } | undefined
       )?.containerStatuses?.[0]?.state.waiting;
-    });
+    }, 'the Pod of broken waiting');
     expect(waiting.reason).toBe('ImagePullBackOff');
   });
 
   it('keeps the old ReplicaSet serving when a rolling update cannot pull its image', async () => {
     await client.create(deployment('steady', 'nginx:1.27', 4));
-    await waitFor(
+    await eventually(
       async () =>
         cond(await get('apps/v1', 'Deployment', 'steady'), 'Progressing')?.reason ===
         'NewReplicaSetAvailable',
+      'Deployment steady rolled out',
     );
     const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'ctl', name: 'steady' };
     await client.patch(ref, 'strategic', {
       spec: { template: { spec: { containers: [{ name: 'main', image: 'nginx:bad' }] } } },
     });
-    const d = await waitFor(async () => {
+    const d = await eventually(async () => {
       const o = await client.get(ref);
       return cond(o, 'Progressing')?.reason === 'ProgressDeadlineExceeded' ? o : undefined;
-    });
+    }, 'Deployment steady past its progress deadline');
     // maxSurge 25% of 4 = 1 new pod, maxUnavailable 25% = 1: one old pod may go, three stay.
     expect(cond(d, 'Available')?.status).toBe('True');
     const sets = (
@@ -157,9 +162,10 @@ describe('Deployment → ReplicaSet → Pods', () => {
 
   it('garbage-collects ReplicaSets and Pods when the Deployment is deleted', async () => {
     await client.delete({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'ctl', name: 'web' });
-    await waitFor(
+    await eventually(
       async () =>
         (await client.list('v1', 'Pod', { namespace: 'ctl', labelSelector: 'app=web' })).items.length === 0,
+      'the Pods of web deleted',
     );
     const rs = await client.list('apps/v1', 'ReplicaSet', { namespace: 'ctl', labelSelector: 'app=web' });
     expect(rs.items).toEqual([]);
@@ -182,10 +188,10 @@ describe('other controllers', () => {
         },
       },
     });
-    const sts = await waitFor(async () => {
+    const sts = await eventually(async () => {
       const o = await get('apps/v1', 'StatefulSet', 'db');
       return (o.status as { readyReplicas?: number } | undefined)?.readyReplicas === 2 ? o : undefined;
-    });
+    }, 'StatefulSet db ready');
     const status = sts.status as {
       currentRevision: string;
       updateRevision: string;
@@ -212,10 +218,10 @@ describe('other controllers', () => {
         },
       },
     });
-    const ds = await waitFor(async () => {
+    const ds = await eventually(async () => {
       const o = await get('apps/v1', 'DaemonSet', 'agent');
       return (o.status as { numberReady?: number } | undefined)?.numberReady === 1 ? o : undefined;
-    });
+    }, 'DaemonSet agent ready');
     expect(ds.status).toMatchObject({
       desiredNumberScheduled: 1,
       updatedNumberScheduled: 1,
@@ -235,15 +241,15 @@ describe('other controllers', () => {
     });
     await client.create(job('ok', 'busybox'));
     await client.create(job('bad', 'busybox:bad'));
-    const ok = await waitFor(async () => {
+    const ok = await eventually(async () => {
       const o = await get('batch/v1', 'Job', 'ok');
       return cond(o, 'Complete') ? o : undefined;
-    });
+    }, 'Job ok complete');
     expect(ok.status).toMatchObject({ succeeded: 1 });
-    const bad = await waitFor(async () => {
+    const bad = await eventually(async () => {
       const o = await get('batch/v1', 'Job', 'bad');
       return cond(o, 'Failed') ? o : undefined;
-    });
+    }, 'Job bad failed');
     expect(cond(bad, 'Failed')).toMatchObject({ status: 'True', reason: 'BackoffLimitExceeded' });
   });
 
@@ -254,12 +260,12 @@ describe('other controllers', () => {
       metadata: { name: 'lb', namespace: 'ctl' },
       spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
     });
-    const svc = await waitFor(async () => {
+    const svc = await eventually(async () => {
       const o = await get('v1', 'Service', 'lb');
       return ((o.status as { loadBalancer?: { ingress?: unknown[] } }).loadBalancer?.ingress ?? []).length > 0
         ? o
         : undefined;
-    });
+    }, 'an ingress address for Service lb');
     expect(
       (svc.status as { loadBalancer: { ingress: Array<{ ip: string }> } }).loadBalancer.ingress[0]?.ip,
     ).toMatch(/^192\.0\.2\./);
@@ -269,10 +275,10 @@ describe('other controllers', () => {
       metadata: { name: 'data', namespace: 'ctl' },
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
     });
-    const pvc = await waitFor(async () => {
+    const pvc = await eventually(async () => {
       const o = await get('v1', 'PersistentVolumeClaim', 'data');
       return (o.status as { phase?: string }).phase === 'Bound' ? o : undefined;
-    });
+    }, 'PersistentVolumeClaim data bound');
     expect(pvc.status).toMatchObject({ phase: 'Bound', capacity: { storage: '1Gi' } });
     expect((pvc.spec as { volumeName: string }).volumeName).toMatch(/^pvc-/);
   });
@@ -297,14 +303,14 @@ describe('ingress and API services', () => {
         ],
       },
     });
-    const ing = await waitFor(async () => {
+    const ing = await eventually(async () => {
       const o = await get('networking.k8s.io/v1', 'Ingress', 'web');
       return (
         (o.status as { loadBalancer?: { ingress?: unknown[] } } | undefined)?.loadBalancer?.ingress ?? []
       ).length > 0
         ? o
         : undefined;
-    });
+    }, 'an ingress address for Ingress web');
     expect(
       (ing.status as { loadBalancer: { ingress: Array<{ ip: string }> } }).loadBalancer.ingress[0]?.ip,
     ).toMatch(/^192\.0\.2\./);
@@ -314,14 +320,14 @@ describe('ingress and API services', () => {
       metadata: { name: 'v1.example.com' },
       spec: { group: 'example.com', version: 'v1', groupPriorityMinimum: 1000, versionPriority: 15 },
     });
-    const svc = await waitFor(async () => {
+    const svc = await eventually(async () => {
       const o = await client.get({
         apiVersion: 'apiregistration.k8s.io/v1',
         kind: 'APIService',
         name: 'v1.example.com',
       });
       return cond(o, 'Available') ? o : undefined;
-    });
+    }, 'APIService v1.example.com Available');
     expect(cond(svc, 'Available')).toMatchObject({ status: 'True', reason: 'Local' });
   });
 });

@@ -7,18 +7,10 @@ import {
 } from '@gitops-kit/cluster';
 import type { KubeObject } from '@gitops-kit/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../src/index.js';
+import { eventually, startTestCluster, type TestCluster } from '../src/index.js';
 
 // @gitops-kit/cluster's Informer over HTTP against testkit: list then watch, resume after dropped
 // connections, relist after 410 Gone, deletions missed while disconnected.
-
-async function until(check: () => boolean, what: string, limitMs = 15_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const cm = (namespace: string, name: string, data: Record<string, string> = {}): KubeObject => ({
   apiVersion: 'v1',
@@ -81,7 +73,7 @@ describe('Informer (HTTP, testkit)', () => {
     await cluster.client.create(cm('inf-a', 'two'));
     await cluster.client.patch(ref('inf-a', 'one'), 'merge', { data: { v: '2' } });
     await cluster.client.delete(ref('inf-a', 'two'));
-    await until(() => events.length === 4, 'the watch events');
+    await eventually(() => events.length === 4, 'the watch events');
     expect(events).toEqual(['add inf-a/one', 'add inf-a/two', 'update inf-a/one 2', 'delete inf-a/two']);
     expect(informer.get('inf-a/one')?.data).toEqual({ v: '2' });
     expect(informer.get('inf-a/two')).toBeUndefined();
@@ -94,7 +86,7 @@ describe('Informer (HTTP, testkit)', () => {
     cluster.closeWatches();
     await cluster.client.patch(ref('inf-b', 'one'), 'merge', { data: { v: 'after-drop' } });
     await cluster.client.create(cm('inf-b', 'two'));
-    await until(() => events.length === 3, 'the events after the drop');
+    await eventually(() => events.length === 3, 'the events after the drop');
     expect(events).toEqual(['add inf-b/one', 'update inf-b/one after-drop', 'add inf-b/two']);
   });
 
@@ -112,7 +104,7 @@ describe('Informer (HTTP, testkit)', () => {
     await cluster.client.create(cm('inf-c', 'new'));
     cluster.compactWatchHistory();
     heal();
-    await until(() => events.length === 5, 'the relist to report what was missed');
+    await eventually(() => events.length === 5, 'the relist to report what was missed');
     expect(events.slice(0, 2).sort()).toEqual(['add inf-c/doomed', 'add inf-c/kept']);
     expect(events.slice(2).sort()).toEqual([
       'add inf-c/new',
@@ -135,7 +127,7 @@ describe('Informer (HTTP, testkit)', () => {
     informer.resync();
     expect(events).toEqual(['resync inf-d/one']);
     await cluster.client.patch(ref('inf-d', 'one'), 'merge', { data: { v: 'x' } });
-    await until(() => events.length === 2, 'the update after a throwing handler');
+    await eventually(() => events.length === 2, 'the update after a throwing handler');
     expect(events[1]).toBe('update inf-d/one x');
   });
 
@@ -172,7 +164,7 @@ describe('Informer (HTTP, testkit)', () => {
     expect(cached.metadata.annotations).toEqual({ 'gitops-kit.dev/tracking-id': 'web:/ConfigMap:inf-f/big' });
     expect(cached.metadata.resourceVersion).toMatch(/^\d+$/);
     await cluster.client.patch(ref('inf-f', 'big'), 'merge', { data: { v: '2' } });
-    await until(() => seen.length === 1, 'the update');
+    await eventually(() => seen.length === 1, 'the update');
     expect(seen[0]?.data).toBeUndefined();
     expect(seen[0]?.metadata.resourceVersion).not.toBe(cached.metadata.resourceVersion);
     expect(events).toEqual(['add inf-f/big', 'update inf-f/big']);
@@ -194,7 +186,7 @@ describe('Informer (HTTP, testkit)', () => {
     });
     running = informer.run(controller.signal);
     const waiting = informer.waitForSync(controller.signal);
-    await until(() => errors.length > 1, 'the list to be retried');
+    await eventually(() => errors.length > 1, 'the list to be retried');
     controller.abort();
     expect(await waiting).toBe(false);
     await running;

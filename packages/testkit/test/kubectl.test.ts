@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseYaml } from '@gitops-kit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../src/index.js';
-import { waitFor } from './helpers.js';
+import { eventually, startTestCluster, type TestCluster } from '../src/index.js';
 
 // A real client nobody here wrote: the kubectl binary, with the kubeconfig testkit generates.
 
@@ -230,9 +229,9 @@ describe.skipIf(!hasKubectl)('kubectl against testkit', () => {
       out += d.toString();
     });
     try {
-      await waitFor(() => out.includes('one'), 15_000);
+      await eventually(() => out.includes('one'), 'the watch to print one');
       await kubectl(['patch', 'configmap', 'watched', '--type=merge', '-p', '{"data":{"v":"two"}}']);
-      await waitFor(() => out.includes('two'), 15_000);
+      await eventually(() => out.includes('two'), 'the watch to print two');
       expect(out.split('\n').filter((l) => l !== '')).toEqual(['one', 'two']);
     } finally {
       child.kill();
