@@ -65,10 +65,10 @@ export const directoryOptionsSchema = z
 /** Where the desired state comes from: a Git repository, a revision and a path. */
 export const applicationSourceSchema = z
   .object({
-    repoURL: z
-      .string()
-      .min(1)
-      .meta({ description: 'URL of the Git repository (https, http, ssh or scp-like).' }),
+    repoURL: z.string().min(1).meta({
+      description:
+        'URL of the Git repository: https or http only (ssh and scp-like `git@host:path` are not supported). Credentials come from repository Secrets in the operator namespace.',
+    }),
     targetRevision: z.string().optional().meta({
       description:
         'Branch, tag, semver constraint (`^1.2`, `>=1.0.0 <2`) or commit SHA to deploy. Default: HEAD of the default branch.',

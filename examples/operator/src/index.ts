@@ -24,6 +24,7 @@ export * from './reconciler.js';
 export * from './reference-operator.js';
 export * from './render-source.js';
 export * from './repo-url.js';
+export * from './repository-credentials.js';
 export * from './seed-repo.js';
 export * from './status-writer.js';
 export * from './target-revision.js';

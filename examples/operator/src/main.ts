@@ -84,7 +84,7 @@ async function run(args: string[]): Promise<number> {
     : await KubeClusterClient.fromDefault();
   const operator = await startReferenceOperator({
     client,
-    // Cluster Secrets of remote destinations live next to the operator.
+    // Cluster Secrets of remote destinations and repository Secrets live next to the operator.
     clusterSecretsNamespace: process.env.POD_NAMESPACE ?? values['lease-namespace'] ?? 'gitops-kit',
     identity: process.env.POD_NAME,
     namespace: values.namespace,

@@ -11,7 +11,7 @@ import {
   parseApiVersion,
 } from '@gitops-kit/core';
 import { type DiffManyResult, renderDiff } from '@gitops-kit/diff';
-import { GitSource, type Snapshot } from '@gitops-kit/git';
+import { GitAuthError, GitSource, type Snapshot } from '@gitops-kit/git';
 import { loadLiveState, planSync, type RetryPolicy, runSync, trackedAppOf } from '@gitops-kit/sync';
 import { applicationKey, parseApplication, splitApplicationKey } from './application.js';
 import { REFRESH_ANNOTATION } from './application-informer.js';
@@ -36,6 +36,12 @@ import {
 } from './operations.js';
 import type { ReconcileContext } from './operator.js';
 import { type RenderedSource, renderApplicationSource } from './render-source.js';
+import {
+  REPOSITORY_CREDENTIALS_SECRET_TYPE,
+  REPOSITORY_SECRET_LABEL,
+  REPOSITORY_SECRET_TYPE,
+  RepositoryCredentials,
+} from './repository-credentials.js';
 import { writeApplicationStatus } from './status-writer.js';
 import { gitRefFor } from './target-revision.js';
 import { validateApplication } from './validating-reconciler.js';
@@ -71,7 +77,12 @@ export interface ApplicationReconcilerOptions {
   client: ClusterClient;
   /** Destination clusters. Default: a registry over `client`, cluster Secrets in `namespace`. */
   clusters?: ClusterRegistry | undefined;
-  /** The namespace of cluster Secrets when `clusters` is absent. Default `gitops-kit`. */
+  /** Git credentials. Default: repository Secrets in `namespace`, read through `client`. */
+  repositories?: RepositoryCredentials | undefined;
+  /**
+   * The namespace of cluster and repository Secrets when `clusters` or `repositories` is absent.
+   * Default `gitops-kit`.
+   */
   namespace?: string | undefined;
   /** Called when a managed live object changes (drift, health): queue the Application. */
   onLiveChange?: ((key: string) => void) | undefined;
@@ -88,6 +99,12 @@ export interface ApplicationReconcilerOptions {
 interface SourceState {
   source: GitSource;
   snapshot?: Snapshot | undefined;
+  /** The Secrets (`namespace/name`) that gave its credentials, named by an authentication error. */
+  credentialSecrets: string[];
+  /** Renders reading from it now: a replaced source is closed only when the last one ends. */
+  users: number;
+  /** Replaced (its credentials changed): close once unused. */
+  retired: boolean;
 }
 
 interface RenderOutcome {
@@ -155,6 +172,7 @@ function syncOptionsOf(options: readonly string[] | undefined): Map<string, stri
 export class ApplicationReconciler {
   private readonly options: ApplicationReconcilerOptions;
   private readonly clusters: ClusterRegistry;
+  private readonly repositories: RepositoryCredentials;
   private readonly sources = new Map<string, SourceState>();
   private readonly renders = new Map<string, RenderCache>();
   private readonly diffs = new Map<string, DiffManyResult>();
@@ -163,6 +181,11 @@ export class ApplicationReconciler {
   // CD compares with the cached revision then); a poll, a webhook or a spec change resolves.
   private readonly liveTriggered = new Set<string>();
   private readonly resolvedGeneration = new Map<string, number | undefined>();
+  // The repository and credential Secrets each Application's last fetch used: when a Secret
+  // changes, the Applications whose credentials it changes are queued at once.
+  private readonly credentialIds = new Map<string, { repoURL: string; id: string }>();
+  private readonly stopWatches = new AbortController();
+  private readonly watchingSecrets: boolean;
   // The informer's cache may not have our last write yet when the next reconcile starts (a live
   // change queues the app at once): the object we wrote, and the versions it supersedes.
   private readonly written = new Map<string, { superseded: Set<string>; object: KubeObject }>();
@@ -172,6 +195,22 @@ export class ApplicationReconciler {
     this.clusters =
       options.clusters ??
       new ClusterRegistry({ local: options.client, namespace: options.namespace ?? 'gitops-kit' });
+    this.repositories =
+      options.repositories ??
+      new RepositoryCredentials({ client: options.client, namespace: options.namespace ?? 'gitops-kit' });
+    const onLiveChange = options.onLiveChange;
+    this.watchingSecrets = options.watchLive !== false && onLiveChange !== undefined;
+    if (this.watchingSecrets && onLiveChange) {
+      this.repositories.watch(() => {
+        for (const [key, used] of this.credentialIds) {
+          const now = this.repositories.cachedId(used.repoURL);
+          if (now === undefined || now === used.id) continue;
+          this.credentialIds.delete(key);
+          this.sourceChanged(key);
+          onLiveChange(key);
+        }
+      }, this.stopWatches.signal);
+    }
   }
 
   /** The reconcile to give the {@link Operator}. */
@@ -197,8 +236,9 @@ export class ApplicationReconciler {
     this.resolvedGeneration.delete(key);
   }
 
-  /** Stops live watches and closes Git sources. */
+  /** Stops live and repository Secret watches and closes Git sources. */
   close(): void {
+    this.stopWatches.abort();
     for (const w of this.watchers.values()) w.stop();
     this.watchers.clear();
     for (const s of this.sources.values()) s.source.close?.();
@@ -209,13 +249,52 @@ export class ApplicationReconciler {
     return this.options.now?.() ?? rfc3339();
   }
 
-  private sourceFor(source: ApplicationSource, revisionOverride: string | undefined): SourceState {
+  /**
+   * The source of a repository at a ref with its current credentials: one per repository, ref and
+   * credential Secrets' versions, so a changed Secret makes a new source (and retires the old one).
+   */
+  private async sourceFor(
+    key: string,
+    source: ApplicationSource,
+    revisionOverride: string | undefined,
+    cachedRevisionWillDo: boolean,
+  ): Promise<SourceState> {
     const ref = revisionOverride ? gitRefFor(revisionOverride) : gitRefFor(source.targetRevision);
-    const id = `${source.repoURL}\n${JSON.stringify(ref)}`;
+    const repoAndRef = `${source.repoURL}\n${JSON.stringify(ref)}\n`;
+    if (cachedRevisionWillDo) {
+      // No request to Git, so no credentials needed: the Secrets need not be read either.
+      for (const [other, state] of this.sources)
+        if (other.startsWith(repoAndRef) && state.snapshot) return state;
+    }
+    // With the watch running its cache is enough: were it behind, its change queues the app again.
+    const credentials = this.watchingSecrets
+      ? await this.repositories.watchedCredentialsFor(source.repoURL)
+      : await this.repositories.credentialsFor(source.repoURL);
+    this.credentialIds.set(key, { repoURL: source.repoURL, id: credentials.id });
+    const id = `${repoAndRef}${credentials.id}`;
     let state = this.sources.get(id);
     if (!state) {
+      for (const [other, old] of this.sources) {
+        if (!other.startsWith(repoAndRef)) continue;
+        this.sources.delete(other);
+        old.retired = true;
+        if (old.users === 0) void old.source.close();
+      }
       state = {
-        source: new GitSource({ url: source.repoURL, ref, timeoutMs: this.options.gitTimeoutMs }),
+        source: new GitSource({
+          url: source.repoURL,
+          ref,
+          timeoutMs: this.options.gitTimeoutMs,
+          auth: credentials.auth,
+          tls: credentials.tls,
+          proxy: credentials.proxy,
+        }),
+        users: 0,
+        retired: false,
+        credentialSecrets: credentials.id
+          .split('+')
+          .filter((part) => part !== '')
+          .map((part) => part.slice(0, part.lastIndexOf('@'))),
       };
       this.sources.set(id, state);
     }
@@ -230,7 +309,48 @@ export class ApplicationReconciler {
     hard: boolean,
     resolve = true,
   ): Promise<RenderOutcome> {
-    const state = this.sourceFor(source, revisionOverride);
+    let state: SourceState;
+    try {
+      state = await this.sourceFor(key, source, revisionOverride, !resolve && !hard);
+    } catch (err) {
+      return { error: asGitOpsError(err) };
+    }
+    state.users++;
+    try {
+      return await this.renderFrom(state, key, source, revisionOverride, hard, resolve);
+    } finally {
+      state.users--;
+      if (state.retired && state.users === 0) void state.source.close();
+    }
+  }
+
+  /**
+   * An authentication error says where its credentials came from (the Secrets' names), or, with
+   * none, which Secret to add.
+   */
+  private explain(err: unknown, state: SourceState): GitOpsError {
+    if (!(err instanceof GitAuthError)) return asGitOpsError(err);
+    const used = state.credentialSecrets;
+    if (used.length > 0) {
+      const which = `${used.length === 1 ? 'Secret' : 'Secrets'} ${used.join(' and ')}`;
+      return new GitAuthError(`${err.reason} (credentials from ${which})`, err.status, { cause: err });
+    }
+    if (err.status !== 401) return err;
+    return new GitAuthError(
+      `${err.reason}; add a Secret labelled ${REPOSITORY_SECRET_LABEL}=${REPOSITORY_SECRET_TYPE} (or ${REPOSITORY_CREDENTIALS_SECRET_TYPE}) in namespace ${this.repositories.namespace}`,
+      err.status,
+      { cause: err },
+    );
+  }
+
+  private async renderFrom(
+    state: SourceState,
+    key: string,
+    source: ApplicationSource,
+    revisionOverride: string | undefined,
+    hard: boolean,
+    resolve: boolean,
+  ): Promise<RenderOutcome> {
     let revision: string;
     try {
       revision =
@@ -239,7 +359,7 @@ export class ApplicationReconciler {
           : (await state.source.resolve()).revision;
       if (hard || state.snapshot?.revision !== revision) state.snapshot = await state.source.fetch();
     } catch (err) {
-      return { error: asGitOpsError(err) };
+      return { error: this.explain(err, state) };
     }
     const snapshot = state.snapshot;
     if (!snapshot) return { error: new GitOpsError('INTERNAL', 'no snapshot') };
@@ -360,6 +480,7 @@ export class ApplicationReconciler {
       this.diffs.delete(ctx.key);
       this.resolvedGeneration.delete(ctx.key);
       this.liveTriggered.delete(ctx.key);
+      this.credentialIds.delete(ctx.key);
       for (const k of this.renders.keys()) if (k.startsWith(`${ctx.key}\n`)) this.renders.delete(k);
       return undefined;
     }

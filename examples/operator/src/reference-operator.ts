@@ -7,7 +7,7 @@ import { createWebView, type WebView } from './web/index.js';
 export type ReferenceOperatorOptions = Omit<OperatorOptions, 'reconcile' | 'web'> & {
   /** Serve the web view on the operator's HTTP server. Default true. */
   webView?: boolean | undefined;
-  /** Namespace of cluster Secrets (remote destinations). Default `gitops-kit`. */
+  /** Namespace of cluster Secrets (remote destinations) and repository Secrets (Git credentials). Default `gitops-kit`. */
   clusterSecretsNamespace?: string | undefined;
 };
 
