@@ -79,7 +79,10 @@ export interface GitSourceOptions {
   ignore?: string | string[] | undefined;
   /** Object storage: process memory (default), a memfs volume, or a cache directory on disk. */
   storage?: GitStorageOption | undefined;
-  /** Another backend (the default is the pure-JS one). */
+  /**
+   * Another backend (the default is the pure-JS one). SSH URLs (`ssh://…`, `git@host:org/repo.git`)
+   * need one that speaks SSH: `createNativeGitBackend` with its `ssh` options.
+   */
   backend?: GitBackend | undefined;
   /** Limits how many sources talk to servers at once (default: a shared limit of 4). */
   limit?: LimitFunction | undefined;
@@ -166,6 +169,11 @@ export function splitCredentials(url: string, auth: GitAuth | undefined): { url:
   return { url: parsed.toString().replace(/\/$/, ''), auth: merged };
 }
 
+/** True for `ssh://`, `git+ssh://` and scp-like (`git@host:org/repo.git`) repository URLs. */
+export function isSshUrl(url: string): boolean {
+  return /^(?:git\+)?ssh:\/\//i.test(url) || /^(?:[^@/\s:]+@)?[A-Za-z0-9.-]+:(?!\/\/)\S+$/.test(url);
+}
+
 /** The headers that carry `auth`, sent up front with every request. */
 export function authHeaders(auth: GitAuth): Record<string, string> {
   const headers: Record<string, string> = { ...auth.headers };
@@ -206,7 +214,17 @@ export class GitSource {
   private last: Snapshot | undefined;
 
   constructor(options: GitSourceOptions) {
-    const { url, auth } = splitCredentials(options.url, options.auth);
+    const ssh = isSshUrl(options.url);
+    if (ssh && options.backend === undefined) {
+      throw new ValidationError(
+        `${redactUrl(options.url)} is an SSH URL: the built-in client speaks HTTP(S) only; give a backend that speaks SSH (createNativeGitBackend)`,
+        { path: 'url', code: 'UNSUPPORTED' },
+      );
+    }
+    // An SSH URL's user (`git@`) is not a credential, and its keys live in the backend.
+    const { url, auth } = ssh
+      ? { url: options.url, auth: { ...options.auth } }
+      : splitCredentials(options.url, options.auth);
     this.url = redactUrl(url);
     this.ref = options.ref ?? {};
     if (this.ref.commit !== undefined && !COMMIT_ID.test(this.ref.commit)) {

@@ -31,12 +31,20 @@ export {
   GitSource,
   type GitSourceOptions,
   type GitStorageOption,
+  isSshUrl,
   type ResolvedRevision,
   type Snapshot,
   type SnapshotCommit,
 } from './git-source.js';
 export { closeIdleHttpConnections } from './http-client.js';
 export type { GitTlsOptions } from './http-connection.js';
+export {
+  createNativeGitBackend,
+  type NativeGitBackendOptions,
+  type NativeGitSpawn,
+  type NativeGitSshOptions,
+  NativeGitUnavailableError,
+} from './native-git-backend.js';
 export { ObjectStore, type ObjectStoreOptions } from './object-store.js';
 export { redactUrl } from './redact.js';
 export {
@@ -63,7 +71,7 @@ export {
   memoryStorage,
   type StoredFileReader,
 } from './storage.js';
-export { type TreeFileSystemOptions, treeFileSystem } from './tree-file-system.js';
+export { type ObjectReader, type TreeFileSystemOptions, treeFileSystem } from './tree-file-system.js';
 
 /** The version of this package. */
 export const VERSION = '0.1.0';

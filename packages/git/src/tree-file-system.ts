@@ -8,8 +8,7 @@ import {
   type ReadonlyFileSystem,
   SecurityError,
 } from '@gitops-kit/core';
-import { type GitTreeEntry, parseTree } from './git-objects.js';
-import type { ObjectStore } from './object-store.js';
+import { type GitObjectType, type GitTreeEntry, parseTree } from './git-objects.js';
 import { SOURCE_IGNORE_FILE, SourceIgnore } from './source-ignore.js';
 
 /** How many symlinks one resolution may follow, as Linux's MAXSYMLINKS. */
@@ -20,6 +19,15 @@ function typeOfMode(mode: string): FileType | undefined {
   if (mode === '120000') return 'symlink';
   if (mode.startsWith('100')) return 'file';
   return undefined; // submodules (160000) are not part of a source
+}
+
+/**
+ * What {@link treeFileSystem} reads objects through: the pack store (`ObjectStore`) or another
+ * backend's reader. Synchronous; a missing object or one of another type throws.
+ */
+export interface ObjectReader {
+  /** The content of object `oid`, which must be of type `type`. */
+  readTyped(oid: string, type: GitObjectType): Buffer;
 }
 
 /** Options of {@link treeFileSystem}. */
@@ -38,14 +46,14 @@ interface Resolved {
 }
 
 /**
- * A read-only file system over the tree of a commit, read straight from the object store (no
+ * A read-only file system over the tree of a commit, read straight from the object reader (no
  * checkout). `/` is `options.path`; relative paths start there too. Entries matched by the ignore
  * rules do not exist. Symlinks are resolved component by component inside the tree and followed only
  * while they stay under the root: an absolute target, or one that climbs out, is refused with a
  * SecurityError (`SYMLINK_ESCAPE`); a path whose `..` climbs out is refused with `PATH_ESCAPE`.
  */
 export function treeFileSystem(
-  store: ObjectStore,
+  store: ObjectReader,
   rootTree: string,
   options: TreeFileSystemOptions,
 ): ReadonlyFileSystem {
