@@ -137,7 +137,8 @@ describe('GitSource refs and revisions', () => {
   it('validates refs before any request', () => {
     expect(() => new GitSource({ url: repo.url, ref: { commit: 'abc' } })).toThrow(/40-character/);
     expect(() => new GitSource({ url: repo.url, ref: { semver: 'not a range!' } })).toThrow(/semver/);
-    expect(() => new GitSource({ url: 'ssh://git@host/repo' })).toThrow(/http and https/);
+    expect(() => new GitSource({ url: 'ssh://git@host/repo' })).toThrow(/HTTP\(S\) only/);
+    expect(() => new GitSource({ url: 'ftp://host/repo' })).toThrow(/http and https/);
   });
 });
 
