@@ -67,7 +67,7 @@ export const applicationSourceSchema = z
   .object({
     repoURL: z.string().min(1).meta({
       description:
-        'URL of the Git repository: https or http only (ssh and scp-like `git@host:path` are not supported). Credentials come from repository Secrets in the operator namespace.',
+        'URL of the Git repository (https, http, ssh or scp-like `git@host:org/repo.git`). Credentials come from repository Secrets in the operator namespace.',
     }),
     targetRevision: z.string().optional().meta({
       description:

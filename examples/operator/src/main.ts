@@ -33,6 +33,9 @@ commands:
     --resync DURATION      poll interval of every source, e.g. 3m (default 3m)
     --log-level LEVEL      trace|debug|info|warn|error (default info)
     --shutdown-timeout D   longest wait for the Lease release at shutdown (default 10s)
+    --git-cache-dir DIR    where SSH repositories are cloned (default $TMPDIR/gitops-kit-git)
+    --ssh-command CMD      the ssh program for SSH repositories (default ssh)
+    --ssh-known-hosts-configmap NAME   known hosts of SSH repositories (default gitops-kit-ssh-known-hosts)
   webhook secrets are read from files named by GITOPS_KIT_WEBHOOK_{GITHUB,GITLAB,GITEA}_SECRET_FILE
 `;
 
@@ -72,6 +75,9 @@ async function run(args: string[]): Promise<number> {
       resync: { type: 'string' },
       'log-level': { type: 'string' },
       'shutdown-timeout': { type: 'string' },
+      'git-cache-dir': { type: 'string' },
+      'ssh-command': { type: 'string' },
+      'ssh-known-hosts-configmap': { type: 'string' },
     },
     strict: true,
   });
@@ -102,6 +108,9 @@ async function run(args: string[]): Promise<number> {
     resyncPeriodMs: values.resync ? parseDuration(values.resync) : undefined,
     logger: log,
     shutdownTimeoutMs: durationFlag(values['shutdown-timeout']),
+    gitCacheDir: values['git-cache-dir'],
+    sshCommand: values['ssh-command'],
+    knownHostsConfigMap: values['ssh-known-hosts-configmap'],
     onLeadershipLost: () => process.exit(1),
   });
   await new Promise<void>((resolve) => {

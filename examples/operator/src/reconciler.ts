@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ClusterClient } from '@gitops-kit/cluster';
 import {
@@ -9,9 +13,17 @@ import {
   type KubeObject,
   type ObjectKey,
   parseApiVersion,
+  SecurityError,
 } from '@gitops-kit/core';
 import { type DiffManyResult, renderDiff } from '@gitops-kit/diff';
-import { GitAuthError, GitSource, type Snapshot } from '@gitops-kit/git';
+import {
+  createNativeGitBackend,
+  GitAuthError,
+  type GitBackend,
+  GitSource,
+  isSshUrl,
+  type Snapshot,
+} from '@gitops-kit/git';
 import { loadLiveState, planSync, type RetryPolicy, runSync, trackedAppOf } from '@gitops-kit/sync';
 import { applicationKey, parseApplication, splitApplicationKey } from './application.js';
 import { REFRESH_ANNOTATION } from './application-informer.js';
@@ -37,10 +49,13 @@ import {
 import type { ReconcileContext } from './operator.js';
 import { type RenderedSource, renderApplicationSource } from './render-source.js';
 import {
+  credentialSecretsOf,
+  KNOWN_HOSTS_KEY,
   REPOSITORY_CREDENTIALS_SECRET_TYPE,
   REPOSITORY_SECRET_LABEL,
   REPOSITORY_SECRET_TYPE,
   RepositoryCredentials,
+  type ResolvedRepositoryCredentials,
 } from './repository-credentials.js';
 import { writeApplicationStatus } from './status-writer.js';
 import { gitRefFor } from './target-revision.js';
@@ -92,6 +107,13 @@ export interface ApplicationReconcilerOptions {
   progressingRequeueMs?: number | undefined;
   /** Timeout of one Git request. */
   gitTimeoutMs?: number | undefined;
+  /**
+   * Where SSH repositories are cloned (bare, by the machine's git): one 0700 sub-directory per
+   * repository URL and credentials. Default `<os.tmpdir()>/gitops-kit-git`.
+   */
+  gitCacheDir?: string | undefined;
+  /** The ssh program for SSH repositories, as shell words (default `ssh`); it must take OpenSSH's options. */
+  sshCommand?: string | undefined;
   /** The clock (RFC 3339). */
   now?: (() => string) | undefined;
 }
@@ -105,6 +127,17 @@ interface SourceState {
   users: number;
   /** Replaced (its credentials changed): close once unused. */
   retired: boolean;
+  /** An SSH repository (native git): its errors point at SSH keys and known hosts. */
+  ssh: boolean;
+}
+
+/** A native-git backend shared by the sources of one SSH repository and credentials (one per ref). */
+interface SharedBackend {
+  backend: GitBackend;
+  dir: string;
+  users: number;
+  /** Its credentials were replaced: remove its directory (and the key in it) once closed. */
+  stale: boolean;
 }
 
 interface RenderOutcome {
@@ -174,6 +207,9 @@ export class ApplicationReconciler {
   private readonly clusters: ClusterRegistry;
   private readonly repositories: RepositoryCredentials;
   private readonly sources = new Map<string, SourceState>();
+  // SSH repositories: one bare clone per URL and credentials, whatever the ref, since git locks a
+  // repository per fetch; each source holds a reference.
+  private readonly backends = new Map<string, SharedBackend>();
   private readonly renders = new Map<string, RenderCache>();
   private readonly diffs = new Map<string, DiffManyResult>();
   private readonly watchers = new Map<ClusterClient, LiveObjectWatcher>();
@@ -278,27 +314,105 @@ export class ApplicationReconciler {
         if (!other.startsWith(repoAndRef)) continue;
         this.sources.delete(other);
         old.retired = true;
+        this.retireBackend(source.repoURL, credentials.id);
         if (old.users === 0) void old.source.close();
       }
       state = {
-        source: new GitSource({
-          url: source.repoURL,
-          ref,
-          timeoutMs: this.options.gitTimeoutMs,
-          auth: credentials.auth,
-          tls: credentials.tls,
-          proxy: credentials.proxy,
-        }),
+        source: isSshUrl(source.repoURL.trim())
+          ? new GitSource({
+              url: source.repoURL.trim(),
+              ref,
+              timeoutMs: this.options.gitTimeoutMs,
+              backend: this.sshBackend(source.repoURL.trim(), credentials),
+            })
+          : new GitSource({
+              url: source.repoURL,
+              ref,
+              timeoutMs: this.options.gitTimeoutMs,
+              auth: credentials.auth,
+              tls: credentials.tls,
+              proxy: credentials.proxy,
+            }),
         users: 0,
         retired: false,
-        credentialSecrets: credentials.id
-          .split('+')
-          .filter((part) => part !== '')
-          .map((part) => part.slice(0, part.lastIndexOf('@'))),
+        credentialSecrets: credentialSecretsOf(credentials.id),
+        ssh: isSshUrl(source.repoURL.trim()),
       };
       this.sources.set(id, state);
     }
     return state;
+  }
+
+  /**
+   * The native-git backend of an SSH repository with `credentials`, shared by its sources of every
+   * ref: its directory is named by a hash of the URL and the credentials' id, so a restart reuses
+   * the clone and changed credentials never reuse one made with others.
+   */
+  private sshBackend(url: string, credentials: ResolvedRepositoryCredentials): GitBackend {
+    const id = `${url}\n${credentials.id}`;
+    let shared = this.backends.get(id);
+    if (!shared) {
+      const root = this.options.gitCacheDir ?? join(tmpdir(), 'gitops-kit-git');
+      mkdirSync(root, { recursive: true, mode: 0o700 });
+      const dir = join(root, createHash('sha256').update(id).digest('hex').slice(0, 32));
+      // It holds the private key file: only the operator's user may enter it.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      chmodSync(dir, 0o700);
+      const ssh = credentials.ssh ?? {};
+      shared = {
+        backend: createNativeGitBackend({
+          remote: { url, headers: {}, timeoutMs: this.options.gitTimeoutMs ?? 60_000, retries: 3 },
+          dir,
+          ssh: {
+            privateKey: ssh.privateKey,
+            knownHosts: ssh.knownHosts,
+            insecureIgnoreHostKey: ssh.insecureIgnoreHostKey,
+            command: this.options.sshCommand,
+          },
+        }),
+        dir,
+        users: 0,
+        stale: false,
+      };
+      this.backends.set(id, shared);
+    }
+    const entry = shared;
+    entry.users++;
+    let closed = false;
+    const { backend } = entry;
+    // Each source closes its backend when retired: only the last one closes the shared one.
+    return {
+      name: backend.name,
+      listRefs: (prefixes) => backend.listRefs(prefixes),
+      ensureCommit: (commit) => backend.ensureCommit(commit),
+      readCommit: (commit) => backend.readCommit(commit),
+      fileSystem: (commit, options) => backend.fileSystem(commit, options),
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        entry.users--;
+        if (entry.users > 0) return;
+        if (this.backends.get(id) === entry) this.backends.delete(id);
+        await backend.close();
+        if (!entry.stale) return;
+        try {
+          rmSync(entry.dir, { recursive: true, force: true });
+        } catch {
+          // Left for the next process: its name (a hash of old credentials) is never used again.
+        }
+      },
+    };
+  }
+
+  /** The credentials of `url` changed to `current`: its clones made with others go once unused. */
+  private retireBackend(url: string, current: string): void {
+    const prefix = `${url.trim()}\n`;
+    for (const [id, shared] of this.backends) {
+      if (!id.startsWith(prefix) || id === `${prefix}${current}`) continue;
+      shared.stale = true;
+      // A source made after the change must not share it.
+      this.backends.delete(id);
+    }
   }
 
   /** Resolves, fetches on a new revision and renders (cached per revision and source). */
@@ -329,6 +443,18 @@ export class ApplicationReconciler {
    * none, which Secret to add.
    */
   private explain(err: unknown, state: SourceState): GitOpsError {
+    if (
+      state.ssh &&
+      err instanceof SecurityError &&
+      !(err instanceof GitAuthError) &&
+      err.code === 'FORBIDDEN'
+    ) {
+      // An unknown host key: say where known hosts come from.
+      return new SecurityError(
+        `${err.reason}; give the host's keys in the repository Secret's knownHosts key or in ConfigMap ${this.repositories.namespace}/${this.repositories.knownHostsConfigMap} (key ${KNOWN_HOSTS_KEY})`,
+        { code: 'FORBIDDEN', cause: err },
+      );
+    }
     if (!(err instanceof GitAuthError)) return asGitOpsError(err);
     const used = state.credentialSecrets;
     if (used.length > 0) {
@@ -337,7 +463,7 @@ export class ApplicationReconciler {
     }
     if (err.status !== 401) return err;
     return new GitAuthError(
-      `${err.reason}; add a Secret labelled ${REPOSITORY_SECRET_LABEL}=${REPOSITORY_SECRET_TYPE} (or ${REPOSITORY_CREDENTIALS_SECRET_TYPE}) in namespace ${this.repositories.namespace}`,
+      `${err.reason}; add a Secret labelled ${REPOSITORY_SECRET_LABEL}=${REPOSITORY_SECRET_TYPE} (or ${REPOSITORY_CREDENTIALS_SECRET_TYPE}) in namespace ${this.repositories.namespace}${state.ssh ? ' with an sshPrivateKey key' : ''}`,
       err.status,
       { cause: err },
     );

@@ -1,6 +1,7 @@
 import type { ClusterClient } from '@gitops-kit/cluster';
 import { Operator, type OperatorOptions } from './operator.js';
 import { ApplicationReconciler } from './reconciler.js';
+import { RepositoryCredentials } from './repository-credentials.js';
 import { createWebView, type WebView } from './web/index.js';
 
 /** Options of {@link startReferenceOperator}: the runtime's, without the reconcile and web hook. */
@@ -9,6 +10,18 @@ export type ReferenceOperatorOptions = Omit<OperatorOptions, 'reconcile' | 'web'
   webView?: boolean | undefined;
   /** Namespace of cluster Secrets (remote destinations) and repository Secrets (Git credentials). Default `gitops-kit`. */
   clusterSecretsNamespace?: string | undefined;
+  /**
+   * Where SSH repositories are cloned by the machine's git, one 0700 sub-directory per repository
+   * and credentials. Default `<os.tmpdir()>/gitops-kit-git`.
+   */
+  gitCacheDir?: string | undefined;
+  /** The ssh program for SSH repositories (shell words taking OpenSSH's options). Default `ssh`. */
+  sshCommand?: string | undefined;
+  /**
+   * The ConfigMap (in the Secrets' namespace) whose `ssh_known_hosts` key lists SSH hosts' keys.
+   * Default `gitops-kit-ssh-known-hosts`.
+   */
+  knownHostsConfigMap?: string | undefined;
 };
 
 /** A running reference operator. */
@@ -33,9 +46,17 @@ export interface ReferenceOperator {
 export async function startReferenceOperator(options: ReferenceOperatorOptions): Promise<ReferenceOperator> {
   const client: ClusterClient = options.client;
   let operator: Operator | undefined;
+  const namespace = options.clusterSecretsNamespace ?? 'gitops-kit';
   const reconciler = new ApplicationReconciler({
     client,
-    namespace: options.clusterSecretsNamespace,
+    namespace,
+    repositories: new RepositoryCredentials({
+      client,
+      namespace,
+      knownHostsConfigMap: options.knownHostsConfigMap,
+    }),
+    gitCacheDir: options.gitCacheDir,
+    sshCommand: options.sshCommand,
     onLiveChange: (key) => {
       if (operator?.isLeader()) operator.queue.add(key);
     },

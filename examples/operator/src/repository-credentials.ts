@@ -1,6 +1,6 @@
 import { type ClusterClient, createInformer, type Informer } from '@gitops-kit/cluster';
 import { type KubeObject, ValidationError } from '@gitops-kit/core';
-import type { GitAuth, GitTlsOptions } from '@gitops-kit/git';
+import { type GitAuth, type GitTlsOptions, isSshUrl } from '@gitops-kit/git';
 
 /** The label that says what a Secret of the operator's namespace holds (shared with cluster Secrets). */
 export const REPOSITORY_SECRET_LABEL = 'gitops-kit.dev/secret-type';
@@ -18,6 +18,30 @@ export interface RepositoryCredentialsOptions {
   client: ClusterClient;
   /** The namespace of repository Secrets (the operator's). */
   namespace: string;
+  /**
+   * The ConfigMap (in `namespace`) whose `ssh_known_hosts` key holds the known hosts of SSH
+   * repositories, as Argo CD's `argocd-ssh-known-hosts-cm`. Default
+   * {@link DEFAULT_KNOWN_HOSTS_CONFIG_MAP}. A Secret's own `knownHosts` key wins over it.
+   */
+  knownHostsConfigMap?: string | undefined;
+}
+
+/** The default name of the known-hosts ConfigMap of SSH repositories. */
+export const DEFAULT_KNOWN_HOSTS_CONFIG_MAP = 'gitops-kit-ssh-known-hosts';
+/** The key of the known-hosts ConfigMap that holds `known_hosts` lines (Argo CD's). */
+export const KNOWN_HOSTS_KEY = 'ssh_known_hosts';
+
+/** The SSH settings of an SSH repository (`ssh://…` or scp-like `git@host:org/repo.git`). */
+export interface RepositorySshCredentials {
+  /** The private key (Argo CD's `sshPrivateKey`); undefined leaves ssh to its own identities. */
+  privateKey?: string | undefined;
+  /**
+   * `known_hosts` lines: the Secret's `knownHosts` key, else the known-hosts ConfigMap's; undefined
+   * when neither has any (ssh then checks its own known hosts, strictly).
+   */
+  knownHosts?: string | undefined;
+  /** `insecure: "true"` on the Secret: accept any host key. */
+  insecureIgnoreHostKey?: boolean | undefined;
 }
 
 /** What {@link RepositoryCredentials.credentialsFor} answers: the `GitSource` options of a repository. */
@@ -28,10 +52,14 @@ export interface ResolvedRepositoryCredentials {
   tls?: GitTlsOptions | undefined;
   /** An HTTP proxy URL; undefined means the environment's (`HTTPS_PROXY`, `NO_PROXY`, …). */
   proxy?: string | undefined;
+  /** For an SSH URL only: key, known hosts and host-key checking (always set for one). */
+  ssh?: RepositorySshCredentials | undefined;
   /**
    * Which Secrets (`namespace/name@resourceVersion`, the repository's then the template's) the
-   * answer came from, `''` when none matched: it changes whenever a matching Secret changes, so a
-   * cache of sources keyed by it never uses stale credentials.
+   * answer came from, and for an SSH URL whose known hosts come from the ConfigMap
+   * `ConfigMap:namespace/name@resourceVersion`, joined by `+`; `''` when none: it changes whenever
+   * what the answer came from changes, so a cache of sources keyed by it never uses stale
+   * credentials.
    */
   id: string;
 }
@@ -61,7 +89,10 @@ export function repositoryCredentialKey(url: string, prefix = false): string {
   if (scheme) {
     try {
       const parsed = new URL(text);
-      text = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+      // git+ssh:// is ssh://, and 22 is ssh's default port, which URL does not know.
+      const ssh = /^(?:git\+)?ssh:$/i.test(parsed.protocol);
+      const host = ssh && parsed.port === '22' ? parsed.hostname : parsed.host;
+      text = `${ssh ? 'ssh:' : parsed.protocol}//${host}${parsed.pathname}`;
     } catch {
       // Not a URL Node can parse: still compared, as written.
     }
@@ -102,9 +133,37 @@ function templateMatches(prefix: string, wanted: string): boolean {
 
 const SELECTOR = `${REPOSITORY_SECRET_LABEL} in (${REPOSITORY_SECRET_TYPE},${REPOSITORY_CREDENTIALS_SECRET_TYPE})`;
 
-function idOf(used: readonly CredentialSecret[]): string {
-  return used.map((e) => `${e.ref}@${e.version}`).join('+');
+function idOf(used: readonly CredentialSecret[], knownHosts?: KubeObject | undefined): string {
+  const parts = used.map((e) => `${e.ref}@${e.version}`);
+  if (knownHosts) {
+    parts.push(
+      `ConfigMap:${knownHosts.metadata.namespace ?? ''}/${knownHosts.metadata.name ?? ''}@${knownHosts.metadata.resourceVersion ?? ''}`,
+    );
+  }
+  return parts.join('+');
 }
+
+/**
+ * The Secrets (`namespace/name`) an {@link ResolvedRepositoryCredentials.id} names, the
+ * repository's first (not the known-hosts ConfigMap): what an authentication error points at.
+ */
+export function credentialSecretsOf(id: string): string[] {
+  return id
+    .split('+')
+    .filter((part) => part !== '' && !part.startsWith('ConfigMap:'))
+    .map((part) => part.slice(0, part.lastIndexOf('@')));
+}
+
+/** A ConfigMap's value (`data`, else `binaryData` decoded). */
+function configMapValue(configMap: KubeObject, key: string): string | undefined {
+  const value = (configMap.data as Record<string, unknown> | undefined)?.[key];
+  if (typeof value === 'string') return value;
+  const b64 = (configMap.binaryData as Record<string, unknown> | undefined)?.[key];
+  return typeof b64 === 'string' ? Buffer.from(b64, 'base64').toString('utf8') : undefined;
+}
+
+/** A private key as ssh reads it: PEM (`-----BEGIN … PRIVATE KEY-----`) or OpenSSH. */
+const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 
 function decode(secret: KubeObject, key: string): string | undefined {
   const stringData = secret.stringData as Record<string, unknown> | undefined;
@@ -143,8 +202,20 @@ function isHttpProxyUrl(text: string): boolean {
   }
 }
 
+// As Argo CD's `HasCredentials`: a repository Secret with an SSH key takes nothing from a template.
 function hasCredentials(secret: KubeObject): boolean {
-  return ['username', 'password', 'bearerToken'].some((k) => nonEmpty(secret, k) !== undefined);
+  return ['username', 'password', 'bearerToken', 'sshPrivateKey'].some(
+    (k) => nonEmpty(secret, k) !== undefined,
+  );
+}
+
+/** `insecure` as {@link flag} reads it, without throwing: an unusable value counts as false. */
+function insecureOf(used: readonly CredentialSecret[]): boolean {
+  for (const e of used) {
+    const value = decode(e.secret, 'insecure')?.trim();
+    if (value !== undefined && value !== '') return TRUE.has(value);
+  }
+  return false;
 }
 
 /**
@@ -154,9 +225,11 @@ function hasCredentials(secret: KubeObject): boolean {
  * prefix wins). A `repository` Secret beats any template; one that carries no credentials of its
  * own (username, password, bearerToken) takes them, and the proxy and CA it lacks, from the best
  * template, as Argo CD does. Keys: `url`, `username`, `password`, `bearerToken`, `caData` (PEM CA
- * certificates to trust), `insecure` (`"true"`: skip certificate checks), `proxy`. Argo CD keys
- * for other transports (`sshPrivateKey`, `tlsClientCertData`, GitHub App, GCP) are ignored:
- * only http(s) is fetched; Secrets whose `type` key is not `git` (Helm, OCI) are skipped.
+ * certificates to trust), `insecure` (`"true"`: skip certificate checks), `proxy`; for SSH URLs
+ * (`ssh://…`, scp-like `git@host:org/repo.git`, which match each other) `sshPrivateKey`,
+ * `knownHosts` (else the known-hosts ConfigMap's `ssh_known_hosts`) and `insecure` (accept any host
+ * key). Argo CD keys for other transports (`tlsClientCertData`, GitHub App, GCP) are ignored;
+ * Secrets whose `type` key is not `git` (Helm, OCI) are skipped.
  *
  * `credentialsFor` lists the Secrets on every call, so a new or changed Secret counts at once;
  * {@link RepositoryCredentials.watch} keeps them in a cache instead and tells when they change, so
@@ -166,11 +239,23 @@ export class RepositoryCredentials {
   private readonly options: RepositoryCredentialsOptions;
   /** The namespace the Secrets are read from. */
   readonly namespace: string;
+  /** The name of the known-hosts ConfigMap (in {@link namespace}). */
+  readonly knownHostsConfigMap: string;
   private informer: Informer | undefined;
+  private configMapInformer: Informer | undefined;
 
   constructor(options: RepositoryCredentialsOptions) {
     this.options = options;
     this.namespace = options.namespace;
+    this.knownHostsConfigMap = options.knownHostsConfigMap ?? DEFAULT_KNOWN_HOSTS_CONFIG_MAP;
+  }
+
+  private get configMapSelector(): string {
+    return `metadata.name=${this.knownHostsConfigMap}`;
+  }
+
+  private watching(): boolean {
+    return this.informer?.hasSynced() === true && this.configMapInformer?.hasSynced() === true;
   }
 
   /**
@@ -182,7 +267,16 @@ export class RepositoryCredentials {
       namespace: this.options.namespace,
       labelSelector: SELECTOR,
     });
-    return this.resolve(repoURL, list.items);
+    // Known hosts are only read for SSH URLs (one request more, none for https).
+    const configMaps = isSshUrl(repoURL.trim())
+      ? (
+          await this.options.client.listAll('v1', 'ConfigMap', {
+            namespace: this.options.namespace,
+            fieldSelector: this.configMapSelector,
+          })
+        ).items
+      : [];
+    return this.resolve(repoURL, list.items, configMaps);
   }
 
   /**
@@ -190,12 +284,28 @@ export class RepositoryCredentials {
    * while it has none yet. The watch may lag a write by a moment; its `onChange` then follows.
    */
   async watchedCredentialsFor(repoURL: string): Promise<ResolvedRepositoryCredentials> {
-    if (!this.informer?.hasSynced()) return this.credentialsFor(repoURL);
-    return this.resolve(repoURL, this.informer.list());
+    if (!this.watching()) return this.credentialsFor(repoURL);
+    return this.resolve(repoURL, this.informer?.list() ?? [], this.configMapInformer?.list() ?? []);
   }
 
-  private resolve(repoURL: string, items: readonly KubeObject[]): ResolvedRepositoryCredentials {
+  /** The known-hosts ConfigMap, when an SSH URL's known hosts come from it. */
+  private knownHostsSource(
+    repoURL: string,
+    used: readonly CredentialSecret[],
+    configMaps: readonly KubeObject[],
+  ): KubeObject | undefined {
+    if (!isSshUrl(repoURL.trim()) || insecureOf(used)) return undefined;
+    if (used.some((e) => nonEmpty(e.secret, 'knownHosts') !== undefined)) return undefined;
+    return configMaps.find((c) => c.metadata.name === this.knownHostsConfigMap);
+  }
+
+  private resolve(
+    repoURL: string,
+    items: readonly KubeObject[],
+    configMaps: readonly KubeObject[],
+  ): ResolvedRepositoryCredentials {
     const used = this.secretsFor(repoURL, items);
+    if (isSshUrl(repoURL.trim())) return this.resolveSsh(repoURL, used, configMaps);
     if (used.length === 0) return { id: '' };
     const pick = (key: string) => {
       for (const e of used) {
@@ -243,14 +353,49 @@ export class RepositoryCredentials {
   }
 
   /**
-   * Watches the repository Secrets until `signal` aborts, calling `onChange` after each change
+   * An SSH repository: its key (`sshPrivateKey`), known hosts (the Secrets' `knownHosts`, else the
+   * ConfigMap's) and `insecure`; http-only keys (username, password, CA, proxy) do not apply.
+   */
+  private resolveSsh(
+    repoURL: string,
+    used: readonly CredentialSecret[],
+    configMaps: readonly KubeObject[],
+  ): ResolvedRepositoryCredentials {
+    const ssh: RepositorySshCredentials = {};
+    for (const e of used) {
+      const key = nonEmpty(e.secret, 'sshPrivateKey');
+      if (key === undefined) continue;
+      if (!PRIVATE_KEY.test(key)) {
+        throw new ValidationError(
+          `the repository Secret ${e.ref}: sshPrivateKey must hold a private key (-----BEGIN OPENSSH PRIVATE KEY----- or PEM)`,
+          { path: 'data.sshPrivateKey' },
+        );
+      }
+      ssh.privateKey = key;
+      break;
+    }
+    let insecure: boolean | undefined;
+    for (const e of used) insecure ??= flag(e, 'insecure');
+    const configMap = this.knownHostsSource(repoURL, used, configMaps);
+    if (insecure) ssh.insecureIgnoreHostKey = true;
+    else {
+      const fromSecret = used.map((e) => nonEmpty(e.secret, 'knownHosts')).find((v) => v !== undefined);
+      const knownHosts = fromSecret ?? (configMap ? configMapValue(configMap, KNOWN_HOSTS_KEY) : undefined);
+      if (knownHosts !== undefined && knownHosts.trim() !== '') ssh.knownHosts = knownHosts;
+    }
+    return { ssh, id: idOf(used, configMap) };
+  }
+
+  /**
+   * Watches the repository Secrets and the known-hosts ConfigMap until `signal` aborts, calling
+   * `onChange` after each change
    * (not for those that exist when it starts); meanwhile {@link cachedId} and
    * {@link watchedCredentialsFor} answer from the watch. The reconciler uses it to read no Secret
    * per reconcile and to queue at once the Applications whose credentials changed.
    */
   watch(onChange: () => void, signal: AbortSignal): void {
     const changed = () => {
-      if (informer.hasSynced()) onChange();
+      if (this.watching()) onChange();
     };
     const informer = createInformer(this.options.client, 'v1', 'Secret', {
       namespace: this.options.namespace,
@@ -262,7 +407,18 @@ export class RepositoryCredentials {
       onDelete: changed,
     });
     this.informer = informer;
+    const configMaps = createInformer(this.options.client, 'v1', 'ConfigMap', {
+      namespace: this.options.namespace,
+      fieldSelector: this.configMapSelector,
+      onAdd: changed,
+      onUpdate: (before, after) => {
+        if (before !== after) changed();
+      },
+      onDelete: changed,
+    });
+    this.configMapInformer = configMaps;
     void informer.run(signal);
+    void configMaps.run(signal);
   }
 
   /**
@@ -270,8 +426,9 @@ export class RepositoryCredentials {
    * {@link watch} holds now; undefined before the watch has its first list.
    */
   cachedId(repoURL: string): string | undefined {
-    if (!this.informer?.hasSynced()) return undefined;
-    return idOf(this.secretsFor(repoURL, this.informer.list()));
+    if (!this.watching()) return undefined;
+    const used = this.secretsFor(repoURL, this.informer?.list() ?? []);
+    return idOf(used, this.knownHostsSource(repoURL, used, this.configMapInformer?.list() ?? []));
   }
 
   /**
