@@ -1,4 +1,5 @@
 import { TimeoutError } from '@gitops-kit/core';
+import { abortableDelay } from './abortable-delay.js';
 import type { ChunkList } from './chunk-list.js';
 import { GitAuthError, GitNetworkError } from './errors.js';
 import {
@@ -164,19 +165,6 @@ async function once(req: HttpRequest, options: HttpOptions): Promise<HttpRespons
   }
 }
 
-/** Waits `ms` before a retry; an abort ends the wait at once (the next attempt then sees it). */
-function backoff(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * Sends an idempotent smart-HTTP request (every upload-pack request is: it only reads), retrying
  * with backoff when the connection is reset or refused. Failures become {@link GitNetworkError} or
@@ -186,7 +174,7 @@ export async function sendHttp(req: HttpRequest, options: HttpOptions): Promise<
   let lastError: unknown;
   let attempts = 0;
   for (let attempt = 0; attempt <= options.retries; attempt++) {
-    if (attempt > 0) await backoff(Math.min(2000, 100 * 2 ** (attempt - 1)), options.signal);
+    if (attempt > 0) await abortableDelay(Math.min(2000, 100 * 2 ** (attempt - 1)), options.signal);
     // An aborted request makes no attempt: `once` refuses it before connecting.
     if (options.signal?.aborted !== true) attempts++;
     try {

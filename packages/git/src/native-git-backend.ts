@@ -17,6 +17,7 @@ import {
   TimeoutError,
   ValidationError,
 } from '@gitops-kit/core';
+import { abortableDelay } from './abortable-delay.js';
 import { GitAuthError, GitNetworkError, GitNotFoundError, GitProtocolError } from './errors.js';
 import type { EnsureCommitResult, GitBackend } from './git-backend.js';
 import { type GitCommit, type GitObject, type GitObjectType, parseCommit } from './git-objects.js';
@@ -300,7 +301,7 @@ export function createNativeGitBackend(options: NativeGitBackendOptions): GitBac
       const failure = classify(scrub(res.stderr), `${what} ${shownUrl}`, kind, git, options.ssh?.command);
       if (!failure.retry || attempt >= remote.retries) throw failure.error;
       attempt++;
-      await backoff(Math.min(2000, 100 * 2 ** (attempt - 1)), remote.signal);
+      await abortableDelay(Math.min(2000, 100 * 2 ** (attempt - 1)), remote.signal);
       if (remote.signal?.aborted === true) throw abortError();
     }
   };
@@ -545,18 +546,6 @@ function killGroup(child: ChildProcess): void {
   } catch {
     child.kill('SIGKILL');
   }
-}
-
-function backoff(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 function missingGit(git: string, err: unknown): Error {
