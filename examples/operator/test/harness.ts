@@ -22,6 +22,8 @@ import {
   applicationCrd,
   createLogger,
   type Logger,
+  REPOSITORY_SECRET_LABEL,
+  RepositoryCredentials,
 } from '../src/index.js';
 import {
   type ReferenceOperator,
@@ -284,4 +286,34 @@ export function runOperatorReplica(
 export async function operatorLeaseHolder(client: ClusterClient): Promise<string> {
   const lease = await client.get(OPERATOR_LEASE).catch(() => undefined);
   return (lease?.spec as { holderIdentity?: string } | undefined)?.holderIdentity ?? '';
+}
+
+/** The operator's own namespace in these tests: repository and cluster Secrets live there. */
+export const OPERATOR_NAMESPACE = 'gitops-kit';
+
+/** A repository (`repository`) or credential-template (`repo-creds`) Secret in {@link OPERATOR_NAMESPACE}. */
+export function repositorySecret(name: string, type: string, stringData: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: OPERATOR_NAMESPACE, labels: { [REPOSITORY_SECRET_LABEL]: type } },
+    stringData,
+  };
+}
+
+/** A testkit cluster (no controllers) with the operator's namespace, and credentials read from it. */
+export async function startCredentialsCluster(): Promise<{
+  cluster: TestCluster;
+  creds: RepositoryCredentials;
+}> {
+  const cluster = await startTestCluster({ controllers: false });
+  await cluster.client.create({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: OPERATOR_NAMESPACE },
+  });
+  return {
+    cluster,
+    creds: new RepositoryCredentials({ client: cluster.client, namespace: OPERATOR_NAMESPACE }),
+  };
 }

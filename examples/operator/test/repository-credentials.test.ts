@@ -1,11 +1,9 @@
-import type { KubeObject } from '@gitops-kit/core';
 import { GitSource } from '@gitops-kit/git';
 import {
   createTestCertificate,
   eventually,
   type GitServer,
   startGitServer,
-  startTestCluster,
   type TestCluster,
 } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,18 +17,16 @@ import {
   RepositoryCredentials,
   repositoryCredentialKey,
 } from '../src/index.js';
-import { APPS_NAMESPACE, type OperatorEnvironment, startOperatorEnvironment } from './harness.js';
+import {
+  APPS_NAMESPACE,
+  OPERATOR_NAMESPACE,
+  type OperatorEnvironment,
+  repositorySecret,
+  startCredentialsCluster,
+  startOperatorEnvironment,
+} from './harness.js';
 
-const NS = 'gitops-kit';
-
-function secret(name: string, type: string, stringData: Record<string, string>): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name, namespace: NS, labels: { [REPOSITORY_SECRET_LABEL]: type } },
-    stringData,
-  };
-}
+const NS = OPERATOR_NAMESPACE;
 
 const secretRef = (name: string) => ({ apiVersion: 'v1', kind: 'Secret', namespace: NS, name });
 
@@ -59,9 +55,7 @@ describe('RepositoryCredentials (testkit over HTTP)', () => {
   let creds: RepositoryCredentials;
 
   beforeAll(async () => {
-    cluster = await startTestCluster({ controllers: false });
-    await cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    creds = new RepositoryCredentials({ client: cluster.client, namespace: NS });
+    ({ cluster, creds } = await startCredentialsCluster());
   });
   afterAll(async () => {
     await cluster?.stop();
@@ -73,14 +67,14 @@ describe('RepositoryCredentials (testkit over HTTP)', () => {
 
   it('an exact repository Secret beats every template; the longest template prefix wins', async () => {
     await cluster.client.create(
-      secret('host-wide', REPOSITORY_CREDENTIALS_SECRET_TYPE, {
+      repositorySecret('host-wide', REPOSITORY_CREDENTIALS_SECRET_TYPE, {
         url: 'https://git.example.com',
         username: 'host-user',
         password: 'host-password',
       }),
     );
     await cluster.client.create(
-      secret('team', REPOSITORY_CREDENTIALS_SECRET_TYPE, {
+      repositorySecret('team', REPOSITORY_CREDENTIALS_SECRET_TYPE, {
         url: 'https://git.example.com/team/',
         username: 'team-user',
         password: 'team-password',
@@ -88,7 +82,7 @@ describe('RepositoryCredentials (testkit over HTTP)', () => {
       }),
     );
     await cluster.client.create(
-      secret('app', REPOSITORY_SECRET_TYPE, {
+      repositorySecret('app', REPOSITORY_SECRET_TYPE, {
         url: 'https://git.example.com/team/app.git',
         bearerToken: 'app-token',
         insecure: 'true',
@@ -96,7 +90,10 @@ describe('RepositoryCredentials (testkit over HTTP)', () => {
     );
     // Labelled for another purpose: never used.
     await cluster.client.create({
-      ...secret('cluster', 'cluster', { url: 'https://git.example.com/team/app', password: 'nope' }),
+      ...repositorySecret('cluster', 'cluster', {
+        url: 'https://git.example.com/team/app',
+        password: 'nope',
+      }),
     });
 
     const app = await creds.credentialsFor('https://GIT.example.com/team/app/');
@@ -131,7 +128,7 @@ describe('RepositoryCredentials (testkit over HTTP)', () => {
 
   it('a repository Secret without credentials takes them from the best template (Argo CD)', async () => {
     await cluster.client.create(
-      secret('no-creds', REPOSITORY_SECRET_TYPE, { url: 'https://git.example.com/team/plain' }),
+      repositorySecret('no-creds', REPOSITORY_SECRET_TYPE, { url: 'https://git.example.com/team/plain' }),
     );
     const c = await creds.credentialsFor('https://git.example.com/team/plain.git');
     expect(c.auth).toEqual({ username: 'team-user', password: 'team-password' });
@@ -141,13 +138,15 @@ describe('RepositoryCredentials (testkit over HTTP)', () => {
 
   it('skips Secrets of other repository types and without url', async () => {
     await cluster.client.create(
-      secret('helm', REPOSITORY_SECRET_TYPE, {
+      repositorySecret('helm', REPOSITORY_SECRET_TYPE, {
         url: 'https://charts.example.com/stable',
         type: 'helm',
         password: 'x',
       }),
     );
-    await cluster.client.create(secret('no-url', REPOSITORY_CREDENTIALS_SECRET_TYPE, { password: 'x' }));
+    await cluster.client.create(
+      repositorySecret('no-url', REPOSITORY_CREDENTIALS_SECRET_TYPE, { password: 'x' }),
+    );
     expect(await creds.credentialsFor('https://charts.example.com/stable')).toEqual({ id: '' });
   });
 
@@ -172,7 +171,7 @@ describe('RepositoryCredentials (testkit over HTTP)', () => {
       await eventually(() => watched.cachedId(url) === '', 'the watch has its first list');
       expect(changes).toBe(0);
       await cluster.client.create(
-        secret('watched', REPOSITORY_SECRET_TYPE, { url, username: 'w', password: 'watched-pw' }),
+        repositorySecret('watched', REPOSITORY_SECRET_TYPE, { url, username: 'w', password: 'watched-pw' }),
       );
       const id = await eventually(() => watched.cachedId(url), 'the new Secret in the cache');
       expect(changes).toBeGreaterThan(0);
@@ -187,27 +186,27 @@ describe('RepositoryCredentials (testkit over HTTP)', () => {
 
   it('refuses unusable Secrets naming the key, never quoting a value', async () => {
     await cluster.client.create(
-      secret('bad-insecure', REPOSITORY_SECRET_TYPE, {
+      repositorySecret('bad-insecure', REPOSITORY_SECRET_TYPE, {
         url: 'https://bad.example.com/a',
         password: 'pw-in-bad-secret',
         insecure: 'sure-pw-in-bad-secret',
       }),
     );
     await cluster.client.create(
-      secret('bad-ca', REPOSITORY_SECRET_TYPE, {
+      repositorySecret('bad-ca', REPOSITORY_SECRET_TYPE, {
         url: 'https://bad.example.com/b',
         password: 'pw-in-bad-secret',
         caData: 'not a certificate pw-in-bad-secret',
       }),
     );
     await cluster.client.create(
-      secret('bad-proxy', REPOSITORY_SECRET_TYPE, {
+      repositorySecret('bad-proxy', REPOSITORY_SECRET_TYPE, {
         url: 'https://bad.example.com/c',
         proxy: 'socks5://u:pw-in-bad-secret@proxy',
       }),
     );
     await cluster.client.create(
-      secret('schemeless-proxy', REPOSITORY_SECRET_TYPE, {
+      repositorySecret('schemeless-proxy', REPOSITORY_SECRET_TYPE, {
         url: 'https://bad.example.com/d',
         proxy: 'proxy.internal:3128',
       }),
@@ -237,7 +236,7 @@ describe('RepositoryCredentials (testkit over HTTP)', () => {
       const repo = await git.createRepository('tls', { defaultBranch: 'main' });
       const commit = await repo.commit({ files: { 'a.yaml': 'a: 1\n' } });
       await cluster.client.create(
-        secret('tls', REPOSITORY_SECRET_TYPE, {
+        repositorySecret('tls', REPOSITORY_SECRET_TYPE, {
           url: repo.url,
           username: 'ci',
           password: 'tls-password',
@@ -313,7 +312,7 @@ describe('a private repository end to end (reference operator, testkit, git serv
     );
 
     await env.cluster.client.create(
-      secret('private-repo', REPOSITORY_SECRET_TYPE, {
+      repositorySecret('private-repo', REPOSITORY_SECRET_TYPE, {
         url: repoURL,
         username: 'deployer',
         password: PASSWORD,

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type KubeObject, ValidationError } from '@gitops-kit/core';
-import { eventually, startTestCluster, type TestCluster } from '@gitops-kit/testkit';
+import { eventually, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   APPLICATION_API_VERSION,
@@ -10,27 +10,24 @@ import {
   DEFAULT_KNOWN_HOSTS_CONFIG_MAP,
   KNOWN_HOSTS_KEY,
   REPOSITORY_CREDENTIALS_SECRET_TYPE,
-  REPOSITORY_SECRET_LABEL,
   REPOSITORY_SECRET_TYPE,
   RepositoryCredentials,
   repositoryCredentialKey,
 } from '../src/index.js';
-import { APPS_NAMESPACE, type OperatorEnvironment, startOperatorEnvironment } from './harness.js';
+import {
+  APPS_NAMESPACE,
+  OPERATOR_NAMESPACE,
+  type OperatorEnvironment,
+  repositorySecret,
+  startCredentialsCluster,
+  startOperatorEnvironment,
+} from './harness.js';
 
-const NS = 'gitops-kit';
+const NS = OPERATOR_NAMESPACE;
 const PRIVATE_KEY =
   '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA-operator-fake-key-9f3a\n-----END OPENSSH PRIVATE KEY-----\n';
 const SECRET_HOSTS = 'fake-host ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAISecretHostKey';
 const MAP_HOSTS = 'fake-host ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIConfigMapHostKey';
-
-function secret(name: string, type: string, stringData: Record<string, string>): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name, namespace: NS, labels: { [REPOSITORY_SECRET_LABEL]: type } },
-    stringData,
-  };
-}
 
 function knownHostsMap(hosts: string, name = DEFAULT_KNOWN_HOSTS_CONFIG_MAP): KubeObject {
   return {
@@ -69,9 +66,7 @@ describe('RepositoryCredentials of SSH repositories (testkit over HTTP)', () => 
   let creds: RepositoryCredentials;
 
   beforeAll(async () => {
-    cluster = await startTestCluster({ controllers: false });
-    await cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    creds = new RepositoryCredentials({ client: cluster.client, namespace: NS });
+    ({ cluster, creds } = await startCredentialsCluster());
   });
   afterAll(async () => {
     await cluster?.stop();
@@ -84,13 +79,13 @@ describe('RepositoryCredentials of SSH repositories (testkit over HTTP)', () => 
 
     await cluster.client.create(knownHostsMap(MAP_HOSTS));
     await cluster.client.create(
-      secret('org-ssh', REPOSITORY_CREDENTIALS_SECRET_TYPE, {
+      repositorySecret('org-ssh', REPOSITORY_CREDENTIALS_SECRET_TYPE, {
         url: 'ssh://git@fake-host/org/',
         sshPrivateKey: PRIVATE_KEY,
       }),
     );
     await cluster.client.create(
-      secret('pinned', REPOSITORY_SECRET_TYPE, {
+      repositorySecret('pinned', REPOSITORY_SECRET_TYPE, {
         url: 'ssh://git@fake-host/org/pinned.git',
         sshPrivateKey: PRIVATE_KEY,
         knownHosts: SECRET_HOSTS,
@@ -122,7 +117,7 @@ describe('RepositoryCredentials of SSH repositories (testkit over HTTP)', () => 
 
     // https URLs of the same host take neither the key nor the known hosts.
     await cluster.client.create(
-      secret('https-too', REPOSITORY_SECRET_TYPE, {
+      repositorySecret('https-too', REPOSITORY_SECRET_TYPE, {
         url: 'https://fake-host/org/web.git',
         username: 'u',
         password: 'p',
@@ -136,7 +131,7 @@ describe('RepositoryCredentials of SSH repositories (testkit over HTTP)', () => 
 
   it('reads insecure as ignoring host keys, and a named ConfigMap', async () => {
     await cluster.client.create(
-      secret('lab', REPOSITORY_SECRET_TYPE, {
+      repositorySecret('lab', REPOSITORY_SECRET_TYPE, {
         url: 'git@lab-host:team/app.git',
         sshPrivateKey: PRIVATE_KEY,
         knownHosts: SECRET_HOSTS,
@@ -159,7 +154,7 @@ describe('RepositoryCredentials of SSH repositories (testkit over HTTP)', () => 
 
   it('refuses a key that is no private key, naming the Secret and key but not the value', async () => {
     await cluster.client.create(
-      secret('not-a-key', REPOSITORY_SECRET_TYPE, {
+      repositorySecret('not-a-key', REPOSITORY_SECRET_TYPE, {
         url: 'git@bad-host:team/app.git',
         sshPrivateKey: 'ssh-ed25519 AAAAC3NzaPublicKeyByMistake',
       }),
@@ -245,7 +240,7 @@ describe('an SSH repository end to end (reference operator, a fake ssh running g
 
   it('syncs git@fake-host:deploy.git with the Secret’s key and known hosts, checked strictly', async () => {
     await env.cluster.client.create(
-      secret('deploy-ssh', REPOSITORY_SECRET_TYPE, {
+      repositorySecret('deploy-ssh', REPOSITORY_SECRET_TYPE, {
         url: 'ssh://git@fake-host/deploy.git',
         sshPrivateKey: PRIVATE_KEY,
         knownHosts: SECRET_HOSTS,
@@ -339,7 +334,7 @@ describe('an SSH repository end to end (reference operator, a fake ssh running g
 
   it('shows a refused key as an authentication error in status, never the key', async () => {
     await env.cluster.client.create(
-      secret('deny-creds', REPOSITORY_CREDENTIALS_SECRET_TYPE, {
+      repositorySecret('deny-creds', REPOSITORY_CREDENTIALS_SECRET_TYPE, {
         url: 'git@deny-host:',
         sshPrivateKey: PRIVATE_KEY,
       }),
@@ -378,7 +373,7 @@ describe('an SSH repository end to end (reference operator, a fake ssh running g
 
   it('checks the host key against the ConfigMap, and syncs once the ConfigMap lists the host', async () => {
     await env.cluster.client.create(
-      secret('kh-creds', REPOSITORY_CREDENTIALS_SECRET_TYPE, {
+      repositorySecret('kh-creds', REPOSITORY_CREDENTIALS_SECRET_TYPE, {
         url: 'ssh://git@kh-host/',
         sshPrivateKey: PRIVATE_KEY,
       }),
