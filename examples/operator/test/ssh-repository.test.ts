@@ -1,8 +1,8 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type KubeObject, ValidationError } from '@gitops-kit/core';
-import { eventually, type TestCluster } from '@gitops-kit/testkit';
+import { createFakeSsh, eventually, type FakeSsh, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   APPLICATION_API_VERSION,
@@ -171,15 +171,10 @@ describe('an SSH repository end to end (reference operator, a fake ssh running g
   let env: OperatorEnvironment;
   let fakeDir: string;
   let cacheDir: string;
-  let sshLog: string;
-  let rootFile: string;
+  let fake: FakeSsh;
 
   /** The argument lists of every ssh invocation so far. */
-  const sshCalls = (): string[][] =>
-    readFileSync(sshLog, 'utf8')
-      .split('--end--\n')
-      .filter((b) => b !== '')
-      .map((b) => b.split('\n').filter((l) => l !== ''));
+  const sshCalls = (): string[][] => fake.calls();
   const comparisonError = (s: { conditions?: { type: string; message?: string; reason?: string }[] }) =>
     s.conditions?.find((c) => c.type === COMPARISON_ERROR);
   // Deployed to web-<path>: two Applications must not manage the same objects.
@@ -192,50 +187,17 @@ describe('an SSH repository end to end (reference operator, a fake ssh running g
   beforeAll(async () => {
     fakeDir = mkdtempSync(join(tmpdir(), 'operator-fake-ssh-'));
     cacheDir = join(fakeDir, 'git cache');
-    sshLog = join(fakeDir, 'ssh.log');
-    rootFile = join(fakeDir, 'root');
-    writeFileSync(sshLog, '');
-    const fakeSsh = join(fakeDir, 'fake ssh');
-    // As git's t/helper test-fake-ssh: record the arguments, skip ssh's options, run the remote
-    // command (git-upload-pack 'deploy.git') locally in the git server's root.
-    writeFileSync(
-      fakeSsh,
-      [
-        '#!/bin/sh',
-        `log='${sshLog}'`,
-        'for a in "$@"; do printf "%s\\n" "$a" >> "$log"; done',
-        'printf -- "--end--\\n" >> "$log"',
-        "hosts=''",
-        'while [ $# -gt 0 ]; do',
-        '  case "$1" in',
-        `    -o) case "$2" in UserKnownHostsFile=*) hosts="\${2#UserKnownHostsFile=}" ;; esac; shift 2 ;;`,
-        '    -i|-p|-l|-F|-E|-J) shift 2 ;;',
-        '    -*) shift ;;',
-        '    *) break ;;',
-        '  esac',
-        'done',
-        'host="$1"; shift',
-        'case "$host" in',
-        '  *deny-host) echo "$host: Permission denied (publickey)." >&2; exit 255 ;;',
-        '  *changed-host) echo "Host key verification failed." >&2; exit 255 ;;',
-        // Checks its host key as ssh would: only against the known hosts it was given.
-        `  *kh-host) grep -q '^kh-host ' "$hosts" 2>/dev/null || { echo "Host key verification failed." >&2; exit 255; } ;;`,
-        'esac',
-        `cd "$(cat '${rootFile}')" || exit 1`,
-        'exec sh -c "$*"',
-        '',
-      ].join('\n'),
-    );
-    chmodSync(fakeSsh, 0o755);
+    fake = createFakeSsh();
     env = await startOperatorEnvironment({
-      operator: { sshCommand: `'${fakeSsh}'`, gitCacheDir: cacheDir },
+      operator: { sshCommand: fake.command, gitCacheDir: cacheDir },
     });
-    writeFileSync(rootFile, env.git.root);
+    fake.setRoot(env.git.root);
     await env.cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   }, 60_000);
   afterAll(async () => {
     await env?.stop();
     if (fakeDir) rmSync(fakeDir, { recursive: true, force: true });
+    fake?.remove();
   });
 
   it('syncs git@fake-host:deploy.git with the Secret’s key and known hosts, checked strictly', async () => {

@@ -1,9 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isGitOpsError, ValidationError } from '@gitops-kit/core';
-import { createTestCertificate, type GitServer, runGit, startGitServer } from '@gitops-kit/testkit';
+import {
+  createFakeSsh,
+  createTestCertificate,
+  type FakeSsh,
+  type GitServer,
+  runGit,
+  startGitServer,
+} from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitAuthError, GitNetworkError, GitNotFoundError } from '../src/errors.js';
 import { GitSource, isSshUrl } from '../src/git-source.js';
@@ -410,65 +417,27 @@ describe.skipIf(certificate === undefined)('native backend over HTTPS', () => {
 
 describe('native backend over SSH (a fake ssh program, as git tests it)', () => {
   let server: GitServer;
-  let fakeDir: string;
-  let fakeSsh: string;
-  let sshLog: string;
+  let fake: FakeSsh;
   const privateKey =
     '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA-fake-key\n-----END OPENSSH PRIVATE KEY-----';
   const knownHosts = 'fake-host ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeHostKey';
 
-  /** The argument lists of every ssh invocation so far. */
-  const sshCalls = (): string[][] =>
-    readFileSync(sshLog, 'utf8')
-      .split('--end--\n')
-      .filter((b) => b !== '')
-      .map((b) => b.split('\n').filter((l) => l !== ''));
+  const sshCalls = (): string[][] => fake.calls();
 
   beforeAll(async () => {
     server = await startGitServer();
-    fakeDir = mkdtempSync(join(tmpdir(), 'fake-ssh-'));
-    sshLog = join(fakeDir, 'ssh.log');
-    writeFileSync(sshLog, '');
-    fakeSsh = join(fakeDir, 'fake ssh');
-    // Like git's t/helper test-fake-ssh: record the arguments, skip ssh's options, run the remote
-    // command locally in the server's root, where `repo.git` is.
-    writeFileSync(
-      fakeSsh,
-      [
-        '#!/bin/sh',
-        `log='${sshLog}'`,
-        'for a in "$@"; do printf "%s\\n" "$a" >> "$log"; done',
-        'printf -- "--end--\\n" >> "$log"',
-        'while [ $# -gt 0 ]; do',
-        '  case "$1" in',
-        '    -i|-o|-p|-l|-F|-E|-J) shift 2 ;;',
-        '    -*) shift ;;',
-        '    *) break ;;',
-        '  esac',
-        'done',
-        'host="$1"; shift',
-        'case "$host" in',
-        '  *deny-host) echo "$host: Permission denied (publickey)." >&2; exit 255 ;;',
-        '  *changed-host) echo "Host key verification failed." >&2; exit 255 ;;',
-        `  *slow-host) echo $$ > '${join(fakeDir, 'slow.pid')}'; exec sleep 30 ;;`,
-        'esac',
-        `cd '${server.root}' || exit 1`,
-        'exec sh -c "$*"',
-        '',
-      ].join('\n'),
-    );
-    chmodSync(fakeSsh, 0o755);
+    fake = createFakeSsh(server.root);
   });
   afterAll(async () => {
     await server.stop();
-    rmSync(fakeDir, { recursive: true, force: true });
+    fake.remove();
   });
 
   const sshBackend = (url: string, ssh: NativeGitBackendOptions['ssh'], extra: Partial<GitRemote> = {}) =>
     createNativeGitBackend({
       remote: remoteOf(url, extra),
       dir: newDir(),
-      ssh: { command: `'${fakeSsh}'`, ...ssh },
+      ssh: { command: fake.command, ...ssh },
     });
 
   it('fetches an scp-like URL with the key and known hosts given, checked strictly', async () => {
@@ -478,7 +447,7 @@ describe('native backend over SSH (a fake ssh program, as git tests it)', () => 
     const backend = createNativeGitBackend({
       remote: remoteOf('git@fake-host:over-ssh.git'),
       dir: newDir(),
-      ssh: { command: `'${fakeSsh}'`, privateKey, knownHosts },
+      ssh: { command: fake.command, privateKey, knownHosts },
     });
     const start = sshCalls().length;
     const tags = await backend.listRefs(['refs/tags/']);
@@ -532,7 +501,7 @@ describe('native backend over SSH (a fake ssh program, as git tests it)', () => 
       backend: createNativeGitBackend({
         remote: remoteOf(url),
         dir: newDir(),
-        ssh: { command: `'${fakeSsh}'`, privateKey, knownHosts },
+        ssh: { command: fake.command, privateKey, knownHosts },
       }),
     });
     const snap = await source.fetch();
@@ -583,12 +552,12 @@ describe('native backend over SSH (a fake ssh program, as git tests it)', () => 
     expect(await slow.listRefs([]).catch((e: unknown) => e)).toMatchObject({ code: 'TIMEOUT' });
     await slow.close();
     // The timeout ended git's whole process group, ssh included.
-    const pid = Number(readFileSync(join(fakeDir, 'slow.pid'), 'utf8'));
+    const pid = Number(readFileSync(fake.slowPidFile, 'utf8'));
     expect(await processEnds(pid)).toBe(true);
   });
 
   it('reports a missing ssh program with a typed error naming it', async () => {
-    const backend = sshBackend('git@fake-host:x.git', { command: join(fakeDir, 'no-ssh-here') });
+    const backend = sshBackend('git@fake-host:x.git', { command: join(tmpdir(), 'gitops-kit-no-ssh-here') });
     const err = await backend.listRefs([]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NativeGitUnavailableError);
     expect((err as Error).message).toContain('no-ssh-here');

@@ -28,6 +28,8 @@ export { startTestCluster, type TestCluster, type TestClusterOptions } from './t
 export const VERSION = '0.1.0';
 export {
   type CommitOptions,
+  createFakeSsh,
+  type FakeSsh,
   type GitServer,
   type GitServerOptions,
   type GitServerRequest,

@@ -1,3 +1,4 @@
+export { createFakeSsh, type FakeSsh } from './fake-ssh.js';
 export {
   type GitServer,
   type GitServerOptions,
