@@ -20,6 +20,7 @@ const CORPORA: Record<string, string> = {
   'health-builtin': 'health',
   'health-lua': 'health',
   kstatus: 'kstatus',
+  realworld: 'realworld',
 };
 
 const floors: Record<string, number> = JSON.parse(
