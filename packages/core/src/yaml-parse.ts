@@ -231,6 +231,17 @@ function decodeBase64(text: string): string | undefined {
 
 const CORE_TAG = 'tag:yaml.org,2002:';
 
+/**
+ * True for a block scalar whose last line ends the input with no line break. The spec (and go-yaml)
+ * keep no final line break then, even with clip or keep chomping; the library adds one.
+ */
+function blockScalarAtEndOfInput(ctx: ConvertContext, node: Scalar): boolean {
+  const end = node.range?.[1];
+  if (end === undefined || end !== ctx.text.length) return false;
+  const last = ctx.text[end - 1];
+  return last !== '\n' && last !== '\r';
+}
+
 function scalarToJson(ctx: ConvertContext, node: Scalar, path: YamlPath): JsonValue {
   // The failsafe schema leaves every value a string, except `!!binary`, which the library decodes
   // itself; take the source text for that one and decode it the way go-yaml does.
@@ -250,7 +261,11 @@ function scalarToJson(ctx: ConvertContext, node: Scalar, path: YamlPath): JsonVa
     }
   }
   if (node.type === 'BLOCK_FOLDED' && (tag === undefined || tag === `${CORE_TAG}str` || tag === '!')) {
-    return foldedScalarThroughKyaml(text);
+    return foldedScalarThroughKyaml(blockScalarAtEndOfInput(ctx, node) ? text.replace(/\n$/, '') : text);
+  }
+  if (node.type === 'BLOCK_LITERAL' && blockScalarAtEndOfInput(ctx, node)) {
+    const chomped = text.replace(/\n$/, '');
+    if (tag === undefined || tag === '!' || tag === `${CORE_TAG}str`) return chomped;
   }
   if (tag === `${CORE_TAG}str`) return text;
   if (tag === `${CORE_TAG}binary`) {

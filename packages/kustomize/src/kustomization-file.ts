@@ -115,7 +115,7 @@ export function checkKustomization(
   k: unknown,
   file: string,
 ): { kust: JsonObject; warnings: RenderWarning[] } {
-  if (k === null || k === undefined) return { kust: {}, warnings: [] };
+  if (k === null || k === undefined) throw new EmptyKustomizationError(file);
   if (typeof k !== 'object' || Array.isArray(k)) {
     throw new ValidationError('invalid Kustomization: not a map', { file });
   }
@@ -177,6 +177,7 @@ export function checkKustomization(
     }
   }
   checkTypes(kust, file);
+  if (isEmptyKustomization(kust)) throw new EmptyKustomizationError(file);
   for (const [field, known] of Object.entries(NESTED_FIELDS)) {
     const v = kust[field];
     const items = Array.isArray(v) ? v : v !== undefined && v !== null ? [v] : [];
@@ -199,6 +200,31 @@ export function checkKustomization(
       warnings.push({ code: 'DEPRECATED_FIELD', message, file });
   }
   return { kust, warnings };
+}
+
+/**
+ * A kustomization file that sets nothing but `apiVersion` and `kind`: kustomize refuses it with
+ * `kustomization.yaml is empty`, whatever the file's name.
+ */
+export class EmptyKustomizationError extends ValidationError {
+  constructor(file: string) {
+    super('kustomization.yaml is empty', { file });
+    this.name = 'EmptyKustomizationError';
+  }
+}
+
+// Go's zero values: kustomize compares the decoded struct with an empty Kustomization, so `[]` and
+// `{}` (non-nil slices and maps) count as set, while null, "", false and 0 do not.
+function isGoZero(v: unknown): boolean {
+  return v === null || v === undefined || v === '' || v === false || v === 0 || v === 0n;
+}
+
+function isEmptyKustomization(kust: JsonObject): boolean {
+  for (const [key, v] of Object.entries(kust)) {
+    if (key === 'apiVersion' || key === 'kind') continue;
+    if (!isGoZero(v)) return false;
+  }
+  return true;
 }
 
 type Shape =

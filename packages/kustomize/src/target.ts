@@ -22,6 +22,7 @@ import {
 import { contentHash } from './content-hash.js';
 import { configFromCrdDefinitions } from './crd-config.js';
 import { type GeneratorArgs, type GeneratorOptions, generate } from './generators.js';
+import { goField, goStruct } from './go-json-fields.js';
 import { inflateHelmChart } from './helm-charts.js';
 import { applyJsonPatchOps, type JsonPatchOp, roundBigIntegersThroughJson } from './json-patch.js';
 import { checkKustomization, KUSTOMIZATION_FILE_NAMES, type RenderWarning } from './kustomization-file.js';
@@ -360,15 +361,18 @@ export class KustTarget {
     }
     for (const v of (kust.vars as JsonValue[] | undefined) ?? []) {
       if (!isObj(v)) continue;
-      const name = String(v.name ?? '');
+      const name = String(goField(v, 'name') ?? '');
       const existing = acc.vars.find((x) => x.name === name);
       if (existing) {
         throw new ValidationError(`var '${name}' already encountered`, { file: kfile, path: 'vars' });
       }
       const def: VarDef = {
         name,
-        objref: (v.objref ?? {}) as JsonObject,
-        fieldpath: isObj(v.fieldref) ? String(v.fieldref.fieldpath ?? '') : '',
+        objref: goStruct(
+          (isObj(goField(v, 'objref')) ? goField(v, 'objref') : {}) as JsonObject,
+          OBJREF_FIELDS,
+        ),
+        fieldpath: fieldRefPath(goField(v, 'fieldref')),
       };
       // A var binds to its object where it is declared, before overlays add look-alikes.
       const matches = acc.resources.filter((r) => varRefMatches(def, r));
@@ -1112,6 +1116,15 @@ function iamServiceAccount(cfg: JsonObject, kfile: string): Resource {
   };
   if (typeof ks.namespace === 'string' && ks.namespace) metadata.namespace = ks.namespace;
   return new Resource({ apiVersion: 'v1', kind: 'ServiceAccount', metadata }, { file: kfile, line: 1 });
+}
+
+// The fields of a var's objref (kustomize's types.Target).
+const OBJREF_FIELDS = ['apiVersion', 'group', 'version', 'kind', 'name', 'namespace'];
+
+function fieldRefPath(ref: JsonValue | undefined): string {
+  if (!isObj(ref)) return '';
+  const path = goField(ref, 'fieldPath');
+  return typeof path === 'string' ? path : '';
 }
 
 function stringify(m: JsonObject): Record<string, string> {

@@ -29,6 +29,25 @@ describe('bad input gives typed errors naming the file', () => {
     },
   );
 
+  // kubectl kustomize refuses each of these with "kustomization.yaml is empty", whatever the file name.
+  it.each([
+    ['kustomization.yaml', ''],
+    ['kustomization.yml', '# only a comment\n'],
+    ['Kustomization', 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n'],
+    ['kustomization.yaml', 'kind: Component\nnamePrefix: ""\nresources:\n'],
+    ['kustomization.yaml', '{}\n'],
+  ])('an empty kustomization (%s: %j) is refused, naming the file', async (name, text) => {
+    const err = await failure({ [`/app/${name}`]: text });
+    expect(err.name).toBe('EmptyKustomizationError');
+    expect(err.message).toMatch(/kustomization\.yaml is empty$/);
+    expect(err.file).toBe(name);
+  });
+
+  it('a kustomization that sets an empty list is not empty', async () => {
+    const { fs } = createMemFileSystem({ '/app/kustomization.yaml': 'resources: []\n' });
+    expect((await renderKustomization(fs, '/app')).yaml).toBe('');
+  });
+
   it('malformed YAML, with file and line', async () => {
     const err = await failure({
       '/app/kustomization.yaml': 'resources:\n- a.yaml\n',
