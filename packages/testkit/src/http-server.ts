@@ -15,14 +15,31 @@ import {
 import type { ApiEngine, DeleteOptions, FieldValidation, StoredEvent, WriteOptions } from './engine.js';
 import type { FaultInjector, RequestVerb } from './faults.js';
 import { decodeKubernetesProtobuf } from './protobuf.js';
+import { RbacAuthorizer } from './rbac/authorizer.js';
+import type { RequestAttributes } from './rbac/policy-rule.js';
+import { type AccessReviewKind, reviewAccess } from './rbac/subject-access-review.js';
+import { reviewToken } from './rbac/token-review.js';
+import { authenticatedGroups, MASTERS_GROUP, type UserInfo } from './rbac/user.js';
 import { type ResourceType, storageKeyOf } from './resources.js';
 import { compileFieldSelector, compileLabelSelector } from './selectors.js';
 import { toTable, wantsTable } from './table.js';
 
 /** What a bearer token may do. */
 export interface TokenGrant {
-  /** The user name the token authenticates as. */
+  /**
+   * The user name the token authenticates as. `system:serviceaccount:<ns>:<name>` is a
+   * ServiceAccount, with the groups `system:serviceaccounts` and `system:serviceaccounts:<ns>`.
+   */
   user: string;
+  /** The user's groups (`system:authenticated` is added, as kube-apiserver does). */
+  groups?: string[] | undefined;
+  /** The user's uid, as TokenReview reports it. */
+  uid?: string | undefined;
+  /**
+   * Authorize this token's requests with the cluster's RBAC (the stored Roles, ClusterRoles and
+   * bindings) instead of `namespaces` and `readOnly`.
+   */
+  rbac?: boolean | undefined;
   /**
    * Namespaces the user may read and write. Absent: everything, cluster-scoped objects included.
    * Present: only namespaced objects in these namespaces (and discovery).
@@ -43,6 +60,21 @@ export interface HttpFrontOptions {
 }
 
 const MAX_WATCH_MS = 30 * 60 * 1000;
+
+/** The user a token's grant authenticates as, with the groups kube-apiserver would give it. */
+export function userOfGrant(grant: TokenGrant): UserInfo {
+  return {
+    username: grant.user,
+    ...(grant.uid ? { uid: grant.uid } : {}),
+    groups: authenticatedGroups(grant.user, grant.groups),
+  };
+}
+
+// Without tokens every request is the administrator's.
+const ANONYMOUS_ADMIN: UserInfo = {
+  username: 'testkit-admin',
+  groups: [MASTERS_GROUP, 'system:authenticated'],
+};
 
 interface ResourceRoute {
   type: ResourceType;
@@ -164,12 +196,26 @@ export class HttpFront {
   private readonly openWatches = new Set<ServerResponse>();
   private readonly flowSchemaUid = randomUUID();
   private readonly priorityLevelUid = randomUUID();
+  private readonly rbac: RbacAuthorizer;
 
   constructor(
     private readonly engine: ApiEngine,
     private readonly faults: FaultInjector,
     private readonly options: HttpFrontOptions,
-  ) {}
+  ) {
+    this.rbac = new RbacAuthorizer(engine);
+  }
+
+  /** The RBAC authorizer over the stored Roles and bindings (what SubjectAccessReview asks). */
+  get authorizer(): RbacAuthorizer {
+    return this.rbac;
+  }
+
+  /** The user a bearer token authenticates as (what TokenReview answers); undefined when unknown. */
+  userOfToken(token: string): UserInfo | undefined {
+    const grant = this.options.tokens?.[token];
+    return grant ? userOfGrant(grant) : undefined;
+  }
 
   /** Ends every open watch (at server stop). */
   closeWatches(): void {
@@ -207,6 +253,10 @@ export class HttpFront {
 
   private authorize(grant: TokenGrant | undefined, verb: RequestVerb, route: ResourceRoute): void {
     if (!grant) return;
+    if (grant.rbac) {
+      this.authorizeByRbac(grant, verb, route);
+      return;
+    }
     const readVerb = verb === 'get' || verb === 'list' || verb === 'watch';
     const resource = route.type.group ? `${route.type.plural}.${route.type.group}` : route.type.plural;
     const deny = (scope: string): never => {
@@ -237,6 +287,51 @@ export class HttpFront {
         readVerb;
       if (!ownNamespace) deny(scope);
     }
+  }
+
+  private authorizeByRbac(grant: TokenGrant, verb: RequestVerb, route: ResourceRoute): void {
+    const request: RequestAttributes = {
+      kind: 'resource',
+      verb,
+      group: route.type.group,
+      resource: route.type.plural,
+      subresource: route.subresource ?? '',
+      namespace: route.type.namespaced ? (route.namespace ?? '') : '',
+      name: route.name ?? '',
+    };
+    if (this.rbac.authorize(userOfGrant(grant), request).allowed) return;
+    const resource = route.type.group ? `${route.type.plural}.${route.type.group}` : route.type.plural;
+    const what = route.subresource ? `${route.type.plural}/${route.subresource}` : route.type.plural;
+    const scope = request.namespace ? `in the namespace "${request.namespace}"` : 'at the cluster scope';
+    throw new ApiStatusError(
+      403,
+      'Forbidden',
+      `${resource}${route.name ? ` "${route.name}"` : ''} is forbidden: User "${grant.user}" cannot ${verb} resource "${what}" in API group "${route.type.group}" ${scope}`,
+      { name: route.name ?? '', group: route.type.group, kind: route.type.plural },
+    );
+  }
+
+  // TokenReview and the access reviews: validated, answered, never stored.
+  private review(
+    route: ResourceRoute,
+    method: string,
+    body: JsonValue,
+    grant: TokenGrant | undefined,
+  ): JsonObject {
+    if (method !== 'POST' || route.name !== undefined) {
+      throw new ApiStatusError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+      );
+    }
+    if (route.type.kind === 'TokenReview') return reviewToken(body, (token) => this.userOfToken(token));
+    return reviewAccess(body, {
+      kind: route.type.kind as AccessReviewKind,
+      namespace: route.namespace ?? '',
+      requester: grant ? userOfGrant(grant) : ANONYMOUS_ADMIN,
+      authorize: (user, request) => this.rbac.authorize(user, request),
+    });
   }
 
   private route(parts: string[]): ResourceRoute | { discovery: JsonObject } | undefined {
@@ -374,6 +469,9 @@ export class HttpFront {
             String(req.headers['content-type'] ?? 'application/json'),
           )
         : null;
+    if (route.type.createOnly) {
+      return send(res, 201, this.review(route, method, body, grant));
+    }
     const result = this.dispatch(
       method,
       route,

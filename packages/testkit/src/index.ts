@@ -18,7 +18,24 @@ export {
 } from './engine.js';
 export { type EventuallyCheck, type EventuallyOptions, eventually, type NotYet } from './eventually.js';
 export { type FaultDecision, FaultInjector, type FaultRule, type RequestVerb } from './faults.js';
-export type { TokenGrant } from './http-server.js';
+export { type TokenGrant, userOfGrant } from './http-server.js';
+export { type AuthorizationDecision, RbacAuthorizer } from './rbac/authorizer.js';
+export {
+  type NonResourceAttributes,
+  type PolicyRule,
+  type RequestAttributes,
+  type ResourceAttributes,
+  ruleAllows,
+  rulesOf,
+} from './rbac/policy-rule.js';
+export {
+  AUTHENTICATED_GROUP,
+  authenticatedGroups,
+  MASTERS_GROUP,
+  SERVICE_ACCOUNTS_GROUP,
+  serviceAccountUsername,
+  type UserInfo,
+} from './rbac/user.js';
 export { builtinResourceTypes, type ResourceType } from './resources.js';
 export type { Scope } from './ssa.js';
 export { createTestCertificate, type TestCertificate } from './test-certificate.js';

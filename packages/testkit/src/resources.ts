@@ -28,13 +28,18 @@ export interface ResourceType {
   custom: boolean;
   /** The patch schema of a custom resource (list types and map keys from its CRD). */
   patchSchema?: PatchSchema | undefined;
+  /**
+   * True for the review resources (TokenReview, SubjectAccessReview, …): only `create` is served,
+   * nothing is stored, and the answer is the request with a `status`.
+   */
+  createOnly?: boolean | undefined;
 }
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-/** The verbs every served resource supports. */
-export function verbsOf(_type: ResourceType): string[] {
-  return ALL_VERBS;
+/** The verbs a served resource supports: all of them, or `create` for a review. */
+export function verbsOf(type: ResourceType): string[] {
+  return type.createOnly ? ['create'] : ALL_VERBS;
 }
 
 type Row = [
@@ -47,7 +52,7 @@ type Row = [
   flags: string,
 ];
 
-// flags: s = status subresource, c = scale subresource, a = category "all"
+// flags: s = status subresource, c = scale subresource, a = category "all", r = a review (create only)
 const ROWS: Row[] = [
   ['', 'v1', 'Pod', 'pods', true, 'po', 'sa'],
   ['', 'v1', 'Service', 'services', true, 'svc', 'sa'],
@@ -78,6 +83,10 @@ const ROWS: Row[] = [
   ['rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true, '', ''],
   ['rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false, '', ''],
   ['rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false, '', ''],
+  ['authentication.k8s.io', 'v1', 'TokenReview', 'tokenreviews', false, '', 'r'],
+  ['authorization.k8s.io', 'v1', 'SubjectAccessReview', 'subjectaccessreviews', false, '', 'r'],
+  ['authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, '', 'r'],
+  ['authorization.k8s.io', 'v1', 'LocalSubjectAccessReview', 'localsubjectaccessreviews', true, '', 'r'],
   ['policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, 'pdb', 's'],
   ['autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, 'hpa', 's'],
   ['autoscaling', 'v1', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, 'hpa', 's'],
@@ -130,6 +139,7 @@ export function builtinResourceTypes(): ResourceType[] {
     statusSubresource: flags.includes('s'),
     scaleSubresource: flags.includes('c'),
     custom: false,
+    ...(flags.includes('r') ? { createOnly: true } : {}),
   }));
 }
 

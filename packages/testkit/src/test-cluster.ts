@@ -17,8 +17,11 @@ export interface TestClusterOptions {
   controllers?: Partial<ControllerOptions> | false | undefined;
   /**
    * Bearer-token authentication. When set, every request but `/version` and health checks needs one
-   * of these tokens (401 otherwise), and each token's grant limits namespaces (403 otherwise). An
-   * unrestricted admin token is added for the returned kubeconfig and client.
+   * of these tokens (401 otherwise), and each token's grant limits namespaces (403 otherwise), or
+   * defers to the cluster's RBAC (`rbac: true`). An unrestricted admin token (user `testkit-admin`,
+   * group `system:masters`) is added for the returned kubeconfig and client. TokenReview answers
+   * with the user (and groups) of each token; SubjectAccessReview evaluates the stored Roles,
+   * ClusterRoles and their bindings.
    */
   tokens?: Record<string, TokenGrant> | undefined;
   /** Interval of watch bookmarks. Default 1000 ms. */
@@ -111,7 +114,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   let tokens: Record<string, TokenGrant> | undefined;
   if (options.tokens) {
     adminToken = `admin-${randomBytes(16).toString('hex')}`;
-    tokens = { ...options.tokens, [adminToken]: { user: 'testkit-admin' } };
+    tokens = { ...options.tokens, [adminToken]: { user: 'testkit-admin', groups: ['system:masters'] } };
   }
   const front = new HttpFront(engine, faults, {
     tokens,
