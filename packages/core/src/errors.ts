@@ -35,6 +35,8 @@ export type GitOpsErrorCode =
   | 'NETWORK_ERROR'
   | 'SERVER_ERROR'
   | 'TOO_MANY_REQUESTS'
+  // stopped on request (an AbortSignal) before the work was done
+  | 'CANCELLED'
   | 'INVALID'
   | 'HEALTH_CHECK_ERROR'
   | 'SYNC_ERROR'

@@ -11,3 +11,13 @@ export class SyncError extends GitOpsError {
     super(options.code ?? 'SYNC_ERROR', message, options);
   }
 }
+
+/**
+ * A sync stopped by its `signal` before its work was done (code `CANCELLED`). The runner turns it
+ * into a `Terminated` result, never into a failed or succeeded one.
+ */
+export class SyncCancelledError extends SyncError {
+  constructor(message = 'the sync was cancelled', options: GitOpsErrorOptions = {}) {
+    super(message, { ...options, code: 'CANCELLED' });
+  }
+}

@@ -15,7 +15,10 @@ export type ResourceSyncStatus =
   | 'Skipped'
   /** The write, the hook or the wait failed: see `message`. */
   | 'Failed'
-  /** Not reached because the sync stopped earlier. */
+  /**
+   * Not reached because the sync stopped earlier, or interrupted part-way by a cancel (the message
+   * then says what was done: a hook created and still running, an object deleted to be recreated).
+   */
   | 'NotRun';
 
 /** What was done to an object. */
@@ -47,13 +50,24 @@ export interface ResourceResult {
   error?: GitOpsErrorJSON | undefined;
 }
 
+/**
+ * How a whole sync ended (as Argo CD's operation phases): `Succeeded` when every task ran and
+ * succeeded (and was healthy when waited for); `Failed` when a task, a wait or the dry run failed;
+ * `Terminated` when the signal stopped it before its work was done (the tasks it did not run are
+ * `NotRun`, and nothing says the app is synced).
+ */
+export type SyncResultPhase = 'Succeeded' | 'Failed' | 'Terminated';
+
 /** The result of a whole sync. */
 export interface SyncResult {
   /** The app. */
   app: string;
-  /** `Succeeded` when every task succeeded (and was healthy when waited for). */
-  phase: 'Succeeded' | 'Failed';
-  /** A summary for a person; the first failure's cause when failed. */
+  /** How it ended: see {@link SyncResultPhase}. */
+  phase: SyncResultPhase;
+  /**
+   * A summary for a person; the first failure's cause when failed; where it was cancelled and how
+   * many tasks did not run when terminated.
+   */
   message: string;
   /** True for a dry run: nothing was written. */
   dryRun: boolean;

@@ -23,13 +23,14 @@ export {
   SYNC_WAVE_ANNOTATION,
   TRACKING_ANNOTATION,
 } from './annotations.js';
-export { SyncError } from './errors.js';
+export { SyncCancelledError, SyncError } from './errors.js';
 export type {
   ResourceResult,
   ResourceSyncStatus,
   SyncEvent,
   SyncOperation,
   SyncResult,
+  SyncResultPhase,
   WaitReason,
 } from './events.js';
 export {

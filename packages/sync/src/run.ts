@@ -14,6 +14,7 @@ import {
 import { diff } from '@gitops-kit/diff';
 import { type AssessHealthOptions, assessHealth, type HealthStatus, worstHealth } from '@gitops-kit/health';
 import { DEFAULT_FIELD_MANAGER, LAST_APPLIED_ANNOTATION } from './annotations.js';
+import { SyncCancellation } from './cancellation.js';
 import { EventChannel } from './channel.js';
 import { SyncError } from './errors.js';
 import type {
@@ -25,8 +26,9 @@ import type {
   WaitReason,
 } from './events.js';
 import type { SyncPhase } from './hooks.js';
+import { syncOutcome } from './outcome.js';
 import { crdIntroduces, type SyncPlan, type SyncTask } from './plan.js';
-import { Backoff, isRetriable, type RetryPolicy, sleep } from './retry.js';
+import { Backoff, isRetriable, type RetryPolicy } from './retry.js';
 import { isTrackedBy } from './tracking.js';
 
 /** Options of {@link runSync}. */
@@ -68,7 +70,10 @@ export interface RunSyncOptions {
   dryRunFirst?: boolean | undefined;
   /** Health assessment options (custom checks, Lua). */
   health?: AssessHealthOptions | undefined;
-  /** Stops the sync between operations. */
+  /**
+   * Cancels the sync: no operation starts after it aborts (one in flight finishes), every wait and
+   * retry delay ends at once, and the result is `Terminated` with the tasks not run as `NotRun`.
+   */
   signal?: AbortSignal | undefined;
 }
 
@@ -87,6 +92,10 @@ interface Work {
   noop?: boolean;
   /** Backoff shared by the task's operations: consecutive failures grow it, a success resets it. */
   backoff?: Backoff;
+  /** What of the task is done so far, said when a cancel interrupts it ("deleted to be recreated"). */
+  progress?: string;
+  /** A cancel interrupted it part-way (its result says what was done). */
+  interrupted?: boolean;
 }
 
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -158,6 +167,7 @@ class Runner {
   private readonly poll: number;
   private readonly concurrency: number;
   private failed: string | undefined;
+  private readonly cancel: SyncCancellation;
   private readonly waitedHealth: HealthStatus[] = [];
   readonly result: Promise<SyncResult>;
 
@@ -170,6 +180,7 @@ class Runner {
     this.timeoutMs = options.timeoutMs ?? 300_000;
     this.poll = options.pollIntervalMs ?? 200;
     this.concurrency = Math.max(1, options.concurrency ?? 16);
+    this.cancel = new SyncCancellation(options.signal);
     this.works = plan.tasks.map((task) => ({
       task,
       result: {
@@ -204,14 +215,26 @@ class Runner {
     this.emit({ type: 'resource-result', result: { ...work.result } });
   }
 
+  /** A task's failure; a cancellation is not one: the task is then left `NotRun`, interrupted. */
   private fail(work: Work, err: unknown): void {
+    if (this.cancel.isCancellation(err)) {
+      this.interrupt(work);
+      return;
+    }
     const safe = safeError(err, work.task.key);
     if (this.failed === undefined) this.failed = safe.message;
     this.finish(work, 'Failed', safe.message, { error: safe.toJSON() as GitOpsErrorJSON });
   }
 
-  private checkAbort(): void {
-    if (this.options.signal?.aborted) throw new SyncError('the sync was cancelled');
+  private interrupt(work: Work): void {
+    this.cancel.stopped();
+    work.interrupted = true;
+    const done = work.progress;
+    this.finish(
+      work,
+      'NotRun',
+      `cancelled before this task finished${done ? ` (${done}; the next sync completes it)` : ''}`,
+    );
   }
 
   /** Runs `fn` with retries of transient failures; `fn` learns the attempt number (0 first). */
@@ -226,7 +249,7 @@ class Runner {
       if (work) work.backoff = backoff;
     }
     for (let attempt = 0; ; attempt++) {
-      this.checkAbort();
+      this.cancel.check();
       try {
         const value = await fn(attempt);
         backoff.succeed();
@@ -246,7 +269,7 @@ class Runner {
           delayMs: delay,
           error: { code: safe.code, message: safe.message },
         });
-        await sleep(delay, this.options.signal);
+        await this.cancel.sleep(delay);
       }
     }
   }
@@ -258,7 +281,8 @@ class Runner {
     try {
       await this.execute(dryRun);
     } catch (err) {
-      if (this.failed === undefined)
+      if (this.cancel.isCancellation(err)) this.cancel.stopped();
+      else if (this.failed === undefined)
         this.failed = safeError(err, {
           group: '',
           version: '',
@@ -267,17 +291,17 @@ class Runner {
           name: this.plan.app,
         }).message;
     }
-    for (const w of this.works)
-      if (w.result.status === 'NotRun') w.result.message = 'not run: the sync stopped before this task';
-    const phase = this.failed === undefined ? 'Succeeded' : 'Failed';
+    const outcome = syncOutcome({
+      tasks: this.works,
+      failure: this.failed,
+      cancelledDuring: this.cancel.during,
+      dryRun,
+    });
+    for (const [i, w] of this.works.entries()) w.result = outcome.resources[i] as ResourceResult;
     const result: SyncResult = {
       app: this.plan.app,
-      phase,
-      message:
-        this.failed ??
-        (dryRun
-          ? 'dry run succeeded: nothing was written'
-          : `successfully synced (${this.works.filter((w) => w.result.operation !== 'none').length} objects written or deleted)`),
+      phase: outcome.phase,
+      message: outcome.message,
       dryRun,
       resources: this.works.map((w) => ({ ...w.result })),
       writes: this.writes,
@@ -313,8 +337,10 @@ class Runner {
     const syncFail = runnable.filter((w) => w.task.phase === 'SyncFail');
     const main = runnable.filter((w) => w.task.phase !== 'SyncFail');
 
+    this.cancel.enter('the check of the namespaces');
     const missingNamespaces = await this.missingNamespaces(main);
     if (!dryRun && o.createNamespace) {
+      this.cancel.enter('the creation of namespaces');
       for (const ns of missingNamespaces) {
         await this.retry(undefined, `create namespace ${ns}`, async () => {
           try {
@@ -333,9 +359,11 @@ class Runner {
     }
 
     if (dryRun || (o.dryRunFirst ?? true)) {
+      this.cancel.enter('the dry run');
       const ok = await this.dryRunAll(main, missingNamespaces, dryRun);
       if (!ok) {
-        await this.runSyncFail(syncFail, dryRun);
+        // Cancelled: nothing failed, and SyncFail hooks are not for a sync that was stopped.
+        if (this.cancel.during === undefined) await this.runSyncFail(syncFail, dryRun);
         return;
       }
       if (dryRun) {
@@ -377,21 +405,28 @@ class Runner {
       if (step.phase === 'PostSync' && !healthChecked && !o.wait) {
         // PostSync hooks run once everything is healthy (Argo CD's rule), waited for or not.
         healthChecked = true;
+        this.cancel.enter('the wait for health before the PostSync hooks');
         if (!(await this.waitHealthy(syncApplied, 'Sync', step.wave))) break;
       }
       const active = step.works.filter((w) => !w.noop).length;
       if (active > 0) this.emit({ type: 'wave-started', phase: step.phase, wave: step.wave, tasks: active });
+      this.cancel.enter(`wave ${step.wave} of the ${step.phase} phase`);
       const ok = await this.runStep(step.phase, step.wave, step.works);
       if (step.phase === 'Sync')
         syncApplied.push(...step.works.filter((w) => w.task.action !== 'prune' && w.task.action !== 'hook'));
       if (!ok) break;
       if (o.wait && step.phase !== 'PostSync') {
         const applied = step.works.filter((w) => w.task.action !== 'prune' && w.task.action !== 'hook');
+        this.cancel.enter(`the wait for health after wave ${step.wave} of the ${step.phase} phase`);
         if (!(await this.waitHealthy(applied, step.phase, step.wave))) break;
       }
     }
-    if (this.failed !== undefined) await this.runSyncFail(syncFail, false);
-    else for (const w of syncFail) this.finish(w, 'Skipped', 'SyncFail hook: the sync succeeded');
+    // A cancelled sync neither failed nor succeeded: its SyncFail hooks stay NotRun.
+    if (this.cancel.during !== undefined) return;
+    if (this.failed !== undefined) {
+      this.cancel.enter('the SyncFail hooks');
+      await this.runSyncFail(syncFail, false);
+    } else for (const w of syncFail) this.finish(w, 'Skipped', 'SyncFail hook: the sync succeeded');
   }
 
   private async runSyncFail(works: Work[], dryRun: boolean): Promise<void> {
@@ -469,6 +504,10 @@ class Runner {
     );
     await mapLimit(candidates, this.concurrency, async (w) => {
       const t = w.task;
+      if (this.cancel.requested) {
+        this.cancel.stopped();
+        return;
+      }
       // Kinds a CRD of this plan introduces cannot be validated before the CRD exists; objects in a
       // namespace this sync creates cannot be either (the server would answer NotFound).
       if (
@@ -484,6 +523,11 @@ class Runner {
         await this.write(w, true);
         checked++;
       } catch (err) {
+        // Cancelled while checking it (a retry delay): not a refusal of the object.
+        if (this.cancel.isCancellation(err)) {
+          this.cancel.stopped();
+          return;
+        }
         if (err instanceof NoKindMatchError && t.syncOptions.skipDryRunOnMissingResource) {
           skipped++;
           return;
@@ -498,6 +542,9 @@ class Runner {
       }
     });
     this.emit({ type: 'dry-run', checked, skipped, failed });
+    // An interrupted dry run says nothing of the objects it did not check: the sync is cancelled,
+    // and the refusals it did see (if any) are in the failure the result quotes.
+    if (this.cancel.during !== undefined) return false;
     if (failed > 0) {
       this.failed = `the dry run refused ${failed} object${failed === 1 ? '' : 's'}; nothing was applied: ${this.failed ?? ''}`;
       return false;
@@ -533,10 +580,11 @@ class Runner {
     );
     const rest = works.filter((w) => !prunes.includes(w) && !first.includes(w));
     const before = this.failed;
+    const stopped = (): boolean => this.failed !== before || this.cancel.during !== undefined;
     await mapLimit(prunes, this.concurrency, (w) => this.runTask(w));
-    if (this.failed !== before) return false;
+    if (stopped()) return false;
     await mapLimit(first, this.concurrency, (w) => this.runTask(w));
-    if (this.failed !== before) return false;
+    if (stopped()) return false;
     const crds = first.filter((w) => crdIntroduces(w.task.desired) !== undefined);
     if (crds.length > 0) {
       this.emit({ type: 'waiting', reason: 'crd-established', phase, wave, ids: crds.map((w) => w.task.id) });
@@ -548,15 +596,20 @@ class Runner {
         }
       }
       this.cluster.invalidateDiscovery();
-      if (this.failed !== before) return false;
+      if (stopped()) return false;
     }
     await mapLimit(rest, this.concurrency, (w) => this.runTask(w));
-    return this.failed === before;
+    return !stopped();
   }
 
   private async runTask(w: Work): Promise<void> {
     const t = w.task;
-    if (w.noop || this.options.signal?.aborted) return;
+    if (w.noop) return;
+    if (this.cancel.requested) {
+      // Left NotRun: the outcome names the tasks a cancel kept from running.
+      this.cancel.stopped();
+      return;
+    }
     this.emit({ type: 'task-started', id: t.id, key: t.key, phase: t.phase, wave: t.wave, action: t.action });
     try {
       if (t.action === 'prune') {
@@ -584,7 +637,7 @@ class Runner {
       if (!dryRun) this.writes++;
     };
     if (w.recreate && !dryRun) {
-      await this.deleteAndWait(w);
+      await this.deleteAndWait(w, w.task.key.name, 'deleted to be recreated; it may not exist now');
       if (ssa && !replace) {
         await this.retry(w, 'apply', async () => {
           count();
@@ -696,7 +749,8 @@ class Runner {
     });
   }
 
-  private async deleteAndWait(w: Work, name = w.task.key.name): Promise<boolean> {
+  /** Deletes and waits until gone; `progress`, when given, is what the task has done once deleted. */
+  private async deleteAndWait(w: Work, name = w.task.key.name, progress?: string): Promise<boolean> {
     const ref = refOf({ ...w.task.key, name });
     const deleted = await this.retry(w, 'delete', async () => {
       try {
@@ -709,6 +763,7 @@ class Runner {
       }
     });
     if (!deleted) return false;
+    if (progress !== undefined) w.progress = progress;
     this.emit({
       type: 'waiting',
       reason: 'deletion',
@@ -780,6 +835,9 @@ class Runner {
       // A named hook kept from an earlier sync (no BeforeHookCreation): it ran already.
       live = await this.cluster.get(refOf(w.result.key));
     }
+    w.result.hookStatus = 'Running';
+    w.result.operation = 'created';
+    w.progress = 'the hook was created and may still be running';
     this.emit({ type: 'hook-phase', id: t.id, key: w.result.key, hookPhase: 'Running', message: 'created' });
     this.emit({ type: 'waiting', reason: 'hook', phase: t.phase, wave: t.wave, ids: [t.id] });
     let health: HealthStatus = healthOf(live, this.options.health);
@@ -805,6 +863,7 @@ class Runner {
       hookPhase: succeeded ? 'Succeeded' : 'Failed',
       message,
     });
+    w.progress = `the hook ${succeeded ? 'succeeded' : 'failed'}; its deletion was not awaited`;
     if (
       (succeeded && policies.includes('HookSucceeded')) ||
       (!succeeded && policies.includes('HookFailed'))
@@ -857,7 +916,7 @@ class Runner {
           code: 'TIMEOUT',
         });
       }
-      await sleep(this.poll, this.options.signal);
+      await this.cancel.sleep(this.poll);
     }
   }
 
@@ -923,7 +982,7 @@ class Runner {
         }
         return false;
       }
-      await sleep(this.poll, this.options.signal);
+      await this.cancel.sleep(this.poll);
     }
   }
 }

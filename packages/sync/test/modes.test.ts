@@ -244,7 +244,12 @@ describe('sync modes and per-object options', () => {
     const sync = runSync(plan, tc.client, { signal: controller.signal, pollIntervalMs: 25 });
     for await (const e of sync) if (e.type === 'hook-phase' && e.hookPhase === 'Running') controller.abort();
     const result = await sync.result;
-    expect(result.phase).toBe('Failed');
+    // A cancelled sync is Terminated (it was 'Failed' before issue 20: a cancel is not a failure).
+    expect(result.phase).toBe('Terminated');
+    expect(result.message).toMatch(/cancelled/);
+    const hook = result.resources.find((r) => r.key.name === 'slow');
+    expect(hook?.status).toBe('NotRun');
+    expect(hook?.message).toMatch(/^cancelled before this task finished \(the hook was created/);
     expect(result.resources.find((r) => r.key.name === 'after')?.status).toBe('NotRun');
     await expect(get('ConfigMap', namespace, 'after')).rejects.toMatchObject({ status: 404 });
   });
