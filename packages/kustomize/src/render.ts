@@ -182,6 +182,12 @@ export async function renderKustomization(
       r.metadata.labels = labels;
     }
   }
+  for (const r of resources) {
+    // kustomize keeps its own bookkeeping in metadata.annotations and, taking it out at the end,
+    // drops the field when nothing else is left: a null or empty map never reaches the output.
+    const ann = r.metadata.annotations;
+    if (ann === null || (isObj(ann) && Object.keys(ann).length === 0)) delete r.metadata.annotations;
+  }
   resources = resources.filter((r) => {
     const ann = r.metadata.annotations;
     return !(isObj(ann) && ann['config.kubernetes.io/local-config'] === 'true');
