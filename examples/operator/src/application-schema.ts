@@ -273,8 +273,19 @@ export const applicationOperationSchema = z
     ],
   });
 
-/** Phase of an operation. */
-export const operationPhaseSchema = z.enum(['Running', 'Succeeded', 'Failed', 'Error', 'Terminating']);
+/**
+ * Phase of an operation. `Running` until the sync has finished (also while a stopped or crashed
+ * operator has yet to carry it on, and between retries); `Terminated` when it was stopped on
+ * purpose before it finished (not by the operator shutting down, which leaves it `Running`).
+ */
+export const operationPhaseSchema = z.enum([
+  'Running',
+  'Succeeded',
+  'Failed',
+  'Error',
+  'Terminating',
+  'Terminated',
+]);
 
 /** The running or last operation. */
 export const operationStateSchema = z.object({

@@ -9,7 +9,7 @@ export interface AppStatusSample {
 }
 
 /** How a sync ended. */
-export type SyncResult = 'Succeeded' | 'Failed' | 'Error';
+export type SyncResult = 'Succeeded' | 'Failed' | 'Error' | 'Terminated';
 
 /** Options of {@link OperatorMetrics}. */
 export interface OperatorMetricsOptions {

@@ -1,10 +1,11 @@
-import { NotFoundError, ValidationError } from '@gitops-kit/core';
+import { jsonEqual, NotFoundError, ValidationError } from '@gitops-kit/core';
 import type {
   Application,
   ApplicationOperation,
   ApplicationSource,
   ApplicationStatus,
   HistoryEntry,
+  OperationState,
 } from './application-schema.js';
 import { findCondition } from './conditions.js';
 
@@ -86,6 +87,67 @@ export function planOperation(
   throw new ValidationError('an operation sets exactly one of sync, rollback and refresh', {
     path: 'operation',
   });
+}
+
+/** The operation a reconcile carries out, from {@link operationToCarryOut}. */
+export interface OperationInProgress {
+  /** The operation: the Application's `operation`, or the one an unfinished operation state holds. */
+  operation: ApplicationOperation;
+  /**
+   * The revision an unfinished sync of this very operation started with: the sync resumes at it
+   * (syncs are idempotent), not at whatever the source resolves to now.
+   */
+  revision?: string | undefined;
+}
+
+/**
+ * The operation to carry out now. An operation state still `Running` means a sync started and was
+ * never recorded as finished — the operator stopped (SIGTERM, lost Lease) or died (SIGKILL) during
+ * it, or a retry is due — so it is carried on: the Application's `operation` while that is set
+ * (a manual operation stays there until it finishes), else the operation the state holds (an
+ * automated sync). When both name the same operation the sync resumes at the state's revision.
+ * Undefined when there is nothing to carry out.
+ */
+export function operationToCarryOut(
+  app: Pick<Application, 'operation' | 'status'>,
+): OperationInProgress | undefined {
+  const state = app.status?.operationState;
+  const unfinished = state?.phase === 'Running' && state.operation !== undefined ? state : undefined;
+  const operation = app.operation ?? unfinished?.operation;
+  if (!operation) return undefined;
+  const same = unfinished?.operation !== undefined && jsonEqual(unfinished.operation, operation);
+  return { operation, ...(same && unfinished?.revision ? { revision: unfinished.revision } : {}) };
+}
+
+/**
+ * The operation state written before a sync starts: `Running`, with the operation and the
+ * revision, so that a restart (even after SIGKILL, when nothing more could be written) finds the
+ * unfinished operation and carries it on ({@link operationToCarryOut}). The retry count of an
+ * unfinished sync of the same revision is kept.
+ */
+export function startedOperationState(input: {
+  operation: ApplicationOperation;
+  revision: string;
+  startedAt: string;
+  previous: OperationState | undefined;
+  /** Retries `syncPolicy.retry` allows, for the message. */
+  retryLimit?: number | undefined;
+}): OperationState {
+  const { previous } = input;
+  const retryCount =
+    previous?.phase === 'Running' && previous.revision === input.revision ? (previous.retryCount ?? 0) : 0;
+  const syncing = `syncing to ${shortRev(input.revision)}`;
+  return {
+    operation: input.operation,
+    phase: 'Running',
+    message:
+      retryCount === 0
+        ? syncing
+        : `retrying (attempt ${retryCount}${input.retryLimit !== undefined ? ` of ${input.retryLimit}` : ''}): ${syncing}`,
+    startedAt: input.startedAt,
+    revision: input.revision,
+    ...(retryCount > 0 ? { retryCount } : {}),
+  };
 }
 
 /**

@@ -44,7 +44,9 @@ import {
   autoSyncDisabledCondition,
   decideAutoSync,
   type OperationPlan,
+  operationToCarryOut,
   planOperation,
+  startedOperationState,
 } from './operations.js';
 import type { ReconcileContext } from './operator.js';
 import { type RenderedSource, renderApplicationSource } from './render-source.js';
@@ -58,7 +60,7 @@ import {
   type ResolvedRepositoryCredentials,
 } from './repository-credentials.js';
 import { writeApplicationStatus } from './status-writer.js';
-import { gitRefFor } from './target-revision.js';
+import { gitRefFor, gitRefForRevision } from './target-revision.js';
 import { validateApplication } from './validating-reconciler.js';
 import type { ReconcileOutcome } from './work-queue.js';
 
@@ -295,7 +297,7 @@ export class ApplicationReconciler {
     revisionOverride: string | undefined,
     cachedRevisionWillDo: boolean,
   ): Promise<SourceState> {
-    const ref = revisionOverride ? gitRefFor(revisionOverride) : gitRefFor(source.targetRevision);
+    const ref = revisionOverride ? gitRefForRevision(revisionOverride) : gitRefFor(source.targetRevision);
     const repoAndRef = `${source.repoURL}\n${JSON.stringify(ref)}\n`;
     if (cachedRevisionWillDo) {
       // No request to Git, so no credentials needed: the Secrets need not be read either.
@@ -620,11 +622,13 @@ export class ApplicationReconciler {
     const previous: ApplicationStatus = app.status ?? {};
     const generation = app.metadata.generation;
 
+    // The Application's operation, or one left Running by a process that stopped or died during it.
+    const carried = operationToCarryOut(app);
     let plan: OperationPlan | undefined;
     let operationError: GitOpsError | undefined;
-    if (app.operation) {
+    if (carried) {
       try {
-        plan = planOperation(app.operation, previous);
+        plan = planOperation(carried.operation, previous);
       } catch (err) {
         operationError = asGitOpsError(err);
       }
@@ -638,11 +642,11 @@ export class ApplicationReconciler {
       plan?.kind === 'rollback'
         ? (commitOf(plan.revision) ?? plan.revision)
         : plan?.kind === 'sync'
-          ? plan.revision
+          ? (carried?.revision ?? plan.revision)
           : undefined;
     const liveOnly =
       this.liveTriggered.delete(ctx.key) &&
-      !app.operation &&
+      !carried &&
       raw.metadata.annotations?.[REFRESH_ANNOTATION] === undefined &&
       this.resolvedGeneration.has(ctx.key) &&
       this.resolvedGeneration.get(ctx.key) === generation;
@@ -716,12 +720,16 @@ export class ApplicationReconciler {
     if (comparison.diff) this.diffs.set(ctx.key, comparison.diff);
     let status = comparison.status;
     let clearOperation = app.operation !== undefined;
+    // Versions of the Application this reconcile's own status writes replaced.
+    const ownVersions = new Set<string>(mine?.superseded ?? []);
+    // The Running state is in the cluster: the final status must replace it, whatever it says.
+    let runningWritten = false;
     let retryAfterMs: number | undefined;
     let newGeneration: number | undefined;
 
     if (operationError) {
       status.operationState = {
-        operation: app.operation,
+        operation: carried?.operation,
         phase: 'Error',
         message: operationError.message,
         startedAt: this.now(),
@@ -734,7 +742,11 @@ export class ApplicationReconciler {
       | { prune: boolean; dryRun: boolean; automated: boolean; rollback?: { id: number; revision: string } }
       | undefined;
     if (plan?.kind === 'sync') {
-      syncRequest = { prune: plan.prune, dryRun: plan.dryRun, automated: false };
+      syncRequest = {
+        prune: plan.prune,
+        dryRun: plan.dryRun,
+        automated: carried?.operation.initiatedBy?.automated === true,
+      };
     } else if (plan?.kind === 'rollback') {
       syncRequest = {
         prune: plan.prune,
@@ -742,7 +754,7 @@ export class ApplicationReconciler {
         automated: false,
         rollback: { id: plan.id, revision: plan.revision },
       };
-    } else if (!app.operation && desired && rendered.revision) {
+    } else if (!carried && desired && rendered.revision) {
       const decision = decideAutoSync({
         app,
         comparison: status,
@@ -755,7 +767,7 @@ export class ApplicationReconciler {
     if (syncRequest && (!desired || rendered.error || !rendered.revision)) {
       // Never sync (nor prune) from a failed render: say so and leave live state alone.
       status.operationState = {
-        operation: app.operation ?? { initiatedBy: { automated: true } },
+        operation: carried?.operation ?? { initiatedBy: { automated: true } },
         phase: 'Failed',
         message: `not synced: ${rendered.error?.message ?? 'the source could not be rendered'}`,
         startedAt: this.now(),
@@ -767,7 +779,7 @@ export class ApplicationReconciler {
 
     // A retried automated sync that is no longer needed (the app is in sync again, say) ends.
     const pending = previous.operationState;
-    if (!syncRequest && !app.operation && pending?.phase === 'Running' && status.sync?.status === 'Synced') {
+    if (!syncRequest && !carried && pending?.phase === 'Running' && status.sync?.status === 'Synced') {
       status.operationState = {
         ...pending,
         phase: 'Succeeded',
@@ -780,7 +792,7 @@ export class ApplicationReconciler {
       const started = performance.now();
       const startedAt = this.now();
       const options = syncOptionsOf(app.spec.syncPolicy?.syncOptions);
-      const operation: ApplicationOperation = app.operation ?? {
+      const operation: ApplicationOperation = carried?.operation ?? {
         sync: { prune: syncRequest.prune },
         initiatedBy: { automated: true },
       };
@@ -797,6 +809,32 @@ export class ApplicationReconciler {
         { revision: rendered.revision, automated: syncRequest.automated, prune: syncRequest.prune },
         'syncing',
       );
+      // Stopping (SIGTERM, or the Lease is lost): a sync started now would only be cut short; the
+      // operation is carried out by the next start or the next leader.
+      if (ctx.signal.aborted) return undefined;
+      // The operation is Running, persisted before the first write to the cluster: a stop or a
+      // crash from here on leaves it Running (and a manual operation set), and the next start
+      // carries it on at this revision. History is written only when the sync has finished.
+      try {
+        const object = await writeApplicationStatus(ctx.client, raw, {
+          ...status,
+          operationState: startedOperationState({
+            operation,
+            revision: syncRequest.rollback?.revision ?? rendered.revision,
+            startedAt,
+            previous: previous.operationState,
+            retryLimit: retryPolicy?.limit,
+          }),
+        });
+        ownVersions.add(raw.metadata.resourceVersion ?? '');
+        ownVersions.add(object.metadata.resourceVersion ?? '');
+        raw = object;
+        runningWritten = true;
+        this.written.set(ctx.key, { superseded: new Set(ownVersions), object });
+      } catch (err) {
+        if (isGitOpsError(err, 'NOT_FOUND')) return undefined;
+        throw err;
+      }
       let phase: OperationState['phase'];
       let message: string;
       try {
@@ -821,6 +859,15 @@ export class ApplicationReconciler {
           // Progress goes to the result; events carry keys only.
         }
         const result = await run.result;
+        if (result.phase === 'Terminated' && ctx.signal.aborted) {
+          // Cut short by this process stopping, not finished: nothing is recorded (no history, no
+          // Succeeded, no failure); the operation stays Running for the next start to carry on.
+          ctx.log.info(
+            { revision: rendered.revision, message: result.message },
+            'sync interrupted by shutdown; the operation stays Running and resumes at the next start',
+          );
+          return undefined;
+        }
         phase = result.phase;
         message = result.message;
       } catch (err) {
@@ -845,7 +892,13 @@ export class ApplicationReconciler {
         last?.phase === 'Running' && last.revision === status.operationState.revision
           ? (last.retryCount ?? 0)
           : 0;
-      if (phase !== 'Succeeded' && retryPolicy && attempt < (retryPolicy.limit ?? 0)) {
+      // A terminated sync was stopped on purpose: it is not retried.
+      if (
+        phase !== 'Succeeded' &&
+        phase !== 'Terminated' &&
+        retryPolicy &&
+        attempt < (retryPolicy.limit ?? 0)
+      ) {
         const delay = Math.min(
           (retryPolicy.initialDelayMs ?? 5000) * (retryPolicy.factor ?? 2) ** attempt,
           retryPolicy.maxDelayMs ?? 180_000,
@@ -889,7 +942,7 @@ export class ApplicationReconciler {
       await ctx.events.record(
         raw,
         phase === 'Succeeded' ? 'Normal' : 'Warning',
-        phase === 'Succeeded' ? 'SyncSucceeded' : 'SyncFailed',
+        phase === 'Succeeded' ? 'SyncSucceeded' : phase === 'Terminated' ? 'SyncTerminated' : 'SyncFailed',
         `${syncRequest.dryRun ? 'dry run ' : ''}sync to ${shortRevision(rendered.revision)}: ${message}`,
       );
       // Compare again after the sync, so status reflects what is now live.
@@ -997,13 +1050,13 @@ export class ApplicationReconciler {
     }
 
     const withoutClock = (s: ApplicationStatus) => JSON.parse(JSON.stringify({ ...s, reconciledAt: '' }));
-    if (current !== raw || !jsonEqual(withoutClock(status), withoutClock(previous))) {
+    if (current !== raw || runningWritten || !jsonEqual(withoutClock(status), withoutClock(previous))) {
       try {
         const superseded = new Set([
           raw.metadata.resourceVersion ?? '',
           current.metadata.resourceVersion ?? '',
         ]);
-        for (const v of mine?.superseded ?? []) superseded.add(v);
+        for (const v of ownVersions) superseded.add(v);
         const object = await writeApplicationStatus(ctx.client, current, status);
         this.written.set(ctx.key, { superseded, object });
       } catch (err) {

@@ -55,3 +55,14 @@ export function gitRefFor(
       return EXACT_VERSION.test(t.name) ? { tag: t.name } : { branch: t.name };
   }
 }
+
+/**
+ * The Git ref of a revision the operator recorded (`<label>@sha1:<commit>` or `sha1:<commit>`):
+ * that commit, reported under the same label, so a resumed sync renders and records the very
+ * revision it started with. Anything else is read as a `targetRevision` ({@link gitRefFor}).
+ */
+export function gitRefForRevision(revision: string): GitRef {
+  const m = /^(?:(.+)@)?sha1:([0-9a-f]{40})$/.exec(revision.trim());
+  if (!m?.[2]) return gitRefFor(revision);
+  return m[1] !== undefined ? { branch: m[1], commit: m[2] } : { commit: m[2] };
+}

@@ -7,7 +7,9 @@ import {
   appendHistory,
   autoSyncDisabledCondition,
   decideAutoSync,
+  operationToCarryOut,
   planOperation,
+  startedOperationState,
 } from '../src/index.js';
 
 const source = { repoURL: 'https://git.example.com/team/deploy.git', targetRevision: 'main', path: 'dev' };
@@ -161,5 +163,78 @@ describe('decideAutoSync', () => {
     const edited = { ...rolledBack, metadata: { ...rolledBack.metadata, generation: 3 } };
     expect(decideAutoSync({ ...base, app: edited }).sync).toBe(true);
     expect(condition.type).toBe(AUTO_SYNC_DISABLED);
+  });
+});
+
+describe('an unfinished operation (the operator stopped or died during a sync)', () => {
+  const automated = { sync: { prune: true }, initiatedBy: { automated: true } };
+  const manual = { sync: { prune: false }, initiatedBy: { username: 'ana' } };
+  const running = (operation: typeof automated | typeof manual) => ({
+    operation,
+    phase: 'Running' as const,
+    startedAt: '2026-01-01T00:00:00Z',
+    revision: `main@sha1:${REV_A}`,
+  });
+
+  it('is carried on: an automated one from its state, at the revision it started with', () => {
+    expect(operationToCarryOut({ status: { operationState: running(automated) } })).toEqual({
+      operation: automated,
+      revision: `main@sha1:${REV_A}`,
+    });
+  });
+
+  it('a manual one stays in operation until it finishes, and resumes at its revision', () => {
+    expect(operationToCarryOut({ operation: manual, status: { operationState: running(manual) } })).toEqual({
+      operation: manual,
+      revision: `main@sha1:${REV_A}`,
+    });
+    // Another operation set meanwhile: that one, at its own revision.
+    const other = { sync: { prune: true }, initiatedBy: { username: 'bo' } };
+    expect(operationToCarryOut({ operation: other, status: { operationState: running(manual) } })).toEqual({
+      operation: other,
+    });
+  });
+
+  it('a finished operation is not carried on', () => {
+    for (const phase of ['Succeeded', 'Failed', 'Error', 'Terminated'] as const)
+      expect(
+        operationToCarryOut({ status: { operationState: { ...running(automated), phase } } }),
+        phase,
+      ).toBeUndefined();
+    expect(operationToCarryOut({ status: {} })).toBeUndefined();
+  });
+
+  it('the Running state written before a sync keeps the retry count of the same revision', () => {
+    const first = startedOperationState({
+      operation: automated,
+      revision: `main@sha1:${REV_A}`,
+      startedAt: '2026-01-01T00:01:00Z',
+      previous: undefined,
+    });
+    expect(first).toEqual({
+      operation: automated,
+      phase: 'Running',
+      message: 'syncing to aaaaaaa',
+      startedAt: '2026-01-01T00:01:00Z',
+      revision: `main@sha1:${REV_A}`,
+    });
+    const retried = startedOperationState({
+      operation: automated,
+      revision: `main@sha1:${REV_A}`,
+      startedAt: '2026-01-01T00:02:00Z',
+      previous: { ...running(automated), retryCount: 2 },
+      retryLimit: 5,
+    });
+    expect(retried).toMatchObject({
+      retryCount: 2,
+      message: 'retrying (attempt 2 of 5): syncing to aaaaaaa',
+    });
+    const otherRevision = startedOperationState({
+      operation: automated,
+      revision: `main@sha1:${REV_B}`,
+      startedAt: '2026-01-01T00:02:00Z',
+      previous: { ...running(automated), retryCount: 2 },
+    });
+    expect(otherRevision.retryCount).toBeUndefined();
   });
 });

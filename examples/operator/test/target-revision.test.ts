@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyTargetRevision, gitRefFor } from '../src/index.js';
+import { classifyTargetRevision, gitRefFor, gitRefForRevision } from '../src/index.js';
 
 describe('targetRevision', () => {
   it('classifies what Applications write', () => {
@@ -34,5 +34,15 @@ describe('targetRevision', () => {
     expect(gitRefFor('^1.0', remote)).toEqual({ semver: '^1.0' });
     expect(gitRefFor('v1.2.3')).toEqual({ tag: 'v1.2.3' });
     expect(gitRefFor('main')).toEqual({ branch: 'main' });
+  });
+
+  it('reproduces a recorded revision: its commit, under its label', () => {
+    const c = 'c'.repeat(40);
+    expect(gitRefForRevision(`main@sha1:${c}`)).toEqual({ branch: 'main', commit: c });
+    expect(gitRefForRevision(`v1.2.3@sha1:${c}`)).toEqual({ branch: 'v1.2.3', commit: c });
+    expect(gitRefForRevision(`sha1:${c}`)).toEqual({ commit: c });
+    // Not a recorded revision: a targetRevision.
+    expect(gitRefForRevision(c)).toEqual({ commit: c });
+    expect(gitRefForRevision('main')).toEqual({ branch: 'main' });
   });
 });
