@@ -2,6 +2,7 @@
 // testkit's API server and git server, the seed repository (examples/deploy-repo), the operator
 // with its web view, and two Applications (dev automated, prod manual). Pushes to the printed clone
 // reach the operator through a webhook, as a Git host would send it.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { parseArgs } from 'node:util';
 import type { KubeObject } from '@gitops-kit/core';
 import { runGit, startGitServer, startTestCluster } from '@gitops-kit/testkit';
 import { APPLICATION_API_VERSION, APPLICATION_KIND, type ApplicationStatus } from './application-schema.js';
+import { APPLICATION_WRITE_VERBS, applicationAccessRbac } from './auth/index.js';
 import { IN_CLUSTER_SERVER } from './cluster-registry.js';
 import { applicationCrd } from './crd.js';
 import { createLogger } from './logger.js';
@@ -34,6 +36,9 @@ export function demoApplications(repoURL: string, namespace = 'default'): KubeOb
   return [app('dev', true), app('prod', false)];
 }
 
+/** The demo's web view user: may read, sync, refresh and roll back the Applications of `default`. */
+export const DEMO_USER = 'demo-user';
+
 /**
  * Runs the demo; answers the exit code. With `--exit-when-synced` it exits 0 once dev is
  * Synced/Healthy and prod has been compared (OutOfSync until synced by hand), 1 if that takes
@@ -51,7 +56,10 @@ export async function runDemo(args: string[]): Promise<number> {
     strict: true,
   });
   const say = (text: string) => process.stdout.write(`${text}\n`);
-  const cluster = await startTestCluster();
+  // The web view's user: its token is what testkit's TokenReview accepts, and its RBAC what
+  // SubjectAccessReview evaluates (its own API requests follow the same RBAC).
+  const token = `demo-${randomBytes(24).toString('base64url')}`;
+  const cluster = await startTestCluster({ tokens: { [token]: { user: DEMO_USER, rbac: true } } });
   const git = await startGitServer();
   let stopOperator: (() => Promise<void>) | undefined;
   let watching: NodeJS.Timeout | undefined;
@@ -59,6 +67,14 @@ export async function runDemo(args: string[]): Promise<number> {
   try {
     await cluster.client.create(applicationCrd() as KubeObject);
     cluster.client.invalidateDiscovery();
+    for (const obj of applicationAccessRbac({
+      name: 'gitops-kit-demo-user',
+      namespace: 'default',
+      verbs: APPLICATION_WRITE_VERBS,
+      subjects: [{ kind: 'User', name: DEMO_USER }],
+    })) {
+      await cluster.client.create(obj);
+    }
     const repo = await git.createRepository('deploy', { defaultBranch: 'main' });
     await repo.commit({ files: await readSeedRepository(), message: 'Seed: base, dev and prod' });
     cloneRoot = await mkdtemp(join(tmpdir(), 'gitops-kit-demo-'));
@@ -104,6 +120,7 @@ export async function runDemo(args: string[]): Promise<number> {
     }, 500);
 
     say(`web view:    ${op.url}/`);
+    say(`token:       ${token}   (log in to the web view as ${DEMO_USER}: Applications of default)`);
     say(`clone:       ${clone}   (commit and git push; dev syncs itself, prod waits for a sync)`);
     say(`kubeconfig:  ${cluster.kubeconfigPath}`);
     say(

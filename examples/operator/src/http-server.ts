@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type AccessControl, describeDenial, ReviewUnavailableError } from './auth/index.js';
 import type { OperatorMetrics } from './metrics.js';
 
 /** A named health check: answers true, or a reason it fails. */
@@ -9,7 +10,7 @@ export type HealthCheck = () => boolean | string | Promise<boolean | string>;
 export interface OperatorServerOptions {
   /** Port to listen on; 0 picks a free one. Default 8080. */
   port?: number | undefined;
-  /** Address to bind. Default `0.0.0.0`. */
+  /** Address to bind. Default `127.0.0.1`: reachable from this machine (or a port-forward) only. */
   host?: string | undefined;
   /** Liveness checks for `/healthz` (the process can make progress). */
   liveness?: Record<string, HealthCheck> | undefined;
@@ -17,6 +18,12 @@ export interface OperatorServerOptions {
   readiness?: Record<string, HealthCheck> | undefined;
   /** Metrics for `/metrics`. */
   metrics?: OperatorMetrics | undefined;
+  /**
+   * Who may read `/metrics`: a bearer token the API server accepts (TokenReview) whose user may
+   * `get` the non-resource URL `/metrics` (SubjectAccessReview), as kube-rbac-proxy checks it.
+   * Absent: anyone who reaches the port (only for a server behind an authenticating proxy).
+   */
+  access?: AccessControl | undefined;
   /** Handler of `/api/webhook` (see `createWebhookHandler`). */
   webhook?: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
   /**
@@ -55,10 +62,41 @@ async function runChecks(checks: Record<string, HealthCheck>): Promise<{ ok: boo
   return { ok, lines };
 }
 
+// kube-rbac-proxy's check of `/metrics`: 401 without an accepted token, 403 without the RBAC
+// permission, 503 when the API server cannot say; the body says which.
+async function metricsAllowed(
+  req: IncomingMessage,
+  res: ServerResponse,
+  access: AccessControl,
+): Promise<boolean> {
+  const refuse = (status: number, message: string, headers: Record<string, string> = {}) => {
+    res.writeHead(status, {
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-store',
+      ...headers,
+    });
+    res.end(`${message}\n`);
+    return false;
+  };
+  try {
+    const outcome = await access.authenticate(req);
+    if ('failure' in outcome)
+      return refuse(401, outcome.message, { 'www-authenticate': 'Bearer realm="gitops-kit"' });
+    const what = { verb: 'get', path: '/metrics' };
+    const decision = await access.can(outcome.principal, what);
+    if (!decision.allowed) return refuse(403, describeDenial(outcome.principal.user.username, what));
+    return true;
+  } catch (err) {
+    if (err instanceof ReviewUnavailableError) return refuse(503, err.message);
+    throw err;
+  }
+}
+
 /**
  * Serves `/healthz`, `/readyz` (kube-apiserver's format: `ok`, or the failing checks; `?verbose`
  * lists every check), `/metrics` and `/api/webhook` on one small node:http server, and hands every
- * other request to `fallback` (the web view).
+ * other request to `fallback` (the web view). The probes are open (the kubelet calls them without
+ * credentials); `/metrics` is checked with `access`; webhooks carry their provider's HMAC.
  */
 export async function startOperatorServer(options: OperatorServerOptions = {}): Promise<OperatorServer> {
   const text = (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8') => {
@@ -81,6 +119,7 @@ export async function startOperatorServer(options: OperatorServerOptions = {}): 
       if (path === '/healthz' || path === '/livez') return probe(req, res, options.liveness ?? {});
       if (path === '/readyz') return probe(req, res, options.readiness ?? {});
       if (path === '/metrics' && options.metrics) {
+        if (options.access && !(await metricsAllowed(req, res, options.access))) return;
         const { contentType, body } = await options.metrics.render();
         return text(res, 200, body, contentType);
       }
@@ -94,7 +133,7 @@ export async function startOperatorServer(options: OperatorServerOptions = {}): 
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 8080, options.host ?? '0.0.0.0', () => {
+    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });

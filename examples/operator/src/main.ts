@@ -29,7 +29,11 @@ commands:
     --leader-elect-lease-duration D    default 15s  (as client-go's flags)
     --leader-elect-renew-deadline D    default 10s
     --leader-elect-retry-period D      default 2s
-    --port N               probes, metrics and webhooks (default 8080)
+    --port N               web view, probes, metrics and webhooks (default 8080)
+    --bind-address ADDR    address to listen on (default 127.0.0.1; 0.0.0.0 in a Pod)
+    --allowed-host NAME    a Host name the web view answers to besides localhost, 127.0.0.1,
+                           [::1] and the bind address (repeatable; the Ingress' name)
+    --secure-cookies       mark the web view's session cookie Secure (TLS ends at a proxy)
     --resync DURATION      poll interval of every source, e.g. 3m (default 3m)
     --log-level LEVEL      trace|debug|info|warn|error (default info)
     --shutdown-timeout D   longest wait for the Lease release at shutdown (default 10s)
@@ -72,6 +76,9 @@ async function run(args: string[]): Promise<number> {
       'leader-elect-renew-deadline': { type: 'string' },
       'leader-elect-retry-period': { type: 'string' },
       port: { type: 'string' },
+      'bind-address': { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
+      'secure-cookies': { type: 'boolean' },
       resync: { type: 'string' },
       'log-level': { type: 'string' },
       'shutdown-timeout': { type: 'string' },
@@ -103,7 +110,9 @@ async function run(args: string[]): Promise<number> {
           renewDeadlineMs: durationFlag(values['leader-elect-renew-deadline']),
           retryPeriodMs: durationFlag(values['leader-elect-retry-period']),
         },
-    server: { port: values.port ? Number(values.port) : 8080 },
+    server: { port: values.port ? Number(values.port) : 8080, host: values['bind-address'] ?? '127.0.0.1' },
+    allowedHosts: values['allowed-host'],
+    secureCookies: values['secure-cookies'],
     webhookSecrets: webhookSecrets(),
     resyncPeriodMs: values.resync ? parseDuration(values.resync) : undefined,
     logger: log,

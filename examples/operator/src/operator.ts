@@ -6,6 +6,7 @@ import type { KubeObject } from '@gitops-kit/core';
 import { splitApplicationKey } from './application.js';
 import { type ApplicationChange, ApplicationInformer, REFRESH_ANNOTATION } from './application-informer.js';
 import { APPLICATION_API_VERSION, APPLICATION_KIND } from './application-schema.js';
+import { AccessControl } from './auth/index.js';
 import { EventRecorder } from './event-recorder.js';
 import { type OperatorServer, startOperatorServer } from './http-server.js';
 import { LeaderElector } from './leader-election.js';
@@ -77,6 +78,11 @@ export interface OperatorOptions {
     | undefined;
   /** The HTTP server (probes, metrics, webhook); `false` for none. Default port 8080. */
   server?: { port?: number | undefined; host?: string | undefined } | false | undefined;
+  /**
+   * Who may read `/metrics` (TokenReview and SubjectAccessReview with `client`). Default: a new
+   * {@link AccessControl} over `client`.
+   */
+  access?: AccessControl | undefined;
   /** Handler of the requests the server does not answer itself (the web view); true when handled. */
   web?: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
   /** Webhook secrets per provider. */
@@ -216,6 +222,7 @@ export class Operator {
         port: this.options.server?.port ?? 8080,
         host: this.options.server?.host,
         metrics: this.metrics,
+        access: this.options.access ?? new AccessControl({ client: this.options.client }),
         fallback: this.options.web,
         liveness: { ping: () => true },
         readiness: {

@@ -1,4 +1,6 @@
 import type { ClusterClient } from '@gitops-kit/cluster';
+import { AccessControl, HostAllowlist } from './auth/index.js';
+import { EventRecorder } from './event-recorder.js';
 import { Operator, type OperatorOptions } from './operator.js';
 import { ApplicationReconciler } from './reconciler.js';
 import { RepositoryCredentials } from './repository-credentials.js';
@@ -8,6 +10,13 @@ import { createWebView, type WebView } from './web/index.js';
 export type ReferenceOperatorOptions = Omit<OperatorOptions, 'reconcile' | 'web'> & {
   /** Serve the web view on the operator's HTTP server. Default true. */
   webView?: boolean | undefined;
+  /**
+   * Host names the web view answers to besides `localhost`, `127.0.0.1`, `[::1]` and the bind
+   * address (`--allowed-host`: the name of an Ingress, say).
+   */
+  allowedHosts?: readonly string[] | undefined;
+  /** Mark the web view's session cookie `Secure` even over plain HTTP (TLS ends at a proxy). */
+  secureCookies?: boolean | undefined;
   /** Namespace of cluster Secrets (remote destinations) and repository Secrets (Git credentials). Default `gitops-kit`. */
   clusterSecretsNamespace?: string | undefined;
   /**
@@ -61,10 +70,32 @@ export async function startReferenceOperator(options: ReferenceOperatorOptions):
       if (operator?.isLeader()) operator.queue.add(key);
     },
   });
+  // One set of review caches for the web view and /metrics.
+  const access = options.access ?? new AccessControl({ client });
+  const host = options.server === false ? undefined : options.server?.host;
   const webView =
-    options.webView === false ? undefined : createWebView({ client, diffProvider: reconciler.diffProvider });
+    options.webView === false
+      ? undefined
+      : createWebView({
+          client,
+          access,
+          // `--namespace` scopes the web view as it scopes the controller.
+          namespaces: options.namespace ? [options.namespace] : undefined,
+          hosts: new HostAllowlist({ bindAddress: host ?? '127.0.0.1', allowedHosts: options.allowedHosts }),
+          secureCookies: options.secureCookies,
+          diffProvider: reconciler.diffProvider,
+          events: new EventRecorder({
+            client,
+            component: 'gitops-kit-web-view',
+            instance: options.identity,
+            onError: (err) => options.logger?.warn({ err }, 'could not record an Event'),
+          }),
+          logger: options.logger?.child({ component: 'web-view' }),
+          onError: (err) => options.logger?.warn({ err }, 'web view request failed'),
+        });
   operator = new Operator({
     ...options,
+    access,
     reconcile: reconciler.reconcile,
     onPush: (key, event) => {
       reconciler.sourceChanged(key);

@@ -3,7 +3,12 @@ import { eventually } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAppCommand } from '../src/app-cli.js';
 import { APPLICATION_API_VERSION, type ApplicationStatus } from '../src/index.js';
-import { type OperatorEnvironment, RECONCILE_WAIT, startOperatorEnvironment } from './harness.js';
+import {
+  type OperatorEnvironment,
+  RECONCILE_WAIT,
+  startOperatorEnvironment,
+  testerFetch,
+} from './harness.js';
 
 describe('reference operator end to end (testkit + git server over HTTP)', () => {
   let env: OperatorEnvironment;
@@ -84,7 +89,7 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
   });
 
   it('syncs are counted in metrics and recorded as Events on the Application', async () => {
-    const metrics = await (await fetch(`${op.url}/metrics`)).text();
+    const metrics = await (await testerFetch(`${op.url}/metrics`)).text();
     expect(metrics).toMatch(/gitopskit_app_sync_total\{result="Succeeded",trigger="automated"\} [1-9]/);
     const events = await cluster.client.list('v1', 'Event', { namespace: 'apps' });
     const synced = events.items.filter(
@@ -140,7 +145,7 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
   });
 
   it('the web view is served by the operator, with the diff of an OutOfSync resource', async () => {
-    const list = await fetch(`${op.url}/`);
+    const list = await testerFetch(`${op.url}/`);
     expect(list.status).toBe(200);
     const page = await list.text();
     expect(page).toContain('prod');
@@ -152,7 +157,9 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
       namespace: 'web-prod',
       name: 'web',
     });
-    const diff = await fetch(`${op.url}/applications/apps/prod/diff?resource=${encodeURIComponent(key)}`);
+    const diff = await testerFetch(
+      `${op.url}/applications/apps/prod/diff?resource=${encodeURIComponent(key)}`,
+    );
     expect(diff.status).toBe(200);
     const text = await diff.text();
     expect(text).toContain('-  replicas: 9');

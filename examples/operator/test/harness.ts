@@ -50,12 +50,59 @@ export function quietLogger(): Logger {
   });
 }
 
-/** Starts a testkit cluster (with `options`) that serves the Application CRD. */
+/**
+ * The token of `tester`, the user the tests read the operator's web view and `/metrics` as: the
+ * ClusterRole {@link TESTER_ROLE} (every verb on Applications, `get` on `/metrics`) is bound to it
+ * in every cluster {@link startApplicationCluster} starts.
+ */
+export const TESTER_TOKEN = 'tester-token';
+/** The user name of {@link TESTER_TOKEN}. */
+export const TESTER = 'tester';
+/** The ClusterRole of {@link TESTER}. */
+export const TESTER_ROLE = 'gitops-kit-tester';
+
+/** `Authorization: Bearer` of {@link TESTER_TOKEN} (or another token), for fetch's headers. */
+export function bearer(token = TESTER_TOKEN): { authorization: string } {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** fetch with the tester's bearer token added to the headers. */
+export function testerFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, {
+    ...init,
+    headers: { ...bearer(), ...(init.headers as Record<string, string> | undefined) },
+  });
+}
+
+/**
+ * Starts a testkit cluster (with `options`) that serves the Application CRD, with bearer tokens
+ * on: the admin's (its kubeconfig and client), {@link TESTER_TOKEN} and any in `options.tokens`;
+ * the tester's RBAC is created.
+ */
 export async function startApplicationCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
-  const cluster = await startTestCluster(options);
+  const cluster = await startTestCluster({
+    ...options,
+    tokens: { [TESTER_TOKEN]: { user: TESTER, rbac: true }, ...options.tokens },
+  });
   try {
     await cluster.client.create(applicationCrd() as KubeObject);
     cluster.client.invalidateDiscovery();
+    await cluster.client.create({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: TESTER_ROLE },
+      rules: [
+        { apiGroups: ['gitops-kit.dev'], resources: ['applications'], verbs: ['*'] },
+        { nonResourceURLs: ['/metrics'], verbs: ['get'] },
+      ],
+    });
+    await cluster.client.create({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: TESTER_ROLE },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: TESTER_ROLE },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: TESTER }],
+    });
     return cluster;
   } catch (err) {
     await cluster.stop();

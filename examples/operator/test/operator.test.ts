@@ -10,7 +10,7 @@ import {
   type ReconcileContext,
   writeApplicationStatus,
 } from '../src/index.js';
-import { quietLogger, startApplicationCluster } from './harness.js';
+import { quietLogger, startApplicationCluster, testerFetch } from './harness.js';
 
 const SECRET = 'webhook-s3cret';
 
@@ -145,7 +145,7 @@ describe('Operator runtime (testkit)', () => {
   it('is ready once synced, and counts reconciles in /metrics', async () => {
     const a = operators[0]!;
     expect((await fetch(`${a.url}/readyz`)).status).toBe(200);
-    const metrics = await (await fetch(`${a.url}/metrics`)).text();
+    const metrics = await (await testerFetch(`${a.url}/metrics`)).text();
     expect(metrics).toMatch(/gitopskit_app_reconcile_total\{result="success"\} [1-9]/);
     expect(metrics).toContain('gitopskit_leader 1');
     expect(metrics).toContain('gitopskit_apps{sync_status="Unknown",health_status="Unknown"} 2');

@@ -6,9 +6,22 @@ import type { AddressInfo } from 'node:net';
 import type { JsonObject, KubeObject, ObjectKey } from '@gitops-kit/core';
 import { diff, renderDiff } from '@gitops-kit/diff';
 import { eventually, type TestCluster } from '@gitops-kit/testkit';
-import { APPLICATION_API_VERSION, APPLICATION_KIND } from '../src/index.js';
+import {
+  AccessControl,
+  APPLICATION_API_VERSION,
+  APPLICATION_KIND,
+  APPLICATION_WRITE_VERBS,
+  applicationAccessRbac,
+} from '../src/index.js';
 import { createWebView, type WebView, type WebViewOptions } from '../src/web/index.js';
-import { startApplicationCluster } from './harness.js';
+import { bearer, startApplicationCluster, TESTER_TOKEN } from './harness.js';
+
+/** `alice` may read and act on the Applications of {@link APPS_NS}, and nothing else. */
+export const ALICE_TOKEN = 'alice-token';
+/** `bob` may only read the Applications of {@link APPS_NS}. */
+export const BOB_TOKEN = 'bob-token';
+/** `mallory` is a user of the cluster without any permission on Applications. */
+export const MALLORY_TOKEN = 'mallory-token';
 
 /** The namespace of the Applications. */
 export const APPS_NS = 'gitops-kit';
@@ -153,6 +166,8 @@ export interface WebFixture {
   view: WebView;
   /** Calls made to the diff provider. */
   diffCalls: { app: string; resource: ObjectKey }[];
+  /** fetch as the tester (`Authorization: Bearer`), or as the owner of `token`. */
+  fetch(url: string, init?: RequestInit, token?: string): Promise<Response>;
   /** Creates an Application and writes its status. */
   createApp(name: string, namespace: string, spec: JsonObject, status?: JsonObject): Promise<KubeObject>;
   /** Reads an Application. */
@@ -194,11 +209,32 @@ export function appSpec(path: string, automated: boolean): JsonObject {
  * the view does not show, and serves a web view of namespace `gitops-kit`.
  */
 export async function startWebFixture(): Promise<WebFixture> {
-  const cluster = await startApplicationCluster();
+  const cluster = await startApplicationCluster({
+    tokens: {
+      [ALICE_TOKEN]: { user: 'alice', rbac: true },
+      [BOB_TOKEN]: { user: 'bob', rbac: true },
+      [MALLORY_TOKEN]: { user: 'mallory', rbac: true },
+    },
+  });
   const client = cluster.client;
   for (const name of [APPS_NS, DEST_NS, 'elsewhere']) {
     await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
+  for (const [user, verbs] of [
+    ['alice', APPLICATION_WRITE_VERBS],
+    ['bob', ['get', 'list', 'watch']],
+  ] as const) {
+    for (const obj of applicationAccessRbac({
+      name: `web-${user}`,
+      namespace: APPS_NS,
+      verbs,
+      subjects: [{ kind: 'User', name: user }],
+    })) {
+      await client.create(obj);
+    }
+  }
+  // One review cache for every view of the fixture, as one operator has.
+  const access = new AccessControl({ client });
   await client.create(guestbookDeployment());
   await client.create({
     apiVersion: 'v1',
@@ -238,6 +274,7 @@ export async function startWebFixture(): Promise<WebFixture> {
   const startView = async (options: Partial<WebViewOptions>) => {
     const view = createWebView({
       client,
+      access,
       namespaces: [APPS_NS],
       heartbeatMs: 60_000,
       diffProvider: async (app, resource) => {
@@ -266,6 +303,11 @@ export async function startWebFixture(): Promise<WebFixture> {
     url,
     view,
     diffCalls,
+    fetch: (target, init = {}, token = TESTER_TOKEN) =>
+      fetch(target, {
+        ...init,
+        headers: { ...bearer(token), ...(init.headers as Record<string, string> | undefined) },
+      }),
     createApp,
     getApp,
     setStatus,

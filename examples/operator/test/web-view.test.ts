@@ -1,8 +1,11 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csrfTokenFor } from '../src/auth/index.js';
 import { applicationView } from '../src/web/application-view.js';
 import { buildResourceTree, escapeHtml, html } from '../src/web/index.js';
+import { TESTER, TESTER_TOKEN } from './harness.js';
 import {
+  ALICE_TOKEN,
   APPS_NS,
   appSpec,
   DEST_NS,
@@ -45,12 +48,21 @@ async function post(
   body: string,
   headers: Record<string, string>,
 ): Promise<{ status: number; location: string | undefined; text: string }> {
-  // node:http rather than fetch: fetch sets its own Origin and Sec-Fetch-* headers.
+  // node:http rather than fetch: fetch sets its own Origin and Sec-Fetch-* headers. A browser's
+  // POST: the tester's session cookie, and the session's CSRF token in the form.
   const url = new URL(path, fx.url);
+  const form = `${body}&_csrf=${csrfTokenFor(TESTER_TOKEN)}`;
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } },
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: `gitops-kit-session=${TESTER_TOKEN}`,
+          ...headers,
+        },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -61,7 +73,7 @@ async function post(
       },
     );
     req.on('error', reject);
-    req.end(body);
+    req.end(form);
   });
 }
 
@@ -69,7 +81,7 @@ const sameOrigin = () => ({ origin: fx.url });
 
 describe('the application list', () => {
   it('shows each Application of the namespaces it serves, with sync and health badges', async () => {
-    const res = await fetch(`${fx.url}/`);
+    const res = await fx.fetch(`${fx.url}/`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const page = await res.text();
@@ -86,13 +98,13 @@ describe('the application list', () => {
   });
 
   it('escapes what comes from the cluster', async () => {
-    const page = await (await fetch(`${fx.url}/`)).text();
+    const page = await (await fx.fetch(`${fx.url}/`)).text();
     expect(page).not.toContain('<script>alert(1)</script>');
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
   it('is sent with a strict Content Security Policy', async () => {
-    const res = await fetch(`${fx.url}/applications`);
+    const res = await fx.fetch(`${fx.url}/applications`);
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("default-src 'none'");
@@ -102,7 +114,7 @@ describe('the application list', () => {
 
 describe('the application page', () => {
   it('shows the resources as a tree: Deployment → ReplicaSet → Pod, with status and messages', async () => {
-    const res = await fetch(`${fx.url}/applications/${APPS_NS}/guestbook-dev`);
+    const res = await fx.fetch(`${fx.url}/applications/${APPS_NS}/guestbook-dev`);
     expect(res.status).toBe(200);
     const page = await res.text();
     const deployment = page.indexOf(`data-resource="${KEYS.deployment}"`);
@@ -125,7 +137,7 @@ describe('the application page', () => {
   });
 
   it('shows the summary, the operation and the history with rollback buttons', async () => {
-    const page = await (await fetch(`${fx.url}/applications/${APPS_NS}/guestbook-dev`)).text();
+    const page = await (await fx.fetch(`${fx.url}/applications/${APPS_NS}/guestbook-dev`)).text();
     expect(page).toContain('Automated (Prune, Self Heal)');
     expect(page).toContain('sync Succeeded: successfully synced (all tasks run)');
     expect(page).toContain('data-history-ids="0,1"');
@@ -136,13 +148,13 @@ describe('the application page', () => {
   });
 
   it('links OutOfSync resources to their diff; the diff is escaped and Secret values are masked', async () => {
-    const page = await (await fetch(`${fx.url}/applications/${APPS_NS}/guestbook-prod`)).text();
+    const page = await (await fx.fetch(`${fx.url}/applications/${APPS_NS}/guestbook-prod`)).text();
     expect(nodeOf(page, 'data-resource', KEYS.deployment)).toContain('class="diff-link"');
-    const dev = await (await fetch(`${fx.url}/applications/${APPS_NS}/guestbook-dev`)).text();
+    const dev = await (await fx.fetch(`${fx.url}/applications/${APPS_NS}/guestbook-dev`)).text();
     expect(dev).not.toContain('class="diff-link"');
 
     const diffUrl = `${fx.url}/applications/${APPS_NS}/guestbook-prod/diff?resource=${encodeURIComponent(KEYS.deployment)}`;
-    const res = await fetch(diffUrl);
+    const res = await fx.fetch(diffUrl);
     expect(res.status).toBe(200);
     const diffPage = await res.text();
     expect(diffPage).toContain('<span class="del">-  replicas: 1</span>');
@@ -160,7 +172,7 @@ describe('the application page', () => {
     });
 
     const secret = await (
-      await fetch(
+      await fx.fetch(
         `${fx.url}/applications/${APPS_NS}/guestbook-prod/diff?resource=${encodeURIComponent(KEYS.secret)}`,
       )
     ).text();
@@ -173,25 +185,25 @@ describe('the application page', () => {
 
   it('refuses a diff of an object that is not one of the Application’s resources', async () => {
     const other = `${fx.url}/applications/${APPS_NS}/guestbook-prod/diff?resource=${encodeURIComponent('~/v1/Secret/kube-system/admin')}`;
-    const res = await fetch(other);
+    const res = await fx.fetch(other);
     expect(res.status).toBe(404);
     const calls = fx.diffCalls.length;
     expect(
-      (await fetch(`${fx.url}/applications/${APPS_NS}/guestbook-prod/diff?resource=nonsense`)).status,
+      (await fx.fetch(`${fx.url}/applications/${APPS_NS}/guestbook-prod/diff?resource=nonsense`)).status,
     ).toBe(400);
     expect(fx.diffCalls.length).toBe(calls);
   });
 
   it('answers 404 for an unknown Application and for one outside its namespaces', async () => {
-    const missing = await fetch(`${fx.url}/applications/${APPS_NS}/nope`);
+    const missing = await fx.fetch(`${fx.url}/applications/${APPS_NS}/nope`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('Application gitops-kit/nope not found');
-    expect((await fetch(`${fx.url}/applications/elsewhere/hidden`)).status).toBe(404);
+    expect((await fx.fetch(`${fx.url}/applications/elsewhere/hidden`)).status).toBe(404);
   });
 
   it('shows an Application never reconciled, and reads a malformed one without failing', async () => {
     await fx.createApp('fresh', APPS_NS, appSpec('dev', false));
-    const res = await fetch(`${fx.url}/applications/${APPS_NS}/fresh`);
+    const res = await fx.fetch(`${fx.url}/applications/${APPS_NS}/fresh`);
     expect(res.status).toBe(200);
     const page = await res.text();
     expect(page).toContain('class="badge sync-Unknown" data-field="sync">Unknown<');
@@ -220,7 +232,7 @@ describe('the resource tree', () => {
         throw new Error('kubeconfig Secret cluster-prod not found');
       },
     });
-    const res = await fetch(`${url}/applications/${APPS_NS}/guestbook-dev`);
+    const res = await fx.fetch(`${url}/applications/${APPS_NS}/guestbook-dev`);
     expect(res.status).toBe(200);
     const page = await res.text();
     expect(asked).toEqual(['guestbook-dev']);
@@ -267,10 +279,10 @@ describe('rollback', () => {
     const app = await fx.getApp('rollme');
     expect(app.operation).toEqual({
       rollback: { id: 0, prune: true },
-      initiatedBy: { username: 'web-view' },
+      initiatedBy: { username: TESTER },
     });
     // The page says it is requested, and disables the buttons while it is pending.
-    const page = await (await fetch(`${fx.url}${res.location}`)).text();
+    const page = await (await fx.fetch(`${fx.url}${res.location}`)).text();
     expect(page).toContain('Rollback to history id 0 requested');
     expect(page).toContain('Requested: rollback to history id 0');
     expect(page).toMatch(/data-rollback="0" disabled/);
@@ -296,7 +308,7 @@ describe('rollback', () => {
   it('accepts only POST with a form, a known history id, and answers JSON to JSON clients', async () => {
     await fx.createApp('strict', APPS_NS, appSpec('dev', true), devStatus());
     const path = `/applications/${APPS_NS}/strict/rollback`;
-    const get = await fetch(`${fx.url}${path}`);
+    const get = await fx.fetch(`${fx.url}${path}`);
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST');
     expect((await post(path, 'id=0', { ...sameOrigin(), 'content-type': 'text/plain' })).status).toBe(415);
@@ -313,32 +325,34 @@ describe('rollback', () => {
     expect(JSON.parse(ok.text)).toEqual({ requested: { rollback: { id: 1 } } });
   });
 
-  it('is not offered, and refused, by a read-only view; allowed origins and the user are configurable', async () => {
+  it('is not offered, and refused, by a read-only view; allowed origins are configurable, the user is the token’s', async () => {
     const { url: readOnly } = await fx.startView({ readOnly: true });
-    const page = await (await fetch(`${readOnly}/applications/${APPS_NS}/guestbook-dev`)).text();
+    const page = await (await fx.fetch(`${readOnly}/applications/${APPS_NS}/guestbook-dev`)).text();
     expect(page).not.toContain('data-rollback');
     await fx.createApp('proxied', APPS_NS, appSpec('dev', true), devStatus());
-    const denied = await fetch(`${readOnly}/applications/${APPS_NS}/proxied/rollback`, {
+    const denied = await fx.fetch(`${readOnly}/applications/${APPS_NS}/proxied/rollback`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: readOnly },
       body: 'id=0',
     });
     expect(denied.status).toBe(403);
 
-    const { url: proxied } = await fx.startView({
-      allowedOrigins: ['https://gitops.example.com'],
-      userOf: (req) => req.headers['x-forwarded-user'] as string | undefined,
-    });
-    const res = await fetch(`${proxied}/applications/${APPS_NS}/proxied/rollback`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        origin: 'https://gitops.example.com',
-        'x-forwarded-user': 'alice',
+    const { url: proxied } = await fx.startView({ allowedOrigins: ['https://gitops.example.com'] });
+    const res = await fx.fetch(
+      `${proxied}/applications/${APPS_NS}/proxied/rollback`,
+      {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: 'https://gitops.example.com',
+          // A header an authenticating proxy might set counts for nothing: the token says who.
+          'x-forwarded-user': 'mallory',
+        },
+        body: 'id=0',
       },
-      body: 'id=0',
-    });
+      ALICE_TOKEN,
+    );
     expect(res.status).toBe(303);
     expect((await fx.getApp('proxied')).operation).toEqual({
       rollback: { id: 0 },
@@ -356,7 +370,7 @@ async function readEvents(
   afterConnect?: () => Promise<void>,
 ): Promise<SseEvent[]> {
   const controller = new AbortController();
-  const res = await fetch(url, { signal: controller.signal });
+  const res = await fx.fetch(url, { signal: controller.signal });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
@@ -459,7 +473,7 @@ describe('live updates', () => {
   });
 
   it('refuses a stream of an Application outside its namespaces', async () => {
-    const res = await fetch(`${fx.url}/web/events?app=elsewhere%2Fhidden`);
+    const res = await fx.fetch(`${fx.url}/web/events?app=elsewhere%2Fhidden`);
     expect(res.status).toBe(404);
   });
 
@@ -472,7 +486,7 @@ describe('live updates', () => {
     );
     // The stream ended (readEvents returned) after the snapshot.
     expect(events.length).toBeGreaterThan(0);
-    expect((await fetch(`${url}/`)).status).toBe(404);
+    expect((await fx.fetch(`${url}/`)).status).toBe(404);
   });
 });
 
@@ -488,31 +502,31 @@ describe('escaping', () => {
 
   it('puts names into links as path segments, so they cannot add segments or queries', async () => {
     await fx.createApp('weird.name-1', APPS_NS, appSpec('dev', false));
-    const page = await (await fetch(`${fx.url}/`)).text();
+    const page = await (await fx.fetch(`${fx.url}/`)).text();
     expect(page).toContain(`href="/applications/${APPS_NS}/weird.name-1"`);
-    expect((await fetch(`${fx.url}/applications/${APPS_NS}/weird.name-1`)).status).toBe(200);
-    expect((await fetch(`${fx.url}/applications/${APPS_NS}/%E0%A4%A`)).status).toBe(404);
+    expect((await fx.fetch(`${fx.url}/applications/${APPS_NS}/weird.name-1`)).status).toBe(200);
+    expect((await fx.fetch(`${fx.url}/applications/${APPS_NS}/%E0%A4%A`)).status).toBe(404);
   });
 });
 
 describe('routing', () => {
   it('answers false for paths it does not serve, so the operator server can serve them', async () => {
     for (const path of ['/healthz', '/metrics', '/api/webhook', '/applications/a/b/c/d', '/web/other']) {
-      const res = await fetch(`${fx.url}${path}`);
+      const res = await fx.fetch(`${fx.url}${path}`);
       expect(res.status, path).toBe(404);
       expect(await res.text(), path).toBe('not the web view\n');
     }
   });
 
   it('serves its script and style, and answers 405 to other methods on its pages', async () => {
-    const js = await fetch(`${fx.url}/web/assets/web-view.js`);
+    const js = await fx.fetch(`${fx.url}/web/assets/web-view.js`);
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(await js.text()).toContain('EventSource');
-    const css = await fetch(`${fx.url}/web/assets/web-view.css`);
+    const css = await fx.fetch(`${fx.url}/web/assets/web-view.css`);
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
-    const del = await fetch(`${fx.url}/applications/${APPS_NS}/guestbook-dev`, { method: 'DELETE' });
+    const del = await fx.fetch(`${fx.url}/applications/${APPS_NS}/guestbook-dev`, { method: 'DELETE' });
     expect(del.status).toBe(405);
-    const head = await fetch(`${fx.url}/`, { method: 'HEAD' });
+    const head = await fx.fetch(`${fx.url}/`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
   });

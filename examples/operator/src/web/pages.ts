@@ -18,7 +18,29 @@ export const WEB_PATHS = {
   diff: (namespace: string, name: string, resourceKey: string) =>
     `${WEB_PATHS.app(namespace, name)}/diff?resource=${encodeURIComponent(resourceKey)}`,
   rollback: (namespace: string, name: string) => `${WEB_PATHS.app(namespace, name)}/rollback`,
+  sync: (namespace: string, name: string) => `${WEB_PATHS.app(namespace, name)}/sync`,
+  refresh: (namespace: string, name: string) => `${WEB_PATHS.app(namespace, name)}/refresh`,
+  login: '/login',
+  logout: '/logout',
 };
+
+/** The form field of the CSRF token (see `auth/csrf.ts`). */
+export const CSRF_FIELD_NAME = '_csrf';
+
+/** Who is logged in, for the page header and the forms' CSRF token. */
+export interface SessionView {
+  /** The user's name (TokenReview's `username`). */
+  username: string;
+  /** The CSRF token of the session; undefined for an API client (no forms to protect). */
+  csrfToken: string | undefined;
+}
+
+/** The hidden field that carries the session's CSRF token in a form. */
+export function csrfField(session: SessionView | undefined): SafeHtml | null {
+  return session?.csrfToken
+    ? html`<input type="hidden" name="${CSRF_FIELD_NAME}" value="${session.csrfToken}">`
+    : null;
+}
 
 /** What every page's frame needs. */
 export interface LayoutOptions {
@@ -30,6 +52,17 @@ export interface LayoutOptions {
   events?: string | undefined;
   /** Breadcrumbs after the brand. */
   crumbs?: { label: string; href?: string | undefined }[] | undefined;
+  /** The logged-in user: named in the header, with a logout button. */
+  session?: SessionView | undefined;
+}
+
+function sessionHtml(session: SessionView | undefined): SafeHtml | null {
+  if (!session) return null;
+  return html`<span class="session"><span class="user" id="current-user">${session.username}</span>${
+    session.csrfToken
+      ? html` <form method="post" action="${WEB_PATHS.logout}" class="logout">${csrfField(session)}<button type="submit" id="logout">Log out</button></form>`
+      : null
+  }</span>`;
 }
 
 /** The frame of every page: head, header with breadcrumbs, and the `main` the script refreshes. */
@@ -52,6 +85,7 @@ export function layout(options: LayoutOptions, body: SafeHtml): SafeHtml {
       html` <span class="sep">/</span> ${c.href ? html`<a href="${c.href}">${c.label}</a>` : html`<span>${c.label}</span>`}`,
   )}</nav>
 ${options.events ? html`<span class="live" id="live-status" data-state="connecting" title="live updates">connecting…</span>` : null}
+${sessionHtml(options.session)}
 </header>
 <main>
 ${body}
@@ -91,7 +125,7 @@ function policyText(app: ApplicationView): string {
 /** The list of Applications. */
 export function applicationListPage(
   apps: readonly ApplicationView[],
-  options: { brand: string; namespaces: readonly string[] | undefined },
+  options: { brand: string; namespaces: readonly string[] | undefined; session?: SessionView | undefined },
 ): SafeHtml {
   const counts = new Map<string, number>();
   for (const a of apps) counts.set(a.sync, (counts.get(a.sync) ?? 0) + 1);
@@ -130,6 +164,7 @@ ${rows}
       title: 'Applications',
       events: WEB_PATHS.events,
       crumbs: [{ label: 'Applications' }],
+      session: options.session,
     },
     body,
   );
@@ -156,10 +191,16 @@ ${node.children.length > 0 ? html`<ul>${node.children.map((c) => treeNodeHtml(ap
 </li>`;
 }
 
-function historyRow(app: ApplicationView, h: HistoryView, current: boolean, canRollback: boolean): SafeHtml {
+function historyRow(
+  app: ApplicationView,
+  h: HistoryView,
+  current: boolean,
+  canRollback: boolean,
+  session: SessionView | undefined,
+): SafeHtml {
   const button = canRollback
     ? html`<form method="post" action="${WEB_PATHS.rollback(app.namespace, app.name)}" class="rollback" data-confirm="${`Roll back ${app.name} to history id ${h.id} (${shortRevision(h.revision)})? Automated sync will be disabled.`}">
-<input type="hidden" name="id" value="${h.id}">
+${csrfField(session)}<input type="hidden" name="id" value="${h.id}">
 <label class="prune"><input type="checkbox" name="prune" value="true"> prune</label>
 <button type="submit" data-rollback="${h.id}"${app.pendingOperation ? html` disabled` : null}>Rollback</button>
 </form>`
@@ -187,7 +228,13 @@ export interface Notice {
 export function applicationPage(
   app: ApplicationView,
   tree: ResourceTree,
-  options: { brand: string; withDiff: boolean; readOnly: boolean; notice?: Notice | undefined },
+  options: {
+    brand: string;
+    withDiff: boolean;
+    readOnly: boolean;
+    notice?: Notice | undefined;
+    session?: SessionView | undefined;
+  },
 ): SafeHtml {
   const latest = app.history.reduce((max, h) => Math.max(max, h.id), -1);
   const conditions = app.conditions.filter((c) => c.status === 'True');
@@ -201,6 +248,7 @@ export function applicationPage(
 <h1>${app.name} <small>${app.namespace}</small></h1>
 <p class="status-line">${syncBadgeHtml(app.sync)} <code data-field="revision" title="${app.revision ?? ''}">${shortRevision(app.revision)}</code> ${healthBadgeHtml(app.health, app.healthMessage)} <span class="health-message" data-field="health-message">${app.healthMessage ?? ''}</span></p>
 <p class="operation" data-field="operation">${operationText(app)}</p>
+${options.readOnly ? null : actionsHtml(app, options.session)}
 <dl class="details">
 <dt>Project</dt><dd>${app.project}</dd>
 <dt>Repository</dt><dd>${app.repoURL ?? ''}</dd>
@@ -226,7 +274,7 @@ ${
     : html`<table class="history" id="history">
 <thead><tr><th>ID</th><th>Revision</th><th>Deployed</th><th>Target</th><th>Path</th><th>By</th><th></th></tr></thead>
 <tbody>
-${history.map((h) => historyRow(app, h, h.id === latest, !options.readOnly))}
+${history.map((h) => historyRow(app, h, h.id === latest, !options.readOnly, options.session))}
 </tbody>
 </table>`
 }
@@ -237,9 +285,25 @@ ${history.map((h) => historyRow(app, h, h.id === latest, !options.readOnly))}
       title: app.name,
       events: `${WEB_PATHS.events}?app=${encodeURIComponent(app.key)}`,
       crumbs: [{ label: 'Applications', href: WEB_PATHS.list }, { label: `${app.namespace}/${app.name}` }],
+      session: options.session,
     },
     body,
   );
+}
+
+// Sync and refresh, for a user who may update the Application.
+function actionsHtml(app: ApplicationView, session: SessionView | undefined): SafeHtml {
+  const disabled = app.pendingOperation ? html` disabled` : null;
+  return html`<div class="actions">
+<form method="post" action="${WEB_PATHS.sync(app.namespace, app.name)}" class="sync" data-confirm="${`Sync ${app.name} to ${app.targetRevision}?`}">
+${csrfField(session)}<label class="prune"><input type="checkbox" name="prune" value="true"> prune</label>
+<button type="submit" data-action="sync"${disabled}>Sync</button>
+</form>
+<form method="post" action="${WEB_PATHS.refresh(app.namespace, app.name)}" class="refresh">
+${csrfField(session)}<label class="hard"><input type="checkbox" name="hard" value="true"> hard</label>
+<button type="submit" data-action="refresh"${disabled}>Refresh</button>
+</form>
+</div>`;
 }
 
 function diffLineClass(line: string): string {
@@ -255,7 +319,7 @@ export function diffPage(
   app: ApplicationView,
   resource: { key: string; kind: string; name: string; namespace: string },
   diff: string | undefined,
-  options: { brand: string },
+  options: { brand: string; session?: SessionView | undefined },
 ): SafeHtml {
   // A provider may colour its output for terminals; a page colours by line instead.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC.
@@ -280,19 +344,39 @@ ${
         { label: `${app.namespace}/${app.name}`, href: WEB_PATHS.app(app.namespace, app.name) },
         { label: `diff ${title}` },
       ],
+      session: options.session,
     },
     body,
   );
 }
 
 /** A page that says what went wrong. */
-export function errorPage(status: number, message: string, options: { brand: string }): SafeHtml {
+export function errorPage(
+  status: number,
+  message: string,
+  options: { brand: string; session?: SessionView | undefined },
+): SafeHtml {
   return layout(
     {
       brand: options.brand,
       title: `Error ${status}`,
       crumbs: [{ label: 'Applications', href: WEB_PATHS.list }],
+      session: options.session,
     },
     html`<h1>${status === 404 ? 'Not found' : `Error ${status}`}</h1><p class="notice notice-error">${message}</p><p><a href="${WEB_PATHS.list}">All applications</a></p>`,
   );
+}
+
+/** The login page: a token (a ServiceAccount's, `kubectl create token`, or an OIDC id token). */
+export function loginPage(options: { brand: string; next: string; notice?: Notice | undefined }): SafeHtml {
+  const body = html`<h1>Log in</h1>
+${options.notice ? html`<p class="notice notice-${options.notice.kind}" role="alert" id="login-notice">${options.notice.text}</p>` : null}
+<form method="post" action="${WEB_PATHS.login}" class="login" id="login-form">
+<input type="hidden" name="next" value="${options.next}">
+<label for="token">Bearer token</label>
+<input type="password" name="token" id="token" autocomplete="off" required spellcheck="false">
+<button type="submit" id="login">Log in</button>
+</form>
+<p class="hint">A token the cluster accepts, e.g. <code>kubectl create token NAME -n NAMESPACE</code>. What you may see and do follows its RBAC on <code>applications.gitops-kit.dev</code>. The token is kept in an HttpOnly cookie until you log out or close the browser.</p>`;
+  return layout({ brand: options.brand, title: 'Log in', crumbs: [{ label: 'Log in' }] }, body);
 }

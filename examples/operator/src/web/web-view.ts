@@ -4,7 +4,6 @@ import type { ClusterClient } from '@gitops-kit/cluster';
 import {
   GitOpsError,
   isGitOpsError,
-  type JsonObject,
   type KubeObject,
   NotFoundError,
   type ObjectKey,
@@ -14,15 +13,41 @@ import {
   ValidationError,
 } from '@gitops-kit/core';
 import { APPLICATION_API_VERSION, APPLICATION_KIND } from '../application-schema.js';
+import {
+  type AccessControl,
+  type AuthenticationOutcome,
+  AuthorizationError,
+  clearedSessionCookie,
+  HostAllowlist,
+  isSecureRequest,
+  isValidCsrfToken,
+  MAX_SESSION_TOKEN_BYTES,
+  type Principal,
+  type ResourceAccess,
+  sessionCookie,
+} from '../auth/index.js';
+import type { EventType } from '../event-recorder.js';
+import type { Logger } from '../logger.js';
 import { type ApplicationView, applicationView } from './application-view.js';
 import type { SafeHtml } from './html.js';
 import { ApplicationFeed, type FeedEvent } from './live-feed.js';
 import {
+  describeOperationRequest,
+  isOperationAction,
+  type OperationAction,
+  parseOperationRequest,
+  requestedJson,
+  requestOperation,
+} from './operation-requests.js';
+import {
   applicationListPage,
   applicationPage,
+  CSRF_FIELD_NAME,
   diffPage,
   errorPage,
+  loginPage,
   type Notice,
+  type SessionView,
   WEB_PATHS,
 } from './pages.js';
 import { buildResourceTree, type ChildKind, type ResourceTree } from './resource-tree.js';
@@ -35,10 +60,31 @@ import { isSameOriginRequest } from './same-origin.js';
  */
 export type DiffProvider = (app: KubeObject, resource: ObjectKey) => Promise<string | undefined>;
 
+/** Where the web view records what users asked for (the operator's `EventRecorder`). */
+export interface ActionRecorder {
+  /** Records an Event about `object`. */
+  record(object: KubeObject, type: EventType, reason: string, message: string): Promise<void>;
+}
+
 /** Options of {@link createWebView}. */
 export interface WebViewOptions {
-  /** The cluster the Applications live in. */
+  /** The cluster the Applications live in (the operator's own client: reads and operation writes). */
   client: ClusterClient;
+  /**
+   * Who may see and do what: every page and action needs a bearer token (the login's session
+   * cookie, or `Authorization: Bearer`) that TokenReview accepts, and the RBAC verb on
+   * `applications.gitops-kit.dev` in the Application's namespace (`get`/`list` to read,
+   * `update` or `patch` for sync, rollback and refresh), asked with SubjectAccessReview.
+   */
+  access: AccessControl;
+  /** Host names the view answers to (DNS rebinding); default `localhost`, `127.0.0.1`, `[::1]`. */
+  hosts?: HostAllowlist | undefined;
+  /** Mark the session cookie `Secure` even over plain HTTP (TLS ends at a proxy that does not say so). */
+  secureCookies?: boolean | undefined;
+  /** Events about the operations users request (`OperationRequested`, naming the user). */
+  events?: ActionRecorder | undefined;
+  /** Where requested operations, logins and refusals are logged. */
+  logger?: Logger | undefined;
   /** Namespaces whose Applications are shown; every namespace when absent. */
   namespaces?: readonly string[] | undefined;
   /** The diff of an OutOfSync resource; without it, pages link to no diff. */
@@ -50,11 +96,6 @@ export interface WebViewOptions {
    * proxy rewrites `Host`), e.g. `https://gitops.example.com`.
    */
   allowedOrigins?: readonly string[] | undefined;
-  /**
-   * Who a rollback is recorded as initiated by (`operation.initiatedBy.username`): a function of
-   * the request (a header set by an authenticating proxy, say). Default `web-view`.
-   */
-  userOf?: ((req: IncomingMessage) => string | undefined) | undefined;
   /**
    * The client of an Application's destination cluster, where its resources and their children
    * live (e.g. `(app) => registry.clientFor(app.spec.destination)`). Default: `client`.
@@ -106,15 +147,22 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 const MAX_FORM_BYTES = 4096;
+// A login form carries a token (a JWT of a few KiB at most).
+const MAX_LOGIN_FORM_BYTES = 16 * 1024;
+
+const APPLICATIONS = { group: 'gitops-kit.dev', resource: 'applications' } as const;
 
 function statusOf(err: unknown): number {
   if (!(err instanceof GitOpsError)) return 500;
   switch (err.code) {
     case 'NOT_FOUND':
       return 404;
-    case 'FORBIDDEN':
     case 'UNAUTHORIZED':
+      return 401;
+    case 'FORBIDDEN':
       return 403;
+    case 'SERVER_ERROR':
+      return 503;
     case 'CONFLICT':
     case 'ALREADY_EXISTS':
       return 409;
@@ -146,7 +194,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(`${JSON.stringify(body)}\n`);
 }
 
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+async function readForm(req: IncomingMessage, limit = MAX_FORM_BYTES): Promise<URLSearchParams> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') {
     throw new ValidationError('the request body must be a form (application/x-www-form-urlencoded)', {
@@ -157,10 +205,18 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_FORM_BYTES) throw new ParseError('the form is too large', { code: 'LIMIT_EXCEEDED' });
+    if (size > limit) throw new ParseError('the form is too large', { code: 'LIMIT_EXCEEDED' });
     chunks.push(chunk as Buffer);
   }
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+/** A path to send the browser back to after the login: this view's own, never another site's. */
+function safeNext(next: string | null | undefined): string {
+  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return WEB_PATHS.list;
+  if (next.startsWith(WEB_PATHS.login) || next.startsWith(WEB_PATHS.logout)) return WEB_PATHS.list;
+  // Control characters could split a header.
+  return /^[\x21-\x7e]+$/.test(next) ? next : WEB_PATHS.list;
 }
 
 /** Splits `/applications/ns/name[/action]` into its decoded parts; undefined when it is not one. */
@@ -182,17 +238,22 @@ function applicationRoute(
 /**
  * The operator's web view: a list of Applications with sync and health badges, a page per
  * Application with its resources as a tree (managed resources and what they own, found through
- * ownerReferences), the diff of an OutOfSync resource, the sync history with rollback buttons,
- * and live updates over Server-Sent Events fed by one shared watch of Applications.
+ * ownerReferences), the diff of an OutOfSync resource, the sync history, sync, refresh and
+ * rollback buttons, and live updates over Server-Sent Events fed by one shared watch of
+ * Applications.
  *
- * Pages are rendered on the server with every value escaped, under a strict Content Security
- * Policy (the only script is the view's own file). The one write, a rollback, is a POST that must
- * come from the view's own origin; it sets `operation.rollback` on the Application, as
- * `gitops-kit-operator app rollback` does, for the operator to carry out. The view has no login
- * of its own: expose it through `kubectl port-forward` or an authenticating proxy.
+ * Every page and action is authenticated and authorised by the cluster (see `access`): a browser
+ * logs in at `/login` with a token, kept in an HttpOnly, SameSite=Strict cookie; an API client
+ * sends `Authorization: Bearer`. A form's POST must carry the session's CSRF token and come from
+ * the view's own origin. Requests whose `Host` is not an allowed name are refused (421). Pages are
+ * rendered on the server with every value escaped, under a strict Content Security Policy (the
+ * only script is the view's own file). An action sets `operation` on the Application, as
+ * `gitops-kit-operator app` does, initiated by the user's name, for the operator to carry out.
  */
 export function createWebView(options: WebViewOptions): WebView {
   const client = options.client;
+  const access = options.access;
+  const hosts = options.hosts ?? new HostAllowlist();
   const brand = options.brand ?? 'gitops-kit';
   const namespaces = options.namespaces ? [...options.namespaces] : undefined;
   const inScope = (namespace: string) => namespaces === undefined || namespaces.includes(namespace);
@@ -206,11 +267,49 @@ export function createWebView(options: WebViewOptions): WebView {
     namespace,
     name,
   });
+  const sessionOf = (principal: Principal): SessionView => ({
+    username: principal.user.username,
+    csrfToken: principal.csrfToken,
+  });
 
-  async function getApplication(namespace: string, name: string): Promise<KubeObject> {
+  /** Out of scope: 404, whatever the user may do (another operator's Applications). */
+  function checkScope(namespace: string, name: string): void {
     if (!inScope(namespace)) {
       throw new NotFoundError(`Application ${namespace}/${name} is not in the namespaces this view shows`);
     }
+  }
+
+  /** 404 out of scope; 403 unless the user may `verb` the Application (asked before it is read, so a 403 says nothing of whether it exists). */
+  async function authorizeApp(
+    principal: Principal,
+    verb: string,
+    namespace: string,
+    name: string,
+  ): Promise<void> {
+    checkScope(namespace, name);
+    await access.require(principal, { ...APPLICATIONS, verb, namespace, name });
+  }
+
+  /** `update` or `patch`: either lets a user set `operation` through the API themselves. */
+  async function canWrite(principal: Principal, namespace: string, name: string): Promise<boolean> {
+    for (const verb of ['update', 'patch']) {
+      if ((await access.can(principal, { ...APPLICATIONS, verb, namespace, name })).allowed) return true;
+    }
+    return false;
+  }
+
+  async function authorizeWrite(principal: Principal, namespace: string, name: string): Promise<void> {
+    checkScope(namespace, name);
+    if (!(await canWrite(principal, namespace, name))) {
+      const denied: ResourceAccess = { ...APPLICATIONS, verb: 'update', namespace, name };
+      throw new AuthorizationError(
+        `${APPLICATIONS.resource}.${APPLICATIONS.group} "${name}" is forbidden: User "${principal.user.username}" cannot update or patch resource "${denied.resource}" in API group "${denied.group}" in the namespace "${namespace}"`,
+      );
+    }
+  }
+
+  async function getApplication(namespace: string, name: string): Promise<KubeObject> {
+    checkScope(namespace, name);
     try {
       return await client.get(ref(namespace, name));
     } catch (err) {
@@ -220,11 +319,41 @@ export function createWebView(options: WebViewOptions): WebView {
     }
   }
 
-  async function listApplications(): Promise<ApplicationView[]> {
+  /**
+   * The namespaces whose Applications the user may list: `all` when they may list them across
+   * namespaces (and the view shows every namespace), else those of the view's namespaces (or of
+   * the namespaces that have Applications) where they may. A 403 when there is none.
+   */
+  async function visibleNamespaces(
+    principal: Principal,
+  ): Promise<{ all: true } | { all: false; namespaces: string[] }> {
+    const list = (namespace: string) => access.can(principal, { ...APPLICATIONS, verb: 'list', namespace });
+    let candidates: string[];
+    if (namespaces === undefined) {
+      if ((await list('')).allowed) return { all: true };
+      const apps = await client.listAll(APPLICATION_API_VERSION, APPLICATION_KIND);
+      candidates = [...new Set(apps.items.map((a) => a.metadata.namespace ?? ''))].sort();
+    } else {
+      candidates = namespaces;
+    }
+    const decisions = await Promise.all(candidates.map((ns) => list(ns)));
+    const allowed = candidates.filter((_, i) => decisions[i]?.allowed);
+    if (allowed.length === 0) {
+      throw new AuthorizationError(
+        `${APPLICATIONS.resource}.${APPLICATIONS.group} is forbidden: User "${principal.user.username}" cannot list resource "${APPLICATIONS.resource}" in API group "${APPLICATIONS.group}" in ${
+          namespaces ? `the namespaces ${namespaces.join(', ')}` : 'any namespace that has Applications'
+        }`,
+      );
+    }
+    return { all: false, namespaces: allowed };
+  }
+
+  async function listApplications(
+    visible: { all: true } | { all: false; namespaces: string[] },
+  ): Promise<ApplicationView[]> {
+    const scopes = visible.all ? (namespaces ?? [undefined]) : visible.namespaces;
     const lists = await Promise.all(
-      (namespaces ?? [undefined]).map((namespace) =>
-        client.listAll(APPLICATION_API_VERSION, APPLICATION_KIND, { namespace }),
-      ),
+      scopes.map((namespace) => client.listAll(APPLICATION_API_VERSION, APPLICATION_KIND, { namespace })),
     );
     return lists
       .flatMap((l) => l.items)
@@ -233,12 +362,15 @@ export function createWebView(options: WebViewOptions): WebView {
   }
 
   async function renderApplication(
+    principal: Principal,
     namespace: string,
     name: string,
     notice: Notice | undefined,
   ): Promise<SafeHtml> {
+    await authorizeApp(principal, 'get', namespace, name);
     const app = await getApplication(namespace, name);
     const view = applicationView(app);
+    const writable = options.readOnly !== true && (await canWrite(principal, namespace, name));
     let tree: ResourceTree;
     try {
       const destination = options.destinationClient ? await options.destinationClient(app) : client;
@@ -254,14 +386,22 @@ export function createWebView(options: WebViewOptions): WebView {
     return applicationPage(view, tree, {
       brand,
       withDiff: options.diffProvider !== undefined,
-      readOnly: options.readOnly === true,
+      readOnly: !writable,
       notice,
+      session: sessionOf(principal),
     });
   }
 
-  async function serveDiff(res: ServerResponse, url: URL, namespace: string, name: string): Promise<void> {
+  async function serveDiff(
+    principal: Principal,
+    res: ServerResponse,
+    url: URL,
+    namespace: string,
+    name: string,
+  ): Promise<void> {
     const provider = options.diffProvider;
     if (!provider) throw new NotFoundError('this operator shows no diffs');
+    await authorizeApp(principal, 'get', namespace, name);
     const app = await getApplication(namespace, name);
     const view = applicationView(app);
     const text = url.searchParams.get('resource') ?? '';
@@ -274,60 +414,70 @@ export function createWebView(options: WebViewOptions): WebView {
     const resource = view.resources.find((r) => r.key === text);
     if (!resource) throw new NotFoundError(`${text} is not a resource of Application ${view.key}`);
     const diff = await provider(app, key);
-    sendHtml(res, 200, diffPage(view, resource, diff, { brand }));
+    sendHtml(res, 200, diffPage(view, resource, diff, { brand, session: sessionOf(principal) }));
   }
 
-  async function requestRollback(req: IncomingMessage, namespace: string, name: string): Promise<number> {
-    if (options.readOnly) throw new SecurityError('this web view is read-only', { code: 'FORBIDDEN' });
+  /**
+   * The checks of a state-changing request beyond RBAC. A browser (session cookie) must post from
+   * this view's origin and carry the session's CSRF token; an API client (`Authorization`, which
+   * no other site's page can make a browser send) only must not come from another origin.
+   */
+  function checkForgery(req: IncomingMessage, principal: Principal, form: URLSearchParams | undefined): void {
+    const origin = req.headers.origin;
+    if (principal.source === 'header') {
+      if (origin !== undefined && !isSameOriginRequest(req, options.allowedOrigins)) {
+        throw new SecurityError('cross-origin request refused', { code: 'FORBIDDEN' });
+      }
+      return;
+    }
     if (!isSameOriginRequest(req, options.allowedOrigins)) {
       throw new SecurityError(
-        'a rollback must come from a page of this web view (cross-origin request refused)',
+        'a form must be posted from a page of this web view (cross-origin request refused)',
         {
           code: 'FORBIDDEN',
         },
       );
     }
-    const form = await readForm(req);
-    const idText = form.get('id') ?? '';
-    if (!/^\d{1,9}$/.test(idText)) {
-      throw new ValidationError(`"${idText}" is not a history id`, { path: 'id' });
-    }
-    const id = Number(idText);
-    const prune = form.get('prune') === 'true';
-    const username = options.userOf?.(req) ?? 'web-view';
-    // The operator may write status between our read and write (a conflict on resourceVersion):
-    // read again and re-check, so a rollback never overwrites an operation someone else set.
-    for (let attempt = 1; ; attempt++) {
-      const app = await getApplication(namespace, name);
-      const view = applicationView(app);
-      if (view.pendingOperation) {
-        throw new GitOpsError('CONFLICT', `an operation is already pending: ${view.pendingOperation}`);
-      }
-      const entry = view.history.find((h) => h.id === id);
-      if (!entry) {
-        const known = view.history.map((h) => h.id);
-        throw new NotFoundError(
-          `history id ${id} does not exist; known ids: ${known.length > 0 ? known.join(', ') : 'none'}`,
-          { path: 'id' },
-        );
-      }
-      const operation: JsonObject = {
-        rollback: prune ? { id, prune: true } : { id },
-        initiatedBy: { username },
-      };
-      try {
-        await client.update({ ...app, operation });
-        return id;
-      } catch (err) {
-        if (!isGitOpsError(err, 'CONFLICT') || attempt >= 3) throw err;
-      }
+    if (!form || !isValidCsrfToken(principal.token, form.get(CSRF_FIELD_NAME))) {
+      throw new SecurityError('the form has no valid CSRF token: reload the page and try again', {
+        code: 'FORBIDDEN',
+      });
     }
   }
 
-  function serveEvents(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    const only = url.searchParams.get('app');
-    if (only !== null && !inScope(only.split('/')[0] ?? ''))
-      throw new NotFoundError(`${only} is not shown here`);
+  async function requestAction(
+    req: IncomingMessage,
+    principal: Principal,
+    action: OperationAction,
+    namespace: string,
+    name: string,
+  ) {
+    if (options.readOnly) throw new SecurityError('this web view is read-only', { code: 'FORBIDDEN' });
+    await authorizeWrite(principal, namespace, name);
+    if (principal.source === 'cookie' && !isSameOriginRequest(req, options.allowedOrigins)) {
+      // Refused before the body is read: a cross-site form never gets further.
+      checkForgery(req, principal, undefined);
+    }
+    const form = await readForm(req);
+    checkForgery(req, principal, form);
+    const request = parseOperationRequest(action, form);
+    const username = principal.user.username;
+    const written = await requestOperation(client, () => getApplication(namespace, name), request, username);
+    const what = describeOperationRequest(request);
+    options.logger?.info(
+      { app: `${namespace}/${name}`, user: username, operation: what },
+      'operation requested',
+    );
+    await options.events?.record(written, 'Normal', 'OperationRequested', `${username} requested ${what}`);
+    return request;
+  }
+
+  function serveEvents(
+    req: IncomingMessage,
+    res: ServerResponse,
+    only: string | null,
+    accepts: (key: string) => boolean,
+  ): void {
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       'content-type': 'text/event-stream; charset=utf-8',
@@ -340,7 +490,7 @@ export function createWebView(options: WebViewOptions): WebView {
       const data = event.type === 'app' ? event.update : { key: event.key };
       res.write(`event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`);
     };
-    const unsubscribe = feed.subscribe((key) => only === null || key === only, send);
+    const unsubscribe = feed.subscribe((key) => (only === null || key === only) && accepts(key), send);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), options.heartbeatMs ?? 15_000);
     heartbeat.unref();
     const end = () => {
@@ -352,17 +502,166 @@ export function createWebView(options: WebViewOptions): WebView {
     res.once('close', end);
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+  async function events(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    principal: Principal,
+  ): Promise<void> {
+    const only = url.searchParams.get('app');
+    if (only !== null) {
+      const [namespace = '', name = ''] = only.split('/');
+      if (!inScope(namespace)) throw new NotFoundError(`${only} is not shown here`);
+      await authorizeApp(principal, 'get', namespace, name);
+      serveEvents(req, res, only, () => true);
+      return;
+    }
+    // Namespaces the user may list, as of the connection; a reload sees namespaces added since.
+    const visible = await visibleNamespaces(principal);
+    const allowed = visible.all ? undefined : new Set(visible.namespaces);
+    serveEvents(req, res, null, (key) => allowed === undefined || allowed.has(key.split('/')[0] ?? ''));
+  }
+
+  function isWebPath(path: string): boolean {
+    if (ASSETS[path] || path === WEB_PATHS.events || path === WEB_PATHS.login || path === WEB_PATHS.logout)
+      return true;
+    if (path === '/' || path === '/applications' || path === '/applications/') return true;
+    const appRoute = applicationRoute(path);
+    if (!appRoute) return false;
+    const { action } = appRoute;
+    return action === undefined || action === '' || action === 'diff' || isOperationAction(action);
+  }
+
+  /** A browser that is not logged in goes to the login page; an API client gets a 401. */
+  function unauthenticated(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    outcome: Exclude<AuthenticationOutcome, { principal: Principal }>,
+  ): void {
+    const secure = options.secureCookies === true || isSecureRequest(req);
+    const headers: Record<string, string> = { ...SECURITY_HEADERS };
+    // A session whose token is no longer accepted ends here.
+    if (outcome.failure === 'rejected' && outcome.source === 'cookie')
+      headers['set-cookie'] = clearedSessionCookie(secure);
+    const method = req.method ?? 'GET';
+    const api =
+      req.headers.authorization !== undefined ||
+      wantsJson(req) ||
+      url.pathname === WEB_PATHS.events ||
+      (req.headers.accept ?? '').includes('text/event-stream');
+    if (api) {
+      res.writeHead(401, {
+        ...headers,
+        'www-authenticate': 'Bearer realm="gitops-kit"',
+        'content-type': 'application/json; charset=utf-8',
+      });
+      res.end(`${JSON.stringify({ error: outcome.message })}\n`);
+      return;
+    }
+    const next = safeNext(`${url.pathname}${url.search}`);
+    if (method === 'GET' || method === 'HEAD') {
+      res.writeHead(303, { ...headers, location: `${WEB_PATHS.login}?next=${encodeURIComponent(next)}` });
+      res.end();
+      return;
+    }
+    const notice: Notice = {
+      kind: 'error',
+      text: outcome.failure === 'rejected' ? 'Your session has ended: log in again.' : 'Log in first.',
+    };
+    res.writeHead(401, { ...headers, 'content-type': 'text/html; charset=utf-8' });
+    res.end(loginPage({ brand, next, notice }).value);
+  }
+
+  async function login(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (method === 'GET' || method === 'HEAD') {
+      const expired = url.searchParams.has('expired');
+      sendHtml(
+        res,
+        200,
+        loginPage({
+          brand,
+          next: safeNext(url.searchParams.get('next')),
+          notice: expired ? { kind: 'error', text: 'Your session has ended: log in again.' } : undefined,
+        }),
+      );
+      return;
+    }
+    if (method !== 'POST') {
+      res.writeHead(405, {
+        ...SECURITY_HEADERS,
+        allow: 'GET, HEAD, POST',
+        'content-type': 'text/plain; charset=utf-8',
+      });
+      res.end('method not allowed\n');
+      return;
+    }
+    // Login CSRF (a victim logged in as the attacker): only this view's own page may post it.
+    if (!isSameOriginRequest(req, options.allowedOrigins)) {
+      throw new SecurityError('the login must be posted from this web view (cross-origin request refused)', {
+        code: 'FORBIDDEN',
+      });
+    }
+    const form = await readForm(req, MAX_LOGIN_FORM_BYTES);
+    const next = safeNext(form.get('next'));
+    const token = (form.get('token') ?? '').trim();
+    const again = (status: number, text: string) => {
+      res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8' });
+      res.end(loginPage({ brand, next, notice: { kind: 'error', text } }).value);
+    };
+    if (token === '') return again(400, 'Enter a token.');
+    if (Buffer.byteLength(token) > MAX_SESSION_TOKEN_BYTES || /\s/.test(token)) {
+      return again(
+        400,
+        `That is not a token a browser can keep (at most ${MAX_SESSION_TOKEN_BYTES} bytes, no spaces).`,
+      );
+    }
+    const outcome = await access.authenticateToken(req, token);
+    if ('failure' in outcome) {
+      options.logger?.info({ reason: outcome.message }, 'web view login refused');
+      return again(401, 'The API server did not accept this token.');
+    }
+    options.logger?.info({ user: outcome.principal.user.username }, 'web view login');
+    const secure = options.secureCookies === true || isSecureRequest(req);
+    res.writeHead(303, { ...SECURITY_HEADERS, 'set-cookie': sessionCookie(token, secure), location: next });
+    res.end();
+  }
+
+  async function logout(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      res.writeHead(405, { ...SECURITY_HEADERS, allow: 'POST', 'content-type': 'text/plain; charset=utf-8' });
+      res.end('method not allowed\n');
+      return;
+    }
+    const outcome = await access.authenticate(req);
+    if ('principal' in outcome) {
+      if (outcome.principal.source === 'cookie' && !isSameOriginRequest(req, options.allowedOrigins)) {
+        checkForgery(req, outcome.principal, undefined);
+      }
+      checkForgery(req, outcome.principal, await readForm(req));
+    }
+    const secure = options.secureCookies === true || isSecureRequest(req);
+    res.writeHead(303, {
+      ...SECURITY_HEADERS,
+      'set-cookie': clearedSessionCookie(secure),
+      location: WEB_PATHS.login,
+    });
+    res.end();
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<Principal | undefined> {
     const method = req.method ?? 'GET';
     const read = method === 'GET' || method === 'HEAD';
     const path = url.pathname;
     const methodNotAllowed = (allow: string) => {
       res.writeHead(405, { ...SECURITY_HEADERS, allow, 'content-type': 'text/plain; charset=utf-8' });
       res.end('method not allowed\n');
-      return true;
+      return undefined;
     };
     const assetEntry = ASSETS[path];
     if (assetEntry) {
+      // The script and style are the same for everyone: the login page needs them too.
       if (!read) return methodNotAllowed('GET, HEAD');
       res.writeHead(200, {
         ...SECURITY_HEADERS,
@@ -370,54 +669,81 @@ export function createWebView(options: WebViewOptions): WebView {
         'cache-control': 'no-cache',
       });
       res.end(asset(assetEntry.file));
-      return true;
+      return undefined;
     }
+    if (path === WEB_PATHS.login) {
+      await login(req, res, url);
+      return undefined;
+    }
+    if (path === WEB_PATHS.logout) {
+      await logout(req, res);
+      return undefined;
+    }
+    const outcome = await access.authenticate(req);
+    if ('failure' in outcome) {
+      unauthenticated(req, res, url, outcome);
+      return undefined;
+    }
+    const principal = outcome.principal;
     if (path === WEB_PATHS.events) {
       if (method !== 'GET') return methodNotAllowed('GET');
-      serveEvents(req, res, url);
-      return true;
+      await events(req, res, url, principal);
+      return principal;
     }
     if (path === '/' || path === '/applications' || path === '/applications/') {
       if (!read) return methodNotAllowed('GET, HEAD');
-      sendHtml(res, 200, applicationListPage(await listApplications(), { brand, namespaces }));
-      return true;
+      const visible = await visibleNamespaces(principal);
+      sendHtml(
+        res,
+        200,
+        applicationListPage(await listApplications(visible), {
+          brand,
+          namespaces: visible.all ? namespaces : visible.namespaces,
+          session: sessionOf(principal),
+        }),
+      );
+      return principal;
     }
-    const appRoute = applicationRoute(path);
-    if (!appRoute) return false;
-    const { namespace, name, action } = appRoute;
+    const { namespace, name, action } = applicationRoute(path) as NonNullable<
+      ReturnType<typeof applicationRoute>
+    >;
     if (action === undefined || action === '') {
       if (!read) return methodNotAllowed('GET, HEAD');
       const rollback = url.searchParams.get('rollback');
+      const requested = url.searchParams.get('requested');
       const notice: Notice | undefined =
         rollback !== null && /^\d+$/.test(rollback)
           ? {
               kind: 'info',
               text: `Rollback to history id ${rollback} requested; the operator carries it out.`,
             }
-          : undefined;
-      sendHtml(res, 200, await renderApplication(namespace, name, notice));
-      return true;
+          : requested === 'sync' || requested === 'refresh'
+            ? {
+                kind: 'info',
+                text: `${requested === 'sync' ? 'Sync' : 'Refresh'} requested; the operator carries it out.`,
+              }
+            : undefined;
+      sendHtml(res, 200, await renderApplication(principal, namespace, name, notice));
+      return principal;
     }
     if (action === 'diff') {
       if (!read) return methodNotAllowed('GET, HEAD');
-      await serveDiff(res, url, namespace, name);
-      return true;
+      await serveDiff(principal, res, url, namespace, name);
+      return principal;
     }
-    if (action === 'rollback') {
+    if (isOperationAction(action)) {
       if (method !== 'POST') return methodNotAllowed('POST');
-      const id = await requestRollback(req, namespace, name);
+      const request = await requestAction(req, principal, action, namespace, name);
       if (wantsJson(req)) {
-        sendJson(res, 202, { requested: { rollback: { id } } });
+        sendJson(res, 202, { requested: requestedJson(request) });
       } else {
-        res.writeHead(303, {
-          ...SECURITY_HEADERS,
-          location: `${WEB_PATHS.app(namespace, name)}?rollback=${id}`,
-        });
+        const query = request.kind === 'rollback' ? `rollback=${request.id}` : `requested=${request.kind}`;
+        res.writeHead(303, { ...SECURITY_HEADERS, location: `${WEB_PATHS.app(namespace, name)}?${query}` });
         res.end();
       }
-      return true;
+      return principal;
     }
-    return false;
+    return principal;
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
@@ -427,19 +753,44 @@ export function createWebView(options: WebViewOptions): WebView {
     } catch {
       return false;
     }
-    if (closed) return false;
+    if (closed || !isWebPath(url.pathname)) return false;
+    if (!hosts.allows(req.headers.host)) {
+      // DNS rebinding: a name we do not answer to.
+      res.writeHead(421, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' });
+      res.end(
+        `misdirected request: this web view does not answer to host "${req.headers.host ?? ''}"; add it with --allowed-host\n`,
+      );
+      return true;
+    }
+    let principal: Principal | undefined;
     try {
-      return await route(req, res, url);
+      principal = await route(req, res, url);
+      return true;
     } catch (err) {
       const status = statusOf(err);
       if (status >= 500) options.onError?.(err);
+      if (status === 403) {
+        principal ??= await access.authenticate(req).then(
+          (o) => ('principal' in o ? o.principal : undefined),
+          () => undefined,
+        );
+        options.logger?.info(
+          { user: principal?.user.username, path: url.pathname, reason: (err as Error).message },
+          'web view request refused',
+        );
+      }
       const message =
         err instanceof GitOpsError || status < 500
           ? (err as Error).message
           : 'internal error; see the operator log';
       if (res.headersSent) res.end();
       else if (wantsJson(req)) sendJson(res, status, { error: message });
-      else sendHtml(res, status, errorPage(status, message, { brand }));
+      else
+        sendHtml(
+          res,
+          status,
+          errorPage(status, message, { brand, session: principal ? sessionOf(principal) : undefined }),
+        );
       return true;
     }
   }

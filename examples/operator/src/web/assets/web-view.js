@@ -104,7 +104,8 @@
           }),
         );
       }
-      for (const button of scope.querySelectorAll('button[data-rollback]')) button.disabled = update.pending;
+      for (const button of scope.querySelectorAll('button[data-rollback], button[data-action]'))
+        button.disabled = update.pending;
       if (scope.dataset.historyIds === undefined) continue;
       // The application page: its resources and history.
       if (scope.dataset.historyIds !== update.historyIds.join(',')) structural = true;
