@@ -42,6 +42,11 @@ export interface YamlParseOptions {
    * do not know them. Use it where objects go from YAML to YAML (a renderer), not across APIs.
    */
   bigIntegers?: 'number' | 'bigint';
+  /**
+   * Called for each block mapping field written with no value at all (`key:`), which reads as
+   * null like an explicit `null` does; kustomize's merge tells the two apart.
+   */
+  onEmptyValue?: (container: JsonObject, key: string) => void;
 }
 
 /**
@@ -189,6 +194,7 @@ interface ConvertContext {
   duplicateKeys: 'error' | 'last' | 'first';
   bigIntegers: boolean;
   doc: Document.Parsed;
+  onEmptyValue: ((container: JsonObject, key: string) => void) | undefined;
 }
 
 function positionOfNode(
@@ -380,9 +386,24 @@ function mapToJson(ctx: ConvertContext, node: YAMLMap, path: YamlPath): JsonObje
     (path as (string | number)[]).push(key);
     const valueNode = pair.value as Node | null;
     setOwn(out, key, valueNode === null && ctx.flowDepth > 0 ? '' : nodeToJson(ctx, valueNode, path));
+    if (ctx.onEmptyValue !== undefined && ctx.flowDepth === 0 && isNoValue(valueNode))
+      ctx.onEmptyValue(out, key);
     (path as (string | number)[]).pop();
   }
   return out;
+}
+
+// A value node that holds nothing: no node, or an untagged, unanchored empty plain scalar.
+function isNoValue(node: Node | null): boolean {
+  if (node === null || node === undefined) return true;
+  return (
+    isScalar(node) &&
+    node.type === 'PLAIN' &&
+    (node.source === '' || node.source === undefined) &&
+    (node.value === '' || node.value === null) &&
+    node.tag === undefined &&
+    node.anchor === undefined
+  );
 }
 
 function mergeSources(ctx: ConvertContext, pair: Pair, path: YamlPath): Node[] {
@@ -632,6 +653,7 @@ export function parseYamlDocuments(text: string, options: YamlParseOptions = {})
       duplicateKeys: options.duplicateKeys ?? 'error',
       bigIntegers: options.bigIntegers === 'bigint',
       doc,
+      onEmptyValue: options.onEmptyValue,
     };
     const contents = doc.contents as Node;
     let value: JsonValue;

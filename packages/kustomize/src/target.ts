@@ -13,14 +13,10 @@ import {
   SecurityError,
   ValidationError,
 } from '@gitops-kit/core';
-import {
-  applyStrategicMergePatch,
-  builtinPatchSchema,
-  combineSchemas,
-  type PatchSchema,
-} from '@gitops-kit/patch';
+import { applyKustomizePatch, builtinPatchSchema, combineSchemas, type PatchSchema } from '@gitops-kit/patch';
 import { contentHash } from './content-hash.js';
 import { configFromCrdDefinitions } from './crd-config.js';
+import { isEmptyValue } from './empty-values.js';
 import { type GeneratorArgs, type GeneratorOptions, generate } from './generators.js';
 import { goField, goStruct } from './go-json-fields.js';
 import { inflateHelmChart } from './helm-charts.js';
@@ -907,7 +903,9 @@ export class KustTarget {
     const p = { ...patch };
     // The patch's identity selects the target; it does not rename it unless asked.
     const merged =
-      p.$patch === 'delete' ? undefined : applyStrategicMergePatch(r.obj, p, { schema: this.patchSchema });
+      p.$patch === 'delete'
+        ? undefined
+        : applyKustomizePatch(r.obj, p, { schema: this.patchSchema, isEmptyValue });
     if (merged === undefined) {
       const i = acc.resources.indexOf(r);
       if (i >= 0) acc.resources.splice(i, 1);

@@ -1,4 +1,5 @@
 import { parseYamlDocuments, type YamlDocument, type YamlValue } from '@gitops-kit/core';
+import { markEmptyValue } from './empty-values.js';
 
 /**
  * What a YAML file is to kustomize, which decides what a repeated mapping key does:
@@ -22,5 +23,11 @@ export function readYamlDocuments(
   file: string,
   role: YamlRole = 'resource',
 ): YamlDocument<YamlValue>[] {
-  return parseYamlDocuments(text, { file, bigIntegers: 'bigint', duplicateKeys: DUPLICATE_KEYS[role] });
+  return parseYamlDocuments(text, {
+    file,
+    bigIntegers: 'bigint',
+    duplicateKeys: DUPLICATE_KEYS[role],
+    // Resources remember which fields were written with no value: kustomize's merge drops those.
+    onEmptyValue: role === 'resource' ? markEmptyValue : undefined,
+  });
 }

@@ -14,6 +14,7 @@ export {
   type ThreeWayOptions,
 } from './create-patch.js';
 export { applyJsonPatch, type JsonPatchOperation, parseJsonPointer } from './json-patch.js';
+export { applyKustomizePatch, type KustomizePatchOptions } from './kustomize-merge.js';
 export { applyMergePatch, createMergePatch, createThreeWayJsonMergePatch } from './merge-patch.js';
 export {
   combineSchemas,
