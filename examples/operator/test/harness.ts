@@ -116,6 +116,8 @@ export interface OperatorEnvironmentOptions {
   operator?: Partial<ReferenceOperatorOptions>;
   /** The files of the `deploy` repository's first commit. Default: the operator's seed repository. */
   seed?: Record<string, string>;
+  /** Options of the testkit cluster (more tokens, say). */
+  cluster?: TestClusterOptions;
 }
 
 /** A running environment: stop it in `afterAll`. */
@@ -171,7 +173,7 @@ export async function startOperatorEnvironment(
     if (first !== undefined) throw first;
   };
   try {
-    const cluster = await startApplicationCluster();
+    const cluster = await startApplicationCluster(options.cluster);
     stops.push(() => cluster.stop());
     await cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: APPS_NAMESPACE } });
     const git = await startGitServer();
