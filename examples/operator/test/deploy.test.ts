@@ -27,8 +27,14 @@ describe('deploy/ (kustomize)', () => {
       'CustomResourceDefinition',
       'ServiceAccount',
       'Role',
+      // The operator's, the web view's viewer and operator roles, the metrics reader.
+      'ClusterRole',
+      'ClusterRole',
+      'ClusterRole',
       'ClusterRole',
       'RoleBinding',
+      // The operator's, and its system:auth-delegator binding (TokenReview, SubjectAccessReview).
+      'ClusterRoleBinding',
       'ClusterRoleBinding',
       'Service',
       'Deployment',
