@@ -29,6 +29,7 @@ import type { SyncPhase } from './hooks.js';
 import { syncOutcome } from './outcome.js';
 import { crdIntroduces, type SyncPlan, type SyncTask } from './plan.js';
 import { Backoff, isRetriable, type RetryPolicy } from './retry.js';
+import { describeKey, explainTaskError, isImmutableError, safeError } from './task-errors.js';
 import { isTrackedBy } from './tracking.js';
 
 /** Options of {@link runSync}. */
@@ -107,32 +108,6 @@ function refOf(key: ObjectKey): { apiVersion: string; kind: string; namespace?: 
     ...(key.namespace ? { namespace: key.namespace } : {}),
     name: key.name,
   };
-}
-
-function isImmutableError(err: unknown): boolean {
-  if (!(err instanceof KubeApiError) || err.status !== 422) return false;
-  return /immutable/i.test(err.message) || err.causes.some((c) => /immutable/i.test(c.message ?? ''));
-}
-
-function isSecretKey(key: ObjectKey): boolean {
-  return key.group === '' && key.kind === 'Secret';
-}
-
-/**
- * Turns any failure into a GitOpsError whose message is safe to show. For Secrets the server's
- * message (which may quote a value) is withheld: only the reason and the fields remain.
- */
-function safeError(err: unknown, key: ObjectKey): GitOpsError {
-  const who = key.namespace ? `${key.kind}/${key.namespace}/${key.name}` : `${key.kind}/${key.name}`;
-  if (isSecretKey(key) && err instanceof KubeApiError) {
-    const fields = err.causes.map((c) => c.field).filter((f): f is string => !!f);
-    return new SyncError(
-      `${who}: ${err.kubeReason || 'error'} (HTTP ${err.status})${fields.length ? ` at ${fields.join(', ')}` : ''}; the server's message is withheld because the object is a Secret`,
-      { code: err.code, path: fields[0] },
-    );
-  }
-  if (err instanceof GitOpsError) return err;
-  return new SyncError(`${who}: ${err instanceof Error ? err.message : String(err)}`, { code: 'INTERNAL' });
 }
 
 function healthOf(obj: KubeObject, options: AssessHealthOptions | undefined): HealthStatus {
@@ -538,7 +513,7 @@ class Runner {
           return;
         }
         failed++;
-        this.fail(w, this.explain(err, t));
+        this.fail(w, explainTaskError(err, t.key));
       }
     });
     this.emit({ type: 'dry-run', checked, skipped, failed });
@@ -554,19 +529,6 @@ class Runner {
 
   private mayRecreate(t: SyncTask): boolean {
     return (t.syncOptions.force ?? this.options.force ?? false) && t.syncOptions.delete !== false;
-  }
-
-  private explain(err: unknown, t: SyncTask): unknown {
-    if (!isImmutableError(err)) return err;
-    const e = err as KubeApiError;
-    const fields = e.causes.map((c) => c.field).filter((f): f is string => !!f);
-    const who = t.key.namespace
-      ? `${t.key.kind}/${t.key.namespace}/${t.key.name}`
-      : `${t.key.kind}/${t.key.name}`;
-    return new SyncError(
-      `${who}: cannot update immutable field${fields.length === 1 ? '' : 's'} ${fields.join(', ') || '(unknown)'}; sync with force (or annotate argocd.argoproj.io/sync-options: Force=true,Replace=true) to delete and recreate it`,
-      { code: 'INVALID', path: fields[0], cause: isSecretKey(t.key) ? undefined : err },
-    );
   }
 
   private async runStep(phase: SyncPhase, wave: number, works: Work[]): Promise<boolean> {
@@ -622,7 +584,7 @@ class Runner {
         this.finish(w, 'Synced', op === 'configured' ? `configured: ${t.reason}` : op, { operation: op });
       }
     } catch (err) {
-      this.fail(w, this.explain(err, t));
+      this.fail(w, explainTaskError(err, t.key));
     }
   }
 
@@ -962,7 +924,7 @@ class Runner {
         const { w, health } = degraded;
         this.waitedHealth.push(health);
         const err = new SyncError(
-          `${describe(w.result.key)} is Degraded: ${health.message || 'no message'}`,
+          `${describeKey(w.result.key)} is Degraded: ${health.message || 'no message'}`,
           { details: { health: health.status } },
         );
         this.fail(w, err);
@@ -975,7 +937,7 @@ class Runner {
           this.fail(
             w,
             new SyncError(
-              `${describe(w.result.key)} was not healthy within ${this.timeoutMs} ms: ${w.result.health?.status ?? 'Unknown'} ${w.result.health?.message ?? ''}`.trim(),
+              `${describeKey(w.result.key)} was not healthy within ${this.timeoutMs} ms: ${w.result.health?.status ?? 'Unknown'} ${w.result.health?.message ?? ''}`.trim(),
               { code: 'TIMEOUT' },
             ),
           );
@@ -985,10 +947,6 @@ class Runner {
       await this.cancel.sleep(this.poll);
     }
   }
-}
-
-function describe(key: ObjectKey): string {
-  return key.namespace ? `${key.kind}/${key.namespace}/${key.name}` : `${key.kind}/${key.name}`;
 }
 
 function lastAppliedText(obj: KubeObject): string {
