@@ -1,5 +1,5 @@
 // The web view end to end in headless Chromium (Debian's `chromium`, driven by playwright-core):
-// badges on the list, the resource tree, a status change arriving over Server-Sent Events without
+// the login with a token (kept in an HttpOnly cookie), badges on the list, the resource tree, a status change arriving over Server-Sent Events without
 // a reload, a rollback clicked through to the Application, and a screenshot that must be a PNG.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ALICE_TOKEN,
   APPS_NS,
   DEST_NS,
   devStatus,
@@ -66,6 +67,27 @@ describe.skipIf(!hasChromium)('the web view in headless Chromium', () => {
   });
 
   const waitForLive = () => page.locator('#live-status[data-state="on"]').waitFor();
+
+  it('sends the browser to the login page; a token the cluster accepts logs it in, in an HttpOnly cookie', async () => {
+    await page.goto(fx.url);
+    await page.waitForURL('**/login?next=%2F');
+    await page.fill('#token', 'not-a-token');
+    await page.click('#login');
+    await page.locator('#login-notice', { hasText: 'The API server did not accept this token.' }).waitFor();
+    await page.fill('#token', ALICE_TOKEN);
+    await page.click('#login');
+    await page.waitForURL(`${fx.url}/`);
+    expect(await page.locator('#current-user').textContent()).toBe('alice');
+    const [cookie] = await context.cookies(fx.url);
+    expect(cookie).toMatchObject({
+      name: 'gitops-kit-session',
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure: false,
+    });
+    // No script of the page can read it.
+    expect(await page.evaluate('document.cookie')).toBe('');
+  });
 
   it('lists each Application with its sync and health badges', async () => {
     await page.goto(fx.url);
@@ -138,7 +160,7 @@ describe.skipIf(!hasChromium)('the web view in headless Chromium', () => {
     await page.waitForURL('**?rollback=0');
     expect(await page.locator('.notice-info').textContent()).toContain('Rollback to history id 0 requested');
     const app = await fx.getApp('guestbook-dev');
-    expect(app.operation).toEqual({ rollback: { id: 0 }, initiatedBy: { username: 'web-view' } });
+    expect(app.operation).toEqual({ rollback: { id: 0 }, initiatedBy: { username: 'alice' } });
     expect(await page.locator('button[data-rollback="0"]').isDisabled()).toBe(true);
   });
 
@@ -190,5 +212,15 @@ describe.skipIf(!hasChromium)('the web view in headless Chromium', () => {
       expect(png.length).toBeGreaterThan(1000);
       expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     }
+  });
+
+  it('logs out: the cookie is gone and the view asks for a token again', async () => {
+    await page.goto(fx.url);
+    await page.click('#logout');
+    await page.waitForURL('**/login');
+    expect(await context.cookies(fx.url)).toEqual([]);
+    await page.goto(`${fx.url}/applications/${APPS_NS}/guestbook-dev`);
+    await page.waitForURL('**/login?next=*');
+    expect(await page.locator('#token').count()).toBe(1);
   });
 });
