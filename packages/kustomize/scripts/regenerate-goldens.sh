@@ -9,3 +9,17 @@ for dir in */; do
   kubectl kustomize "$dir" > "$dir/expected.yaml"
   echo "regenerated $dir/expected.yaml"
 done
+# The fuzzer's goldens (test/fixtures/fuzz/<name>/): render fuzz.json's root; a refusal is kept as
+# expected-error.txt.
+for dir in fuzz/*/; do
+  dir=${dir%/}
+  [ -f "$dir/fuzz.json" ] || continue
+  root=$(node -p "require('./$dir/fuzz.json').root")
+  rm -f "$dir/expected.yaml" "$dir/expected-error.txt"
+  if ! kubectl kustomize "$dir/$root" > "$dir/expected.yaml" 2> "$dir/expected-error.txt"; then
+    rm -f "$dir/expected.yaml"
+  else
+    rm -f "$dir/expected-error.txt"
+  fi
+  echo "regenerated $dir"
+done
