@@ -20,6 +20,8 @@ describe('gitops-kit-operator demo', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code, out).toBe(0);
     expect(out).toMatch(/^web view: +http:\/\/127\.0\.0\.1:\d+\/$/m);
+    // A token to log in with, for a user with RBAC on the demo's Applications.
+    expect(out).toMatch(/^token: +demo-[\w-]{32} +\(log in to the web view as demo-user/m);
     const clone = /^clone: +(\S+)/m.exec(out)?.[1];
     expect(clone).toMatch(/deploy-repo$/);
     // A one-shot cleans its clone up.

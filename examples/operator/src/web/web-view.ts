@@ -89,10 +89,10 @@ export interface WebViewOptions {
   namespaces?: readonly string[] | undefined;
   /** The diff of an OutOfSync resource; without it, pages link to no diff. */
   diffProvider?: DiffProvider | undefined;
-  /** Show no rollback buttons and refuse rollbacks. Default false. */
+  /** Show no sync, refresh or rollback buttons and refuse those actions, whoever asks. Default false. */
   readOnly?: boolean | undefined;
   /**
-   * Origins besides the request's own `Host` a rollback may come from (the public origin when a
+   * Origins besides the request's own `Host` a form may be posted from (the public origin when a
    * proxy rewrites `Host`), e.g. `https://gitops.example.com`.
    */
   allowedOrigins?: readonly string[] | undefined;
