@@ -1,4 +1,5 @@
 import { type JsonObject, type JsonValue, ValidationError } from '@gitops-kit/core';
+import { type FieldSlot, getField, matchFields } from './field-path.js';
 import { type FieldSpec, fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
 import { stringifyExact } from './plain-objects.js';
 import type { Resource } from './resource.js';
@@ -32,109 +33,12 @@ export function varRefMatches(v: VarDef, r: Resource): boolean {
     );
 }
 
-/** Splits `spec.template.spec.containers.[name=x].image` (dots, brackets, `\.` escapes). */
-export function splitDotPath(path: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let depth = 0;
-  for (let i = 0; i < path.length; i++) {
-    const c = path[i] as string;
-    if (c === '[') depth++;
-    if (c === ']') depth--;
-    if (c === '\\' && path[i + 1] === '.') {
-      cur += '.';
-      i++;
-      continue;
-    }
-    if (c === '.' && depth === 0) {
-      if (cur !== '') out.push(cur);
-      cur = '';
-      continue;
-    }
-    if (c === '[' && depth === 1 && cur !== '' && !cur.startsWith('[')) {
-      out.push(cur);
-      cur = '';
-    }
-    cur += c;
-  }
-  if (cur !== '') out.push(cur);
-  return out;
-}
-
-type Slot = { container: JsonObject | JsonValue[]; key: string | number };
-
-/** Finds (and with `create`, makes) the slots a dot path names. */
-export function lookupSlots(root: JsonValue, segments: readonly string[], create: boolean): Slot[] {
-  let current: JsonValue[] = [root];
-  const slots: Slot[] = [];
-  segments.forEach((seg, i) => {
-    const last = i === segments.length - 1;
-    const next: JsonValue[] = [];
-    for (const node of current) {
-      const m = seg.match(/^\[(.+?)=(.*)\]$/);
-      if (m) {
-        if (!Array.isArray(node)) continue;
-        const [k, v] = [m[1] as string, m[2] as string];
-        let found = false;
-        node.forEach((el, idx) => {
-          if (isObj(el) && String(el[k]) === v) {
-            found = true;
-            if (last) slots.push({ container: node, key: idx });
-            else next.push(el);
-          }
-        });
-        if (!found && create) {
-          const el: JsonObject = { [k]: v };
-          node.push(el);
-          if (last) slots.push({ container: node, key: node.length - 1 });
-          else next.push(el);
-        }
-        continue;
-      }
-      if (seg === '*') {
-        if (Array.isArray(node))
-          node.forEach((el, idx) => {
-            if (last) slots.push({ container: node, key: idx });
-            else next.push(el);
-          });
-        else if (isObj(node))
-          for (const k of Object.keys(node))
-            last ? slots.push({ container: node, key: k }) : next.push(node[k] as JsonValue);
-        continue;
-      }
-      if (Array.isArray(node)) {
-        const idx = Number(seg.replace(/^\[|\]$/g, ''));
-        if (Number.isInteger(idx) && idx >= 0 && idx < node.length) {
-          if (last) slots.push({ container: node, key: idx });
-          else next.push(node[idx] as JsonValue);
-        }
-        continue;
-      }
-      if (!isObj(node)) continue;
-      if (last) {
-        if (seg in node || create) slots.push({ container: node, key: seg });
-        continue;
-      }
-      let child = node[seg];
-      if (child === undefined || child === null) {
-        if (!create) continue;
-        const nextSeg = segments[i + 1] as string;
-        child = nextSeg.startsWith('[') && nextSeg.includes('=') ? [] : {};
-        node[seg] = child;
-      }
-      next.push(child);
-    }
-    current = next;
-  });
-  return slots;
-}
-
-function getSlot(s: Slot): JsonValue | undefined {
+function getSlot(s: FieldSlot): JsonValue | undefined {
   return Array.isArray(s.container)
     ? s.container[s.key as number]
     : (s.container as JsonObject)[s.key as string];
 }
-function setSlot(s: Slot, v: JsonValue): void {
+function setSlot(s: FieldSlot, v: JsonValue): void {
   if (Array.isArray(s.container)) s.container[s.key as number] = v;
   else (s.container as JsonObject)[s.key as string] = v;
 }
@@ -192,13 +96,12 @@ export function applyReplacements(
       };
       const r = selectOne(resources, sel, file);
       const fieldPath = typeof src.fieldPath === 'string' ? src.fieldPath : 'metadata.name';
-      const slots = lookupSlots(r.obj, splitDotPath(fieldPath), false);
-      if (slots.length === 0)
+      value = getField(r.obj, fieldPath);
+      if (value === undefined)
         throw new ValidationError(
           `fieldPath \`${fieldPath}\` is missing for replacement source ${r.kind}.${r.name}`,
           { file },
         );
-      value = getSlot(slots[0] as Slot);
       const opts = (isObj(src.options) ? src.options : {}) as DelimOptions;
       if (opts.delimiter && typeof value === 'string') {
         const parts = value.split(opts.delimiter);
@@ -218,10 +121,20 @@ export function applyReplacements(
         if (!selectorMatchesAnyId(select, r)) continue;
         if (rejects.some((rej) => selectorMatchesAnyId(rej, r))) continue;
         for (const fp of Array.isArray(t.fieldPaths) ? t.fieldPaths : []) {
-          const slots = lookupSlots(r.obj, splitDotPath(String(fp)), opts.create === true);
-          if (slots.length === 0 && opts.create !== true) {
+          let slots: FieldSlot[];
+          try {
+            slots = matchFields(r.obj, String(fp), opts.create === true);
+          } catch (err) {
+            if (!(err instanceof ValidationError)) throw err;
+            throw new ValidationError(`${err.message} in replacement target ${r.kind}.${r.name}`, {
+              file,
+              path: String(fp),
+              cause: err,
+            });
+          }
+          if (slots.length === 0) {
             throw new ValidationError(
-              `unable to find field "${String(fp)}" in replacement target ${r.kind}.${r.name}`,
+              `unable to ${opts.create === true ? 'find or create' : 'find'} field "${String(fp)}" in replacement target ${r.kind}.${r.name}`,
               { file },
             );
           }
@@ -265,10 +178,10 @@ export function resolveVars(
       );
     }
     const r = matches[0] as Resource;
-    const slots = lookupSlots(r.obj, splitDotPath(v.fieldpath || 'metadata.name'), false);
-    if (slots.length === 0)
+    const value = getField(r.obj, v.fieldpath || 'metadata.name', true);
+    if (value === undefined)
       throw new ValidationError(`field specified in var '${v.name}' not found in corresponding resource`);
-    values.set(v.name, getSlot(slots[0] as Slot) ?? null);
+    values.set(v.name, value);
   }
   const expand = (s: string): JsonValue => {
     const whole = s.match(/^\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)$/);
