@@ -73,7 +73,7 @@ export interface KubeClusterClientOptions {
   retryBaseDelayMs?: number | undefined;
   /** Longest wait honoured from a Retry-After header. Default 10 s. */
   maxRetryAfterMs?: number | undefined;
-  /** Per-request timeout. Default 30 s. */
+  /** Per-request timeout (a read that times out is sent again, up to `maxRetries`). Default 30 s. */
   requestTimeoutMs?: number | undefined;
   /** How long discovery is cached. Default 5 min. */
   discoveryTtlMs?: number | undefined;
@@ -141,8 +141,10 @@ function keyOf(obj: KubeObject): string {
  * A {@link ClusterClient} over HTTP. Kubeconfig loading and authentication come from
  * @kubernetes/client-node (`KubeConfig`: exec plugins, tokens, client certificates, in-cluster); every
  * request and response is plain JSON, so no typed model drops a field, turns a timestamp into a
- * `Date` or mutates the caller's object. Transient failures (429 and 503 with Retry-After, 500/504 and
- * connection resets on reads) are retried with backoff; concurrency and QPS are limited client-side.
+ * `Date` or mutates the caller's object. Transient failures are retried with bounded exponential
+ * backoff: 429 and 503 with Retry-After for every verb; for reads (GET: get, list, discovery) also
+ * timeouts, other 5xx and dropped connections; writes only when the connection was refused, since
+ * a write that timed out may have been applied. Concurrency and QPS are limited client-side.
  */
 export class KubeClusterClient implements ClusterClient {
   private readonly server: URL;
@@ -392,14 +394,21 @@ export class KubeClusterClient implements ClusterClient {
           this.limiter.disableRate();
         }
       } catch (err) {
-        if (err instanceof TimeoutError) throw err;
+        const timedOut = err instanceof TimeoutError;
         const code = (err as { code?: string }).code ?? '';
-        // Only a refused connection proves a write was not sent; other failures may have reached the server.
+        // A read can be sent again whatever became of it. Only a refused connection proves a write
+        // was not sent: one that timed out or lost its connection may have been applied.
         const retry =
           attempt < this.opts.maxRetries &&
           (code === 'ECONNREFUSED' ||
             (idempotent &&
-              (RETRYABLE_NETWORK.has(code) || /socket hang up/.test(String((err as Error).message)))));
+              (timedOut ||
+                RETRYABLE_NETWORK.has(code) ||
+                /socket hang up/.test(String((err as Error).message)))));
+        if (!retry && timedOut) {
+          if (attempt === 0) throw err;
+          throw new TimeoutError(`${(err as Error).message} (${attempt + 1} attempts)`, { cause: err });
+        }
         if (!retry)
           throw new KubeApiError({
             status: 0,
@@ -421,10 +430,12 @@ export class KubeClusterClient implements ClusterClient {
         what,
       );
       const retryAfter = error.retryAfterSeconds;
+      // 429 and 503 with Retry-After say the request was not served; any other 5xx (but 501 Not
+      // Implemented, which answers the same every time) only a read may risk again.
       const transient =
         res.status === 429 ||
         (res.status === 503 && retryAfter !== undefined) ||
-        (idempotent && (res.status === 500 || res.status === 503 || res.status === 504));
+        (idempotent && res.status >= 500 && res.status !== 501);
       if (!transient || attempt >= this.opts.maxRetries) throw error;
       const wait =
         retryAfter !== undefined

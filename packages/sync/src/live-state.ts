@@ -3,6 +3,7 @@ import { formatApiVersion, groupKindKey, type KubeObject, objectKeyOf } from '@g
 import { INSTANCE_LABEL } from './annotations.js';
 import { assertNoBigIntegers } from './plain-json.js';
 import { type PlanSyncOptions, planCheckedSync, type SyncPlan } from './plan.js';
+import { type RetryPolicy, retryRead } from './retry.js';
 import { isTrackedBy, type TrackingMethod } from './tracking.js';
 
 /** Options of {@link loadLiveState}. */
@@ -28,6 +29,14 @@ export interface LoadLiveStateOptions {
    * cluster-wide.
    */
   namespaces?: readonly string[] | undefined;
+  /**
+   * Retry of each read (discovery, a list, a get) that fails transiently — a timeout, 429, 5xx, a
+   * dropped connection — with exponential backoff; defaults as `runSync`'s (5 retries, 100 ms
+   * doubling up to 5 s). Reads only: the load writes nothing. `{ limit: 0 }` disables it.
+   */
+  retry?: RetryPolicy | undefined;
+  /** Stops the load, between reads and during a retry delay (a `SyncCancelledError`). */
+  signal?: AbortSignal | undefined;
 }
 
 const NOISE = new Set([
@@ -67,6 +76,8 @@ export async function loadLiveState(
 ): Promise<KubeObject[]> {
   const tracking = options.tracking ?? 'annotation';
   const defaultNamespace = options.defaultNamespace ?? 'default';
+  const read = <T>(what: string, fn: () => Promise<T>): Promise<T> =>
+    retryRead(what, fn, options.retry, options.signal);
   const wanted = new Set<string>();
   const desiredKinds = new Set<string>();
   for (const obj of options.desired ?? []) {
@@ -76,7 +87,7 @@ export async function loadLiveState(
     wanted.add(groupKindKey({ ...key, namespace: '' }));
     desiredKinds.add(`${key.group}/${key.kind}`);
   }
-  const all = preferred(await cluster.discover());
+  const all = preferred(await read('discovery', () => cluster.discover()));
   const only = options.resources ? new Set(options.resources) : undefined;
   const selected = all.filter((r) => {
     const gk = `${r.group}/${r.kind}`;
@@ -93,7 +104,10 @@ export async function loadLiveState(
         tracking === 'label' && !desiredKinds.has(gk) ? `${INSTANCE_LABEL}=${options.app}` : undefined;
       try {
         if (!options.namespaces) {
-          return (await cluster.listAll(apiVersion, r.kind, labelSelector ? { labelSelector } : {})).items;
+          const list = await read(`list ${gk}`, () =>
+            cluster.listAll(apiVersion, r.kind, labelSelector ? { labelSelector } : {}),
+          );
+          return list.items;
         }
         if (!r.namespaced)
           throw new KubeApiError({
@@ -103,7 +117,9 @@ export async function loadLiveState(
           });
         const pages = await Promise.all(
           options.namespaces.map((namespace) =>
-            cluster.listAll(apiVersion, r.kind, { namespace, labelSelector }),
+            read(`list ${gk} in ${namespace}`, () =>
+              cluster.listAll(apiVersion, r.kind, { namespace, labelSelector }),
+            ),
           ),
         );
         return pages.flatMap((p) => p.items);
@@ -117,14 +133,13 @@ export async function loadLiveState(
         for (const obj of options.desired ?? []) {
           if (!obj?.metadata || `${objectKeyOf(obj).group}/${obj.kind}` !== gk) continue;
           try {
-            found.push(
-              await cluster.get({
-                apiVersion,
-                kind: r.kind,
-                namespace: r.namespaced ? (obj.metadata.namespace ?? defaultNamespace) : undefined,
-                name: obj.metadata.name ?? '',
-              }),
-            );
+            const ref = {
+              apiVersion,
+              kind: r.kind,
+              namespace: r.namespaced ? (obj.metadata.namespace ?? defaultNamespace) : undefined,
+              name: obj.metadata.name ?? '',
+            };
+            found.push(await read(`get ${gk} ${ref.name}`, () => cluster.get(ref)));
           } catch (getErr) {
             if (!(getErr instanceof KubeApiError && getErr.status === 404)) throw getErr;
           }
@@ -149,7 +164,7 @@ export async function loadLiveState(
 export async function planFromCluster(
   cluster: ClusterClient,
   desired: readonly KubeObject[],
-  options: PlanSyncOptions & Pick<LoadLiveStateOptions, 'resources' | 'namespaces'>,
+  options: PlanSyncOptions & Pick<LoadLiveStateOptions, 'resources' | 'namespaces' | 'retry' | 'signal'>,
 ): Promise<SyncPlan> {
   // Refused before the cluster is read: a desired object that is not plain JSON plans nothing.
   if (options.renderError === undefined) assertNoBigIntegers(desired);
@@ -162,12 +177,16 @@ export async function planFromCluster(
           defaultNamespace: options.defaultNamespace,
           resources: options.resources,
           namespaces: options.namespaces,
+          retry: options.retry,
+          signal: options.signal,
         })
       : await loadLiveState(cluster, {
           app: options.app,
           tracking: options.tracking,
           resources: options.resources,
           namespaces: options.namespaces,
+          retry: options.retry,
+          signal: options.signal,
         });
   return planCheckedSync(desired, live, options);
 }

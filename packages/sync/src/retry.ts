@@ -1,5 +1,6 @@
 import { isSchemaRejection, KubeApiError } from '@gitops-kit/cluster';
 import { isGitOpsError } from '@gitops-kit/core';
+import { SyncCancellation } from './cancellation.js';
 
 /** Retry with exponential backoff, per cluster operation. */
 export interface RetryPolicy {
@@ -64,5 +65,33 @@ export class Backoff {
   /** Records a success: the next failure waits the initial delay again. */
   succeed(): void {
     this.failures = 0;
+  }
+}
+
+/**
+ * Runs a read (`what`, for a cancel's message), again after a transient failure ({@link isRetriable}:
+ * a timeout, 429, 5xx, a dropped connection) with exponential backoff, up to the policy's limit;
+ * then the last error. Reads only: a write that failed that way may have been applied, and is not
+ * repeated blindly. The signal ends it between attempts and during a delay (`SyncCancelledError`).
+ */
+export async function retryRead<T>(
+  what: string,
+  read: () => Promise<T>,
+  policy?: RetryPolicy,
+  signal?: AbortSignal,
+): Promise<T> {
+  const backoff = new Backoff(policy);
+  const cancel = new SyncCancellation(signal);
+  cancel.enter(`the read of the live state (${what})`);
+  for (;;) {
+    cancel.check();
+    try {
+      return await read();
+    } catch (err) {
+      if (!isRetriable(err)) throw err;
+      const delay = backoff.fail(err instanceof KubeApiError ? err.retryAfterSeconds : undefined);
+      if (delay === undefined) throw err;
+      await cancel.sleep(delay);
+    }
   }
 }
