@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { type JsonObject, ValidationError } from '@gitops-kit/core';
-import { type GeneratorBehavior, Resource } from './resource.js';
+import { Resource } from './resource.js';
 
 /** `generatorOptions` and a generator's `options`. */
 export interface GeneratorOptions {
@@ -157,10 +157,8 @@ export async function generate(
   if (opts.immutable) obj.immutable = true;
   const r = new Resource(obj, { file, line: 1 });
   r.needsHash = !opts.disableNameSuffixHash;
-  const behavior = (args.behavior ?? 'create') as GeneratorBehavior;
-  if (!['create', 'merge', 'replace'].includes(behavior)) {
-    throw new ValidationError(`unknown generator behavior "${args.behavior}"`, { file });
-  }
-  r.behavior = behavior;
+  // kustomize reads any other behavior (`add`, `Merge`, "") as unspecified, which acts as create.
+  const behavior = args.behavior;
+  r.behavior = behavior === 'merge' || behavior === 'replace' ? behavior : 'create';
   return r;
 }

@@ -43,6 +43,16 @@ describe('bad input gives typed errors naming the file', () => {
     expect(err.file).toBe(name);
   });
 
+  // kubectl kustomize: "… exists; behavior must be merge or replace".
+  it('a generator with an unknown behavior acts as create: it may not regenerate an existing name', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml':
+        'resources:\n- base\nconfigMapGenerator:\n- name: cm\n  behavior: add\n  literals: [b=2]\n',
+      '/app/base/kustomization.yaml': 'configMapGenerator:\n- name: cm\n  literals: [a=1]\n',
+    });
+    expect(err.code).toBe('DUPLICATE_RESOURCE');
+  });
+
   it('a kustomization that sets an empty list is not empty', async () => {
     const { fs } = createMemFileSystem({ '/app/kustomization.yaml': 'resources: []\n' });
     expect((await renderKustomization(fs, '/app')).yaml).toBe('');
