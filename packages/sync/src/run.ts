@@ -551,6 +551,7 @@ class Runner {
     if (crds.length > 0) {
       this.emit({ type: 'waiting', reason: 'crd-established', phase, wave, ids: crds.map((w) => w.task.id) });
       for (const w of crds) {
+        w.progress = 'applied, not yet seen Established';
         try {
           await this.waitEstablished(w);
         } catch (err) {
