@@ -134,16 +134,18 @@ export function startedOperationState(input: {
   retryLimit?: number | undefined;
 }): OperationState {
   const { previous } = input;
-  const retryCount =
-    previous?.phase === 'Running' && previous.revision === input.revision ? (previous.retryCount ?? 0) : 0;
+  const unfinished = previous?.phase === 'Running' && previous.revision === input.revision;
+  const retryCount = unfinished ? (previous.retryCount ?? 0) : 0;
   const syncing = `syncing to ${shortRev(input.revision)}`;
   return {
     operation: input.operation,
     phase: 'Running',
     message:
-      retryCount === 0
-        ? syncing
-        : `retrying (attempt ${retryCount}${input.retryLimit !== undefined ? ` of ${input.retryLimit}` : ''}): ${syncing}`,
+      retryCount > 0
+        ? `retrying (attempt ${retryCount}${input.retryLimit !== undefined ? ` of ${input.retryLimit}` : ''}): ${syncing}`
+        : unfinished
+          ? `resuming: ${syncing} (the last attempt did not finish)`
+          : syncing,
     startedAt: input.startedAt,
     revision: input.revision,
     ...(retryCount > 0 ? { retryCount } : {}),

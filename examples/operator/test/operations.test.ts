@@ -229,6 +229,13 @@ describe('an unfinished operation (the operator stopped or died during a sync)',
       retryCount: 2,
       message: 'retrying (attempt 2 of 5): syncing to aaaaaaa',
     });
+    const resumed = startedOperationState({
+      operation: automated,
+      revision: `main@sha1:${REV_A}`,
+      startedAt: '2026-01-01T00:02:00Z',
+      previous: running(automated),
+    });
+    expect(resumed.message).toBe('resuming: syncing to aaaaaaa (the last attempt did not finish)');
     const otherRevision = startedOperationState({
       operation: automated,
       revision: `main@sha1:${REV_B}`,
