@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KubeObject } from '@gitops-kit/core';
-import { runGit, startGitServer, startTestCluster } from '@gitops-kit/testkit';
+import { createTestCertificate, runGit, startGitServer, startTestCluster } from '@gitops-kit/testkit';
 import { APPLICATION_API_VERSION, APPLICATION_KIND, type ApplicationStatus } from './application-schema.js';
 import { APPLICATION_WRITE_VERBS, applicationAccessRbac } from './auth/index.js';
 import { IN_CLUSTER_SERVER } from './cluster-registry.js';
@@ -59,7 +59,9 @@ export async function runDemo(args: string[]): Promise<number> {
   // The web view's user: its token is what testkit's TokenReview accepts, and its RBAC what
   // SubjectAccessReview evaluates (its own API requests follow the same RBAC).
   const token = `demo-${randomBytes(24).toString('base64url')}`;
-  const cluster = await startTestCluster({ tokens: { [token]: { user: DEMO_USER, rbac: true } } });
+  // HTTPS where openssl can make a certificate: kubectl sends no token over plain HTTP.
+  const tls = createTestCertificate();
+  const cluster = await startTestCluster({ tls, tokens: { [token]: { user: DEMO_USER, rbac: true } } });
   const git = await startGitServer();
   let stopOperator: (() => Promise<void>) | undefined;
   let watching: NodeJS.Timeout | undefined;
@@ -126,6 +128,7 @@ export async function runDemo(args: string[]): Promise<number> {
     say(
       `try:         KUBECONFIG=${cluster.kubeconfigPath} pnpm --filter @gitops-kit/example-operator app get dev`,
     );
+    if (!tls) say('note:        no openssl: the API server speaks plain HTTP, where kubectl sends no token');
 
     if (values['exit-when-synced']) {
       const deadline = Date.now() + (values.timeout ? Number.parseFloat(values.timeout) * 1000 : 120_000);
