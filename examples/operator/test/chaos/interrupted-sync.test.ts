@@ -42,7 +42,8 @@ function configMapsYaml(): string {
   ).join('---\n');
 }
 
-function application(name: string, namespace: string): KubeObject {
+/** An automated Application of the 200 ConfigMaps; with `operation`, a manual one with it set. */
+function application(name: string, namespace: string, operation?: Record<string, unknown>): KubeObject {
   return {
     apiVersion: APPLICATION_API_VERSION,
     kind: 'Application',
@@ -50,8 +51,12 @@ function application(name: string, namespace: string): KubeObject {
     spec: {
       source: { repoURL: git.repoUrl('deploy'), targetRevision: 'main', path: 'big' },
       destination: { server: 'https://kubernetes.default.svc', namespace },
-      syncPolicy: { automated: { prune: true }, syncOptions: ['CreateNamespace=true'] },
+      syncPolicy: {
+        ...(operation ? {} : { automated: { prune: true } }),
+        syncOptions: ['CreateNamespace=true'],
+      },
     },
+    ...(operation ? { operation } : {}),
   };
 }
 
@@ -173,6 +178,42 @@ describe('an operator process stopped or killed mid-sync (chaos)', () => {
     expect(await appConfigMaps(namespace)).toBe(0);
 
     await expectConvergence(name, namespace);
+  }, 150_000);
+
+  it('SIGTERM during a manual sync: the operation stays set until a restart has finished it', async () => {
+    const name = 'manual';
+    const namespace = 'chaos-manual';
+    const operation = { sync: { prune: false }, initiatedBy: { username: 'chaos' } };
+    let stall: (() => void) | undefined;
+    const op = startOperator();
+    whenConfigMapsStored(namespace, 50, () => {
+      stall = cluster.injectFault({ verbs: ['patch'], resources: ['configmaps'], latencyMs: STALL_MS });
+      op.child.kill('SIGTERM');
+    });
+    await cluster.client.create(application(name, namespace, operation));
+    expect(await op.exit).toBe(0);
+    expect(stall).toBeDefined();
+    stall?.();
+
+    const app = await cluster.client.get({
+      apiVersion: APPLICATION_API_VERSION,
+      kind: 'Application',
+      namespace: APPS,
+      name,
+    });
+    expect(app.operation).toEqual(operation);
+    expectUnfinished((app.status ?? {}) as ApplicationStatus);
+    expect((app.status as ApplicationStatus).operationState?.operation).toEqual(operation);
+
+    await expectConvergence(name, namespace);
+    const done = await cluster.client.get({
+      apiVersion: APPLICATION_API_VERSION,
+      kind: 'Application',
+      namespace: APPS,
+      name,
+    });
+    expect(done.operation).toBeUndefined();
+    expect((done.status as ApplicationStatus).history?.[0]?.initiatedBy).toEqual({ username: 'chaos' });
   }, 150_000);
 
   it('SIGKILL after 50 of 200 applies (nothing written after it): a restart finds it Running and finishes it once', async () => {
