@@ -29,6 +29,7 @@ import { applyReplacements, resolveVars, type VarDef, varRefMatches } from './re
 import { idKey, Resource, sameId } from './resource.js';
 import { type ResourceSelector, selectorMatches } from './selectors.js';
 import {
+  accumulateTransformerConfig,
   defaultTransformerConfig,
   emptyTransformerConfig,
   mergeTransformerConfig,
@@ -334,7 +335,7 @@ export class KustTarget {
         mergeTransformerConfig(config, configFromCrdDefinitions(d.value));
       }
     }
-    mergeTransformerConfig(acc.config, config);
+    accumulateTransformerConfig(acc.config, config);
     // Generators run before components, components before transformers (kustomize PR 5170).
     await this.runGenerators(dir, kust, acc, kfile);
     // Helm charts inflate into resources, as kustomize's HelmChartInflationGenerator.
@@ -348,7 +349,8 @@ export class KustTarget {
       await this.requireDirectory(cdir, String(c), kfile, 'components');
       await this.accumulate(cdir, acc, 'Component');
     }
-    await this.runTransformers(dir, kust, acc, config, kfile);
+    // Transformers use every configuration gathered so far: bases', components' and this one's.
+    await this.runTransformers(dir, kust, acc, acc.config, kfile);
     if (Array.isArray(kust.validators) && kust.validators.length > 0) {
       throw new ValidationError('validators are plugins and are not enabled', {
         file: kfile,
@@ -509,7 +511,7 @@ export class KustTarget {
       }
       acc.vars.push(v);
     }
-    mergeTransformerConfig(acc.config, sub.config);
+    accumulateTransformerConfig(acc.config, sub.config);
   }
 
   private async runGenerators(dir: string, kust: JsonObject, acc: Accumulator, kfile: string): Promise<void> {
@@ -1131,7 +1133,7 @@ function stringify(m: JsonObject): Record<string, string> {
   return out;
 }
 
-/** A fresh accumulator with kustomize's default configuration. */
+/** A fresh accumulator; each kustomization merges its configuration in (defaults included). */
 export function newAccumulator(): Accumulator {
-  return { resources: [], vars: [], config: defaultTransformerConfig() };
+  return { resources: [], vars: [], config: emptyTransformerConfig() };
 }

@@ -172,6 +172,25 @@ function mergeSpecsAsKustomize(into: FieldSpec[], extra: readonly FieldSpec[]): 
   }
 }
 
+/**
+ * Merges a kustomization's configuration into what its build has gathered so far (kustomize's
+ * ResAccumulator.MergeConfig): the configurations of bases and components reach the transformers of
+ * every kustomization above them, and a spec that selects one already there adds nothing.
+ */
+export function accumulateTransformerConfig(into: TransformerConfig, other: TransformerConfig): void {
+  for (const key of FIELD_SPEC_LISTS) mergeSpecsAsKustomize(into[key], other[key]);
+  for (const nr of other.nameReference) {
+    const existing = into.nameReference.find(
+      (x) =>
+        x.kind === nr.kind &&
+        (x.group ?? '') === (nr.group ?? '') &&
+        (x.version ?? '') === (nr.version ?? ''),
+    );
+    if (existing) mergeSpecsAsKustomize(existing.fieldSpecs, nr.fieldSpecs);
+    else into.nameReference.push({ ...nr, fieldSpecs: [...nr.fieldSpecs] });
+  }
+}
+
 /** kustomize's `configurations` semantics: the custom configuration, then the defaults merged in. */
 export function withDefaults(custom: TransformerConfig): TransformerConfig {
   const out = emptyTransformerConfig();
