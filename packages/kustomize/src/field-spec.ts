@@ -66,14 +66,18 @@ export function visitFieldPath(
   }
   if (!isObj(obj)) return;
   let seg = segments[index] as string;
-  if (seg.endsWith('[]')) seg = seg.slice(0, -2);
+  // `name[]` names a list: kustomize never creates one (nor an item in it), and makes a null one
+  // an empty list, whether the spec creates fields or not.
+  const list = seg.endsWith('[]');
+  if (list) seg = seg.slice(0, -2);
   if (seg.startsWith('[') && seg.includes('=')) {
     // `[name=value]` selects sequence elements; handled by the caller's container being a list.
     return;
   }
+  if (list && obj[seg] === null) obj[seg] = [];
   if (index === segments.length - 1) {
     if (!(seg in obj)) {
-      if (!create) return;
+      if (!create || list) return;
       obj[seg] = create();
     }
     visit(obj, seg);
@@ -81,7 +85,7 @@ export function visitFieldPath(
   }
   let next = obj[seg];
   if (next === undefined || next === null) {
-    if (!create) return;
+    if (!create || list) return;
     next = {};
     obj[seg] = next;
   }
