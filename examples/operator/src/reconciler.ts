@@ -805,8 +805,14 @@ export class ApplicationReconciler {
             maxDelayMs: parseDurationMs(retry.backoff?.maxDuration, 180_000),
           }
         : undefined;
+      const initiator = operation.initiatedBy?.username;
       ctx.log.info(
-        { revision: rendered.revision, automated: syncRequest.automated, prune: syncRequest.prune },
+        {
+          revision: rendered.revision,
+          automated: syncRequest.automated,
+          prune: syncRequest.prune,
+          ...(initiator ? { initiatedBy: initiator } : {}),
+        },
         'syncing',
       );
       // Stopping (SIGTERM, or the Lease is lost): a sync started now would only be cut short; the
@@ -943,7 +949,7 @@ export class ApplicationReconciler {
         raw,
         phase === 'Succeeded' ? 'Normal' : 'Warning',
         phase === 'Succeeded' ? 'SyncSucceeded' : phase === 'Terminated' ? 'SyncTerminated' : 'SyncFailed',
-        `${syncRequest.dryRun ? 'dry run ' : ''}sync to ${shortRevision(rendered.revision)}: ${message}`,
+        `${syncRequest.dryRun ? 'dry run ' : ''}sync to ${shortRevision(rendered.revision)}${initiator ? ` initiated by ${initiator}` : ''}: ${message}`,
       );
       // Compare again after the sync, so status reflects what is now live.
       if (!syncRequest.dryRun && !syncRequest.rollback) {

@@ -392,6 +392,14 @@ describe('the operator’s HTTP endpoints: authentication and authorization', ()
           e.reason === 'OperationRequested' && (e.involvedObject as { name?: string }).name === 'manual',
       );
       expect(requested.map((e) => e.message)).toContain('alice requested sync with prune');
+      // The operator's own Event of the sync names the user too.
+      await eventually(async (saw) => {
+        const all = await env.cluster.client.listAll('v1', 'Event', { namespace: APPS_NAMESPACE });
+        saw(all.items.map((e) => `${e.reason}: ${e.message}`));
+        return all.items.some(
+          (e) => e.reason === 'SyncSucceeded' && /^sync to \S+ initiated by alice: /.test(String(e.message)),
+        );
+      }, 'a SyncSucceeded Event naming alice');
     });
 
     it('takes an API client’s bearer token without a CSRF token, and answers it JSON', async () => {
