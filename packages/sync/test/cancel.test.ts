@@ -33,6 +33,23 @@ function configMaps(count: number, namespace: string): KubeObject[] {
   return Array.from({ length: count }, (_, i) => cm(`cm-${String(i).padStart(3, '0')}`, namespace));
 }
 
+/** A Deployment that stays Progressing here (no Deployment controller). */
+function deploymentOf(name: string, namespace: string): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name, image: 'nginx:1.25' }] },
+      },
+    },
+  };
+}
+
 async function createNamespace(name: string): Promise<void> {
   await tc.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 }
@@ -181,19 +198,7 @@ describe('a cancelled sync', () => {
   it('aborted while waiting for health: Terminated; the applied wave stays Synced, the next is NotRun', async () => {
     const namespace = 'cancel-wait';
     await createNamespace(namespace);
-    const deployment: KubeObject = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web', namespace },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: 'web' } },
-        template: {
-          metadata: { labels: { app: 'web' } },
-          spec: { containers: [{ name: 'web', image: 'nginx:1.25' }] },
-        },
-      },
-    };
+    const deployment = deploymentOf('web', namespace);
     const controller = new AbortController();
     const { result } = await run(
       tc.client,
@@ -212,6 +217,39 @@ describe('a cancelled sync', () => {
     expect(result.resources.find((r) => r.key.name === 'after')?.status).toBe('NotRun');
     await expect(
       tc.client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'after' }),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('aborted while waiting for health before the PostSync hooks: Terminated, the hook NotRun', async () => {
+    const namespace = 'cancel-postsync';
+    await createNamespace(namespace);
+    const controller = new AbortController();
+    const { result } = await run(
+      tc.client,
+      [
+        deploymentOf('web', namespace),
+        {
+          apiVersion: 'batch/v1',
+          kind: 'Job',
+          metadata: { name: 'smoke', namespace, annotations: { 'argocd.argoproj.io/hook': 'PostSync' } },
+          spec: {
+            template: { spec: { restartPolicy: 'Never', containers: [{ name: 'x', image: 'busybox' }] } },
+          },
+        },
+      ],
+      'cancel-postsync',
+      { signal: controller.signal },
+      (e) => {
+        if (e.type === 'waiting' && e.reason === 'health') controller.abort();
+      },
+    );
+    expect(result.phase).toBe('Terminated');
+    expect(result.message).toMatch(
+      /^the sync was cancelled during the wait for health before the PostSync hooks: 1 of 2 tasks not run/,
+    );
+    expect(result.resources.find((r) => r.key.name === 'smoke')?.status).toBe('NotRun');
+    await expect(
+      tc.client.get({ apiVersion: 'batch/v1', kind: 'Job', namespace, name: 'smoke' }),
     ).rejects.toMatchObject({ status: 404 });
   });
 
