@@ -21,16 +21,18 @@ export interface FixtureInfo {
   detail: string;
 }
 
-// A short name from what the shrunk root kustomization still uses.
+// A short name from the kustomization fields the shrunk tree still uses.
 function fixtureName(tree: FuzzTree, info: FixtureInfo): string {
-  const body = tree.files[`${tree.root}/kustomization.yaml`];
-  const k = body && 'yaml' in body ? (body.yaml[0] as JsonObject | undefined) : undefined;
-  const fields = Object.keys(k ?? {})
-    .filter((f) => !['apiVersion', 'kind', 'resources'].includes(f))
-    .slice(0, 3)
-    .map((f) => f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
-  const base = [info.mismatch, ...fields].join('-');
-  return `${base}-${info.seed.toString(16)}-${info.index}`;
+  const fields = new Set<string>();
+  for (const [path, body] of Object.entries(tree.files)) {
+    if (!path.endsWith('kustomization.yaml') || !('yaml' in body)) continue;
+    const k = body.yaml[0];
+    if (typeof k !== 'object' || k === null || Array.isArray(k)) continue;
+    for (const f of Object.keys(k as JsonObject))
+      if (!['apiVersion', 'kind', 'resources'].includes(f))
+        fields.add(f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+  }
+  return [info.mismatch, ...[...fields].slice(0, 3), info.seed.toString(16), String(info.index)].join('-');
 }
 
 /** Writes the fixture under `outDir` and returns its directory. */

@@ -403,14 +403,10 @@ export function kustomizationFields(rng: Rng, ctx: LayerContext): JsonObject {
   if (rng.chance(0.25)) k.commonAnnotations = stringMap(rng, ANNOTATION_KEYS, ['common', 'x', 'a: b']);
   if (rng.chance(0.3)) k.images = images(rng);
   if (rng.chance(0.2)) {
-    // kustomize refuses a name that an object without a replicas field also has.
+    // kustomize refuses a name that no object with a replicas field has.
     const scalable = ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController'];
-    const names = [
-      ...new Set(ctx.visible.filter((o) => scalable.includes(o.kind)).map((o) => o.name)),
-    ].filter(
-      (n) => rng.chance(0.03) || !ctx.visible.some((o) => o.names.includes(n) && !scalable.includes(o.kind)),
-    );
-    if (names.length > 0 || rng.chance(0.1))
+    const names = [...new Set(ctx.visible.filter((o) => scalable.includes(o.kind)).flatMap((o) => o.names))];
+    if (names.length > 0 || rng.chance(0.05))
       k.replicas = [{ name: names.length > 0 ? rng.pick(names) : rng.pick(NAMES), count: rng.range(0, 5) }];
   }
   if (has && rng.chance(0.5)) k.patches = patchEntries(rng, ctx);

@@ -756,9 +756,6 @@ export class KustTarget {
       track('PrefixTransformer', () => addNamePrefixSuffix(acc.resources, prefix, '', config.namePrefix));
     if (suffix)
       track('SuffixTransformer', () => addNamePrefixSuffix(acc.resources, '', suffix, config.nameSuffix));
-    if (isObj(kust.commonLabels)) {
-      addMapEntries(acc.resources, stringify(kust.commonLabels), config.commonLabels, 'commonLabels');
-    }
     for (const l of (kust.labels as JsonValue[] | undefined) ?? []) {
       if (!isObj(l) || !isObj(l.pairs)) continue;
       const specs = [...config.metadataLabels];
@@ -769,6 +766,10 @@ export class KustTarget {
           if (isObj(f)) specs.push({ ...(f as unknown as { path: string }), create: f.create === true });
       }
       addMapEntries(acc.resources, stringify(l.pairs), specs, 'labels');
+    }
+    // kustomize's LabelTransformer configurator runs the `labels` entries first, then commonLabels.
+    if (isObj(kust.commonLabels)) {
+      addMapEntries(acc.resources, stringify(kust.commonLabels), config.commonLabels, 'commonLabels');
     }
     if (isObj(kust.commonAnnotations)) {
       addMapEntries(

@@ -258,11 +258,13 @@ export function setReplicas(
   fieldSpecs: readonly FieldSpec[],
 ): void {
   for (const e of entries) {
+    // kustomize refuses an entry whose name no object of the field specs' kinds has (had).
+    let found = false;
     for (const r of resources) {
-      if (!r.allIds().some((id) => id.name === e.name)) continue;
-      const id = r.curId();
+      const ids = r.allIds();
       for (const fs of fieldSpecs) {
-        if (!fieldSpecApplies(fs, id)) continue;
+        if (!ids.some((id) => id.name === e.name && fieldSpecApplies(fs, id))) continue;
+        found = true;
         visitFieldPath(
           r.obj,
           splitFieldPath(fs.path),
@@ -273,6 +275,15 @@ export function setReplicas(
           fs.create ? () => e.count as JsonValue : undefined,
         );
       }
+    }
+    if (!found) {
+      const gvks = fieldSpecs.map(
+        (fs) => `${fs.kind || '[noKind]'}.${fs.version || '[noVer]'}.${fs.group || '[noGrp]'}`,
+      );
+      throw new ValidationError(
+        `resource with name ${e.name} does not match a config with the following GVK [${gvks.join(' ')}]`,
+        { path: 'replicas' },
+      );
     }
   }
 }
