@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { type JsonValue, type KubeObject, parseYaml } from '@gitops-kit/core';
 import { eventually, startTestCluster, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,18 @@ import {
 
 // Each bin start compiles the sources (seconds on a busy machine), and a failover waits out the lease.
 const PATIENCE = { timeoutMs: 30_000, intervalMs: 50 };
+
+/** The status of a GET of `url` sent with another Host header (fetch will not send one). */
+function statusWithHost(url: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe('gitops-kit-operator (the bin)', () => {
   it('prints the CRD, and answers usage errors with exit code 2', async () => {
@@ -76,7 +89,7 @@ describe('gitops-kit-operator (the bin)', () => {
     });
 
     it('reports an invalid Application in status, and shuts down on SIGTERM releasing the Lease', async () => {
-      const run = runOperatorBin(operatorRunArgs(cluster));
+      const run = runOperatorBin([...operatorRunArgs(cluster), '--allowed-host', 'ops.example.test']);
       child = run.child;
       const lines = () =>
         run.out.stdout
@@ -90,6 +103,12 @@ describe('gitops-kit-operator (the bin)', () => {
       );
       const url = lines().find((l) => typeof l.url === 'string')?.url as string;
       await eventually(async () => (await fetch(`${url}/readyz`)).status === 200, 'readiness', PATIENCE);
+      // Loopback only by default; the web view answers to loopback names and --allowed-host, and
+      // /metrics wants a token.
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(await statusWithHost(`${url}/`, 'ops.example.test')).toBe(303);
+      expect(await statusWithHost(`${url}/`, 'rebind.evil.example')).toBe(421);
+      expect((await fetch(`${url}/metrics`)).status).toBe(401);
 
       // Both destination.server and destination.name: only the CEL rule and zod refuse it.
       await createInvalidApplication('both', {
