@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csrfTokenFor } from '../src/auth/index.js';
+import { applicationAccessRbac, csrfTokenFor } from '../src/auth/index.js';
 import { applicationView } from '../src/web/application-view.js';
 import { buildResourceTree, escapeHtml, html } from '../src/web/index.js';
 import { TESTER, TESTER_TOKEN } from './harness.js';
@@ -368,9 +368,10 @@ async function readEvents(
   url: string,
   done: (events: SseEvent[]) => boolean,
   afterConnect?: () => Promise<void>,
+  token?: string,
 ): Promise<SseEvent[]> {
   const controller = new AbortController();
-  const res = await fx.fetch(url, { signal: controller.signal });
+  const res = await fx.fetch(url, { signal: controller.signal }, token);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
@@ -470,6 +471,55 @@ describe('live updates', () => {
     );
     expect(events[0]?.data).toMatchObject({ health: 'Healthy' });
     expect(events.at(-1)?.data).toMatchObject({ key: `${APPS_NS}/resilient`, health: 'Missing' });
+  });
+
+  it('streams to a user only the namespaces they may list, including one allowed later', async () => {
+    // A view of every namespace; alice may list Applications in gitops-kit only, at first.
+    const { url } = await fx.startView({ namespaces: undefined });
+    let writing = true;
+    const events = await readEvents(
+      `${url}/web/events`,
+      (e) => e.some((x) => x.data.key === 'team-new/late'),
+      async () => {
+        await fx.cluster.client.create({
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: 'team-new' },
+        });
+        for (const obj of applicationAccessRbac({
+          name: 'alice-late',
+          namespace: 'team-new',
+          verbs: ['list'],
+          subjects: [{ kind: 'User', name: 'alice' }],
+        })) {
+          await fx.cluster.client.create(obj);
+        }
+        await fx.createApp('late', 'team-new', appSpec('dev', false), devStatus());
+        await fx.createApp('unseen', 'elsewhere', appSpec('dev', false), devStatus());
+        // The first event of a new namespace asks about it; the events after it pass once allowed.
+        void (async () => {
+          for (let i = 0; writing && i < 200; i++) {
+            await fx.setStatus(
+              'late',
+              devStatus({ reconciledAt: `t${i}`, health: { status: i % 2 ? 'Healthy' : 'Degraded' } }),
+              'team-new',
+            );
+            await fx.setStatus(
+              'unseen',
+              devStatus({ health: { status: i % 2 ? 'Healthy' : 'Degraded' } }),
+              'elsewhere',
+            );
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        })().catch(() => undefined);
+      },
+      ALICE_TOKEN,
+    );
+    writing = false;
+    const keys = new Set(events.map((e) => e.data.key));
+    expect(keys.has(`${APPS_NS}/guestbook-dev`)).toBe(true);
+    expect(keys.has('team-new/late')).toBe(true);
+    expect([...keys].filter((k) => k?.startsWith('elsewhere/'))).toEqual([]);
   });
 
   it('refuses a stream of an Application outside its namespaces', async () => {

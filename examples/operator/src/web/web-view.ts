@@ -418,14 +418,13 @@ export function createWebView(options: WebViewOptions): WebView {
   }
 
   /**
-   * The checks of a state-changing request beyond RBAC. A browser (session cookie) must post from
-   * this view's origin and carry the session's CSRF token; an API client (`Authorization`, which
-   * no other site's page can make a browser send) only must not come from another origin.
+   * The origin check of a state-changing request. A browser (session cookie) must post from this
+   * view's origin; an API client (`Authorization`, which no other site's page can make a browser
+   * send) only must not name another origin. Done before the body is read.
    */
-  function checkForgery(req: IncomingMessage, principal: Principal, form: URLSearchParams | undefined): void {
-    const origin = req.headers.origin;
+  function checkOrigin(req: IncomingMessage, principal: Principal): void {
     if (principal.source === 'header') {
-      if (origin !== undefined && !isSameOriginRequest(req, options.allowedOrigins)) {
+      if (req.headers.origin !== undefined && !isSameOriginRequest(req, options.allowedOrigins)) {
         throw new SecurityError('cross-origin request refused', { code: 'FORBIDDEN' });
       }
       return;
@@ -438,7 +437,12 @@ export function createWebView(options: WebViewOptions): WebView {
         },
       );
     }
-    if (!form || !isValidCsrfToken(principal.token, form.get(CSRF_FIELD_NAME))) {
+  }
+
+  /** A browser's form must carry its session's CSRF token; an API client's request needs none. */
+  function checkCsrf(principal: Principal, form: URLSearchParams): void {
+    if (principal.source === 'header') return;
+    if (!isValidCsrfToken(principal.token, form.get(CSRF_FIELD_NAME))) {
       throw new SecurityError('the form has no valid CSRF token: reload the page and try again', {
         code: 'FORBIDDEN',
       });
@@ -454,12 +458,9 @@ export function createWebView(options: WebViewOptions): WebView {
   ) {
     if (options.readOnly) throw new SecurityError('this web view is read-only', { code: 'FORBIDDEN' });
     await authorizeWrite(principal, namespace, name);
-    if (principal.source === 'cookie' && !isSameOriginRequest(req, options.allowedOrigins)) {
-      // Refused before the body is read: a cross-site form never gets further.
-      checkForgery(req, principal, undefined);
-    }
+    checkOrigin(req, principal);
     const form = await readForm(req);
-    checkForgery(req, principal, form);
+    checkCsrf(principal, form);
     const request = parseOperationRequest(action, form);
     const username = principal.user.username;
     const written = await requestOperation(client, () => getApplication(namespace, name), request, username);
@@ -516,10 +517,28 @@ export function createWebView(options: WebViewOptions): WebView {
       serveEvents(req, res, only, () => true);
       return;
     }
-    // Namespaces the user may list, as of the connection; a reload sees namespaces added since.
     const visible = await visibleNamespaces(principal);
-    const allowed = visible.all ? undefined : new Set(visible.namespaces);
-    serveEvents(req, res, null, (key) => allowed === undefined || allowed.has(key.split('/')[0] ?? ''));
+    if (visible.all) {
+      serveEvents(req, res, null, () => true);
+      return;
+    }
+    // The namespaces the user may list, as of the connection. A namespace first seen later is
+    // asked about then; its events pass once allowed (the page then reloads its list).
+    const decided = new Map<string, boolean>(visible.namespaces.map((ns) => [ns, true]));
+    const accepts = (key: string): boolean => {
+      const namespace = key.split('/')[0] ?? '';
+      const known = decided.get(namespace);
+      if (known !== undefined) return known;
+      decided.set(namespace, false);
+      if (inScope(namespace)) {
+        access.can(principal, { ...APPLICATIONS, verb: 'list', namespace }).then(
+          (decision) => decided.set(namespace, decision.allowed),
+          () => decided.delete(namespace),
+        );
+      }
+      return false;
+    };
+    serveEvents(req, res, null, accepts);
   }
 
   function isWebPath(path: string): boolean {
@@ -636,10 +655,8 @@ export function createWebView(options: WebViewOptions): WebView {
     }
     const outcome = await access.authenticate(req);
     if ('principal' in outcome) {
-      if (outcome.principal.source === 'cookie' && !isSameOriginRequest(req, options.allowedOrigins)) {
-        checkForgery(req, outcome.principal, undefined);
-      }
-      checkForgery(req, outcome.principal, await readForm(req));
+      checkOrigin(req, outcome.principal);
+      checkCsrf(outcome.principal, await readForm(req));
     }
     const secure = options.secureCookies === true || isSecureRequest(req);
     res.writeHead(303, {
