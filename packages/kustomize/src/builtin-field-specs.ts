@@ -103,7 +103,7 @@ export const NAME_PREFIX: FieldSpec[] = [{ path: 'metadata/name' }];
 /** Field specs of `namespace`. */
 export const NAMESPACE: FieldSpec[] = [
   { path: 'metadata/namespace', create: true },
-  { path: 'spec/service/namespace', group: 'apiregistration.k8s.io', kind: 'APIService' },
+  { path: 'spec/service/namespace', group: 'apiregistration.k8s.io', kind: 'APIService', create: true },
   {
     path: 'spec/conversion/webhook/clientConfig/service/namespace',
     group: 'apiextensions.k8s.io',
