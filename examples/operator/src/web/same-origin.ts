@@ -27,7 +27,8 @@ function originOf(url: string): string | undefined {
  * view). Browsers send `Origin` on every POST; it must name the host the request was sent to
  * (`Host`), or one of `allowedOrigins` (the public origin when a proxy rewrites `Host`). Without
  * `Origin` (older browsers), `Sec-Fetch-Site: same-origin` or a same-host `Referer` is accepted.
- * A request with none of them is refused: a non-browser client has the Kubernetes API for writes.
+ * A request with none of them is refused (the web view asks this of browser sessions only: an API
+ * client sends `Authorization`, which no other site can make a browser send).
  * The scheme is not compared with `Host`, so TLS terminated by a proxy still works.
  */
 export function isSameOriginRequest(req: IncomingMessage, allowedOrigins: readonly string[] = []): boolean {
