@@ -106,7 +106,7 @@ export interface ConditionView {
 
 /** The running or last operation. */
 export interface OperationView {
-  /** `Running`, `Succeeded`, `Failed`, `Error`, `Terminating`. */
+  /** `Running`, `Succeeded`, `Failed`, `Error`, `Terminating`, `Terminated`. */
   phase: string;
   /** What happened. */
   message: string | undefined;
