@@ -1,4 +1,5 @@
 import { type JsonObject, ValidationError } from '@gitops-kit/core';
+import { canonicalKustomizationFields } from './kustomization-schema.js';
 
 /** The file names kustomize recognises, in the order it looks for them. */
 export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
@@ -119,7 +120,8 @@ export function checkKustomization(
   if (typeof k !== 'object' || Array.isArray(k)) {
     throw new ValidationError('invalid Kustomization: not a map', { file });
   }
-  const kust = k as JsonObject;
+  // Field names match as Go's encoding/json matches them, at every depth.
+  const kust = canonicalKustomizationFields(k as JsonObject);
   for (const key of Object.keys(kust)) {
     if (!KNOWN_FIELDS.has(key)) {
       // Go's encoding/json matches field names case-insensitively, and so does kustomize.

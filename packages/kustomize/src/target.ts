@@ -18,7 +18,6 @@ import { contentHash } from './content-hash.js';
 import { configFromCrdDefinitions } from './crd-config.js';
 import { isEmptyValue } from './empty-values.js';
 import { type GeneratorArgs, type GeneratorOptions, generate } from './generators.js';
-import { goField, goStruct } from './go-json-fields.js';
 import { inflateHelmChart } from './helm-charts.js';
 import { applyJsonPatchOps, type JsonPatchOp, roundBigIntegersThroughJson } from './json-patch.js';
 import { checkKustomization, KUSTOMIZATION_FILE_NAMES, type RenderWarning } from './kustomization-file.js';
@@ -359,18 +358,15 @@ export class KustTarget {
     }
     for (const v of (kust.vars as JsonValue[] | undefined) ?? []) {
       if (!isObj(v)) continue;
-      const name = String(goField(v, 'name') ?? '');
+      const name = String(v.name ?? '');
       const existing = acc.vars.find((x) => x.name === name);
       if (existing) {
         throw new ValidationError(`var '${name}' already encountered`, { file: kfile, path: 'vars' });
       }
       const def: VarDef = {
         name,
-        objref: goStruct(
-          (isObj(goField(v, 'objref')) ? goField(v, 'objref') : {}) as JsonObject,
-          OBJREF_FIELDS,
-        ),
-        fieldpath: fieldRefPath(goField(v, 'fieldref')),
+        objref: (isObj(v.objref) ? v.objref : {}) as JsonObject,
+        fieldpath: isObj(v.fieldref) && typeof v.fieldref.fieldPath === 'string' ? v.fieldref.fieldPath : '',
       };
       // A var binds to its object where it is declared, before overlays add look-alikes.
       const matches = acc.resources.filter((r) => varRefMatches(def, r));
@@ -1117,15 +1113,6 @@ function iamServiceAccount(cfg: JsonObject, kfile: string): Resource {
   };
   if (typeof ks.namespace === 'string' && ks.namespace) metadata.namespace = ks.namespace;
   return new Resource({ apiVersion: 'v1', kind: 'ServiceAccount', metadata }, { file: kfile, line: 1 });
-}
-
-// The fields of a var's objref (kustomize's types.Target).
-const OBJREF_FIELDS = ['apiVersion', 'group', 'version', 'kind', 'name', 'namespace'];
-
-function fieldRefPath(ref: JsonValue | undefined): string {
-  if (!isObj(ref)) return '';
-  const path = goField(ref, 'fieldPath');
-  return typeof path === 'string' ? path : '';
 }
 
 function stringify(m: JsonObject): Record<string, string> {
