@@ -102,7 +102,7 @@ export class RootConfinedResolver {
 
 /**
  * A view of `fs` that only reaches what lies under `root`. Paths keep the underlying file system's
- * form (absolute, or relative to the root); anything that would leave the root, lexically or through
+ * form (absolute, or relative to the root: `cwd()` is the root); anything that would leave the root, lexically or through
  * a symlink, is refused with a {@link SecurityError} before the underlying file system is touched.
  */
 export function confineFileSystem(
@@ -112,6 +112,9 @@ export function confineFileSystem(
   const resolver = new RootConfinedResolver(fs, root);
   return {
     root: resolver.root,
+    // Relative paths start at the root (the resolver's rule), whatever the underlying cwd is.
+    cwd: () => resolver.root,
+    origin: fs.origin,
     async readFile(path) {
       return fs.readFile(await resolver.resolve(path));
     },

@@ -17,7 +17,9 @@ export interface DirEntry {
 
 /**
  * A read-only file system with POSIX paths, small enough to be backed by `node:fs`, memfs, or the
- * tree of a git commit. Missing paths reject with {@link NotFoundError}.
+ * tree of a git commit. Missing paths reject with {@link NotFoundError}. Paths are POSIX; a relative
+ * one starts at {@link ReadonlyFileSystem.cwd}, or at the root `/` when the file system has no working
+ * directory (resolve them with {@link resolvePath}).
  */
 export interface ReadonlyFileSystem {
   /** The bytes of a file (symlinks followed). */
@@ -30,6 +32,22 @@ export interface ReadonlyFileSystem {
   lstat(path: string): Promise<FileStat>;
   /** The target of a symlink, as stored. */
   readlink(path: string): Promise<string>;
+  /**
+   * The absolute directory a relative path starts from ({@link resolvePath}). `nodeFileSystem()`
+   * answers `process.cwd()`, as `node:fs` does; a file system without it (memfs, a commit's tree)
+   * starts relative paths at its own root `/`, and a confined view at its root.
+   */
+  cwd?(): string;
+  /**
+   * The directory no path may leave, when the file system is confined to one (`confineFileSystem`
+   * sets it); `/` when absent.
+   */
+  readonly root?: string | undefined;
+  /**
+   * What the root is, for messages: `path "apps/dev" of https://host/repo.git at main@sha1:…`.
+   * Absent when the root needs no explaining (the host's `/`, a test's memfs).
+   */
+  readonly origin?: string | undefined;
 }
 
 /** Options of {@link readTextFile}. */

@@ -54,6 +54,7 @@ export {
 } from './label-selector.js';
 export { createMemFileSystem, type FileTree, type MemoryVolume, memFileSystem } from './mem-file-system.js';
 export { nodeFileSystem } from './node-file-system.js';
+export { resolveDirectory, resolvePath } from './resolve-path.js';
 export { fromNodeLikeFs, type NodeLikePromisesFs } from './node-like-fs.js';
 export {
   apiVersionOfKey,

@@ -4,6 +4,7 @@ import {
   type KubeObject,
   type ReadonlyFileSystem,
   readTextFile,
+  resolvePath,
   stringifyKubeYamlDocuments,
   ValidationError,
   type YamlValue,
@@ -38,7 +39,7 @@ export async function renderDirectory(
   dir: string,
   options: DirectoryOptions = {},
 ): Promise<RenderResult> {
-  const root = posix.resolve('/', dir);
+  const root = resolvePath(fs, dir);
   const objects: KubeObject[] = [];
   const sources: SourceLocation[] = [];
   const bigIntegers: (BigIntegerFields | undefined)[] = [];

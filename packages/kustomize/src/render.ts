@@ -4,6 +4,7 @@ import {
   type JsonObject,
   type KubeObject,
   type ReadonlyFileSystem,
+  resolveDirectory,
   stringifyKubeYamlDocuments,
   ValidationError,
 } from '@gitops-kit/core';
@@ -119,7 +120,7 @@ export async function renderKustomization(
   dir: string,
   options: RenderOptions = {},
 ): Promise<RenderResult> {
-  const root = posix.resolve('/', dir);
+  const root = await resolveDirectory(fs, dir);
   const target = new KustTarget(fs, {
     loadRestrictor: options.loadRestrictor ?? 'RootOnly',
     remoteLoader: options.remoteLoader,

@@ -10,6 +10,7 @@ import {
   type ReadonlyFileSystem,
   RootConfinedResolver,
   readTextFile,
+  resolvePath,
   SecurityError,
   ValidationError,
 } from '@gitops-kit/core';
@@ -463,7 +464,7 @@ export class KustTarget {
       this.warnings.push(...sub.warnings);
       return;
     }
-    const abs = posix.isAbsolute(entry) ? posix.normalize(entry) : posix.join(dir, entry);
+    const abs = resolvePath(this.fs, entry, dir);
     let type: string;
     try {
       type = (await this.fs.stat(abs)).type;
