@@ -367,7 +367,12 @@ export class GitSource {
     }
     await this.backend.ensureCommit(resolved.commit);
     const commit = await this.backend.readCommit(resolved.commit);
-    const fs = this.backend.fileSystem(commit, { path: this.path, ignore: this.ignore });
+    const where = this.path === '' ? 'the root' : `path "${this.path}"`;
+    const fs = this.backend.fileSystem(commit, {
+      path: this.path,
+      ignore: this.ignore,
+      origin: `${where} of ${this.url} at ${resolved.revision}`,
+    });
     if (this.path !== '') {
       const info = await fs.stat('/').catch(() => undefined);
       if (info?.type !== 'directory') {

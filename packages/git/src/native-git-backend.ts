@@ -503,6 +503,7 @@ export function createNativeGitBackend(options: NativeGitBackendOptions): GitBac
     fileSystem(commit, fsOptions): ReadonlyFileSystem {
       const fs = treeFileSystem(reader, commit.tree, fsOptions);
       return {
+        origin: fs.origin,
         readFile: (path) => withObjects(() => fs.readFile(path)),
         readdir: (path) => withObjects(() => fs.readdir(path)),
         stat: (path) => withObjects(() => fs.stat(path)),

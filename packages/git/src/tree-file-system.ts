@@ -36,6 +36,11 @@ export interface TreeFileSystemOptions {
   path?: string | undefined;
   /** Root-level ignore patterns (gitignore syntax). */
   ignore: string[];
+  /**
+   * What the root is, for messages (the file system's `origin`): `GitSource` gives
+   * `path "apps/dev" of <url> at <revision>`, so a path that leaves the source says which one.
+   */
+  origin?: string | undefined;
 }
 
 interface Resolved {
@@ -50,7 +55,8 @@ interface Resolved {
  * checkout). `/` is `options.path`; relative paths start there too. Entries matched by the ignore
  * rules do not exist. Symlinks are resolved component by component inside the tree and followed only
  * while they stay under the root: an absolute target, or one that climbs out, is refused with a
- * SecurityError (`SYMLINK_ESCAPE`); a path whose `..` climbs out is refused with `PATH_ESCAPE`.
+ * SecurityError (`SYMLINK_ESCAPE`); a path whose `..` climbs out is refused with `PATH_ESCAPE`
+ * (naming `options.origin`, which the file system also reports as its `origin`).
  */
 export function treeFileSystem(
   store: ObjectReader,
@@ -113,7 +119,12 @@ export function treeFileSystem(
       if (part === '' || part === '.') continue;
       if (part !== '..') lexical.push(part);
       else if (lexical.pop() === undefined) {
-        throw new SecurityError(`path "${path}" leaves the root`, { file: path, code: 'PATH_ESCAPE' });
+        const origin = options.origin === undefined ? '' : ` (${options.origin})`;
+        throw new SecurityError(`path "${path}" leaves the root "/"${origin}`, {
+          file: path,
+          code: 'PATH_ESCAPE',
+          details: { path, root: '/', ...(options.origin === undefined ? {} : { origin: options.origin }) },
+        });
       }
     }
     const root = lookupRaw(rootParts);
@@ -194,6 +205,7 @@ export function treeFileSystem(
   };
 
   return {
+    origin: options.origin,
     async readFile(path) {
       const r = resolve(path, true);
       if (r.type === 'directory') throw new GitOpsError('VALIDATION_ERROR', 'is a directory', { file: path });

@@ -136,6 +136,20 @@ export function gitBackendContract(name: string, factory: GitBackendFactory): vo
       await backend.close();
     });
 
+    it("reports the file system's origin, and names it when a path leaves the root", async () => {
+      const repo = await server.createRepository('origin');
+      const c1 = await repo.commit({ files: { 'apps/dev/a.txt': 'a', 'base/b.txt': 'b' } });
+      const backend = backendFor(repo.url);
+      await backend.ensureCommit(c1);
+      const origin = 'path "apps/dev" of the test repository';
+      const fs = backend.fileSystem(await backend.readCommit(c1), { path: 'apps/dev', ignore: [], origin });
+      expect(fs.origin).toBe(origin);
+      const err = await fs.readFile('../../base/b.txt').catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'PATH_ESCAPE', details: { root: '/', origin } });
+      expect((err as Error).message).toContain(origin);
+      await backend.close();
+    });
+
     it('rejects a commit the server does not have with a NotFound error', async () => {
       const repo = await server.createRepository('missing');
       await repo.commit({ files: { a: 'a' } });

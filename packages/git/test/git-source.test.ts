@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isGitOpsError } from '@gitops-kit/core';
+import { isGitOpsError, resolvePath } from '@gitops-kit/core';
 import {
   createTestCertificate,
   type GitServer,
@@ -327,6 +327,23 @@ describe('GitSource path, ignore and symlinks', () => {
       expect((err as Error).message).not.toContain('.repo');
     }
     await expect(snap.fs.readFile('../README.md')).rejects.toMatchObject({ code: 'PATH_ESCAPE' });
+  });
+
+  it("says in the snapshot file system's origin which repository, path and revision it is", async () => {
+    const snap = await new GitSource({ url: repo.url, path: 'deploy' }).fetch();
+    expect(snap.fs.origin).toBe(`path "deploy" of ${repo.url} at ${snap.revision}`);
+    // A kustomization at the root that reaches ../base: the renderer resolves it this way.
+    const err = (() => {
+      try {
+        return resolvePath(snap.fs, '../base', '/');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toMatchObject({ code: 'PATH_ESCAPE', details: { path: '../base', root: '/' } });
+    expect((err as Error).message).toContain(`(path "deploy" of ${repo.url} at ${snap.revision})`);
+    const whole = await new GitSource({ url: repo.url }).fetch();
+    expect(whole.fs.origin).toBe(`the root of ${repo.url} at ${whole.revision}`);
   });
 
   it('rejects a path that is not a directory of the commit', async () => {
