@@ -47,6 +47,11 @@ export interface YamlParseOptions {
    * null like an explicit `null` does; kustomize's merge tells the two apart.
    */
   onEmptyValue?: (container: JsonObject, key: string) => void;
+  /**
+   * Resolves the YAML 1.1 booleans (`y`, `yes`, `on`, `n`, `no`, `off` in their three casings)
+   * as go-yaml v2 does: kustomize reads JSON patches written in YAML that way.
+   */
+  yaml11Booleans?: boolean;
 }
 
 /**
@@ -195,6 +200,7 @@ interface ConvertContext {
   bigIntegers: boolean;
   doc: Document.Parsed;
   onEmptyValue: ((container: JsonObject, key: string) => void) | undefined;
+  yaml11Booleans: boolean;
 }
 
 function positionOfNode(
@@ -236,6 +242,15 @@ function decodeBase64(text: string): string | undefined {
 }
 
 const CORE_TAG = 'tag:yaml.org,2002:';
+
+// go-yaml v2's booleans beyond YAML 1.2's true and false.
+const YAML11_BOOLEANS = new Map<string, boolean>(
+  ['y', 'yes', 'on', 'n', 'no', 'off'].flatMap((w) => {
+    const value = w === 'y' || w === 'yes' || w === 'on';
+    const capitalised = w.charAt(0).toUpperCase() + w.slice(1);
+    return [w, capitalised, w.toUpperCase()].map((form): [string, boolean] => [form, value]);
+  }),
+);
 
 /**
  * True for a block scalar whose last line ends the input with no line break. The spec (and go-yaml)
@@ -297,6 +312,10 @@ function scalarToJson(ctx: ConvertContext, node: Scalar, path: YamlPath): JsonVa
   // An entry with no value inside a flow collection (`{a, b: 1}`) comes out of kustomize as "":
   // kyaml writes the empty scalar back as `""` before decoding it. In block context it is null.
   if (text === '' && ctx.flowDepth > 0 && node.source === '') return '';
+  if (ctx.yaml11Booleans) {
+    const bool = YAML11_BOOLEANS.get(text);
+    if (bool !== undefined) return bool;
+  }
   const resolved = resolvePlainScalarExact(text, ctx.bigIntegers);
   if (resolved !== null && typeof resolved === 'object' && 'nonFinite' in resolved) {
     fail(ctx, node, `"${text}" has no JSON representation (kustomize refuses it too)`, path);
@@ -654,6 +673,7 @@ export function parseYamlDocuments(text: string, options: YamlParseOptions = {})
       bigIntegers: options.bigIntegers === 'bigint',
       doc,
       onEmptyValue: options.onEmptyValue,
+      yaml11Booleans: options.yaml11Booleans === true,
     };
     const contents = doc.contents as Node;
     let value: JsonValue;

@@ -24,6 +24,7 @@ import { applyJsonPatchOps, type JsonPatchOp, roundBigIntegersThroughJson } from
 import { checkKustomization, KUSTOMIZATION_FILE_NAMES, type RenderWarning } from './kustomization-file.js';
 import { fixNameReferences } from './name-reference.js';
 import { schemaFromOpenApi } from './openapi-schema.js';
+import { readPatchDocuments } from './patch-text.js';
 import { bigIntegerFieldsOf, mayHoldBigInteger, stringifyExact } from './plain-objects.js';
 import { applyReplacements, resolveVars, type VarDef, varRefMatches } from './replacements.js';
 import { idKey, Resource, sameId } from './resource.js';
@@ -779,9 +780,9 @@ export class KustTarget {
     for (const p of (kust.patchesJson6902 as JsonValue[] | undefined) ?? []) {
       if (!isObj(p)) continue;
       const target = (p.target ?? {}) as ResourceSelector;
-      const text =
-        typeof p.patch === 'string' ? p.patch : (await this.readFileInRoot(dir, String(p.path ?? ''))).text;
-      const ops = this.parseJsonPatch(text, kfile);
+      const inline = typeof p.patch === 'string';
+      const text = inline ? (p.patch as string) : (await this.readFileInRoot(dir, String(p.path ?? ''))).text;
+      const ops = this.parseJsonPatch(text, kfile, inline);
       const matches = res.filter((r) => this.idSelected(target, r));
       if (matches.length === 0) {
         throw new PatchError(
@@ -838,8 +839,8 @@ export class KustTarget {
       );
   }
 
-  private parseJsonPatch(text: string, file: string): JsonPatchOp[] {
-    const docs = readYamlDocuments(text, file, 'patch');
+  private parseJsonPatch(text: string, file: string, inline: boolean): JsonPatchOp[] {
+    const docs = readPatchDocuments(text, file, inline);
     const v = docs[0]?.value;
     if (!Array.isArray(v)) throw new PatchError('a JSON 6902 patch must be a list of operations', { file });
     return v as unknown as JsonPatchOp[];
@@ -926,7 +927,8 @@ export class KustTarget {
   private async applyPatchEntry(dir: string, acc: Accumulator, p: JsonObject, kfile: string): Promise<void> {
     let text: string;
     let file = kfile;
-    if (typeof p.patch === 'string' && p.patch !== '') text = p.patch;
+    const inline = typeof p.patch === 'string' && p.patch !== '';
+    if (inline) text = p.patch as string;
     else if (typeof p.path === 'string' && p.path !== '') {
       const loaded = await this.readFileInRoot(dir, p.path);
       text = loaded.text;
@@ -937,7 +939,7 @@ export class KustTarget {
       allowNameChange: opts.allowNameChange === true,
       allowKindChange: opts.allowKindChange === true,
     };
-    const docs = readYamlDocuments(text, file, 'patch').filter(
+    const docs = readPatchDocuments(text, file, inline).filter(
       (d) => d.value !== null && d.value !== undefined,
     );
     if (docs.length === 0) {
@@ -1061,11 +1063,11 @@ export class KustTarget {
         return;
       }
       case 'PatchJson6902Transformer': {
-        const text =
-          typeof cfg.jsonOp === 'string'
-            ? cfg.jsonOp
-            : (await this.readFileInRoot(dir, String(cfg.path ?? ''))).text;
-        const ops = this.parseJsonPatch(text, kfile);
+        const inline = typeof cfg.jsonOp === 'string';
+        const text = inline
+          ? (cfg.jsonOp as string)
+          : (await this.readFileInRoot(dir, String(cfg.path ?? ''))).text;
+        const ops = this.parseJsonPatch(text, kfile, inline);
         const target = (cfg.target ?? {}) as ResourceSelector;
         for (const r of acc.resources.filter((r) => this.idSelected(target, r)))
           this.applyJson6902(r, ops, kfile);

@@ -7,11 +7,18 @@ import { markEmptyValue } from './empty-values.js';
  *   `configurations` files by sigs.k8s.io/yaml: both refuse a repeated key;
  * - `kustomization`: kustomization files (and `replacements`, `crds` and `openapi` files, checked
  *   with kubectl kustomize v5.5.0) keep the last value, as go-yaml v2 decoding does;
- * - `patch`: patches stay kyaml nodes, whose field lookup finds the first occurrence.
+ * - `patch`: patches stay kyaml nodes, whose field lookup finds the first occurrence;
+ * - `json-patch`: a JSON patch written in YAML, which kustomize converts with go-yaml v2 (YAML 1.1
+ *   booleans: `yes`, `on`…).
  */
-export type YamlRole = 'resource' | 'kustomization' | 'patch';
+export type YamlRole = 'resource' | 'kustomization' | 'patch' | 'json-patch';
 
-const DUPLICATE_KEYS = { resource: 'error', kustomization: 'last', patch: 'first' } as const;
+const DUPLICATE_KEYS = {
+  resource: 'error',
+  kustomization: 'last',
+  patch: 'first',
+  'json-patch': 'first',
+} as const;
 
 /**
  * Reads a YAML stream with core's parser as kustomize reads it: kustomize's scalar resolution,
@@ -29,5 +36,7 @@ export function readYamlDocuments(
     duplicateKeys: DUPLICATE_KEYS[role],
     // Resources remember which fields were written with no value: kustomize's merge drops those.
     onEmptyValue: role === 'resource' ? markEmptyValue : undefined,
+    // JSON patches in YAML reach kustomize through go-yaml v2: YAML 1.1 booleans.
+    yaml11Booleans: role === 'json-patch',
   });
 }

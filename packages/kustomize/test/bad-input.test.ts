@@ -53,6 +53,17 @@ describe('bad input gives typed errors naming the file', () => {
     expect(err.code).toBe('DUPLICATE_RESOURCE');
   });
 
+  // kubectl kustomize: "unable to parse SM or JSON patch": text beginning with `[` must be JSON.
+  it('a JSON patch that begins with [ but is not JSON is refused', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml':
+        'resources:\n- a.yaml\npatches:\n- target: {kind: Deployment}\n  patch: "[{op: add, path: /spec/x, value: 1}]"\n',
+      '/app/a.yaml': deployment,
+    });
+    expect(err.code).toBe('PATCH_ERROR');
+    expect(err.file).toBe('kustomization.yaml');
+  });
+
   it('a kustomization that sets an empty list is not empty', async () => {
     const { fs } = createMemFileSystem({ '/app/kustomization.yaml': 'resources: []\n' });
     expect((await renderKustomization(fs, '/app')).yaml).toBe('');
