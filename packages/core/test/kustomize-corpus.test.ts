@@ -5,13 +5,15 @@ import { parseYamlDocuments, stringifyKubeYamlDocuments } from '../src/index.js'
 
 // The kustomize conformance corpus (outside the repo, never copied into it) holds what
 // `kubectl kustomize` printed for a few hundred real inputs. Every such output must be a fixed
-// point of parse + stringify, and every input of a case kustomize rendered must parse. Skipped
-// when the corpus is not on this machine.
+// point of parse + stringify, and every input of a case kustomize rendered must parse. Outside CI
+// the suite is skipped when the corpus is not on this machine; in CI (CI=true) a missing corpus is a
+// failure, so a moved or unmounted corpus cannot pass silently.
 const corpusRoot = process.env.GITOPS_KIT_CONFORMANCE
   ? resolve(process.env.GITOPS_KIT_CONFORMANCE)
   : resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'conformance');
 const casesDir = join(corpusRoot, 'kustomize', 'cases');
 const available = existsSync(casesDir);
+const inCi = process.env.CI === 'true' || process.env.CI === '1';
 
 function yamlFiles(dir: string, out: string[] = []): string[] {
   for (const entry of readdirSync(dir)) {
@@ -21,6 +23,14 @@ function yamlFiles(dir: string, out: string[] = []): string[] {
   }
   return out;
 }
+
+describe.runIf(inCi && !available)('kustomize corpus in CI', () => {
+  it('is present', () => {
+    expect.fail(
+      `CI=true but the kustomize corpus is missing at ${casesDir}: mount ../shared/conformance or set GITOPS_KIT_CONFORMANCE`,
+    );
+  });
+});
 
 describe.skipIf(!available)('kustomize corpus', () => {
   const cases = available

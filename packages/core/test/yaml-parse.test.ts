@@ -337,11 +337,11 @@ describe('parseYaml', () => {
       'a: !!binary "%%%"\n',
       'a: !!int x\n',
     ]) {
-      try {
-        parseYamlDocuments(bad);
-      } catch (err) {
-        expect(isGitOpsError(err)).toBe(true);
-      }
+      // Each of these is refused, and the refusal is typed: a ParseError carrying a position.
+      const err = parseError(() => parseYamlDocuments(bad));
+      expect(isGitOpsError(err)).toBe(true);
+      expect(err.code).toBe('PARSE_ERROR');
+      expect(err.line).toBeGreaterThan(0);
     }
   });
 });
