@@ -86,6 +86,27 @@ function describeLocation(loc: ErrorLocation): string {
   return parts.join(' ');
 }
 
+// The key of the brand every GitOpsError carries: the names of its classes, its own first. A
+// registered symbol is the same in every copy of core loaded into one process (its ES module and
+// CommonJS builds, or two versions side by side), where the classes themselves are not, so an error
+// thrown by one copy is still recognised by another.
+const GITOPS_ERROR_BRAND: unique symbol = Symbol.for('gitops-kit.error');
+
+// The base's name is spelled out: a consumer's minifier may rename the class, and every copy must
+// agree on the one name isGitOpsError looks for.
+function brandNameOf(ctor: unknown): string {
+  return ctor === GitOpsError ? 'GitOpsError' : (ctor as { name: string }).name;
+}
+
+function classNamesOf(ctor: unknown): string[] {
+  const names: string[] = [];
+  for (let c = ctor; typeof c === 'function' && c !== Error && c !== Function.prototype; ) {
+    names.push(brandNameOf(c));
+    c = Object.getPrototypeOf(c);
+  }
+  return names;
+}
+
 /**
  * The base class of every error gitops-kit throws on purpose. It carries a stable `code`, the
  * location of the bad input (file, line, column, field path) and the cause, and serialises to JSON
@@ -107,6 +128,20 @@ export class GitOpsError extends Error {
   /** The message without the location prefix. */
   readonly reason: string;
 
+  /**
+   * `instanceof` that also holds across copies of the package: an object whose brand names this
+   * class (an error constructed by another copy of core, or of the package that defines the
+   * subclass) is an instance, as well as anything on this class's own prototype chain.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    // `this` is the class on the right of `instanceof`: a subclass inherits this method.
+    // biome-ignore lint/complexity/noThisInStatic: the subclass asked about, not GitOpsError
+    // biome-ignore lint/complexity/noUselessThisAlias: one place to say why `this` is wanted
+    const cls: unknown = this;
+    if (Function.prototype[Symbol.hasInstance].call(cls, value)) return true;
+    return brandOf(value)?.includes(brandNameOf(cls)) ?? false;
+  }
+
   constructor(code: GitOpsErrorCode, message: string, options: GitOpsErrorOptions = {}) {
     const where = describeLocation(options);
     super(
@@ -114,6 +149,8 @@ export class GitOpsError extends Error {
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.name = new.target.name;
+    // Not enumerable: the brand is no part of the error's JSON or of what a test compares.
+    Object.defineProperty(this, GITOPS_ERROR_BRAND, { value: classNamesOf(new.target) });
     this.code = code;
     this.reason = message;
     this.file = options.file;
@@ -216,7 +253,19 @@ export class TimeoutError extends GitOpsError {
   }
 }
 
-/** True when `err` is a {@link GitOpsError}, optionally with the given code. */
+function brandOf(value: unknown): readonly string[] | undefined {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;
+  const brand = (value as { [GITOPS_ERROR_BRAND]?: unknown })[GITOPS_ERROR_BRAND];
+  return Array.isArray(brand) ? (brand as string[]) : undefined;
+}
+
+/**
+ * True when `err` is a {@link GitOpsError}, optionally with the given code. It reads the brand, so
+ * an error from another copy of core (its other build, another version) counts too.
+ */
 export function isGitOpsError(err: unknown, code?: GitOpsErrorCode): err is GitOpsError {
-  return err instanceof GitOpsError && (code === undefined || err.code === code);
+  return (
+    brandOf(err)?.includes('GitOpsError') === true &&
+    (code === undefined || (err as GitOpsError).code === code)
+  );
 }
