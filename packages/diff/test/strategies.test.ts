@@ -1,17 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { replayPatch } from '../src/index.js';
-import { runStrategyCase, STRATEGY_CASES_DIR, strategyCaseNames } from './strategy-cases.js';
+import { runStrategyCase, strategyCaseNames } from './strategy-cases.js';
 
-// Goldens are written by scripts/generate-goldens.ts and reviewed; the semantic checks below say
-// what each golden must show, so a regenerated golden cannot silently change meaning.
-describe('strategy goldens', () => {
+// No goldens here: a golden written from the engine's own output only detects change, and kubectl
+// has no offline command that computes a three-way apply. What each case must show is derived from
+// the strategy's rules below; the merge itself is checked against kubectl in smp-crosscheck.test.ts
+// (through @gitops-kit/patch, whose goldens kubectl wrote).
+describe('strategy cases replay', () => {
   for (const name of strategyCaseNames()) {
     it(name, () => {
       const result = runStrategyCase(name);
-      const expected = JSON.parse(readFileSync(join(STRATEGY_CASES_DIR, name, 'expected.json'), 'utf8'));
-      expect(JSON.parse(JSON.stringify(result))).toEqual(expected);
       expect(replayPatch(result)).toEqual(result.predictedLive);
     });
   }

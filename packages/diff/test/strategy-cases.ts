@@ -5,7 +5,7 @@ import type { KubeObject } from '@gitops-kit/core';
 import { parseYaml as parse } from '@gitops-kit/core';
 import { type DiffOptions, type DiffResult, diff } from '../src/index.js';
 
-/** The folder of the strategy cases: one sub-folder each, with `case.yaml` and `expected.json`. */
+/** The folder of the strategy cases: one sub-folder each, with its `case.yaml`. */
 export const STRATEGY_CASES_DIR = fileURLToPath(new URL('./fixtures/strategies', import.meta.url));
 
 interface StrategyCase {
