@@ -24,6 +24,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     only: { type: 'string' },
     'max-shrinks': { type: 'string' },
+    'shrink-budget': { type: 'string' },
     jobs: { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },
@@ -34,6 +35,7 @@ const count =
   values.count !== undefined ? Number(values.count) : values.minutes !== undefined ? Infinity : 100;
 const deadline = values.minutes !== undefined ? Date.now() + Number(values.minutes) * 60_000 : Infinity;
 const maxShrinks = values['max-shrinks'] !== undefined ? Number(values['max-shrinks']) : 10;
+const budget = values['shrink-budget'] !== undefined ? Number(values['shrink-budget']) : 1500;
 const jobs = values.jobs !== undefined ? Number(values.jobs) : 2;
 const out = resolve(values.out ?? join(tmpdir(), `kustomize-fuzz-${seed}`));
 const work = mkdtempSync(join(tmpdir(), 'kustomize-fuzz-work-'));
@@ -107,10 +109,12 @@ try {
     const m = f.verdict.mismatch;
     if (!m || shrunk.has(m.signature) || shrunk.size >= maxShrinks) continue;
     shrunk.add(m.signature);
-    const { tree, checks } = await shrink(f.tree, async (t) => {
-      const v = await judgeTree(t, 'shrink');
-      return v.mismatch?.class === m.class;
-    });
+    const { tree, checks } = await shrink(
+      f.tree,
+      async (t, slot) => (await judgeTree(t, `shrink${slot}`)).mismatch?.class === m.class,
+      budget,
+      jobs,
+    );
     const verdict = await judgeTree(tree, 'shrink');
     if (!verdict.mismatch) continue;
     const dir = writeFixture(out, tree, verdict, {

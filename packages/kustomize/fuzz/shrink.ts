@@ -6,9 +6,6 @@
 import type { JsonValue } from '@gitops-kit/core';
 import type { FileBody, FuzzTree } from './tree.js';
 
-/** True when the candidate tree still shows the mismatch being shrunk. */
-export type StillFails = (tree: FuzzTree) => Promise<boolean>;
-
 type Step = (string | number)[];
 
 function isObj(v: unknown): v is Record<string, JsonValue> {
@@ -85,12 +82,15 @@ function without(tree: FuzzTree, step: Step): FuzzTree | undefined {
   return { root: tree.root, files };
 }
 
-/** Shrinks `tree` while `stillFails`, within `budget` checks. */
+/**
+ * Shrinks `tree` while `stillFails`, within `budget` checks, trying `parallel` candidates at once
+ * (each call gets its own slot number, for its own directory).
+ */
 export async function shrink(
   tree: FuzzTree,
-  stillFails: StillFails,
-  budget = 600,
-  onProgress?: (checks: number, size: number) => void,
+  stillFails: (tree: FuzzTree, slot: number) => Promise<boolean>,
+  budget = 1500,
+  parallel = 2,
 ): Promise<{ tree: FuzzTree; checks: number }> {
   let current = tree;
   let checks = 0;
@@ -100,16 +100,21 @@ export async function shrink(
   while (checks < budget) {
     const list = steps(current);
     let accepted = false;
-    for (let i = start; i < list.length && checks < budget; i++) {
-      const candidate = without(current, list[i] as Step);
-      if (!candidate) continue;
-      checks++;
-      if (await stillFails(candidate)) {
-        current = candidate;
-        start = i;
+    let i = start;
+    while (i < list.length && checks < budget && !accepted) {
+      const batch: { at: number; tree: FuzzTree }[] = [];
+      for (; i < list.length && batch.length < parallel; i++) {
+        const candidate = without(current, list[i] as Step);
+        if (candidate) batch.push({ at: i, tree: candidate });
+      }
+      checks += batch.length;
+      const results = await Promise.all(batch.map((b, slot) => stillFails(b.tree, slot)));
+      const first = results.indexOf(true);
+      if (first >= 0) {
+        const chosen = batch[first] as { at: number; tree: FuzzTree };
+        current = chosen.tree;
+        start = chosen.at;
         accepted = true;
-        onProgress?.(checks, steps(current).length);
-        break;
       }
     }
     if (!accepted) {

@@ -112,7 +112,8 @@ export async function generate(
   }
   for (const lit of args.literals ?? []) {
     const eq = lit.indexOf('=');
-    if (eq < 0) throw new ValidationError(`invalid literal source ${lit}, expected key=value`, { file });
+    // A leading `=` (an empty key) is as invalid as no `=` at all (kustomize parseLiteralSource).
+    if (eq <= 0) throw new ValidationError(`invalid literal source ${lit}, expected key=value`, { file });
     add(lit.slice(0, eq), removeQuotes(lit.slice(eq + 1)));
   }
   for (const f of args.files ?? []) {
