@@ -1,16 +1,7 @@
-import type { JsonValue, KubeObject } from '@gitops-kit/core';
+import type { JsonValue, KubeObject, ObjectRef } from '@gitops-kit/core';
 
-/** Names one object: apiVersion and kind pick the resource; namespace defaults to the client's. */
-export interface ObjectRef {
-  /** `apps/v1`, `v1`. */
-  apiVersion: string;
-  /** `Deployment`. */
-  kind: string;
-  /** The namespace of a namespaced object; the client's default namespace when absent. */
-  namespace?: string | undefined;
-  /** The object's name. */
-  name: string;
-}
+// One definition, in core beside `refOf(obj)`, which builds it; re-exported where clients take it.
+export type { ObjectRef };
 
 /** What discovery says about one resource. */
 export interface ApiResource {

@@ -40,7 +40,49 @@ export {
   type ReadTextOptions,
   readTextFile,
 } from './file-system.js';
-export { deepCopyJson, isJsonObject, type JsonObject, type JsonValue, jsonEqual } from './json.js';
+export {
+  deepCopyJson,
+  isJsonObject,
+  type JsonCopyable,
+  type JsonObject,
+  type JsonValue,
+  jsonEqual,
+} from './json.js';
+export {
+  type Condition,
+  type ConfigMap,
+  type Container,
+  type CustomResourceDefinition,
+  type CustomResourceDefinitionSpec,
+  type CustomResourceDefinitionStatus,
+  type CustomResourceDefinitionVersion,
+  type DaemonSet,
+  type DaemonSetSpec,
+  type DaemonSetStatus,
+  type Deployment,
+  type DeploymentSpec,
+  type DeploymentStatus,
+  isConfigMap,
+  isCustomResourceDefinition,
+  isDaemonSet,
+  isDeployment,
+  isKind,
+  isNamespace,
+  isSecret,
+  isService,
+  isStatefulSet,
+  type Namespace,
+  type PodSpec,
+  type PodTemplateSpec,
+  type Secret,
+  type Service,
+  type ServicePort,
+  type ServiceSpec,
+  type ServiceStatus,
+  type StatefulSet,
+  type StatefulSetSpec,
+  type StatefulSetStatus,
+} from './kinds.js';
 export { isKubeObject, type KubeObject, type ObjectMeta, type OwnerReference } from './kube-object.js';
 export {
   type LabelRequirement,
@@ -54,7 +96,6 @@ export {
 } from './label-selector.js';
 export { createMemFileSystem, type FileTree, type MemoryVolume, memFileSystem } from './mem-file-system.js';
 export { nodeFileSystem } from './node-file-system.js';
-export { resolveDirectory, resolvePath } from './resolve-path.js';
 export { fromNodeLikeFs, type NodeLikePromisesFs } from './node-like-fs.js';
 export {
   apiVersionOfKey,
@@ -66,6 +107,8 @@ export {
   parseObjectKey,
   sameObject,
 } from './object-key.js';
+export { MissingNameError, type ObjectRef, refOf } from './object-ref.js';
+export { resolveDirectory, resolvePath } from './resolve-path.js';
 
 /** The version of this package. */
 export const VERSION = '0.1.0';

@@ -1,3 +1,5 @@
+import type { KubeObject } from './kube-object.js';
+
 /** A JSON value: what crosses every package boundary. No `Date`s, no class instances. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 
@@ -12,15 +14,26 @@ export function isJsonObject(value: unknown): value is JsonObject {
 }
 
 /**
- * A deep copy of a JSON value. `structuredClone` would also copy `Date`s and class instances, which
- * must never be in our objects, so this walks plain JSON only and is faster for it.
+ * What {@link deepCopyJson} copies: a JSON value, or a Kubernetes object (typed or not) or a list of
+ * them, which are JSON too but whose open fields (`[key: string]: unknown`) TypeScript cannot prove so.
  */
-export function deepCopyJson<T extends JsonValue>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => deepCopyJson(v)) as T;
+export type JsonCopyable = JsonValue | KubeObject | readonly KubeObject[];
+
+/**
+ * A deep copy of a JSON value or a {@link KubeObject}. `structuredClone` would also copy `Date`s and
+ * class instances, which must never be in our objects, so this walks plain JSON only and is faster
+ * for it.
+ */
+export function deepCopyJson<T extends JsonCopyable>(value: T): T {
+  return copyJson(value) as T;
+}
+
+function copyJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyJson);
   if (value !== null && typeof value === 'object') {
-    const out: JsonObject = {};
+    const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
-      const copy = deepCopyJson((value as JsonObject)[key] as JsonValue);
+      const copy = copyJson((value as Record<string, unknown>)[key]);
       // `__proto__` is data here (JSON.parse makes it an own property): keep it one.
       if (key === '__proto__') {
         Object.defineProperty(out, key, {
@@ -33,7 +46,7 @@ export function deepCopyJson<T extends JsonValue>(value: T): T {
         out[key] = copy;
       }
     }
-    return out as T;
+    return out;
   }
   return value;
 }

@@ -32,12 +32,19 @@ export interface ObjectMeta {
 
 /**
  * A Kubernetes object as plain JSON. Unknown fields are kept as they are: gitops-kit never passes
- * objects through typed models that could drop them.
+ * objects through typed models that could drop them. `Spec` and `Status` type the two fields most
+ * kinds have (`KubeObject<MySpec, MyStatus>`, as client-node and cdk8s users write); they are types
+ * only — the object stays the JSON the API server sent, no class, no `Date`. The narrowing helpers
+ * (`isDeployment(obj)`, `isKind(obj, group, kind)`) give the typed view of common kinds.
  */
-export interface KubeObject {
+export interface KubeObject<Spec = unknown, Status = unknown> {
   apiVersion: string;
   kind: string;
   metadata: ObjectMeta;
+  /** The desired state, for kinds that have one. */
+  spec?: Spec;
+  /** The observed state, written by controllers (the status subresource, for kinds that have one). */
+  status?: Status;
   [key: string]: unknown;
 }
 

@@ -1,7 +1,12 @@
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { confineFileSystem, createMemFileSystem, nodeFileSystem, type ReadonlyFileSystem } from '@gitops-kit/core';
+import {
+  confineFileSystem,
+  createMemFileSystem,
+  nodeFileSystem,
+  type ReadonlyFileSystem,
+} from '@gitops-kit/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderDirectory, renderKustomization } from '../src/index.js';
 
@@ -36,7 +41,9 @@ describe('the directory to render', () => {
   it('node fs: a relative directory starts at process.cwd(), as on the command line', async () => {
     const base = relative(process.cwd(), onDisk());
     expect(base.startsWith('/')).toBe(false);
-    expect((await renderKustomization(nodeFileSystem(), `${base}/repo/overlays/dev`)).objects).toHaveLength(1);
+    expect((await renderKustomization(nodeFileSystem(), `${base}/repo/overlays/dev`)).objects).toHaveLength(
+      1,
+    );
     expect((await renderDirectory(nodeFileSystem(), `${base}/repo/plain`)).objects).toHaveLength(1);
   });
 
@@ -54,7 +61,10 @@ describe('the directory to render', () => {
     expect(err.code).toBe('NOT_FOUND');
     expect(err.file).toBe(join(base, 'repo', 'overlays', 'prod'));
     const { fs } = createMemFileSystem({});
-    expect(await failure(renderKustomization(fs, 'nowhere'))).toMatchObject({ code: 'NOT_FOUND', file: '/nowhere' });
+    expect(await failure(renderKustomization(fs, 'nowhere'))).toMatchObject({
+      code: 'NOT_FOUND',
+      file: '/nowhere',
+    });
   });
 });
 
