@@ -1,10 +1,10 @@
 import { GitOpsError, type MemoryVolume, type ReadonlyFileSystem, ValidationError } from '@gitops-kit/core';
-import pLimit, { type LimitFunction } from 'p-limit';
 import semver from 'semver';
 import { GitNotFoundError } from './errors.js';
 import { createJsGitBackend, type GitBackend } from './git-backend.js';
 import type { GitSignature } from './git-objects.js';
 import type { GitTlsOptions } from './http-connection.js';
+import { createLimit, type LimitFunction } from './limit.js';
 import { redactSecrets, redactUrl } from './redact.js';
 import type { GitRemote, RemoteRef } from './smart-http.js';
 import { DEFAULT_IGNORE_PATTERNS, patternLines } from './source-ignore.js';
@@ -127,7 +127,7 @@ export interface Snapshot {
 }
 
 /** The network limit shared by every source that is not given its own. */
-export const defaultGitLimit: LimitFunction = pLimit(4);
+export const defaultGitLimit: LimitFunction = createLimit(4);
 
 /** The Flux-style revision of `commit` reached through `refLabel` (none for a bare commit). */
 export function formatRevision(refLabel: string | undefined, commit: string): string {

@@ -38,6 +38,7 @@ export {
 } from './git-source.js';
 export { closeIdleHttpConnections } from './http-client.js';
 export type { GitTlsOptions } from './http-connection.js';
+export { createLimit, type LimitFunction } from './limit.js';
 export {
   createNativeGitBackend,
   type NativeGitBackendOptions,

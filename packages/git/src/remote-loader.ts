@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { type ReadonlyFileSystem, ValidationError } from '@gitops-kit/core';
-import type { LimitFunction } from 'p-limit';
 import { authHeaders, type GitAuth, type GitRef, GitSource, splitCredentials } from './git-source.js';
 import type { GitTlsOptions } from './http-connection.js';
+import type { LimitFunction } from './limit.js';
 import { redactUrl } from './redact.js';
 import { SmartHttpClient } from './smart-http.js';
 

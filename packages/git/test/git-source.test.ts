@@ -11,10 +11,10 @@ import {
   startGitServer,
   type TestRepository,
 } from '@gitops-kit/testkit';
-import pLimit, { type LimitFunction } from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitAuthError, GitNetworkError, GitNotFoundError, GitProtocolError } from '../src/errors.js';
 import { GitSource } from '../src/git-source.js';
+import { createLimit, type LimitFunction } from '../src/limit.js';
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -185,7 +185,7 @@ describe('GitSource fetching', () => {
   it('runs different sources in parallel only up to the limit', async () => {
     let active = 0;
     let peak = 0;
-    const inner = pLimit(2);
+    const inner = createLimit(2);
     const limit = ((fn: () => Promise<unknown>) =>
       inner(async () => {
         active++;
