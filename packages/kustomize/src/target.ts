@@ -325,13 +325,13 @@ export class KustTarget {
     const custom = emptyTransformerConfig();
     for (const c of (kust.configurations as string[] | undefined) ?? []) {
       const { abs, text } = await this.readFileInRoot(dir, String(c));
-      for (const d of readYamlDocuments(text, this.display(abs), 'resource'))
+      for (const d of readYamlDocuments(text, this.display(abs), 'configuration'))
         mergeTransformerConfig(custom, parseTransformerConfig(d.value));
     }
     if ((kust.configurations as unknown[] | undefined)?.length) config = withDefaults(custom);
     for (const c of (kust.crds as string[] | undefined) ?? []) {
       const { abs, text } = await this.readFileInRoot(dir, String(c));
-      for (const d of readYamlDocuments(text, this.display(abs), 'kustomization')) {
+      for (const d of readYamlDocuments(text, this.display(abs), 'schema')) {
         this.registerCrd(d.value);
         mergeTransformerConfig(config, configFromCrdDefinitions(d.value));
       }
@@ -406,7 +406,7 @@ export class KustTarget {
     }
     if (typeof openapi.path === 'string') {
       const { abs, text } = await this.readFileInRoot(dir, openapi.path);
-      const docs = readYamlDocuments(text, this.display(abs), 'kustomization');
+      const docs = readYamlDocuments(text, this.display(abs), 'schema');
       // As in kustomize, a custom schema applies from the moment its kustomization is read on.
       this.patchSchema = combineSchemas(schemaFromOpenApi(docs[0]?.value), builtinPatchSchema());
     }
