@@ -140,7 +140,16 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
     );
     const s = await env.statusWhen('prod', (s) => s.sync?.status === 'OutOfSync', 'prod OutOfSync');
     expect(s.resources?.find((r) => r.kind === 'Deployment')?.status).toBe('OutOfSync');
-    await new Promise((r) => setTimeout(r, 300));
+    // Barrier: a later commit, pushed after the drift; once prod reports that revision it has been
+    // reconciled again since, and without selfHeal that reconcile must still have left live alone.
+    const sha = await repo.commit({ files: { 'NOTES.md': 'a commit after the drift\n' } });
+    await push(sha);
+    const later = await env.statusWhen(
+      'prod',
+      (s) => commitOf(s) === sha,
+      'prod reconciled at the later commit',
+    );
+    expect(later.sync?.status).toBe('OutOfSync');
     expect(replicas(await deployment('web-prod'))).toBe(9);
   });
 

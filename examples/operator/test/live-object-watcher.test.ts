@@ -56,8 +56,18 @@ describe('LiveObjectWatcher (testkit)', () => {
     watcher.unwatch('v1', 'ConfigMap');
     expect(watcher.watched()).toEqual([]);
     await cluster.client.create(cm('later', 'apps/web'));
-    await new Promise((r) => setTimeout(r, 200));
-    expect(seen).toHaveLength(3);
+    // Barrier: a managed object of a kind still watched, created after `later`; once its event has
+    // arrived, an event for `later` would have arrived before it.
+    watcher.watch('v1', 'Secret');
+    await watcher.whenWatching('v1', 'Secret');
+    await cluster.client.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'barrier', namespace: 'default', annotations: { [TRACKING]: 'apps/web' } },
+      data: {},
+    });
+    await eventually(() => seen.length > 3, 'the Secret created after');
+    expect(seen.slice(3)).toEqual(['ADDED apps/web barrier']);
     watcher.stop();
   });
   it('reports changes of managed objects missed while the watch was down and its history compacted', async () => {

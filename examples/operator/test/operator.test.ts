@@ -190,6 +190,7 @@ describe('Operator runtime (testkit)', () => {
   it('a graceful stop lets the reconcile in flight finish before releasing the Lease', async () => {
     const steps: string[] = [];
     let release!: () => void;
+    let signal: AbortSignal | undefined;
     const gate = new Promise<void>((r) => {
       release = r;
     });
@@ -200,6 +201,7 @@ describe('Operator runtime (testkit)', () => {
       labelSelector: 'shard=c',
       reconcile: async (ctx) => {
         steps.push(`start ${ctx.key}`);
+        signal = ctx.signal;
         await gate;
         steps.push(`finish ${ctx.key} aborted=${ctx.signal.aborted}`);
         return undefined;
@@ -211,7 +213,16 @@ describe('Operator runtime (testkit)', () => {
     await cluster.client.create(app);
     await eventually(() => steps.length === 1, 'the reconcile to start');
     const stopped = c.stop().then(() => steps.push('stopped'));
-    await new Promise((r) => setTimeout(r, 50));
+    // Barrier: the reconcile's signal aborts when the stop begins; a full API round trip after that
+    // lets everything the stop does without waiting for the reconcile run before we look.
+    const aborted = signal as AbortSignal;
+    if (!aborted.aborted) await new Promise((r) => aborted.addEventListener('abort', r, { once: true }));
+    await cluster.client.get({
+      apiVersion: APPLICATION_API_VERSION,
+      kind: 'Application',
+      namespace: 'apps',
+      name: 'three',
+    });
     expect(steps).toEqual(['start apps/three']);
     release();
     await stopped;

@@ -337,9 +337,29 @@ describe('switching controllers off', () => {
     const quiet = await startTestCluster({ controllers: { deployments: false } });
     try {
       await quiet.client.create({ ...deployment('idle'), metadata: { name: 'idle', namespace: 'default' } });
-      await new Promise((r) => setTimeout(r, 50));
+      // Barrier: a ReplicaSet created after the Deployment. The controllers work through events in
+      // order, so once this one has its pod, the Deployment's event has been handled too.
+      await quiet.client.create({
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        metadata: { name: 'later', namespace: 'default' },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'later' } },
+          template: {
+            metadata: { labels: { app: 'later' } },
+            spec: { containers: [{ name: 'main', image: 'x' }] },
+          },
+        },
+      });
+      await eventually(
+        async () =>
+          (await quiet.client.list('v1', 'Pod', { namespace: 'default', labelSelector: 'app=later' })).items
+            .length === 1,
+        'the later ReplicaSet to get its pod',
+      );
       const rs = await quiet.client.list('apps/v1', 'ReplicaSet', { namespace: 'default' });
-      expect(rs.items).toEqual([]);
+      expect(rs.items.map((r) => r.metadata.name)).toEqual(['later']);
       const d = await quiet.client.get({
         apiVersion: 'apps/v1',
         kind: 'Deployment',
