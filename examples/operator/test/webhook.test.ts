@@ -113,6 +113,36 @@ describe('verifyWebhookSignature', () => {
     );
   });
 
+  it('during a rotation every configured secret verifies, for each provider; others do not', () => {
+    const body = Buffer.from('{"ref":"refs/heads/main"}');
+    const rotation = ['first-secret', 'second-secret', 'third-secret'];
+    const headersFor = (provider: 'github' | 'gitea' | 'gitlab', secret: string) =>
+      provider === 'github'
+        ? { 'x-hub-signature-256': `sha256=${hmac(secret, body.toString())}` }
+        : provider === 'gitea'
+          ? { 'x-gitea-signature': hmac(secret, body.toString()) }
+          : { 'x-gitlab-token': secret };
+    for (const provider of ['github', 'gitea', 'gitlab'] as const) {
+      for (const secret of rotation) {
+        expect(() =>
+          verifyWebhookSignature(provider, headersFor(provider, secret), body, rotation),
+        ).not.toThrow();
+        // An empty entry in the list is ignored, wherever it stands.
+        expect(() =>
+          verifyWebhookSignature(provider, headersFor(provider, secret), body, ['', ...rotation, '']),
+        ).not.toThrow();
+      }
+      for (const other of ['retired-secret', '', 'first-secre']) {
+        expect(() => verifyWebhookSignature(provider, headersFor(provider, other), body, rotation)).toThrow(
+          expect.objectContaining({ code: 'UNAUTHORIZED' }),
+        );
+      }
+      expect(() => verifyWebhookSignature(provider, headersFor(provider, ''), body, ['', ''])).toThrow(
+        expect.objectContaining({ code: 'UNAUTHORIZED' }),
+      );
+    }
+  });
+
   it('never puts the secret or the expected signature in the error', () => {
     try {
       verifyWebhookSignature('gitea', { 'x-gitea-signature': 'abc' }, body, 'top-secret-value');
@@ -217,12 +247,15 @@ describe('webhook receiver over HTTP', () => {
 
   it('Gitea: any configured secret (rotation) verifies; a forged one does not', async () => {
     const body = JSON.stringify(githubPush('refs/heads/main'));
-    const ok = await post(
-      { 'x-gitea-event': 'push', 'x-github-event': 'push', 'x-gitea-signature': hmac('gt-s3cret', body) },
-      body,
-    );
-    expect(ok.status).toBe(200);
-    expect(enqueued).toEqual(['apps/dev', 'apps/head']);
+    for (const secret of SECRETS.gitea) {
+      enqueued = [];
+      const ok = await post(
+        { 'x-gitea-event': 'push', 'x-github-event': 'push', 'x-gitea-signature': hmac(secret, body) },
+        body,
+      );
+      expect(ok.status).toBe(200);
+      expect(enqueued).toEqual(['apps/dev', 'apps/head']);
+    }
     const forged = await post({ 'x-gitea-event': 'push', 'x-gitea-signature': hmac('not-it', body) }, body);
     expect(forged.status).toBe(401);
   });
