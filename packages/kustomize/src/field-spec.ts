@@ -42,8 +42,8 @@ export function splitFieldPath(path: string): string[] {
   return segs;
 }
 
-/** Called with the container and key of each field the path reaches. */
-export type FieldVisitor = (container: JsonObject, key: string) => void;
+/** Called with the container and key of each field the path reaches, and its path in the object. */
+export type FieldVisitor = (container: JsonObject, key: string, path: readonly (string | number)[]) => void;
 
 function isObj(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -59,9 +59,12 @@ export function visitFieldPath(
   visit: FieldVisitor,
   create?: () => JsonValue,
   index = 0,
+  at: (string | number)[] = [],
 ): void {
   if (Array.isArray(obj)) {
-    for (const el of obj) visitFieldPath(el, segments, visit, create, index);
+    obj.forEach((el, i) => {
+      visitFieldPath(el, segments, visit, create, index, [...at, i]);
+    });
     return;
   }
   if (!isObj(obj)) return;
@@ -80,7 +83,7 @@ export function visitFieldPath(
       if (!create || list) return;
       obj[seg] = create();
     }
-    visit(obj, seg);
+    visit(obj, seg, [...at, seg]);
     return;
   }
   let next = obj[seg];
@@ -89,5 +92,5 @@ export function visitFieldPath(
     next = {};
     obj[seg] = next;
   }
-  visitFieldPath(next, segments, visit, create, index + 1);
+  visitFieldPath(next, segments, visit, create, index + 1, [...at, seg]);
 }

@@ -5,6 +5,7 @@ import {
   parseApiVersion,
 } from '@gitops-kit/core';
 import type { BigIntegerFields } from './plain-objects.js';
+import type { AliasGroup } from './value-aliases.js';
 
 /** Where an object came from. */
 export interface SourceLocation {
@@ -56,6 +57,8 @@ export class Resource {
   generatedBy: { configuredIn: string; kind: string; name?: string | undefined } | undefined;
   /** Integers beyond 2^53 as read from the source file, with their lines (for warnings). */
   bigIntegers: BigIntegerFields | undefined;
+  /** Fields that are one YAML node in kustomize (see value-aliases.ts). */
+  aliases: AliasGroup[] = [];
   /** Kustomization roots that defined vars referring to this object (unused marker for vars). */
   constructor(
     /** The object, as plain JSON. */
@@ -118,6 +121,7 @@ export class Resource {
     r.behavior = this.behavior;
     r.generatedBy = this.generatedBy;
     r.bigIntegers = this.bigIntegers;
+    r.aliases = this.aliases.map((g) => ({ paths: g.paths.slice(), value: g.value }));
     return r;
   }
 }

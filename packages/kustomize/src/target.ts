@@ -47,6 +47,7 @@ import {
   setReplicas,
   type TransformContext,
 } from './transformers.js';
+import { syncAliases } from './value-aliases.js';
 import { readYamlDocuments } from './yaml-io.js';
 
 /** What a remote loader returns for a git URL: a file system, the path in it, and the revision. */
@@ -818,6 +819,8 @@ export class KustTarget {
         } else list.push(r);
       }
       applyReplacements(acc.resources, list, kfile);
+      // Replacements set fields in place, shared nodes included.
+      for (const r of acc.resources) syncAliases(r.obj, r.aliases);
     }
     for (const entry of (kust.transformers as string[] | undefined) ?? []) {
       for (const { obj: cfg } of await this.loadPluginConfigs(dir, String(entry), kfile)) {
@@ -851,6 +854,8 @@ export class KustTarget {
     try {
       // kustomize applies the patch to the object's JSON form: its integers beyond 2^53 come back rounded.
       r.obj = roundBigIntegersThroughJson(applyJsonPatchOps(r.obj, ops)) as JsonObject;
+      // kustomize patches the object's JSON form: the object comes back with no shared nodes.
+      r.aliases = [];
     } catch (err) {
       if (err instanceof PatchError) {
         throw new PatchError(`${err.reason} (patching ${before.kind}/${before.name})`, {
@@ -920,6 +925,8 @@ export class KustTarget {
       if (before.name) merged.metadata.name = before.name;
     }
     r.obj = merged;
+    // kyaml's merge sets existing fields in place: shared nodes carry the patched value along.
+    syncAliases(r.obj, r.aliases);
     const after = r.curId();
     if (after.name !== before.name || after.kind !== before.kind) r.prevIds.push(before);
   }
@@ -1076,6 +1083,7 @@ export class KustTarget {
       case 'ReplacementTransformer': {
         const list = ((cfg.replacements as JsonValue[] | undefined) ?? []).filter(isObj);
         applyReplacements(acc.resources, list, kfile);
+        for (const r of acc.resources) syncAliases(r.obj, r.aliases);
         return;
       }
       case 'HashTransformer':

@@ -1,6 +1,7 @@
 import { type JsonObject, type JsonValue, ValidationError } from '@gitops-kit/core';
 import { type FieldSpec, fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
 import { idKey, isClusterScoped, type Resource } from './resource.js';
+import { syncAliases } from './value-aliases.js';
 
 function isObj(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -22,27 +23,37 @@ export function addMapEntries(
   if (Object.keys(entries).length === 0) return;
   for (const r of resources) {
     const id = r.curId();
-    for (const fs of fieldSpecs) {
-      if (!fieldSpecApplies(fs, id)) continue;
-      visitFieldPath(
-        r.obj,
-        splitFieldPath(fs.path),
-        (container, key) => {
-          let m = container[key];
-          if (m === null || m === undefined) {
-            m = {};
-            container[key] = m;
-          }
-          if (!isObj(m)) {
-            throw new ValidationError(`${what}: field ${fs.path} of ${id.kind}/${id.name} is not a map`, {
-              file: r.source.file,
-              path: fs.path,
-            });
-          }
-          for (const [k, v] of Object.entries(entries)) m[k] = v;
-        },
-        fs.create ? () => ({}) : undefined,
-      );
+    const specs = fieldSpecs.filter((fs) => fieldSpecApplies(fs, id));
+    if (specs.length === 0) continue;
+    // kustomize sets one key at a time across all field specs (kyaml's SetEntry, one node per key).
+    for (const k of Object.keys(entries).sort()) {
+      const v = entries[k] as string;
+      const added: (string | number)[][] = [];
+      for (const fs of specs) {
+        visitFieldPath(
+          r.obj,
+          splitFieldPath(fs.path),
+          (container, key, path) => {
+            let m = container[key];
+            if (m === null || m === undefined) {
+              m = {};
+              container[key] = m;
+            }
+            if (!isObj(m)) {
+              throw new ValidationError(`${what}: field ${fs.path} of ${id.kind}/${id.name} is not a map`, {
+                file: r.source.file,
+                path: fs.path,
+              });
+            }
+            if (!(k in m)) added.push([...path, k]);
+            m[k] = v;
+          },
+          fs.create ? () => ({}) : undefined,
+        );
+      }
+      // An existing key was written in place (into a node it may share); the new ones share one.
+      syncAliases(r.obj, r.aliases);
+      if (added.length > 1) r.aliases.push({ paths: added, value: v });
     }
   }
 }
