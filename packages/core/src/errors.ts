@@ -133,7 +133,7 @@ export class GitOpsError extends Error {
    * class (an error constructed by another copy of core, or of the package that defines the
    * subclass) is an instance, as well as anything on this class's own prototype chain.
    */
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     // `this` is the class on the right of `instanceof`: a subclass inherits this method.
     // biome-ignore lint/complexity/noThisInStatic: the subclass asked about, not GitOpsError
     // biome-ignore lint/complexity/noUselessThisAlias: one place to say why `this` is wanted
