@@ -35,7 +35,7 @@ const count =
   values.count !== undefined ? Number(values.count) : values.minutes !== undefined ? Infinity : 100;
 const deadline = values.minutes !== undefined ? Date.now() + Number(values.minutes) * 60_000 : Infinity;
 const maxShrinks = values['max-shrinks'] !== undefined ? Number(values['max-shrinks']) : 10;
-const budget = values['shrink-budget'] !== undefined ? Number(values['shrink-budget']) : 1500;
+const budget = values['shrink-budget'] !== undefined ? Number(values['shrink-budget']) : 3000;
 const jobs = values.jobs !== undefined ? Number(values.jobs) : 2;
 const out = resolve(values.out ?? join(tmpdir(), `kustomize-fuzz-${seed}`));
 const work = mkdtempSync(join(tmpdir(), 'kustomize-fuzz-work-'));

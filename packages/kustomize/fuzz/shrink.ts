@@ -42,8 +42,11 @@ function steps(tree: FuzzTree): Step[] {
       walk(doc, [path, d]);
     });
   }
-  // Coarse first: shorter paths delete more.
-  return out.sort((a, b) => a.length - b.length);
+  // Coarse first: a kustomization's fields (what refers to files and objects), then files and
+  // documents, then the rest by depth.
+  const rank = (st: Step) =>
+    st.length === 3 && String(st[0]).endsWith('kustomization.yaml') ? 0 : st.length;
+  return out.sort((a, b) => rank(a) - rank(b));
 }
 
 /** The tree without the place `step` names, or undefined when it no longer exists. */
@@ -89,19 +92,20 @@ function without(tree: FuzzTree, step: Step): FuzzTree | undefined {
 export async function shrink(
   tree: FuzzTree,
   stillFails: (tree: FuzzTree, slot: number) => Promise<boolean>,
-  budget = 1500,
+  budget = 3000,
   parallel = 2,
+  deadline = Date.now() + 150_000,
 ): Promise<{ tree: FuzzTree; checks: number }> {
   let current = tree;
   let checks = 0;
   // After a deletion, carry on from the same position (the places before it were tried already);
   // a pass that reaches the end after a deletion is followed by one more full pass.
   let start = 0;
-  while (checks < budget) {
+  while (checks < budget && Date.now() < deadline) {
     const list = steps(current);
     let accepted = false;
     let i = start;
-    while (i < list.length && checks < budget && !accepted) {
+    while (i < list.length && checks < budget && !accepted && Date.now() < deadline) {
       const batch: { at: number; tree: FuzzTree }[] = [];
       for (; i < list.length && batch.length < parallel; i++) {
         const candidate = without(current, list[i] as Step);

@@ -619,25 +619,33 @@ export class KustTarget {
       );
     }
     const target = matches[0] as Resource;
+    // kustomize puts the generated object in the old one's place: it keeps the old name and
+    // namespace, merges labels and annotations (the generator's win) and, for merge, the data
+    // maps; every other field (type, immutable, stringData…) is the generated object's.
     const tmeta = target.metadata;
-    const rmeta = r.metadata;
-    if (r.behavior === 'replace') {
-      for (const f of ['data', 'binaryData', 'type', 'immutable']) {
-        if (r.obj[f] !== undefined) target.obj[f] = r.obj[f] as JsonValue;
-        else if (f !== 'type') delete target.obj[f];
-      }
-    } else {
-      for (const f of ['data', 'binaryData']) {
-        const src = r.obj[f];
-        if (isObj(src))
-          target.obj[f] = { ...(isObj(target.obj[f]) ? (target.obj[f] as JsonObject) : {}), ...src };
-      }
-      if (r.obj.immutable !== undefined) target.obj.immutable = r.obj.immutable as JsonValue;
-    }
+    const obj = structuredClone(r.obj);
+    const meta = (isObj(obj.metadata) ? obj.metadata : {}) as JsonObject;
+    obj.metadata = meta;
+    meta.name = target.name;
+    if (target.namespace) meta.namespace = target.namespace;
+    else delete meta.namespace;
     for (const f of ['labels', 'annotations']) {
-      const src = rmeta[f];
-      if (isObj(src)) tmeta[f] = { ...(isObj(tmeta[f]) ? (tmeta[f] as JsonObject) : {}), ...src };
+      const merged = {
+        ...(isObj(tmeta[f]) ? (tmeta[f] as JsonObject) : {}),
+        ...(isObj(meta[f]) ? (meta[f] as JsonObject) : {}),
+      };
+      if (Object.keys(merged).length > 0) meta[f] = merged;
     }
+    if (r.behavior === 'merge') {
+      for (const f of ['data', 'binaryData']) {
+        const merged = {
+          ...(isObj(target.obj[f]) ? (target.obj[f] as JsonObject) : {}),
+          ...(isObj(obj[f]) ? (obj[f] as JsonObject) : {}),
+        };
+        if (Object.keys(merged).length > 0) obj[f] = merged;
+      }
+    }
+    target.obj = obj;
     // The object keeps its own hash setting: a generator merging into a plain resource adds none.
     if (!r.needsHash) target.needsHash = false;
     if (r.generatedBy) target.generatedBy = r.generatedBy;
