@@ -27,8 +27,10 @@ import {
   notFound,
 } from './api-error.js';
 import { builtinDefinitionOf, checkBuiltinObject } from './builtin-schema.js';
+import { hasGeneration, nextGeneration } from './generation.js';
 import { ssaItemLabel } from './openapi.js';
 import { builtinResourceTypes, type ResourceType, storageKeyOf } from './resources.js';
+import { convertSecretWrite } from './secret-writes.js';
 import {
   compileFieldSelector,
   compileLabelSelector,
@@ -405,6 +407,14 @@ export class ApiEngine {
   }
 
   /**
+   * The conversions kube-apiserver makes while decoding any write (create, update, patch, apply),
+   * after the schema check: a Secret's `stringData` becomes base64 `data` (see secret-writes.ts).
+   */
+  private convertOnWrite(type: ResourceType, obj: JsonObject): void {
+    if (type.group === '' && type.kind === 'Secret') convertSecretWrite(type.kind, type.version, obj);
+  }
+
+  /**
    * A strategic merge patch is converted to the typed object with its unknown fields returned, and
    * under `Strict` kube-apiserver reports them against the `patch` field (422), the patch printed as
    * Go prints a map: kubectl then says `The request is invalid: patch: Invalid value: "map[…]": …`.
@@ -516,10 +526,6 @@ export class ApiEngine {
     if (gk === '/PersistentVolumeClaim' && !isJsonObject(obj.status)) obj.status = { phase: 'Pending' };
   }
 
-  private hasGeneration(type: ResourceType, obj: JsonObject): boolean {
-    return type.custom || 'spec' in obj || type.kind === 'CustomResourceDefinition';
-  }
-
   private updateManaged(
     type: ResourceType,
     old: JsonObject | undefined,
@@ -608,6 +614,7 @@ export class ApiEngine {
     raw: boolean,
   ): JsonObject {
     if (!type.custom) this.checkBuiltinSchema(type, obj, options);
+    this.convertOnWrite(type, obj);
     if (!isJsonObject(obj.metadata)) obj.metadata = {};
     const meta = obj.metadata as JsonObject;
     if ((meta.name === undefined || meta.name === '') && typeof meta.generateName === 'string') {
@@ -640,7 +647,7 @@ export class ApiEngine {
     this.checkCustomKind(type, obj, undefined);
     meta.uid = randomUUID();
     meta.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    if (this.hasGeneration(type, obj)) meta.generation = 1;
+    if (hasGeneration(type)) meta.generation = 1;
     this.updateManaged(type, undefined, obj, options.manager, 'Update', 'main', undefined);
     if (options.dryRun) {
       meta.resourceVersion = '';
@@ -772,6 +779,7 @@ export class ApiEngine {
     const scope = options.scope ?? 'main';
     const name = String((current.metadata as JsonObject).name);
     if (!type.custom) this.checkBuiltinSchema(type, incoming, options);
+    this.convertOnWrite(type, incoming);
     this.validateBody(type, namespace, incoming, name);
     this.checkSchema(type, incoming, options);
     const curMeta = current.metadata as JsonObject;
@@ -822,17 +830,8 @@ export class ApiEngine {
     const causes = validateImmutable(type.group, type.kind, current, next);
     if (causes.length > 0) throw invalid(this.subject(type, name), causes);
     this.checkCustomKind(type, next, current);
-    if (this.hasGeneration(type, next)) {
-      const strip = (o: JsonObject): JsonObject => {
-        const c = { ...o };
-        delete c.metadata;
-        delete c.status;
-        delete c.apiVersion;
-        return c;
-      };
-      const gen = typeof curMeta.generation === 'number' ? curMeta.generation : 1;
-      meta.generation = jsonEqual(strip(current), strip(next)) ? gen : gen + 1;
-    }
+    const generation = nextGeneration(type, current, next);
+    if (generation !== undefined) meta.generation = generation;
     this.updateManaged(type, current, next, options.manager, operation, scope, appliedFields);
     const comparable = (o: JsonObject): JsonObject => {
       const c = deepCopyJson(o);

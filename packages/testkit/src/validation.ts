@@ -129,6 +129,8 @@ export function validateImmutable(
       immutable('spec.clusterIP');
     }
   }
+  // ValidateSecretUpdate: the type first (both sides are defaulted, so a missing type is Opaque).
+  if (gk === '/Secret') immutable('type');
   if ((gk === '/ConfigMap' || gk === '/Secret') && oldObj.immutable === true) {
     for (const f of ['data', 'binaryData', 'stringData']) {
       if (!same(f))
