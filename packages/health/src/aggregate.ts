@@ -1,4 +1,4 @@
-import type { KubeObject } from '@gitops-kit/core';
+import { isKubeObject, type KubeObject } from '@gitops-kit/core';
 import { type AssessHealthOptions, assessHealth, hasHealthCheck } from './assess.js';
 import { groupOf } from './fields.js';
 import { type HealthStatus, type HealthStatusCode, isWorseHealth } from './health-status.js';
@@ -8,8 +8,12 @@ export const IGNORE_HEALTHCHECK_ANNOTATION = 'argocd.argoproj.io/ignore-healthch
 
 /** One resource of an application, as {@link aggregateHealth} reads it. */
 export interface ResourceHealthInput {
-  /** An id for the result (e.g. `apps/Deployment/ns/name`). */
-  id: string;
+  /**
+   * An id for the result, shown in messages; default `group/Kind/namespace/name` of `live`, else of
+   * `target`, the group and namespace left out when empty (`apps/Deployment/prod/web`,
+   * `ConfigMap/prod/settings`, `Namespace/prod`).
+   */
+  id?: string | undefined;
   /** The live object; null or undefined when it does not exist in the cluster. */
   live?: KubeObject | null;
   /** The desired object, used for the group/kind of a missing resource and for hook detection. */
@@ -20,7 +24,7 @@ export interface ResourceHealthInput {
 
 /** The health of one resource as aggregated. */
 export interface ResourceHealthResult {
-  /** The resource's id. */
+  /** The resource's id: the input's, or the one derived from its object. */
   id: string;
   /** Its health; undefined when no check applies. */
   health?: HealthStatus;
@@ -50,6 +54,25 @@ function annotations(obj: KubeObject | null | undefined): Record<string, unknown
   return a !== null && typeof a === 'object' ? (a as Record<string, unknown>) : {};
 }
 
+/** An input with its id: a bare live object is `{ live }`; a missing id is the object's key. */
+function inputOf(
+  item: ResourceHealthInput | KubeObject,
+  index: number,
+): ResourceHealthInput & { id: string } {
+  const res: ResourceHealthInput = isKubeObject(item) ? { live: item } : (item as ResourceHealthInput);
+  if (typeof res.id === 'string') return res as ResourceHealthInput & { id: string };
+  const obj = res.live ?? res.target;
+  return { ...res, id: obj ? idOf(obj, index) : `#${index}` };
+}
+
+function idOf(obj: KubeObject, index: number): string {
+  const meta = obj.metadata !== null && typeof obj.metadata === 'object' ? obj.metadata : {};
+  const group = groupOf(obj.apiVersion);
+  const parts = [group, obj.kind, meta.namespace, meta.name].map((p) => (typeof p === 'string' ? p : ''));
+  const shown = parts.filter((p) => p !== '');
+  return shown.length > 0 ? shown.join('/') : `#${index}`;
+}
+
 function isHook(obj: KubeObject | null | undefined): boolean {
   const a = annotations(obj);
   return typeof a['argocd.argoproj.io/hook'] === 'string' || typeof a['helm.sh/hook'] === 'string';
@@ -62,16 +85,20 @@ function isHook(obj: KubeObject | null | undefined): boolean {
  * check applies to are left out. A missing resource shows Missing but does not lower the
  * application, unless nothing exists at all (the application is then Missing). The causes are
  * the counted resources whose status is the application's.
+ *
+ * Each item is a {@link ResourceHealthInput} (its `id` optional) or simply a live object.
  */
 export function aggregateHealth(
-  resources: Iterable<ResourceHealthInput>,
+  resources: Iterable<ResourceHealthInput | KubeObject>,
   options: AssessHealthOptions = {},
 ): AggregateHealthResult {
   const results: ResourceHealthResult[] = [];
   const counted: { id: string; status: HealthStatusCode; message: string }[] = [];
   let anyLive = false;
   let anyMissing = false;
-  for (const res of resources) {
+  let index = 0;
+  for (const item of resources) {
+    const res = inputOf(item, index++);
     const live = res.live ?? undefined;
     if (isHook(res.target) || isHook(live)) {
       results.push({ id: res.id, counted: false, skipped: 'hook' });

@@ -1,4 +1,4 @@
-import type { KubeObject } from '@gitops-kit/core';
+import { apiGroupOf, type KubeObject } from '@gitops-kit/core';
 import {
   LUA_REGISTRYINDEX,
   LuaEngine,
@@ -20,11 +20,15 @@ export interface LuaHealthScript {
   source: string;
   /**
    * Whether the script gets the standard libraries (string, math, coroutine, os.time/date…).
-   * Argo CD grants them to its built-in scripts and to overrides with `useOpenLibs`.
+   * Argo CD grants them to its built-in scripts and to overrides with `useOpenLibs`. Default
+   * `false`, Argo CD's default for a custom check.
    */
-  openLibs: boolean;
-  /** `override`: from the embedding program or argocd-cm (wins); `builtin`: from a scripts directory. */
-  origin: 'override' | 'builtin';
+  openLibs?: boolean;
+  /**
+   * `override` (the default): from the embedding program or argocd-cm, looked up first;
+   * `builtin`: from a scripts directory, used when no override matches.
+   */
+  origin?: 'override' | 'builtin';
   /** Where the script came from (a file path or a ConfigMap key), for messages. */
   file?: string;
 }
@@ -133,7 +137,7 @@ class LuaVm {
     let outcome: string | true;
     try {
       this.engine.doStringSync(
-        `local ok, err = __gk_compile(${entry.id}, __gk_src, __gk_name, ${entry.script.openLibs}); __gk_src = nil; __gk_name = nil; if not ok then error(err, 0) end`,
+        `local ok, err = __gk_compile(${entry.id}, __gk_src, __gk_name, ${entry.script.openLibs === true}); __gk_src = nil; __gk_name = nil; if not ok then error(err, 0) end`,
       );
       outcome = true;
     } catch (err) {
@@ -338,7 +342,7 @@ export class LuaHealthEngine {
    */
   addScripts(scripts: Iterable<LuaHealthScript>): this {
     for (const script of scripts) {
-      const table = script.origin === 'override' ? this.overrides : this.builtins;
+      const table = script.origin === 'builtin' ? this.builtins : this.overrides;
       table.set(script.key, { id: this.nextId++, script });
     }
     return this;
@@ -353,13 +357,25 @@ export class LuaHealthEngine {
     return this.overrides.find(group, kind) ?? this.builtins.find(group, kind);
   }
 
-  /** Runs the script registered for the object's group and kind; undefined when there is none. */
+  /**
+   * Runs the script registered for the object's group and kind — read from its `apiVersion` and
+   * `kind` — and answers undefined when there is none.
+   */
+  assess(obj: KubeObject, options?: LuaRunOptions): HealthStatus | undefined;
+  /** Runs the script registered for `group` and `kind` (which may differ from the object's) on `obj`. */
+  assess(obj: KubeObject, group: string, kind: string, options?: LuaRunOptions): HealthStatus | undefined;
   assess(
     obj: KubeObject,
-    group: string,
-    kind: string,
-    options: LuaRunOptions = {},
+    groupOrOptions?: string | LuaRunOptions,
+    kindArg?: string,
+    runOptions: LuaRunOptions = {},
   ): HealthStatus | undefined {
+    const explicit = typeof groupOrOptions === 'string';
+    const group = explicit
+      ? groupOrOptions
+      : apiGroupOf(typeof obj?.apiVersion === 'string' ? obj.apiVersion : '');
+    const kind = explicit ? (kindArg ?? '') : typeof obj?.kind === 'string' ? obj.kind : '';
+    const options = explicit ? runOptions : (groupOrOptions ?? {});
     const entry = this.lookup(group, kind);
     return entry === undefined ? undefined : this.execute(entry, obj, options);
   }
