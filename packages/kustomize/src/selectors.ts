@@ -1,5 +1,5 @@
 import { matchesLabelSelector, ValidationError } from '@gitops-kit/core';
-import type { Resource } from './resource.js';
+import { effectiveNamespace, type Resource } from './resource.js';
 
 /** A `target`/`select` of patches and replacements. Name and namespace are anchored regexes. */
 export interface ResourceSelector {
@@ -67,4 +67,28 @@ export function selectorMatchesAnyId(sel: ResourceSelector, r: Resource): boolea
       (!sel.name || anchored(sel.name).test(id.name)) &&
       (!sel.namespace || anchored(sel.namespace).test(id.namespace)),
   );
+}
+
+/**
+ * kustomize's `ResMap.Select`, which patch targets use: the name and the namespace (an unset one
+ * is `default`) each match the object's original or its current one, never a name it had in
+ * between; group, version, kind, labels and annotations are the current ones.
+ */
+export function patchTargetMatches(
+  sel: ResourceSelector,
+  r: Resource,
+  clusterScoped?: ReadonlySet<string>,
+): boolean {
+  const cur = r.curId();
+  const org = r.orgId();
+  if (sel.namespace) {
+    const re = anchored(sel.namespace);
+    if (!re.test(effectiveNamespace(org, clusterScoped)) && !re.test(effectiveNamespace(cur, clusterScoped)))
+      return false;
+  }
+  if (sel.name) {
+    const re = anchored(sel.name);
+    if (!re.test(org.name) && !re.test(cur.name)) return false;
+  }
+  return selectorMatches({ ...sel, name: undefined, namespace: undefined }, r);
 }

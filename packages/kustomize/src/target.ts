@@ -28,7 +28,7 @@ import { readPatchDocuments } from './patch-text.js';
 import { bigIntegerFieldsOf, mayHoldBigInteger, stringifyExact } from './plain-objects.js';
 import { applyReplacements, resolveVars, type VarDef, varRefMatches } from './replacements.js';
 import { idKey, Resource, sameId } from './resource.js';
-import { type ResourceSelector, selectorMatches } from './selectors.js';
+import { patchTargetMatches, type ResourceSelector } from './selectors.js';
 import {
   accumulateTransformerConfig,
   defaultTransformerConfig,
@@ -792,13 +792,8 @@ export class KustTarget {
       const inline = typeof p.patch === 'string';
       const text = inline ? (p.patch as string) : (await this.readFileInRoot(dir, String(p.path ?? ''))).text;
       const ops = this.parseJsonPatch(text, kfile, inline);
-      const matches = res.filter((r) => this.idSelected(target, r));
-      if (matches.length === 0) {
-        throw new PatchError(
-          `failed to find unique target for patch ${target.kind ?? ''} ${target.name ?? ''}`,
-          { file: kfile },
-        );
-      }
+      // A target that selects nothing patches nothing (kustomize's PatchJson6902Transformer).
+      const matches = res.filter((r) => patchTargetMatches(target, r, this.ctx.clusterScoped));
       for (const r of matches) this.applyJson6902(r, ops, kfile);
     }
     const replicas = ((kust.replicas as JsonValue[] | undefined) ?? []).filter(isObj).map((r) => ({
@@ -835,19 +830,6 @@ export class KustTarget {
         await this.runTransformerConfig(dir, acc, cfg, config, kfile);
       }
     }
-  }
-
-  private idSelected(target: ResourceSelector, r: Resource): boolean {
-    return r
-      .allIds()
-      .some(
-        (id) =>
-          (!target.group || target.group === id.group) &&
-          (!target.version || target.version === id.version) &&
-          (!target.kind || target.kind === id.kind) &&
-          (!target.name || target.name === id.name) &&
-          (!target.namespace || target.namespace === id.namespace),
-      );
   }
 
   private parseJsonPatch(text: string, file: string, inline: boolean): JsonPatchOp[] {
@@ -969,7 +951,7 @@ export class KustTarget {
       if (!target)
         throw new ValidationError('a JSON 6902 patch needs a target', { file: kfile, path: 'patches' });
       const ops = first as unknown as JsonPatchOp[];
-      for (const r of acc.resources.filter((r) => selectorMatches(target, r)))
+      for (const r of acc.resources.filter((r) => patchTargetMatches(target, r, this.ctx.clusterScoped)))
         this.applyJson6902(r, ops, file);
       return;
     }
@@ -979,7 +961,7 @@ export class KustTarget {
         this.applySmpById(acc, doc.value, file);
         continue;
       }
-      for (const r of acc.resources.filter((r) => selectorMatches(target, r))) {
+      for (const r of acc.resources.filter((r) => patchTargetMatches(target, r, this.ctx.clusterScoped))) {
         const patch = structuredClone(doc.value);
         this.applySmp(acc, r, patch, patchOpts);
       }
@@ -1084,7 +1066,7 @@ export class KustTarget {
           : (await this.readFileInRoot(dir, String(cfg.path ?? ''))).text;
         const ops = this.parseJsonPatch(text, kfile, inline);
         const target = (cfg.target ?? {}) as ResourceSelector;
-        for (const r of acc.resources.filter((r) => this.idSelected(target, r)))
+        for (const r of acc.resources.filter((r) => patchTargetMatches(target, r, this.ctx.clusterScoped)))
           this.applyJson6902(r, ops, kfile);
         return;
       }
