@@ -211,7 +211,10 @@ export function mergeMap(
               options,
               isDeleteList,
             )
-          : (patchV as JsonValue[]);
+          : isDeleteList
+            ? // kubectl deletes the values from a list of another strategy too (every occurrence).
+              deleteFromSlice(originalV as JsonValue[], patchV as JsonValue[])
+            : (patchV as JsonValue[]);
     } else {
       const [v, keep] = removeDirectives(patchV);
       if (keep) original[k] = v;

@@ -33,6 +33,8 @@ function outcome(c: GoldenCase): { result?: JsonObject; error?: unknown } {
 describe.each([
   ['smp-goldens.json', 400],
   ['merge-goldens.json', 100],
+  // `$patch: delete` on lists whose items repeat a merge key (generate-delete-goldens.ts).
+  ['delete-goldens.json', 18],
 ])('kubectl goldens %s', (file, minimum) => {
   const cases = load(file);
 
