@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ClusterClient } from '@gitops-kit/cluster';
 import {
+  countOf,
   formatObjectKey,
   GitOpsError,
   isGitOpsError,
@@ -575,7 +576,7 @@ export class ApplicationReconciler {
       raw,
       'Normal',
       'ResourcesDeleted',
-      `deleted ${owned.length} resources of the Application`,
+      `deleted ${countOf(owned.length, 'resource')} of the Application`,
     );
     const index = finalizers.indexOf(RESOURCES_FINALIZER);
     try {

@@ -1,4 +1,4 @@
-import { describeObjectKey, ValidationError } from '@gitops-kit/core';
+import { countOf, describeObjectKey, ValidationError } from '@gitops-kit/core';
 import { GitSource } from '@gitops-kit/git';
 import { renderKustomization } from '@gitops-kit/kustomize';
 import { planFromCluster, runSync, type SyncResult } from '@gitops-kit/sync';
@@ -94,7 +94,7 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
     );
     log(`Health Status: ${second.summary.healthStatus}`);
     log(
-      `Changed:       ${changed.length === 0 ? 'nothing' : changed.join(', ')} (${second.result.writes} writes)`,
+      `Changed:       ${changed.length === 0 ? 'nothing' : changed.join(', ')} (${countOf(second.result.writes, 'write')})`,
     );
     await source.close();
     return { first, second: { ...second, changed } };

@@ -108,6 +108,7 @@ export {
   sameObject,
 } from './object-key.js';
 export { MissingNameError, type ObjectRef, refOf } from './object-ref.js';
+export { countOf } from './plural.js';
 export { resolveDirectory, resolvePath } from './resolve-path.js';
 
 /** The version of this package. */

@@ -13,6 +13,7 @@ import {
 } from 'yaml';
 import { ParseError } from './errors.js';
 import type { JsonObject, JsonValue } from './json.js';
+import { countOf } from './plural.js';
 import { decodeDoubleQuotedLikeLibyaml, hasEscapedLineBreak } from './yaml-double-quoted.js';
 import { foldedScalarThroughKyaml } from './yaml-folded-block.js';
 import { resolveYamlLimits, type YamlLimits } from './yaml-limits.js';
@@ -144,11 +145,14 @@ function checkLimitsBeforeParsing(text: string, limits: YamlLimits, file: string
   // Each `---` starts a document, so their number is a lower bound of the document count.
   const starts = segments.filter((s) => text.startsWith('---', s.start)).length;
   if (starts > limits.maxDocuments) {
-    throw new ParseError(`the stream has more than ${limits.maxDocuments} documents (limit maxDocuments)`, {
-      code: 'YAML_LIMIT_EXCEEDED',
-      file,
-      details: { limit: 'maxDocuments', max: limits.maxDocuments },
-    });
+    throw new ParseError(
+      `the stream has more than ${countOf(limits.maxDocuments, 'document')} (limit maxDocuments)`,
+      {
+        code: 'YAML_LIMIT_EXCEEDED',
+        file,
+        details: { limit: 'maxDocuments', max: limits.maxDocuments },
+      },
+    );
   }
   for (const segment of segments) {
     const chars = segment.end - segment.start;
@@ -440,7 +444,7 @@ function nodeToJson(ctx: ConvertContext, node: Node | null, path: YamlPath): Jso
     fail(
       ctx,
       node,
-      `aliases expand to more than ${maxExpanded} nodes (limit maxAliasCount)`,
+      `aliases expand to more than ${countOf(maxExpanded, 'node')} (limit maxAliasCount)`,
       path,
       'YAML_LIMIT_EXCEEDED',
       {
@@ -454,7 +458,7 @@ function nodeToJson(ctx: ConvertContext, node: Node | null, path: YamlPath): Jso
       fail(
         ctx,
         node,
-        `more than ${ctx.limits.maxAliasCount} alias resolutions in one document (limit maxAliasCount)`,
+        `more than ${countOf(ctx.limits.maxAliasCount, 'alias resolution')} in one document (limit maxAliasCount)`,
         path,
         'YAML_LIMIT_EXCEEDED',
         { limit: 'maxAliasCount', max: ctx.limits.maxAliasCount },
@@ -595,11 +599,14 @@ export function parseYamlStream(text: string, options: YamlParseOptions = {}): P
     }
   }
   if (parsed.documents.length > limits.maxDocuments) {
-    throw new ParseError(`the stream has more than ${limits.maxDocuments} documents (limit maxDocuments)`, {
-      code: 'YAML_LIMIT_EXCEEDED',
-      file,
-      details: { limit: 'maxDocuments', max: limits.maxDocuments },
-    });
+    throw new ParseError(
+      `the stream has more than ${countOf(limits.maxDocuments, 'document')} (limit maxDocuments)`,
+      {
+        code: 'YAML_LIMIT_EXCEEDED',
+        file,
+        details: { limit: 'maxDocuments', max: limits.maxDocuments },
+      },
+    );
   }
   if (firstError) {
     const pos = parsed.lineCounter.linePos(firstError.pos[0]);

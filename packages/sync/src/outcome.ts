@@ -1,3 +1,4 @@
+import { countOf } from '@gitops-kit/core';
 import type { ResourceResult, ResourceSyncStatus, SyncResultPhase } from './events.js';
 
 /** One task's result as the runner left it, for {@link syncOutcome}. */
@@ -74,7 +75,7 @@ export function syncOutcome(input: OutcomeInput): Outcome {
     phase: 'Succeeded',
     message: dryRun
       ? 'dry run succeeded: nothing was written'
-      : `successfully synced (${changed} objects written or deleted)`,
+      : `successfully synced (${countOf(changed, 'object')} written or deleted)`,
     resources,
   };
 }

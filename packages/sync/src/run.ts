@@ -908,9 +908,12 @@ class Runner {
             health = { status: 'Missing', message: 'the object does not exist' };
           else throw err;
         }
-        const before = w.result.health;
+        // A change from what was last seen, or, at the first look, from the live object's health
+        // before the sync: an object that was Healthy and still is has not changed.
+        const before =
+          w.result.health ?? (w.task.live ? healthOf(w.task.live, this.options.health) : undefined);
+        w.result.health = health;
         if (before?.status !== health.status || before.message !== health.message) {
-          w.result.health = health;
           this.emit({ type: 'health-changed', id: w.task.id, key: w.result.key, health });
         }
         if (health.status === 'Degraded') degraded ??= { w, health };
