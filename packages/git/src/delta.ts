@@ -13,11 +13,21 @@ function readSize(delta: Buffer, start: number): [number, number] {
   return [size, pos];
 }
 
-/** Applies a git delta to `base`. */
-export function applyDelta(base: Buffer, delta: Buffer): Buffer {
+/**
+ * Applies a git delta to `base`. A result the delta announces larger than `maxSize` is refused with
+ * the error `tooLarge` makes, before anything is allocated.
+ */
+export function applyDelta(
+  base: Buffer,
+  delta: Buffer,
+  maxSize = Number.POSITIVE_INFINITY,
+  tooLarge?: (size: number) => Error,
+): Buffer {
   const [baseSize, p1] = readSize(delta, 0);
   if (baseSize !== base.length) throw new GitProtocolError('delta base size mismatch');
   const [resultSize, p2] = readSize(delta, p1);
+  if (resultSize > maxSize)
+    throw tooLarge?.(resultSize) ?? new GitProtocolError(`delta result of ${resultSize} bytes is too large`);
   const out = Buffer.allocUnsafe(resultSize);
   let pos = p2;
   let outPos = 0;

@@ -36,3 +36,37 @@ export class GitProtocolError extends GitOpsError {
     super('SERVER_ERROR', message, options);
   }
 }
+
+/** Which of {@link GitLimits} an answer went over. */
+export type GitLimitName = 'maxObjectBytes' | 'maxPackBytes' | 'maxRefs' | 'maxSideBandBytes';
+
+/**
+ * A server's answer went over one of the {@link GitLimits}: an object, the pack, the ref listing or
+ * the side-band data before the pack was larger than allowed. Refused while it arrives, before it
+ * is held in memory. The message names the URL, the limit and the option that raises it.
+ */
+export class GitLimitError extends GitOpsError {
+  /** The limit that was exceeded. */
+  readonly limit: GitLimitName;
+  /** The limit's value. */
+  readonly max: number;
+  constructor(limit: GitLimitName, max: number, message: string, options: GitOpsErrorOptions = {}) {
+    super('LIMIT_EXCEEDED', message, { ...options, details: { limit, max, ...options.details } });
+    this.limit = limit;
+    this.max = max;
+  }
+}
+
+/**
+ * `err` with the repository URL at the start of its message, when a lower layer (the pack reader,
+ * the pkt-line parser) threw it without one: a protocol or limit error is only actionable with the
+ * URL of the server that answered so.
+ */
+export function withRepositoryUrl(err: unknown, url: string): unknown {
+  if (!(err instanceof GitProtocolError || err instanceof GitLimitError) || err.message.includes(url))
+    return err;
+  const message = `${url}: ${err.reason}`;
+  if (err instanceof GitLimitError)
+    return new GitLimitError(err.limit, err.max, message, { cause: err, details: err.details });
+  return new GitProtocolError(message, { cause: err, details: err.details });
+}

@@ -1,7 +1,9 @@
 import type { ReadonlyFileSystem } from '@gitops-kit/core';
-import { GitNotFoundError } from './errors.js';
+import { GitNotFoundError, withRepositoryUrl } from './errors.js';
 import { type GitCommit, parseCommit } from './git-objects.js';
+import { resolveGitLimits } from './limits.js';
 import { ObjectStore } from './object-store.js';
+import { redactUrl } from './redact.js';
 import { type GitRemote, type RemoteRef, SmartHttpClient } from './smart-http.js';
 import { type GitStorage, memoryStorage } from './storage.js';
 import { type TreeFileSystemOptions, treeFileSystem } from './tree-file-system.js';
@@ -64,8 +66,11 @@ const MAX_HAVES = 32;
  */
 export function createJsGitBackend(options: JsGitBackendOptions): GitBackend {
   const client = new SmartHttpClient(options.remote);
+  const where = redactUrl(options.remote.url);
+  const { maxObjectBytes } = resolveGitLimits(options.remote.limits);
+  const storeOptions = { cacheBytes: options.cacheBytes, maxObjectBytes };
   let storage = options.storage;
-  let store = new ObjectStore(storage, { cacheBytes: options.cacheBytes });
+  let store = new ObjectStore(storage, storeOptions);
   const tips: string[] = (options.storage.readFile(TIPS_FILE)?.toString('latin1') ?? '')
     .split('\n')
     .filter((l) => /^[0-9a-f]{40}$/.test(l));
@@ -93,7 +98,7 @@ export function createJsGitBackend(options: JsGitBackendOptions): GitBackend {
         // readable until they are dropped. On disk or memfs the files are replaced in place.
         if (storage.kind === 'memory') storage = memoryStorage();
         else store.clear();
-        store = new ObjectStore(storage, { cacheBytes: options.cacheBytes });
+        store = new ObjectStore(storage, storeOptions);
         commits.clear();
         tips.length = 0;
       }
@@ -105,12 +110,17 @@ export function createJsGitBackend(options: JsGitBackendOptions): GitBackend {
         shallow: first ? [] : [...store.shallow],
         depth: first ? 1 : undefined,
       });
-      const objects = store.addPack(result.pack);
+      let objects: number;
+      try {
+        objects = store.addPack(result.pack);
+      } catch (err) {
+        throw withRepositoryUrl(err, where);
+      }
       if (result.shallow.length > 0 || result.unshallow.length > 0) {
         store.updateShallow(result.shallow, result.unshallow);
       }
       if (!store.has(commit)) {
-        throw new GitNotFoundError('commit', `commit ${commit} was not sent by the server`);
+        throw new GitNotFoundError('commit', `${where}: commit ${commit} was not sent by the server`);
       }
       tips.push(commit);
       if (tips.length > MAX_HAVES) tips.splice(0, tips.length - MAX_HAVES);

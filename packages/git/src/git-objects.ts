@@ -45,9 +45,14 @@ export interface GitTreeEntry {
   oid: string;
 }
 
-/** The object id of `type` with content `data`. */
+/** The most bytes handed to one `Hash.update`: Node refuses 2 GiB or more ("data is too long"). */
+const HASH_PIECE = 1 << 30;
+
+/** The object id of `type` with content `data` (of any size a Buffer holds). */
 export function hashObject(type: GitObjectType, data: Uint8Array): string {
-  return createHash('sha1').update(`${type} ${data.length}\0`).update(data).digest('hex');
+  const hash = createHash('sha1').update(`${type} ${data.length}\0`);
+  for (let at = 0; at < data.length; at += HASH_PIECE) hash.update(data.subarray(at, at + HASH_PIECE));
+  return hash.digest('hex');
 }
 
 function parseSignature(value: string): GitSignature {

@@ -5,6 +5,7 @@ import { createJsGitBackend, type GitBackend } from './git-backend.js';
 import type { GitSignature } from './git-objects.js';
 import type { GitTlsOptions } from './http-connection.js';
 import { createLimit, type LimitFunction } from './limit.js';
+import type { GitLimits } from './limits.js';
 import { redactSecrets, redactUrl } from './redact.js';
 import type { GitRemote, RemoteRef } from './smart-http.js';
 import { DEFAULT_IGNORE_PATTERNS, patternLines } from './source-ignore.js';
@@ -88,6 +89,12 @@ export interface GitSourceOptions {
   limit?: LimitFunction | undefined;
   /** Aborts network requests. */
   signal?: AbortSignal | undefined;
+  /**
+   * What the server may send before it is refused with a `GitLimitError` (the built-in client's;
+   * a `backend` keeps its own): object, pack and side-band sizes, the number of refs. Defaults:
+   * {@link DEFAULT_GIT_LIMITS}.
+   */
+  limits?: Partial<GitLimits> | undefined;
 }
 
 /** A resolved ref: the commit and its Flux-style revision. */
@@ -251,6 +258,7 @@ export class GitSource {
       signal: options.signal,
       tls: options.tls,
       proxy: options.proxy,
+      limits: options.limits,
     };
     this.backend = options.backend ?? createJsGitBackend({ remote, storage: makeStorage(options.storage) });
     this.limit = options.limit ?? defaultGitLimit;

@@ -1,4 +1,4 @@
-import { TimeoutError } from '@gitops-kit/core';
+import { isGitOpsError, TimeoutError } from '@gitops-kit/core';
 import { abortableDelay } from './abortable-delay.js';
 import type { ChunkList } from './chunk-list.js';
 import { GitAuthError, GitNetworkError } from './errors.js';
@@ -10,6 +10,7 @@ import {
   type HttpOrigin,
 } from './http-connection.js';
 import { type HttpProxy, proxyFor } from './http-proxy.js';
+import type { BodyGuard } from './http-response-parser.js';
 import { redactUrl } from './redact.js';
 
 /** One HTTP request of the smart protocol. */
@@ -39,6 +40,11 @@ export interface HttpOptions {
   tls?: GitTlsOptions | undefined;
   /** An HTTP proxy URL, `false` for none; by default the environment's (see {@link proxyFor}). */
   proxy?: string | false | undefined;
+  /**
+   * Bounds the body of each attempt's answer (a fresh guard per attempt, as its `inspect` may keep
+   * state); what it throws ends the request unretried.
+   */
+  bodyGuard?: (() => BodyGuard) | undefined;
 }
 
 const RETRYABLE = new Set([
@@ -119,7 +125,7 @@ function exchange(
         Object.assign(new Error('the request was aborted'), { name: 'AbortError', code: 'ABORT_ERR' }),
       );
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    conn.exchange(head, req.body, false).then(
+    conn.exchange(head, req.body, false, options.bodyGuard?.()).then(
       (result) => {
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
@@ -181,7 +187,8 @@ export async function sendHttp(req: HttpRequest, options: HttpOptions): Promise<
       return await once(req, options);
     } catch (err) {
       lastError = err;
-      if (err instanceof TimeoutError || err instanceof GitNetworkError) throw err;
+      // Typed refusals (a timeout, a body over its limit, a garbage answer) are final.
+      if (isGitOpsError(err)) throw err;
       if (options.signal?.aborted === true) break;
       if (!isRetryable(err)) break;
     }

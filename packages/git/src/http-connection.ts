@@ -2,7 +2,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { ChunkList } from './chunk-list.js';
 import type { HttpProxy } from './http-proxy.js';
-import { type HttpResponseHead, HttpResponseParser } from './http-response-parser.js';
+import { type BodyGuard, type HttpResponseHead, HttpResponseParser } from './http-response-parser.js';
 
 /** The size of a connection's read buffer: every socket read lands in it, then is parsed and copied on. */
 const READ_BUFFER_BYTES = 64 * 1024;
@@ -189,15 +189,23 @@ export class HttpConnection {
     return this.receivedAny;
   }
 
-  /** Sends one request and reads its whole response. The caller releases or destroys the connection. */
-  exchange(head: Buffer, body: Buffer | undefined, noBody: boolean): Promise<HttpExchangeResult> {
+  /**
+   * Sends one request and reads its whole response (its body bounded by `guard`). The caller
+   * releases or destroys the connection.
+   */
+  exchange(
+    head: Buffer,
+    body: Buffer | undefined,
+    noBody: boolean,
+    guard?: BodyGuard | undefined,
+  ): Promise<HttpExchangeResult> {
     if (!this.usable)
       return Promise.reject(this.closedWith ?? connectionError('connection busy', 'ECONNRESET'));
     this.receivedAny = false;
     this.socket?.setTimeout(0);
     this.socket?.ref();
     return new Promise((resolve, reject) => {
-      this.pending = { parser: new HttpResponseParser(noBody), resolve, reject };
+      this.pending = { parser: new HttpResponseParser(noBody, guard), resolve, reject };
       const request = body === undefined ? head : Buffer.concat([head, body]);
       if (this.socket === undefined) this.queued = request;
       else this.socket.write(request);

@@ -17,6 +17,17 @@ export class HttpParseError extends Error {
   }
 }
 
+/**
+ * Bounds on one response body, checked as it arrives: past `maxBytes` (or when Content-Length
+ * announces more) the error `tooLarge` makes is thrown, and `inspect` sees every piece of the body
+ * (de-chunked) before it is kept and may throw to refuse the answer early.
+ */
+export interface BodyGuard {
+  maxBytes: number;
+  tooLarge: (bytes: number) => Error;
+  inspect?: ((piece: Uint8Array) => void) | undefined;
+}
+
 /** A parsed response head. */
 export interface HttpResponseHead {
   status: number;
@@ -43,8 +54,11 @@ export class HttpResponseParser {
   private body: BlockWriter | undefined;
   private line = '';
 
-  /** `noBody`: the request was HEAD, so no response has a body. */
-  constructor(private readonly noBody = false) {}
+  /** `noBody`: the request was HEAD, so no response has a body; `guard` bounds the body. */
+  constructor(
+    private readonly noBody = false,
+    private readonly guard?: BodyGuard | undefined,
+  ) {}
 
   /** The response head, once parsed. */
   get response(): HttpResponseHead | undefined {
@@ -73,7 +87,7 @@ export class HttpResponseParser {
           pos = this.readCounted(data, pos, length, 'done');
           break;
         case 'close':
-          this.body?.write(data, pos, length);
+          this.keep(data, pos, length);
           pos = length;
           break;
         case 'chunk-size':
@@ -93,10 +107,28 @@ export class HttpResponseParser {
   /** Copies up to `remaining` body bytes (of a Content-Length body or one chunk), then moves to `next`. */
   private readCounted(data: Uint8Array, pos: number, length: number, next: State): number {
     const n = Math.min(this.remaining, length - pos);
-    this.body?.write(data, pos, pos + n);
+    this.keep(data, pos, pos + n);
     this.remaining -= n;
     if (this.remaining === 0) this.state = next;
     return pos + n;
+  }
+
+  /** Appends body bytes, refusing them first when the guard says so. */
+  private keep(data: Uint8Array, start: number, end: number): void {
+    const body = this.body;
+    if (body === undefined || end <= start) return;
+    const guard = this.guard;
+    if (guard !== undefined && this.isBodyGuarded()) {
+      if (body.length + (end - start) > guard.maxBytes) throw guard.tooLarge(body.length + (end - start));
+      guard.inspect?.(data.subarray(start, end));
+    }
+    body.write(data, start, end);
+  }
+
+  /** Only a success's body is the answer the guard is about; an error page is read as it is. */
+  private isBodyGuarded(): boolean {
+    const status = this.head?.status ?? 0;
+    return status >= 200 && status < 300;
   }
 
   /** Called when the server closed the connection; returns true when that ended the body. */
@@ -175,6 +207,8 @@ export class HttpResponseParser {
       // broken (or hostile) answer, not a reason to throw a RangeError out of the parser.
       if (this.remaining > bufferConstants.MAX_LENGTH)
         throw new HttpParseError(`content-length ${contentLength} is larger than the largest body accepted`);
+      if (this.guard !== undefined && this.isBodyGuarded() && this.remaining > this.guard.maxBytes)
+        throw this.guard.tooLarge(this.remaining);
       this.body = new BlockWriter(this.remaining);
       this.state = this.remaining === 0 ? 'done' : 'length';
     } else {

@@ -6,7 +6,14 @@
  */
 
 export { ChunkList } from './chunk-list.js';
-export { GitAuthError, GitNetworkError, GitNotFoundError, GitProtocolError } from './errors.js';
+export {
+  GitAuthError,
+  GitLimitError,
+  type GitLimitName,
+  GitNetworkError,
+  GitNotFoundError,
+  GitProtocolError,
+} from './errors.js';
 export {
   createJsGitBackend,
   type EnsureCommitResult,
@@ -39,6 +46,7 @@ export {
 export { closeIdleHttpConnections } from './http-client.js';
 export type { GitTlsOptions } from './http-connection.js';
 export { createLimit, type LimitFunction } from './limit.js';
+export { DEFAULT_GIT_LIMITS, type GitLimits, resolveGitLimits } from './limits.js';
 export {
   createNativeGitBackend,
   type NativeGitBackendOptions,

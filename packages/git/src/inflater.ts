@@ -144,7 +144,15 @@ export class Inflater {
   }
 }
 
-/** A buffer reused for transient output, grown (to the next power of two) when too small. */
+/** Above this a scratch buffer grows to the size asked (rounded to 1 MiB), not to a power of two. */
+const DOUBLING_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * A buffer reused for transient output, grown when too small: to the next power of two up to
+ * 64 MiB, then to the size asked rounded up to 1 MiB. Never to a power of two beyond: an object of
+ * 1 GiB would get a 2 GiB buffer, and Node 20's string-encoding calls (`write`, `toString`) do
+ * nothing on a buffer of 2^31 bytes or more, which once corrupted every object id after such a blob.
+ */
 export class ScratchBuffer {
   private buffer = Buffer.allocUnsafe(0);
 
@@ -152,7 +160,8 @@ export class ScratchBuffer {
   get(size: number): Buffer {
     if (this.buffer.length < size) {
       let n = 1024;
-      while (n < size) n *= 2;
+      if (size > DOUBLING_LIMIT) n = Math.ceil(size / (1 << 20)) * (1 << 20);
+      else while (n < size) n *= 2;
       this.buffer = Buffer.allocUnsafe(n);
     }
     return this.buffer;

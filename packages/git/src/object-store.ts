@@ -7,7 +7,9 @@ import {
   decodePackIndex,
   encodePackIndex,
   indexPack,
+  maxDeltaBytes,
   OBJ_TYPES,
+  objectTooLarge,
   type PackedObjectHeader,
   type PackIndex,
   parseObjectHeader,
@@ -58,7 +60,9 @@ class ObjectCache {
 /** Options of {@link ObjectStore}. */
 export interface ObjectStoreOptions {
   /** Bytes of inflated objects (delta bases above all) kept in memory (default 32 MiB). */
-  cacheBytes?: number;
+  cacheBytes?: number | undefined;
+  /** The largest object (inflated) read or indexed (default: no limit but Node's 4 GiB). */
+  maxObjectBytes?: number | undefined;
 }
 
 /**
@@ -68,6 +72,7 @@ export interface ObjectStoreOptions {
 export class ObjectStore {
   private readonly packs: OpenPack[] = [];
   private readonly cache: ObjectCache;
+  private readonly maxObjectBytes: number;
   /** Created on first use and released by close(); objects stay readable after it (memory storage). */
   private inflater: Inflater | undefined;
   private readonly scratch = new ScratchBuffer();
@@ -79,6 +84,7 @@ export class ObjectStore {
     options: ObjectStoreOptions = {},
   ) {
     this.cache = new ObjectCache(options.cacheBytes ?? 32 * 1024 * 1024);
+    this.maxObjectBytes = options.maxObjectBytes ?? 2 ** 32 - 1;
     for (const name of storage.list().sort()) {
       const match = /^pack-([0-9a-f]{40})\.gkix$/.exec(name);
       if (match === null) continue;
@@ -109,7 +115,9 @@ export class ObjectStore {
   /** Indexes a received pack, stores it with its index, and makes its objects readable. */
   addPack(pack: ChunkList): number {
     if (pack.length === 0) return 0;
-    const index = indexPack(pack, (oid) => (this.has(oid) ? this.read(oid) : undefined));
+    const index = indexPack(pack, (oid) => (this.has(oid) ? this.read(oid) : undefined), {
+      maxObjectBytes: this.maxObjectBytes,
+    });
     this.storage.writeFile(`pack-${index.checksum}.pack`, pack.chunks);
     this.storage.writeFile(`pack-${index.checksum}.gkix`, encodePackIndex(index));
     this.register(index);
@@ -175,8 +183,11 @@ export class ObjectStore {
       header = parseObjectHeader(raw, offset, offset);
       compressed = raw.subarray(header.dataStart - offset);
     }
-    let obj: GitObject;
+    const max = this.maxObjectBytes;
     const type = OBJ_TYPES[header.typeNum];
+    if (header.size > (type === undefined ? maxDeltaBytes(max) : max))
+      throw objectTooLarge(header.size, max, offset);
+    let obj: GitObject;
     if (type !== undefined) {
       // The caller keeps what it reads: inflate straight into a buffer of the object's size.
       obj = {
@@ -195,7 +206,10 @@ export class ObjectStore {
       // The base is read first (it may use the scratch buffer too); the delta is applied at once,
       // so its instructions need no buffer of their own.
       const delta = this.inflate(pack, offset, compressed, this.scratch.get(header.size + 1), header.size);
-      obj = { type: base.type, data: applyDelta(base.data, delta) };
+      obj = {
+        type: base.type,
+        data: applyDelta(base.data, delta, max, (size) => objectTooLarge(size, max, offset)),
+      };
       this.scratch.shrink();
     }
     return obj;

@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import type { ChunkList } from './chunk-list.js';
 import { applyDelta } from './delta.js';
-import { GitProtocolError } from './errors.js';
+import { GitLimitError, GitProtocolError } from './errors.js';
 import { type GitObject, type GitObjectType, hashObject } from './git-objects.js';
 import { InflateError, Inflater, ScratchBuffer } from './inflater.js';
 
@@ -55,6 +55,30 @@ export function parseObjectHeader(buf: Buffer, offset: number, bufOffset = 0): P
   return header;
 }
 
+/** Options of {@link indexPack}. */
+export interface IndexPackOptions {
+  /** The largest object (inflated, and a delta's result) accepted (default: no limit but Node's). */
+  maxObjectBytes?: number | undefined;
+}
+
+/** The error for an object larger than `maxObjectBytes`, before anything of its size is allocated. */
+export function objectTooLarge(size: number, max: number, offset: number): GitLimitError {
+  return new GitLimitError(
+    'maxObjectBytes',
+    max,
+    `the object at offset ${offset} of the pack is ${size} bytes, over the limit of ${max} bytes (limits.maxObjectBytes)`,
+    { details: { size, offset } },
+  );
+}
+
+/**
+ * The largest delta (its instructions) an object of `max` bytes can need: inserting every byte
+ * costs one opcode per 127, plus the two sizes at its head.
+ */
+export function maxDeltaBytes(max: number): number {
+  return max + Math.ceil(max / 127) + 20;
+}
+
 /** The index of one pack: object ids and their offsets, sorted by offset. */
 export interface PackIndex {
   /** The pack's checksum (hex), which names it. */
@@ -78,7 +102,12 @@ interface Entry {
  * offsets), then resolves delta chains depth-first from each base so that only one chain is in
  * memory at a time. Ref-delta bases missing from the pack (a thin pack) are read through `external`.
  */
-export function indexPack(pack: ChunkList, external: (oid: string) => GitObject | undefined): PackIndex {
+export function indexPack(
+  pack: ChunkList,
+  external: (oid: string) => GitObject | undefined,
+  options: IndexPackOptions = {},
+): PackIndex {
+  const maxObject = options.maxObjectBytes ?? 2 ** 32 - 1;
   const head = pack.slice(0, 12);
   if (pack.length < 32 || head.toString('latin1', 0, 4) !== 'PACK')
     throw new GitProtocolError('not a pack file');
@@ -86,6 +115,10 @@ export function indexPack(pack: ChunkList, external: (oid: string) => GitObject 
   if (version !== 2 && version !== 3) throw new GitProtocolError(`unsupported pack version ${version}`);
   const count = head.readUInt32BE(8);
   const end = pack.length - 20;
+  // Every object takes at least two bytes (a header byte, a zlib byte): a count the pack cannot
+  // hold is refused before an array of that length is made.
+  if (count > (end - 12) / 2)
+    throw new GitProtocolError(`corrupt pack: ${count} objects announced in ${pack.length} bytes`);
   const checksum = pack.slice(end, pack.length).toString('hex');
   const hash = crypto.createHash('sha1');
   for (const piece of pack.views(0, end)) hash.update(piece);
@@ -101,11 +134,14 @@ export function indexPack(pack: ChunkList, external: (oid: string) => GitObject 
     for (let i = 0; i < count; i++) {
       const header = parseObjectHeader(pack.slice(pos, pos + 64), pos, pos);
       const type = OBJ_TYPES[header.typeNum];
+      if (header.size > (type === undefined ? maxDeltaBytes(maxObject) : maxObject))
+        throw objectTooLarge(header.size, maxObject, pos);
       // A whole object is inflated after its `<type> <size>\0` header, so one call hashes both
-      // without a hash object per object.
+      // without a hash object per object. The header is copied in with `set`: Buffer#write does
+      // nothing on a buffer of 2 GiB or more (Node 20).
       const prefix = type === undefined ? '' : `${type} ${header.size}\0`;
       const buf = scratch.get(prefix.length + header.size + 1);
-      buf.write(prefix, 0, 'latin1');
+      buf.set(Buffer.from(prefix, 'latin1'), 0);
       const out = prefix === '' ? buf : buf.subarray(prefix.length);
       const compressed = inflateAt(inflater, pack, header.dataStart, header.size, end, out);
       const entry: Entry = { offset: pos, header, compressedEnd: header.dataStart + compressed };
@@ -138,7 +174,12 @@ export function indexPack(pack: ChunkList, external: (oid: string) => GitObject 
           const child = entries[ci] as Entry;
           if (child.oid !== undefined) continue;
           // The delta is applied at once, so its instructions can live in the scratch buffer.
-          const data = applyDelta(obj.data, inflate(child, scratch.get(child.header.size + 1)));
+          const data = applyDelta(
+            obj.data,
+            inflate(child, scratch.get(child.header.size + 1)),
+            maxObject,
+            (size) => objectTooLarge(size, maxObject, child.offset),
+          );
           child.oid = hashObject(obj.type, data);
           // A result nothing is based on need not wait on the stack.
           if (ofsChildren.has(child.offset) || refChildren.has(child.oid))
@@ -207,11 +248,15 @@ function inflateAt(
   }
 }
 
-/** SHA-1 of `data` in hex: one call where Node has `crypto.hash` (20.12+), a Hash object otherwise. */
+/**
+ * SHA-1 of `data` in hex: one call where Node has `crypto.hash` (20.12+), a Hash object fed pieces
+ * of at most 1 GiB otherwise (its `update` refuses 2 GiB).
+ */
 function sha1Hex(data: Buffer): string {
-  return typeof crypto.hash === 'function'
-    ? crypto.hash('sha1', data, 'hex')
-    : crypto.createHash('sha1').update(data).digest('hex');
+  if (typeof crypto.hash === 'function') return crypto.hash('sha1', data, 'hex');
+  const hash = crypto.createHash('sha1');
+  for (let at = 0; at < data.length; at += 1 << 30) hash.update(data.subarray(at, at + (1 << 30)));
+  return hash.digest('hex');
 }
 
 function push<K>(map: Map<K, number[]>, key: K, value: number): void {

@@ -4,6 +4,7 @@ import { type ReadonlyFileSystem, ValidationError } from '@gitops-kit/core';
 import { authHeaders, type GitAuth, type GitRef, GitSource, splitCredentials } from './git-source.js';
 import type { GitTlsOptions } from './http-connection.js';
 import type { LimitFunction } from './limit.js';
+import type { GitLimits } from './limits.js';
 import { redactUrl } from './redact.js';
 import { SmartHttpClient } from './smart-http.js';
 
@@ -116,6 +117,8 @@ export interface GitRemoteLoaderOptions {
   tls?: ((repoUrl: string) => GitTlsOptions | undefined) | undefined;
   /** An HTTP proxy URL, or `false` for none; by default the environment's (see `GitSourceOptions.proxy`). */
   proxy?: string | false | undefined;
+  /** What a server may send (see `GitSourceOptions.limits`). */
+  limits?: Partial<GitLimits> | undefined;
 }
 
 /**
@@ -140,6 +143,7 @@ export function createGitRemoteLoader(options: GitRemoteLoaderOptions = {}): Git
       proxy: options.proxy,
       ignore: [] as string[],
       limit: options.limit,
+      limits: options.limits,
     };
     let ref: GitRef = {};
     if (parsed.ref !== undefined && /^[0-9a-f]{40}$/.test(parsed.ref)) {

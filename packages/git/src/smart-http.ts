@@ -1,7 +1,16 @@
 import { ChunkList } from './chunk-list.js';
-import { GitAuthError, GitNotFoundError, GitProtocolError } from './errors.js';
+import {
+  GitAuthError,
+  GitLimitError,
+  GitNotFoundError,
+  GitProtocolError,
+  withRepositoryUrl,
+} from './errors.js';
+import { FetchAnswerMonitor } from './fetch-answer-monitor.js';
 import { type HttpResponse, sendHttp } from './http-client.js';
 import type { GitTlsOptions } from './http-connection.js';
+import type { BodyGuard } from './http-response-parser.js';
+import { type GitLimits, REF_LISTING_BYTES_PER_REF, resolveGitLimits } from './limits.js';
 import { DELIM, FLUSH, lineText, parsePktLines, pkt } from './pkt-line.js';
 import { redactUrl } from './redact.js';
 
@@ -21,6 +30,8 @@ export interface GitRemote {
   tls?: GitTlsOptions | undefined;
   /** An HTTP proxy URL, `false` for none; by default the environment's (`HTTPS_PROXY`, `NO_PROXY`, …). */
   proxy?: string | false | undefined;
+  /** What the server may send before it is refused (defaults: {@link DEFAULT_GIT_LIMITS}). */
+  limits?: Partial<GitLimits> | undefined;
 }
 
 /** One advertised ref. */
@@ -83,8 +94,42 @@ export class SmartHttpClient {
   private redirectedBase: string | undefined;
   /** True once a redirect led to another origin: credentials are no longer sent. */
   private crossOrigin = false;
+  /** The limits in force. */
+  readonly limits: GitLimits;
 
-  constructor(private readonly remote: GitRemote) {}
+  constructor(private readonly remote: GitRemote) {
+    this.limits = resolveGitLimits(remote.limits);
+  }
+
+  /** The redacted repository URL, for messages. */
+  private get where(): string {
+    return redactUrl(this.remote.url);
+  }
+
+  /** Bounds a ref listing's answer to 1 KiB per allowed ref, refused while it arrives. */
+  private refListingGuard = (): BodyGuard => {
+    const max = this.limits.maxRefs;
+    return {
+      maxBytes: max * REF_LISTING_BYTES_PER_REF + 64 * 1024,
+      tooLarge: (bytes) =>
+        new GitLimitError(
+          'maxRefs',
+          max,
+          `${this.where} sent a ref listing of more than ${bytes - 1} bytes, more than ${max} refs can take (limits.maxRefs)`,
+        ),
+    };
+  };
+
+  /** Refuses a listing of more than `maxRefs` refs. */
+  private checkRefCount(count: number): void {
+    const max = this.limits.maxRefs;
+    if (count > max)
+      throw new GitLimitError(
+        'maxRefs',
+        max,
+        `${this.where} advertised more than ${max} refs (limits.maxRefs)`,
+      );
+  }
 
   /** The protocol version the server spoke on the last discovery, if any. */
   get protocolVersion(): 0 | 2 | undefined {
@@ -95,7 +140,12 @@ export class SmartHttpClient {
     return (this.redirectedBase ?? this.remote.url).replace(/\/+$/, '');
   }
 
-  private async request(method: 'GET' | 'POST', path: string, body?: Buffer): Promise<HttpResponse> {
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    body: Buffer | undefined,
+    bodyGuard: () => BodyGuard,
+  ): Promise<HttpResponse> {
     for (let hop = 0; ; hop++) {
       const url = `${this.base()}${path}`;
       const headers: Record<string, string> = {
@@ -116,6 +166,7 @@ export class SmartHttpClient {
           signal: this.remote.signal,
           tls: this.remote.tls,
           proxy: this.remote.proxy,
+          bodyGuard,
         },
       );
       if (REDIRECTS.has(res.status)) {
@@ -192,7 +243,20 @@ export class SmartHttpClient {
 
   /** Reads the capability advertisement (and, from a v0 server, every ref). */
   async discover(): Promise<ServerDiscovery> {
-    const res = await this.request('GET', '/info/refs?service=git-upload-pack');
+    try {
+      return await this.discoverNow();
+    } catch (err) {
+      throw withRepositoryUrl(err, this.where);
+    }
+  }
+
+  private async discoverNow(): Promise<ServerDiscovery> {
+    const res = await this.request(
+      'GET',
+      '/info/refs?service=git-upload-pack',
+      undefined,
+      this.refListingGuard,
+    );
     const type = String(res.headers['content-type'] ?? '');
     if (!type.startsWith('application/x-git-upload-pack-advertisement')) {
       throw new GitProtocolError(`${redactUrl(this.remote.url)} is not a git smart-HTTP server`);
@@ -226,10 +290,12 @@ export class SmartHttpClient {
       const [oid, name] = refPart.split(' ');
       if (oid === undefined || name === undefined || name === 'capabilities^{}') continue;
       if (name.endsWith('^{}')) {
-        const base = refs.find((r) => r.name === name.slice(0, -3));
-        if (base !== undefined) base.peeled = oid;
+        // The peeled line follows its tag's line (git's advertise order).
+        const base = refs.at(-1);
+        if (base !== undefined && base.name === name.slice(0, -3)) base.peeled = oid;
       } else {
         refs.push({ name, oid });
+        this.checkRefCount(refs.length);
       }
     }
     if (version === 0) {
@@ -282,6 +348,14 @@ export class SmartHttpClient {
 
   /** One v2 `ls-refs` request; rejects with GitProtocolError unless the answer is well-formed v2. */
   private async lsRefs(prefixes: string[]): Promise<RemoteRef[]> {
+    try {
+      return await this.lsRefsNow(prefixes);
+    } catch (err) {
+      throw withRepositoryUrl(err, this.where);
+    }
+  }
+
+  private async lsRefsNow(prefixes: string[]): Promise<RemoteRef[]> {
     const parts: Buffer[] = [pkt('command=ls-refs\n')];
     if ([...(this.discovery?.capabilities ?? [])].some((c) => c.startsWith('agent='))) {
       parts.push(pkt(`agent=${AGENT}\n`));
@@ -289,7 +363,7 @@ export class SmartHttpClient {
     parts.push(DELIM, pkt('peel\n'), pkt('symrefs\n'));
     for (const prefix of prefixes) parts.push(pkt(`ref-prefix ${prefix}\n`));
     parts.push(FLUSH);
-    const res = await this.request('POST', '/git-upload-pack', Buffer.concat(parts));
+    const res = await this.request('POST', '/git-upload-pack', Buffer.concat(parts), this.refListingGuard);
     const body = res.body.slice(0, res.body.length);
     const invalid = () =>
       new GitProtocolError(`${redactUrl(this.remote.url)} did not answer ls-refs (protocol v2)`);
@@ -308,6 +382,7 @@ export class SmartHttpClient {
         else if (attr.startsWith('symref-target:')) ref.symrefTarget = attr.slice(14);
       }
       refs.push(ref);
+      this.checkRefCount(refs.length);
     }
     return refs;
   }
@@ -319,13 +394,44 @@ export class SmartHttpClient {
       discovery.version === 2 ? this.fetchBodyV2(req, discovery) : this.fetchBodyV0(req, discovery);
     let res: HttpResponse;
     try {
-      res = await this.request('POST', '/git-upload-pack', body);
+      res = await this.request('POST', '/git-upload-pack', body, () => this.fetchGuard(discovery));
     } catch (err) {
-      if (!(err instanceof GitProtocolError) || discovery.assumed !== true) throw err;
+      if (!(err instanceof GitProtocolError) || discovery.assumed !== true)
+        throw withRepositoryUrl(err, this.where);
       this.discovery = undefined;
       return this.fetchPack(req);
     }
-    return discovery.version === 2 ? parseFetchV2(res.body, req) : parseFetchV0(res.body, req);
+    try {
+      return discovery.version === 2 ? parseFetchV2(res.body, req) : parseFetchV0(res.body, req);
+    } catch (err) {
+      throw withRepositoryUrl(err, this.where);
+    }
+  }
+
+  /**
+   * Bounds a fetch's answer: the pack to `maxPackBytes`, everything else to `maxSideBandBytes`,
+   * watched line by line as it arrives (a {@link FetchAnswerMonitor}); the body as a whole to their
+   * sum and the pkt-line framing, should the monitor be fooled.
+   */
+  private fetchGuard(discovery: ServerDiscovery): BodyGuard {
+    const { maxPackBytes, maxSideBandBytes } = this.limits;
+    const monitor = new FetchAnswerMonitor({
+      version: discovery.version,
+      sideBand: discovery.version === 2 || discovery.capabilities.has('side-band-64k'),
+      limits: this.limits,
+      url: this.where,
+    });
+    const framing = Math.ceil(maxPackBytes / 65515) * 5;
+    return {
+      maxBytes: maxPackBytes + maxSideBandBytes + framing,
+      tooLarge: () =>
+        new GitLimitError(
+          'maxPackBytes',
+          maxPackBytes,
+          `${this.where} answered the fetch with more than a pack of ${maxPackBytes} bytes (limits.maxPackBytes) and ${maxSideBandBytes} bytes of messages (limits.maxSideBandBytes)`,
+        ),
+      inspect: (piece) => monitor.feed(piece),
+    };
   }
 
   private fetchBodyV2(req: FetchPackRequest, discovery: ServerDiscovery): Buffer {
