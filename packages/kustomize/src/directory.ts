@@ -9,6 +9,7 @@ import {
   ValidationError,
   type YamlValue,
 } from '@gitops-kit/core';
+import { DEFAULT_MAX_INPUT_BYTES, InputBudget } from './input-budget.js';
 import type { RenderWarning } from './kustomization-file.js';
 import {
   type BigIntegerFields,
@@ -26,6 +27,8 @@ export interface DirectoryOptions {
   recurse?: boolean;
   /** Largest file read, in bytes (default 64 MiB). */
   maxFileBytes?: number;
+  /** Most bytes read, all files together (default 32 MiB; see `RenderOptions.maxInputBytes`). */
+  maxInputBytes?: number;
 }
 
 /**
@@ -43,6 +46,7 @@ export async function renderDirectory(
   const objects: KubeObject[] = [];
   const sources: SourceLocation[] = [];
   const bigIntegers: (BigIntegerFields | undefined)[] = [];
+  const budget = new InputBudget(options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES);
   const walk = async (d: string): Promise<void> => {
     for (const entry of await fs.readdir(d)) {
       if (entry.name.startsWith('.')) continue;
@@ -53,6 +57,7 @@ export async function renderDirectory(
       }
       if (!/\.(ya?ml|json)$/i.test(entry.name)) continue;
       const file = posix.relative(root, path);
+      budget.take((await fs.stat(path)).size, file);
       const text = await readTextFile(fs, path, { maxBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
       const big = mayHoldBigInteger(text);
       for (const doc of readYamlDocuments(text, file)) {

@@ -3,6 +3,7 @@
  * @gitops-kit/kustomize: A kustomize-compatible renderer: `kustomize build` output, byte for byte, in process.
  */
 export { type DirectoryOptions, renderDirectory } from './directory.js';
+export { DEFAULT_MAX_INPUT_BYTES } from './input-budget.js';
 export { EmptyKustomizationError, type RenderWarning } from './kustomization-file.js';
 export { type RenderOptions, type RenderResult, renderKustomization } from './render.js';
 export type { SourceLocation } from './resource.js';

@@ -8,6 +8,7 @@ import {
   stringifyKubeYamlDocuments,
   ValidationError,
 } from '@gitops-kit/core';
+import { DEFAULT_MAX_INPUT_BYTES, InputBudget } from './input-budget.js';
 import type { RenderWarning } from './kustomization-file.js';
 import { toPlainJson } from './plain-objects.js';
 import type { Resource, SourceLocation } from './resource.js';
@@ -27,6 +28,11 @@ export interface RenderOptions {
   enableAlphaPlugins?: boolean;
   /** Largest file read, in bytes (default 64 MiB). */
   maxFileBytes?: number;
+  /**
+   * Most bytes one render reads, all files together (default 32 MiB, {@link DEFAULT_MAX_INPUT_BYTES}):
+   * the file that would pass it is refused, before it is read, with a `LIMIT_EXCEEDED` ParseError.
+   */
+  maxInputBytes?: number;
 }
 
 /** The outcome of a render. */
@@ -121,6 +127,7 @@ export async function renderKustomization(
   options: RenderOptions = {},
 ): Promise<RenderResult> {
   const root = await resolveDirectory(fs, dir);
+  const budget = new InputBudget(options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES);
   const target = new KustTarget(fs, {
     loadRestrictor: options.loadRestrictor ?? 'RootOnly',
     remoteLoader: options.remoteLoader,
@@ -128,10 +135,13 @@ export async function renderKustomization(
     helmCommand: options.helmCommand ?? 'helm',
     enableAlphaPlugins: options.enableAlphaPlugins ?? false,
     maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    inputBudget: budget,
     displayRoot: root,
   });
   const { kust } = await target.loadKustomization(root);
   target.warnings.length = 0;
+  // The root kustomization is read again below: it counts once.
+  budget.reset();
   const acc = await target.accumulate(root, newAccumulator(), 'Kustomization');
   target.finish(acc);
   let resources = acc.resources;

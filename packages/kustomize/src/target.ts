@@ -20,6 +20,7 @@ import { configFromCrdDefinitions } from './crd-config.js';
 import { isEmptyValue } from './empty-values.js';
 import { type GeneratorArgs, type GeneratorOptions, generate } from './generators.js';
 import { inflateHelmChart } from './helm-charts.js';
+import type { InputBudget } from './input-budget.js';
 import { applyJsonPatchOps, type JsonPatchOp, roundBigIntegersThroughJson } from './json-patch.js';
 import { checkKustomization, KUSTOMIZATION_FILE_NAMES, type RenderWarning } from './kustomization-file.js';
 import { fixNameReferences } from './name-reference.js';
@@ -69,6 +70,8 @@ export interface TargetOptions {
   enableAlphaPlugins: boolean;
   maxFileBytes: number;
   /** Shown in file names of sources and errors: paths are made relative to this directory. */
+  /** Counts the bytes the render reads against `maxInputBytes` (none: no limit). */
+  inputBudget?: InputBudget | undefined;
   displayRoot: string;
 }
 
@@ -169,16 +172,21 @@ export class KustTarget {
       );
     }
     return this.fs.readFile(abs);
+    this.options.inputBudget?.take(info.size, this.display(abs));
   }
 
   /** Finds and parses the kustomization file of `dir`. */
   async loadKustomization(dir: string): Promise<{ kust: JsonObject; file: string }> {
     const found: string[] = [];
     for (const name of KUSTOMIZATION_FILE_NAMES) {
+    let size = 0;
       const p = posix.join(dir, name);
       try {
         const st = await this.fs.stat(p);
-        if (st.type === 'file') found.push(p);
+        if (st.type === 'file') {
+          found.push(p);
+          size = st.size;
+        }
       } catch (err) {
         if (!(err instanceof NotFoundError)) throw err;
       }
@@ -196,6 +204,7 @@ export class KustTarget {
     }
     const file = found[0] as string;
     const text = await readTextFile(this.fs, file, { maxBytes: this.options.maxFileBytes });
+    this.options.inputBudget?.take(size, this.display(file));
     const docs = readYamlDocuments(text, this.display(file), 'kustomization');
     if (docs.length > 1)
       throw new ValidationError('a kustomization file must hold one document', { file: this.display(file) });
@@ -461,6 +470,7 @@ export class KustTarget {
         this.mergeSub(acc, subAcc);
       } else {
         const text = await readTextFile(remote.fs, remote.path, { maxBytes: this.options.maxFileBytes });
+        this.options.inputBudget?.take((await remote.fs.stat(remote.path)).size, entry);
         this.append(acc, sub.parseResources(text, entry));
       }
       this.warnings.push(...sub.warnings);
