@@ -57,6 +57,8 @@ export class Resource {
   generatedBy: { configuredIn: string; kind: string; name?: string | undefined } | undefined;
   /** Integers beyond 2^53 as read from the source file, with their lines (for warnings). */
   bigIntegers: BigIntegerFields | undefined;
+  /** Every id kustomize stored as a previous id (`StorePreviousId`), repeats included. */
+  storedIds: ResId[] = [];
   /** Fields that are one YAML node in kustomize (see value-aliases.ts). */
   aliases: AliasGroup[] = [];
   /** Kustomization roots that defined vars referring to this object (unused marker for vars). */
@@ -108,6 +110,7 @@ export class Resource {
   /** Records the current id as a previous one before a rename. */
   rememberId(): void {
     const cur = this.curId();
+    this.storedIds.push(cur);
     const last = this.prevIds[this.prevIds.length - 1];
     if (!last || !sameId(last, cur)) this.prevIds.push(cur);
   }
@@ -115,6 +118,7 @@ export class Resource {
   clone(): Resource {
     const r = new Resource(structuredClone(this.obj), this.source);
     r.prevIds = this.prevIds.slice();
+    r.storedIds = this.storedIds.slice();
     r.prefixes = this.prefixes.slice();
     r.suffixes = this.suffixes.slice();
     r.needsHash = this.needsHash;

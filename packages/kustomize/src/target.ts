@@ -20,6 +20,7 @@ import { configFromCrdDefinitions } from './crd-config.js';
 import { isEmptyValue } from './empty-values.js';
 import { type GeneratorArgs, type GeneratorOptions, generate } from './generators.js';
 import { inflateHelmChart } from './helm-charts.js';
+import { addInternalAnnotations, removeInternalAnnotations } from './internal-annotations.js';
 import type { InputBudget } from './input-budget.js';
 import { applyJsonPatchOps, type JsonPatchOp, roundBigIntegersThroughJson } from './json-patch.js';
 import { checkKustomization, KUSTOMIZATION_FILE_NAMES, type RenderWarning } from './kustomization-file.js';
@@ -851,9 +852,13 @@ export class KustTarget {
 
   private applyJson6902(r: Resource, ops: JsonPatchOp[], file: string): void {
     const before = r.curId();
+    // kustomize stores the id first and patches the object with its internal annotations.
+    r.storedIds.push(before);
+    addInternalAnnotations(r.obj, r.storedIds);
     try {
       // kustomize applies the patch to the object's JSON form: its integers beyond 2^53 come back rounded.
       r.obj = roundBigIntegersThroughJson(applyJsonPatchOps(r.obj, ops)) as JsonObject;
+      removeInternalAnnotations(r.obj);
       // kustomize patches the object's JSON form: the object comes back with no shared nodes.
       r.aliases = [];
     } catch (err) {
