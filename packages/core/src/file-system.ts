@@ -1,4 +1,5 @@
 import { NotFoundError, ParseError } from './errors.js';
+import { NotARegularFileError } from './not-a-regular-file-error.js';
 
 /** What a path names. */
 export type FileType = 'file' | 'directory' | 'symlink' | 'other';
@@ -73,6 +74,7 @@ export async function readTextFile(
   if (info.type === 'directory') {
     throw new ParseError(`is a directory, not a file`, { file: path });
   }
+  if (info.type === 'other') throw new NotARegularFileError(path, 'a FIFO, a socket or a device');
   if (info.size > maxBytes) {
     throw new ParseError(`file is ${info.size} bytes, over the limit of ${maxBytes} bytes`, {
       file: path,
