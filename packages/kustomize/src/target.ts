@@ -20,7 +20,6 @@ import { configFromCrdDefinitions } from './crd-config.js';
 import { isEmptyValue } from './empty-values.js';
 import { type GeneratorArgs, type GeneratorOptions, generate } from './generators.js';
 import { inflateHelmChart } from './helm-charts.js';
-import { addInternalAnnotations, removeInternalAnnotations } from './internal-annotations.js';
 import type { InputBudget } from './input-budget.js';
 import { applyJsonPatchOps, type JsonPatchOp, roundBigIntegersThroughJson } from './json-patch.js';
 import { checkKustomization, KUSTOMIZATION_FILE_NAMES, type RenderWarning } from './kustomization-file.js';
@@ -70,9 +69,9 @@ export interface TargetOptions {
   helmCommand: string;
   enableAlphaPlugins: boolean;
   maxFileBytes: number;
-  /** Shown in file names of sources and errors: paths are made relative to this directory. */
   /** Counts the bytes the render reads against `maxInputBytes` (none: no limit). */
   inputBudget?: InputBudget | undefined;
+  /** Shown in file names of sources and errors: paths are made relative to this directory. */
   displayRoot: string;
 }
 
@@ -172,15 +171,15 @@ export class KustTarget {
         },
       );
     }
-    return this.fs.readFile(abs);
     this.options.inputBudget?.take(info.size, this.display(abs));
+    return this.fs.readFile(abs);
   }
 
   /** Finds and parses the kustomization file of `dir`. */
   async loadKustomization(dir: string): Promise<{ kust: JsonObject; file: string }> {
     const found: string[] = [];
-    for (const name of KUSTOMIZATION_FILE_NAMES) {
     let size = 0;
+    for (const name of KUSTOMIZATION_FILE_NAMES) {
       const p = posix.join(dir, name);
       try {
         const st = await this.fs.stat(p);
@@ -204,8 +203,8 @@ export class KustTarget {
       });
     }
     const file = found[0] as string;
-    const text = await readTextFile(this.fs, file, { maxBytes: this.options.maxFileBytes });
     this.options.inputBudget?.take(size, this.display(file));
+    const text = await readTextFile(this.fs, file, { maxBytes: this.options.maxFileBytes });
     const docs = readYamlDocuments(text, this.display(file), 'kustomization');
     if (docs.length > 1)
       throw new ValidationError('a kustomization file must hold one document', { file: this.display(file) });
@@ -470,8 +469,8 @@ export class KustTarget {
         const subAcc = await sub.accumulate(remote.path, newAccumulator(), 'Kustomization');
         this.mergeSub(acc, subAcc);
       } else {
-        const text = await readTextFile(remote.fs, remote.path, { maxBytes: this.options.maxFileBytes });
         this.options.inputBudget?.take((await remote.fs.stat(remote.path)).size, entry);
+        const text = await readTextFile(remote.fs, remote.path, { maxBytes: this.options.maxFileBytes });
         this.append(acc, sub.parseResources(text, entry));
       }
       this.warnings.push(...sub.warnings);
@@ -852,13 +851,9 @@ export class KustTarget {
 
   private applyJson6902(r: Resource, ops: JsonPatchOp[], file: string): void {
     const before = r.curId();
-    // kustomize stores the id first and patches the object with its internal annotations.
-    r.storedIds.push(before);
-    addInternalAnnotations(r.obj, r.storedIds);
     try {
       // kustomize applies the patch to the object's JSON form: its integers beyond 2^53 come back rounded.
       r.obj = roundBigIntegersThroughJson(applyJsonPatchOps(r.obj, ops)) as JsonObject;
-      removeInternalAnnotations(r.obj);
       // kustomize patches the object's JSON form: the object comes back with no shared nodes.
       r.aliases = [];
     } catch (err) {
