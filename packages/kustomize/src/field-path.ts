@@ -24,6 +24,8 @@ import { type JsonObject, type JsonValue, ValidationError } from '@gitops-kit/co
 export interface FieldSlot {
   container: JsonObject | JsonValue[];
   key: string | number;
+  /** True when {@link matchFields} created the field (it holds null until set). */
+  created?: boolean;
 }
 
 function isObj(v: unknown): v is JsonObject {
@@ -184,14 +186,19 @@ export function matchFields(root: JsonValue, path: string, create: boolean): Fie
     if (isIndex(part)) {
       if (!Array.isArray(node)) throw wrongKind(path, 'a list', node);
       const idx = Number(part);
-      if (idx === node.length && create) node.push(fresh());
+      const made = idx === node.length && create;
+      if (made) node.push(fresh());
       if (idx >= node.length) {
         throw new ValidationError(
           `invalid field path "${path}": index ${idx} specified but only ${node.length} elements found`,
           { path },
         );
       }
-      visit(node[idx], { container: node, key: idx }, i + 1);
+      visit(
+        node[idx],
+        made ? { container: node, key: idx, created: true } : { container: node, key: idx },
+        i + 1,
+      );
       return;
     }
     if (isListSelector(part)) {
@@ -222,12 +229,18 @@ export function matchFields(root: JsonValue, path: string, create: boolean): Fie
     }
     if (!isObj(node)) throw wrongKind(path, 'a map', node);
     let child = Object.hasOwn(node, part) ? node[part] : undefined;
+    let made = false;
     if ((child === undefined || (child === null && next !== undefined)) && create) {
       child = fresh();
       node[part] = child;
+      made = true;
     }
     if (child === undefined) return;
-    visit(child, { container: node, key: part }, i + 1);
+    visit(
+      child,
+      made ? { container: node, key: part, created: true } : { container: node, key: part },
+      i + 1,
+    );
   };
   visit(root, undefined, 0);
   return slots;

@@ -121,7 +121,7 @@ export function checkKustomization(
     throw new ValidationError('invalid Kustomization: not a map', { file });
   }
   // Field names match as Go's encoding/json matches them, at every depth.
-  const kust = canonicalKustomizationFields(k as JsonObject);
+  const { kust, unknown } = canonicalKustomizationFields(k as JsonObject);
   for (const key of Object.keys(kust)) {
     if (!KNOWN_FIELDS.has(key)) {
       // Go's encoding/json matches field names case-insensitively, and so does kustomize.
@@ -179,6 +179,14 @@ export function checkKustomization(
     }
   }
   checkTypes(kust, file);
+  // Unknown fields inside the nested structs (top-level ones were refused above).
+  const nested = unknown.find((p) => p.includes('.') || p.includes('['));
+  if (nested !== undefined) {
+    throw new ValidationError(
+      `invalid Kustomization: json: unknown field "${nested.replace(/^.*[.\]]/, '')}"`,
+      { file, path: nested, code: 'UNKNOWN_FIELD' },
+    );
+  }
   if (isEmptyKustomization(kust)) throw new EmptyKustomizationError(file);
   for (const [field, known] of Object.entries(NESTED_FIELDS)) {
     const v = kust[field];
@@ -260,6 +268,22 @@ const GENERATOR_SHAPE: Shape = {
   },
 };
 
+const SELECTOR_SHAPE: Shape = {
+  fields: {
+    group: 'string',
+    version: 'string',
+    kind: 'string',
+    name: 'string',
+    namespace: 'string',
+    annotationSelector: 'string',
+    labelSelector: 'string',
+  },
+};
+
+const FIELD_OPTIONS_SHAPE: Shape = {
+  fields: { delimiter: 'string', index: 'int', encoding: 'string', create: 'bool' },
+};
+
 // The Go types kustomize unmarshals a kustomization into, as far as a wrong type is an error there.
 const KUSTOMIZATION_SHAPE: Record<string, Shape> = {
   namePrefix: 'string',
@@ -277,10 +301,14 @@ const KUSTOMIZATION_SHAPE: Record<string, Shape> = {
   validators: 'stringList',
   buildMetadata: 'stringList',
   patchesStrategicMerge: 'stringList',
-  images: { list: { fields: { name: 'string', newName: 'string', newTag: 'string', digest: 'string' } } },
+  images: {
+    list: {
+      fields: { name: 'string', newName: 'string', newTag: 'string', tagSuffix: 'string', digest: 'string' },
+    },
+  },
   replicas: { list: { fields: { name: 'string', count: 'int' } } },
-  patches: { list: { fields: { path: 'string', patch: 'string', target: 'map', options: 'map' } } },
-  patchesJson6902: { list: { fields: { path: 'string', patch: 'string', target: 'map' } } },
+  patches: { list: { fields: { path: 'string', patch: 'string', target: SELECTOR_SHAPE, options: 'map' } } },
+  patchesJson6902: { list: { fields: { path: 'string', patch: 'string', target: SELECTOR_SHAPE } } },
   labels: {
     list: {
       fields: {
@@ -301,8 +329,48 @@ const KUSTOMIZATION_SHAPE: Record<string, Shape> = {
       immutable: 'bool',
     },
   },
-  vars: { list: 'map' },
-  replacements: { list: 'map' },
+  vars: {
+    list: {
+      fields: {
+        name: 'string',
+        objref: {
+          fields: {
+            apiVersion: 'string',
+            group: 'string',
+            version: 'string',
+            kind: 'string',
+            name: 'string',
+            namespace: 'string',
+          },
+        },
+        fieldref: { fields: { fieldPath: 'string' } },
+      },
+    },
+  },
+  replacements: {
+    list: {
+      fields: {
+        path: 'string',
+        source: {
+          fields: {
+            ...(SELECTOR_SHAPE as { fields: Record<string, Shape> }).fields,
+            fieldPath: 'string',
+            options: FIELD_OPTIONS_SHAPE,
+          },
+        },
+        targets: {
+          list: {
+            fields: {
+              select: SELECTOR_SHAPE,
+              reject: { list: SELECTOR_SHAPE },
+              fieldPaths: 'stringList',
+              options: FIELD_OPTIONS_SHAPE,
+            },
+          },
+        },
+      },
+    },
+  },
   sortOptions: 'map',
   openapi: 'map',
   helmGlobals: 'map',

@@ -40,7 +40,13 @@ const GENERATOR: Struct = {
   options: GENERATOR_OPTIONS,
 };
 const PATCH: Struct = { path: undefined, patch: undefined, target: SELECTOR, options: undefined };
-const IMAGE: Struct = { name: undefined, newName: undefined, newTag: undefined, digest: undefined };
+const IMAGE: Struct = {
+  name: undefined,
+  newName: undefined,
+  newTag: undefined,
+  tagSuffix: undefined,
+  digest: undefined,
+};
 
 /** The Kustomization struct (kustomize v5.5 api/types). */
 const KUSTOMIZATION: Struct = {
@@ -65,7 +71,6 @@ const KUSTOMIZATION: Struct = {
     {
       path: undefined,
       source: { ...RES_ID, fieldPath: undefined, options: FIELD_OPTIONS },
-      sourceValue: undefined,
       targets: [{ select: SELECTOR, reject: [SELECTOR], fieldPaths: undefined, options: FIELD_OPTIONS }],
     },
   ],
@@ -111,7 +116,7 @@ function folded(struct: Struct): Map<string, string> {
   return m;
 }
 
-function canonicalStruct(v: JsonObject, struct: Struct): JsonObject {
+function canonicalStruct(v: JsonObject, struct: Struct, path: string, unknown: string[]): JsonObject {
   const names = folded(struct);
   const out: JsonObject = {};
   const exact = new Set<string>();
@@ -120,23 +125,31 @@ function canonicalStruct(v: JsonObject, struct: Struct): JsonObject {
     // last one wins (checked with kubectl). Unknown keys stay, for the unknown-field check.
     const isExact = Object.hasOwn(struct, key);
     const field = isExact ? key : (names.get(key.toLowerCase()) ?? key);
+    if (!isExact && !names.has(key.toLowerCase())) unknown.push(path === '' ? key : `${path}.${key}`);
     if (!isExact && exact.has(field)) continue;
     if (isExact) exact.add(field);
     const shape = struct[field];
-    out[field] = shape === undefined ? value : canonical(value, shape);
+    const sub = path === '' ? field : `${path}.${field}`;
+    out[field] = shape === undefined ? value : canonical(value, shape, sub, unknown);
   }
   return out;
 }
 
-function canonical(v: JsonValue, shape: Shape): JsonValue {
+function canonical(v: JsonValue, shape: Shape, path: string, unknown: string[]): JsonValue {
   if (Array.isArray(shape)) {
     const item = shape[0];
-    return Array.isArray(v) ? v.map((x) => (isObj(x) ? canonicalStruct(x, item) : x)) : v;
+    return Array.isArray(v)
+      ? v.map((x, i) => (isObj(x) ? canonicalStruct(x, item, `${path}[${i}]`, unknown) : x))
+      : v;
   }
-  return isObj(v) ? canonicalStruct(v, shape) : v;
+  return isObj(v) ? canonicalStruct(v, shape, path, unknown) : v;
 }
 
-/** The kustomization with every struct field spelled as kustomize's Go structs spell it. */
-export function canonicalKustomizationFields(kust: JsonObject): JsonObject {
-  return canonicalStruct(kust, KUSTOMIZATION);
+/**
+ * The kustomization with every struct field spelled as kustomize's Go structs spell it, and the
+ * paths of the keys no struct has (kustomize decodes strictly: each is an error).
+ */
+export function canonicalKustomizationFields(kust: JsonObject): { kust: JsonObject; unknown: string[] } {
+  const unknown: string[] = [];
+  return { kust: canonicalStruct(kust, KUSTOMIZATION, '', unknown), unknown };
 }

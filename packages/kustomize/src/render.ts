@@ -195,9 +195,16 @@ export async function renderKustomization(
   }
   for (const r of resources) {
     // kustomize keeps its own bookkeeping in metadata.annotations and, taking it out at the end,
-    // drops the field when nothing else is left: a null or empty map never reaches the output.
+    // writes them back as strings (`1` → "1", `null` → "null") and drops the field when nothing
+    // else is left: a null or empty map never reaches the output.
     const ann = r.metadata.annotations;
     if (ann === null || (isObj(ann) && Object.keys(ann).length === 0)) delete r.metadata.annotations;
+    else if (isObj(ann)) {
+      for (const [k, v] of Object.entries(ann)) {
+        if (v === null) ann[k] = 'null';
+        else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') ann[k] = String(v);
+      }
+    }
   }
   resources = resources.filter((r) => {
     const ann = r.metadata.annotations;

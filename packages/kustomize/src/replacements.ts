@@ -1,4 +1,4 @@
-import { type JsonObject, type JsonValue, ValidationError } from '@gitops-kit/core';
+import { type JsonObject, type JsonValue, resolvePlainScalar, ValidationError } from '@gitops-kit/core';
 import { type FieldSlot, getField, matchFields } from './field-path.js';
 import { type FieldSpec, fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
 import { stringifyExact } from './plain-objects.js';
@@ -84,33 +84,34 @@ export function applyReplacements(
 ): void {
   for (const rep of replacements) {
     let value: JsonValue | undefined;
-    if (rep.sourceValue !== undefined) value = rep.sourceValue as JsonValue;
-    else {
-      const src = (isObj(rep.source) ? rep.source : {}) as JsonObject;
-      const sel: ResourceSelector = {
-        group: src.group as string,
-        version: src.version as string,
-        kind: src.kind as string,
-        name: src.name as string,
-        namespace: src.namespace as string,
-      };
-      const r = selectOne(resources, sel, file);
-      const fieldPath = typeof src.fieldPath === 'string' ? src.fieldPath : 'metadata.name';
-      value = getField(r.obj, fieldPath);
-      if (value === undefined)
-        throw new ValidationError(
-          `fieldPath \`${fieldPath}\` is missing for replacement source ${r.kind}.${r.name}`,
-          { file },
-        );
-      const opts = (isObj(src.options) ? src.options : {}) as DelimOptions;
-      if (opts.delimiter && typeof value === 'string') {
-        const parts = value.split(opts.delimiter);
-        const index = opts.index ?? 0;
-        if (index < 0 || index >= parts.length) {
-          throw new ValidationError(`options.index ${index} is out of bounds for value ${value}`, { file });
-        }
-        value = parts[index] as string;
+    // kustomize v5.5 knows no sourceValue: a replacement needs a source and a list of targets.
+    if (!isObj(rep.source) || !Array.isArray(rep.targets)) {
+      throw new ValidationError('replacements must specify a source and at least one target', { file });
+    }
+    const src = rep.source;
+    const sel: ResourceSelector = {
+      group: src.group as string,
+      version: src.version as string,
+      kind: src.kind as string,
+      name: src.name as string,
+      namespace: src.namespace as string,
+    };
+    const r = selectOne(resources, sel, file);
+    const fieldPath = typeof src.fieldPath === 'string' ? src.fieldPath : 'metadata.name';
+    value = getField(r.obj, fieldPath);
+    if (value === undefined)
+      throw new ValidationError(
+        `fieldPath \`${fieldPath}\` is missing for replacement source ${r.kind}.${r.name}`,
+        { file },
+      );
+    const opts = (isObj(src.options) ? src.options : {}) as DelimOptions;
+    if (opts.delimiter && typeof value === 'string') {
+      const parts = value.split(opts.delimiter);
+      const index = opts.index ?? 0;
+      if (index < 0 || index >= parts.length) {
+        throw new ValidationError(`options.index ${index} is out of bounds for value ${value}`, { file });
       }
+      value = parts[index] as string;
     }
     for (const t of Array.isArray(rep.targets) ? rep.targets : []) {
       if (!isObj(t)) continue;
@@ -142,19 +143,71 @@ export function applyReplacements(
             let v = structuredClone(value ?? null) as JsonValue;
             if (opts.delimiter) {
               const cur = getSlot(s);
-              const parts = typeof cur === 'string' ? cur.split(opts.delimiter) : [];
+              // The target's text is split, whatever its type (kyaml works on the node's text).
+              const curText =
+                typeof cur === 'string' || typeof cur === 'number' || typeof cur === 'boolean'
+                  ? String(cur)
+                  : undefined;
+              const parts = curText !== undefined ? curText.split(opts.delimiter) : [];
               const idx = opts.index ?? 0;
               if (idx < 0) parts.unshift(String(v));
               else if (idx >= parts.length) parts.push(String(v));
               else parts[idx] = String(v);
               v = parts.join(opts.delimiter);
             }
-            setSlot(s, v);
+            setTargetValue(s, v, String(fp), r, file);
           }
         }
       }
     }
   }
+}
+
+function scalarText(v: JsonValue): string | undefined {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return undefined;
+  return String(v);
+}
+
+/**
+ * kyaml's setFieldValue: a scalar target keeps its YAML type and takes the value's text, so an
+ * int copied into a string field becomes "3", and a string "3" copied into an int field becomes 3;
+ * text the target's type cannot hold ("abc" into an int) ends the build, as kustomize's decoding
+ * does. A created field takes the text as a plain scalar; a list or map target is replaced.
+ */
+function setTargetValue(s: FieldSlot, v: JsonValue, path: string, r: Resource, file: string): void {
+  const cur = getSlot(s);
+  const text = scalarText(v);
+  if (text === undefined || (typeof cur === 'object' && cur !== null) || cur === undefined) {
+    setSlot(s, v);
+    return;
+  }
+  if (typeof cur === 'string' && !s.created) {
+    setSlot(s, text);
+    return;
+  }
+  const resolved = typeof v === 'bigint' ? v : resolvePlainScalar(text);
+  const plain = isObj(resolved) ? text : (resolved as JsonValue);
+  if (s.created) {
+    setSlot(s, plain);
+    return;
+  }
+  const want = cur === null ? 'null' : typeof cur === 'boolean' ? 'bool' : 'number';
+  const got =
+    plain === null
+      ? 'null'
+      : typeof plain === 'boolean'
+        ? 'bool'
+        : typeof plain === 'string'
+          ? 'string'
+          : 'number';
+  if (got !== want) {
+    throw new ValidationError(
+      `replacement target ${r.kind}.${r.name}: cannot decode "${text}" as the ${want} at ${path}`,
+      { file, path },
+    );
+  }
+  setSlot(s, plain);
 }
 
 const VAR_RE = /\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g;

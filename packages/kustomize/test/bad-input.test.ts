@@ -64,6 +64,39 @@ describe('bad input gives typed errors naming the file', () => {
     expect(err.file).toBe('kustomization.yaml');
   });
 
+  // kubectl kustomize: "cannot decode !!str `abc` as a !!int" (and !!bool, !!null): a replacement
+  // keeps a scalar target's type.
+  it.each([
+    ['replicas: 1', 'abc'],
+    ['paused: false', '"3"'],
+    ['minReadySeconds: null', '"3"'],
+  ])('a replacement whose text the target (%s) cannot hold (%s) is refused', async (field, value) => {
+    const target = field.split(':')[0] as string;
+    const err = await failure({
+      '/app/kustomization.yaml': `resources:\n- a.yaml\nreplacements:\n- source: {kind: ConfigMap, name: src, fieldPath: data.v}\n  targets:\n  - select: {kind: Deployment}\n    fieldPaths: [spec.${target}]\n`,
+      '/app/a.yaml': `${deployment}spec:\n  ${field}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: src\ndata:\n  v: ${value}\n`,
+    });
+    expect(err.code).toBe('VALIDATION_ERROR');
+    expect(err.file).toBe('kustomization.yaml');
+  });
+
+  // kubectl kustomize: "json: unknown field" at any depth of the kustomization's structs.
+  it.each([
+    'metadata: {name: x, generateName: y}',
+    'patches: [{path: a.yaml, target: {kind: X, foo: 1}}]',
+    'labels: [{pairs: {a: b}, fields: [{path: x, foo: 1}]}]',
+    'vars: [{name: X, objref: {kind: Deployment, name: web, foo: 1}}]',
+    'replacements: [{source: {kind: Deployment, name: web}, targets: [{select: {kind: Deployment, foo: 1}, fieldPaths: [metadata.name]}]}]',
+    'replacements: [{sourceValue: x, targets: [{select: {kind: Deployment}, fieldPaths: [metadata.name]}]}]',
+  ])('an unknown nested kustomization field is refused: %s', async (field) => {
+    const err = await failure({
+      '/app/kustomization.yaml': `resources:\n- a.yaml\n${field}\n`,
+      '/app/a.yaml': deployment,
+    });
+    expect(err.code).toBe('UNKNOWN_FIELD');
+    expect(err.file).toBe('kustomization.yaml');
+  });
+
   it('a kustomization that sets an empty list is not empty', async () => {
     const { fs } = createMemFileSystem({ '/app/kustomization.yaml': 'resources: []\n' });
     expect((await renderKustomization(fs, '/app')).yaml).toBe('');
