@@ -174,6 +174,8 @@ export interface ImageSpec {
   name: string;
   newName?: string;
   newTag?: string;
+  /** Appended to the tag when neither `newTag` nor `digest` is given (the digest is dropped). */
+  tagSuffix?: string;
   digest?: string;
 }
 
@@ -206,6 +208,11 @@ function updateImage(image: string, spec: ImageSpec): string | undefined {
   if (spec.newTag || spec.digest) {
     tag = spec.newTag ? `:${spec.newTag}` : '';
     digest = spec.digest ? `@${spec.digest}` : '';
+  } else if (spec.tagSuffix) {
+    // Not idempotent: kustomize updates an image by its field specs and again by its walk of
+    // every containers list, so an image whose name stays gets the suffix twice (as kubectl does).
+    tag = `:${parts.tag}${spec.tagSuffix}`;
+    digest = '';
   }
   return `${name}${tag}${digest}`;
 }
