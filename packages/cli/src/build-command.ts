@@ -1,18 +1,23 @@
+import { realpathSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { isGitOpsError, nodeFileSystem } from '@gitops-kit/core';
+import { confineFileSystem, isGitOpsError, nodeFileSystem, type ReadonlyFileSystem } from '@gitops-kit/core';
 import { renderKustomization } from '@gitops-kit/kustomize';
 import type { CliStreams } from './run-cli.js';
+import { sourceRoot } from './source-root.js';
 
 /** Help text of `gitops-kit build`. */
 export const BUILD_USAGE = `Usage: gitops-kit build [DIR] [flags]
 
 Render the kustomization in DIR (default: the current directory). Writes exactly what
-\`kustomize build DIR\` (and \`kubectl kustomize DIR\`) writes.
+\`kustomize build DIR\` (and \`kubectl kustomize DIR\`) writes. Under LoadRestrictionsRootOnly
+nothing outside ROOT is read, through a path or a symlink.
 
 Flags:
   -o, --output FILE              Write the YAML to FILE instead of stdout
       --load-restrictor VALUE    LoadRestrictionsRootOnly (default) or LoadRestrictionsNone
+      --root DIR                 No file outside DIR is read (default: the git work tree holding
+                                 DIR, else /); not with LoadRestrictionsNone
       --enable-helm              Allow helmCharts: runs \`helm template\` on charts under the chart home
       --helm-command CMD         The helm binary (default: helm, found on PATH)
       --enable-alpha-plugins     Allow external plugins (refused: exec and KRM function plugins do not run)
@@ -28,6 +33,7 @@ export async function runBuild(args: readonly string[], streams: CliStreams): Pr
   let enableHelm = false;
   let helmCommand = 'helm';
   let enableAlphaPlugins = false;
+  let root: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     const value = (): string | undefined => {
@@ -46,6 +52,9 @@ export async function runBuild(args: readonly string[], streams: CliStreams): Pr
       if (v === 'LoadRestrictionsRootOnly') loadRestrictor = 'RootOnly';
       else if (v === 'LoadRestrictionsNone') loadRestrictor = 'None';
       else return usageError(streams, `invalid --load-restrictor "${v ?? ''}"`);
+    } else if (a === '--root' || a.startsWith('--root=')) {
+      root = value();
+      if (!root) return usageError(streams, 'flag --root needs a directory');
     } else if (a === '--enable-helm') enableHelm = true;
     else if (a === '--helm-command' || a.startsWith('--helm-command=')) {
       const v = value();
@@ -57,7 +66,13 @@ export async function runBuild(args: readonly string[], streams: CliStreams): Pr
     else return usageError(streams, 'specify one path to a kustomization directory');
   }
   try {
-    const result = await renderKustomization(nodeFileSystem(), resolve(dir ?? '.'), {
+    // Rendered through the confined file system, as a source is in the operator: a kustomization
+    // file, resource or base reached through a symlink or a path out of the root is refused.
+    const target = realPath(resolve(dir ?? '.'));
+    let fs: ReadonlyFileSystem = nodeFileSystem();
+    if (loadRestrictor === 'RootOnly')
+      fs = confineFileSystem(fs, root === undefined ? sourceRoot(target) : realPath(resolve(root)));
+    const result = await renderKustomization(fs, target, {
       loadRestrictor,
       enableHelm,
       helmCommand,
@@ -72,6 +87,15 @@ export async function runBuild(args: readonly string[], streams: CliStreams): Pr
     const message = isGitOpsError(err) ? `${err.message} [${err.code}]` : (err as Error).message;
     streams.stderr.write(`Error: ${message}\n`);
     return 1;
+  }
+}
+
+/** The real path of `path`; `path` itself when it does not exist (the render reports that). */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
   }
 }
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,7 +70,7 @@ describe('gitops-kit build', () => {
     const c = capture();
     expect(await runCli(['build', join(here, 'no-such-dir')], c.streams)).toBe(1);
     expect(c.out()).toBe('');
-    expect(c.err()).toMatch(/^Error: .*kustomization/);
+    expect(c.err()).toMatch(/^Error: .*no-such-dir.*\[NOT_FOUND\]/);
   });
 
   it('shows help and refuses unknown flags', async () => {
@@ -90,5 +90,59 @@ describe('gitops-kit build', () => {
     );
     expect(code).toBe(0);
     expect(c.out()).toBe(readFileSync(join(fixtures, 'patches', 'expected.yaml'), 'utf8'));
+  });
+});
+
+describe('gitops-kit build reads nothing outside its root', () => {
+  const setup = () => {
+    const base = mkdtempSync(join(tmpdir(), 'cli-root-'));
+    const outside = join(base, 'outside');
+    const app = join(base, 'repo', 'app');
+    mkdirSync(join(base, 'repo', '.git'), { recursive: true });
+    mkdirSync(app, { recursive: true });
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'kustomization.yaml'), 'resources:\n- secret.yaml\n');
+    writeFileSync(
+      join(outside, 'secret.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: stolen\n',
+    );
+    return { base, outside, app };
+  };
+
+  it('refuses a kustomization.yaml that is a symlink out of DIR, as kubectl does', async () => {
+    const { base, outside, app } = setup();
+    try {
+      symlinkSync(join(outside, 'kustomization.yaml'), join(app, 'kustomization.yaml'));
+      const c = capture();
+      expect(await runCli(['build', app], c.streams)).toBe(1);
+      expect(c.out()).toBe('');
+      expect(c.err()).toMatch(/kustomization\.yaml/);
+      expect(c.err()).toMatch(/\[(PATH_ESCAPE|SYMLINK_ESCAPE)\]/);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a base reached through a symlink out of the git work tree, and one named with ..', async () => {
+    const { base, app } = setup();
+    try {
+      symlinkSync(join(base, 'outside'), join(app, 'base'));
+      writeFileSync(join(app, 'kustomization.yaml'), 'resources:\n- base\n');
+      const c = capture();
+      expect(await runCli(['build', app], c.streams)).toBe(1);
+      expect(c.err()).toMatch(/SYMLINK_ESCAPE/);
+      expect(c.out()).toBe('');
+
+      writeFileSync(join(app, 'kustomization.yaml'), 'resources:\n- ../../outside\n');
+      const d = capture();
+      expect(await runCli(['build', app], d.streams)).toBe(1);
+      expect(d.err()).toMatch(/PATH_ESCAPE/);
+      // --root widens it.
+      const e = capture();
+      expect(await runCli(['build', app, '--root', base], e.streams)).toBe(0);
+      expect(e.out()).toContain('name: stolen');
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });

@@ -178,15 +178,11 @@ export class KustTarget {
   /** Finds and parses the kustomization file of `dir`. */
   async loadKustomization(dir: string): Promise<{ kust: JsonObject; file: string }> {
     const found: string[] = [];
-    let size = 0;
     for (const name of KUSTOMIZATION_FILE_NAMES) {
       const p = posix.join(dir, name);
       try {
         const st = await this.fs.stat(p);
-        if (st.type === 'file') {
-          found.push(p);
-          size = st.size;
-        }
+        if (st.type === 'file') found.push(p);
       } catch (err) {
         if (!(err instanceof NotFoundError)) throw err;
       }
@@ -203,8 +199,9 @@ export class KustTarget {
       });
     }
     const file = found[0] as string;
-    this.options.inputBudget?.take(size, this.display(file));
-    const text = await readTextFile(this.fs, file, { maxBytes: this.options.maxFileBytes });
+    // Read as kustomize's loader reads it: under RootOnly, a kustomization file that is a symlink
+    // out of its directory is refused (`security; file … is not in or below …`), as kubectl does.
+    const { text } = await this.readFileInRoot(dir, posix.basename(file));
     const docs = readYamlDocuments(text, this.display(file), 'kustomization');
     if (docs.length > 1)
       throw new ValidationError('a kustomization file must hold one document', { file: this.display(file) });
