@@ -23,6 +23,12 @@ const projects = roots.flatMap((root) =>
     : [],
 );
 
+// Workspace-level tests (test/*.test.ts at the root: the packages' README examples).
+projects.push({
+  extends: true as const,
+  test: { name: 'workspace', root: '.', include: ['test/*.test.ts'], setupFiles: [] },
+});
+
 export default defineConfig({
   resolve: {
     conditions: ['source', 'module', 'node', 'import', 'default'],
