@@ -15,6 +15,7 @@ import {
 import type { ApiEngine, DeleteOptions, FieldValidation, StoredEvent, WriteOptions } from './engine.js';
 import type { FaultInjector, RequestVerb } from './faults.js';
 import { decodeKubernetesProtobuf } from './protobuf.js';
+import { queryBool } from './query-bool.js';
 import { RbacAuthorizer } from './rbac/authorizer.js';
 import type { RequestAttributes } from './rbac/policy-rule.js';
 import { type AccessReviewKind, reviewAccess } from './rbac/subject-access-review.js';
@@ -183,7 +184,7 @@ function verbOf(method: string, route: ResourceRoute | undefined, query: URLSear
     case 'DELETE':
       return route?.name ? 'delete' : 'deletecollection';
     default:
-      if (query.get('watch') === 'true' || query.get('watch') === '1') return 'watch';
+      if (queryBool(query, 'watch') === true) return 'watch';
       return route?.name ? 'get' : 'list';
   }
 }
@@ -543,8 +544,7 @@ export class HttpFront {
     if (subresource === 'scale') return this.scale(method, route, body, q, warnings);
     switch (method) {
       case 'GET': {
-        const watch = q.get('watch');
-        if (!name && (watch === 'true' || watch === '1')) {
+        if (!name && queryBool(q, 'watch') === true) {
           this.watch(type, route.namespace, q, res, req, table);
           return undefined;
         }
@@ -632,11 +632,9 @@ export class HttpFront {
           ct === 'application/apply-patch+cbor'
         ) {
           if (!isJsonObject(body)) throw badRequest('the applied configuration must be an object');
-          const force = q.get('force');
-          if (force !== null && force !== 'true' && force !== 'false')
-            throw badRequest(`invalid force value ${force}`);
           const existed = this.engine.get(type, ns, name) !== undefined;
-          const out = this.engine.apply(type, ns, name, body, { ...opts, force: force === 'true' });
+          const force = queryBool(q, 'force') === true;
+          const out = this.engine.apply(type, ns, name, body, { ...opts, force });
           return { code: existed ? 200 : 201, body: out };
         }
         if (q.get('force') !== null) throw badRequest('force may only be set for apply patches');
@@ -774,8 +772,8 @@ export class HttpFront {
     }
     const matches = (o: JsonObject | undefined): boolean => o !== undefined && labels(o) && fields(o);
     const rvParam = q.get('resourceVersion') ?? '';
-    const bookmarks = q.get('allowWatchBookmarks') === 'true';
-    const sendInitial = q.get('sendInitialEvents') === 'true';
+    const bookmarks = queryBool(q, 'allowWatchBookmarks') === true;
+    const sendInitial = queryBool(q, 'sendInitialEvents') === true;
     const timeoutSeconds = Number(q.get('timeoutSeconds') ?? '0');
     const storageKey = storageKeyOf(type);
     const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
