@@ -18,6 +18,7 @@ import { applyKustomizePatch, builtinPatchSchema, combineSchemas, type PatchSche
 import { contentHash } from './content-hash.js';
 import { configFromCrdDefinitions } from './crd-config.js';
 import { isEmptyValue } from './empty-values.js';
+import { namingFile } from './error-file.js';
 import { type GeneratorArgs, type GeneratorOptions, generate } from './generators.js';
 import { inflateHelmChart } from './helm-charts.js';
 import type { InputBudget } from './input-budget.js';
@@ -358,7 +359,11 @@ export class KustTarget {
       await this.accumulate(cdir, acc, 'Component');
     }
     // Transformers use every configuration gathered so far: bases', components' and this one's.
-    await this.runTransformers(dir, kust, acc, acc.config, kfile);
+    try {
+      await this.runTransformers(dir, kust, acc, acc.config, kfile);
+    } catch (err) {
+      throw namingFile(err, kfile);
+    }
     if (Array.isArray(kust.validators) && kust.validators.length > 0) {
       throw new ValidationError('validators are plugins and are not enabled', {
         file: kfile,
