@@ -22,6 +22,7 @@ import { namingFile } from './error-file.js';
 import { type GeneratorArgs, type GeneratorOptions, generate } from './generators.js';
 import { inflateHelmChart } from './helm-charts.js';
 import type { InputBudget } from './input-budget.js';
+import { addInternalAnnotations, removeInternalAnnotations } from './internal-annotations.js';
 import { applyJsonPatchOps, type JsonPatchOp, roundBigIntegersThroughJson } from './json-patch.js';
 import { checkKustomization, KUSTOMIZATION_FILE_NAMES, type RenderWarning } from './kustomization-file.js';
 import { fixNameReferences } from './name-reference.js';
@@ -853,9 +854,13 @@ export class KustTarget {
 
   private applyJson6902(r: Resource, ops: JsonPatchOp[], file: string): void {
     const before = r.curId();
+    // kustomize stores the id first and patches the object with its internal annotations.
+    r.storedIds.push(before);
+    addInternalAnnotations(r.obj, r.storedIds);
     try {
       // kustomize applies the patch to the object's JSON form: its integers beyond 2^53 come back rounded.
       r.obj = roundBigIntegersThroughJson(applyJsonPatchOps(r.obj, ops)) as JsonObject;
+      removeInternalAnnotations(r.obj);
       // kustomize patches the object's JSON form: the object comes back with no shared nodes.
       r.aliases = [];
     } catch (err) {
@@ -882,13 +887,13 @@ export class KustTarget {
     const apiVersion = typeof patch.apiVersion === 'string' ? patch.apiVersion : '';
     const slash = apiVersion.lastIndexOf('/');
     const group = slash >= 0 ? apiVersion.slice(0, slash) : '';
+    const version = apiVersion.slice(slash + 1);
     const kind = typeof patch.kind === 'string' ? patch.kind : '';
+    // kustomize's GetById: one object with an id (any it had) equal to the patch's, namespaces
+    // compared as effective ones (none is `default`) and the full group/version/kind.
+    const patchId = { group, version, kind, name, namespace: ns };
     const matches = acc.resources.filter((r) =>
-      r
-        .allIds()
-        .some(
-          (id) => id.kind === kind && id.group === group && id.name === name && (!ns || id.namespace === ns),
-        ),
+      r.allIds().some((id) => sameId(id, patchId, this.ctx.clusterScoped)),
     );
     if (matches.length !== 1) {
       throw new PatchError(
