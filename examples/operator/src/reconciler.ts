@@ -25,7 +25,15 @@ import {
   isSshUrl,
   type Snapshot,
 } from '@gitops-kit/git';
-import { loadLiveState, planSync, type RetryPolicy, runSync, trackedAppOf } from '@gitops-kit/sync';
+import {
+  loadLiveState,
+  planSync,
+  type RetryPolicy,
+  redactSecretValues,
+  runSync,
+  secretValuesOf,
+  trackedAppOf,
+} from '@gitops-kit/sync';
 import { applicationKey, parseApplication, splitApplicationKey } from './application.js';
 import { REFRESH_ANNOTATION } from './application-informer.js';
 import type {
@@ -881,6 +889,9 @@ export class ApplicationReconciler {
         phase = 'Error';
         message = asGitOpsError(err).message;
       }
+      // Whatever threw it (planSync, the client, the sync), the message goes to the status, an
+      // Event and the history: no value of a Secret of this app, desired or live, may be in it.
+      message = redactSecretValues(message, secretValuesOf([...desired, ...live]));
       const trigger = syncRequest.automated ? 'automated' : 'manual';
       ctx.metrics.recordSync(phase, trigger, (performance.now() - started) / 1000);
       const finishedAt = this.now();

@@ -54,6 +54,7 @@ export {
 } from './plan.js';
 export { Backoff, isRetriable, type RetryPolicy } from './retry.js';
 export { type RunSyncOptions, runSync, type SyncRun } from './run.js';
+export { redactSecretValues, secretValuesOf } from './secret-values.js';
 export { type ObjectSyncOptions, readSyncOptions } from './sync-options.js';
 export {
   formatTrackingId,

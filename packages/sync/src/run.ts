@@ -29,6 +29,7 @@ import type { SyncPhase } from './hooks.js';
 import { syncOutcome } from './outcome.js';
 import { crdIntroduces, type SyncPlan, type SyncTask } from './plan.js';
 import { Backoff, isRetriable, type RetryPolicy } from './retry.js';
+import { redactSecretValues, secretValuesOf } from './secret-values.js';
 import { describeKey, explainTaskError, isImmutableError, safeError } from './task-errors.js';
 import { isTrackedBy } from './tracking.js';
 
@@ -143,6 +144,8 @@ class Runner {
   private readonly concurrency: number;
   private failed: string | undefined;
   private readonly cancel: SyncCancellation;
+  /** The plan's Secret values (desired and live), cleared from every message the run reports. */
+  private readonly secretValues: readonly string[];
   private readonly waitedHealth: HealthStatus[] = [];
   readonly result: Promise<SyncResult>;
 
@@ -156,6 +159,7 @@ class Runner {
     this.poll = options.pollIntervalMs ?? 200;
     this.concurrency = Math.max(1, options.concurrency ?? 16);
     this.cancel = new SyncCancellation(options.signal);
+    this.secretValues = secretValuesOf(plan.tasks.flatMap((t) => [t.desired, t.live]));
     this.works = plan.tasks.map((task) => ({
       task,
       result: {
@@ -176,8 +180,25 @@ class Runner {
     return this.channel;
   }
 
+  /** Sends an event, cleared of the plan's Secret values whatever field carries them. */
   private emit(event: SyncEvent): void {
-    this.channel.push(event);
+    this.channel.push(this.redacted(event));
+  }
+
+  /** `value` with the plan's Secret values replaced in every string it holds (the same value when none). */
+  private redacted<T>(value: T): T {
+    if (this.secretValues.length === 0) return value;
+    let json: string;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      return value;
+    }
+    const clean = redactSecretValues(
+      json,
+      this.secretValues.map((v) => JSON.stringify(v).slice(1, -1)),
+    );
+    return clean === json ? value : (JSON.parse(clean) as T);
   }
 
   private finish(
@@ -186,7 +207,7 @@ class Runner {
     message: string,
     extra: Partial<ResourceResult> = {},
   ): void {
-    Object.assign(work.result, { status, message }, extra);
+    Object.assign(work.result, this.redacted({ status, message, ...extra }));
     this.emit({ type: 'resource-result', result: { ...work.result } });
   }
 
@@ -196,7 +217,7 @@ class Runner {
       this.interrupt(work);
       return;
     }
-    const safe = safeError(err, work.task.key);
+    const safe = safeError(err, work.task.key, this.secretValues);
     if (this.failed === undefined) this.failed = safe.message;
     this.finish(work, 'Failed', safe.message, { error: safe.toJSON() as GitOpsErrorJSON });
   }
@@ -234,8 +255,12 @@ class Runner {
         const delay = backoff.fail(err instanceof KubeApiError ? err.retryAfterSeconds : undefined);
         if (delay === undefined) throw err;
         const safe = work
-          ? safeError(err, work.task.key)
-          : safeError(err, { group: '', version: 'v1', kind: 'cluster', namespace: '', name: '' });
+          ? safeError(err, work.task.key, this.secretValues)
+          : safeError(
+              err,
+              { group: '', version: 'v1', kind: 'cluster', namespace: '', name: '' },
+              this.secretValues,
+            );
         this.emit({
           type: 'retrying',
           id: work?.task.id ?? '',
@@ -258,13 +283,11 @@ class Runner {
     } catch (err) {
       if (this.cancel.isCancellation(err)) this.cancel.stopped();
       else if (this.failed === undefined)
-        this.failed = safeError(err, {
-          group: '',
-          version: '',
-          kind: 'sync',
-          namespace: '',
-          name: this.plan.app,
-        }).message;
+        this.failed = safeError(
+          err,
+          { group: '', version: '', kind: 'sync', namespace: '', name: this.plan.app },
+          this.secretValues,
+        ).message;
     }
     const outcome = syncOutcome({
       tasks: this.works,
@@ -284,9 +307,10 @@ class Runner {
       startedAt,
       finishedAt: now(),
     };
-    this.emit({ type: 'finished', result });
+    const clean = this.redacted(result);
+    this.emit({ type: 'finished', result: clean });
     this.channel.close();
-    return result;
+    return clean;
   }
 
   private async execute(dryRun: boolean): Promise<void> {

@@ -1,6 +1,7 @@
 import { KubeApiError } from '@gitops-kit/cluster';
 import { GitOpsError, type ObjectKey } from '@gitops-kit/core';
 import { SyncError } from './errors.js';
+import { redactSecretValues } from './secret-values.js';
 
 /** `Kind/namespace/name` (or `Kind/name`) of an object, for messages. */
 export function describeKey(key: ObjectKey): string {
@@ -18,11 +19,34 @@ function isSecretKey(key: ObjectKey): boolean {
 }
 
 /**
- * Turns any failure into a GitOpsError whose message is safe to show. For Secrets the server's
- * message (which may quote a value) is withheld: only the reason and the fields remain.
+ * Turns any failure into a GitOpsError whose message is safe to show, whatever threw it. For a
+ * Secret the server's message (which may quote a value) is withheld: only the reason and the
+ * fields remain; so is the message of an error that is not one of ours (a client that throws a
+ * plain Error quoting the object). Every message, of any object, is then cleared of `secretValues`
+ * (the plan's Secret values, see `secretValuesOf`), its cause and details dropped when they quote one.
  */
-export function safeError(err: unknown, key: ObjectKey): GitOpsError {
+export function safeError(err: unknown, key: ObjectKey, secretValues: readonly string[] = []): GitOpsError {
+  const safe = withheldForSecret(err, key);
+  if (secretValues.length === 0) return safe;
+  const json = JSON.stringify(safe.toJSON());
+  if (redactSecretValues(json, secretValues) === json) return safe;
+  return new SyncError(redactSecretValues(safe.reason, secretValues), {
+    code: safe.code,
+    file: safe.file,
+    line: safe.line,
+    path: safe.path,
+  });
+}
+
+function withheldForSecret(err: unknown, key: ObjectKey): GitOpsError {
   const who = describeKey(key);
+  if (isSecretKey(key) && !(err instanceof GitOpsError)) {
+    const name = err instanceof Error ? err.name : typeof err;
+    return new SyncError(
+      `${who}: the client failed (${name}); its message is withheld because the object is a Secret`,
+      { code: 'INTERNAL' },
+    );
+  }
   if (isSecretKey(key) && err instanceof KubeApiError) {
     const fields = err.causes.map((c) => c.field).filter((f): f is string => !!f);
     return new SyncError(
