@@ -31,24 +31,18 @@ function removeQuotes(s: string): string {
   return s;
 }
 
-function parseEnvFile(text: string, file: string): [string, string][] {
+function parseEnvFile(text: string): [string, string][] {
   const out: [string, string][] = [];
   const lines = text.replace(/^\uFEFF/, '').split('\n');
-  lines.forEach((raw, i) => {
+  lines.forEach((raw) => {
     const line = raw.replace(/\r$/, '').replace(/^\s+/, '');
     if (line === '' || line.startsWith('#')) return;
     const eq = line.indexOf('=');
     const key = eq >= 0 ? line.slice(0, eq) : line;
-    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(key)) {
-      throw new ValidationError(
-        `"${key}" is not a valid key name: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit`,
-        {
-          file,
-          line: i + 1,
-        },
-      );
-    }
-    out.push([key, eq >= 0 ? line.slice(eq + 1) : (process.env[key] ?? '')]);
+    // kustomize v5.5 takes any key as written (`a b`, `1A`, `export K`), skips a line whose key is
+    // empty (`=x`), and gives a key without `=` an empty value (it reads no environment variable).
+    if (key === '') return;
+    out.push([key, eq >= 0 ? line.slice(eq + 1) : '']);
   });
   return out;
 }
@@ -108,7 +102,7 @@ export async function generate(
   const envs = [...(args.envs ?? []), ...(args.env ? [args.env] : [])];
   for (const env of envs) {
     const text = new TextDecoder().decode(await read(env));
-    for (const [k, v] of parseEnvFile(text, env)) add(k, v);
+    for (const [k, v] of parseEnvFile(text)) add(k, v);
   }
   for (const lit of args.literals ?? []) {
     const eq = lit.indexOf('=');
