@@ -139,7 +139,9 @@ export class GitOpsError extends Error {
     // biome-ignore lint/complexity/noUselessThisAlias: one place to say why `this` is wanted
     const cls: unknown = this;
     if (Function.prototype[Symbol.hasInstance].call(cls, value)) return true;
-    return brandOf(value)?.includes(brandNameOf(cls)) ?? false;
+    // An anonymous class has no name to recognise it by in another copy.
+    const name = brandNameOf(cls);
+    return name !== '' && (brandOf(value)?.includes(name) ?? false);
   }
 
   constructor(code: GitOpsErrorCode, message: string, options: GitOpsErrorOptions = {}) {

@@ -35,6 +35,14 @@ describe('errors from another copy of core', () => {
     expect(new B('CONFLICT', 'x') instanceof core.GitOpsError).toBe(true);
   });
 
+  it('an anonymous subclass is matched by its prototype chain only', () => {
+    const A = [class extends core.GitOpsError {}][0] as typeof core.GitOpsError;
+    const B = [class extends other.GitOpsError {}][0] as typeof core.GitOpsError;
+    expect(A.name).toBe('');
+    expect(new B('INTERNAL', 'x') instanceof A).toBe(false);
+    expect(new A('INTERNAL', 'x') instanceof A).toBe(true);
+  });
+
   it('plain errors, look-alikes and non-objects are not GitOpsErrors', () => {
     expect(core.isGitOpsError(new Error('x'))).toBe(false);
     expect(core.isGitOpsError({ name: 'GitOpsError', code: 'NOT_FOUND', message: 'x' })).toBe(false);
