@@ -1,10 +1,12 @@
 /**
  * Deeper nesting than this is refused before parsing. The `yaml` library composes nodes
- * recursively and gives up (stack exhausted) well before this depth anyway, but its parser spends
- * seconds per hundred thousand levels getting there: a 16 MiB document of `[` would take minutes.
- * Real manifests nest a few dozen levels.
+ * recursively: on Node's default stack it runs out between 850 and 900 levels of `[` or of block
+ * mappings (then V8 may even abort compiling a regular expression), so the limit keeps it far from
+ * there, whatever the caller's own stack holds; its parser would also spend seconds per hundred
+ * thousand levels. Real manifests nest a few dozen levels; the renderer, patches and diff walk 512
+ * levels without trouble.
  */
-export const MAX_NESTING_DEPTH = 1000;
+export const MAX_NESTING_DEPTH = 512;
 
 /** Where the scan found nesting too deep: the offset of the opener that went past the limit. */
 export interface NestingOverflow {
@@ -14,9 +16,11 @@ export interface NestingOverflow {
 
 /**
  * A fast, approximate scan for nesting depth: flow collections (`[`, `{`) outside plain and quoted
- * scalars and comments, plus block indicators (`- `, `? `, `: `) stacked on one line, which is how a
- * document can nest deeply in little text. Block scalar content is scanned as if it were YAML;
- * brackets there are almost always balanced, and the limit is far above any real document.
+ * scalars and comments, block indicators (`- `, `? `, `: `) stacked on one line, and the block
+ * collections of the lines above by indentation (each line's indicators count for the lines
+ * indented under it), which is how a document nests line by line. Block scalar content is scanned
+ * as if it were YAML; brackets there are almost always balanced, and the limit is far above any
+ * real document.
  */
 export function findExcessiveNesting(
   text: string,
@@ -24,6 +28,16 @@ export function findExcessiveNesting(
 ): NestingOverflow | undefined {
   let flow = 0;
   let lineIndicators = 0;
+  // Block nesting by indentation: the lines this one is indented under, with their indicators.
+  // A sequence may sit at its key's indentation (`key:\n- a`): a `- ` line is then under the key.
+  const blocks: Array<{ indent: number; levels: number; dash: boolean }> = [];
+  let lineDash = false;
+  let above = 0;
+  let lineStart = 0;
+  let lineIndent = 0;
+  // Whether the line's first character is still to come, and whether it began outside any flow.
+  let atLineStart = true;
+  let blockLine = false;
   // Inside a plain scalar, brackets and quotes are text (`it's [x`).
   let plain = false;
   // Whether the last token on this line was an indicator (or there was none yet).
@@ -32,12 +46,41 @@ export function findExcessiveNesting(
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x0a) {
+      if (blockLine) {
+        blocks.push({ indent: lineIndent, levels: lineIndicators, dash: lineDash });
+        above += lineIndicators;
+      }
       plain = false;
       lineIndicators = 0;
       afterIndicator = true;
+      atLineStart = true;
+      blockLine = false;
+      lineStart = i + 1;
       continue;
     }
     if (c === 0x20 || c === 0x09) continue;
+    if (atLineStart) {
+      atLineStart = false;
+      const comment = c === 0x23;
+      if (!comment && flow === 0) {
+        lineIndent = i - lineStart;
+        if (lineIndent === 0 && (text.startsWith('---', i) || text.startsWith('...', i))) {
+          // A new document: nothing is above it.
+          blocks.length = 0;
+          above = 0;
+        } else {
+          lineDash = c === 0x2d && /[ \t\r\n]/.test(text[i + 1] ?? '\n');
+          for (;;) {
+            const top = blocks[blocks.length - 1];
+            if (top === undefined || top.indent < lineIndent) break;
+            if (top.indent === lineIndent && lineDash && !top.dash) break;
+            above -= top.levels;
+            blocks.pop();
+          }
+          blockLine = true;
+        }
+      }
+    }
     const prev = i > 0 ? text.charCodeAt(i - 1) : 0x0a;
     const prevBlank = prev === 0x20 || prev === 0x09 || prev === 0x0a;
     if (c === 0x23 && prevBlank) {
@@ -62,7 +105,7 @@ export function findExcessiveNesting(
       case 0x7b: // {
         flow++;
         afterIndicator = true;
-        if (flow + lineIndicators > max) return { offset: i, depth: flow + lineIndicators };
+        if (above + flow + lineIndicators > max) return { offset: i, depth: above + flow + lineIndicators };
         continue;
       case 0x5d: // ]
       case 0x7d: // }
@@ -90,7 +133,7 @@ export function findExcessiveNesting(
         if (nextBlank) {
           if (flow === 0 && (c === 0x3a || afterIndicator)) {
             lineIndicators++;
-            if (lineIndicators > max) return { offset: i, depth: lineIndicators };
+            if (above + lineIndicators > max) return { offset: i, depth: above + lineIndicators };
           }
           afterIndicator = true;
           continue;
