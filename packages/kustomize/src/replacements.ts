@@ -4,6 +4,7 @@ import { type FieldSpec, fieldSpecApplies, splitFieldPath, visitFieldPath } from
 import { stringifyExact } from './plain-objects.js';
 import type { Resource } from './resource.js';
 import { type ResourceSelector, selectorMatches, selectorMatchesAnyId } from './selectors.js';
+import { expandVarReferences } from './var-expansion.js';
 
 function isObj(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -210,8 +211,6 @@ function setTargetValue(s: FieldSlot, v: JsonValue, path: string, r: Resource, f
   setSlot(s, plain);
 }
 
-const VAR_RE = /\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g;
-
 /** Expands `$(VAR)` references (deprecated `vars`) in the var-reference fields. */
 export function resolveVars(
   resources: readonly Resource[],
@@ -236,18 +235,7 @@ export function resolveVars(
       throw new ValidationError(`field specified in var '${v.name}' not found in corresponding resource`);
     values.set(v.name, value);
   }
-  const expand = (s: string): JsonValue => {
-    const whole = s.match(/^\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)$/);
-    if (whole && values.has(whole[1] as string)) {
-      const v = values.get(whole[1] as string) as JsonValue;
-      return typeof v === 'string' ? v : v;
-    }
-    return s.replace(VAR_RE, (m, name: string) => {
-      if (!values.has(name)) return m;
-      const v = values.get(name);
-      return typeof v === 'string' ? v : typeof v === 'bigint' ? String(v) : stringifyExact(v);
-    });
-  };
+  const expand = (s: string): JsonValue => expandVarReferences(s, (name) => values.get(name));
   const walk = (c: JsonObject | JsonValue[], k: string | number) => {
     const v = (c as Record<string | number, JsonValue>)[k];
     if (typeof v === 'string') (c as Record<string | number, JsonValue>)[k] = expand(v);
