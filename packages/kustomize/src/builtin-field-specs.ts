@@ -81,14 +81,12 @@ Job|batch||spec/template/metadata/annotations|c
 CronJob|batch||spec/jobTemplate/metadata/annotations|c
 CronJob|batch||spec/jobTemplate/spec/template/metadata/annotations|c`);
 
-/** Field specs of `images`. */
+/** Field specs of `images` (kustomize v5.5 has none for image volumes' `image.reference`). */
 export const IMAGES: FieldSpec[] = rows(`
 |||spec/containers[]/image|c
 |||spec/initContainers[]/image|c
-|||spec/volumes[]/image/reference|c
 |||spec/template/spec/containers[]/image|c
-|||spec/template/spec/initContainers[]/image|c
-|||spec/template/spec/volumes[]/image/reference|c`);
+|||spec/template/spec/initContainers[]/image|c`);
 
 /** Field specs of `replicas`. */
 export const REPLICAS: FieldSpec[] = rows(`
