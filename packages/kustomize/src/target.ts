@@ -980,6 +980,7 @@ export class KustTarget {
       }
       for (const r of acc.resources.filter((r) => patchTargetMatches(target, r, this.ctx.clusterScoped))) {
         const patch = structuredClone(doc.value);
+        stringMapMetadata(patch);
         this.applySmp(acc, r, patch, patchOpts);
       }
     }
@@ -1131,6 +1132,26 @@ function iamServiceAccount(cfg: JsonObject, kfile: string): Resource {
   };
   if (typeof ks.namespace === 'string' && ks.namespace) metadata.namespace = ks.namespace;
   return new Resource({ apiVersion: 'v1', kind: 'ServiceAccount', metadata }, { file: kfile, line: 1 });
+}
+
+/**
+ * kustomize copies a targeted patch per object and sets the copy's labels and annotations from its
+ * own (`CopyMergeMetaDataFieldsFrom`), through Go's map[string]string: every value becomes its
+ * YAML text (a null deletes nothing then, it sets "null"), and an empty or null map is dropped.
+ */
+function stringMapMetadata(patch: JsonObject): void {
+  const meta = patch.metadata;
+  if (!isObj(meta)) return;
+  for (const f of ['labels', 'annotations']) {
+    if (!(f in meta)) continue;
+    const m = meta[f];
+    const out: JsonObject = {};
+    if (isObj(m))
+      for (const [k, v] of Object.entries(m))
+        out[k] = v === null ? 'null' : typeof v === 'object' ? stringifyExact(v) : String(v);
+    if (Object.keys(out).length > 0) meta[f] = out;
+    else delete meta[f];
+  }
 }
 
 function stringify(m: JsonObject): Record<string, string> {

@@ -13,7 +13,8 @@
  *   merges a patch item into the object's item only when all the keys match; a patch item that
  *   matches an object item's first key but not the others is left out; new items go first;
  * - `$setElementOrder/…`, `$retainKeys` and `$deleteFromPrimitiveList/…` mean nothing to kyaml and
- *   are kept as fields.
+ *   are kept as fields;
+ * - a list directive (`- $patch: replace`) on a list the object does not have is kept as an item.
  *
  * Every rule here was checked against `kubectl kustomize` (kustomize v5.5.0).
  */
@@ -77,6 +78,8 @@ function walk(ctx: Walk, dest: Value, patch: Value, meta: FieldMeta): Value {
   }
   if (Array.isArray(p)) {
     const directive = listDirective(p);
+    // A list the object does not have is copied as it is, directive items included (kyaml).
+    if (directive !== undefined && (dest === undefined || dest === null || dest === patch)) return p;
     if (directive !== undefined) {
       p = p.filter((item) => !isDirectiveItem(item));
       if (directive === 'delete') return undefined;
