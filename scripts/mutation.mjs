@@ -55,7 +55,7 @@ export const MODULES = {
   diff: {
     dir: 'packages/diff',
     modules: {
-      'src/mask.ts': ['test/secrets.test.ts'],
+      'src/mask.ts': ['test/mask.test.ts', 'test/secrets.test.ts'],
       'src/merge.ts': ['test/merge.test.ts', 'test/smp-crosscheck.test.ts', 'test/strategies.test.ts'],
       'src/ignore.ts': ['test/ignore.test.ts'],
     },
