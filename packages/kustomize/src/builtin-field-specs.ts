@@ -260,7 +260,7 @@ export const NAME_REFERENCES: NameBackReference[] = [
         group: 'admissionregistration.k8s.io',
         path: 'webhooks/clientConfig/service',
       },
-      { kind: 'HTTPRoute', path: 'spec/rules/backendRefs/name' },
+      // (HTTPRoute backendRefs came after kustomize v5.5, which leaves them alone.)
     ],
   },
   {
