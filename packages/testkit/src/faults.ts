@@ -27,12 +27,19 @@ export interface FaultRule {
   latencyMs?: number | undefined;
   /** Destroy the connection without answering. */
   drop?: boolean | undefined;
+  /**
+   * Serve the request (a write is applied, a read answered in full on the server), then destroy the
+   * connection instead of sending the answer: the client sees a dropped connection for a request
+   * that took effect, as when a proxy or the network loses the response.
+   */
+  dropAnswer?: boolean | undefined;
 }
 
 /** What the fault injector decided for one request. */
 export interface FaultDecision {
   latencyMs: number;
   drop: boolean;
+  dropAnswer: boolean;
   status: number | undefined;
   retryAfterSeconds: number;
 }
@@ -77,7 +84,13 @@ export class FaultInjector {
 
   /** Decides what happens to a request. */
   decide(verb: RequestVerb, resource: string | undefined): FaultDecision {
-    const out: FaultDecision = { latencyMs: 0, drop: false, status: undefined, retryAfterSeconds: 1 };
+    const out: FaultDecision = {
+      latencyMs: 0,
+      drop: false,
+      dropAnswer: false,
+      status: undefined,
+      retryAfterSeconds: 1,
+    };
     for (const rule of this.rules) {
       if (rule.verbs && !rule.verbs.includes(verb)) continue;
       if (rule.resources && (!resource || !rule.resources.includes(resource))) continue;
@@ -87,6 +100,7 @@ export class FaultInjector {
       this.hits++;
       out.latencyMs += rule.latencyMs ?? 0;
       if (rule.drop) out.drop = true;
+      if (rule.dropAnswer) out.dropAnswer = true;
       if (rule.status !== undefined && out.status === undefined) {
         out.status = rule.status;
         out.retryAfterSeconds = rule.retryAfterSeconds ?? 1;

@@ -485,6 +485,11 @@ export class HttpFront {
       accept,
     );
     if (result === undefined) return;
+    if (fault.dropAnswer) {
+      // Done, but the answer is lost on the way.
+      req.socket.destroy();
+      return;
+    }
     const headers: Record<string, string> = {};
     if (warnings.length > 0) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ');
     send(res, result.code, result.body, 'application/json', headers);
