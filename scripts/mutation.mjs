@@ -49,7 +49,7 @@ export const MODULES = {
   operator: {
     dir: 'examples/operator',
     modules: {
-      'src/webhook.ts': ['test/webhook.test.ts'],
+      'src/webhook.ts': ['test/webhook.test.ts', 'test/webhook-rules.test.ts'],
     },
   },
   diff: {
