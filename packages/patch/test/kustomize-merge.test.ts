@@ -45,7 +45,8 @@ describe('applyKustomizePatch (kyaml merge)', () => {
     expect(JSON.stringify([original, patch])).toBe(before);
     const containers = (out.spec as JsonObject).containers as JsonObject[];
     expect(containers.map((c) => c.name)).toEqual(['b', 'a']);
-    (containers[0]?.args as string[]).push('y');
+    const first = containers[0] as JsonObject;
+    (first.args as string[]).push('y');
     expect(patch.spec.containers[0]?.args).toEqual(['x']);
   });
 
