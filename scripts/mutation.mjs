@@ -43,7 +43,12 @@ export const MODULES = {
   health: {
     dir: 'packages/health',
     modules: {
-      'src/kstatus.ts': ['test/kstatus.test.ts', 'test/kstatus-kinds.test.ts', 'test/hpa.test.ts'],
+      'src/kstatus.ts': [
+        'test/kstatus.test.ts',
+        'test/kstatus-kinds.test.ts',
+        'test/kstatus-messages.test.ts',
+        'test/hpa.test.ts',
+      ],
     },
   },
   operator: {
