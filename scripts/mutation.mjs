@@ -232,8 +232,26 @@ export function scores(report) {
   return out;
 }
 
+/** `--scores`: the committed reports' scores, as the Markdown rows of docs/testing.md. */
+function printScores() {
+  for (const [pkg, { dir, modules }] of Object.entries(MODULES)) {
+    if (!existsSync(reportOf(pkg))) continue;
+    const all = scores(JSON.parse(readFileSync(reportOf(pkg), 'utf8')));
+    for (const [mod, tests] of Object.entries(modules)) {
+      const s = all[join(dir, mod)];
+      if (s === undefined) continue;
+      const row = [`${s.score.toFixed(1)} %`, s.killed, s.survived, s.noCoverage, s.ignored];
+      console.log(
+        `| \`${join(dir, mod)}\` | ${row.join(' | ')} | ${tests.map((t) => `\`${t}\``).join(', ')} |`,
+      );
+    }
+  }
+  return 0;
+}
+
 function main() {
   const argv = process.argv.slice(2);
+  if (argv.includes('--scores')) return printScores();
   const changedArg = argv.find((a) => a === '--changed' || a.startsWith('--changed='));
   const threshold = Number(process.env.MUTATION_BREAK ?? 85);
   const selected = changedArg
