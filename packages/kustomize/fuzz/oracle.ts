@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process';
 import { nodeFileSystem } from '@gitops-kit/core';
 import { renderKustomization } from '../src/index.js';
 
-/** What one renderer made of a tree: its YAML, or its refusal. */
-export type Outcome = { ok: true; yaml: string } | { ok: false; error: string };
+/** What one renderer made of a tree: its YAML, or its refusal (`panicked`: kustomize crashed). */
+export type Outcome = { ok: true; yaml: string } | { ok: false; error: string; panicked?: boolean };
 
 /** How the two renderers disagree. */
 export type MismatchClass = 'differs' | 'ours-refuses' | 'kubectl-refuses';
@@ -17,6 +17,8 @@ export type MismatchClass = 'differs' | 'ours-refuses' | 'kubectl-refuses';
 export interface Verdict {
   ours: Outcome;
   kubectl: Outcome;
+  /** kubectl crashed (a Go panic): the tree is skipped, neither agreement nor mismatch. */
+  skipped?: boolean;
   /** Undefined when both agree. */
   mismatch?: { class: MismatchClass; detail: string; signature: string } | undefined;
 }
@@ -29,7 +31,8 @@ export function runKubectl(dir: string, timeoutMs = 30_000): Promise<Outcome> {
       ['kustomize', dir],
       { timeout: timeoutMs, maxBuffer: 64 << 20 },
       (err, stdout, stderr) => {
-        if (err) resolve({ ok: false, error: kubectlError(stderr) || err.message });
+        // A Go panic is kustomize crashing, not refusing: such a tree says nothing about us.
+      if (err) resolve({ ok: false, error: kubectlError(stderr) || err.message, panicked: /^panic: /m.test(stderr) });
         else resolve({ ok: true, yaml: stdout });
       },
     );
@@ -123,6 +126,7 @@ function where(lines: readonly string[], i: number): string {
 
 /** Compares two outcomes of the same tree. */
 export function compare(ours: Outcome, kubectl: Outcome): Verdict {
+  if (!kubectl.ok && kubectl.panicked) return { ours, kubectl, skipped: true };
   if (ours.ok && kubectl.ok) {
     if (ours.yaml === kubectl.yaml) return { ours, kubectl };
     const a = ours.yaml.split('\n');

@@ -56,6 +56,7 @@ const found: Found[] = [];
 const bySignature = new Map<string, number>();
 let done = 0;
 let bothRefused = 0;
+let skipped = 0;
 // Why kubectl refused the trees both refused: shows where the generator wastes its trees.
 const refusals = new Map<string, number>();
 const started = Date.now();
@@ -67,7 +68,8 @@ async function worker(w: number, indices: Iterator<number>): Promise<void> {
     const tree = generateTree(treeSeed(seed, index));
     const verdict = await judgeTree(tree, `w${w}`);
     done++;
-    if (!verdict.ours.ok && !verdict.kubectl.ok) {
+    if (verdict.skipped) skipped++;
+    else if (!verdict.ours.ok && !verdict.kubectl.ok) {
       bothRefused++;
       const why = innermost(verdict.kubectl.error).replace(/\s+/g, ' ').slice(0, 110);
       refusals.set(why, (refusals.get(why) ?? 0) + 1);

@@ -1,3 +1,4 @@
+import { ValidationError } from '@gitops-kit/core';
 import {
   COMMON_ANNOTATIONS,
   COMMON_LABELS,
@@ -69,7 +70,13 @@ function sameSpec(a: FieldSpec, b: FieldSpec): boolean {
 }
 
 function mergeSpecs(into: FieldSpec[], extra: readonly FieldSpec[]): void {
-  for (const fs of extra) if (!into.some((x) => sameSpec(x, fs))) into.push(fs);
+  for (const fs of extra) {
+    const same = into.find((x) => sameSpec(x, fs));
+    if (!same) into.push(fs);
+    // kustomize's FsSlice merge refuses one field spec that both creates and does not create.
+    else if ((same.create === true) !== (fs.create === true))
+      throw new ValidationError(`conflicting fieldspecs: ${fs.kind ?? ''} ${fs.path}`, { path: fs.path });
+  }
 }
 
 /** Merges `other` into `into` (a `configurations` file, or a base's configuration). */

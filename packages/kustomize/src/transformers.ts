@@ -111,7 +111,6 @@ export function setNamespace(
 ): void {
   if (!opts.namespace) return;
   const mode = opts.setRoleBindingSubjects ?? 'defaultOnly';
-  let renamedNamespace = false;
   for (const r of resources) {
     const id = r.curId();
     // A core Namespace object becomes the target namespace itself.
@@ -120,7 +119,6 @@ export function setNamespace(
     r.rememberId();
     if (id.kind === 'Namespace' && id.group === '' && !opts.unsetOnly && r.name !== opts.namespace) {
       r.name = opts.namespace;
-      renamedNamespace = true;
     }
     const clusterScopedObject = isClusterScoped(id.group, id.kind, ctx.clusterScoped);
     for (const fs of opts.fieldSpecs) {
@@ -153,7 +151,8 @@ export function setNamespace(
       }
     }
   }
-  if (renamedNamespace) {
+  // kustomize checks after moving each object that no other has its id now (GetMatchingResourcesByCurrentId).
+  {
     const seen = new Set<string>();
     for (const r of resources) {
       const key = idKey(r.curId(), ctx.clusterScoped);
