@@ -757,7 +757,7 @@ export class KustTarget {
       if (docs.length === 0) throw new PatchError('patch appears to be empty', { file });
       for (const doc of docs) {
         if (!isObj(doc.value)) continue;
-        this.applySmpById(acc, doc.value, file);
+        this.applySmpById(acc, doc.value, file, true);
       }
     }
     // patches
@@ -880,7 +880,16 @@ export class KustTarget {
     }
   }
 
-  private applySmpById(acc: Accumulator, patch: JsonObject, file: string): void {
+  /**
+   * A patch applied by id. `patchesStrategicMerge` goes through ResMap.ApplySmPatch, which copies
+   * the patch's labels and annotations as strings first (see stringMapMetadata); `patches` without
+   * a target does not.
+   */
+  private applySmpById(acc: Accumulator, patch: JsonObject, file: string, viaResMap = false): void {
+    if (viaResMap) {
+      patch = structuredClone(patch);
+      stringMapMetadata(patch);
+    }
     const meta = isObj(patch.metadata) ? patch.metadata : {};
     const name = typeof meta.name === 'string' ? meta.name : '';
     const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
@@ -918,7 +927,11 @@ export class KustTarget {
     const merged =
       p.$patch === 'delete'
         ? undefined
-        : applyKustomizePatch(r.obj, p, { schema: this.patchSchema, isEmptyValue });
+        : applyKustomizePatch(r.obj, p, {
+            schema: this.patchSchema,
+            isEmptyValue,
+            fieldsWithoutSchema: FIELDS_NEWER_THAN_KYAML_SCHEMA,
+          });
     if (merged === undefined) {
       const i = acc.resources.indexOf(r);
       if (i >= 0) acc.resources.splice(i, 1);
@@ -1069,11 +1082,11 @@ export class KustTarget {
         for (const p of (cfg.paths as string[] | undefined) ?? []) {
           const { text, file } = await this.loadPatchText(dir, String(p));
           for (const doc of readYamlDocuments(text, file, 'patch'))
-            if (isObj(doc.value)) this.applySmpById(acc, doc.value, file);
+            if (isObj(doc.value)) this.applySmpById(acc, doc.value, file, true);
         }
         if (typeof cfg.patches === 'string') {
           for (const doc of readYamlDocuments(cfg.patches, kfile, 'patch'))
-            if (isObj(doc.value)) this.applySmpById(acc, doc.value, kfile);
+            if (isObj(doc.value)) this.applySmpById(acc, doc.value, kfile, true);
         }
         return;
       }
@@ -1153,6 +1166,14 @@ function stringMapMetadata(patch: JsonObject): void {
     else delete meta[f];
   }
 }
+
+// Lists of built-in kinds that kustomize v5.5's embedded OpenAPI schema does not describe (they
+// came with later Kubernetes versions), so its merge replaces them whole.
+const FIELDS_NEWER_THAN_KYAML_SCHEMA: ReadonlySet<string> = new Set([
+  'resourceClaims',
+  'schedulingGates',
+  'claims',
+]);
 
 function stringify(m: JsonObject): Record<string, string> {
   const out: Record<string, string> = {};

@@ -33,6 +33,11 @@ export interface KustomizePatchOptions {
    * Without it, every null of the original stays.
    */
   isEmptyValue?: (container: JsonObject, key: string) => boolean;
+  /**
+   * Fields the merge treats as undescribed (their lists are replaced whole): kustomize's built-in
+   * schema predates them, e.g. `resourceClaims`, `schedulingGates` and `resources.claims`.
+   */
+  fieldsWithoutSchema?: ReadonlySet<string>;
 }
 
 /**
@@ -46,7 +51,10 @@ export function applyKustomizePatch(
   options: KustomizePatchOptions = {},
 ): JsonObject | undefined {
   const meta = rootMeta(original, patch, { schema: options.schema, untyped: 'kustomize' });
-  const ctx: Walk = { isEmptyValue: options.isEmptyValue ?? (() => false) };
+  const ctx: Walk = {
+    isEmptyValue: options.isEmptyValue ?? (() => false),
+    fieldsWithoutSchema: options.fieldsWithoutSchema ?? new Set(),
+  };
   const out = walk(ctx, original, deepCopyJson(patch), meta);
   return isJsonObject(out) ? out : undefined;
 }
@@ -55,6 +63,7 @@ type Value = JsonValue | undefined;
 
 interface Walk {
   isEmptyValue: (container: JsonObject, key: string) => boolean;
+  fieldsWithoutSchema: ReadonlySet<string>;
 }
 
 /**
@@ -106,7 +115,8 @@ function walkMap(ctx: Walk, dest: JsonObject, patch: JsonObject | undefined, met
       if (dest !== patch && !ctx.isEmptyValue(dest, k)) out[k] = null;
       continue;
     }
-    const v = walk(ctx, d, p, childMeta(meta, k));
+    const child = childMeta(meta, k);
+    const v = walk(ctx, d, p, ctx.fieldsWithoutSchema.has(k) ? { ...child, node: undefined } : child);
     if (v !== undefined) out[k] = v;
   }
   return out;
