@@ -141,7 +141,8 @@ export function fixNameReferences(
       candidates = candidates.filter((c) => {
         const cid = c.curId();
         if (isClusterScoped(cid.group, cid.kind, clusterScoped)) return true;
-        if (cid.kind === 'ServiceAccount') return true;
+        // A RoleBinding's subjects name their ServiceAccount's namespace themselves.
+        if (cid.kind === 'ServiceAccount' && rid.kind === 'RoleBinding') return true;
         return effectiveNamespace(cid, clusterScoped) === effectiveNamespace(rid, clusterScoped);
       });
     }
