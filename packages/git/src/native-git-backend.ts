@@ -18,9 +18,16 @@ import {
   ValidationError,
 } from '@gitops-kit/core';
 import { abortableDelay } from './abortable-delay.js';
-import { GitAuthError, GitNetworkError, GitNotFoundError, GitProtocolError } from './errors.js';
+import {
+  GitAuthError,
+  GitLimitError,
+  GitNetworkError,
+  GitNotFoundError,
+  GitProtocolError,
+} from './errors.js';
 import type { EnsureCommitResult, GitBackend } from './git-backend.js';
 import { type GitCommit, type GitObject, type GitObjectType, parseCommit } from './git-objects.js';
+import { resolveGitLimits } from './limits.js';
 import { redactSecrets, redactUrl } from './redact.js';
 import type { GitRemote, RemoteRef } from './smart-http.js';
 import { type ObjectReader, treeFileSystem } from './tree-file-system.js';
@@ -399,8 +406,10 @@ export function createNativeGitBackend(options: NativeGitBackendOptions): GitBac
     return { fetched: true, objects, bytes };
   };
 
-  const batch = new CatFileBatch(() =>
-    spawnFn(git, ['cat-file', '--batch'], { env: repoEnv(), stdio: ['pipe', 'pipe', 'pipe'] }),
+  const batch = new CatFileBatch(
+    () => spawnFn(git, ['cat-file', '--batch'], { env: repoEnv(), stdio: ['pipe', 'pipe', 'pipe'] }),
+    resolveGitLimits(remote.limits).maxObjectBytes,
+    shownUrl,
   );
   const cache = new ObjectCache(options.cacheBytes ?? 32 * 1024 * 1024);
   const loading = new Map<string, Promise<GitObject>>();
@@ -911,7 +920,11 @@ class CatFileBatch {
   private stderr = '';
   private closed = false;
 
-  constructor(private readonly start: () => ChildProcess) {}
+  constructor(
+    private readonly start: () => ChildProcess,
+    private readonly maxObjectBytes: number,
+    private readonly url: string,
+  ) {}
 
   read(oid: string): Promise<GitObject | undefined> {
     if (this.closed) return Promise.reject(new GitOpsError('INVALID', 'the native git backend is closed'));
@@ -1028,6 +1041,21 @@ class CatFileBatch {
         // Nothing to read after it: the stream cannot be followed any more.
         this.child?.kill('SIGKILL');
         this.fail(new GitProtocolError(`git cat-file answered "${line.slice(0, 100)}"`));
+        return;
+      }
+      if (bytes > this.maxObjectBytes) {
+        // Not allocated: the body is not read, so the process is ended (the next read starts another).
+        const max = this.maxObjectBytes;
+        this.child?.kill('SIGKILL');
+        this.child = undefined;
+        this.fail(
+          new GitLimitError(
+            'maxObjectBytes',
+            max,
+            `${this.url}: object ${line.split(' ')[0]} is ${bytes} bytes, over the limit of ${max} bytes (limits.maxObjectBytes)`,
+            { details: { size: bytes } },
+          ),
+        );
         return;
       }
       this.body = { obj: { type: type as GitObjectType, data: Buffer.allocUnsafe(bytes) }, filled: 0 };
