@@ -25,6 +25,7 @@ import type { InputBudget } from './input-budget.js';
 import { addInternalAnnotations, removeInternalAnnotations } from './internal-annotations.js';
 import { applyJsonPatchOps, type JsonPatchOp, roundBigIntegersThroughJson } from './json-patch.js';
 import { checkKustomization, KUSTOMIZATION_FILE_NAMES, type RenderWarning } from './kustomization-file.js';
+import { asKyamlSchema, FIELDS_NEWER_THAN_KYAML_SCHEMA } from './kyaml-schema.js';
 import { fixNameReferences } from './name-reference.js';
 import { schemaFromOpenApi } from './openapi-schema.js';
 import { readPatchDocuments } from './patch-text.js';
@@ -928,7 +929,7 @@ export class KustTarget {
       p.$patch === 'delete'
         ? undefined
         : applyKustomizePatch(r.obj, p, {
-            schema: this.patchSchema,
+            schema: asKyamlSchema(this.patchSchema),
             isEmptyValue,
             fieldsWithoutSchema: FIELDS_NEWER_THAN_KYAML_SCHEMA,
           });
@@ -1166,14 +1167,6 @@ function stringMapMetadata(patch: JsonObject): void {
     else delete meta[f];
   }
 }
-
-// Lists of built-in kinds that kustomize v5.5's embedded OpenAPI schema does not describe (they
-// came with later Kubernetes versions), so its merge replaces them whole.
-const FIELDS_NEWER_THAN_KYAML_SCHEMA: ReadonlySet<string> = new Set([
-  'resourceClaims',
-  'schedulingGates',
-  'claims',
-]);
 
 function stringify(m: JsonObject): Record<string, string> {
   const out: Record<string, string> = {};
