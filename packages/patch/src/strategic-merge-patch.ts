@@ -106,7 +106,7 @@ function stringField(o: JsonObject, key: string): string | undefined {
  * strategic`): lists merged by their merge key, primitive lists with the merge strategy unioned,
  * `$patch: replace|delete` on maps and list items, `$retainKeys`, `$deleteFromPrimitiveList/<f>`,
  * `$setElementOrder/<f>`, and `null` deleting a field. Never mutates its inputs. Throws a
- * {@link PatchError} with the field path on a malformed patch.
+ * {@link @gitops-kit/core!PatchError | PatchError} with the field path on a malformed patch.
  */
 export function applyStrategicMergePatch(
   original: JsonObject,
