@@ -5,8 +5,9 @@
  *
  * - a list merged by key puts the patch's items first, in the patch's order, then the object's
  *   other items in their order (`kubectl patch` keeps the object's order);
- * - every null-valued field the walk reaches is dropped, the object's own ones included: the walk
- *   goes through maps and merged lists, never into the items of a list that is replaced whole;
+ * - a null the patch sets deletes the field; a field of the object written with no value at all
+ *   (`key:`) is dropped wherever the walk reaches it, while an explicit `null` stays: the walk goes
+ *   through maps and merged lists, never into the items of a list that is replaced whole;
  * - in a list merged by key, items with the same key collapse into the last of them;
  * - `$patch: replace` on one item of a merged list leaves that item as it was;
  * - a list whose items are identified by several keys (`ports` by `containerPort` and `protocol`)
