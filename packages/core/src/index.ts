@@ -96,8 +96,8 @@ export {
 } from './label-selector.js';
 export { createMemFileSystem, type FileTree, type MemoryVolume, memFileSystem } from './mem-file-system.js';
 export { nodeFileSystem } from './node-file-system.js';
-export { NotARegularFileError } from './not-a-regular-file-error.js';
 export { fromNodeLikeFs, type NodeLikePromisesFs } from './node-like-fs.js';
+export { NotARegularFileError } from './not-a-regular-file-error.js';
 export {
   apiVersionOfKey,
   describeObjectKey,
