@@ -29,6 +29,7 @@ import {
 import { builtinDefinitionOf, checkBuiltinObject } from './builtin-schema.js';
 import { hasGeneration, nextGeneration } from './generation.js';
 import { ssaItemLabel } from './openapi.js';
+import { convertPodSpecWrite } from './pod-spec-writes.js';
 import { builtinResourceTypes, type ResourceType, storageKeyOf } from './resources.js';
 import { convertSecretWrite } from './secret-writes.js';
 import {
@@ -408,10 +409,13 @@ export class ApiEngine {
 
   /**
    * The conversions kube-apiserver makes while decoding any write (create, update, patch, apply),
-   * after the schema check: a Secret's `stringData` becomes base64 `data` (see secret-writes.ts).
+   * after the schema check: a Secret's `stringData` becomes base64 `data` (secret-writes.ts), a pod
+   * spec's `serviceAccount` alias follows `serviceAccountName` (pod-spec-writes.ts).
    */
   private convertOnWrite(type: ResourceType, obj: JsonObject): void {
+    if (type.custom) return;
     if (type.group === '' && type.kind === 'Secret') convertSecretWrite(type.kind, type.version, obj);
+    convertPodSpecWrite(type.group, type.kind, obj);
   }
 
   /**

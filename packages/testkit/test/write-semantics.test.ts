@@ -134,6 +134,38 @@ describe('Secret type', () => {
   });
 });
 
+describe('a pod spec through v1', () => {
+  it('shows serviceAccount, the deprecated alias, equal to serviceAccountName; the alias fills an empty name', async () => {
+    const d = await client.create({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'sa', namespace: ns },
+      spec: {
+        selector: { matchLabels: { app: 'sa' } },
+        template: {
+          metadata: { labels: { app: 'sa' } },
+          spec: { serviceAccountName: 'builder', containers: [{ name: 'c', image: 'nginx' }] },
+        },
+      },
+    });
+    const podSpec = (o: KubeObject) =>
+      (o.spec as { template: { spec: Record<string, unknown> } }).template.spec as Record<string, unknown>;
+    expect(podSpec(d)).toMatchObject({ serviceAccountName: 'builder', serviceAccount: 'builder' });
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'sa' };
+    const renamed = await client.patch(ref, 'strategic', {
+      spec: { template: { spec: { serviceAccountName: 'runner' } } },
+    });
+    expect(podSpec(renamed)).toMatchObject({ serviceAccountName: 'runner', serviceAccount: 'runner' });
+    const pod = await client.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'old-style', namespace: ns },
+      spec: { serviceAccount: 'legacy', containers: [{ name: 'c', image: 'nginx' }] },
+    });
+    expect(pod.spec).toMatchObject({ serviceAccountName: 'legacy', serviceAccount: 'legacy' });
+  });
+});
+
 describe('metadata.generation', () => {
   it('only kinds whose registry keeps one have it', async () => {
     const svc = await client.create({
