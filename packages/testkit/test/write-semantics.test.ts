@@ -279,4 +279,62 @@ describe('metadata.generation', () => {
     const meta = await client.patch(ref, 'merge', { metadata: { labels: { x: 'y' } } });
     expect(meta.metadata.generation).toBe(2);
   });
+
+  it('a custom resource with a status subresource: status only through /status, spec never there', async () => {
+    await client.create({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'gizmos.example.com' },
+      spec: {
+        group: 'example.com',
+        names: { kind: 'Gizmo', plural: 'gizmos', singular: 'gizmo' },
+        scope: 'Namespaced',
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            subresources: { status: {} },
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+        ],
+      },
+    });
+    const gizmo = (fields: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'example.com/v1',
+      kind: 'Gizmo',
+      metadata: { name: 'g', namespace: ns },
+      ...fields,
+    });
+    const created = await eventually(async () => {
+      try {
+        return await client.create(gizmo({ spec: { size: 1 }, status: { phase: 'made-up' } }));
+      } catch (err) {
+        client.invalidateDiscovery();
+        throw err;
+      }
+    }, 'the Gizmo kind to be served');
+    expect(created.status).toBeUndefined(); // dropped on create
+    const ref = { apiVersion: 'example.com/v1', kind: 'Gizmo', namespace: ns, name: 'g' };
+    const withStatus = await client.patch(
+      ref,
+      'merge',
+      { status: { phase: 'Ready' } },
+      { subresource: 'status' },
+    );
+    expect(withStatus.status).toEqual({ phase: 'Ready' });
+    expect(withStatus.metadata.generation).toBe(1);
+    const main = await client.patch(ref, 'merge', { spec: { size: 2 }, status: { phase: 'Lost' } });
+    expect(main.status).toEqual({ phase: 'Ready' }); // a main-resource write keeps the stored status
+    expect(main.metadata.generation).toBe(2);
+    const applied = await client.apply(gizmo({ spec: { size: 2 }, status: { phase: 'Applied' } }), {
+      fieldManager: 'ssa',
+      force: true,
+    });
+    expect(applied.status).toEqual({ phase: 'Ready' });
+    const viaStatus = await client.updateStatus({ ...applied, spec: { size: 9 }, status: { phase: 'Done' } });
+    expect(viaStatus.spec).toEqual({ size: 2 }); // a /status write keeps the stored spec
+    expect(viaStatus.status).toEqual({ phase: 'Done' });
+    expect(viaStatus.metadata.generation).toBe(2);
+  });
 });
