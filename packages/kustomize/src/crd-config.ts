@@ -1,3 +1,4 @@
+import { ValidationError } from '@gitops-kit/core';
 import type { NameBackReference } from './builtin-field-specs.js';
 import type { TransformerConfig } from './transformer-config.js';
 
@@ -61,4 +62,15 @@ export function configFromCrdDefinitions(doc: unknown): Partial<TransformerConfi
     walk(schema, [], kind, 0, new Set([name]));
   }
   return rules.size > 0 ? { nameReference: [...rules.values()] } : {};
+}
+
+/**
+ * Refuses a `crds:` file that is not a map of OpenAPI definitions, as kustomize does ("unable to
+ * parse open API definition"): every value must be a definition object. A CustomResourceDefinition
+ * manifest (`apiVersion: …`) is such a file: it belongs in `resources`.
+ */
+export function checkCrdDefinitions(doc: unknown, file: string): void {
+  if (doc === null || doc === undefined) return;
+  const bad = !isObj(doc) || Object.values(doc).some((v) => v !== null && !isObj(v));
+  if (bad) throw new ValidationError(`unable to parse open API definition from '${file}'`, { file });
 }

@@ -16,7 +16,7 @@ import {
 } from '@gitops-kit/core';
 import { applyKustomizePatch, builtinPatchSchema, combineSchemas, type PatchSchema } from '@gitops-kit/patch';
 import { contentHash } from './content-hash.js';
-import { configFromCrdDefinitions } from './crd-config.js';
+import { checkCrdDefinitions, configFromCrdDefinitions } from './crd-config.js';
 import { isEmptyValue } from './empty-values.js';
 import { namingFile } from './error-file.js';
 import { type GeneratorArgs, type GeneratorOptions, generate } from './generators.js';
@@ -342,7 +342,7 @@ export class KustTarget {
     for (const c of (kust.crds as string[] | undefined) ?? []) {
       const { abs, text } = await this.readFileInRoot(dir, String(c));
       for (const d of readYamlDocuments(text, this.display(abs), 'schema')) {
-        this.registerCrd(d.value);
+        checkCrdDefinitions(d.value, this.display(abs));
         mergeTransformerConfig(config, configFromCrdDefinitions(d.value));
       }
     }
@@ -428,17 +428,6 @@ export class KustTarget {
 
   /** The schema strategic merges use: the built-in kinds, or a custom `openapi.path` schema. */
   private patchSchema: PatchSchema = builtinPatchSchema();
-
-  private registerCrd(doc: unknown): void {
-    if (!isObj(doc)) return;
-    if (doc.kind === 'CustomResourceDefinition' && isObj(doc.spec)) {
-      const group = String(doc.spec.group ?? '');
-      const names = isObj(doc.spec.names) ? doc.spec.names : {};
-      if (doc.spec.scope === 'Cluster' && typeof names.kind === 'string') {
-        (this.ctx.clusterScoped as Set<string>).add(`${group}/${names.kind}`);
-      }
-    }
-  }
 
   private async requireDirectory(abs: string, entry: string, kfile: string, what: string): Promise<void> {
     try {

@@ -97,6 +97,18 @@ describe('bad input gives typed errors naming the file', () => {
     expect(err.file).toBe('kustomization.yaml');
   });
 
+  // kubectl kustomize: "unable to parse open API definition": `crds:` takes OpenAPI definitions.
+  it('a CustomResourceDefinition manifest listed in crds is refused', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml': 'crds:\n- crd.yaml\nresources:\n- a.yaml\n',
+      '/app/crd.yaml':
+        'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ws.example.com\n',
+      '/app/a.yaml': deployment,
+    });
+    expect(err.code).toBe('VALIDATION_ERROR');
+    expect(err.file).toBe('crd.yaml');
+  });
+
   it('a kustomization that sets an empty list is not empty', async () => {
     const { fs } = createMemFileSystem({ '/app/kustomization.yaml': 'resources: []\n' });
     expect((await renderKustomization(fs, '/app')).yaml).toBe('');
