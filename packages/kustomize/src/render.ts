@@ -1,4 +1,3 @@
-import { posix } from 'node:path';
 import {
   DEFAULT_MAX_FILE_BYTES,
   type JsonObject,
