@@ -5,6 +5,7 @@
  * crds, openapi). Files the fields name are added to the tree.
  */
 import type { JsonObject, JsonValue } from '@gitops-kit/core';
+import { allows } from './gaps.js';
 import { jsonPatchOps, type Known, strategicMergePatch, target } from './gen-patches.js';
 import {
   ANNOTATION_KEYS,
@@ -65,7 +66,7 @@ function generator(rng: Rng, ctx: LayerContext, kind: 'ConfigMap' | 'Secret'): J
   const existing = ctx.visible.filter((k) => k.kind === kind);
   const g: JsonObject = {};
   const behavior =
-    existing.length > 0 && rng.chance(0.5)
+    existing.length > 0 && allows('generatorBehavior') && rng.chance(0.5)
       ? rng.pick(['merge', 'replace'])
       : rng.chance(0.1)
         ? 'create'
@@ -444,7 +445,8 @@ export function kustomizationFields(rng: Rng, ctx: LayerContext): JsonObject {
     if (rng.chance(0.2))
       k.configurations = [addFile(ctx, 'kustomizeconfig.yaml', { yaml: [configurationsFile(rng)] })];
     if (rng.chance(0.1)) k.crds = [addFile(ctx, 'crd-defs.yaml', { yaml: [crdsFile(rng)] })];
-    if (rng.chance(0.1)) k.openapi = { path: addFile(ctx, 'schema.yaml', { yaml: [openApiFile(rng)] }) };
+    if (rng.chance(0.1) && allows('openapi'))
+      k.openapi = { path: addFile(ctx, 'schema.yaml', { yaml: [openApiFile(rng)] }) };
   }
   return k;
 }

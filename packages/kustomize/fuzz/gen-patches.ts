@@ -4,6 +4,7 @@
  * most of the time.
  */
 import type { JsonObject, JsonValue } from '@gitops-kit/core';
+import { allows } from './gaps.js';
 import {
   ANNOTATION_KEYS,
   CONFIG_NAMES,
@@ -66,16 +67,19 @@ function smpBody(rng: Rng, o: Known): JsonObject {
       () => c({ $patch: 'delete' }),
       () => c({ args: ['--patched'] }),
       () => c({ ports: [{ containerPort: 9090, name: 'metrics' }] }),
-      () => nest(podPath, { containers: [{ $patch: 'replace' }, { name: 'only', image: 'busybox' }] }),
       () => nest(podPath, { volumes: [{ name: 'extra', configMap: { name: rng.pick(CONFIG_NAMES) } }] }),
       () => nest(podPath, { serviceAccountName: rng.pick(['runner', 'deployer']) }),
       () => nest(podPath, { nodeSelector: { disk: 'ssd' } }),
-      () =>
-        nest(podPath, {
-          containers: [{ name: 'main', '$deleteFromPrimitiveList/args': ['-v', '--port=8080'] }],
-        }),
       () => nest(podPath, { initContainers: null }),
     );
+    if (allows('listDirectives'))
+      choices.push(
+        () => nest(podPath, { containers: [{ $patch: 'replace' }, { name: 'only', image: 'busybox' }] }),
+        () =>
+          nest(podPath, {
+            containers: [{ name: 'main', '$deleteFromPrimitiveList/args': ['-v', '--port=8080'] }],
+          }),
+      );
     if (podPath.length > 1) {
       const tmpl = podPath.slice(0, -1);
       choices.push(

@@ -32,7 +32,12 @@ export function runKubectl(dir: string, timeoutMs = 30_000): Promise<Outcome> {
       { timeout: timeoutMs, maxBuffer: 64 << 20 },
       (err, stdout, stderr) => {
         // A Go panic is kustomize crashing, not refusing: such a tree says nothing about us.
-      if (err) resolve({ ok: false, error: kubectlError(stderr) || err.message, panicked: /^panic: /m.test(stderr) });
+        if (err)
+          resolve({
+            ok: false,
+            error: kubectlError(stderr) || err.message,
+            panicked: /^panic: /m.test(stderr),
+          });
         else resolve({ ok: true, yaml: stdout });
       },
     );

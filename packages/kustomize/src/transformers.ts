@@ -48,7 +48,11 @@ export function addMapEntries(
             if (!(k in m)) added.push([...path, k]);
             m[k] = v;
           },
-          fs.create ? () => ({}) : undefined,
+          // An object kustomize stored previous ids of carries them as annotations while it builds
+          // (internal-annotations.ts): its metadata/annotations exists even when it has none.
+          fs.create || (fs.path === 'metadata/annotations' && r.storedIds.length > 0)
+            ? () => ({})
+            : undefined,
         );
       }
       // An existing key was written in place (into a node it may share); the new ones share one.
