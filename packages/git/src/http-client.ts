@@ -1,4 +1,4 @@
-import { isGitOpsError, TimeoutError } from '@gitops-kit/core';
+import { countOf, isGitOpsError, TimeoutError } from '@gitops-kit/core';
 import { abortableDelay } from './abortable-delay.js';
 import type { ChunkList } from './chunk-list.js';
 import { GitAuthError, GitNetworkError } from './errors.js';
@@ -207,7 +207,7 @@ export async function sendHttp(req: HttpRequest, options: HttpOptions): Promise<
     );
   }
   throw new GitNetworkError(
-    `${req.method} ${redactUrl(req.url)} failed${typeof code === 'string' ? ` (${code})` : ''} after ${attempts} attempt(s)`,
+    `${req.method} ${redactUrl(req.url)} failed${typeof code === 'string' ? ` (${code})` : ''} after ${countOf(attempts, 'attempt')}`,
     { details: { code: typeof code === 'string' ? code : undefined }, cause: lastError },
   );
 }

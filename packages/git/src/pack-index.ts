@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto';
+import { countOf } from '@gitops-kit/core';
 import type { ChunkList } from './chunk-list.js';
 import { applyDelta } from './delta.js';
 import { GitLimitError, GitProtocolError } from './errors.js';
@@ -118,7 +119,7 @@ export function indexPack(
   // Every object takes at least two bytes (a header byte, a zlib byte): a count the pack cannot
   // hold is refused before an array of that length is made.
   if (count > (end - 12) / 2)
-    throw new GitProtocolError(`corrupt pack: ${count} objects announced in ${pack.length} bytes`);
+    throw new GitProtocolError(`corrupt pack: ${countOf(count, 'object')} announced in ${pack.length} bytes`);
   const checksum = pack.slice(end, pack.length).toString('hex');
   const hash = crypto.createHash('sha1');
   for (const piece of pack.views(0, end)) hash.update(piece);
