@@ -13,6 +13,8 @@ export const KNOWN_GAPS = {
   volumeClaimTemplates: 'labels on StatefulSet volumeClaimTemplates',
   /** Generators with behavior merge/replace finding their object across namespaces and layers. */
   generatorBehavior: 'generator behavior merge/replace across namespaces and components',
+  /** `crds:` properties marked as label selectors, annotations or identities (x-kubernetes-…). */
+  crdExtensions: 'crds definitions with x-kubernetes-label-selector, -annotation and -identity',
 } as const;
 
 /** One known gap. */

@@ -934,6 +934,11 @@ export class KustTarget {
     if (!opts.allowNameChange && isObj(merged.metadata)) {
       if (before.name) merged.metadata.name = before.name;
     }
+    // kustomize's Resource.ApplySmPatch puts the namespace back whatever the patch said.
+    if (isObj(merged.metadata)) {
+      if (before.namespace) merged.metadata.namespace = before.namespace;
+      else delete merged.metadata.namespace;
+    }
     r.obj = merged;
     // kyaml's merge sets existing fields in place: shared nodes carry the patched value along.
     syncAliases(r.obj, r.aliases);
