@@ -44,8 +44,9 @@ export interface YamlParseOptions {
    */
   bigIntegers?: 'number' | 'bigint';
   /**
-   * Called for each block mapping field written with no value at all (`key:`), which reads as
-   * null like an explicit `null` does; kustomize's merge tells the two apart.
+   * Called for each mapping field written with no value at all (`key:`, `{key: }`), which reads
+   * as null (as "" in a flow mapping) like an explicit `null` does; kustomize's merge tells them
+   * apart.
    */
   onEmptyValue?: (container: JsonObject, key: string) => void;
   /**
@@ -409,14 +410,14 @@ function mapToJson(ctx: ConvertContext, node: YAMLMap, path: YamlPath): JsonObje
     (path as (string | number)[]).push(key);
     const valueNode = pair.value as Node | null;
     setOwn(out, key, valueNode === null && ctx.flowDepth > 0 ? '' : nodeToJson(ctx, valueNode, path));
-    if (ctx.onEmptyValue !== undefined && ctx.flowDepth === 0 && isNoValue(valueNode))
-      ctx.onEmptyValue(out, key);
+    if (ctx.onEmptyValue !== undefined && isNoValue(valueNode)) ctx.onEmptyValue(out, key);
     (path as (string | number)[]).pop();
   }
   return out;
 }
 
-// A value node that holds nothing: no node, or an untagged, unanchored empty plain scalar.
+// A value node that holds nothing: no node, or an empty plain scalar (anchored or tagged !!null
+// ones too: `key: &a`, `key: !!null`).
 function isNoValue(node: Node | null): boolean {
   if (node === null || node === undefined) return true;
   return (
@@ -424,8 +425,7 @@ function isNoValue(node: Node | null): boolean {
     node.type === 'PLAIN' &&
     (node.source === '' || node.source === undefined) &&
     (node.value === '' || node.value === null) &&
-    node.tag === undefined &&
-    node.anchor === undefined
+    (node.tag === undefined || node.tag === `${CORE_TAG}null`)
   );
 }
 

@@ -111,9 +111,11 @@ function walkMap(ctx: Walk, dest: JsonObject, patch: JsonObject | undefined, met
     if (k === DIRECTIVE_MARKER) continue;
     const d = dest[k];
     const p = patch?.[k];
-    // The original's null stays unless it was written as nothing (see isEmptyValue).
+    // The original's null stays unless it was written as nothing (see isEmptyValue; in a flow
+    // mapping such a field reads as "").
+    if (p === undefined && (d === null || d === '') && dest !== patch && ctx.isEmptyValue(dest, k)) continue;
     if (p === undefined && d === null) {
-      if (dest !== patch && !ctx.isEmptyValue(dest, k)) out[k] = null;
+      if (dest !== patch) out[k] = null;
       continue;
     }
     const child = childMeta(meta, k);
