@@ -252,23 +252,22 @@ export function setImages(
   fieldSpecs: readonly FieldSpec[],
 ): void {
   if (specs.length === 0) return;
-  for (const r of resources) {
-    const id = r.curId();
-    for (const fs of fieldSpecs) {
-      if (!fieldSpecApplies(fs, id)) continue;
-      visitFieldPath(r.obj, splitFieldPath(fs.path), (c, k) => {
-        const v = c[k];
-        if (typeof v !== 'string') return;
-        for (const spec of specs) {
+  // kustomize runs one ImageTagTransformer per entry, in order: an image the first entry rewrote
+  // can match a later entry, never an earlier one.
+  for (const spec of specs) {
+    for (const r of resources) {
+      const id = r.curId();
+      for (const fs of fieldSpecs) {
+        if (!fieldSpecApplies(fs, id)) continue;
+        visitFieldPath(r.obj, splitFieldPath(fs.path), (c, k) => {
+          const v = c[k];
+          if (typeof v !== 'string') return;
           const updated = updateImage(v, spec);
-          if (updated !== undefined) {
-            c[k] = updated;
-            break;
-          }
-        }
-      });
+          if (updated !== undefined) c[k] = updated;
+        });
+      }
+      walkContainers(r.obj, [spec]);
     }
-    walkContainers(r.obj, specs);
   }
 }
 
