@@ -146,3 +146,26 @@ describe('hideSecretData', () => {
     expect(hideSecretData(null, cm)).toEqual({ target: null, live: cm });
   });
 });
+
+describe('hideSecretData on sparse objects', () => {
+  it('a null annotation value reads as the empty string', () => {
+    const target = secret({});
+    target.metadata.annotations = { note: null } as unknown as Record<string, string>;
+    const live = secret({});
+    live.metadata.annotations = { note: '' };
+    const masked = hideSecretData(target, live, { hideAnnotations: ['note'] });
+    expect(masked.live?.metadata.annotations).toEqual({ note: M1 });
+    live.metadata.annotations = { note: 'null' };
+    expect(hideSecretData(target, live, { hideAnnotations: ['note'] }).live?.metadata.annotations).toEqual({
+      note: M2,
+    });
+  });
+
+  it('a Secret without metadata is masked, not a TypeError', () => {
+    const bare = { apiVersion: 'v1', kind: 'Secret', data: { a: 'MQ==' } } as unknown as KubeObject;
+    const masked = hideSecretData(bare, bare, { hideAnnotations: ['note'] });
+    expect(masked.target).toEqual({ apiVersion: 'v1', kind: 'Secret', data: { a: M1 } });
+    expect(masked.live).toEqual({ apiVersion: 'v1', kind: 'Secret', data: { a: M1 } });
+    expect(hideSecretData(null, bare).live).toEqual({ apiVersion: 'v1', kind: 'Secret', data: { a: M1 } });
+  });
+});
