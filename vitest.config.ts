@@ -23,7 +23,8 @@ const projects = roots.flatMap((root) =>
     : [],
 );
 
-// Workspace-level tests (test/*.test.ts at the root: the packages' README examples).
+// Workspace-level tests (test/*.test.ts at the root): what spans packages, such as their READMEs'
+// examples and the dependencies their CommonJS builds require.
 projects.push({
   extends: true as const,
   test: { name: 'workspace', root: '.', include: ['test/*.test.ts'], setupFiles: [] },
