@@ -875,7 +875,13 @@ export class KustTarget {
    * the patch's labels and annotations as strings first (see stringMapMetadata); `patches` without
    * a target does not.
    */
-  private applySmpById(acc: Accumulator, patch: JsonObject, file: string, viaResMap = false): void {
+  private applySmpById(
+    acc: Accumulator,
+    patch: JsonObject,
+    file: string,
+    viaResMap = false,
+    opts: { allowNameChange?: boolean; allowKindChange?: boolean } = {},
+  ): void {
     if (viaResMap) {
       patch = structuredClone(patch);
       stringMapMetadata(patch);
@@ -902,7 +908,7 @@ export class KustTarget {
         { file },
       );
     }
-    this.applySmp(acc, matches[0] as Resource, patch, {});
+    this.applySmp(acc, matches[0] as Resource, patch, opts);
   }
 
   private applySmp(
@@ -983,7 +989,8 @@ export class KustTarget {
     for (const doc of docs) {
       if (!isObj(doc.value)) continue;
       if (!target) {
-        this.applySmpById(acc, doc.value, file);
+        // A patch without a target keeps its options (allowNameChange renames by the patch's name).
+        this.applySmpById(acc, doc.value, file, false, patchOpts);
         continue;
       }
       for (const r of acc.resources.filter((r) => patchTargetMatches(target, r, this.ctx.clusterScoped))) {
