@@ -1,57 +1,15 @@
-import type { SyncPlan, SyncResult } from '@gitops-kit/sync';
+import type { ApplicationComparisonResult } from '@gitops-kit/sync';
 
-/** One row of the resource table, as `argocd app get` prints it. */
-export interface ResourceRow {
-  group: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  status: 'Synced' | 'OutOfSync';
-  health: string;
-  message: string;
-}
-
-/** What `argocd app get` shows for one application. */
-export interface AppSummary {
+/**
+ * What `argocd app get` shows for one application: where it comes from, and the comparison
+ * `compareApplication` (from `@gitops-kit/sync`) made of it.
+ */
+export interface AppSummary extends ApplicationComparisonResult {
   name: string;
   repo: string;
   path: string;
   targetRevision: string;
   revision: string;
-  syncStatus: 'Synced' | 'OutOfSync';
-  healthStatus: string;
-  resources: ResourceRow[];
-}
-
-/**
- * Builds the summary from the plan made after a sync (which says what still differs) and the
- * sync's result (which carries the health it waited for).
- */
-export function summarizeApp(
-  app: { name: string; repo: string; path: string; targetRevision: string; revision: string },
-  planAfter: SyncPlan,
-  result: SyncResult,
-): AppSummary {
-  const healthById = new Map(result.resources.map((r) => [r.id, r.health]));
-  const resources: ResourceRow[] = planAfter.tasks
-    .filter((t) => t.action !== 'hook' && t.action !== 'prune')
-    .map((t) => ({
-      group: t.key.group,
-      kind: t.key.kind,
-      namespace: t.key.namespace,
-      name: t.key.name,
-      status: t.action === 'unchanged' ? 'Synced' : 'OutOfSync',
-      health: healthById.get(t.id)?.status ?? '',
-      message: healthById.get(t.id)?.message ?? '',
-    }));
-  const outOfSync =
-    resources.some((r) => r.status === 'OutOfSync') || planAfter.tasks.some((t) => t.action === 'prune');
-  return {
-    ...app,
-    syncStatus: outOfSync ? 'OutOfSync' : 'Synced',
-    healthStatus: result.health ?? 'Unknown',
-    resources,
-  };
 }
 
 function table(rows: string[][]): string {
@@ -74,11 +32,11 @@ export function formatAppSummary(s: AppSummary): string {
     ['Repo:', s.repo],
     ['Target:', s.targetRevision],
     ['Path:', s.path],
-    ['Sync Status:', `${s.syncStatus} to (${sha})`],
-    ['Health Status:', s.healthStatus],
+    ['Sync Status:', `${s.sync} to (${sha})`],
+    ['Health Status:', s.health.status],
   ]);
   const rows = [['GROUP', 'KIND', 'NAMESPACE', 'NAME', 'STATUS', 'HEALTH', 'MESSAGE']];
   for (const r of s.resources)
-    rows.push([r.group, r.kind, r.namespace, r.name, r.status, r.health, r.message]);
+    rows.push([r.group, r.kind, r.namespace, r.name, r.sync, r.health ?? '', r.message ?? '']);
   return `${head}\n\n${table(rows)}\n`;
 }

@@ -6,8 +6,8 @@ import { runQuickstart } from './quickstart.js';
 try {
   const report = await runQuickstart({ overlay: process.argv[2] ?? 'dev' });
   const ok =
-    report.first.summary.syncStatus === 'Synced' &&
-    report.second.summary.syncStatus === 'Synced' &&
+    report.first.summary.sync === 'Synced' &&
+    report.second.summary.sync === 'Synced' &&
     report.second.result.phase === 'Succeeded';
   process.exitCode = ok ? 0 : 1;
 } catch (err) {

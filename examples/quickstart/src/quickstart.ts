@@ -1,9 +1,9 @@
 import { countOf, describeObjectKey, ValidationError } from '@gitops-kit/core';
 import { GitSource } from '@gitops-kit/git';
 import { renderKustomization } from '@gitops-kit/kustomize';
-import { planFromCluster, runSync, type SyncResult } from '@gitops-kit/sync';
+import { compareApplication, planFromCluster, runSync, type SyncResult } from '@gitops-kit/sync';
 import { startGitServer, startTestCluster } from '@gitops-kit/testkit';
-import { type AppSummary, formatAppSummary, summarizeApp } from './app-summary.js';
+import { type AppSummary, formatAppSummary } from './app-summary.js';
 import { readSeedFiles } from './seed-files.js';
 
 /** Options of {@link runQuickstart}. */
@@ -64,12 +64,20 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
         }
       }
       const result = await run.result;
-      const after = await planFromCluster(cluster.client, rendered.objects, { app: APP });
-      const summary = summarizeApp(
-        { name: APP, repo: repo.url, path: overlay, targetRevision: 'main', revision: snapshot.revision },
-        after,
-        result,
-      );
+      // The application's status as `argocd app get` shows it, from the live objects after the sync.
+      const comparison = await compareApplication({
+        desired: rendered.objects,
+        cluster: cluster.client,
+        trackingId: APP,
+      });
+      const summary: AppSummary = {
+        name: APP,
+        repo: repo.url,
+        path: overlay,
+        targetRevision: 'main',
+        revision: snapshot.revision,
+        ...comparison,
+      };
       return { summary, result };
     };
 
@@ -90,9 +98,9 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
       .filter((r) => r.operation !== 'none')
       .map((r) => `${r.operation} ${describeObjectKey(r.key)}`);
     log(
-      `\nSync Status:   ${second.summary.syncStatus} to (${second.summary.revision.replace(/^.*sha1:/, '').slice(0, 7)})`,
+      `\nSync Status:   ${second.summary.sync} to (${second.summary.revision.replace(/^.*sha1:/, '').slice(0, 7)})`,
     );
-    log(`Health Status: ${second.summary.healthStatus}`);
+    log(`Health Status: ${second.summary.health.status}`);
     log(
       `Changed:       ${changed.length === 0 ? 'nothing' : changed.join(', ')} (${countOf(second.result.writes, 'write')})`,
     );

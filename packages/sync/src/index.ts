@@ -23,6 +23,15 @@ export {
   SYNC_WAVE_ANNOTATION,
   TRACKING_ANNOTATION,
 } from './annotations.js';
+export {
+  type ApplicationComparisonResult,
+  type ApplicationSyncStatus,
+  type CompareApplicationOptions,
+  compareApplication,
+  compareApplicationState,
+  type ResourceComparison,
+  type ResourceDiff,
+} from './compare-application.js';
 export { SyncCancelledError, SyncError } from './errors.js';
 export type {
   ResourceResult,
