@@ -85,6 +85,14 @@ export {
   type QuantityFormat,
 } from './quantity.js';
 export { type RenderOptions, renderDiff, toSortedYaml } from './render.js';
+export {
+  type DiffManyFormat,
+  type DiffManyJson,
+  type DiffManyJsonItem,
+  diffManyToJson,
+  type RenderDiffManyOptions,
+  renderDiffMany,
+} from './render-diff-many.js';
 
 /** The version of this package. */
 export const VERSION = '0.1.0';
