@@ -27,6 +27,7 @@ import {
   notFound,
 } from './api-error.js';
 import { builtinDefinitionOf, checkBuiltinObject } from './builtin-schema.js';
+import { configKeyCauses } from './config-keys.js';
 import { hasGeneration, nextGeneration } from './generation.js';
 import { ssaItemLabel } from './openapi.js';
 import { convertPodSpecWrite } from './pod-spec-writes.js';
@@ -631,6 +632,8 @@ export class ApiEngine {
     this.validateBody(type, namespace, obj, name);
     this.checkNamespace(type, namespace, true, name);
     this.checkSchema(type, obj, options);
+    const keyCauses = configKeyCauses(type.group, type.kind, obj);
+    if (keyCauses.length > 0) throw invalid(this.subject(type, name), keyCauses);
     const key = `${type.namespaced ? namespace : ''}/${name}`;
     if (this.bucket(type).has(key)) throw alreadyExists(this.subject(type, name));
     for (const f of [
@@ -831,7 +834,10 @@ export class ApiEngine {
       }
     }
     this.defaults(type, next, current);
-    const causes = validateImmutable(type.group, type.kind, current, next);
+    const causes = [
+      ...validateImmutable(type.group, type.kind, current, next),
+      ...configKeyCauses(type.group, type.kind, next),
+    ];
     if (causes.length > 0) throw invalid(this.subject(type, name), causes);
     this.checkCustomKind(type, next, current);
     const generation = nextGeneration(type, current, next);

@@ -134,6 +134,51 @@ describe('Secret type', () => {
   });
 });
 
+describe('ConfigMap and Secret keys', () => {
+  it('must be config keys, and a ConfigMap key may not be in data and binaryData both', async () => {
+    const err = (await errorOf(
+      client.create({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'keys', namespace: ns },
+        data: { 'ok.key': 'x', 'bad key': 'y', both: 'z' },
+        binaryData: { both: b64('z'), '..hidden': b64('h') },
+      }),
+    )) as unknown as KubeApiError;
+    expect(err.status).toBe(422);
+    expect(err.causes).toEqual([
+      {
+        reason: 'FieldValueInvalid',
+        message:
+          "Invalid value: \"bad key\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+        field: 'data[bad key]',
+      },
+      {
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: "both": duplicate of key present in binaryData',
+        field: 'data[both]',
+      },
+      {
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: "..hidden": must not start with \'..\'',
+        field: 'binaryData[..hidden]',
+      },
+      {
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: "both": duplicate of key present in data',
+        field: 'binaryData[both]',
+      },
+    ]);
+    // A Secret's stringData keys are checked as data keys, after the merge; on update too.
+    const s = await client.create(secret('keys', { stringData: { good: 'v' } }));
+    const bad = (await errorOf(
+      client.update({ ...s, stringData: { 'no/slash': 'v' } }),
+    )) as unknown as KubeApiError;
+    expect(bad.status).toBe(422);
+    expect(bad.causes.map((c) => c.field)).toEqual(['data[no/slash]']);
+  });
+});
+
 describe('a pod spec through v1', () => {
   it('shows serviceAccount, the deprecated alias, equal to serviceAccountName; the alias fills an empty name', async () => {
     const d = await client.create({
