@@ -123,7 +123,7 @@ function labelsEntry(rng: Rng, ctx: LayerContext): JsonObject {
   const l: JsonObject = { pairs: stringMap(rng, LABEL_KEYS, LABEL_VALUES) };
   if (rng.chance(0.4)) l.includeSelectors = rng.chance(0.8);
   if (rng.chance(0.4)) l.includeTemplates = rng.chance(0.8);
-  if (rng.chance(0.2)) {
+  if (rng.chance(0.2) && allows('labelFields')) {
     const fs: JsonObject = {
       path: rng.pick(['spec/selector', 'spec/template/metadata/labels', 'metadata/annotations']),
     };
@@ -233,7 +233,7 @@ function replacement(rng: Rng, ctx: LayerContext): JsonObject {
     const readable = dotPaths(src, false).filter((p) => reaches(src.obj, p) || rng.chance(0.03));
     if (readable.length > 0 && rng.chance(0.85)) source.fieldPath = rng.pick(readable);
     numeric = NUMERIC.test(String(source.fieldPath ?? ''));
-    if (rng.chance(0.2))
+    if (rng.chance(0.2) && allows('replacementDelimiters'))
       source.options = {
         delimiter: rng.pick([':', '/', '-', '.']),
         index: rng.chance(0.8) ? 0 : rng.range(1, 2),
@@ -261,7 +261,7 @@ function replacement(rng: Rng, ctx: LayerContext): JsonObject {
     if (create || rng.chance(0.2)) {
       const opts: JsonObject = {};
       if (create) opts.create = true;
-      if (rng.chance(0.5)) {
+      if (rng.chance(0.5) && allows('replacementDelimiters')) {
         opts.delimiter = rng.pick([':', '/', '-', '.']);
         opts.index = rng.chance(0.7) ? 0 : rng.range(-1, 1);
       }
@@ -332,7 +332,8 @@ function configurationsFile(rng: Rng): JsonObject {
     ];
   if (rng.chance(0.3)) cfg.replicas = [{ kind: CR.kind, path: 'spec/size' }];
   if (rng.chance(0.2)) cfg.namespace = [{ kind: CR.kind, path: 'spec/targetNamespace', create: true }];
-  if (rng.chance(0.2)) cfg.namePrefix = [{ kind: CR.kind, path: 'metadata/name' }];
+  if (rng.chance(0.2) && allows('configurationNames'))
+    cfg.namePrefix = [{ kind: CR.kind, path: 'metadata/name' }];
   if (rng.chance(0.2)) cfg.commonAnnotations = [{ kind: CR.kind, path: 'spec/annotations', create: true }];
   return cfg;
 }
@@ -389,12 +390,13 @@ function openApiFile(rng: Rng): JsonObject {
 export function kustomizationFields(rng: Rng, ctx: LayerContext): JsonObject {
   const k: JsonObject = {};
   const has = ctx.visible.length > 0;
-  if (rng.chance(0.35))
+  const generators = !ctx.dir.startsWith('components/') || allows('componentGenerators');
+  if (generators && rng.chance(0.35))
     k.configMapGenerator = [
       generator(rng, ctx, 'ConfigMap'),
       ...(rng.chance(0.2) ? [generator(rng, ctx, 'ConfigMap')] : []),
     ];
-  if (rng.chance(0.25)) k.secretGenerator = [generator(rng, ctx, 'Secret')];
+  if (generators && rng.chance(0.25)) k.secretGenerator = [generator(rng, ctx, 'Secret')];
   if ((k.configMapGenerator || k.secretGenerator) && rng.chance(0.3))
     k.generatorOptions = generatorOptions(rng);
   if (rng.chance(0.3)) k.namePrefix = rng.pick(['p-', 'team-', 'x.']);
