@@ -32,6 +32,7 @@ import { hasGeneration, nextGeneration } from './generation.js';
 import { ssaItemLabel } from './openapi.js';
 import { convertPodSpecWrite } from './pod-spec-writes.js';
 import { builtinResourceTypes, type ResourceType, storageKeyOf } from './resources.js';
+import { secretTypeCauses } from './secret-types.js';
 import { convertSecretWrite } from './secret-writes.js';
 import {
   compileFieldSelector,
@@ -632,8 +633,6 @@ export class ApiEngine {
     this.validateBody(type, namespace, obj, name);
     this.checkNamespace(type, namespace, true, name);
     this.checkSchema(type, obj, options);
-    const keyCauses = configKeyCauses(type.group, type.kind, obj);
-    if (keyCauses.length > 0) throw invalid(this.subject(type, name), keyCauses);
     const key = `${type.namespaced ? namespace : ''}/${name}`;
     if (this.bucket(type).has(key)) throw alreadyExists(this.subject(type, name));
     for (const f of [
@@ -651,6 +650,12 @@ export class ApiEngine {
       delete obj.status;
     } else if (type.statusSubresource) delete obj.status;
     this.defaults(type, obj, undefined, true);
+    // ValidateConfigMap/ValidateSecret run on the defaulted object (a Secret's type is Opaque by then).
+    const dataCauses = [
+      ...configKeyCauses(type.group, type.kind, obj),
+      ...secretTypeCauses(type.group, type.kind, obj),
+    ];
+    if (dataCauses.length > 0) throw invalid(this.subject(type, name), dataCauses);
     this.checkCustomKind(type, obj, undefined);
     meta.uid = randomUUID();
     meta.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -837,6 +842,7 @@ export class ApiEngine {
     const causes = [
       ...validateImmutable(type.group, type.kind, current, next),
       ...configKeyCauses(type.group, type.kind, next),
+      ...secretTypeCauses(type.group, type.kind, next),
     ];
     if (causes.length > 0) throw invalid(this.subject(type, name), causes);
     this.checkCustomKind(type, next, current);

@@ -211,6 +211,34 @@ describe('a pod spec through v1', () => {
   });
 });
 
+describe('what a Secret type requires', () => {
+  it('is checked on create and update, after stringData is merged', async () => {
+    const tls = (await errorOf(
+      client.create(secret('tls-missing', { type: 'kubernetes.io/tls', data: { 'tls.crt': b64('c') } })),
+    )) as unknown as KubeApiError;
+    expect(tls.status).toBe(422);
+    expect(tls.causes).toEqual([
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'data[tls.key]' },
+    ]);
+    const auth = await client.create(
+      secret('auth', { type: 'kubernetes.io/basic-auth', stringData: { username: 'u', password: 'p' } }),
+    );
+    expect(auth.data).toEqual({ username: b64('u'), password: b64('p') });
+    const emptied = (await errorOf(client.update({ ...auth, data: {} }))) as unknown as KubeApiError;
+    expect(emptied.causes.map((c) => c.field)).toEqual(['data[username]', 'data[password]']);
+    const token = (await errorOf(
+      client.create(secret('token', { type: 'kubernetes.io/service-account-token' })),
+    )) as unknown as KubeApiError;
+    expect(token.causes.map((c) => c.field)).toEqual([
+      'metadata.annotations[kubernetes.io/service-account.name]',
+    ]);
+    const ssh = (await errorOf(
+      client.create(secret('ssh', { type: 'kubernetes.io/ssh-auth', data: { 'ssh-privatekey': '' } })),
+    )) as unknown as KubeApiError;
+    expect(ssh.causes.map((c) => c.field)).toEqual(['data[ssh-privatekey]']);
+  });
+});
+
 describe('metadata.generation', () => {
   it('only kinds whose registry keeps one have it', async () => {
     const svc = await client.create({
