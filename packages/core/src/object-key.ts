@@ -14,15 +14,31 @@ export interface ObjectKey {
   name: string;
 }
 
-/** The key of an object. `defaultNamespace` fills a missing namespace of a namespaced object. */
+// Objects reach here from YAML and from the wire unchecked; a key field that is not a string
+// (`namespace: {…}`) would otherwise fail later, far away, as a TypeError when the key is joined.
+function keyField(value: unknown, fallback: string, path: string): string {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'string') return value;
+  throw new ValidationError(
+    `${path} must be a string, not ${Array.isArray(value) ? 'a list' : typeof value}`,
+    {
+      path,
+    },
+  );
+}
+
+/**
+ * The key of an object. `defaultNamespace` fills a missing namespace of a namespaced object. A
+ * kind, namespace or name that is not a string is a `ValidationError` naming the field.
+ */
 export function objectKeyOf(obj: KubeObject, defaultNamespace = ''): ObjectKey {
   const { group, version } = parseApiVersion(obj.apiVersion);
   return {
     group,
     version,
-    kind: obj.kind,
-    namespace: obj.metadata.namespace ?? defaultNamespace,
-    name: obj.metadata.name ?? '',
+    kind: keyField(obj.kind, '', 'kind'),
+    namespace: keyField(obj.metadata.namespace, defaultNamespace, 'metadata.namespace'),
+    name: keyField(obj.metadata.name, '', 'metadata.name'),
   };
 }
 

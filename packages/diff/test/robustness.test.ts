@@ -90,6 +90,18 @@ describe('robustness', () => {
     expect(text).toContain('Secret/');
   });
 
+  it('diffMany reports a desired object whose namespace is not a string as a typed error item (found by the property below)', () => {
+    const desired = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'x', namespace: { toString: '' } },
+    } as unknown as KubeObject;
+    const live = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } } as KubeObject;
+    const result = diffMany({ desired: [desired], live: [live] });
+    const item = result.items.find((i) => i.status === 'error');
+    expect(item?.error?.message).toContain('metadata.namespace must be a string');
+  });
+
   it('diff, renderDiff, hideSecretData and diffMany never throw anything but typed errors', () => {
     fc.assert(
       fc.property(
