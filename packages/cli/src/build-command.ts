@@ -1,10 +1,7 @@
-import { realpathSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { confineFileSystem, isGitOpsError, nodeFileSystem, type ReadonlyFileSystem } from '@gitops-kit/core';
-import { renderKustomization } from '@gitops-kit/kustomize';
+import { isGitOpsError } from '@gitops-kit/core';
+import { renderDir } from './render-dir.js';
 import type { CliStreams } from './run-cli.js';
-import { sourceRoot } from './source-root.js';
 
 /** Help text of `gitops-kit build`. */
 export const BUILD_USAGE = `Usage: gitops-kit build [DIR] [flags]
@@ -66,14 +63,9 @@ export async function runBuild(args: readonly string[], streams: CliStreams): Pr
     else return usageError(streams, 'specify one path to a kustomization directory');
   }
   try {
-    // Rendered through the confined file system, as a source is in the operator: a kustomization
-    // file, resource or base reached through a symlink or a path out of the root is refused.
-    const target = realPath(resolve(dir ?? '.'));
-    let fs: ReadonlyFileSystem = nodeFileSystem();
-    if (loadRestrictor === 'RootOnly')
-      fs = confineFileSystem(fs, root === undefined ? sourceRoot(target) : realPath(resolve(root)));
-    const result = await renderKustomization(fs, target, {
+    const result = await renderDir(dir ?? '.', {
       loadRestrictor,
+      root,
       enableHelm,
       helmCommand,
       enableAlphaPlugins,
@@ -87,15 +79,6 @@ export async function runBuild(args: readonly string[], streams: CliStreams): Pr
     const message = isGitOpsError(err) ? `${err.message} [${err.code}]` : (err as Error).message;
     streams.stderr.write(`Error: ${message}\n`);
     return 1;
-  }
-}
-
-/** The real path of `path`; `path` itself when it does not exist (the render reports that). */
-function realPath(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
   }
 }
 

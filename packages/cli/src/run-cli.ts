@@ -1,4 +1,5 @@
 import { runBuild } from './build-command.js';
+import { runDiff } from './diff-command.js';
 import { VERSION } from './version.js';
 
 /** Where the CLI writes; injectable so tests capture output without spawning a process. */
@@ -13,6 +14,7 @@ const USAGE = `Usage: gitops-kit <command> [options]
 
 Commands:
   build DIR     Render a kustomization (the same bytes as \`kustomize build DIR\`)
+  diff DIR      Diff the rendered objects against the live cluster (as \`kubectl diff -k DIR\`)
   version       Print the version
 
 Options:
@@ -27,6 +29,7 @@ export async function runCli(argv: readonly string[], streams: CliStreams): Prom
     return command === undefined ? 1 : 0;
   }
   if (command === 'build') return runBuild(argv.slice(1), streams);
+  if (command === 'diff') return runDiff(argv.slice(1), streams);
   if (command === 'version' || command === '--version') {
     streams.stdout.write(`${VERSION}\n`);
     return 0;
