@@ -23,6 +23,10 @@ export const KNOWN_GAPS = {
   replacementDelimiters: 'replacement options delimiter and index',
   /** Generators inside components, whose objects meet the including kustomization's. */
   componentGenerators: 'generators in components',
+  /** Replacements as a whole: being reworked in parallel (paths, value types, renames). */
+  replacements: 'replacements',
+  /** Where new items go in lists merged by several keys (Service ports by port and protocol). */
+  multiKeyLists: 'order of new items in lists merged by several keys',
 } as const;
 
 /** One known gap. */

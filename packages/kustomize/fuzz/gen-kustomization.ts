@@ -269,6 +269,7 @@ function replacement(rng: Rng, ctx: LayerContext): JsonObject {
     }
     targets.push(tgt);
   }
+  // With no target of the right type, a ConfigMap's name (a number there is refused by both).
   rep.targets =
     targets.length > 0 ? targets : [{ select: { kind: 'ConfigMap' }, fieldPaths: ['metadata.name'] }];
   return rep;
@@ -430,7 +431,7 @@ export function kustomizationFields(rng: Rng, ctx: LayerContext): JsonObject {
     else entry.patch = inlineYaml(jsonPatchOps(rng, o));
     k.patchesJson6902 = [entry];
   }
-  if (has && rng.chance(0.3)) {
+  if (has && rng.chance(0.3) && allows('replacements')) {
     const reps = [replacement(rng, ctx), ...(rng.chance(0.3) ? [replacement(rng, ctx)] : [])];
     if (rng.chance(0.2)) k.replacements = [{ path: addFile(ctx, 'replacements.yaml', { yaml: [reps] }) }];
     else k.replacements = reps;

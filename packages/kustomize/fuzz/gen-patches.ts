@@ -98,10 +98,10 @@ function smpBody(rng: Rng, o: Known): JsonObject {
     case 'Service':
       choices.push(
         () => ({ spec: { ports: [{ port: 80, targetPort: 9090 }] } }),
-        () => ({ spec: { ports: [{ port: 443, name: 'https' }] } }),
         () => ({ spec: { selector: { tier: 'backend' } } }),
         () => ({ spec: { ports: [{ port: 80, $patch: 'delete' }] } }),
       );
+      if (allows('multiKeyLists')) choices.push(() => ({ spec: { ports: [{ port: 443, name: 'https' }] } }));
       break;
     case 'ConfigMap':
     case 'Secret':
