@@ -71,7 +71,9 @@ export async function runBuild(args: readonly string[], streams: CliStreams): Pr
       enableAlphaPlugins,
     });
     // INEXACT_INTEGER concerns the rendered objects only: the YAML written here keeps every integer exact.
-    for (const w of result.warnings) if (w.code !== 'INEXACT_INTEGER') streams.stderr.write(`${w.message}\n`);
+    // The others go to stderr as kubectl kustomize prints them, behind its `# Warning: ` prefix.
+    for (const w of result.warnings)
+      if (w.code !== 'INEXACT_INTEGER') streams.stderr.write(`# Warning: ${w.message}\n`);
     if (output) await writeFile(output, result.yaml);
     else streams.stdout.write(result.yaml);
     return 0;

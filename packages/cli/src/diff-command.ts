@@ -104,7 +104,7 @@ export async function runDiff(
     const ignoreDifferences = ignoreFile === undefined ? [] : await readIgnoreRules(ignoreFile);
     const rendered = await renderDir(dir ?? '.', { root });
     for (const w of rendered.warnings)
-      if (w.code !== 'INEXACT_INTEGER') streams.stderr.write(`${w.message}\n`);
+      if (w.code !== 'INEXACT_INTEGER') streams.stderr.write(`# Warning: ${w.message}\n`);
     const path = kubeconfigPath(kubeconfig, environment.env);
     client = await KubeClusterClient.fromKubeconfigFile(path, {
       ...(context ? { context } : {}),

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -64,6 +64,18 @@ describe('gitops-kit build', () => {
     expect(await runCli(['build', join(fixtures, 'replacements-vars')], c.streams)).toBe(0);
     expect(c.err()).toContain("'vars' is deprecated");
     expect(c.out()).not.toContain('Warning');
+  });
+
+  it("prints warnings with kubectl's `# Warning: ` prefix (the API's messages are plain text)", async () => {
+    const dir = join(fixtures, 'replacements-vars');
+    const c = capture();
+    expect(await runCli(['build', dir], c.streams)).toBe(0);
+    // kubectl's own stderr when it is installed, else the line kubectl v1.32 (kustomize v5.5.0) prints.
+    const kubectl = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+    if (kubectl.status === 0) expect(c.err()).toBe(kubectl.stderr);
+    expect(c.err()).toBe(
+      "# Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically.\n",
+    );
   });
 
   it('fails with a message on stderr and nothing on stdout', async () => {

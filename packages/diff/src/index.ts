@@ -84,7 +84,7 @@ export {
   parseQuantity,
   type QuantityFormat,
 } from './quantity.js';
-export { type RenderOptions, renderDiff, toSortedYaml } from './render.js';
+export { type RenderDiffOptions, type RenderOptions, renderDiff, toSortedYaml } from './render.js';
 export {
   type DiffManyFormat,
   type DiffManyJson,

@@ -5,7 +5,7 @@ import type { DiffResult } from './diff.js';
 import { hideSecretData, isSecret } from './mask.js';
 
 /** Options of {@link renderDiff}. */
-export interface RenderOptions {
+export interface RenderDiffOptions {
   /** Colour the output with ANSI escapes (red removals, green additions, cyan hunk headers). */
   color?: boolean;
   /** Lines of context around each change (default 3). */
@@ -13,6 +13,12 @@ export interface RenderOptions {
   /** The name shown in the `---`/`+++` headers (default: `Kind/namespace/name`). */
   title?: string;
 }
+
+/**
+ * The former name of {@link RenderDiffOptions}.
+ * @deprecated Use {@link RenderDiffOptions}; `@gitops-kit/kustomize` had a `RenderOptions` too.
+ */
+export type RenderOptions = RenderDiffOptions;
 
 const RED = '\u001b[31m';
 const GREEN = '\u001b[32m';
@@ -40,7 +46,7 @@ function titleOf(result: DiffResult): string {
  * request comments. Secret values are masked again here, so a result built with
  * `showSecretValues` still renders masked. Empty when nothing changes.
  */
-export function renderDiff(result: DiffResult, options: RenderOptions = {}): string {
+export function renderDiff(result: DiffResult, options: RenderDiffOptions = {}): string {
   let before = result.normalizedLive;
   let after = result.predictedLive;
   if (isSecret(before) || isSecret(after)) {

@@ -174,7 +174,7 @@ async function once(req: HttpRequest, options: HttpOptions): Promise<HttpRespons
 /**
  * Sends an idempotent smart-HTTP request (every upload-pack request is: it only reads), retrying
  * with backoff when the connection is reset or refused. Failures become {@link GitNetworkError} or
- * {@link TimeoutError}, with the URL redacted.
+ * {@link @gitops-kit/core!TimeoutError | TimeoutError}, with the URL redacted.
  */
 export async function sendHttp(req: HttpRequest, options: HttpOptions): Promise<HttpResponse> {
   let lastError: unknown;

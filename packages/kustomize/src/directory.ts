@@ -27,7 +27,7 @@ export interface DirectoryOptions {
   recurse?: boolean;
   /** Largest file read, in bytes (default 64 MiB). */
   maxFileBytes?: number;
-  /** Most bytes read, all files together (default 32 MiB; see `RenderOptions.maxInputBytes`). */
+  /** Most bytes read, all files together (default 32 MiB; see `RenderKustomizationOptions.maxInputBytes`). */
   maxInputBytes?: number;
 }
 

@@ -4,8 +4,13 @@
  */
 export { type DirectoryOptions, renderDirectory } from './directory.js';
 export { DEFAULT_MAX_INPUT_BYTES } from './input-budget.js';
-export { EmptyKustomizationError, type RenderWarning } from './kustomization-file.js';
-export { type RenderOptions, type RenderResult, renderKustomization } from './render.js';
+export { EmptyKustomizationError, type RenderWarning, type RenderWarningCode } from './kustomization-file.js';
+export {
+  type RenderKustomizationOptions,
+  type RenderOptions,
+  type RenderResult,
+  renderKustomization,
+} from './render.js';
 export type { SourceLocation } from './resource.js';
 export type { RemoteLoader, RemoteTarget } from './target.js';
 

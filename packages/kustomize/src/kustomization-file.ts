@@ -41,14 +41,21 @@ const KNOWN_FIELDS = new Set([
   'buildMetadata',
 ]);
 
+/**
+ * The codes of {@link RenderWarning}: `DEPRECATED_FIELD` for a kustomization field kustomize
+ * deprecates (`bases`, `vars`…), `INEXACT_INTEGER` for an integer beyond 2^53 that the rendered
+ * objects hold as the nearest JavaScript number (the YAML output keeps it exact).
+ */
+export type RenderWarningCode = 'DEPRECATED_FIELD' | 'INEXACT_INTEGER';
+
 /** A structured warning of a render (deprecated fields and the like), never printed on stdout. */
 export interface RenderWarning {
+  /** A stable code, one of {@link RenderWarningCode}. */
+  code: RenderWarningCode;
   /**
-   * A stable code: `DEPRECATED_FIELD`, or `INEXACT_INTEGER` for an integer beyond 2^53 that the
-   * rendered objects hold as the nearest JavaScript number (the YAML output keeps it exact).
+   * The message, plain text: kustomize's words for the same situation without its `# Warning: `
+   * prefix (which `gitops-kit build` prints, as kubectl does), ours where kustomize prints none.
    */
-  code: string;
-  /** The message kustomize prints for the same situation (ours where kustomize prints none). */
   message: string;
   /** The file it concerns: the kustomization file, or the object's source file (`sources`). */
   file?: string | undefined;
@@ -84,37 +91,39 @@ const NESTED_FIELDS: Record<string, Set<string>> = {
 const DEPRECATIONS: [string, string][] = [
   [
     'bases',
-    "# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+    "'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
   ],
   [
     'commonLabels',
-    "# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+    "'commonLabels' is deprecated. Please use 'labels' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
   ],
   [
     'imageTags',
-    "# Warning: 'imageTags' is deprecated. Please use 'images' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+    "'imageTags' is deprecated. Please use 'images' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
   ],
   [
     'patchesJson6902',
-    "# Warning: 'patchesJson6902' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+    "'patchesJson6902' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
   ],
   [
     'patchesStrategicMerge',
-    "# Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+    "'patchesStrategicMerge' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
   ],
   [
     'vars',
-    "# Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically.",
+    "'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically.",
   ],
 ];
 
 /**
  * Validates a parsed kustomization: unknown top-level fields are rejected as kustomize rejects them
- * (strict unmarshalling), list fields must be lists. Returns the deprecation warnings.
+ * (strict unmarshalling), list fields must be lists. Returns the deprecation warnings, each with
+ * the line `lineOf` gives its field.
  */
 export function checkKustomization(
   k: unknown,
   file: string,
+  lineOf: (field: string) => number | undefined = () => undefined,
 ): { kust: JsonObject; warnings: RenderWarning[] } {
   if (k === null || k === undefined) throw new EmptyKustomizationError(file);
   if (typeof k !== 'object' || Array.isArray(k)) {
@@ -207,9 +216,20 @@ export function checkKustomization(
   const warnings: RenderWarning[] = [];
   for (const [field, message] of DEPRECATIONS) {
     if (kust[field] !== undefined && kust[field] !== null)
-      warnings.push({ code: 'DEPRECATED_FIELD', message, file });
+      warnings.push({ code: 'DEPRECATED_FIELD', message, file, line: lineOf(field), field });
   }
   return { kust, warnings };
+}
+
+/**
+ * The 1-based line of a top-level key of a kustomization file's text, written in block style at
+ * column 0 (quoted or not, any case, as Go's decoder matches names); undefined when not found so.
+ * A deprecation names the key, so its line is the key's, not its value's.
+ */
+export function topLevelKeyLine(text: string, field: string): number | undefined {
+  const m = new RegExp(`^(['"]?)${field}\\1[ \t]*:`, 'im').exec(text);
+  if (m === null) return undefined;
+  return text.slice(0, m.index).split('\n').length;
 }
 
 /**

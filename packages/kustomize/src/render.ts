@@ -14,7 +14,7 @@ import type { Resource, SourceLocation } from './resource.js';
 import { KustTarget, newAccumulator, type RemoteLoader } from './target.js';
 
 /** Options of {@link renderKustomization}. */
-export interface RenderOptions {
+export interface RenderKustomizationOptions {
   /** `RootOnly` (kustomize's default) keeps every file inside its kustomization's directory. */
   loadRestrictor?: 'RootOnly' | 'None';
   /** Fetches git-URL resources; without it they are an error. */
@@ -33,6 +33,12 @@ export interface RenderOptions {
    */
   maxInputBytes?: number;
 }
+
+/**
+ * The former name of {@link RenderKustomizationOptions}.
+ * @deprecated Use {@link RenderKustomizationOptions}; `@gitops-kit/diff` had a `RenderOptions` too.
+ */
+export type RenderOptions = RenderKustomizationOptions;
 
 /** The outcome of a render. */
 export interface RenderResult {
@@ -116,14 +122,15 @@ function isObj(v: unknown): v is JsonObject {
 
 /**
  * Renders the kustomization in `dir` of `fs` like `kustomize build dir`: the same objects in the same
- * order, and the same YAML bytes. Works on any {@link ReadonlyFileSystem} (disk, memfs, a git tree).
- * Errors are typed ({@link ValidationError}, `ParseError`, `SecurityError`…) and name
- * the file; nothing partial is returned.
+ * order, and the same YAML bytes. Works on any
+ * {@link @gitops-kit/core!ReadonlyFileSystem | ReadonlyFileSystem} (disk, memfs, a git tree). Errors
+ * are typed ({@link @gitops-kit/core!ValidationError | ValidationError}, `ParseError`,
+ * `SecurityError`…) and name the file; nothing partial is returned.
  */
 export async function renderKustomization(
   fs: ReadonlyFileSystem,
   dir: string,
-  options: RenderOptions = {},
+  options: RenderKustomizationOptions = {},
 ): Promise<RenderResult> {
   const root = await resolveDirectory(fs, dir);
   const budget = new InputBudget(options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES);

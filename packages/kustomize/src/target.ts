@@ -24,7 +24,12 @@ import { inflateHelmChart } from './helm-charts.js';
 import type { InputBudget } from './input-budget.js';
 import { addInternalAnnotations, removeInternalAnnotations } from './internal-annotations.js';
 import { applyJsonPatchOps, type JsonPatchOp, roundBigIntegersThroughJson } from './json-patch.js';
-import { checkKustomization, KUSTOMIZATION_FILE_NAMES, type RenderWarning } from './kustomization-file.js';
+import {
+  checkKustomization,
+  KUSTOMIZATION_FILE_NAMES,
+  type RenderWarning,
+  topLevelKeyLine,
+} from './kustomization-file.js';
 import { asKyamlSchema, FIELDS_NEWER_THAN_KYAML_SCHEMA } from './kyaml-schema.js';
 import { fixNameReferences } from './name-reference.js';
 import { schemaFromOpenApi } from './openapi-schema.js';
@@ -208,7 +213,12 @@ export class KustTarget {
     const docs = readYamlDocuments(text, this.display(file), 'kustomization');
     if (docs.length > 1)
       throw new ValidationError('a kustomization file must hold one document', { file: this.display(file) });
-    const { kust, warnings } = checkKustomization(docs[0]?.value ?? {}, this.display(file));
+    const doc = docs[0];
+    const { kust, warnings } = checkKustomization(
+      doc?.value ?? {},
+      this.display(file),
+      (field) => topLevelKeyLine(text, field) ?? doc?.positionOf([field])?.line,
+    );
     this.warnings.push(...warnings);
     return { kust, file };
   }
