@@ -1,13 +1,8 @@
-import {
-  formatObjectKey,
-  type GitOpsError,
-  type KubeObject,
-  type ObjectKey,
-  parseApiVersion,
-} from '@gitops-kit/core';
-import { type DiffManyItem, type DiffManyOptions, type DiffManyResult, diffMany } from '@gitops-kit/diff';
-import { type AssessHealthOptions, aggregateHealth, type ResourceHealthInput } from '@gitops-kit/health';
-import type { Application, ApplicationStatus, ResourceStatus, SyncStatusCode } from './application-schema.js';
+import type { GitOpsError, KubeObject, ObjectKey } from '@gitops-kit/core';
+import type { DiffManyOptions, DiffManyResult } from '@gitops-kit/diff';
+import type { AssessHealthOptions } from '@gitops-kit/health';
+import { compareApplicationWithDiff, type ResourceComparison } from '@gitops-kit/sync';
+import type { Application, ApplicationStatus, ResourceStatus } from './application-schema.js';
 import { removeCondition, setCondition } from './conditions.js';
 
 /** The annotation Argo CD reads for comparison options (`IgnoreExtraneous`). */
@@ -47,54 +42,15 @@ export interface ApplicationComparison {
   pruneCandidates: ObjectKey[];
 }
 
-function annotation(obj: KubeObject | undefined | null, name: string): string | undefined {
-  const v = obj?.metadata?.annotations?.[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
-function hasCompareOption(obj: KubeObject | undefined | null, option: string): boolean {
-  return (annotation(obj, COMPARE_OPTIONS_ANNOTATION) ?? '').split(',').some((o) => o.trim() === option);
-}
-
-function compareKeys(a: ResourceStatus, b: ResourceStatus): number {
-  return (
-    a.group.localeCompare(b.group) ||
-    a.kind.localeCompare(b.kind) ||
-    (a.namespace ?? '').localeCompare(b.namespace ?? '') ||
-    a.name.localeCompare(b.name)
-  );
-}
-
-function resourceOf(key: ObjectKey, status: SyncStatusCode): ResourceStatus {
-  const r: ResourceStatus = {
-    group: key.group,
-    version: key.version,
-    kind: key.kind,
-    name: key.name,
-    status,
-  };
-  if (key.namespace) r.namespace = key.namespace;
-  return r;
-}
-
-function liveKey(obj: KubeObject): ObjectKey {
-  const { group, version } = parseApiVersion(obj.apiVersion);
-  return {
-    group,
-    version,
-    kind: obj.kind,
-    namespace: obj.metadata.namespace ?? '',
-    name: obj.metadata.name ?? '',
-  };
-}
-
 /**
  * The status of an Application from its desired and live objects, as Argo CD computes it: each
  * object Synced, OutOfSync (to create, to update, or extraneous and so to prune unless annotated
  * `IgnoreExtraneous`) or Unknown (its diff failed); the application Synced only when every counted
  * object is, Unknown when the comparison failed; health aggregated from live objects. A render
  * error leaves sync Unknown with a `ComparisonError` condition carrying the error's file and line.
- * Pure: no I/O, the time comes in `now`; the previous operation state and history are kept.
+ * Pure: no I/O, the time comes in `now`; the previous operation state and history are kept. The
+ * comparison itself is `@gitops-kit/sync`'s `compareApplicationWithDiff`; this adds the
+ * Application's conditions, generation and prune candidates.
  */
 export function computeApplicationStatus(input: ApplicationStatusInput): ApplicationComparison {
   const { app, now } = input;
@@ -103,27 +59,37 @@ export function computeApplicationStatus(input: ApplicationStatusInput): Applica
   const base: ApplicationStatus = { ...previous, reconciledAt: now };
   if (generation !== undefined) base.observedGeneration = generation;
 
-  if (input.desired === undefined || input.renderError !== undefined) {
+  const { comparison, diff } = compareApplicationWithDiff({
+    desired: input.desired,
+    renderError: input.desired === undefined ? (input.renderError ?? 'unrendered') : input.renderError,
+    live: input.live,
+    defaultNamespace: input.diffOptions?.defaultNamespace ?? app.spec.destination.namespace ?? '',
+    diffOptions: input.diffOptions,
+    ignore: input.diffOptions?.ignoreDifferences ?? app.spec.ignoreDifferences ?? [],
+    healthOptions: input.healthOptions,
+  });
+  const resources = comparison.resources.map(resourceStatusOf);
+  const health = {
+    status: comparison.health.status,
+    ...(comparison.health.message ? { message: comparison.health.message } : {}),
+  };
+  const sync = { status: comparison.sync, ...(input.revision ? { revision: input.revision } : {}) };
+
+  if (diff === undefined) {
     const error = input.renderError;
-    const message = error ? error.message : 'the source could not be rendered';
-    const resources = input.live.map((obj) => ({ ...resourceOf(liveKey(obj), 'Unknown' as const) }));
-    const health = aggregateHealth(
-      input.live.map((obj) => ({ id: formatObjectKey(liveKey(obj)), live: obj })),
-      input.healthOptions,
-    );
     return {
       status: {
         ...base,
-        sync: { status: 'Unknown', ...(input.revision ? { revision: input.revision } : {}) },
-        health: { status: health.status, ...(health.message ? { message: health.message } : {}) },
-        resources: resources.sort(compareKeys),
+        sync,
+        health,
+        resources,
         conditions: setCondition(
           previous.conditions,
           {
             type: COMPARISON_ERROR,
             status: 'True',
             reason: error?.code ?? 'RenderError',
-            message,
+            message: error ? error.message : 'the source could not be rendered',
             ...(generation !== undefined ? { observedGeneration: generation } : {}),
           },
           now,
@@ -133,73 +99,15 @@ export function computeApplicationStatus(input: ApplicationStatusInput): Applica
     };
   }
 
-  const desired = input.desired.filter((obj) => annotation(obj, HOOK_ANNOTATION) === undefined);
-  const live = input.live.filter((obj) => annotation(obj, HOOK_ANNOTATION) === undefined);
-  const result = diffMany(
-    { desired, live },
-    {
-      ...input.diffOptions,
-      defaultNamespace: input.diffOptions?.defaultNamespace ?? app.spec.destination.namespace ?? '',
-      ignoreDifferences: input.diffOptions?.ignoreDifferences ?? app.spec.ignoreDifferences ?? [],
-    },
-  );
-
-  const liveById = new Map(live.map((o) => [formatObjectKey({ ...liveKey(o), version: '' }), o]));
-  const resources: ResourceStatus[] = [];
-  const healthInputs: ResourceHealthInput[] = [];
-  const pruneCandidates: ObjectKey[] = [];
-  const errors: string[] = [];
-  let appSync: SyncStatusCode = 'Synced';
-  const desiredByKey = new Map<string, KubeObject>();
-  for (const obj of desired) desiredByKey.set(formatObjectKey({ ...liveKey(obj), version: '' }), obj);
-
-  for (const item of result.items) {
-    const id = formatObjectKey({ ...item.key, version: '' });
-    const clusterId = formatObjectKey({ ...item.key, namespace: '', version: '' });
-    const liveObj = liveById.get(id) ?? liveById.get(clusterId);
-    // A desired object may name no namespace (the destination's applies), so try that key too.
-    const target = desiredByKey.get(id) ?? desiredByKey.get(clusterId);
-    const r = resourceOf(item.key, statusOf(item));
-    if (item.status === 'live-only') {
-      r.requiresPruning = true;
-      pruneCandidates.push(item.key);
-      if (hasCompareOption(liveObj, 'IgnoreExtraneous')) r.status = 'Synced';
-    }
-    if (item.status === 'error') {
-      errors.push(item.error?.message ?? 'comparison failed');
-      r.message = item.error?.message;
-    }
-    if (r.status === 'OutOfSync' && appSync === 'Synced') appSync = 'OutOfSync';
-    resources.push(r);
-    if (item.key.kind !== '') healthInputs.push({ id, live: liveObj ?? null, target: target ?? null });
-  }
-  if (errors.length > 0) appSync = 'Unknown';
-
-  const health = aggregateHealth(healthInputs, input.healthOptions);
-  const byId = new Map(health.resources.map((h) => [h.id, h]));
-  for (const r of resources) {
-    const h = byId.get(
-      formatObjectKey({
-        group: r.group,
-        version: '',
-        kind: r.kind,
-        namespace: r.namespace ?? '',
-        name: r.name,
-      }),
-    );
-    if (h?.health)
-      r.health = { status: h.health.status, ...(h.health.message ? { message: h.health.message } : {}) };
-  }
-
   const conditions =
-    errors.length > 0
+    comparison.message !== undefined
       ? setCondition(
           previous.conditions,
           {
             type: COMPARISON_ERROR,
             status: 'True',
             reason: 'DiffError',
-            message: errors.join('; '),
+            message: comparison.message,
             ...(generation !== undefined ? { observedGeneration: generation } : {}),
           },
           now,
@@ -207,25 +115,33 @@ export function computeApplicationStatus(input: ApplicationStatusInput): Applica
       : removeCondition(previous.conditions, COMPARISON_ERROR);
 
   return {
-    status: {
-      ...base,
-      sync: { status: appSync, ...(input.revision ? { revision: input.revision } : {}) },
-      health: { status: health.status, ...(health.message ? { message: health.message } : {}) },
-      resources: resources.sort(compareKeys),
-      conditions,
-    },
-    diff: result,
-    pruneCandidates,
+    status: { ...base, sync, health, resources, conditions },
+    diff,
+    pruneCandidates: comparison.resources
+      .filter((r) => r.requiresPruning)
+      .map((r) => ({
+        group: r.group,
+        version: r.version,
+        kind: r.kind,
+        namespace: r.namespace,
+        name: r.name,
+      })),
   };
 }
 
-function statusOf(item: DiffManyItem): SyncStatusCode {
-  switch (item.status) {
-    case 'unchanged':
-      return 'Synced';
-    case 'error':
-      return 'Unknown';
-    default:
-      return 'OutOfSync';
-  }
+/** The Application's per-resource status from the library's row. */
+function resourceStatusOf(row: ResourceComparison): ResourceStatus {
+  const r: ResourceStatus = {
+    group: row.group,
+    version: row.version,
+    kind: row.kind,
+    name: row.name,
+    status: row.sync,
+  };
+  if (row.namespace) r.namespace = row.namespace;
+  if (row.requiresPruning) r.requiresPruning = true;
+  if (row.error !== undefined) r.message = row.error;
+  if (row.health !== undefined)
+    r.health = { status: row.health, ...(row.healthMessage ? { message: row.healthMessage } : {}) };
+  return r;
 }

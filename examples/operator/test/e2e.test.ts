@@ -103,7 +103,12 @@ describe('reference operator end to end (testkit + git server over HTTP)', () =>
       files: { 'dev/replicas.yaml': seed['dev/replicas.yaml']!.replace('replicas: 1', 'replicas: 3') },
     });
     await push(sha);
-    await env.statusWhen('dev', (s) => commitOf(s) === sha, 'synced to the replicas commit');
+    // Synced too: a status naming the new revision is written before the auto-sync has run.
+    await env.statusWhen(
+      'dev',
+      (s) => commitOf(s) === sha && s.sync?.status === 'Synced',
+      'synced to the replicas commit',
+    );
     expect(replicas(await deployment('web-dev'))).toBe(3);
   });
 

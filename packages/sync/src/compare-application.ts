@@ -85,8 +85,12 @@ export interface ResourceComparison {
   sync: ApplicationSyncStatus;
   /** Its health, when a check applies. */
   health?: HealthStatusCode | undefined;
-  /** The health message, or why the comparison failed. */
+  /** What to show: why its diff failed, else its health message. */
   message?: string | undefined;
+  /** The health message alone. */
+  healthMessage?: string | undefined;
+  /** Why its diff failed (sync is then Unknown). */
+  error?: string | undefined;
   /** Live only: it would be pruned by a sync with prune. */
   requiresPruning?: boolean | undefined;
   /** The diff, with `includeDiff`. */
@@ -204,6 +208,20 @@ export async function compareApplication(
 export function compareApplicationState(
   options: CompareApplicationOptions & { live: readonly KubeObject[] },
 ): ApplicationComparisonResult {
+  return compareApplicationWithDiff(options).comparison;
+}
+
+/**
+ * {@link compareApplicationState}, also returning the whole `diffMany` result it was computed from
+ * (absent after a render error), for a caller that goes on to sync or to show diffs itself (the
+ * operator does both). Not plain JSON: the result carries typed errors.
+ */
+export function compareApplicationWithDiff(
+  options: CompareApplicationOptions & { live: readonly KubeObject[] },
+): {
+  comparison: ApplicationComparisonResult;
+  diff?: DiffManyResult | undefined;
+} {
   const defaultNamespace = options.defaultNamespace ?? 'default';
   const live = options.live.filter((o) => !isHook(o));
 
@@ -211,10 +229,12 @@ export function compareApplicationState(
     const health = aggregateHealth(live, options.healthOptions);
     const message = messageOf(options.renderError);
     return {
-      sync: 'Unknown',
-      health: { status: health.status, message: health.message },
-      resources: live.map((o) => ({ ...rowOf(keyOfLive(o), 'Unknown'), message })).sort(compareRows),
-      message,
+      comparison: {
+        sync: 'Unknown',
+        health: { status: health.status, message: health.message },
+        resources: live.map((o) => ({ ...rowOf(keyOfLive(o), 'Unknown'), message })).sort(compareRows),
+        message,
+      },
     };
   }
 
@@ -247,11 +267,13 @@ export function compareApplicationState(
       const message = item.error?.message ?? 'comparison failed';
       errors.push(message);
       row.message = message;
+      row.error = message;
     }
     if (options.includeDiff && item.result)
       row.diff = { changes: item.result.changes, text: renderDiff(item.result) };
     rows.push(row);
-    healthInputs.push({ id, live: liveObj ?? null, target: target ?? null });
+    // An object without a kind (a bad live object) has no health to assess.
+    if (item.key.kind !== '') healthInputs.push({ id, live: liveObj ?? null, target: target ?? null });
   }
   const health = aggregateHealth(healthInputs, options.healthOptions);
   const byId = new Map(health.resources.map((h) => [h.id, h.health]));
@@ -259,14 +281,18 @@ export function compareApplicationState(
     const h = byId.get(idOf(row));
     if (h === undefined) continue;
     row.health = h.status;
+    if (h.message) row.healthMessage = h.message;
     if (h.message && row.message === undefined) row.message = h.message;
   }
   let sync: ApplicationSyncStatus = rows.some((r) => r.sync === 'OutOfSync') ? 'OutOfSync' : 'Synced';
   if (errors.length > 0) sync = 'Unknown';
   return {
-    sync,
-    health: { status: health.status, message: health.message },
-    resources: rows.sort(compareRows),
-    ...(errors.length > 0 ? { message: errors.join('; ') } : {}),
+    comparison: {
+      sync,
+      health: { status: health.status, message: health.message },
+      resources: rows.sort(compareRows),
+      ...(errors.length > 0 ? { message: errors.join('; ') } : {}),
+    },
+    diff: result,
   };
 }

@@ -29,6 +29,7 @@ export {
   type CompareApplicationOptions,
   compareApplication,
   compareApplicationState,
+  compareApplicationWithDiff,
   type ResourceComparison,
   type ResourceDiff,
 } from './compare-application.js';
