@@ -366,7 +366,8 @@ export class KustTarget {
       this.append(acc, this.parseResources(text, kfile));
     }
     for (const c of (kust.components as string[] | undefined) ?? []) {
-      const cdir = posix.join(dir, String(c));
+      // As for resources: a `..` out of the source is a PATH_ESCAPE, not a NOT_FOUND of a clamped path.
+      const cdir = resolvePath(this.fs, String(c), dir);
       await this.requireDirectory(cdir, String(c), kfile, 'components');
       await this.accumulate(cdir, acc, 'Component');
     }

@@ -82,6 +82,20 @@ describe('a base outside the source', () => {
     expect(err.message).toContain('leaves the root "/" (path "apps/dev" of https://example.com/repo.git)');
   });
 
+  it('a component outside the source is a PATH_ESCAPE too', async () => {
+    const fs: ReadonlyFileSystem = {
+      ...createMemFileSystem({
+        '/kustomization.yaml': 'resources:\n- cm.yaml\ncomponents:\n- ../../components/extra\n',
+        '/cm.yaml': configMap,
+      }).fs,
+      origin: 'path "apps/dev" of https://example.com/repo.git',
+    };
+    const err = await failure(renderKustomization(fs, '/'));
+    expect(err.code).toBe('PATH_ESCAPE');
+    expect(err.message).toContain('"../../components/extra"');
+    expect(err.details).toMatchObject({ path: '../../components/extra', root: '/' });
+  });
+
   it('out of a confined root too', async () => {
     const { fs } = createMemFileSystem({
       '/src/apps/dev/kustomization.yaml': 'resources:\n- ../../../base\n',
