@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseYaml } from '@gitops-kit/core';
 import type { DiffManyJson } from '@gitops-kit/diff';
 import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -233,6 +234,41 @@ describe('gitops-kit diff (a process, against testkit over HTTP)', () => {
     const failed = await gitopsKit('diff', broken, '--kubeconfig', tc.kubeconfigPath);
     expect(failed.code).toBe(2);
     expect(failed.stdout).toBe('');
+  });
+
+  it('uses the context --context names, not the current one', async () => {
+    await namespace('cli-context');
+    const { dir } = await app('cli-context', [configMap('c', { a: '1' })]);
+    // The current context points at a port nothing listens on; the named one at testkit.
+    const config = parseYaml(tc.kubeconfig) as {
+      clusters: { name: string; cluster: Record<string, unknown> }[];
+      contexts: { name: string; context: { cluster: string; user: string } }[];
+      'current-context': string;
+    };
+    const good = config['current-context'];
+    const context = config.contexts.find((c) => c.name === good)?.context;
+    config.clusters.push({ name: 'nowhere', cluster: { server: 'http://127.0.0.1:1' } });
+    config.contexts.push({ name: 'nowhere', context: { cluster: 'nowhere', user: context?.user ?? '' } });
+    config['current-context'] = 'nowhere';
+    const path = join(mkdtempSync(join(tmpdir(), 'gk-context-')), 'kubeconfig');
+    writeFileSync(path, JSON.stringify(config));
+    const sink = { write: () => true };
+    const environment = { env: {}, isTTY: false };
+    expect(
+      await runDiff(
+        [dir, '--kubeconfig', path, '--context', good],
+        { stdout: sink, stderr: sink },
+        environment,
+      ),
+    ).toBe(1);
+    const errors: string[] = [];
+    const failed = await runDiff(
+      [dir, '--kubeconfig', path],
+      { stdout: sink, stderr: { write: (c: string) => errors.push(c) } },
+      environment,
+    );
+    expect(failed).toBe(2);
+    expect(errors.join('')).toMatch(/^Error: /);
   });
 
   it('colours text only on a terminal, and never with NO_COLOR', async () => {
