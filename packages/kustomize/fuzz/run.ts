@@ -1,9 +1,11 @@
 /**
- * `pnpm fuzz:kustomize [--seed S] [--count N] [--minutes M] [--out DIR] [--only I] [--max-shrinks K]`:
- * differential fuzzing of the renderer against `kubectl kustomize`. Renders random trees with both
- * (two kubectl processes at a time), shrinks the first mismatch of each kind to a small tree and
- * writes it as a golden fixture under --out, then prints
+ * `pnpm fuzz:kustomize [--seed S] [--count N] [--minutes M] [--out DIR] [--only I] [--max-shrinks K]
+ * [--shrink-budget C] [--jobs J] [--skip-known-gaps] [--verbose]`: differential fuzzing of the
+ * renderer against `kubectl kustomize`. Renders random trees with both (two kubectl processes at a
+ * time), shrinks the first mismatch of each kind to a small tree and writes it as a golden fixture
+ * under --out (default: a temporary directory), then prints
  * `fuzz:kustomize: N trees, M mismatches (x%), seed S` and exits 1 on any mismatch.
+ * `--only I` replays tree I of the seed; `--skip-known-gaps` leaves out what gaps.ts lists (CI).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
