@@ -11,7 +11,7 @@ export {
   type RenderResult,
   renderKustomization,
 } from './render.js';
-export type { SourceLocation } from './resource.js';
+export type { RemoteSource, SourceLocation } from './resource.js';
 export type { RemoteLoader, RemoteTarget } from './target.js';
 
 /** The version of this package. */

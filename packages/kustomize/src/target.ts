@@ -36,7 +36,7 @@ import { schemaFromOpenApi } from './openapi-schema.js';
 import { readPatchDocuments } from './patch-text.js';
 import { bigIntegerFieldsOf, mayHoldBigInteger, stringifyExact } from './plain-objects.js';
 import { applyReplacements, resolveVars, type VarDef, varRefMatches } from './replacements.js';
-import { idKey, Resource, sameId } from './resource.js';
+import { idKey, type RemoteSource, Resource, redactUserInfo, sameId } from './resource.js';
 import { patchTargetMatches, type ResourceSelector } from './selectors.js';
 import {
   accumulateTransformerConfig,
@@ -469,13 +469,22 @@ export class KustTarget {
       const remote = await this.options.remoteLoader(entry);
       const sub = new KustTarget(remote.fs, { ...this.options, displayRoot: remote.path });
       const st = await remote.fs.stat(remote.path);
+      // A source's `file` is relative to the remote directory: say which repository and revision.
+      const from: RemoteSource = { url: redactUserInfo(entry), revision: remote.revision };
+      if (remote.fs.origin !== undefined) from.origin = remote.fs.origin;
+      const tag = (resources: Resource[]): Resource[] => {
+        for (const r of resources)
+          if (r.source.remote === undefined) r.source = { ...r.source, remote: from };
+        return resources;
+      };
       if (st.type === 'directory') {
         const subAcc = await sub.accumulate(remote.path, newAccumulator(), 'Kustomization');
+        tag(subAcc.resources);
         this.mergeSub(acc, subAcc);
       } else {
         this.options.inputBudget?.take((await remote.fs.stat(remote.path)).size, entry);
         const text = await readTextFile(remote.fs, remote.path, { maxBytes: this.options.maxFileBytes });
-        this.append(acc, sub.parseResources(text, entry));
+        this.append(acc, tag(sub.parseResources(text, from.url)));
       }
       this.warnings.push(...sub.warnings);
       return;
