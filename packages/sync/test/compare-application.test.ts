@@ -1,7 +1,7 @@
 import type { KubeObject } from '@gitops-kit/core';
 import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { compareApplication, compareApplicationState } from '../src/index.js';
+import { compareApplication, compareApplicationState, compareApplicationWithDiff } from '../src/index.js';
 import { quickstartApp, syncApp } from './helpers.js';
 
 // A real HTTP server on a machine shared with other work: generous limits, no timing assertions.
@@ -143,6 +143,22 @@ describe('compareApplication against testkit over HTTP', () => {
     expect(out.resources.map((r) => `${r.kind}:${r.sync}`)).toEqual(['ConfigMap:Unknown']);
     const hooks = compareApplicationState({ desired: [live[1] as KubeObject], live: [] });
     expect(hooks).toMatchObject({ sync: 'Synced', resources: [] });
+  });
+
+  it('is Unknown when a diff fails, naming the object, and returns the diff with compareApplicationWithDiff', () => {
+    const cm: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'twice', namespace: 'x' },
+    };
+    const out = compareApplicationWithDiff({ desired: [cm, cm], live: [] });
+    expect(out.comparison.sync).toBe('Unknown');
+    expect(out.comparison.message).toBe('ConfigMap x/twice is desired twice');
+    expect(out.comparison.resources.find((r) => r.error !== undefined)).toMatchObject({
+      sync: 'Unknown',
+      error: 'ConfigMap x/twice is desired twice',
+    });
+    expect(out.diff?.items.map((i) => i.status)).toEqual(['create', 'error']);
   });
 
   it('needs live objects or a cluster and a tracking id', async () => {
