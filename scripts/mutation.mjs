@@ -47,6 +47,7 @@ export const MODULES = {
         'test/kstatus.test.ts',
         'test/kstatus-kinds.test.ts',
         'test/kstatus-messages.test.ts',
+        'test/kstatus-conditions.test.ts',
         'test/hpa.test.ts',
       ],
     },
