@@ -1,4 +1,11 @@
-import { deepCopyJson, isJsonObject, type JsonObject, type JsonValue, jsonEqual } from '@gitops-kit/core';
+import {
+  deepCopyJson,
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  jsonEqual,
+  type KubeObject,
+} from '@gitops-kit/core';
 import { goFormatValue, goStringLess, goStringLessOrEqual } from './go-order.js';
 import type { PatchSchema } from './schema.js';
 import {
@@ -63,11 +70,12 @@ const TWO_WAY: DiffOptions = {
  * Creates the strategic merge patch that turns `original` into `modified` (Kubernetes'
  * `CreateTwoWayMergePatch`): changed fields, `null` for removed fields, `$patch: delete` items and
  * `$deleteFromPrimitiveList` lists for removals from merged lists, `$setElementOrder` lists for
- * order, `$retainKeys` where the schema asks for it.
+ * order, `$retainKeys` where the schema asks for it. Takes JSON objects or
+ * {@link @gitops-kit/core!KubeObject | KubeObject}s.
  */
 export function createTwoWayMergePatch(
-  original: JsonObject,
-  modified: JsonObject,
+  original: JsonObject | KubeObject,
+  modified: JsonObject | KubeObject,
   options: CreatePatchOptions = {},
 ): JsonObject {
   if (!isJsonObject(original) || !isJsonObject(modified)) {
@@ -82,11 +90,12 @@ export function createTwoWayMergePatch(
  * the changes and additions from `live` to `desired`, plus the deletions from `lastApplied` to
  * `desired`. Applied to `live`, it yields an object with every field of `desired`, keeps the fields
  * others added to `live`, and drops the fields the last apply set that `desired` no longer has.
+ * Takes JSON objects or {@link @gitops-kit/core!KubeObject | KubeObject}s.
  */
 export function createThreeWayMergePatch(
-  lastApplied: JsonObject | undefined,
-  desired: JsonObject,
-  live: JsonObject,
+  lastApplied: JsonObject | KubeObject | undefined,
+  desired: JsonObject | KubeObject,
+  live: JsonObject | KubeObject,
   options: ThreeWayOptions = {},
 ): JsonObject {
   if (!isJsonObject(desired) || !isJsonObject(live)) {

@@ -1,4 +1,11 @@
-import { deepCopyJson, isJsonObject, type JsonValue, jsonEqual, PatchError } from '@gitops-kit/core';
+import {
+  deepCopyJson,
+  isJsonObject,
+  type JsonValue,
+  jsonEqual,
+  type KubeObject,
+  PatchError,
+} from '@gitops-kit/core';
 
 /** One operation of a JSON patch (RFC 6902). */
 export type JsonPatchOperation = {
@@ -45,11 +52,14 @@ export function parseJsonPointer(pointer: string): string[] {
  * Applies a JSON patch (RFC 6902) with full validation: every operation is checked for shape, a
  * `remove`, `replace`, `move`, `copy` or `test` on a missing location and an `add` under a missing
  * parent are errors naming the operation and the path, and a failed `test` is a
- * `PATCH_TEST_FAILED` error. The patch applies all or nothing; the input is never mutated.
+ * `PATCH_TEST_FAILED` error. The patch applies all or nothing; the input is never mutated. A
+ * {@link @gitops-kit/core!KubeObject | KubeObject} (typed or not) in is the same type out.
  */
-export function applyJsonPatch(doc: JsonValue, ops: JsonPatchOperation[]): JsonValue {
+export function applyJsonPatch(doc: JsonValue, ops: JsonPatchOperation[]): JsonValue;
+export function applyJsonPatch<T extends KubeObject>(doc: T, ops: JsonPatchOperation[]): T;
+export function applyJsonPatch(doc: JsonValue | KubeObject, ops: JsonPatchOperation[]): JsonValue {
   if (!Array.isArray(ops)) throw new PatchError('a JSON patch must be a list of operations');
-  let root = deepCopyJson(doc);
+  let root = deepCopyJson(doc as JsonValue);
   ops.forEach((raw, index) => {
     const op = validateOperation(raw, index);
     root = applyOne(root, op, index);

@@ -19,7 +19,13 @@
  *
  * Every rule here was checked against `kubectl kustomize` (kustomize v5.5.0).
  */
-import { deepCopyJson, isJsonObject, type JsonObject, type JsonValue } from '@gitops-kit/core';
+import {
+  deepCopyJson,
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  type KubeObject,
+} from '@gitops-kit/core';
 import type { PatchSchema } from './schema.js';
 import { childMeta, type FieldMeta, itemMeta } from './smp-meta.js';
 import { DIRECTIVE_MARKER, rootMeta } from './strategic-merge-patch.js';
@@ -44,13 +50,27 @@ export interface KustomizePatchOptions {
 /**
  * Applies a strategic merge patch the way `kustomize build` does (kyaml's merge, see above). Never
  * mutates its inputs; the result shares no objects with the patch. Returns `undefined` when the
- * patch deletes the object (`$patch: delete`).
+ * patch deletes the object (`$patch: delete`). A {@link @gitops-kit/core!KubeObject | KubeObject}
+ * (typed or not) in is the same type out.
  */
 export function applyKustomizePatch(
   original: JsonObject,
-  patch: JsonObject,
+  patch: JsonObject | KubeObject,
+  options?: KustomizePatchOptions,
+): JsonObject | undefined;
+export function applyKustomizePatch<T extends KubeObject | JsonObject>(
+  original: T,
+  patch: JsonObject | KubeObject,
+  options?: KustomizePatchOptions,
+): T | undefined;
+export function applyKustomizePatch(
+  objectIn: JsonObject | KubeObject,
+  patchIn: JsonObject | KubeObject,
   options: KustomizePatchOptions = {},
 ): JsonObject | undefined {
+  // Objects from core are plain JSON: a KubeObject's open fields are only typed `unknown`.
+  const original = objectIn as JsonObject;
+  const patch = patchIn as JsonObject;
   const meta = rootMeta(original, patch, { schema: options.schema, untyped: 'kustomize' });
   const ctx: Walk = {
     isEmptyValue: options.isEmptyValue ?? (() => false),

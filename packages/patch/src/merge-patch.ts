@@ -4,16 +4,22 @@ import {
   type JsonObject,
   type JsonValue,
   jsonEqual,
+  type KubeObject,
   PatchError,
 } from '@gitops-kit/core';
 
 /**
  * Applies a JSON merge patch (RFC 7386): objects merge recursively, `null` deletes a field, any
- * other value (lists included) replaces. Never mutates its inputs.
+ * other value (lists included) replaces. Never mutates its inputs. A
+ * {@link @gitops-kit/core!KubeObject | KubeObject} (typed or not) patched by an object is the same
+ * type out.
  */
-export function applyMergePatch(target: JsonValue, patch: JsonValue): JsonValue {
+export function applyMergePatch(target: JsonValue, patch: JsonValue): JsonValue;
+export function applyMergePatch<T extends KubeObject>(target: T, patch: JsonObject | KubeObject): T;
+export function applyMergePatch(target: JsonValue | KubeObject, patch: JsonValue | KubeObject): JsonValue {
+  // Objects from core are plain JSON: a KubeObject's open fields are only typed `unknown`.
   // One copy up front, then in place: the result never shares structure with the inputs.
-  return mergeInPlace(deepCopyJson(target), patch);
+  return mergeInPlace(deepCopyJson(target as JsonValue), patch as JsonValue);
 }
 
 function mergeInPlace(target: JsonValue, patch: JsonValue): JsonValue {
@@ -30,10 +36,14 @@ function mergeInPlace(target: JsonValue, patch: JsonValue): JsonValue {
 /**
  * Creates a JSON merge patch (RFC 7386) that turns `original` into `modified`: changed and added
  * fields with their new value, removed fields as `null`, lists whole. When either side is not an
- * object the patch is `modified` itself.
+ * object the patch is `modified` itself. Takes JSON values or
+ * {@link @gitops-kit/core!KubeObject | KubeObject}s.
  */
-export function createMergePatch(original: JsonValue, modified: JsonValue): JsonValue {
-  if (!isJsonObject(original) || !isJsonObject(modified)) return deepCopyJson(modified);
+export function createMergePatch(
+  original: JsonValue | KubeObject,
+  modified: JsonValue | KubeObject,
+): JsonValue {
+  if (!isJsonObject(original) || !isJsonObject(modified)) return deepCopyJson(modified as JsonValue);
   return diffObjects(original, modified);
 }
 
@@ -64,11 +74,12 @@ function diffObjects(a: JsonObject, b: JsonObject): JsonObject {
  * `CreateThreeWayJSONMergePatch`): the additions and changes from `live` to `desired`, plus the
  * deletions from `lastApplied` to `desired` — so fields others set on `live` stay, and fields the
  * last apply set but `desired` dropped are removed. A missing `lastApplied` means nothing to delete.
+ * Takes JSON objects or {@link @gitops-kit/core!KubeObject | KubeObject}s.
  */
 export function createThreeWayJsonMergePatch(
-  lastApplied: JsonObject | undefined,
-  desired: JsonObject,
-  live: JsonObject,
+  lastApplied: JsonObject | KubeObject | undefined,
+  desired: JsonObject | KubeObject,
+  live: JsonObject | KubeObject,
 ): JsonObject {
   for (const [name, value] of [
     ['desired', desired],
@@ -80,8 +91,10 @@ export function createThreeWayJsonMergePatch(
   if (lastApplied !== undefined && !isJsonObject(lastApplied)) {
     throw new PatchError('the last-applied object of a three-way merge patch must be a JSON object');
   }
-  const addAndChange = keepOrDeleteNull(diffObjects(live, desired), false);
-  const deletions = keepOrDeleteNull(diffObjects(lastApplied ?? {}, desired), true);
+  // Checked objects above; a KubeObject's open fields are only typed `unknown`.
+  const to = desired as JsonObject;
+  const addAndChange = keepOrDeleteNull(diffObjects(live as JsonObject, to), false);
+  const deletions = keepOrDeleteNull(diffObjects((lastApplied ?? {}) as JsonObject, to), true);
   return mergePatches(deletions, addAndChange);
 }
 

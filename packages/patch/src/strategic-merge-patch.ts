@@ -1,4 +1,11 @@
-import { deepCopyJson, isJsonObject, type JsonObject, type JsonValue, jsonEqual } from '@gitops-kit/core';
+import {
+  deepCopyJson,
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  jsonEqual,
+  type KubeObject,
+} from '@gitops-kit/core';
 import { builtinPatchSchema } from './builtin-schema.js';
 import { goSliceStable } from './go-order.js';
 import type { PatchSchema } from './schema.js';
@@ -107,10 +114,21 @@ function stringField(o: JsonObject, key: string): string | undefined {
  * `$patch: replace|delete` on maps and list items, `$retainKeys`, `$deleteFromPrimitiveList/<f>`,
  * `$setElementOrder/<f>`, and `null` deleting a field. Never mutates its inputs. Throws a
  * {@link @gitops-kit/core!PatchError | PatchError} with the field path on a malformed patch.
+ * A {@link @gitops-kit/core!KubeObject | KubeObject} (typed or not) in is the same type out.
  */
 export function applyStrategicMergePatch(
   original: JsonObject,
-  patch: JsonObject,
+  patch: JsonObject | KubeObject,
+  options?: StrategicMergePatchOptions,
+): JsonObject;
+export function applyStrategicMergePatch<T extends KubeObject | JsonObject>(
+  original: T,
+  patch: JsonObject | KubeObject,
+  options?: StrategicMergePatchOptions,
+): T;
+export function applyStrategicMergePatch(
+  original: JsonObject | KubeObject,
+  patch: JsonObject | KubeObject,
   options: StrategicMergePatchOptions = {},
 ): JsonObject {
   if (!isJsonObject(original))
