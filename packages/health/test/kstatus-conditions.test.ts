@@ -84,6 +84,9 @@ describe('a condition of another type does not count', () => {
     expect(st({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {}, status: [] })).toBe(
       'Unknown status: expected an object',
     );
+    expect(st({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {}, status: { conditions: [null] } })).toBe(
+      'Unknown status.conditions[0]: expected an object',
+    );
     expect(st({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {}, status: { conditions: [[]] } })).toBe(
       'Unknown status.conditions[0]: expected an object',
     );
