@@ -138,9 +138,12 @@ const insert = (bytes: string): number[] => [bytes.length, ...Buffer.from(bytes)
 const delta = (baseSize: number, resultSize: number, ...ops: number[][]): Buffer =>
   Buffer.from([...varint(baseSize), ...varint(resultSize), ...ops.flat()]);
 
-function refusal(base: Buffer, d: Buffer): GitProtocolError {
+/** A delta together with the result-size limit to apply it under. */
+const applyDeltaLimit = (d: Buffer, max: number) => Object.assign(d, { max });
+
+function refusal(base: Buffer, d: Buffer & { max?: number }): GitProtocolError {
   try {
-    applyDelta(base, d);
+    applyDelta(base, d, d.max);
   } catch (err) {
     expect(err).toBeInstanceOf(GitProtocolError);
     return err as GitProtocolError;
@@ -202,6 +205,16 @@ describe('applyDelta', () => {
     const truncated = delta(2, 3, insert('xyz')).subarray(0, -1);
     expect(refusal(Buffer.from('ab'), truncated).message).toMatch(/corrupt delta insert/);
     expect(applyDelta(Buffer.from('ab'), delta(2, 3, insert('xyz'))).toString()).toBe('xyz');
+  });
+
+  it('refuses a result announced over the limit before building it, with the error asked for', () => {
+    const d = delta(2, 10, insert('0123456789'));
+    expect(applyDelta(Buffer.from('ab'), d, 10).toString()).toBe('0123456789');
+    expect(refusal(Buffer.from('ab'), applyDeltaLimit(d, 9)).message).toBe(
+      'delta result of 10 bytes is too large',
+    );
+    const own = new GitProtocolError('mine');
+    expect(() => applyDelta(Buffer.from('ab'), d, 9, () => own)).toThrow(own);
   });
 
   it('refuses the reserved opcode 0', () => {
