@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { nodeFileSystem } from '@gitops-kit/core';
 import { renderKustomization } from '@gitops-kit/kustomize';
+import { firstDifference } from './first-difference.js';
 import type { CorpusResult } from './types.js';
 
 interface CaseJson {
@@ -43,16 +44,7 @@ export async function run(dir: string): Promise<CorpusResult> {
       }
       const expected = readFileSync(expectedFile, 'utf8');
       if (out.yaml === expected) result.passed++;
-      else {
-        const a = out.yaml.split('\n');
-        const b = expected.split('\n');
-        let i = 0;
-        while (i < a.length && a[i] === b[i]) i++;
-        result.failures.push({
-          id,
-          reason: `output differs at line ${i + 1}: got ${JSON.stringify(a[i])} want ${JSON.stringify(b[i])}`,
-        });
-      }
+      else result.failures.push({ id, reason: firstDifference(out.yaml, expected) });
     } catch (err) {
       if (expectError) result.passed++;
       else result.failures.push({ id, reason: `error: ${(err as Error).message}` });

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeFileSystem } from '@gitops-kit/core';
 import { renderKustomization } from '@gitops-kit/kustomize';
+import { firstDifference } from './first-difference.js';
 import type { CorpusResult } from './types.js';
 
 interface RealworldCase {
@@ -39,16 +40,7 @@ export async function run(dir: string): Promise<CorpusResult> {
       }
       const expected = readFileSync(join(dir, c.expected as string), 'utf8');
       if (out.yaml === expected) result.passed++;
-      else {
-        const a = out.yaml.split('\n');
-        const b = expected.split('\n');
-        let i = 0;
-        while (i < a.length && a[i] === b[i]) i++;
-        result.failures.push({
-          id: c.id,
-          reason: `output differs at line ${i + 1}: got ${JSON.stringify(a[i])} want ${JSON.stringify(b[i])}`,
-        });
-      }
+      else result.failures.push({ id: c.id, reason: firstDifference(out.yaml, expected) });
     } catch (err) {
       if (expectError) result.passed++;
       else result.failures.push({ id: c.id, reason: `error: ${(err as Error).message}` });
