@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +8,7 @@ import { GitProtocolError } from '../src/errors.js';
 import { ObjectStore } from '../src/object-store.js';
 import { indexPack } from '../src/pack-index.js';
 import { memoryStorage } from '../src/storage.js';
+import { runGit } from './native-git.js';
 
 let dir: string;
 /** A pack written by native git, with offset deltas and an empty blob. */
@@ -17,18 +17,7 @@ let pack: Buffer;
 let expected: Map<string, number>;
 
 function git(args: string[], input?: Buffer): Buffer {
-  return execFileSync('git', args, {
-    cwd: dir,
-    input,
-    maxBuffer: 64 << 20,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@example.com',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@example.com',
-    },
-  });
+  return runGit(dir, args, input);
 }
 
 beforeAll(() => {
