@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,6 @@ import { applyDelta } from '../src/delta.js';
 import { GitProtocolError } from '../src/errors.js';
 import { ObjectStore } from '../src/object-store.js';
 import { memoryStorage } from '../src/storage.js';
-import { runGit } from './native-git.js';
 
 // Packs written by native git from large, similar files: git's deltas then copy whole 64 KiB runs
 // (encoded with copy size 0) and from offsets past 16 bits (a third offset byte). Each object must
@@ -16,7 +16,18 @@ import { runGit } from './native-git.js';
 let dir: string;
 
 function git(args: string[], input?: Buffer): Buffer {
-  return runGit(dir, args, input);
+  return execFileSync('git', args, {
+    cwd: dir,
+    input,
+    maxBuffer: 256 << 20,
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    },
+  });
 }
 
 /** Deterministic text of about `bytes` bytes: numbered lines of pseudo-random words. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,6 @@ import { GitProtocolError } from '../src/errors.js';
 import { ObjectStore } from '../src/object-store.js';
 import { indexPack } from '../src/pack-index.js';
 import { memoryStorage } from '../src/storage.js';
-import { runGit } from './native-git.js';
 
 let dir: string;
 /** A pack written by native git, with offset deltas and an empty blob. */
@@ -17,7 +17,18 @@ let pack: Buffer;
 let expected: Map<string, number>;
 
 function git(args: string[], input?: Buffer): Buffer {
-  return runGit(dir, args, input);
+  return execFileSync('git', args, {
+    cwd: dir,
+    input,
+    maxBuffer: 64 << 20,
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    },
+  });
 }
 
 beforeAll(() => {

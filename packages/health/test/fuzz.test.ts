@@ -1,7 +1,18 @@
 import type { KubeObject } from '@gitops-kit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assessHealth, computeStatus, HEALTH_STATUS_ORDER, LuaHealthEngine } from '../src/index.js';
-import { rng } from './seeded-random.js';
+
+// A small deterministic generator (mulberry32) so a failure can be replayed from its seed.
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 const KINDS: [string, string][] = [
   ['apps/v1', 'Deployment'],

@@ -5,7 +5,6 @@ import { type KubeObject, parseYaml } from '@gitops-kit/core';
 import { describe, expect, it } from 'vitest';
 import { decodeHpaConditions, goJsonSyntaxError } from '../src/builtin/go-json.js';
 import { assessHealth, type HealthStatus, HPA_CONDITIONS_ANNOTATION } from '../src/index.js';
-import { rng } from './seeded-random.js';
 
 // HorizontalPodAutoscaler health as Argo CD assesses it: gitops-engine's pkg/health/health_hpa.go
 // in argo-cd's in-tree copy, which since argo-cd#26274 checks every condition for a degraded
@@ -219,6 +218,18 @@ describe('the v1 conditions annotation, decoded as Go encoding/json', () => {
     expect(assessHealth(v1(null))).toEqual(annotationError('unexpected end of JSON input'));
   });
 });
+
+// A small deterministic generator (mulberry32), as in fuzz.test.ts, so a failure replays by seed.
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 describe('HorizontalPodAutoscaler rule, differential against the gitops-engine model', () => {
   // gitops-engine's isDegraded and isHealthy tables, written out independently of src/.
