@@ -1,6 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { ClusterClient } from '@gitops-kit/cluster';
-import { isGitOpsError, type KubeObject, TimeoutError, ValidationError } from '@gitops-kit/core';
+import {
+  abortableSleep,
+  isGitOpsError,
+  type KubeObject,
+  TimeoutError,
+  ValidationError,
+} from '@gitops-kit/core';
 
 /** What a Lease says about its holder (`coordination.k8s.io/v1` LeaseSpec). */
 export interface LeaderElectionRecord {
@@ -54,19 +60,6 @@ const JITTER_FACTOR = 1.2;
 /** An RFC 3339 time with microseconds, as Lease's MicroTime fields are serialised. */
 export function microTime(date = new Date()): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -181,7 +174,7 @@ export class LeaderElector {
   private async acquire(signal: AbortSignal): Promise<boolean> {
     while (!signal.aborted) {
       if (await this.tryAcquireOrRenew().catch(() => false)) return true;
-      await sleep(this.jittered(), signal);
+      await abortableSleep(this.jittered(), signal);
     }
     return false;
   }
@@ -189,7 +182,7 @@ export class LeaderElector {
   private async renew(signal: AbortSignal): Promise<void> {
     let lastRenew = performance.now();
     while (!signal.aborted) {
-      await sleep(this.retryPeriodMs, signal);
+      await abortableSleep(this.retryPeriodMs, signal);
       if (signal.aborted) return;
       // Retry within the renew deadline; past it, another replica may already consider the lease
       // expired, so this one must stop acting as leader.
@@ -199,7 +192,7 @@ export class LeaderElector {
         if (left <= 0) break;
         renewed = await withTimeout(this.tryAcquireOrRenew(), left).catch(() => false);
         if (renewed) break;
-        await sleep(Math.min(this.retryPeriodMs, Math.max(0, left)), signal);
+        await abortableSleep(Math.min(this.retryPeriodMs, Math.max(0, left)), signal);
       }
       if (signal.aborted) return;
       if (!renewed) return;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ClusterClient } from '@gitops-kit/cluster';
 import {
+  backoffDelay,
   countOf,
   formatObjectKey,
   GitOpsError,
@@ -917,10 +918,7 @@ export class ApplicationReconciler {
         retryPolicy &&
         attempt < (retryPolicy.limit ?? 0)
       ) {
-        const delay = Math.min(
-          (retryPolicy.initialDelayMs ?? 5000) * (retryPolicy.factor ?? 2) ** attempt,
-          retryPolicy.maxDelayMs ?? 180_000,
-        );
+        const delay = backoffDelay(retryPolicy, attempt);
         status.operationState = {
           ...status.operationState,
           phase: 'Running',

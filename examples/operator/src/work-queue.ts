@@ -1,3 +1,5 @@
+import { backoffDelay } from '@gitops-kit/core';
+
 /** Options of a {@link WorkQueue}. */
 export interface WorkQueueOptions {
   /** First retry delay of a failing key. Default 5 ms, as client-go's controller rate limiter. */
@@ -83,9 +85,8 @@ export class WorkQueue {
 
   /** The delay the next `addRateLimited(key)` will use. */
   backoffFor(key: string): number {
-    const n = this.failures.get(key) ?? 0;
-    const delay = this.baseDelayMs * this.factor ** n;
-    return Number.isFinite(delay) ? Math.min(delay, this.maxDelayMs) : this.maxDelayMs;
+    const policy = { initialDelayMs: this.baseDelayMs, factor: this.factor, maxDelayMs: this.maxDelayMs };
+    return backoffDelay(policy, this.failures.get(key) ?? 0);
   }
 
   /** Resets the backoff of `key` (after a success, or when the key is deleted). */

@@ -1,4 +1,4 @@
-import type { KubeObject } from '@gitops-kit/core';
+import { abortableSleep, type KubeObject } from '@gitops-kit/core';
 import type { ClusterClient, WatchEvent } from './cluster-client.js';
 
 /** What an {@link Informer} tells of the objects it caches. */
@@ -66,19 +66,6 @@ export function metadataOnly(obj: KubeObject): KubeObject {
 export function informerKeyOf(obj: KubeObject): string {
   const name = obj.metadata.name ?? '';
   return obj.metadata.namespace ? `${obj.metadata.namespace}/${name}` : name;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**
@@ -168,7 +155,7 @@ export class Informer {
           if (signal.aborted) return;
           this.report(err);
         }
-        await sleep(this.options.restartDelayMs ?? 1000, signal);
+        await abortableSleep(this.options.restartDelayMs ?? 1000, signal);
       }
     } finally {
       if (resync) clearInterval(resync);

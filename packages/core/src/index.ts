@@ -3,7 +3,9 @@
  * @gitops-kit/core: the object model and resource keys, multi-document YAML with positions and
  * limits, typed errors, and the read-only file-system interface with node fs and memfs adapters.
  */
+export { abortableSleep } from './abortable-sleep.js';
 export { apiGroupOf, formatApiVersion, type GroupVersion, parseApiVersion } from './api-version.js';
+export { Backoff, type BackoffPolicy, backoffDelay, equalJitter } from './backoff.js';
 export {
   applyBuiltinDefaults,
   BUILTIN_DEFAULTS,

@@ -1,5 +1,4 @@
 import { countOf, isGitOpsError, TimeoutError } from '@gitops-kit/core';
-import { abortableDelay } from './abortable-delay.js';
 import type { ChunkList } from './chunk-list.js';
 import { GitAuthError, GitNetworkError } from './errors.js';
 import {
@@ -12,6 +11,7 @@ import {
 import { type HttpProxy, proxyFor } from './http-proxy.js';
 import type { BodyGuard } from './http-response-parser.js';
 import { redactUrl } from './redact.js';
+import { retryPause } from './retry-pause.js';
 
 /** One HTTP request of the smart protocol. */
 export interface HttpRequest {
@@ -180,7 +180,7 @@ export async function sendHttp(req: HttpRequest, options: HttpOptions): Promise<
   let lastError: unknown;
   let attempts = 0;
   for (let attempt = 0; attempt <= options.retries; attempt++) {
-    if (attempt > 0) await abortableDelay(Math.min(2000, 100 * 2 ** (attempt - 1)), options.signal);
+    if (attempt > 0) await retryPause(attempt, options.signal);
     // An aborted request makes no attempt: `once` refuses it before connecting.
     if (options.signal?.aborted !== true) attempts++;
     try {

@@ -17,7 +17,6 @@ import {
   TimeoutError,
   ValidationError,
 } from '@gitops-kit/core';
-import { abortableDelay } from './abortable-delay.js';
 import {
   GitAuthError,
   GitLimitError,
@@ -29,6 +28,7 @@ import type { EnsureCommitResult, GitBackend } from './git-backend.js';
 import { type GitCommit, type GitObject, type GitObjectType, parseCommit } from './git-objects.js';
 import { resolveGitLimits } from './limits.js';
 import { redactSecrets, redactUrl } from './redact.js';
+import { retryPause } from './retry-pause.js';
 import type { GitRemote, RemoteRef } from './smart-http.js';
 import { type ObjectReader, treeFileSystem } from './tree-file-system.js';
 
@@ -308,7 +308,7 @@ export function createNativeGitBackend(options: NativeGitBackendOptions): GitBac
       const failure = classify(scrub(res.stderr), `${what} ${shownUrl}`, kind, git, options.ssh?.command);
       if (!failure.retry || attempt >= remote.retries) throw failure.error;
       attempt++;
-      await abortableDelay(Math.min(2000, 100 * 2 ** (attempt - 1)), remote.signal);
+      await retryPause(attempt, remote.signal);
       if (remote.signal?.aborted === true) throw abortError();
     }
   };

@@ -1,3 +1,4 @@
+import { abortableSleep } from '@gitops-kit/core';
 import { SyncCancelledError } from './errors.js';
 
 /**
@@ -44,22 +45,9 @@ export class SyncCancellation {
   }
 
   /** Sleeps `ms`; a {@link SyncCancelledError} as soon as the signal aborts. */
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const signal = this.signal;
-      if (signal?.aborted) {
-        reject(new SyncCancelledError(`the sync was cancelled during ${this.stage}`));
-        return;
-      }
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        reject(new SyncCancelledError(`the sync was cancelled during ${this.stage}`));
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+  async sleep(ms: number): Promise<void> {
+    this.check();
+    await abortableSleep(ms, this.signal);
+    this.check();
   }
 }

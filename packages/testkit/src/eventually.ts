@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { TimeoutError } from '@gitops-kit/core';
+import { abortableSleep, TimeoutError } from '@gitops-kit/core';
 
 /** What a check answers while the condition does not hold yet: any falsy value. */
 export type NotYet = undefined | null | false | 0 | '';
@@ -72,7 +72,7 @@ export async function eventually<T>(
     }
     const left = deadline - Date.now();
     if (left <= 0) break;
-    await sleep(Math.min(intervalMs, left));
+    await abortableSleep(Math.min(intervalMs, left));
   }
 
   let message = `gave up waiting for ${what} after ${timeoutMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'})`;
@@ -109,10 +109,6 @@ async function beforeDeadline<V>(
 
 function isThenable<V>(value: V | PromiseLike<V>): value is PromiseLike<V> {
   return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function errorMessage(err: unknown): string {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { type JsonValue, TimeoutError } from '@gitops-kit/core';
+import { abortableSleep, backoffDelay, equalJitter, type JsonValue, TimeoutError } from '@gitops-kit/core';
 import { errorFromResponse, KubeApiError } from '../errors.js';
 import { RateLimiter } from '../rate-limiter.js';
 import type { KubeAuth } from './auth.js';
@@ -45,21 +45,6 @@ const RETRYABLE_NETWORK = new Set([
   'ENOTFOUND',
   'ECONNABORTED',
 ]);
-
-/** Waits `ms`, or less when `signal` aborts (it resolves then, never rejects). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
-}
 
 /** `?a=1&b=2` of the defined entries of `q`, or the empty string. */
 export function queryString(q: Record<string, string | undefined> | undefined): string {
@@ -178,14 +163,14 @@ export class KubeTransport {
         retryAfter !== undefined
           ? Math.min(retryAfter * 1000, this.settings.maxRetryAfterMs)
           : this.backoff(attempt);
-      await sleep(wait);
+      await abortableSleep(wait);
     }
   }
 
   /** The delay before retry `attempt`: doubling from the base delay up to 5 s, with jitter. */
   backoff(attempt: number): number {
-    const base = Math.min(this.settings.retryBaseDelayMs * 2 ** attempt, 5000);
-    return base / 2 + Math.random() * (base / 2);
+    const policy = { initialDelayMs: this.settings.retryBaseDelayMs, maxDelayMs: 5000 };
+    return equalJitter(backoffDelay(policy, attempt));
   }
 
   // Waits before the next attempt when the failure may be retried; throws it otherwise.
@@ -218,7 +203,7 @@ export class KubeTransport {
         request: what,
         cause: err,
       });
-    await sleep(this.backoff(attempt));
+    await abortableSleep(this.backoff(attempt));
   }
 
   private once(spec: RequestSpec): Promise<RawResponse> {

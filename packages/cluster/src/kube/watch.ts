@@ -1,7 +1,6 @@
-import type { JsonObject, KubeObject } from '@gitops-kit/core';
+import { abortableSleep, type JsonObject, type KubeObject } from '@gitops-kit/core';
 import type { ListOptions, ObjectList, WatchEvent, WatchOptions } from '../cluster-client.js';
 import { errorFromResponse, KubeApiError } from '../errors.js';
-import { sleep } from './transport.js';
 import type { RawWatchEvent } from './watch-stream.js';
 
 /** What {@link watchWithRelist} needs of the client. */
@@ -85,7 +84,7 @@ export async function* watchWithRelist(
       else {
         failures++;
         if (failures > source.maxRetries) throw err;
-        await sleep(source.backoff(failures), signal);
+        await abortableSleep(source.backoff(failures), signal);
       }
     }
     if (signal?.aborted) return;
