@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { isGitOpsError } from '@gitops-kit/core';
+import type { CliStreams } from './cli-streams.js';
 import { renderDir } from './render-dir.js';
-import type { CliStreams } from './run-cli.js';
 
 /** Help text of `gitops-kit build`. */
 export const BUILD_USAGE = `Usage: gitops-kit build [DIR] [flags]

@@ -12,8 +12,8 @@ import {
   type YamlValue,
 } from '@gitops-kit/core';
 import { diffMany, diffManyToJson, type IgnoreDifferencesRule, renderDiffMany } from '@gitops-kit/diff';
+import type { CliStreams } from './cli-streams.js';
 import { renderDir } from './render-dir.js';
-import type { CliStreams } from './run-cli.js';
 
 /** Help text of `gitops-kit diff`. */
 export const DIFF_USAGE = `Usage: gitops-kit diff [DIR] [flags]

@@ -1,14 +1,9 @@
 import { runBuild } from './build-command.js';
+import type { CliStreams } from './cli-streams.js';
 import { runDiff } from './diff-command.js';
 import { VERSION } from './version.js';
 
-/** Where the CLI writes; injectable so tests capture output without spawning a process. */
-export interface CliStreams {
-  /** Receives results. */
-  stdout: { write(chunk: string): unknown };
-  /** Receives errors and warnings. */
-  stderr: { write(chunk: string): unknown };
-}
+export type { CliStreams };
 
 const USAGE = `Usage: gitops-kit <command> [options]
 

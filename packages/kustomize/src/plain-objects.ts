@@ -1,6 +1,6 @@
 import { formatYamlPath, type YamlDocument, type YamlValue } from '@gitops-kit/core';
 import type { RenderWarning } from './kustomization-file.js';
-import type { SourceLocation } from './resource.js';
+import type { SourceLocation } from './source-location.js';
 
 /**
  * `JSON.stringify` for values that may hold integers beyond 2^53 as `bigint`s (written as their
