@@ -1,8 +1,10 @@
 // Conformance adapter: Argo CD's Lua resource customizations (the `kind: lua` cases of the health
 // corpus). The scripts are not part of the corpus: they are read from $GITOPS_KIT_LUA_DIR, a
-// directory in Argo CD's resource_customizations layout; without it every case is skipped.
+// directory in Argo CD's resource_customizations layout; without it every case is skipped. A
+// case counts only when the directory holds its own customization's script (a partial copy would
+// otherwise run a wildcard script, `_.crossplane.io/_`, on kinds whose own script is absent).
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type KubeObject, nodeFileSystem } from '@gitops-kit/core';
 import { LuaHealthEngine, loadLuaHealthChecksFromDir } from '@gitops-kit/health';
 import { compareHealth, readHealthCases } from './health-corpus.js';
@@ -35,7 +37,9 @@ export async function run(dir: string): Promise<CorpusResult> {
     let missing = 0;
     for (const c of cases) {
       const group = groupOf(c.target.apiVersion);
-      if (engine.find(group, c.target.kind) === undefined) {
+      const own =
+        c.customization && join(scriptsDir, c.customization.group, c.customization.kind, 'health.lua');
+      if (own === undefined || !existsSync(own) || engine.find(group, c.target.kind) === undefined) {
         missing++;
         continue;
       }
@@ -44,7 +48,7 @@ export async function run(dir: string): Promise<CorpusResult> {
       if (reason === undefined) result.passed++;
       else result.failures.push({ id: c.id, reason });
     }
-    if (missing > 0) result.skipped = { count: missing, reason: `no script in ${scriptsDir} for their kind` };
+    if (missing > 0) result.skipped = { count: missing, reason: `no script of their own in ${scriptsDir}` };
     return result;
   } finally {
     engine.close();

@@ -1,4 +1,5 @@
 import type { KubeObject } from '@gitops-kit/core';
+import { applicationHealth, isApplicationKind } from './application-health.js';
 import { HealthCheckFailure } from './builtin/check-error.js';
 import { builtinHealthCheck } from './builtin/dispatch.js';
 import type { HealthCheckRegistry } from './custom-checks.js';
@@ -18,6 +19,12 @@ export interface AssessHealthOptions {
   lua?: LuaHealthEngine;
   /** Assess custom resources with no check from their common conditions (default false). */
   genericFallback?: boolean;
+  /**
+   * Assess Argo CD's `argoproj.io` Application from its reported health, as gitops-kit's own
+   * Application always is (app-of-apps: a parent waits for its children). Default false, as in
+   * Argo CD, where this takes an opt-in customization.
+   */
+  argoApplications?: boolean;
 }
 
 function describe(err: unknown, kind = 'object'): string {
@@ -51,8 +58,9 @@ function checked(result: unknown, origin: string): HealthStatus | undefined {
  * ("Pending deletion"); otherwise the first check that applies decides, in this order: the
  * embedding program's TypeScript checks, Lua scripts (overrides, then built-in scripts), Argo
  * CD's built-in rules (Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Service, Ingress,
- * PersistentVolumeClaim, Job, APIService, HorizontalPodAutoscaler, Argo Workflow), and, when
- * enabled, the generic condition rule. Returns undefined when no check applies.
+ * PersistentVolumeClaim, Job, APIService, HorizontalPodAutoscaler, Argo Workflow), the
+ * app-of-apps rule for Applications ({@link applicationHealth}), and, when enabled, the generic
+ * condition rule. Returns undefined when no check applies.
  *
  * Never throws: a check that fails, or an object with fields of the wrong type, yields Unknown
  * with a message saying why.
@@ -84,6 +92,7 @@ export function assessHealth(obj: KubeObject, options: AssessHealthOptions = {})
 
     const builtin = builtinHealthCheck(group, kind);
     if (builtin !== undefined) return builtin(o, version);
+    if (isApplicationKind(group, kind, options.argoApplications === true)) return applicationHealth(o);
 
     if (options.genericFallback === true) return genericHealth(o);
     return undefined;
@@ -104,6 +113,7 @@ export function hasHealthCheck(group: string, kind: string, options: AssessHealt
     options.checks?.find(group, kind) !== undefined ||
     options.lua?.find(group, kind) !== undefined ||
     builtinHealthCheck(group, kind) !== undefined ||
+    isApplicationKind(group, kind, options.argoApplications === true) ||
     options.genericFallback === true
   );
 }

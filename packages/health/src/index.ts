@@ -11,6 +11,13 @@ export {
   type ResourceHealthInput,
   type ResourceHealthResult,
 } from './aggregate.js';
+export {
+  ARGO_CD_APPLICATION_GROUP,
+  applicationHealth,
+  GITOPS_KIT_APPLICATION_GROUP,
+  isApplicationKind,
+  WAITING_FOR_RECONCILE,
+} from './application-health.js';
 export { type AssessHealthOptions, assessHealth, HOOK_FINALIZER, hasHealthCheck } from './assess.js';
 export { hasBuiltinHealthCheck } from './builtin/dispatch.js';
 export { HPA_CONDITIONS_ANNOTATION } from './builtin/hpa.js';
@@ -37,9 +44,10 @@ export {
   POD_SCHEDULE_WINDOW_MS,
 } from './kstatus.js';
 export {
+  DEFAULT_LUA_MAX_INSTRUCTIONS,
+  DEFAULT_LUA_MAX_MEMORY_BYTES,
   LuaHealthEngine,
   type LuaHealthEngineOptions,
-  type LuaHealthScript,
   type LuaRunOptions,
 } from './lua-engine.js';
 export {
@@ -50,6 +58,7 @@ export {
   luaHealthChecksFromConfigMap,
   OPEN_LIBS_KEY_PREFIX,
 } from './lua-loaders.js';
+export { type LuaFailureKind, type LuaHealthScript, LuaScriptError } from './lua-script.js';
 
 /** The version of this package. */
 export const VERSION = '0.1.0';

@@ -5,7 +5,7 @@ import {
   readTextFile,
   ValidationError,
 } from '@gitops-kit/core';
-import type { LuaHealthScript } from './lua-engine.js';
+import type { LuaHealthScript } from './lua-script.js';
 
 /** The file name of a health script in Argo CD's resource_customizations layout. */
 export const HEALTH_SCRIPT_FILE = 'health.lua';

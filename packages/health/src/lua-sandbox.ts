@@ -25,6 +25,31 @@ end
 
 local safe_os = { time = os.time, date = os.date, clock = os.clock, difftime = os.difftime }
 
+-- The error a limit raises (from the hook, again at every hook call once stopped). The protected
+-- calls scripts get pass it on instead of catching it.
+local STOP = setmetatable({}, { __tostring = function() return "execution stopped at a limit" end })
+__gk_stop = STOP
+-- Set by the hook when a limit stops the run, so an error raised in a message handler (which
+-- Lua turns into "error in error handling") cannot hide the stop either.
+local FLAGS = { stopped = false }
+__gk_flags = FLAGS
+local raw_pcall, raw_xpcall, co_resume, co_close = pcall, xpcall, coroutine.resume, coroutine.close
+local function pass_stop(ok, ...)
+  if FLAGS.stopped or (not ok and (...) == STOP) then error(STOP, 0) end
+  return ok, ...
+end
+local function safe_pcall(f, ...) return pass_stop(raw_pcall(f, ...)) end
+local function safe_xpcall(f, handler, ...)
+  return pass_stop(raw_xpcall(f, function(e)
+    if e == STOP then return STOP end
+    return handler(e)
+  end, ...))
+end
+local coroutine_lib = {}
+for k, v in pairs(coroutine) do coroutine_lib[k] = v end
+coroutine_lib.resume = function(co, ...) return pass_stop(co_resume(co, ...)) end
+coroutine_lib.close = function(co) return pass_stop(co_close(co)) end
+
 local function safe_rep(s, n, sep)
   local len = #tostring(s) + (sep and #tostring(sep) or 0)
   if type(n) == "number" and n > 0 and len * n > MAX_STRING then
@@ -58,9 +83,9 @@ end
 local function base_env(full)
   local env = {
     assert = assert, error = error, getmetatable = getmetatable, ipairs = ipairs, next = next,
-    pairs = pairs, pcall = pcall, rawequal = rawequal, rawget = rawget, rawlen = rawlen,
+    pairs = pairs, pcall = safe_pcall, rawequal = rawequal, rawget = rawget, rawlen = rawlen,
     rawset = rawset, select = select, setmetatable = setmetatable, tonumber = tonumber,
-    tostring = tostring, type = type, xpcall = xpcall, unpack = table.unpack,
+    tostring = tostring, type = type, xpcall = safe_xpcall, unpack = table.unpack,
     print = function() end, _VERSION = _VERSION,
     table = readonly(table_lib, "table"),
     require = sandbox_require,
@@ -68,7 +93,7 @@ local function base_env(full)
   if full then
     env.string = readonly(string_lib, "string")
     env.math = readonly(math_lib, "math")
-    env.coroutine = readonly(coroutine, "coroutine")
+    env.coroutine = readonly(coroutine_lib, "coroutine")
     env.os = readonly(safe_os, "os")
   end
   return env
@@ -138,7 +163,7 @@ local function result_of(n, ...)
       " into Go struct field HealthStatus.message of type string"
   end
   if status == nil or not VALID[status] then
-    return "ok", "Unknown", "Lua returned an invalid health status"
+    return "invalid", "Lua returned an invalid health status"
   end
   return "ok", status, message or ""
 end
@@ -148,6 +173,7 @@ local function results(...)
 end
 
 function __gk_run(id, obj)
+  FLAGS.stopped = false
   local c = compiled[id]
   if c == nil then return "error", "health script is not loaded" end
   local env = setmetatable({ obj = obj }, c[2])
