@@ -1,12 +1,7 @@
 import { KubeApiError } from '@gitops-kit/cluster';
-import { GitOpsError, type ObjectKey } from '@gitops-kit/core';
+import { describeObjectKey, GitOpsError, type ObjectKey } from '@gitops-kit/core';
 import { SyncError } from './errors.js';
 import { redactSecretValues } from './secret-values.js';
-
-/** `Kind/namespace/name` (or `Kind/name`) of an object, for messages. */
-export function describeKey(key: ObjectKey): string {
-  return key.namespace ? `${key.kind}/${key.namespace}/${key.name}` : `${key.kind}/${key.name}`;
-}
 
 /** True for the server's refusal to change an immutable field (a 422 saying so). */
 export function isImmutableError(err: unknown): boolean {
@@ -39,7 +34,7 @@ export function safeError(err: unknown, key: ObjectKey, secretValues: readonly s
 }
 
 function withheldForSecret(err: unknown, key: ObjectKey): GitOpsError {
-  const who = describeKey(key);
+  const who = describeObjectKey(key);
   if (isSecretKey(key) && !(err instanceof GitOpsError)) {
     const name = err instanceof Error ? err.name : typeof err;
     return new SyncError(
@@ -66,7 +61,7 @@ export function explainTaskError(err: unknown, key: ObjectKey): unknown {
   if (!isImmutableError(err)) return err;
   const fields = (err as KubeApiError).causes.map((c) => c.field).filter((f): f is string => !!f);
   return new SyncError(
-    `${describeKey(key)}: cannot update immutable field${fields.length === 1 ? '' : 's'} ${fields.join(', ') || '(unknown)'}; sync with force (or annotate argocd.argoproj.io/sync-options: Force=true,Replace=true) to delete and recreate it`,
+    `${describeObjectKey(key)}: cannot update immutable field${fields.length === 1 ? '' : 's'} ${fields.join(', ') || '(unknown)'}; sync with force (or annotate argocd.argoproj.io/sync-options: Force=true,Replace=true) to delete and recreate it`,
     { code: 'INVALID', path: fields[0], cause: isSecretKey(key) ? undefined : err },
   );
 }
