@@ -9,16 +9,10 @@ export const KNOWN_GAPS = {
   openapi: 'strategic merges under a custom openapi schema',
   /** kyaml's reading of list directives (`- $patch: replace`) and `$deleteFromPrimitiveList`. */
   listDirectives: 'list directives in strategic merge patches',
-  /** Label transformers and StatefulSet volumeClaimTemplates (being fixed in parallel). */
-  volumeClaimTemplates: 'labels on StatefulSet volumeClaimTemplates',
   /** Generators with behavior merge/replace finding their object across namespaces and layers. */
   generatorBehavior: 'generator behavior merge/replace across namespaces and components',
   /** `crds:` properties marked as label selectors, annotations or identities (x-kubernetes-…). */
   crdExtensions: 'crds definitions with x-kubernetes-label-selector, -annotation and -identity',
-  /** `configurations` naming prefix/suffix field specs: they take over the defaults up the tree. */
-  configurationNames: 'namePrefix/nameSuffix field specs in configurations',
-  /** `labels[].fields`: custom field specs merged with the selector defaults. */
-  labelFields: 'labels entries with custom fields',
   /** Replacement `options.delimiter`/`index` (replacements are being reworked in parallel). */
   replacementDelimiters: 'replacement options delimiter and index',
   /** Generators inside components, whose objects meet the including kustomization's. */

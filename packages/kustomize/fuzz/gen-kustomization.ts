@@ -123,7 +123,7 @@ function labelsEntry(rng: Rng, ctx: LayerContext): JsonObject {
   const l: JsonObject = { pairs: stringMap(rng, LABEL_KEYS, LABEL_VALUES) };
   if (rng.chance(0.4)) l.includeSelectors = rng.chance(0.8);
   if (rng.chance(0.4)) l.includeTemplates = rng.chance(0.8);
-  if (rng.chance(0.2) && allows('labelFields')) {
+  if (rng.chance(0.2)) {
     const fs: JsonObject = {
       path: rng.pick(['spec/selector', 'spec/template/metadata/labels', 'metadata/annotations']),
     };
@@ -333,8 +333,7 @@ function configurationsFile(rng: Rng): JsonObject {
     ];
   if (rng.chance(0.3)) cfg.replicas = [{ kind: CR.kind, path: 'spec/size' }];
   if (rng.chance(0.2)) cfg.namespace = [{ kind: CR.kind, path: 'spec/targetNamespace', create: true }];
-  if (rng.chance(0.2) && allows('configurationNames'))
-    cfg.namePrefix = [{ kind: CR.kind, path: 'metadata/name' }];
+  if (rng.chance(0.2)) cfg.namePrefix = [{ kind: CR.kind, path: 'metadata/name' }];
   if (rng.chance(0.2)) cfg.commonAnnotations = [{ kind: CR.kind, path: 'spec/annotations', create: true }];
   return cfg;
 }

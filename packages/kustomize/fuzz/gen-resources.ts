@@ -5,7 +5,6 @@
  * collide with something most of the time.
  */
 import type { JsonObject, JsonValue } from '@gitops-kit/core';
-import { allows } from './gaps.js';
 import type { Rng } from './prng.js';
 
 export const NAMES = ['web', 'api', 'db', 'worker', 'cache'];
@@ -212,7 +211,7 @@ export function workload(rng: Rng, kind: string, name: string): JsonObject {
       spec.template = template(rng, name, lbls);
       if (kind === 'StatefulSet') {
         spec.serviceName = rng.pick(NAMES);
-        if (rng.chance(0.5) && allows('volumeClaimTemplates')) {
+        if (rng.chance(0.5)) {
           spec.volumeClaimTemplates = [
             {
               metadata: rng.chance(0.5) ? { name: 'data' } : { name: 'data', labels: { app: name } },

@@ -62,9 +62,9 @@ NetworkPolicy|networking.k8s.io||spec/egress/to/podSelector/matchLabels|`;
 
 /** Field specs of `commonLabels` (and of `labels` with `includeSelectors`). */
 export const COMMON_LABELS: FieldSpec[] = rows(SELECTORS + TEMPLATE_LABELS);
-/** Field specs of `labels` with `includeTemplates` (template metadata only). */
+/** Field specs of `labels` with `includeTemplates` (template metadata and claim templates). */
 export const TEMPLATE_LABEL_SPECS: FieldSpec[] = rows(TEMPLATE_LABELS).filter(
-  (f) => f.path !== 'metadata/labels' && !f.path.includes('volumeClaimTemplates'),
+  (f) => f.path !== 'metadata/labels',
 );
 /** The plain metadata labels field. */
 export const METADATA_LABELS: FieldSpec[] = [{ path: 'metadata/labels', create: true }];

@@ -7,6 +7,7 @@ import {
   stringifyKubeYamlDocuments,
   ValidationError,
 } from '@gitops-kit/core';
+import { gvkString, kindRanks, ORDER_FIRST, ORDER_LAST } from './gvk-order.js';
 import { DEFAULT_MAX_INPUT_BYTES, InputBudget } from './input-budget.js';
 import type { RenderWarning } from './kustomization-file.js';
 import { toPlainJson } from './plain-objects.js';
@@ -58,53 +59,25 @@ export interface RenderResult {
   sources: SourceLocation[];
 }
 
-const ORDER_FIRST = [
-  'Namespace',
-  'ResourceQuota',
-  'StorageClass',
-  'CustomResourceDefinition',
-  'ServiceAccount',
-  'PodSecurityPolicy',
-  'Role',
-  'ClusterRole',
-  'RoleBinding',
-  'ClusterRoleBinding',
-  'ConfigMap',
-  'Secret',
-  'Endpoints',
-  'Service',
-  'LimitRange',
-  'PriorityClass',
-  'PersistentVolume',
-  'PersistentVolumeClaim',
-  'Deployment',
-  'StatefulSet',
-  'CronJob',
-  'PodDisruptionBudget',
-];
-const ORDER_LAST = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
-
-function gvkString(r: Resource): string {
-  const id = r.curId();
-  return `${id.group || '~G'}_${id.version || '~V'}_${id.kind || '~K'}`;
+function resourceGvk(r: Resource): string {
+  return gvkString(r.curId());
 }
 
 /** kustomize's legacy order: listed kinds first and last, the rest by group/version/kind, then namespace and name. */
 export function legacySort(
   resources: Resource[],
-  orderFirst = ORDER_FIRST,
-  orderLast = ORDER_LAST,
+  orderFirst: readonly string[] = ORDER_FIRST,
+  orderLast: readonly string[] = ORDER_LAST,
 ): Resource[] {
-  const rank = new Map<string, number>();
-  orderFirst.forEach((k, i) => {
-    rank.set(k, -orderFirst.length + i);
-  });
-  orderLast.forEach((k, i) => {
-    rank.set(k, 1 + i);
-  });
+  const rank = kindRanks(orderFirst, orderLast);
   const keyed = resources.map((r) => {
     const id = r.curId();
-    return { r, rank: rank.get(id.kind) ?? 0, gvk: gvkString(r), rest: `${id.namespace || '~X'}|${id.name}` };
+    return {
+      r,
+      rank: rank.get(id.kind) ?? 0,
+      gvk: resourceGvk(r),
+      rest: `${id.namespace || '~X'}|${id.name}`,
+    };
   });
   keyed.sort((a, b) => {
     if (a.gvk !== b.gvk) {

@@ -19,6 +19,7 @@ import { contentHash } from './content-hash.js';
 import { checkCrdDefinitions, configFromCrdDefinitions } from './crd-config.js';
 import { isEmptyValue } from './empty-values.js';
 import { namingFile } from './error-file.js';
+import type { FieldSpec } from './field-spec.js';
 import { type GeneratorArgs, type GeneratorOptions, generate } from './generators.js';
 import { inflateHelmChart } from './helm-charts.js';
 import type { InputBudget } from './input-budget.js';
@@ -39,13 +40,13 @@ import { applyReplacements, resolveVars, type VarDef, varRefMatches } from './re
 import { idKey, type RemoteSource, Resource, redactUserInfo, sameId } from './resource.js';
 import { patchTargetMatches, type ResourceSelector } from './selectors.js';
 import {
-  accumulateTransformerConfig,
-  defaultTransformerConfig,
+  ConflictingFieldSpecsError,
   emptyTransformerConfig,
-  mergeTransformerConfig,
+  makeTransformerConfig,
+  mergeFieldSpecs,
+  mergeTransformerConfigs,
   parseTransformerConfig,
   type TransformerConfig,
-  withDefaults,
 } from './transformer-config.js';
 import {
   addMapEntries,
@@ -333,7 +334,6 @@ export class KustTarget {
       });
     }
     await this.checkOpenApi(dir, kust, kfile);
-    let config = defaultTransformerConfig();
     // Resources and bases.
     const entries = [
       ...((kust.resources as string[] | undefined) ?? []),
@@ -342,21 +342,28 @@ export class KustTarget {
     for (const entry of entries) {
       await this.accumulateResource(dir, String(entry), acc, kfile);
     }
-    const custom = emptyTransformerConfig();
+    // kustomize's accumulateTarget: this kustomization's configuration (the defaults, or the
+    // `configurations` merged into them), then its `crds`, join what the resources brought.
+    const custom: Partial<TransformerConfig>[] = [];
     for (const c of (kust.configurations as string[] | undefined) ?? []) {
       const { abs, text } = await this.readFileInRoot(dir, String(c));
       for (const d of readYamlDocuments(text, this.display(abs), 'configuration'))
-        mergeTransformerConfig(custom, parseTransformerConfig(d.value));
+        custom.push(parseTransformerConfig(d.value));
     }
-    if ((kust.configurations as unknown[] | undefined)?.length) config = withDefaults(custom);
+    let crds = emptyTransformerConfig();
     for (const c of (kust.crds as string[] | undefined) ?? []) {
       const { abs, text } = await this.readFileInRoot(dir, String(c));
       for (const d of readYamlDocuments(text, this.display(abs), 'schema')) {
         checkCrdDefinitions(d.value, this.display(abs));
-        mergeTransformerConfig(config, configFromCrdDefinitions(d.value));
+        crds = mergeTransformerConfigs(crds, configFromCrdDefinitions(d.value));
       }
     }
-    accumulateTransformerConfig(acc.config, config);
+    try {
+      acc.config = mergeTransformerConfigs(acc.config, makeTransformerConfig(custom));
+      acc.config = mergeTransformerConfigs(acc.config, crds);
+    } catch (err) {
+      throw namingFile(err, kfile);
+    }
     // Generators run before components, components before transformers (kustomize PR 5170).
     await this.runGenerators(dir, kust, acc, kfile);
     // Helm charts inflate into resources, as kustomize's HelmChartInflationGenerator.
@@ -370,6 +377,9 @@ export class KustTarget {
       const cdir = resolvePath(this.fs, String(c), dir);
       await this.requireDirectory(cdir, String(c), kfile, 'components');
       await this.accumulate(cdir, acc, 'Component');
+      // kustomize then moves the component's accumulator into a fresh one: its configuration is
+      // merged into an empty one, which drops each field spec that selects one sorted before it.
+      acc.config = mergeTransformerConfigs(emptyTransformerConfig(), acc.config);
     }
     // Transformers use every configuration gathered so far: bases', components' and this one's.
     try {
@@ -533,7 +543,7 @@ export class KustTarget {
       }
       acc.vars.push(v);
     }
-    accumulateTransformerConfig(acc.config, sub.config);
+    acc.config = mergeTransformerConfigs(acc.config, sub.config);
   }
 
   private async runGenerators(dir: string, kust: JsonObject, acc: Accumulator, kfile: string): Promise<void> {
@@ -788,14 +798,7 @@ export class KustTarget {
       track('SuffixTransformer', () => addNamePrefixSuffix(acc.resources, '', suffix, config.nameSuffix));
     for (const l of (kust.labels as JsonValue[] | undefined) ?? []) {
       if (!isObj(l) || !isObj(l.pairs)) continue;
-      const specs = [...config.metadataLabels];
-      if (l.includeSelectors === true) specs.push(...config.commonLabels);
-      else if (l.includeTemplates === true) specs.push(...config.templateLabels);
-      if (Array.isArray(l.fields)) {
-        for (const f of l.fields)
-          if (isObj(f)) specs.push({ ...(f as unknown as { path: string }), create: f.create === true });
-      }
-      addMapEntries(acc.resources, stringify(l.pairs), specs, 'labels');
+      addMapEntries(acc.resources, stringify(l.pairs), labelFieldSpecs(l, config), 'labels');
     }
     // kustomize's LabelTransformer configurator runs the `labels` entries first, then commonLabels.
     if (isObj(kust.commonLabels)) {
@@ -1187,6 +1190,26 @@ function stringMapMetadata(patch: JsonObject): void {
     if (Object.keys(out).length > 0) meta[f] = out;
     else delete meta[f];
   }
+}
+
+/**
+ * The field specs of one `labels` entry, as kustomize's LabelTransformer configurator merges them:
+ * the entry's own `fields`, then the selector defaults (`includeSelectors`) or the template ones
+ * (`includeTemplates`), then the configuration's `labels` (metadata/labels). A default that one of
+ * the entry's fields selects with another create flag is refused (kustomize's FsSlice.MergeAll).
+ */
+function labelFieldSpecs(l: JsonObject, config: TransformerConfig): FieldSpec[] {
+  let specs = parseTransformerConfig({ labels: l.fields }).metadataLabels ?? [];
+  if (l.includeSelectors === true) specs = mergeFieldSpecs(specs, config.commonLabels);
+  else if (l.includeTemplates === true) {
+    try {
+      specs = mergeFieldSpecs(specs, config.templateLabels);
+    } catch (err) {
+      if (!(err instanceof ConflictingFieldSpecsError)) throw err;
+      throw new ConflictingFieldSpecsError(err.spec, 'template');
+    }
+  }
+  return mergeFieldSpecs(specs, config.metadataLabels);
 }
 
 function stringify(m: JsonObject): Record<string, string> {

@@ -13,6 +13,7 @@ import {
   VAR_REFERENCES,
 } from './builtin-field-specs.js';
 import type { FieldSpec } from './field-spec.js';
+import { compareGvk } from './gvk-order.js';
 
 /** The field specs the built-in transformers use: kustomize's defaults plus `configurations`. */
 export interface TransformerConfig {
@@ -60,41 +61,106 @@ export function defaultTransformerConfig(): TransformerConfig {
   };
 }
 
-function sameSpec(a: FieldSpec, b: FieldSpec): boolean {
+/** A configuration with no field specs at all. */
+export function emptyTransformerConfig(): TransformerConfig {
+  return {
+    namePrefix: [],
+    nameSuffix: [],
+    namespace: [],
+    commonLabels: [],
+    templateLabels: [],
+    metadataLabels: [],
+    commonAnnotations: [],
+    images: [],
+    replicas: [],
+    varReference: [],
+    nameReference: [],
+  };
+}
+
+/** The refusal kustomize's field-spec merge gives: one spec both creates and does not create. */
+export class ConflictingFieldSpecsError extends ValidationError {
+  constructor(
+    readonly spec: FieldSpec,
+    what?: string,
+  ) {
+    const kind = [spec.group, spec.version, spec.kind].filter(Boolean).join('/') || 'every kind';
+    super(
+      `${what ? `failed to merge ${what} field specs: ` : ''}conflicting fieldspecs: ${spec.path} of ${kind} is given both with and without create`,
+      { path: spec.path },
+    );
+  }
+}
+
+// kustomize's FieldSpec.effectivelyEquals: `incoming` selects `existing` (unset parts of incoming's
+// group, version and kind match anything) and both name the same path.
+function alreadyThere(existing: FieldSpec, incoming: FieldSpec): boolean {
   return (
-    a.path === b.path &&
-    (a.kind ?? '') === (b.kind ?? '') &&
-    (a.group ?? '') === (b.group ?? '') &&
-    (a.version ?? '') === (b.version ?? '')
+    existing.path === incoming.path &&
+    (!incoming.group || incoming.group === existing.group) &&
+    (!incoming.version || incoming.version === existing.version) &&
+    (!incoming.kind || incoming.kind === existing.kind)
   );
 }
 
-function mergeSpecs(into: FieldSpec[], extra: readonly FieldSpec[]): void {
-  for (const fs of extra) {
-    const same = into.find((x) => sameSpec(x, fs));
-    if (!same) into.push(fs);
-    // kustomize's FsSlice merge refuses one field spec that both creates and does not create.
-    else if ((same.create === true) !== (fs.create === true))
-      throw new ValidationError(`conflicting fieldspecs: ${fs.kind ?? ''} ${fs.path}`, { path: fs.path });
+/**
+ * kustomize's `FsSlice.MergeAll`: each incoming spec is appended unless the first spec it selects
+ * (see alreadyThere) is there already; if that one's create flag differs, the merge is refused. So
+ * a spec for every kind adds nothing to a list that has the same path for one kind.
+ */
+export function mergeFieldSpecs(
+  existing: readonly FieldSpec[],
+  incoming: readonly FieldSpec[],
+  what?: string,
+): FieldSpec[] {
+  const out = existing.slice();
+  for (const fs of incoming) {
+    const there = out.find((x) => alreadyThere(x, fs));
+    if (there === undefined) out.push(fs);
+    else if ((there.create === true) !== (fs.create === true)) throw new ConflictingFieldSpecsError(fs, what);
   }
+  return out;
 }
 
-/** Merges `other` into `into` (a `configurations` file, or a base's configuration). */
-export function mergeTransformerConfig(into: TransformerConfig, other: Partial<TransformerConfig>): void {
+function sameGvk(a: NameBackReference, b: NameBackReference): boolean {
+  return a.kind === b.kind && (a.group ?? '') === (b.group ?? '') && (a.version ?? '') === (b.version ?? '');
+}
+
+/**
+ * kustomize's `TransformerConfig.Merge`: every list of `input` merged into `into`'s (see
+ * {@link mergeFieldSpecs}; name references by referred kind), then each list sorted by group,
+ * version and kind as kyaml orders them (a stable sort; the order among equal kinds is not
+ * observable). The sort matters: merged again into an empty configuration (as a component's
+ * configuration is), a list drops each spec that selects one sorted before it, so a custom
+ * `metadata/name` for one kind ends the default one for every kind.
+ */
+export function mergeTransformerConfigs(
+  into: TransformerConfig,
+  input: Partial<TransformerConfig>,
+): TransformerConfig {
+  const out = emptyTransformerConfig();
   for (const key of FIELD_SPEC_LISTS) {
-    const extra = other[key];
-    if (extra) mergeSpecs(into[key], extra);
+    out[key] = mergeFieldSpecs(into[key], input[key] ?? [], key).sort(compareGvk);
   }
-  for (const nr of other.nameReference ?? []) {
-    const existing = into.nameReference.find(
-      (x) =>
-        x.kind === nr.kind &&
-        (x.group ?? '') === (nr.group ?? '') &&
-        (x.version ?? '') === (nr.version ?? ''),
-    );
-    if (existing) mergeSpecs(existing.fieldSpecs, nr.fieldSpecs);
-    else into.nameReference.push({ ...nr, fieldSpecs: [...nr.fieldSpecs] });
+  const refs = into.nameReference.map((n) => ({ ...n, fieldSpecs: n.fieldSpecs.slice() }));
+  for (const nr of input.nameReference ?? []) {
+    const existing = refs.find((x) => sameGvk(x, nr));
+    if (existing) existing.fieldSpecs = mergeFieldSpecs(existing.fieldSpecs, nr.fieldSpecs, 'nameReference');
+    else refs.push({ ...nr, fieldSpecs: nr.fieldSpecs.slice() });
   }
+  out.nameReference = refs.sort(compareGvk);
+  return out;
+}
+
+/**
+ * kustomize's `MakeTransformerConfig`: the defaults alone, or, with `configurations`, the files
+ * merged one by one into an empty configuration and the result merged into the defaults.
+ */
+export function makeTransformerConfig(files: readonly Partial<TransformerConfig>[]): TransformerConfig {
+  if (files.length === 0) return defaultTransformerConfig();
+  let custom = emptyTransformerConfig();
+  for (const f of files) custom = mergeTransformerConfigs(custom, f);
+  return mergeTransformerConfigs(defaultTransformerConfig(), custom);
 }
 
 function toSpecs(v: unknown): FieldSpec[] {
@@ -140,82 +206,6 @@ export function parseTransformerConfig(doc: unknown): Partial<TransformerConfig>
         if (typeof x.version === 'string') nr.version = x.version;
         return nr;
       });
-  }
-  return out;
-}
-
-/** A configuration with no field specs at all. */
-export function emptyTransformerConfig(): TransformerConfig {
-  return {
-    namePrefix: [],
-    nameSuffix: [],
-    namespace: [],
-    commonLabels: [],
-    templateLabels: [],
-    metadataLabels: [],
-    commonAnnotations: [],
-    images: [],
-    replicas: [],
-    varReference: [],
-    nameReference: [],
-  };
-}
-
-// kustomize's FsSlice merge: a spec is "already there" when one with the same path exists whose
-// kind the new spec's group/version/kind selects. Custom specs go in first, so a default such as
-// `metadata/name` for every kind yields to a custom `metadata/name` for one kind.
-function selects(selector: FieldSpec, fs: FieldSpec): boolean {
-  return (
-    (!selector.group || selector.group === fs.group) &&
-    (!selector.version || selector.version === fs.version) &&
-    (!selector.kind || selector.kind === fs.kind)
-  );
-}
-
-function mergeSpecsAsKustomize(into: FieldSpec[], extra: readonly FieldSpec[]): void {
-  for (const fs of extra) {
-    if (into.some((x) => x.path === fs.path && selects(fs, x))) continue;
-    into.push(fs);
-  }
-}
-
-/**
- * Merges a kustomization's configuration into what its build has gathered so far (kustomize's
- * ResAccumulator.MergeConfig): the configurations of bases and components reach the transformers of
- * every kustomization above them, and a spec that selects one already there adds nothing.
- */
-export function accumulateTransformerConfig(into: TransformerConfig, other: TransformerConfig): void {
-  for (const key of FIELD_SPEC_LISTS) mergeSpecsAsKustomize(into[key], other[key]);
-  for (const nr of other.nameReference) {
-    const existing = into.nameReference.find(
-      (x) =>
-        x.kind === nr.kind &&
-        (x.group ?? '') === (nr.group ?? '') &&
-        (x.version ?? '') === (nr.version ?? ''),
-    );
-    if (existing) mergeSpecsAsKustomize(existing.fieldSpecs, nr.fieldSpecs);
-    else into.nameReference.push({ ...nr, fieldSpecs: [...nr.fieldSpecs] });
-  }
-}
-
-/** kustomize's `configurations` semantics: the custom configuration, then the defaults merged in. */
-export function withDefaults(custom: TransformerConfig): TransformerConfig {
-  const out = emptyTransformerConfig();
-  const defaults = defaultTransformerConfig();
-  for (const key of FIELD_SPEC_LISTS) {
-    out[key] = [...custom[key]];
-    mergeSpecsAsKustomize(out[key], defaults[key]);
-  }
-  out.nameReference = custom.nameReference.map((n) => ({ ...n, fieldSpecs: [...n.fieldSpecs] }));
-  for (const nr of defaults.nameReference) {
-    const existing = out.nameReference.find(
-      (x) =>
-        x.kind === nr.kind &&
-        (x.group ?? '') === (nr.group ?? '') &&
-        (x.version ?? '') === (nr.version ?? ''),
-    );
-    if (existing) mergeSpecsAsKustomize(existing.fieldSpecs, nr.fieldSpecs);
-    else out.nameReference.push({ ...nr, fieldSpecs: [...nr.fieldSpecs] });
   }
   return out;
 }

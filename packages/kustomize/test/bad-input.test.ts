@@ -328,4 +328,29 @@ describe('remote loader and plain directories', () => {
     expect(result.objects.map((o) => o.kind)).toEqual(['Deployment', 'Service', 'ConfigMap']);
     expect(result.sources[2]).toEqual({ file: 'sub/b.yml', line: 6 });
   });
+  // kubectl kustomize refuses both ("failed to merge template fieldSpec: conflicting fieldspecs",
+  // "failed to merge CommonLabels fieldSpec: conflicting fieldspecs").
+  it('a labels field that conflicts with a template default names the file and the field', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml':
+        'resources: [a.yaml]\nlabels:\n- pairs: {a: b}\n  includeTemplates: true\n  fields:\n  - {kind: Deployment, path: spec/template/metadata/labels}\n',
+      '/app/a.yaml': deployment,
+    });
+    expect(err.code).toBe('VALIDATION_ERROR');
+    expect(err.file).toBe('kustomization.yaml');
+    expect(err.path).toBe('spec/template/metadata/labels');
+    expect(err.message).toContain('conflicting fieldspecs');
+  });
+
+  it('configurations that give one field spec with and without create are refused', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml': 'resources: [a.yaml]\nconfigurations: [c1.yaml, c2.yaml]\n',
+      '/app/c1.yaml': 'commonLabels:\n- {kind: Deployment, path: spec/x, create: true}\n',
+      '/app/c2.yaml': 'commonLabels:\n- {path: spec/x}\n',
+      '/app/a.yaml': deployment,
+    });
+    expect(err.code).toBe('VALIDATION_ERROR');
+    expect(err.file).toBe('kustomization.yaml');
+    expect(err.message).toContain('commonLabels');
+  });
 });
