@@ -1,6 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { type ClusterClient, isNotFound, KubeClusterClient } from '@gitops-kit/cluster';
 import {
   isGitOpsError,
@@ -12,6 +10,7 @@ import {
   type YamlValue,
 } from '@gitops-kit/core';
 import { diffMany, diffManyToJson, type IgnoreDifferencesRule, renderDiffMany } from '@gitops-kit/diff';
+import { type CliEnvironment, kubeconfigPath } from './cli-env.js';
 import type { CliStreams } from './cli-streams.js';
 import { renderDir } from './render-dir.js';
 
@@ -43,12 +42,7 @@ export type DiffOutputFormat = 'text' | 'json' | 'yaml' | 'markdown';
 const FORMATS: readonly DiffOutputFormat[] = ['text', 'json', 'yaml', 'markdown'];
 
 /** Where `diff` reads its environment from; injectable for tests. */
-export interface DiffEnvironment {
-  /** Environment variables (KUBECONFIG, NO_COLOR, HOME). */
-  env: Readonly<Record<string, string | undefined>>;
-  /** Whether stdout is a terminal. */
-  isTTY: boolean;
-}
+export type DiffEnvironment = CliEnvironment;
 
 /** Runs `gitops-kit diff` and returns its exit code: 0 no change, 1 changes, 2 an error. */
 export async function runDiff(
@@ -128,13 +122,6 @@ export async function runDiff(
   } finally {
     client?.close();
   }
-}
-
-/** The kubeconfig file: the flag, else the first of $KUBECONFIG, else ~/.kube/config (as kubectl). */
-function kubeconfigPath(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
-  if (flag) return flag;
-  const first = (env.KUBECONFIG ?? '').split(delimiter).find((p) => p !== '');
-  return first ?? join(env.HOME ?? homedir(), '.kube', 'config');
 }
 
 /**

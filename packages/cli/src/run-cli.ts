@@ -1,6 +1,7 @@
 import { runBuild } from './build-command.js';
 import type { CliStreams } from './cli-streams.js';
 import { runDiff } from './diff-command.js';
+import { runPreview } from './preview-command.js';
 import { VERSION } from './version.js';
 
 export type { CliStreams };
@@ -10,6 +11,7 @@ const USAGE = `Usage: gitops-kit <command> [options]
 Commands:
   build DIR     Render a kustomization (the same bytes as \`kustomize build DIR\`)
   diff DIR      Diff the rendered objects against the live cluster (as \`kubectl diff -k DIR\`)
+  preview       Compare the renders of two git revisions, offline (a pull-request preview)
   version       Print the version
 
 Options:
@@ -25,6 +27,7 @@ export async function runCli(argv: readonly string[], streams: CliStreams): Prom
   }
   if (command === 'build') return runBuild(argv.slice(1), streams);
   if (command === 'diff') return runDiff(argv.slice(1), streams);
+  if (command === 'preview') return runPreview(argv.slice(1), streams);
   if (command === 'version' || command === '--version') {
     streams.stdout.write(`${VERSION}\n`);
     return 0;

@@ -12,6 +12,8 @@ export interface RenderDiffOptions {
   context?: number;
   /** The name shown in the `---`/`+++` headers (default: `Kind/namespace/name`). */
   title?: string;
+  /** The prefixes of the two headers (default `live` and `predicted`: `--- live/Kind/ns/name`). */
+  sides?: { old: string; new: string } | undefined;
 }
 
 /**
@@ -59,8 +61,8 @@ export function renderDiff(result: DiffResult, options: RenderDiffOptions = {}):
   if (oldText === newText) return '';
   const title = options.title ?? titleOf(result);
   const patch = structuredPatch(
-    before === null ? '/dev/null' : `live/${title}`,
-    after === null ? '/dev/null' : `predicted/${title}`,
+    before === null ? '/dev/null' : `${options.sides?.old ?? 'live'}/${title}`,
+    after === null ? '/dev/null' : `${options.sides?.new ?? 'predicted'}/${title}`,
     oldText,
     newText,
     undefined,

@@ -84,7 +84,8 @@ function smdKind(v: JsonValue): string {
   return 'map';
 }
 
-function smdExpected(type: string): string {
+/** What a value of the built-in schema type `type` must be, in words (`numeric (int or float)`). */
+export function smdExpected(type: string): string {
   if (type.startsWith('[]')) return 'list';
   if (type.startsWith('{}') || type.startsWith('@')) return 'map';
   if (type.startsWith('integer') || type === 'number') return 'numeric (int or float)';
@@ -125,7 +126,8 @@ function goType(type: string): string {
   }
 }
 
-function fits(type: string, v: JsonValue): boolean {
+/** Whether value `v` fits a field of the built-in schema type `type` (null fits every type). */
+export function fits(type: string, v: JsonValue): boolean {
   if (v === null || type === 'any') return true;
   if (type.startsWith('[]')) return Array.isArray(v);
   if (type.startsWith('{}') || type.startsWith('@')) return isJsonObject(v);

@@ -37,6 +37,7 @@ export {
   type UserInfo,
 } from './rbac/user.js';
 export { builtinResourceTypes, type ResourceType } from './resources.js';
+export { type SchemaFinding, validateBuiltinObject } from './schema-validate.js';
 export type { Scope } from './ssa.js';
 export { createTestCertificate, type TestCertificate } from './test-certificate.js';
 export { startTestCluster, type TestCluster, type TestClusterOptions } from './test-cluster.js';
