@@ -2,8 +2,9 @@
  * @packageDocumentation
  * @gitops-kit/cli: the `gitops-kit` command.
  */
-export { type DiffEnvironment, type DiffOutputFormat, runDiff } from './diff-command.js';
+
 export type { CliEnvironment, OutputFormat } from './cli-env.js';
+export { type DiffEnvironment, type DiffOutputFormat, runDiff } from './diff-command.js';
 export {
   type PreviewApp,
   type PreviewAppStatus,
