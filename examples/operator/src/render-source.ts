@@ -133,7 +133,7 @@ function applyOverrides(
 }
 
 /** A file system that answers `replaced` files from memory and hides files `visible` refuses. */
-function overlayFileSystem(
+export function overlayFileSystem(
   base: ReadonlyFileSystem,
   replaced: Map<string, Uint8Array>,
   visible: (path: string, entry: DirEntry) => boolean = () => true,

@@ -2,10 +2,11 @@
  * @packageDocumentation
  * @gitops-kit/git: the Git source fetcher. Smart HTTP (protocol v2 with ref prefixes, v0 fallback),
  * packs kept on memfs or disk and read directly with `node:zlib` and a delta-base cache, Flux-style
- * refs and revisions, ignore rules, and a kustomize remote loader for git URLs.
+ * refs and revisions, ignore rules, and a kustomize remote loader for git URLs. The protocol's
+ * parts (pack store, smart HTTP client, object parsing, tree file system) are under
+ * `@gitops-kit/git/protocol`; the GitBackend contract suite under `@gitops-kit/git/contract`.
  */
 
-export { ChunkList } from './chunk-list.js';
 export {
   GitAuthError,
   GitLimitError,
@@ -20,16 +21,7 @@ export {
   type GitBackend,
   type JsGitBackendOptions,
 } from './git-backend.js';
-export {
-  type GitCommit,
-  type GitObject,
-  type GitObjectType,
-  type GitSignature,
-  type GitTreeEntry,
-  hashObject,
-  parseCommit,
-  parseTree,
-} from './git-objects.js';
+export type { GitCommit, GitSignature } from './git-objects.js';
 export {
   defaultGitLimit,
   formatRevision,
@@ -54,7 +46,6 @@ export {
   type NativeGitSshOptions,
   NativeGitUnavailableError,
 } from './native-git-backend.js';
-export { ObjectStore, type ObjectStoreOptions } from './object-store.js';
 export { redactUrl } from './redact.js';
 export {
   createGitRemoteLoader,
@@ -64,14 +55,7 @@ export {
   parseGitUrl,
   type RemoteLoadResult,
 } from './remote-loader.js';
-export {
-  type FetchPackRequest,
-  type FetchResult,
-  type GitRemote,
-  type RemoteRef,
-  type ServerDiscovery,
-  SmartHttpClient,
-} from './smart-http.js';
+export type { GitRemote, RemoteRef } from './smart-http.js';
 export { DEFAULT_IGNORE_PATTERNS, SourceIgnore, VCS_IGNORE_PATTERNS } from './source-ignore.js';
 export {
   diskStorage,
@@ -80,7 +64,7 @@ export {
   memoryStorage,
   type StoredFileReader,
 } from './storage.js';
-export { type ObjectReader, type TreeFileSystemOptions, treeFileSystem } from './tree-file-system.js';
+export type { TreeFileSystemOptions } from './tree-file-system.js';
 
 /** The version of this package. */
 export const VERSION = '0.1.0';
