@@ -8,6 +8,7 @@ export * from './application.js';
 export * from './application-informer.js';
 export * from './application-schema.js';
 export * from './application-status.js';
+export * from './applicationset/index.js';
 export * from './auth/index.js';
 export * from './cluster-registry.js';
 export * from './conditions.js';
