@@ -5,8 +5,6 @@
  * run without covers everything and measures them.
  */
 export const KNOWN_GAPS = {
-  /** A custom `openapi.path` schema: kustomize then merges every kind by it alone. */
-  openapi: 'strategic merges under a custom openapi schema',
   /** kyaml's reading of list directives (`- $patch: replace`) and `$deleteFromPrimitiveList`. */
   listDirectives: 'list directives in strategic merge patches',
   /** Generators with behavior merge/replace finding their object across namespaces and layers. */
@@ -19,8 +17,6 @@ export const KNOWN_GAPS = {
   componentGenerators: 'generators in components',
   /** Replacements as a whole: being reworked in parallel (paths, value types, renames). */
   replacements: 'replacements',
-  /** Where new items go in lists merged by several keys (Service ports by port and protocol). */
-  multiKeyLists: 'order of new items in lists merged by several keys',
 } as const;
 
 /** One known gap. */

@@ -449,8 +449,7 @@ export function kustomizationFields(rng: Rng, ctx: LayerContext): JsonObject {
     if (rng.chance(0.2))
       k.configurations = [addFile(ctx, 'kustomizeconfig.yaml', { yaml: [configurationsFile(rng)] })];
     if (rng.chance(0.1)) k.crds = [addFile(ctx, 'crd-defs.yaml', { yaml: [crdsFile(rng)] })];
-    if (rng.chance(0.1) && allows('openapi'))
-      k.openapi = { path: addFile(ctx, 'schema.yaml', { yaml: [openApiFile(rng)] }) };
+    if (rng.chance(0.1)) k.openapi = { path: addFile(ctx, 'schema.yaml', { yaml: [openApiFile(rng)] }) };
   }
   return k;
 }

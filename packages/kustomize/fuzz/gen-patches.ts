@@ -101,7 +101,7 @@ function smpBody(rng: Rng, o: Known): JsonObject {
         () => ({ spec: { selector: { tier: 'backend' } } }),
         () => ({ spec: { ports: [{ port: 80, $patch: 'delete' }] } }),
       );
-      if (allows('multiKeyLists')) choices.push(() => ({ spec: { ports: [{ port: 443, name: 'https' }] } }));
+      choices.push(() => ({ spec: { ports: [{ port: 443, name: 'https' }] } }));
       break;
     case 'ConfigMap':
     case 'Secret':

@@ -14,7 +14,7 @@ import {
   SecurityError,
   ValidationError,
 } from '@gitops-kit/core';
-import { applyKustomizePatch, builtinPatchSchema, combineSchemas, type PatchSchema } from '@gitops-kit/patch';
+import { applyKustomizePatch } from '@gitops-kit/patch';
 import { contentHash } from './content-hash.js';
 import { checkCrdDefinitions, configFromCrdDefinitions } from './crd-config.js';
 import { isEmptyValue } from './empty-values.js';
@@ -31,9 +31,8 @@ import {
   type RenderWarning,
   topLevelKeyLine,
 } from './kustomization-file.js';
-import { asKyamlSchema, FIELDS_NEWER_THAN_KYAML_SCHEMA } from './kyaml-schema.js';
+import { KyamlSchemaChoice } from './kyaml-schema.js';
 import { fixNameReferences } from './name-reference.js';
-import { schemaFromOpenApi } from './openapi-schema.js';
 import { readPatchDocuments } from './patch-text.js';
 import { bigIntegerFieldsOf, mayHoldBigInteger, stringifyExact } from './plain-objects.js';
 import { applyReplacements, resolveVars, type VarDef, varRefMatches } from './replacements.js';
@@ -280,6 +279,7 @@ export class KustTarget {
       }
       index.add(key);
       acc.resources.push(r);
+      this.schemaChoice.touchKind(r.obj.apiVersion, r.obj.kind);
     }
   }
 
@@ -333,7 +333,7 @@ export class KustTarget {
         code: 'UNSUPPORTED',
       });
     }
-    await this.checkOpenApi(dir, kust, kfile);
+    await this.checkOpenApi(dir, kust, kfile, this.stack.length === 1);
     // Resources and bases.
     const entries = [
       ...((kust.resources as string[] | undefined) ?? []),
@@ -422,33 +422,20 @@ export class KustTarget {
     return acc;
   }
 
-  private async checkOpenApi(dir: string, kust: JsonObject, kfile: string): Promise<void> {
-    const openapi = kust.openapi;
-    if (openapi === undefined || openapi === null) return;
+  private async checkOpenApi(dir: string, kust: JsonObject, kfile: string, isRoot: boolean): Promise<void> {
+    const openapi = kust.openapi ?? {};
     if (!isObj(openapi))
       throw new ValidationError('invalid Kustomization: openapi must be a map', { file: kfile });
-    if (openapi.version !== undefined && openapi.path !== undefined) {
-      throw new ValidationError('builtin version and custom schema provided, cannot use both', {
-        file: kfile,
-        path: 'openapi',
-      });
-    }
-    if (openapi.version !== undefined && openapi.version !== 'v1.21.2') {
-      throw new ValidationError('the specified OpenAPI version is not built in', {
-        file: kfile,
-        path: 'openapi.version',
-      });
-    }
+    let custom: { doc: unknown } | undefined;
     if (typeof openapi.path === 'string') {
       const { abs, text } = await this.readFileInRoot(dir, openapi.path);
-      const docs = readYamlDocuments(text, this.display(abs), 'schema');
-      // As in kustomize, a custom schema applies from the moment its kustomization is read on.
-      this.patchSchema = combineSchemas(schemaFromOpenApi(docs[0]?.value), builtinPatchSchema());
+      custom = { doc: readYamlDocuments(text, this.display(abs), 'schema')[0]?.value };
     }
+    this.schemaChoice.set({ custom, version: openapi.version }, isRoot, kfile);
   }
 
   /** The schema strategic merges use: the built-in kinds, or a custom `openapi.path` schema. */
-  private patchSchema: PatchSchema = builtinPatchSchema();
+  private readonly schemaChoice = new KyamlSchemaChoice();
 
   private async requireDirectory(abs: string, entry: string, kfile: string, what: string): Promise<void> {
     try {
@@ -942,14 +929,15 @@ export class KustTarget {
   ): void {
     const before = r.curId();
     const p = { ...patch };
+    this.schemaChoice.touch();
     // The patch's identity selects the target; it does not rename it unless asked.
     const merged =
       p.$patch === 'delete'
         ? undefined
         : applyKustomizePatch(r.obj, p, {
-            schema: asKyamlSchema(this.patchSchema),
+            schema: this.schemaChoice.schema,
             isEmptyValue,
-            fieldsWithoutSchema: FIELDS_NEWER_THAN_KYAML_SCHEMA,
+            fieldsWithoutSchema: this.schemaChoice.fieldsWithoutSchema,
           });
     if (merged === undefined) {
       const i = acc.resources.indexOf(r);

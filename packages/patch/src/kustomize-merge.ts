@@ -11,8 +11,8 @@
  * - in a list merged by key, items with the same key collapse into the last of them;
  * - `$patch: replace` on one item of a merged list leaves that item as it was;
  * - a list whose items are identified by several keys (`ports` by `containerPort` and `protocol`)
- *   merges a patch item into the object's item only when all the keys match; a patch item that
- *   matches an object item's first key but not the others is left out; new items go first;
+ *   follows kyaml's steps exactly (kustomize-multi-key.ts): a patch item without a protocol is the
+ *   object's item with one, new items go first and the object's items after them in their order;
  * - `$setElementOrder/…`, `$retainKeys` and `$deleteFromPrimitiveList/…` mean nothing to kyaml and
  *   are kept as fields;
  * - a list directive (`- $patch: replace`) on a list the object does not have is kept as an item.
@@ -26,6 +26,7 @@ import {
   type JsonValue,
   type KubeObject,
 } from '@gitops-kit/core';
+import { mergeByKeys } from './kustomize-multi-key.js';
 import type { PatchSchema } from './schema.js';
 import { childMeta, type FieldMeta, itemMeta } from './smp-meta.js';
 import { DIRECTIVE_MARKER, rootMeta } from './strategic-merge-patch.js';
@@ -148,12 +149,12 @@ function walkMap(ctx: Walk, dest: JsonObject, patch: JsonObject | undefined, met
 /** The keys identifying the items of a merged list, [] for a merged list of scalars, or undefined. */
 function listKeys(meta: FieldMeta): string[] | undefined {
   const node = meta.node;
-  if (node === undefined) return undefined;
+  // kyaml merges a list only where its schema says `merge`; the keys come along with it.
+  if (node === undefined || node.patchStrategy.strategy !== 'merge') return undefined;
   const mergeKey = node.mergeKey;
   const mapKeys = node.data.listMapKeys;
   if (mapKeys !== undefined && mapKeys.length > 0) return [...mapKeys];
-  if (mergeKey !== undefined) return [mergeKey];
-  return node.patchStrategy.strategy === 'merge' ? [] : undefined;
+  return mergeKey !== undefined ? [mergeKey] : [];
 }
 
 function walkList(
@@ -169,7 +170,7 @@ function walkList(
   const scalars = [...dest, ...(patch ?? [])].every((v) => !isJsonObject(v));
   if (keys.length === 0 || scalars) return mergeScalars(dest, patch ?? []);
   if (keys.length === 1) return mergeByKey(ctx, dest, patch ?? [], keys[0] as string, items);
-  return mergeByKeys(ctx, dest, patch ?? [], keys, items);
+  return mergeByKeys(dest, patch ?? [], keys, (d, p) => walk(ctx, d, p, items), replacedItem);
 }
 
 function mergeScalars(dest: JsonValue[], patch: JsonValue[]): JsonValue[] {
@@ -210,9 +211,7 @@ function mergeByKey(
     let item = walk(ctx, d, p, meta);
     // kyaml merges into the object's item in place and then puts the object's item back: where
     // the patch's item replaced it instead (`$patch: replace`), the object's item comes back as it was.
-    const replaced =
-      isJsonObject(p) && (p[DIRECTIVE_MARKER] === 'replace' || (d != null && kindOf(d) !== kindOf(p)));
-    if (d !== undefined && d !== null && item !== undefined && replaced) item = d;
+    if (d !== undefined && d !== null && item !== undefined && replacedItem(d, p)) item = d;
     if (item === undefined || item === null || (isJsonObject(item) && Object.keys(item).length === 0)) {
       deleted.add(value);
       continue;
@@ -243,31 +242,12 @@ function mergeByKey(
   return [...merged.map((m) => m.item), ...tail];
 }
 
-function mergeByKeys(
-  ctx: Walk,
-  dest: JsonValue[],
-  patch: JsonValue[],
-  keys: string[],
-  meta: FieldMeta,
-): JsonValue[] {
-  const out = [...dest];
-  const added: JsonValue[] = [];
-  const primary = keys[0] as string;
-  for (const p of patch) {
-    if (!isJsonObject(p)) continue;
-    const full = out.findIndex((d) => keys.every((k) => keyText(d, k) === keyText(p, k)));
-    if (full >= 0) {
-      const item = walk(ctx, out[full], p, meta);
-      if (item === undefined || item === null) out.splice(full, 1);
-      else out[full] = item;
-      continue;
-    }
-    if (out.some((d) => keyText(d, primary) === keyText(p, primary))) continue;
-    const item = walk(ctx, undefined, p, meta);
-    if (item !== undefined && item !== null) added.push(item);
-  }
-  for (let i = 0; i < out.length; i++) out[i] = walk(ctx, out[i], undefined, meta) ?? null;
-  return [...added, ...out.filter((v) => v !== null)];
+/** True when the patch's item takes the place of the object's item instead of merging into it. */
+function replacedItem(dest: JsonValue, patch: JsonValue | undefined): boolean {
+  return (
+    isJsonObject(patch) &&
+    (patch[DIRECTIVE_MARKER] === 'replace' || (dest !== null && kindOf(dest) !== kindOf(patch)))
+  );
 }
 
 function firstByKey(list: JsonValue[], key: string): Map<string, JsonValue> {
