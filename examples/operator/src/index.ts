@@ -15,6 +15,7 @@ export * from './conditions.js';
 export * from './crd.js';
 export * from './demo.js';
 export * from './event-recorder.js';
+export * from './health-customizations.js';
 export * from './http-server.js';
 export * from './leader-election.js';
 export * from './live-object-watcher.js';
