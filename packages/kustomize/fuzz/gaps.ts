@@ -7,14 +7,10 @@
 export const KNOWN_GAPS = {
   /** kyaml's reading of list directives (`- $patch: replace`) and `$deleteFromPrimitiveList`. */
   listDirectives: 'list directives in strategic merge patches',
-  /** Generators with behavior merge/replace finding their object across namespaces and layers. */
-  generatorBehavior: 'generator behavior merge/replace across namespaces and components',
   /** `crds:` properties marked as label selectors, annotations or identities (x-kubernetes-…). */
   crdExtensions: 'crds definitions with x-kubernetes-label-selector, -annotation and -identity',
   /** Replacement `options.delimiter`/`index` (replacements are being reworked in parallel). */
   replacementDelimiters: 'replacement options delimiter and index',
-  /** Generators inside components, whose objects meet the including kustomization's. */
-  componentGenerators: 'generators in components',
   /** Replacements as a whole: being reworked in parallel (paths, value types, renames). */
   replacements: 'replacements',
 } as const;

@@ -66,7 +66,7 @@ function generator(rng: Rng, ctx: LayerContext, kind: 'ConfigMap' | 'Secret'): J
   const existing = ctx.visible.filter((k) => k.kind === kind);
   const g: JsonObject = {};
   const behavior =
-    existing.length > 0 && allows('generatorBehavior') && rng.chance(0.5)
+    existing.length > 0 && rng.chance(0.5)
       ? rng.pick(['merge', 'replace'])
       : rng.chance(0.1)
         ? 'create'
@@ -390,13 +390,12 @@ function openApiFile(rng: Rng): JsonObject {
 export function kustomizationFields(rng: Rng, ctx: LayerContext): JsonObject {
   const k: JsonObject = {};
   const has = ctx.visible.length > 0;
-  const generators = !ctx.dir.startsWith('components/') || allows('componentGenerators');
-  if (generators && rng.chance(0.35))
+  if (rng.chance(0.35))
     k.configMapGenerator = [
       generator(rng, ctx, 'ConfigMap'),
       ...(rng.chance(0.2) ? [generator(rng, ctx, 'ConfigMap')] : []),
     ];
-  if (generators && rng.chance(0.25)) k.secretGenerator = [generator(rng, ctx, 'Secret')];
+  if (rng.chance(0.25)) k.secretGenerator = [generator(rng, ctx, 'Secret')];
   if ((k.configMapGenerator || k.secretGenerator) && rng.chance(0.3))
     k.generatorOptions = generatorOptions(rng);
   if (rng.chance(0.3)) k.namePrefix = rng.pick(['p-', 'team-', 'x.']);

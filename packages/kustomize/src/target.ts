@@ -20,6 +20,7 @@ import { checkCrdDefinitions, configFromCrdDefinitions } from './crd-config.js';
 import { isEmptyValue } from './empty-values.js';
 import { namingFile } from './error-file.js';
 import type { FieldSpec } from './field-spec.js';
+import { GeneratedObjectIndex } from './generator-merge.js';
 import { type GeneratorArgs, type GeneratorOptions, generate } from './generators.js';
 import { inflateHelmChart } from './helm-charts.js';
 import type { InputBudget } from './input-budget.js';
@@ -56,6 +57,7 @@ import {
   setReplicas,
   type TransformContext,
 } from './transformers.js';
+import { refuseRepeatedIds } from './unique-ids.js';
 import { syncAliases } from './value-aliases.js';
 import { readYamlDocuments } from './yaml-io.js';
 
@@ -378,8 +380,10 @@ export class KustTarget {
       await this.requireDirectory(cdir, String(c), kfile, 'components');
       await this.accumulate(cdir, acc, 'Component');
       // kustomize then moves the component's accumulator into a fresh one: its configuration is
-      // merged into an empty one, which drops each field spec that selects one sorted before it.
+      // merged into an empty one, which drops each field spec that selects one sorted before it;
+      // its objects are appended to a fresh map, where an id that repeats is refused.
       acc.config = mergeTransformerConfigs(emptyTransformerConfig(), acc.config);
+      refuseRepeatedIds(acc.resources, this.ctx.clusterScoped, { file: kfile, path: 'components' });
     }
     // Transformers use every configuration gathered so far: bases', components' and this one's.
     try {
@@ -536,16 +540,16 @@ export class KustTarget {
   private async runGenerators(dir: string, kust: JsonObject, acc: Accumulator, kfile: string): Promise<void> {
     const globalOptions = (kust.generatorOptions ?? undefined) as GeneratorOptions | undefined;
     const read = (p: string) => this.readBytesInRoot(dir, p);
-    const generated: Resource[] = [];
+    const generated: { r: Resource; path: string }[] = [];
     for (const g of (kust.configMapGenerator as GeneratorArgs[] | undefined) ?? []) {
       const r = await generate('ConfigMap', g, globalOptions, read, kfile);
       r.generatedBy = { configuredIn: kfile, kind: 'ConfigMapGenerator' };
-      generated.push(r);
+      generated.push({ r, path: 'configMapGenerator' });
     }
     for (const g of (kust.secretGenerator as GeneratorArgs[] | undefined) ?? []) {
       const r = await generate('Secret', g, globalOptions, read, kfile);
       r.generatedBy = { configuredIn: kfile, kind: 'SecretGenerator' };
-      generated.push(r);
+      generated.push({ r, path: 'secretGenerator' });
     }
     for (const entry of (kust.generators as string[] | undefined) ?? []) {
       for (const { obj: cfg, file: cfgFile } of await this.loadPluginConfigs(dir, String(entry), kfile)) {
@@ -570,105 +574,20 @@ export class KustTarget {
             kind,
             name: typeof meta.name === 'string' ? meta.name : undefined,
           };
-          generated.push(r);
+          generated.push({ r, path: 'generators' });
         } else if (
           kind === 'IAMPolicyGenerator' &&
           (cfg.apiVersion === 'builtin' || String(cfg.apiVersion).startsWith('builtin/'))
         ) {
-          generated.push(iamServiceAccount(cfg, kfile));
+          generated.push({ r: iamServiceAccount(cfg, kfile), path: 'generators' });
         } else {
           this.refusePlugin(cfg, kfile, 'generator');
         }
       }
     }
     if (generated.length === 0) return;
-    // Index the objects by kind and every name they had once, so each generator looks up in O(1).
-    const byKindName = new Map<string, Resource[]>();
-    const index = (x: Resource) => {
-      for (const xid of x.allIds()) {
-        const key = `${xid.kind}\u0000${xid.name}`;
-        const list = byKindName.get(key);
-        if (!list) byKindName.set(key, [x]);
-        else if (!list.includes(x)) list.push(x);
-      }
-    };
-    for (const x of acc.resources) index(x);
-    for (const r of generated) {
-      this.addGenerated(acc, r, kfile, byKindName.get(`${r.kind}\u0000${r.name}`) ?? []);
-      index(r);
-    }
-  }
-
-  private addGenerated(acc: Accumulator, r: Resource, kfile: string, sameName: readonly Resource[]): void {
-    const id = r.curId();
-    const matches = sameName.filter((x) =>
-      x
-        .allIds()
-        .some(
-          (xid) =>
-            xid.kind === id.kind &&
-            xid.name === id.name &&
-            (id.namespace === '' ||
-              id.namespace === xid.namespace ||
-              (xid.namespace === '' && id.namespace === 'default')),
-        ),
-    );
-    if (r.behavior === 'create' || r.behavior === undefined) {
-      if (
-        matches.some(
-          (x) =>
-            sameId(x.curId(), id, this.ctx.clusterScoped) ||
-            (x.orgId().name === id.name &&
-              (x.orgId().namespace || 'default') === (id.namespace || 'default')),
-        )
-      ) {
-        throw new ValidationError(
-          `may not add resource with an already registered id: ${id.version}_${id.kind}|${id.namespace || '~X'}|${id.name}`,
-          { file: kfile, code: 'DUPLICATE_RESOURCE' },
-        );
-      }
-      acc.resources.push(r);
-      return;
-    }
-    if (matches.length !== 1) {
-      throw new ValidationError(
-        matches.length === 0
-          ? `id ${JSON.stringify(`${id.version}_${id.kind}|${id.namespace || '~X'}|${id.name}`)} does not exist; cannot merge or replace`
-          : `found multiple objects ${id.kind}/${id.name} to ${r.behavior} into`,
-        { file: kfile },
-      );
-    }
-    const target = matches[0] as Resource;
-    // kustomize puts the generated object in the old one's place: it keeps the old name and
-    // namespace, merges labels and annotations (the generator's win) and, for merge, the data
-    // maps; every other field (type, immutable, stringData…) is the generated object's.
-    const tmeta = target.metadata;
-    const obj = structuredClone(r.obj);
-    const meta = (isObj(obj.metadata) ? obj.metadata : {}) as JsonObject;
-    obj.metadata = meta;
-    meta.name = target.name;
-    if (target.namespace) meta.namespace = target.namespace;
-    else delete meta.namespace;
-    for (const f of ['labels', 'annotations']) {
-      const merged = {
-        ...(isObj(tmeta[f]) ? (tmeta[f] as JsonObject) : {}),
-        ...(isObj(meta[f]) ? (meta[f] as JsonObject) : {}),
-      };
-      if (Object.keys(merged).length > 0) meta[f] = merged;
-    }
-    if (r.behavior === 'merge') {
-      for (const f of ['data', 'binaryData']) {
-        const merged = {
-          ...(isObj(target.obj[f]) ? (target.obj[f] as JsonObject) : {}),
-          ...(isObj(obj[f]) ? (obj[f] as JsonObject) : {}),
-        };
-        if (Object.keys(merged).length > 0) obj[f] = merged;
-      }
-    }
-    target.obj = obj;
-    // The object keeps its own hash setting: a generator merging into a plain resource adds none.
-    if (!r.needsHash) target.needsHash = false;
-    if (r.generatedBy) target.generatedBy = r.generatedBy;
+    const index = new GeneratedObjectIndex(acc.resources, this.ctx.clusterScoped);
+    for (const { r, path } of generated) index.absorb(r, { file: kfile, path });
   }
 
   private refusePlugin(cfg: JsonObject, kfile: string, what: string): never {
@@ -764,7 +683,7 @@ export class KustTarget {
       if (docs.length === 0) throw new PatchError('patch appears to be empty', { file });
       for (const doc of docs) {
         if (!isObj(doc.value)) continue;
-        this.applySmpById(acc, doc.value, file, true);
+        this.applySmpViaResMap(acc, doc.value, file, kfile, 'patchesStrategicMerge');
       }
     }
     // patches
@@ -921,6 +840,21 @@ export class KustTarget {
     this.applySmp(acc, matches[0] as Resource, patch, opts);
   }
 
+  /**
+   * kustomize's PatchStrategicMergeTransformer: the patch by id through `ResMap.ApplySmPatch`,
+   * which appends every object again and so refuses any id that repeats.
+   */
+  private applySmpViaResMap(
+    acc: Accumulator,
+    patch: JsonObject,
+    file: string,
+    kfile: string,
+    path: string,
+  ): void {
+    this.applySmpById(acc, patch, file, true);
+    refuseRepeatedIds(acc.resources, this.ctx.clusterScoped, { file: kfile, path });
+  }
+
   private applySmp(
     acc: Accumulator,
     r: Resource,
@@ -1009,6 +943,7 @@ export class KustTarget {
         stringMapMetadata(patch);
         this.applySmp(acc, r, patch, patchOpts);
       }
+      refuseRepeatedIds(acc.resources, this.ctx.clusterScoped, { file: kfile, path: 'patches' });
     }
   }
 
@@ -1095,11 +1030,11 @@ export class KustTarget {
         for (const p of (cfg.paths as string[] | undefined) ?? []) {
           const { text, file } = await this.loadPatchText(dir, String(p));
           for (const doc of readYamlDocuments(text, file, 'patch'))
-            if (isObj(doc.value)) this.applySmpById(acc, doc.value, file, true);
+            if (isObj(doc.value)) this.applySmpViaResMap(acc, doc.value, file, kfile, 'transformers');
         }
         if (typeof cfg.patches === 'string') {
           for (const doc of readYamlDocuments(cfg.patches, kfile, 'patch'))
-            if (isObj(doc.value)) this.applySmpById(acc, doc.value, kfile, true);
+            if (isObj(doc.value)) this.applySmpViaResMap(acc, doc.value, kfile, kfile, 'transformers');
         }
         return;
       }
@@ -1141,7 +1076,17 @@ export class KustTarget {
     }
     fixNameReferences(acc.resources, acc.config.nameReference, this.ctx.clusterScoped);
     resolveVars(acc.resources, acc.vars, acc.config.varReference);
+    // kustomize drops local-config objects by rebuilding the map from the others (IgnoreLocal).
+    refuseRepeatedIds(
+      acc.resources.filter((r) => !isLocalConfig(r)),
+      this.ctx.clusterScoped,
+    );
   }
+}
+
+function isLocalConfig(r: Resource): boolean {
+  const ann = r.metadata.annotations;
+  return isObj(ann) && String(ann['config.kubernetes.io/local-config']) === 'true';
 }
 
 /** kustomize's builtin IAMPolicyGenerator: a ServiceAccount bound to a GKE service account. */

@@ -53,6 +53,32 @@ describe('bad input gives typed errors naming the file', () => {
     expect(err.code).toBe('DUPLICATE_RESOURCE');
   });
 
+  // kubectl kustomize: "may not add resource with an already registered id" (ResMap.ApplySmPatch).
+  it('a targeted patch with allowNameChange giving two objects one id names the field', async () => {
+    const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
+    const err = await failure({
+      '/app/kustomization.yaml':
+        'resources:\n- a.yaml\npatches:\n- target: {kind: ConfigMap}\n  options: {allowNameChange: true}\n  patch: |\n    apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: one\n',
+      '/app/a.yaml': `${cm('a')}---\n${cm('b')}`,
+    });
+    expect(err.code).toBe('DUPLICATE_RESOURCE');
+    expect(err.file).toBe('kustomization.yaml');
+    expect(err.path).toBe('patches');
+    expect(err.message).toContain('v1_ConfigMap|~X|one');
+  });
+
+  // kubectl kustomize: "id … does not exist; cannot merge or replace" (ids compare effective namespaces).
+  it('a merge generator finds no object in another namespace, naming the generator field', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml':
+        'resources:\n- base\nsecretGenerator:\n- name: s\n  behavior: replace\n  literals: [b=2]\n',
+      '/app/base/kustomization.yaml': 'secretGenerator:\n- name: s\n  namespace: other\n  literals: [a=1]\n',
+    });
+    expect(err.code).toBe('VALIDATION_ERROR');
+    expect(err.file).toBe('kustomization.yaml');
+    expect(err.path).toBe('secretGenerator');
+  });
+
   // kubectl kustomize: "unable to parse SM or JSON patch": text beginning with `[` must be JSON.
   it('a JSON patch that begins with [ but is not JSON is refused', async () => {
     const err = await failure({
