@@ -726,7 +726,7 @@ export class KustTarget {
       const ops = this.parseJsonPatch(text, kfile, inline);
       // A target that selects nothing patches nothing (kustomize's PatchJson6902Transformer).
       const matches = res.filter((r) => patchTargetMatches(target, r, this.ctx.clusterScoped));
-      for (const r of matches) this.applyJson6902(r, ops, kfile);
+      for (const r of matches) this.applyJson6902(r, ops, kfile, false);
     }
     const replicas = ((kust.replicas as JsonValue[] | undefined) ?? []).filter(isObj).map((r) => ({
       name: String(r.name ?? ''),
@@ -771,10 +771,15 @@ export class KustTarget {
     return v as unknown as JsonPatchOp[];
   }
 
-  private applyJson6902(r: Resource, ops: JsonPatchOp[], file: string): void {
+  /**
+   * A JSON patch on one object. `patches` (PatchTransformer) stores the object's id first, so a
+   * rename keeps the old name findable; `patchesJson6902` (PatchJson6902Transformer) does not, so
+   * the object it renames is known by its new name only. Either patches the object with the
+   * internal annotations it holds.
+   */
+  private applyJson6902(r: Resource, ops: JsonPatchOp[], file: string, storeId: boolean): void {
     const before = r.curId();
-    // kustomize stores the id first and patches the object with its internal annotations.
-    r.storedIds.push(before);
+    if (storeId) r.storedIds.push(before);
     addInternalAnnotations(r.obj, r.storedIds);
     try {
       // kustomize applies the patch to the object's JSON form: its integers beyond 2^53 come back rounded.
@@ -794,9 +799,9 @@ export class KustTarget {
       throw err;
     }
     const after = r.curId();
-    if (after.name !== before.name || after.kind !== before.kind || after.namespace !== before.namespace) {
-      r.prevIds.push(before);
-    }
+    const renamed =
+      after.name !== before.name || after.kind !== before.kind || after.namespace !== before.namespace;
+    if (storeId && renamed) r.prevIds.push(before);
   }
 
   /**
@@ -928,7 +933,7 @@ export class KustTarget {
         throw new ValidationError('a JSON 6902 patch needs a target', { file: kfile, path: 'patches' });
       const ops = first as unknown as JsonPatchOp[];
       for (const r of acc.resources.filter((r) => patchTargetMatches(target, r, this.ctx.clusterScoped)))
-        this.applyJson6902(r, ops, file);
+        this.applyJson6902(r, ops, file, true);
       return;
     }
     for (const doc of docs) {
@@ -1046,7 +1051,7 @@ export class KustTarget {
         const ops = this.parseJsonPatch(text, kfile, inline);
         const target = (cfg.target ?? {}) as ResourceSelector;
         for (const r of acc.resources.filter((r) => patchTargetMatches(target, r, this.ctx.clusterScoped)))
-          this.applyJson6902(r, ops, kfile);
+          this.applyJson6902(r, ops, kfile, false);
         return;
       }
       case 'ReplacementTransformer': {
