@@ -10,10 +10,10 @@ import {
   usageError,
   useColor,
 } from './cli-env.js';
+import type { CliStreams } from './cli-streams.js';
 import { git } from './git-revision-fs.js';
 import { preview } from './preview.js';
 import { formatPreview } from './preview-format.js';
-import type { CliStreams } from './cli-streams.js';
 
 /** Help text of `gitops-kit preview`. */
 export const PREVIEW_USAGE = `Usage: gitops-kit preview --base REF --head REF [PATH...] [flags]

@@ -1,7 +1,9 @@
+import { runApply } from './apply-command.js';
 import { runBuild } from './build-command.js';
 import type { CliStreams } from './cli-streams.js';
 import { runDiff } from './diff-command.js';
 import { runPreview } from './preview-command.js';
+import { runStatus } from './status-command.js';
 import { VERSION } from './version.js';
 
 export type { CliStreams };
@@ -12,6 +14,8 @@ Commands:
   build DIR     Render a kustomization (the same bytes as \`kustomize build DIR\`)
   diff DIR      Diff the rendered objects against the live cluster (as \`kubectl diff -k DIR\`)
   preview       Compare the renders of two git revisions, offline (a pull-request preview)
+  apply DIR     Plan and run a sync of DIR as application --app NAME (prune with --prune)
+  status DIR    Each resource's sync status and health, as Argo CD computes them (--wait)
   version       Print the version
 
 Options:
@@ -28,6 +32,8 @@ export async function runCli(argv: readonly string[], streams: CliStreams): Prom
   if (command === 'build') return runBuild(argv.slice(1), streams);
   if (command === 'diff') return runDiff(argv.slice(1), streams);
   if (command === 'preview') return runPreview(argv.slice(1), streams);
+  if (command === 'apply') return runApply(argv.slice(1), streams);
+  if (command === 'status') return runStatus(argv.slice(1), streams);
   if (command === 'version' || command === '--version') {
     streams.stdout.write(`${VERSION}\n`);
     return 0;

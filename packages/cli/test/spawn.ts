@@ -19,7 +19,7 @@ export interface Run {
 export function run(
   command: string,
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; onStderr?: (text: string) => void } = {},
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
@@ -34,6 +34,7 @@ export function run(
     });
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
+      options.onStderr?.(stderr);
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
@@ -41,6 +42,9 @@ export function run(
 }
 
 /** Runs `gitops-kit ARGS` from source, as a process. */
-export function gitopsKit(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}) {
+export function gitopsKit(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; onStderr?: (text: string) => void } = {},
+) {
   return run(tsx, ['--conditions=source', bin, ...args], options);
 }

@@ -43,6 +43,7 @@ export type {
   SyncResultPhase,
   WaitReason,
 } from './events.js';
+export { type FormatSyncEventOptions, formatSyncEvent, kubectlName } from './format-event.js';
 export {
   type HookDeletePolicy,
   type HookInfo,
