@@ -217,19 +217,18 @@ describe('gitops-kit status (a process, against testkit over HTTP)', () => {
       'Deployment/web OutOfSync',
     ]);
 
-    // Waits while another process applies the app.
-    const waiting = gitopsKit([
-      'status',
-      dir,
-      '--app',
-      'st',
-      '--wait',
-      '--timeout',
-      '5m',
-      '--interval',
-      '200ms',
-      ...kube(),
-    ]);
+    // Waits while another process applies the app: the apply starts once the wait has said OutOfSync.
+    let sawOutOfSync: () => void = () => {};
+    const outOfSync = new Promise<void>((resolve) => {
+      sawOutOfSync = resolve;
+    });
+    const waitArgs = ['--wait', '--timeout', '5m', '--interval', '200ms', ...kube()];
+    const waiting = gitopsKit(['status', dir, '--app', 'st', ...waitArgs], {
+      onStderr: (text) => {
+        if (text.includes('st: OutOfSync')) sawOutOfSync();
+      },
+    });
+    await outOfSync;
     expect((await gitopsKit(['apply', dir, '--app', 'st', ...kube()])).code).toBe(0);
     const waited = await waiting;
     expect(waited.code).toBe(0);
