@@ -14,10 +14,10 @@ import {
 import { diffMany, renderDiff } from '@gitops-kit/diff';
 import { GitSource } from '@gitops-kit/git';
 import { loadLiveState } from '@gitops-kit/sync';
-import { parseApplication } from './application.js';
+import { parseApplication, trackingAppName } from './application.js';
 import { APPLICATION_API_VERSION, APPLICATION_KIND, type ApplicationStatus } from './application-schema.js';
 import { IN_CLUSTER_SERVER } from './cluster-registry.js';
-import { RESOURCES_FINALIZER, trackingAppName } from './reconciler.js';
+import { RESOURCES_FINALIZER } from './finalizer.js';
 import { renderApplicationSource } from './render-source.js';
 import { gitRefFor } from './target-revision.js';
 

@@ -43,3 +43,18 @@ export function splitApplicationKey(key: string): { namespace: string; name: str
   if (slash < 0) return { namespace: '', name: key };
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
+
+/**
+ * The app name written in tracking ids for an Application: `<namespace>_<name>` (a namespace never
+ * contains `_`, so the key is recovered exactly by {@link applicationKeyOfTrackedApp}).
+ */
+export function trackingAppName(key: string): string {
+  const { namespace, name } = splitApplicationKey(key);
+  return namespace ? `${namespace}_${name}` : name;
+}
+
+/** The Application key (`namespace/name`) of a tracking id's app name. */
+export function applicationKeyOfTrackedApp(app: string): string {
+  const at = app.indexOf('_');
+  return at < 0 ? `/${app}` : `${app.slice(0, at)}/${app.slice(at + 1)}`;
+}

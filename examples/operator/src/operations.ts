@@ -7,7 +7,7 @@ import type {
   HistoryEntry,
   OperationState,
 } from './application-schema.js';
-import { findCondition } from './conditions.js';
+import { findCondition, removeCondition, setCondition } from './conditions.js';
 
 /** The condition that says automated sync is off after a rollback, until the spec changes. */
 export const AUTO_SYNC_DISABLED = 'AutoSyncDisabled';
@@ -242,4 +242,33 @@ export function decideAutoSync(input: AutoSyncInput): AutoSyncDecision {
     if (!selfHeal) return { sync: false, reason: `already synced to ${shortRev(revision)}; selfHeal is off` };
   }
   return { sync: true, prune, selfHeal };
+}
+
+/**
+ * The AutoSyncDisabled condition after this reconcile: set by a successful rollback, removed once
+ * the spec changed since it (automated sync is on again).
+ */
+export function autoSyncConditions(input: {
+  status: ApplicationStatus;
+  previous: ApplicationStatus;
+  syncRequest: { dryRun: boolean; rollback?: { id: number; revision: string } | undefined } | undefined;
+  generation: number | undefined;
+  now: string;
+}): ApplicationStatus['conditions'] {
+  const { status, previous, syncRequest, generation } = input;
+  if (syncRequest?.rollback && !syncRequest.dryRun && status.operationState?.phase === 'Succeeded') {
+    return setCondition(
+      status.conditions,
+      autoSyncDisabledCondition(syncRequest.rollback.id, syncRequest.rollback.revision, generation),
+      input.now,
+    );
+  }
+  if (
+    !syncRequest?.rollback &&
+    status.conditions?.some((c) => c.type === AUTO_SYNC_DISABLED) &&
+    !(previous.conditions?.find((c) => c.type === AUTO_SYNC_DISABLED)?.observedGeneration === generation)
+  ) {
+    return removeCondition(status.conditions, AUTO_SYNC_DISABLED);
+  }
+  return status.conditions;
 }

@@ -66,3 +66,18 @@ export function gitRefForRevision(revision: string): GitRef {
   if (!m?.[2]) return gitRefFor(revision);
   return m[1] !== undefined ? { branch: m[1], commit: m[2] } : { commit: m[2] };
 }
+
+/** The commit SHA-1 of a revision (`main@sha1:…`, `sha1:…` or the bare SHA), if it names one. */
+export function commitOf(revision: string): string | undefined {
+  const m = /sha1:([0-9a-f]{40})$/.exec(revision) ?? /^([0-9a-f]{40})$/.exec(revision);
+  return m?.[1];
+}
+
+/** A short form of a Flux-style revision for messages: `main@abc1234`. */
+export function shortRevision(revision: string | undefined): string {
+  if (!revision) return '';
+  const commit = commitOf(revision);
+  if (!commit) return revision;
+  const name = revision.includes('@') ? revision.slice(0, revision.indexOf('@')) : '';
+  return name ? `${name}@${commit.slice(0, 7)}` : commit.slice(0, 7);
+}

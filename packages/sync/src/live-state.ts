@@ -1,4 +1,4 @@
-import { type ApiResource, type ClusterClient, KubeApiError } from '@gitops-kit/cluster';
+import { type ApiResource, type ClusterClient, isNotFound, KubeApiError } from '@gitops-kit/cluster';
 import { formatApiVersion, groupKindKey, type KubeObject, objectKeyOf } from '@gitops-kit/core';
 import { INSTANCE_LABEL } from './annotations.js';
 import { assertNoBigIntegers } from './plain-json.js';
@@ -141,7 +141,7 @@ export async function loadLiveState(
             };
             found.push(await read(`get ${gk} ${ref.name}`, () => cluster.get(ref)));
           } catch (getErr) {
-            if (!(getErr instanceof KubeApiError && getErr.status === 404)) throw getErr;
+            if (!isNotFound(getErr)) throw getErr;
           }
         }
         return found;

@@ -10,7 +10,7 @@ import {
   parseApiVersion,
 } from '@gitops-kit/core';
 import type { ApiResource, DeleteOptions, ObjectList, PatchType, WriteOptions } from '../cluster-client.js';
-import { KubeApiError } from '../errors.js';
+import { isNotFound, KubeApiError } from '../errors.js';
 
 /** The path of `resource` (all namespaces when `allNamespaces` and no namespace is given), an object, a subresource. */
 export function resourcePath(
@@ -96,9 +96,8 @@ export async function retryIfTypeGone<T>(invalidate: () => void, fn: () => Promi
     return await fn();
   } catch (err) {
     if (
-      err instanceof KubeApiError &&
-      err.status === 404 &&
-      /could not find the requested resource/.test(err.message)
+      isNotFound(err) &&
+      /could not find the requested resource/.test((err as KubeApiError).message)
     ) {
       invalidate();
       return fn();

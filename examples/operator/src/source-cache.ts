@@ -1,0 +1,344 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GitOpsError, SecurityError } from '@gitops-kit/core';
+import {
+  createNativeGitBackend,
+  GitAuthError,
+  type GitBackend,
+  GitSource,
+  isSshUrl,
+  type Snapshot,
+} from '@gitops-kit/git';
+import type { ApplicationSource } from './application-schema.js';
+import { asGitOpsError } from './gitops-error-of.js';
+import { type RenderedSource, renderApplicationSource } from './render-source.js';
+import {
+  credentialSecretsOf,
+  KNOWN_HOSTS_KEY,
+  REPOSITORY_CREDENTIALS_SECRET_TYPE,
+  REPOSITORY_SECRET_LABEL,
+  REPOSITORY_SECRET_TYPE,
+  type RepositoryCredentials,
+  type ResolvedRepositoryCredentials,
+} from './repository-credentials.js';
+import { gitRefFor, gitRefForRevision } from './target-revision.js';
+
+/** Options of a {@link SourceCache}. */
+export interface SourceCacheOptions {
+  /** Where Git credentials come from. */
+  repositories: RepositoryCredentials;
+  /** The repository Secrets are watched: their cache is current enough to use. */
+  watchingSecrets: boolean;
+  /** Timeout of one Git request. */
+  gitTimeoutMs?: number | undefined;
+  /** Where SSH repositories are cloned (default `<os.tmpdir()>/gitops-kit-git`). */
+  gitCacheDir?: string | undefined;
+  /** The ssh program for SSH repositories, as shell words. */
+  sshCommand?: string | undefined;
+}
+
+/** One Git source of the cache, with its last snapshot and its readers. */
+interface SourceState {
+  source: GitSource;
+  snapshot?: Snapshot | undefined;
+  /** The Secrets (`namespace/name`) that gave its credentials, named by an authentication error. */
+  credentialSecrets: string[];
+  /** Renders reading from it now: a replaced source is closed only when the last one ends. */
+  users: number;
+  /** Replaced (its credentials changed): close once unused. */
+  retired: boolean;
+  /** An SSH repository (native git): its errors point at SSH keys and known hosts. */
+  ssh: boolean;
+}
+
+/** A native-git backend shared by the sources of one SSH repository and credentials (one per ref). */
+interface SharedBackend {
+  backend: GitBackend;
+  dir: string;
+  users: number;
+  /** Its credentials were replaced: remove its directory (and the key in it) once closed. */
+  stale: boolean;
+}
+
+/** What rendering an Application's source gave: the revision and the objects, or the error. */
+export interface RenderOutcome {
+  revision?: string | undefined;
+  rendered?: RenderedSource | undefined;
+  error?: GitOpsError | undefined;
+}
+
+/** A render kept per Application and revision override. */
+interface RenderCache {
+  revision: string;
+  sourceJson: string;
+  rendered?: RenderedSource | undefined;
+  error?: GitOpsError | undefined;
+}
+
+/**
+ * The Applications' sources and what they rendered: one `GitSource` per repository, ref and
+ * credentials (reused, so a poll is one ref listing; replaced when a credential Secret changes),
+ * one native-git clone per SSH repository and credentials, a fetch only on a new revision, and the
+ * render of each Application cached per revision and source.
+ */
+export class SourceCache {
+  private readonly sources = new Map<string, SourceState>();
+  // SSH repositories: one bare clone per URL and credentials, whatever the ref, since git locks a
+  // repository per fetch; each source holds a reference.
+  private readonly backends = new Map<string, SharedBackend>();
+  private readonly renders = new Map<string, RenderCache>();
+  // The repository and credential Secrets each Application's last fetch used: when a Secret
+  // changes, the Applications whose credentials it changes are queued at once.
+  private readonly credentialIds = new Map<string, { repoURL: string; id: string }>();
+
+  constructor(private readonly options: SourceCacheOptions) {}
+
+  /**
+   * The Applications (`namespace/name`) whose credentials changed since their last fetch (a
+   * repository Secret changed); each is told once.
+   */
+  takeChangedCredentials(): string[] {
+    const changed: string[] = [];
+    for (const [key, used] of this.credentialIds) {
+      const now = this.options.repositories.cachedId(used.repoURL);
+      if (now === undefined || now === used.id) continue;
+      this.credentialIds.delete(key);
+      changed.push(key);
+    }
+    return changed;
+  }
+
+  /** Forgets an Application that is gone: its renders and the credentials it used. */
+  forget(key: string): void {
+    this.credentialIds.delete(key);
+    for (const k of this.renders.keys()) if (k.startsWith(`${key}\n`)) this.renders.delete(k);
+  }
+
+  /** Closes every Git source. */
+  close(): void {
+    for (const s of this.sources.values()) s.source.close?.();
+    this.sources.clear();
+  }
+
+  /**
+   * The source of a repository at a ref with its current credentials: one per repository, ref and
+   * credential Secrets' versions, so a changed Secret makes a new source (and retires the old one).
+   */
+  private async sourceFor(
+    key: string,
+    source: ApplicationSource,
+    revisionOverride: string | undefined,
+    cachedRevisionWillDo: boolean,
+  ): Promise<SourceState> {
+    const ref = revisionOverride ? gitRefForRevision(revisionOverride) : gitRefFor(source.targetRevision);
+    const repoAndRef = `${source.repoURL}\n${JSON.stringify(ref)}\n`;
+    if (cachedRevisionWillDo) {
+      // No request to Git, so no credentials needed: the Secrets need not be read either.
+      for (const [other, state] of this.sources)
+        if (other.startsWith(repoAndRef) && state.snapshot) return state;
+    }
+    // With the watch running its cache is enough: were it behind, its change queues the app again.
+    const credentials = this.options.watchingSecrets
+      ? await this.options.repositories.watchedCredentialsFor(source.repoURL)
+      : await this.options.repositories.credentialsFor(source.repoURL);
+    this.credentialIds.set(key, { repoURL: source.repoURL, id: credentials.id });
+    const id = `${repoAndRef}${credentials.id}`;
+    let state = this.sources.get(id);
+    if (!state) {
+      for (const [other, old] of this.sources) {
+        if (!other.startsWith(repoAndRef)) continue;
+        this.sources.delete(other);
+        old.retired = true;
+        this.retireBackend(source.repoURL, credentials.id);
+        if (old.users === 0) void old.source.close();
+      }
+      state = {
+        source: isSshUrl(source.repoURL.trim())
+          ? new GitSource({
+              url: source.repoURL.trim(),
+              ref,
+              timeoutMs: this.options.gitTimeoutMs,
+              backend: this.sshBackend(source.repoURL.trim(), credentials),
+            })
+          : new GitSource({
+              url: source.repoURL,
+              ref,
+              timeoutMs: this.options.gitTimeoutMs,
+              auth: credentials.auth,
+              tls: credentials.tls,
+              proxy: credentials.proxy,
+            }),
+        users: 0,
+        retired: false,
+        credentialSecrets: credentialSecretsOf(credentials.id),
+        ssh: isSshUrl(source.repoURL.trim()),
+      };
+      this.sources.set(id, state);
+    }
+    return state;
+  }
+
+  /**
+   * The native-git backend of an SSH repository with `credentials`, shared by its sources of every
+   * ref: its directory is named by a hash of the URL and the credentials' id, so a restart reuses
+   * the clone and changed credentials never reuse one made with others.
+   */
+  private sshBackend(url: string, credentials: ResolvedRepositoryCredentials): GitBackend {
+    const id = `${url}\n${credentials.id}`;
+    let shared = this.backends.get(id);
+    if (!shared) {
+      const root = this.options.gitCacheDir ?? join(tmpdir(), 'gitops-kit-git');
+      mkdirSync(root, { recursive: true, mode: 0o700 });
+      const dir = join(root, createHash('sha256').update(id).digest('hex').slice(0, 32));
+      // It holds the private key file: only the operator's user may enter it.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      chmodSync(dir, 0o700);
+      const ssh = credentials.ssh ?? {};
+      shared = {
+        backend: createNativeGitBackend({
+          remote: { url, headers: {}, timeoutMs: this.options.gitTimeoutMs ?? 60_000, retries: 3 },
+          dir,
+          ssh: {
+            privateKey: ssh.privateKey,
+            knownHosts: ssh.knownHosts,
+            insecureIgnoreHostKey: ssh.insecureIgnoreHostKey,
+            command: this.options.sshCommand,
+          },
+        }),
+        dir,
+        users: 0,
+        stale: false,
+      };
+      this.backends.set(id, shared);
+    }
+    const entry = shared;
+    entry.users++;
+    let closed = false;
+    const { backend } = entry;
+    // Each source closes its backend when retired: only the last one closes the shared one.
+    return {
+      name: backend.name,
+      listRefs: (prefixes) => backend.listRefs(prefixes),
+      ensureCommit: (commit) => backend.ensureCommit(commit),
+      readCommit: (commit) => backend.readCommit(commit),
+      fileSystem: (commit, options) => backend.fileSystem(commit, options),
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        entry.users--;
+        if (entry.users > 0) return;
+        if (this.backends.get(id) === entry) this.backends.delete(id);
+        await backend.close();
+        if (!entry.stale) return;
+        try {
+          rmSync(entry.dir, { recursive: true, force: true });
+        } catch {
+          // Left for the next process: its name (a hash of old credentials) is never used again.
+        }
+      },
+    };
+  }
+
+  /** The credentials of `url` changed to `current`: its clones made with others go once unused. */
+  private retireBackend(url: string, current: string): void {
+    const prefix = `${url.trim()}\n`;
+    for (const [id, shared] of this.backends) {
+      if (!id.startsWith(prefix) || id === `${prefix}${current}`) continue;
+      shared.stale = true;
+      // A source made after the change must not share it.
+      this.backends.delete(id);
+    }
+  }
+
+  /** Resolves, fetches on a new revision and renders (cached per revision and source). */
+  async render(
+    key: string,
+    source: ApplicationSource,
+    revisionOverride: string | undefined,
+    hard: boolean,
+    resolve = true,
+  ): Promise<RenderOutcome> {
+    let state: SourceState;
+    try {
+      state = await this.sourceFor(key, source, revisionOverride, !resolve && !hard);
+    } catch (err) {
+      return { error: asGitOpsError(err) };
+    }
+    state.users++;
+    try {
+      return await this.renderFrom(state, key, source, revisionOverride, hard, resolve);
+    } finally {
+      state.users--;
+      if (state.retired && state.users === 0) void state.source.close();
+    }
+  }
+
+  /**
+   * An authentication error says where its credentials came from (the Secrets' names), or, with
+   * none, which Secret to add.
+   */
+  private explain(err: unknown, state: SourceState): GitOpsError {
+    if (
+      state.ssh &&
+      err instanceof SecurityError &&
+      !(err instanceof GitAuthError) &&
+      err.code === 'FORBIDDEN'
+    ) {
+      // An unknown host key: say where known hosts come from.
+      return new SecurityError(
+        `${err.reason}; give the host's keys in the repository Secret's knownHosts key or in ConfigMap ${this.options.repositories.namespace}/${this.options.repositories.knownHostsConfigMap} (key ${KNOWN_HOSTS_KEY})`,
+        { code: 'FORBIDDEN', cause: err },
+      );
+    }
+    if (!(err instanceof GitAuthError)) return asGitOpsError(err);
+    const used = state.credentialSecrets;
+    if (used.length > 0) {
+      const which = `${used.length === 1 ? 'Secret' : 'Secrets'} ${used.join(' and ')}`;
+      return new GitAuthError(`${err.reason} (credentials from ${which})`, err.status, { cause: err });
+    }
+    if (err.status !== 401) return err;
+    return new GitAuthError(
+      `${err.reason}; add a Secret labelled ${REPOSITORY_SECRET_LABEL}=${REPOSITORY_SECRET_TYPE} (or ${REPOSITORY_CREDENTIALS_SECRET_TYPE}) in namespace ${this.options.repositories.namespace}${state.ssh ? ' with an sshPrivateKey key' : ''}`,
+      err.status,
+      { cause: err },
+    );
+  }
+
+  private async renderFrom(
+    state: SourceState,
+    key: string,
+    source: ApplicationSource,
+    revisionOverride: string | undefined,
+    hard: boolean,
+    resolve: boolean,
+  ): Promise<RenderOutcome> {
+    let revision: string;
+    try {
+      revision =
+        !resolve && !hard && state.snapshot
+          ? state.snapshot.revision
+          : (await state.source.resolve()).revision;
+      if (hard || state.snapshot?.revision !== revision) state.snapshot = await state.source.fetch();
+    } catch (err) {
+      return { error: this.explain(err, state) };
+    }
+    const snapshot = state.snapshot;
+    if (!snapshot) return { error: new GitOpsError('INTERNAL', 'no snapshot') };
+    const sourceJson = JSON.stringify({ path: source.path, k: source.kustomize, d: source.directory });
+    const cacheKey = `${key}\n${revisionOverride ?? ''}`;
+    const cached = this.renders.get(cacheKey);
+    if (!hard && cached && cached.revision === snapshot.revision && cached.sourceJson === sourceJson) {
+      return { revision: snapshot.revision, rendered: cached.rendered, error: cached.error };
+    }
+    const entry: RenderCache = { revision: snapshot.revision, sourceJson };
+    try {
+      entry.rendered = await renderApplicationSource(snapshot.fs, source);
+    } catch (err) {
+      entry.error = asGitOpsError(err);
+    }
+    this.renders.set(cacheKey, entry);
+    return { revision: snapshot.revision, rendered: entry.rendered, error: entry.error };
+  }
+}
