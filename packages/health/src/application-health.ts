@@ -2,7 +2,7 @@
 // Argo CD ships this as the Lua customization argoproj.io/Application/health.lua (opt-in since
 // v1.8, added to argocd-cm by users who want a parent to wait for its children): the child's own
 // `status.health`, or Progressing "Waiting for application to be reconciled" until it has one.
-import { metaOf, type Obj, objField, optIntField, strField } from './fields.js';
+import { metaOf, objField, optIntField, strField } from './fields.js';
 import { type HealthStatus, isHealthStatusCode } from './health-status.js';
 
 /** The API group of gitops-kit's Application. */
@@ -21,7 +21,7 @@ export const WAITING_FOR_RECONCILE = 'Waiting for application to be reconciled';
  * `status.observedGeneration` is behind `metadata.generation` (the health then describes an
  * older spec). A status that is not a health status code is Unknown.
  */
-export function applicationHealth(obj: Obj): HealthStatus {
+export function applicationHealth(obj: Record<string, unknown>): HealthStatus {
   const status = objField(obj, 'status', 'status');
   const generation = optIntField(metaOf(obj), 'generation', 'metadata.generation');
   const observed = optIntField(status, 'observedGeneration', 'status.observedGeneration');
