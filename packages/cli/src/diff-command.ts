@@ -13,6 +13,7 @@ import { diffMany, diffManyToJson, type IgnoreDifferencesRule, renderDiffMany } 
 import { type CliEnvironment, kubeconfigPath } from './cli-env.js';
 import type { CliStreams } from './cli-streams.js';
 import { renderDir } from './render-dir.js';
+import { DEFAULT_DIFF_FIELD_MANAGER, serverSideDiffOptions } from './server-side-dry-run.js';
 
 /** Help text of `gitops-kit diff`. */
 export const DIFF_USAGE = `Usage: gitops-kit diff [DIR] [flags]
@@ -31,6 +32,12 @@ Flags:
       --ignore FILE              Argo CD ignoreDifferences rules (a YAML list, or a map with
                                  ignoreDifferences:) for fields left out of the comparison
       --root DIR                 No file outside DIR is read (default: the git work tree holding DIR)
+      --server-side              Compare with the server's answer to a server-side apply dry run of
+                                 each object, as \`kubectl diff --server-side\` (defaults, admission
+                                 webhooks and other managers' fields as the server decides them)
+      --field-manager NAME       The field manager of --server-side (default: gitops-kit)
+      --force-conflicts          With --server-side: take over fields other managers own, instead
+                                 of reporting the conflict as an error
   -h, --help                     Show this help
 
 Colour: text is coloured only when stdout is a terminal and NO_COLOR is not set.
@@ -57,6 +64,9 @@ export async function runDiff(
   let format: DiffOutputFormat = 'text';
   let ignoreFile: string | undefined;
   let root: string | undefined;
+  let serverSide = false;
+  let forceConflicts = false;
+  let fieldManager = DEFAULT_DIFF_FIELD_MANAGER;
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     const value = (): string | undefined => {
@@ -88,6 +98,11 @@ export async function runDiff(
     } else if (flag('--root')) {
       root = value();
       if (!root) return usageError(streams, 'flag --root needs a directory');
+    } else if (a === '--server-side') serverSide = true;
+    else if (a === '--force-conflicts') forceConflicts = true;
+    else if (flag('--field-manager')) {
+      fieldManager = value() ?? '';
+      if (!fieldManager) return usageError(streams, 'flag --field-manager needs a name');
     } else if (a.startsWith('-')) return usageError(streams, `unknown flag ${a}`);
     else if (dir === undefined) dir = a;
     else return usageError(streams, 'specify one path to a kustomization directory');
@@ -106,7 +121,14 @@ export async function runDiff(
     });
     const defaultNamespace = client.defaultNamespace;
     const { desired, live } = await liveCounterparts(client, rendered.objects, defaultNamespace);
-    const result = diffMany({ desired, live }, { defaultNamespace, ignoreDifferences });
+    const serverSideOptions = serverSide
+      ? await serverSideDiffOptions(client, desired, {
+          fieldManager,
+          force: forceConflicts,
+          defaultNamespace,
+        })
+      : {};
+    const result = diffMany({ desired, live }, { ...serverSideOptions, defaultNamespace, ignoreDifferences });
     const color = format === 'text' && environment.isTTY && !environment.env.NO_COLOR;
     if (format === 'yaml')
       streams.stdout.write(stringifyKubeYaml(diffManyToJson(result) as unknown as YamlValue));

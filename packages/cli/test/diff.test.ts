@@ -348,3 +348,67 @@ describe('gitops-kit diff agrees with kubectl diff on which objects differ', () 
     }
   });
 });
+
+describe('gitops-kit diff --server-side agrees with kubectl diff --server-side', () => {
+  it('on creations, no change, a changed value, drift taken over, and fields set by others', async () => {
+    await namespace('agree-ssa');
+    const ssa = ['--server-side', '--field-manager', 'gitops-kit'];
+    const cases: { name: string; docs: string[]; force?: boolean; before?: () => Promise<void> }[] = [
+      { name: 'nothing exists yet', docs: [configMap('a', { x: '1' }), deployment(1)] },
+      {
+        name: 'applied server-side, unchanged',
+        docs: [configMap('a', { x: '1' }), deployment(1)],
+        before: async () => {
+          const { rendered } = await app('agree-ssa', [configMap('a', { x: '1' }), deployment(1)]);
+          expect((await kubectl('apply', ...ssa, '-f', rendered)).code).toBe(0);
+        },
+      },
+      {
+        name: 'one value changed, one object new',
+        docs: [configMap('a', { x: '2' }), deployment(1), configMap('b', { y: '1' })],
+      },
+      {
+        name: 'a field another manager took, taken back with --force-conflicts',
+        docs: [configMap('a', { x: '1' }), deployment(1)],
+        force: true,
+        before: async () => {
+          const r = await kubectl('-n', 'agree-ssa', 'scale', 'deployment', 'web', '--replicas=3');
+          expect(r.code).toBe(0);
+        },
+      },
+      {
+        name: 'a label another actor added',
+        docs: [configMap('a', { x: '1' }), deployment(3)],
+        force: true,
+        before: async () => {
+          expect((await kubectl('-n', 'agree-ssa', 'label', 'configmap', 'a', 'team=web')).code).toBe(0);
+        },
+      },
+    ];
+    for (const c of cases) {
+      await c.before?.();
+      const { dir, rendered } = await app('agree-ssa', c.docs);
+      const force = c.force ? ['--force-conflicts'] : [];
+      const r = await gitopsKit(
+        'diff',
+        dir,
+        '--kubeconfig',
+        tc.kubeconfigPath,
+        ...ssa,
+        ...force,
+        '-o',
+        'json',
+      );
+      expect(r.stderr, c.name).toBe('');
+      const json = JSON.parse(r.stdout) as DiffManyJson;
+      const ours = json.items.map((i) => `${i.key.kind}/${i.key.namespace}/${i.key.name}`).sort();
+      const theirs = await kubectl('diff', ...ssa, ...force, '-f', rendered);
+      expect(theirs.code, `${c.name}: ${theirs.stderr}`).toBeLessThan(2);
+      expect({ case: c.name, code: r.code, objects: ours }).toEqual({
+        case: c.name,
+        code: theirs.code,
+        objects: kubectlDiffers(theirs.stdout),
+      });
+    }
+  });
+});
