@@ -5,10 +5,6 @@
  * run without covers everything and measures them.
  */
 export const KNOWN_GAPS = {
-  /** kyaml's reading of list directives (`- $patch: replace`) and `$deleteFromPrimitiveList`. */
-  listDirectives: 'list directives in strategic merge patches',
-  /** `crds:` properties marked as label selectors, annotations or identities (x-kubernetes-…). */
-  crdExtensions: 'crds definitions with x-kubernetes-label-selector, -annotation and -identity',
   /** Replacement `options.delimiter`/`index` (replacements are being reworked in parallel). */
   replacementDelimiters: 'replacement options delimiter and index',
   /** Replacements as a whole: being reworked in parallel (paths, value types, renames). */

@@ -344,11 +344,9 @@ function crdsFile(rng: Rng): JsonObject {
   if (rng.chance(0.8)) ref['x-kubernetes-object-ref-kind'] = 'ConfigMap';
   if (rng.chance(0.8)) ref['x-kubernetes-object-ref-api-version'] = 'v1';
   const spec: JsonObject = { configRef: ref };
-  if (allows('crdExtensions')) {
-    if (rng.chance(0.3)) spec.selector = { type: 'object', 'x-kubernetes-label-selector': '' };
-    if (rng.chance(0.3)) spec.annotations = { type: 'object', 'x-kubernetes-annotation': '' };
-    if (rng.chance(0.3)) spec.image = { type: 'string', 'x-kubernetes-identity': '' };
-  }
+  if (rng.chance(0.3)) spec.selector = { type: 'object', 'x-kubernetes-label-selector': '' };
+  if (rng.chance(0.3)) spec.annotations = { type: 'object', 'x-kubernetes-annotation': '' };
+  if (rng.chance(0.3)) spec.image = { type: 'string', 'x-kubernetes-identity': '' };
   const top: JsonObject = {
     kind: { type: 'string' },
     apiVersion: { type: 'string' },

@@ -4,7 +4,6 @@
  * most of the time.
  */
 import type { JsonObject, JsonValue } from '@gitops-kit/core';
-import { allows } from './gaps.js';
 import {
   ANNOTATION_KEYS,
   CONFIG_NAMES,
@@ -72,14 +71,13 @@ function smpBody(rng: Rng, o: Known): JsonObject {
       () => nest(podPath, { nodeSelector: { disk: 'ssd' } }),
       () => nest(podPath, { initContainers: null }),
     );
-    if (allows('listDirectives'))
-      choices.push(
-        () => nest(podPath, { containers: [{ $patch: 'replace' }, { name: 'only', image: 'busybox' }] }),
-        () =>
-          nest(podPath, {
-            containers: [{ name: 'main', '$deleteFromPrimitiveList/args': ['-v', '--port=8080'] }],
-          }),
-      );
+    choices.push(
+      () => nest(podPath, { containers: [{ $patch: 'replace' }, { name: 'only', image: 'busybox' }] }),
+      () =>
+        nest(podPath, {
+          containers: [{ name: 'main', '$deleteFromPrimitiveList/args': ['-v', '--port=8080'] }],
+        }),
+    );
     if (podPath.length > 1) {
       const tmpl = podPath.slice(0, -1);
       choices.push(

@@ -1,6 +1,10 @@
 import { ValidationError } from '@gitops-kit/core';
 import type { NameBackReference } from './builtin-field-specs.js';
-import type { TransformerConfig } from './transformer-config.js';
+import {
+  emptyTransformerConfig,
+  mergeTransformerConfigs,
+  type TransformerConfig,
+} from './transformer-config.js';
 
 type Json = Record<string, unknown>;
 
@@ -8,60 +12,71 @@ function isObj(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The `Schema` of a definition, as Go's JSON decoding finds the field (exact name first). */
+function schemaOf(def: unknown): Json | undefined {
+  if (!isObj(def)) return undefined;
+  const key = Object.hasOwn(def, 'Schema')
+    ? 'Schema'
+    : Object.keys(def).find((k) => k.toLowerCase() === 'schema');
+  const schema = key === undefined ? undefined : def[key];
+  return isObj(schema) ? schema : undefined;
+}
+
+function propertiesOf(schema: Json | undefined): Json {
+  return schema !== undefined && isObj(schema.properties) ? schema.properties : {};
+}
+
+// An extension counts when it is a string (kube-openapi's Extensions.GetString).
+const ext = (p: Json, key: string): string | undefined => (typeof p[key] === 'string' ? p[key] : undefined);
+
 /**
- * Name references declared by a `crds:` file in kustomize's format (a map of OpenAPI definitions,
- * each `{Schema, Dependencies}`): a property carrying `x-kubernetes-object-ref-kind` names an
- * object of that kind by its `name` field, so renames of that object follow into the property.
+ * The field specs a `crds:` file in kustomize's format declares (a map of OpenAPI definitions,
+ * each `{Schema, Dependencies}`), as kustomize's LoadConfigFromCRDs reads it: every definition
+ * with `kind`, `apiVersion` and `metadata` properties is a kind (named by the definition's last
+ * dotted segment); its properties, and those of the definitions they `$ref` (not inline ones),
+ * carrying `x-kubernetes-annotation` become commonAnnotations field specs, `-label-selector`
+ * commonLabels ones, `-identity` namePrefix ones (not nameSuffix), and
+ * `x-kubernetes-object-ref-kind` with `-object-ref-api-version` a name reference to that object
+ * by `x-kubernetes-object-ref-name-key` (default `name`). All are created only if present.
  */
-export function configFromCrdDefinitions(doc: unknown): Partial<TransformerConfig> {
-  if (!isObj(doc)) return {};
-  const defs = doc;
-  const schemaOf = (name: string): Json | undefined => {
-    const d = defs[name];
-    if (!isObj(d)) return undefined;
-    return isObj(d.Schema) ? d.Schema : d;
-  };
-  const rules = new Map<string, NameBackReference>();
-  const walk = (schema: Json, path: string[], kind: string, depth: number, seen: Set<string>): void => {
-    if (depth > 20) return;
-    const props = isObj(schema.properties) ? schema.properties : {};
-    for (const [field, raw] of Object.entries(props)) {
-      if (!isObj(raw)) continue;
-      const here = [...path, field];
-      const refKind = raw['x-kubernetes-object-ref-kind'];
-      if (typeof refKind === 'string') {
-        const version =
-          typeof raw['x-kubernetes-object-ref-api-version'] === 'string'
-            ? raw['x-kubernetes-object-ref-api-version']
-            : undefined;
-        const key = `${refKind}/${version ?? ''}`;
-        let rule = rules.get(key);
-        if (!rule) {
-          rule = { kind: refKind, fieldSpecs: [] };
-          if (version) rule.version = version;
-          rules.set(key, rule);
-        }
-        rule.fieldSpecs.push({ kind, path: [...here, 'name'].join('/') });
-        continue;
-      }
-      const ref = raw.$ref;
-      if (typeof ref === 'string' && !seen.has(ref)) {
-        const target = schemaOf(ref);
-        if (target) walk(target, here, kind, depth + 1, new Set([...seen, ref]));
-      } else if (isObj(raw.properties)) {
-        walk(raw, here, kind, depth + 1, seen);
-      }
-    }
-  };
-  for (const name of Object.keys(defs)) {
-    const schema = schemaOf(name);
-    if (!schema || !isObj(schema.properties)) continue;
-    const props = schema.properties;
-    if (!('kind' in props) || !('apiVersion' in props) || 'items' in props) continue;
+export function configFromCrdDefinitions(doc: unknown): TransformerConfig {
+  let result = emptyTransformerConfig();
+  if (!isObj(doc)) return result;
+  for (const [name, def] of Object.entries(doc)) {
+    const props = propertiesOf(schemaOf(def));
+    if (!('kind' in props) || !('apiVersion' in props) || !('metadata' in props)) continue;
     const kind = name.slice(name.lastIndexOf('.') + 1);
-    walk(schema, [], kind, 0, new Set([name]));
+    const config: Pick<
+      TransformerConfig,
+      'commonAnnotations' | 'commonLabels' | 'namePrefix' | 'nameReference'
+    > = { commonAnnotations: [], commonLabels: [], namePrefix: [], nameReference: [] };
+    const walk = (typeName: string, path: string[], depth: number): void => {
+      if (depth > 20 || !Object.hasOwn(doc, typeName)) return;
+      for (const [field, raw] of Object.entries(propertiesOf(schemaOf(doc[typeName])))) {
+        if (!isObj(raw)) continue;
+        const here = [...path, field];
+        const fs = { kind, path: here.join('/') };
+        if (ext(raw, 'x-kubernetes-annotation') !== undefined) config.commonAnnotations.push(fs);
+        if (ext(raw, 'x-kubernetes-label-selector') !== undefined) config.commonLabels.push(fs);
+        if (ext(raw, 'x-kubernetes-identity') !== undefined) config.namePrefix.push(fs);
+        const version = ext(raw, 'x-kubernetes-object-ref-api-version');
+        const refKind = ext(raw, 'x-kubernetes-object-ref-kind');
+        if (version !== undefined && refKind !== undefined) {
+          const nameKey = ext(raw, 'x-kubernetes-object-ref-name-key') ?? 'name';
+          const rule: NameBackReference = {
+            kind: refKind,
+            fieldSpecs: [{ kind, path: [...here, nameKey].join('/') }],
+          };
+          if (version !== '') rule.version = version;
+          config.nameReference.push(rule);
+        }
+        if (typeof raw.$ref === 'string' && raw.$ref !== '') walk(raw.$ref, here, depth + 1);
+      }
+    };
+    walk(name, [], 0);
+    result = mergeTransformerConfigs(result, config);
   }
-  return rules.size > 0 ? { nameReference: [...rules.values()] } : {};
+  return result;
 }
 
 /**

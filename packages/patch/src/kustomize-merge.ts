@@ -15,7 +15,9 @@
  *   object's item with one, new items go first and the object's items after them in their order;
  * - `$setElementOrder/…`, `$retainKeys` and `$deleteFromPrimitiveList/…` mean nothing to kyaml and
  *   are kept as fields;
- * - a list directive (`- $patch: replace`) on a list the object does not have is kept as an item.
+ * - a list directive (`- $patch: replace`) on a list the object does not have, or on a list that is
+ *   not merged by key (no schema, or a custom `openapi.path` schema without the kind), is kept as an
+ *   item.
  *
  * Every rule here was checked against `kubectl kustomize` (kustomize v5.5.0).
  */
@@ -107,7 +109,9 @@ function walk(ctx: Walk, dest: Value, patch: Value, meta: FieldMeta): Value {
     // A replaced map is the patch's, walked against itself (which drops its null fields).
     if (directive === 'replace') dest = undefined;
   }
-  if (Array.isArray(p)) {
+  // A list directive means something only to a list merged by key: any other list is replaced by
+  // the patch's as it is, directive items included (kyaml).
+  if (Array.isArray(p) && listKeys(meta) !== undefined) {
     const directive = listDirective(p);
     // A list the object does not have is copied as it is, directive items included (kyaml).
     if (directive !== undefined && (dest === undefined || dest === null || dest === patch)) return p;
