@@ -30,7 +30,7 @@ export interface ObjectReader {
   readTyped(oid: string, type: GitObjectType): Buffer;
 }
 
-/** Options of {@link treeFileSystem}. */
+/** Options of `treeFileSystem` (`@gitops-kit/git/protocol`) and of `GitBackend.fileSystem`. */
 export interface TreeFileSystemOptions {
   /** The sub-directory (repository-relative) that becomes the root `/`. */
   path?: string | undefined;
