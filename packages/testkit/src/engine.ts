@@ -32,7 +32,6 @@ import type {
   DeleteOptions,
   EngineOptions,
   ListOptions,
-  ListResult,
   StoredEvent,
   WriteOptions,
 } from './engine/options.js';
@@ -60,11 +59,7 @@ export type {
  * generation, managedFields and server-side apply, validation, deletion with finalizers and garbage
  * collection, and the event log watches read from. The HTTP layer and the simulated controllers both
  * call it.
- *
- * This class runs the write paths; their parts live in `engine/`: the store and event log
- * (`store.ts`), lists (`list.ts`), admission (`admission.ts`), defaults (`defaults.ts`),
- * managedFields (`managed-fields.ts`), server-side apply (`apply.ts`), garbage collection
- * (`garbage-collector.ts`), and CRDs (`crds.ts`, `resource-types.ts`).
+ * Its parts, one concept a file, are in `engine/` (docs/architecture.md lists them).
  */
 export class ApiEngine {
   private readonly typeRegistry = new ResourceTypes();
@@ -168,7 +163,11 @@ export class ApiEngine {
   }
 
   /** Lists objects of a type, in one namespace or all, sorted by namespace and name. */
-  list(type: ResourceType, namespace: string | undefined, options: ListOptions = {}): ListResult {
+  list(
+    type: ResourceType,
+    namespace: string | undefined,
+    options: ListOptions = {},
+  ): { items: JsonObject[]; resourceVersion: string; continueToken?: string; remaining?: number } {
     return listObjects(this.store, type, namespace, options, (obj) => this.present(type, obj));
   }
 
