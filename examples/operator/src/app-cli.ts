@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { type ClusterClient, KubeClusterClient } from '@gitops-kit/cluster';
 import {
+  abortableSleep,
   isGitOpsError,
   type JsonObject,
   type KubeObject,
@@ -395,7 +396,7 @@ class AppCli {
         this.io.stderr.write(`timed out waiting for the operation on '${name}'\n`);
         return EXIT_FAILURE;
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await abortableSleep(200);
     }
   }
 
@@ -440,7 +441,7 @@ class AppCli {
           this.io.stderr.write(`timed out waiting for the resources of '${name}' to be deleted\n`);
           return EXIT_FAILURE;
         }
-        await new Promise((r) => setTimeout(r, 200));
+        await abortableSleep(200);
       }
     }
     this.out(`application '${name}' deleted${cascade ? ' with its resources' : ''}\n`);

@@ -1,3 +1,4 @@
+import { abortableSleep } from '@gitops-kit/core';
 /** Settings of {@link RateLimiter}. */
 export interface RateLimitOptions {
   /** Requests in flight at once; 0 for no limit. */
@@ -43,7 +44,7 @@ export class RateLimiter {
         this.tokens -= 1;
         return;
       }
-      await new Promise((r) => setTimeout(r, Math.ceil(((1 - this.tokens) / qps) * 1000)));
+      await abortableSleep(Math.ceil(((1 - this.tokens) / qps) * 1000));
     }
   }
 

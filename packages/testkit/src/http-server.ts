@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isJsonObject, type JsonObject, type JsonValue, parseYaml } from '@gitops-kit/core';
+import { abortableSleep, isJsonObject, type JsonObject, type JsonValue, parseYaml } from '@gitops-kit/core';
 import { ApiStatusError, badRequest } from './api-error.js';
 import {
   aggregatedDiscovery,
@@ -397,7 +397,7 @@ export class HttpFront {
     const route = routed && 'type' in routed ? routed : undefined;
     const verb = verbOf(method, route, url.searchParams);
     const fault = this.faults.decide(verb, route?.type.plural);
-    if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+    if (fault.latencyMs > 0) await abortableSleep(fault.latencyMs);
     if (fault.drop) {
       req.socket.destroy();
       return;

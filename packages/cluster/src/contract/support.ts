@@ -1,4 +1,4 @@
-import type { KubeObject } from '@gitops-kit/core';
+import { abortableSleep, type KubeObject } from '@gitops-kit/core';
 import type { ContractTestApi } from '@gitops-kit/core/contract';
 import type { ClusterClient } from '../cluster-client.js';
 
@@ -89,6 +89,6 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     }
     if (Date.now() > deadline)
       throw new Error(`gave up waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await abortableSleep(20);
   }
 }
