@@ -29,6 +29,8 @@ export interface LayerContext {
   dir: string;
   /** The objects the layer's transformers see (from its resources, bases and generators). */
   visible: Known[];
+  /** The objects its generators see, when not `visible` (they run before its components). */
+  generatorsSee?: Known[];
   /** The tree's files, to which this layer adds its patch, env and schema files. */
   files: Record<string, FileBody>;
   /** The rendered (top) kustomization. */
@@ -63,7 +65,8 @@ function generatorOptions(rng: Rng): JsonObject {
 }
 
 function generator(rng: Rng, ctx: LayerContext, kind: 'ConfigMap' | 'Secret'): JsonObject {
-  const existing = ctx.visible.filter((k) => k.kind === kind);
+  const seen = ctx.generatorsSee ?? ctx.visible;
+  const existing = seen.filter((k) => k.kind === kind);
   const g: JsonObject = {};
   const behavior =
     existing.length > 0 && rng.chance(0.5)
@@ -74,7 +77,7 @@ function generator(rng: Rng, ctx: LayerContext, kind: 'ConfigMap' | 'Secret'): J
   if (behavior) g.behavior = behavior;
   const basis = behavior && behavior !== 'create' ? rng.pick(existing) : undefined;
   // A new object's name must be free (kustomize compares every name an object had), or it is refused.
-  const taken = new Set(ctx.visible.filter((k) => k.kind === kind).flatMap((k) => k.names));
+  const taken = new Set([...seen, ...ctx.visible].filter((k) => k.kind === kind).flatMap((k) => k.names));
   const pool = kind === 'ConfigMap' ? [...CONFIG_NAMES, 'generated'] : [...SECRET_NAMES, 'gen-secret'];
   const free = pool.map((n) => `${ctx.tag}${n}`).filter((n) => !taken.has(n) || rng.chance(0.02));
   g.name = basis

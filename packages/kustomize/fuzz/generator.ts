@@ -72,6 +72,7 @@ function layer(
   opts: {
     ids: Set<string>;
     bases: Layer[];
+    /** The objects the layer's fields see, when not its bases' (components in between). */
     sees?: Known[];
     components: string[];
     ownObjects: number;
@@ -83,11 +84,14 @@ function layer(
   const k: JsonObject = { ...(opts.component ? COMPONENT : KUSTOMIZATION) };
   if (!opts.component && rng.chance(0.15)) delete k.apiVersion;
   const resources: string[] = opts.bases.map((b) => relative(dir, b.dir));
-  let visible = [...opts.bases.flatMap((b) => b.visible), ...(opts.sees ?? [])];
+  let visible = opts.sees ?? opts.bases.flatMap((b) => b.visible);
+  // Generators run before components: they see the bases' objects and the layer's own.
+  let generatorsSee = opts.bases.flatMap((b) => b.visible);
   if (opts.ownObjects > 0) {
     const own = resourceFiles(rng, tree.files, dir, opts.ownObjects, opts.withCr, opts.ids);
     resources.push(...own.entries);
     visible = [...visible, ...own.objects];
+    generatorsSee = [...generatorsSee, ...own.objects];
   }
   if (resources.length > 0) k.resources = rng.chance(0.9) ? resources : resources.reverse();
   if (opts.components.length > 0) k.components = opts.components.map((c) => relative(dir, c));
@@ -97,6 +101,7 @@ function layer(
     dir,
     tag,
     visible,
+    ...(opts.sees !== undefined && opts.components.length > 0 ? { generatorsSee } : {}),
     files: tree.files,
     top: opts.top,
     hasCustomKind: opts.withCr,
@@ -192,26 +197,30 @@ export function generateTree(seed: number): FuzzTree {
         }),
       );
     const components: string[] = [];
+    // A component's generators and transformers see what the kustomization including it
+    // accumulated (and the components before it did); the kustomization's transformers see what
+    // the components made of it.
+    let seen = bases.flatMap((b) => b.visible);
     for (const name of ['c1', 'c2']) {
       if (!rng.chance(0.35)) continue;
       const dir = `components/${name}`;
-      // A component's transformers see what the kustomization including it accumulated.
-      layer(rng, tree, dir, {
+      seen = layer(rng, tree, dir, {
         ids,
         bases: [],
-        sees: bases.flatMap((b) => b.visible),
+        sees: seen,
         components: [],
         ownObjects: rng.chance(0.3) ? rng.range(1, 2) : 0,
         component: true,
         top: false,
         withCr,
-      });
+      }).visible;
       components.push(dir);
     }
     const two = rng.chance(0.4);
     const overlay = layer(rng, tree, 'overlay', {
       ids,
       bases,
+      sees: seen,
       components,
       ownObjects: rng.chance(0.25) ? rng.range(1, 2) : 0,
       component: false,
