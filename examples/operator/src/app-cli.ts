@@ -17,6 +17,7 @@ import { GitSource } from '@gitops-kit/git';
 import { loadLiveState } from '@gitops-kit/sync';
 import { parseApplication, trackingAppName } from './application.js';
 import { APPLICATION_API_VERSION, APPLICATION_KIND, type ApplicationStatus } from './application-schema.js';
+import { durationMs, shortCommit, table } from './cli-format.js';
 import { IN_CLUSTER_SERVER } from './cluster-registry.js';
 import { RESOURCES_FINALIZER } from './finalizer.js';
 import { renderApplicationSource } from './render-source.js';
@@ -82,33 +83,6 @@ const OPTIONS = {
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
-
-function durationMs(text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
-  if (!m) throw new ValidationError(`"${text}" is not a duration such as 30s or 5m`);
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms'];
-}
-
-function shortCommit(revision: string | undefined): string {
-  const m = /([0-9a-f]{40})$/.exec(revision ?? '');
-  return m?.[1] ? m[1].slice(0, 7) : (revision ?? '');
-}
-
-function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    for (const [i, c] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
-  }
-  return `${rows
-    .map((row) =>
-      row
-        .map((c, i) => (i === row.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 2)))
-        .join('')
-        .trimEnd(),
-    )
-    .join('\n')}\n`;
-}
 
 class AppCli {
   constructor(

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { abortableSleep, type KubeObject } from '@gitops-kit/core';
+import type { KubeObject } from '@gitops-kit/core';
 import { createTestCertificate, runGit, startGitServer, startTestCluster } from '@gitops-kit/testkit';
 import { APPLICATION_API_VERSION, APPLICATION_KIND, type ApplicationStatus } from './application-schema.js';
 import { APPLICATION_WRITE_VERBS, applicationAccessRbac } from './auth/index.js';
@@ -157,7 +157,7 @@ export async function runDemo(args: string[]): Promise<number> {
           say(`not reconciled in time: dev ${JSON.stringify(dev?.sync)} prod ${JSON.stringify(prod?.sync)}`);
           return 1;
         }
-        await abortableSleep(200);
+        await new Promise((r) => setTimeout(r, 200));
       }
     }
     await new Promise<void>((resolve) => {
