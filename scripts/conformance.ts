@@ -21,6 +21,7 @@ const CORPORA: Record<string, string> = {
   'health-lua': 'health',
   kstatus: 'kstatus',
   realworld: 'realworld',
+  sops: 'sops',
 };
 
 const floors: Record<string, number> = JSON.parse(

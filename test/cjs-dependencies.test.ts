@@ -14,6 +14,8 @@ const packagesDir = join(root, 'packages');
 const ESM_ONLY_ALLOWED: Record<string, string> = {
   '@kubernetes/client-node':
     'cluster uses named imports only; require() of an ES module works from Node 20.19 (engines), and bundling client-node would duplicate it',
+  'age-encryption':
+    'sops uses named imports only (Decrypter, armor); require() of an ES module works from Node 20.19 (engines)',
 };
 
 interface Manifest {
