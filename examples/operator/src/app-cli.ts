@@ -15,6 +15,7 @@ import {
 import { diffMany, renderDiff } from '@gitops-kit/diff';
 import { GitSource } from '@gitops-kit/git';
 import { loadLiveState } from '@gitops-kit/sync';
+import { APP_USAGE, OPTIONS, specFromFlags, type Values } from './app-cli-flags.js';
 import { parseApplication, trackingAppName } from './application.js';
 import { APPLICATION_API_VERSION, APPLICATION_KIND, type ApplicationStatus } from './application-schema.js';
 import { durationMs, shortCommit, table } from './cli-format.js';
@@ -39,50 +40,6 @@ export interface AppCliIO {
   /** The client; default from `--kubeconfig`, `$KUBECONFIG`, `~/.kube/config` or in-cluster. */
   client?: ClusterClient | undefined;
 }
-
-const APP_USAGE = `usage: gitops-kit-operator app <command> [NAME] [flags]
-
-commands:
-  create NAME  --repo URL --path DIR [--revision REV] [--dest-server URL] [--dest-namespace NS]
-               [--project P] [--sync-policy auto|none] [--prune] [--self-heal] [--sync-option K=V]... [--upsert]
-  get NAME     [--output wide|json|yaml]
-  list         [--output wide|json|yaml]
-  diff NAME    exit 0 when in sync, 1 with differences
-  sync NAME    [--revision REV] [--prune] [--dry-run] [--async] [--timeout 5m]
-  history NAME [--output json|yaml]
-  rollback NAME ID [--prune] [--async] [--timeout 5m]
-  set NAME     [create's flags]
-  delete NAME  [--cascade=false] (default: the operator deletes its resources first) [--async]
-flags everywhere: --kubeconfig PATH, --app-namespace NS (default: default), --output json|yaml
-exit codes: 0 success, 1 failure (operation failed, not found, differences for diff), 2 usage error
-`;
-
-const OPTIONS = {
-  kubeconfig: { type: 'string' },
-  'app-namespace': { type: 'string', short: 'N' },
-  output: { type: 'string', short: 'o' },
-  repo: { type: 'string' },
-  path: { type: 'string' },
-  revision: { type: 'string' },
-  'dest-server': { type: 'string' },
-  'dest-namespace': { type: 'string' },
-  'dest-name': { type: 'string' },
-  project: { type: 'string' },
-  'sync-policy': { type: 'string' },
-  prune: { type: 'boolean' },
-  'self-heal': { type: 'boolean' },
-  'allow-empty': { type: 'boolean' },
-  'sync-option': { type: 'string', multiple: true },
-  upsert: { type: 'boolean' },
-  'dry-run': { type: 'boolean' },
-  async: { type: 'boolean' },
-  timeout: { type: 'string' },
-  color: { type: 'boolean' },
-  cascade: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
 class AppCli {
   constructor(
@@ -115,59 +72,10 @@ class AppCli {
     return this.client.get(this.ref(name));
   }
 
-  private specFromFlags(base: JsonObject): JsonObject {
-    const v = this.values;
-    const spec = structuredClone(base) as {
-      project?: string;
-      source?: Record<string, unknown>;
-      destination?: Record<string, unknown>;
-      syncPolicy?: Record<string, unknown>;
-    };
-    spec.source ??= {};
-    spec.destination ??= {};
-    if (v.project !== undefined) spec.project = v.project;
-    if (v.repo !== undefined) spec.source.repoURL = v.repo;
-    if (v.path !== undefined) spec.source.path = v.path;
-    if (v.revision !== undefined) spec.source.targetRevision = v.revision;
-    if (v['dest-server'] !== undefined) {
-      spec.destination.server = v['dest-server'];
-      delete spec.destination.name;
-    }
-    if (v['dest-name'] !== undefined) {
-      spec.destination.name = v['dest-name'];
-      delete spec.destination.server;
-    }
-    if (v['dest-namespace'] !== undefined) spec.destination.namespace = v['dest-namespace'];
-    spec.syncPolicy ??= {};
-    const policy = spec.syncPolicy;
-    if (v['sync-policy'] !== undefined) {
-      if (v['sync-policy'] === 'auto' || v['sync-policy'] === 'automated') policy.automated ??= {};
-      else if (v['sync-policy'] === 'none' || v['sync-policy'] === 'manual') delete policy.automated;
-      else throw new ValidationError(`--sync-policy is auto or none, not "${v['sync-policy']}"`);
-    }
-    const automated = policy.automated as Record<string, boolean> | undefined;
-    if (automated) {
-      if (v.prune !== undefined) automated.prune = v.prune;
-      if (v['self-heal'] !== undefined) automated.selfHeal = v['self-heal'];
-      if (v['allow-empty'] !== undefined) automated.allowEmpty = v['allow-empty'];
-    } else if (v.prune || v['self-heal']) {
-      throw new ValidationError('--prune and --self-heal need --sync-policy auto');
-    }
-    if (v['sync-option']) {
-      const options = new Map(
-        ((policy.syncOptions as string[] | undefined) ?? []).map((o) => [o.split('=')[0], o]),
-      );
-      for (const o of v['sync-option']) options.set(o.split('=')[0], o);
-      policy.syncOptions = [...options.values()];
-    }
-    if (Object.keys(policy).length === 0) delete spec.syncPolicy;
-    return spec as JsonObject;
-  }
-
   async create(name: string): Promise<number> {
     if (!this.values.repo || this.values.path === undefined)
       throw new ValidationError('create needs --repo and --path');
-    const spec = this.specFromFlags({
+    const spec = specFromFlags(this.values, {
       project: 'default',
       destination: { server: IN_CLUSTER_SERVER },
     });
@@ -190,7 +98,7 @@ class AppCli {
 
   async set(name: string): Promise<number> {
     const app = await this.get(name);
-    const spec = this.specFromFlags((app.spec ?? {}) as JsonObject);
+    const spec = specFromFlags(this.values, (app.spec ?? {}) as JsonObject);
     parseApplication({ ...app, spec });
     await this.client.update({ ...app, spec });
     this.out(`application '${name}' updated\n`);
