@@ -3,12 +3,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { deflateSync } from 'node:zlib';
 
-/** A pack object: whole (`commit`, `tree`, `blob`) or an offset delta on the object at `base`. */
+/**
+ * A pack object: whole (`commit`, `tree`, `blob`), an offset delta on the object at index `base`,
+ * or a reference delta on the object `baseOid` (in the pack or, for a thin pack, outside it).
+ */
 export type PackEntry =
   | { type: 'commit' | 'tree' | 'blob'; data: Buffer }
-  | { type: 'ofs-delta'; base: number; delta: Buffer };
+  | { type: 'ofs-delta'; base: number; delta: Buffer }
+  | { type: 'ref-delta'; baseOid: string; delta: Buffer };
 
-const TYPE_NUMBERS = { commit: 1, tree: 2, blob: 3, 'ofs-delta': 6 } as const;
+const TYPE_NUMBERS = { commit: 1, tree: 2, blob: 3, 'ofs-delta': 6, 'ref-delta': 7 } as const;
 
 /** The object id git gives `data` of `type`. */
 export function objectId(type: string, data: Buffer): string {
@@ -40,30 +44,39 @@ function offsetEncoding(rel: number): Buffer {
 }
 
 /**
- * A version 2 pack of `entries` (an offset delta's `base` is the index of an earlier entry);
- * `declaredSize` overrides what an entry's header announces, for lies.
+ * A pack of `entries` (version 2 unless `version` says; an offset delta's `base` is the index of an
+ * earlier entry); `declaredSize` overrides what an entry's header announces, `zlib` the compressed
+ * bytes, for lies.
  */
-export function buildPack(entries: Array<PackEntry & { declaredSize?: number }>): Buffer {
+export function buildPack(
+  entries: Array<PackEntry & { declaredSize?: number; zlib?: Buffer }>,
+  version = 2,
+): Buffer {
   const head = Buffer.alloc(12);
   head.write('PACK', 0, 'latin1');
-  head.writeUInt32BE(2, 4);
+  head.writeUInt32BE(version, 4);
   head.writeUInt32BE(entries.length, 8);
   const parts: Buffer[] = [head];
   const offsets: number[] = [];
   let pos = 12;
   for (const entry of entries) {
     offsets.push(pos);
-    const payload = entry.type === 'ofs-delta' ? entry.delta : entry.data;
+    const payload = entry.type === 'ofs-delta' || entry.type === 'ref-delta' ? entry.delta : entry.data;
     const size = entry.declaredSize ?? payload.length;
     const pieces = [objectHeader(TYPE_NUMBERS[entry.type], size)];
     if (entry.type === 'ofs-delta') pieces.push(offsetEncoding(pos - (offsets[entry.base] as number)));
-    pieces.push(deflateSync(payload));
+    if (entry.type === 'ref-delta') pieces.push(Buffer.from(entry.baseOid, 'hex'));
+    pieces.push(entry.zlib ?? deflateSync(payload));
     for (const p of pieces) {
       parts.push(p);
       pos += p.length;
     }
   }
-  const body = Buffer.concat(parts);
+  return signPack(Buffer.concat(parts));
+}
+
+/** `body` (a pack without its trailer) followed by its SHA-1, as a pack ends. */
+export function signPack(body: Buffer): Buffer {
   return Buffer.concat([body, createHash('sha1').update(body).digest()]);
 }
 
