@@ -22,7 +22,12 @@ export const MODULES = {
     dir: 'packages/git',
     modules: {
       'src/delta.ts': ['test/delta.test.ts', 'test/pack-index.test.ts', 'test/git-limits.test.ts'],
-      'src/pack-index.ts': ['test/pack-format.test.ts', 'test/pack-index.test.ts', 'test/delta.test.ts'],
+      'src/pack-index.ts': [
+        'test/pack-format.test.ts',
+        'test/pack-hash-fallback.test.ts',
+        'test/pack-index.test.ts',
+        'test/delta.test.ts',
+      ],
       'src/object-store.ts': [
         'test/object-store.test.ts',
         'test/pack-index.test.ts',
