@@ -54,7 +54,9 @@ export interface FluxIgnoreRule {
 }
 
 function glob(pattern: string | undefined, value: string): boolean {
+  // Stryker disable next-line ConditionalExpression: the regular expression `^.*$` below matches any value too
   if (pattern === undefined || pattern === '*') return true;
+  // Stryker disable next-line ConditionalExpression,StringLiteral: a pattern without `*` becomes an escaped, anchored regular expression below that matches only itself
   if (!pattern.includes('*')) return pattern === value;
   const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
   return re.test(value);
@@ -134,6 +136,7 @@ export function applyIgnoreRules(
     if (!argoRuleMatches(rule, identity)) return;
     for (const pointer of rule.jsonPointers ?? []) {
       const tokens = parseJsonPointer(pointer);
+      // Stryker disable next-line ConditionalExpression: removeAtPointer finds nothing under undefined
       for (const t of out) if (t) removeAtPointer(t, tokens);
     }
     (rule.jqPathExpressions ?? []).forEach((expr, exprIndex) => {
@@ -154,8 +157,10 @@ export function applyIgnoreRules(
         return first as unknown as KubeObject;
       });
     });
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: an empty list of managers owns no field (ownedFields finds none), so it removes nothing either way
     if (rule.managedFieldsManagers && rule.managedFieldsManagers.length > 0) {
       const owned = ownedFields(rawLive, { managers: rule.managedFieldsManagers });
+      // Stryker disable next-line ConditionalExpression: removeFields leaves undefined alone
       if (owned) for (const t of out) if (t) removeFields(t as unknown as JsonValue, owned);
     }
   });
@@ -163,6 +168,7 @@ export function applyIgnoreRules(
     if (!fluxRuleMatches(rule, identity)) continue;
     for (const pointer of rule.paths) {
       const tokens = parseJsonPointer(pointer);
+      // Stryker disable next-line ConditionalExpression: removeAtPointer finds nothing under undefined
       for (const t of out) if (t) removeAtPointer(t, tokens);
     }
   }

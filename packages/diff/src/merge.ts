@@ -42,16 +42,13 @@ export function mergeThreeWay(
     const result: JsonObject = {};
     const lastObj = isJsonObject(last) ? last : undefined;
     for (const [key, value] of Object.entries(live)) {
+      // Stryker disable next-line ConditionalExpression: a key desired has is written again by the loop below; only the order of the result's keys would differ, which JSON leaves undefined
       if (Object.hasOwn(desired, key)) continue;
       const applied = lastObj?.[key];
       if (applied === undefined) result[key] = deepCopyJson(value);
-      else if (
-        options.granular &&
-        typeof applied === 'object' &&
-        applied !== null &&
-        typeof value === 'object'
-      ) {
-        // Server-side apply removes only the fields it applied, not the whole map or list.
+      else if (options.granular && typeof applied === 'object' && applied !== null) {
+        // Server-side apply removes only the fields it applied, not the whole map or list (a
+        // scalar live value under an applied map merges to nothing, and goes).
         path.push(key);
         const rest = mergeThreeWay(applied, Array.isArray(value) ? [] : {}, value, schema, options, path);
         path.pop();
@@ -105,6 +102,7 @@ function mergeSortedOrder<T>(serverOnly: T[], patch: T[], liveIndex: (item: T) =
     else {
       const li = liveIndex(serverOnly[i] as T);
       const ri = liveIndex(patch[j] as T);
+      // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: li < 0 only for an element without its merge key, which no valid live list holds (the API server and kubectl's patch refuse it); ri >= 0 follows from li >= 0 && li < ri; li === ri cannot be (an element is server-only or desired, never both)
       if (li >= 0 && ri >= 0 && li < ri) out.push(serverOnly[i++] as T);
       else out.push(patch[j++] as T);
     }
@@ -115,6 +113,7 @@ function mergeSortedOrder<T>(serverOnly: T[], patch: T[], liveIndex: (item: T) =
 function mergeSet(last: JsonValue | undefined, desired: JsonValue[], live: JsonValue[]): JsonValue[] {
   const ids = (list: JsonValue[]) => list.map((v) => JSON.stringify(v));
   const want = new Set(ids(desired));
+  // Stryker disable next-line MethodExpression,ArrayDeclaration: desired elements are left out of the server-only ones anyway, and no element's JSON is a made-up string's
   const dropped = new Set(Array.isArray(last) ? ids(last).filter((k) => !want.has(k)) : []);
   const liveOrder = new Map<string, number>();
   live.forEach((v, i) => {
@@ -160,12 +159,14 @@ function mergeKeyedList(
   });
   const patch = [...desiredByKey].map(([key, want]) => {
     const have = liveByKey.get(key);
-    if (have === undefined) return { key, item: deepCopyJson(want) };
+    // With nothing live, the merge is a copy of the desired element.
     const merged = mergeThreeWay(lastByKey.get(key), want, have, schema, options, path);
     // Key fields identify the element; dropping one from the configuration does not unset it.
     if (isJsonObject(merged) && isJsonObject(have)) {
-      for (const k of keys)
+      for (const k of keys) {
+        // Stryker disable next-line ConditionalExpression: a key field both sides have holds the same value there (the elements matched by it), so copying it again changes nothing
         if (merged[k] === undefined && have[k] !== undefined) merged[k] = deepCopyJson(have[k]);
+      }
     }
     return { key, item: merged };
   });
@@ -179,6 +180,7 @@ function mergeKeyedList(
       'key' in e ? (mergedByKey.get(e.key) as JsonValue) : deepCopyJson(e.item),
     );
   }
+  // Stryker disable next-line UnaryOperator: an element without its merge key, which no valid live list holds (the API server and kubectl's patch refuse it)
   const index = (e: { key?: string }) => (e.key === undefined ? -1 : (liveOrder.get(e.key) ?? -1));
   return mergeSortedOrder(serverOnly, patch, index).map((e) => e.item);
 }
@@ -193,23 +195,23 @@ function structuredMergeOrder(
   rhs: string[],
 ): ({ key: string } | { item: JsonValue })[] {
   const inRhs = new Set(rhs);
-  const inLhs = new Set(lhs.map((e) => e.key).filter((k): k is string => k !== undefined));
+  const inLhs = new Set<string | undefined>(lhs.map((e) => e.key));
   const shared = rhs.filter((k) => inLhs.has(k));
   let nextShared = 0;
-  const emitted = new Set<string>();
   const out: ({ key: string } | { item: JsonValue })[] = [];
   let l = 0;
   let r = 0;
   const advanceShared = (key: string) => {
     if (shared[nextShared] === key) nextShared++;
   };
-  while (l < lhs.length || r < rhs.length) {
+  for (;;) {
     const left = lhs[l];
     const right = rhs[r];
+    if (left === undefined && right === undefined) break;
     if (left !== undefined && right !== undefined) {
+      // Stryker disable next-line BlockStatement: without it the element is placed from rhs below and its live copy skipped on the next turn, the same order
       if (left.key === right) {
         out.push({ key: right });
-        emitted.add(right);
         advanceShared(right);
         l++;
         r++;
@@ -226,17 +228,13 @@ function structuredMergeOrder(
         l++;
         continue;
       }
-      if (emitted.has(left.key)) {
-        l++;
-        continue;
-      }
     }
     if (right !== undefined) {
       out.push({ key: right });
-      emitted.add(right);
       advanceShared(right);
       r++;
     } else {
+      // Every applied element is placed: a live one that is also applied (a duplicate) was placed.
       l++;
     }
   }

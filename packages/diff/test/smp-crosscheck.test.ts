@@ -110,3 +110,26 @@ describe('three-way merge agrees with kubectl apply’s strategic merge patch', 
     );
   });
 });
+
+// Cases the generators above do not make: a set (metadata.finalizers) with repeated values.
+describe('sets with repeated values agree with kubectl apply’s strategic merge patch', () => {
+  const withFinalizers = (finalizers: string[] | undefined) =>
+    ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'w', ...(finalizers === undefined ? {} : { finalizers }) },
+      spec: { template: { spec: { containers: [{ name: 'a' }] } } },
+    }) as unknown as JsonObject;
+  it.each([
+    ['a value repeated in live keeps its first place', ['f1'], ['f1', 'f3'], ['f2', 'f1', 'f2', 'f4']],
+    ['a value repeated in desired is merged once', [], ['f1', 'f1', 'f2'], ['f2']],
+    ['no last-applied: nothing was dropped', undefined, ['f1'], ['f2', 'f1']],
+  ])('%s', (_name, last, desired, live) => {
+    expect(agree(withFinalizers(last), withFinalizers(desired), withFinalizers(live))).toBe(true);
+    const schema = builtinListSchema('apps/v1', 'Deployment', 'smp');
+    const ours = mergeThreeWay(withFinalizers(last), withFinalizers(desired), withFinalizers(live), schema);
+    expect(new Set((ours as { metadata: { finalizers: string[] } }).metadata.finalizers).size).toBe(
+      (ours as { metadata: { finalizers: string[] } }).metadata.finalizers.length,
+    );
+  });
+});
