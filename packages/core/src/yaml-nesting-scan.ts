@@ -30,7 +30,7 @@ export function findExcessiveNesting(
   let lineIndicators = 0;
   // Block nesting by indentation: the lines this one is indented under, with their indicators.
   // A sequence may sit at its key's indentation (`key:\n- a`): a `- ` line is then under the key.
-  const blocks: Array<{ indent: number; levels: number; dash: boolean }> = [];
+  const blocks: Block[] = [];
   let lineDash = false;
   let above = 0;
   let lineStart = 0;
@@ -70,13 +70,7 @@ export function findExcessiveNesting(
           above = 0;
         } else {
           lineDash = c === 0x2d && /[ \t\r\n]/.test(text[i + 1] ?? '\n');
-          for (;;) {
-            const top = blocks[blocks.length - 1];
-            if (top === undefined || top.indent < lineIndent) break;
-            if (top.indent === lineIndent && lineDash && !top.dash) break;
-            above -= top.levels;
-            blocks.pop();
-          }
+          above -= closeBlocks(blocks, lineIndent, lineDash);
           blockLine = true;
         }
       }
@@ -122,11 +116,9 @@ export function findExcessiveNesting(
         continue;
       case 0x26: // & anchor
       case 0x21: // ! tag
-      case 0x2a: {
-        // * alias: a token up to the next blank, after which a collection may still open
-        while (i + 1 < n && !' \t\n\r,[]{}'.includes(text[i + 1] as string)) i++;
+      case 0x2a: // * alias: a token up to the next blank, after which a collection may still open
+        i = tokenEnd(text, i);
         continue;
-      }
       case 0x2d: // -
       case 0x3f: // ?
       case 0x3a: // :
@@ -145,6 +137,36 @@ export function findExcessiveNesting(
     afterIndicator = false;
   }
   return undefined;
+}
+
+/** A block collection line that the lines indented under it nest in. */
+interface Block {
+  indent: number;
+  levels: number;
+  dash: boolean;
+}
+
+/**
+ * Pops the blocks a line at `indent` is no longer under (a `- ` line stays under a key at its own
+ * indentation) and answers how many levels they held.
+ */
+function closeBlocks(blocks: Block[], indent: number, dash: boolean): number {
+  let levels = 0;
+  for (;;) {
+    const top = blocks[blocks.length - 1];
+    if (top === undefined || top.indent < indent) break;
+    if (top.indent === indent && dash && !top.dash) break;
+    levels += top.levels;
+    blocks.pop();
+  }
+  return levels;
+}
+
+/** The index of the last character of the anchor, tag or alias token starting at `start`. */
+function tokenEnd(text: string, start: number): number {
+  let i = start;
+  while (i + 1 < text.length && !' \t\n\r,[]{}'.includes(text[i + 1] as string)) i++;
+  return i;
 }
 
 /** The index of the closing quote of a quoted scalar opened at `start` (or the end of the text). */
