@@ -236,7 +236,7 @@ function replacement(rng: Rng, ctx: LayerContext): JsonObject {
     const readable = dotPaths(src, false).filter((p) => reaches(src.obj, p) || rng.chance(0.03));
     if (readable.length > 0 && rng.chance(0.85)) source.fieldPath = rng.pick(readable);
     numeric = NUMERIC.test(String(source.fieldPath ?? ''));
-    if (rng.chance(0.2) && allows('replacementDelimiters'))
+    if (rng.chance(0.2))
       source.options = {
         delimiter: rng.pick([':', '/', '-', '.']),
         index: rng.chance(0.8) ? 0 : rng.range(1, 2),
@@ -264,7 +264,7 @@ function replacement(rng: Rng, ctx: LayerContext): JsonObject {
     if (create || rng.chance(0.2)) {
       const opts: JsonObject = {};
       if (create) opts.create = true;
-      if (rng.chance(0.5) && allows('replacementDelimiters')) {
+      if (rng.chance(0.5)) {
         opts.delimiter = rng.pick([':', '/', '-', '.']);
         opts.index = rng.chance(0.7) ? 0 : rng.range(-1, 1);
       }
@@ -430,7 +430,7 @@ export function kustomizationFields(rng: Rng, ctx: LayerContext): JsonObject {
     else entry.patch = inlineYaml(jsonPatchOps(rng, o));
     k.patchesJson6902 = [entry];
   }
-  if (has && rng.chance(0.3) && allows('replacements')) {
+  if (has && rng.chance(0.3)) {
     const reps = [replacement(rng, ctx), ...(rng.chance(0.3) ? [replacement(rng, ctx)] : [])];
     if (rng.chance(0.2)) k.replacements = [{ path: addFile(ctx, 'replacements.yaml', { yaml: [reps] }) }];
     else k.replacements = reps;

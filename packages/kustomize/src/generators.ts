@@ -151,6 +151,8 @@ export async function generate(
   }
   if (opts.immutable) obj.immutable = true;
   const r = new Resource(obj, { file, line: 1 });
+  // kustomize's generators set the name with kyaml's SetK8sName: an untagged node.
+  r.untagName(false);
   r.needsHash = !opts.disableNameSuffixHash;
   // kustomize reads any other behavior (`add`, `Merge`, "") as unspecified, which acts as create.
   const behavior = args.behavior;

@@ -7,6 +7,16 @@ function isObj(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The namespaces a RoleBinding's subjects of kind ServiceAccount name (none for other kinds). */
+function roleBindingNamespaces(r: Resource): Set<string> {
+  const out = new Set<string>();
+  if (r.kind !== 'RoleBinding' || !Array.isArray(r.obj.subjects)) return out;
+  for (const s of r.obj.subjects) {
+    if (isObj(s) && s.kind === 'ServiceAccount' && typeof s.namespace === 'string') out.add(s.namespace);
+  }
+  return out;
+}
+
 function sameEndingSubarray(a: readonly string[], b: readonly string[]): boolean {
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
   if (short.length === 0) return long.length === 0;
@@ -89,9 +99,10 @@ export function fixNameReferences(
     }
   }
 
+  // kustomize's setMapping: the item's kind is not looked at, so a RoleBinding's User or Group
+  // subject named like a renamed ServiceAccount follows it too.
   function updateNameNamespace(rule: NameBackReference, referrer: Resource, el: JsonObject): void {
     if (typeof el.name !== 'string') return;
-    if (el.kind !== undefined && el.kind !== rule.kind) return;
     if ('namespace' in el && (el.namespace === null || el.namespace === '')) {
       const rid = referrer.curId();
       throw new ValidationError(
@@ -141,9 +152,10 @@ export function fixNameReferences(
       candidates = candidates.filter((c) => {
         const cid = c.curId();
         if (isClusterScoped(cid.group, cid.kind, clusterScoped)) return true;
-        // A RoleBinding's subjects name their ServiceAccount's namespace themselves.
-        if (cid.kind === 'ServiceAccount' && rid.kind === 'RoleBinding') return true;
-        return effectiveNamespace(cid, clusterScoped) === effectiveNamespace(rid, clusterScoped);
+        if (effectiveNamespace(cid, clusterScoped) === effectiveNamespace(rid, clusterScoped)) return true;
+        // kustomize's SubsetThatCouldBeReferencedByResource: a RoleBinding also reaches the
+        // namespaces its ServiceAccount subjects name, and its sieve lets ServiceAccounts through.
+        return cid.kind === 'ServiceAccount' && roleBindingNamespaces(referrer).has(cid.namespace);
       });
     }
     if (candidates.length === 1) return candidates[0];

@@ -4,9 +4,11 @@ import {
   type KubeObject,
   type ReadonlyFileSystem,
   resolveDirectory,
+  resolvePlainScalar,
   stringifyKubeYamlDocuments,
   ValidationError,
 } from '@gitops-kit/core';
+import { isEmptyValue } from './empty-values.js';
 import { gvkString, kindRanks, ORDER_FIRST, ORDER_LAST } from './gvk-order.js';
 import { DEFAULT_MAX_INPUT_BYTES, InputBudget } from './input-budget.js';
 import type { RenderWarning } from './kustomization-file.js';
@@ -173,14 +175,23 @@ export async function renderKustomization(
     }
   }
   for (const r of resources) {
+    // An untagged plain name node prints as what its text reads as (see Resource.nameTagged).
+    if (!r.nameTagged && r.nameQuoted === false && typeof r.metadata.name === 'string') {
+      const v = resolvePlainScalar(r.metadata.name);
+      if (v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint')
+        r.metadata.name = v;
+    }
     // kustomize keeps its own bookkeeping in metadata.annotations and, taking it out at the end,
-    // writes them back as strings (`1` → "1", `null` → "null") and drops the field when nothing
+    // writes them back as strings of their YAML text (`1.0` → "1.0", `~` → "~", nothing → ""; a value no file
+    // wrote, as its JSON: `1` → "1", `null` → "null") and drops the field when nothing
     // else is left: a null or empty map never reaches the output.
     const ann = r.metadata.annotations;
     if (ann === null || (isObj(ann) && Object.keys(ann).length === 0)) delete r.metadata.annotations;
     else if (isObj(ann)) {
       for (const [k, v] of Object.entries(ann)) {
-        if (v === null) ann[k] = 'null';
+        const written = r.annotationTexts?.get(k);
+        if (written !== undefined && written.value === v) ann[k] = written.text;
+        else if (v === null) ann[k] = isEmptyValue(ann, k) ? '' : 'null';
         else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') ann[k] = String(v);
       }
     }

@@ -1,9 +1,8 @@
 import { type JsonObject, type JsonValue, resolvePlainScalar, ValidationError } from '@gitops-kit/core';
 import { type FieldSlot, getField, matchFields } from './field-path.js';
 import { type FieldSpec, fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
-import { stringifyExact } from './plain-objects.js';
-import type { Resource } from './resource.js';
-import { type ResourceSelector, selectorMatches, selectorMatchesAnyId } from './selectors.js';
+import { effectiveNamespace, type ResId, type Resource } from './resource.js';
+import { selectorMatches } from './selectors.js';
 import { expandVarReferences } from './var-expansion.js';
 
 function isObj(v: unknown): v is JsonObject {
@@ -50,31 +49,152 @@ interface DelimOptions {
   create?: boolean;
 }
 
-function selectOne(resources: readonly Resource[], sel: ResourceSelector, file: string): Resource {
-  const matches = resources.filter(
-    (r) =>
-      selectorMatches(sel, r) ||
-      (r
-        .allIds()
-        .some(
-          (id) =>
-            id.name === sel.name &&
-            (!sel.kind || sel.kind === id.kind) &&
-            (!sel.namespace || sel.namespace === id.namespace),
-        ) &&
-        (!sel.kind || r.kind === sel.kind)),
+/** The group/version/kind, name and namespace a replacement source or target selects (kustomize's ResId). */
+interface IdSelector {
+  group: string;
+  version: string;
+  kind: string;
+  name: string;
+  namespace: string;
+}
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+function idSelector(sel: JsonObject): IdSelector {
+  return {
+    group: text(sel.group),
+    version: text(sel.version),
+    kind: text(sel.kind),
+    name: text(sel.name),
+    namespace: text(sel.namespace),
+  };
+}
+
+function describe(sel: IdSelector): string {
+  const gvk = [sel.group, sel.version, sel.kind].filter(Boolean).join('/');
+  return [gvk, sel.namespace, sel.name].filter(Boolean).join(' ') || '{}';
+}
+
+/**
+ * The ids kustomize's replacements see (utils.MakeResIds): the current one, then every id stored
+ * in the object's previous-names annotations, with the current group and version.
+ */
+function replacementIds(r: Resource): ResId[] {
+  const cur = r.curId();
+  return [cur, ...r.storedIds.map((id) => ({ ...id, group: cur.group, version: cur.version }))];
+}
+
+/** kustomize's ResId.IsSelectedBy: exact name, effective namespace, group/version/kind. */
+function idSelectedBy(id: ResId, sel: IdSelector): boolean {
+  if (sel.name && sel.name !== id.name) return false;
+  if (sel.group && sel.group !== id.group) return false;
+  if (sel.version && sel.version !== id.version) return false;
+  if (sel.kind && sel.kind !== id.kind) return false;
+  return !sel.namespace || effectiveNamespace(sel) === effectiveNamespace(id);
+}
+
+function labelsAndAnnotationsMatch(sel: JsonObject, r: Resource): boolean {
+  return selectorMatches(
+    { labelSelector: text(sel.labelSelector), annotationSelector: text(sel.annotationSelector) },
+    r,
   );
-  const exact = resources.filter((r) => selectorMatches(sel, r));
-  const list = exact.length > 0 ? exact : matches;
-  if (list.length !== 1) {
+}
+
+function selectSource(resources: readonly Resource[], src: JsonObject, file: string): Resource {
+  const sel = idSelector(src);
+  const matches = resources.filter((r) => replacementIds(r).some((id) => idSelectedBy(id, sel)));
+  if (matches.length !== 1) {
     throw new ValidationError(
-      list.length === 0
-        ? `nothing selected by replacement source ${stringifyExact(sel)}`
-        : `more than one resource selected by replacement source ${stringifyExact(sel)}`,
-      { file },
+      matches.length === 0
+        ? `nothing selected by replacement source ${describe(sel)}`
+        : `more than one resource selected by replacement source ${describe(sel)}`,
+      { file, path: 'replacements' },
     );
   }
-  return list[0] as Resource;
+  return matches[0] as Resource;
+}
+
+/**
+ * kustomize's target selection: the select's label and annotation selectors hold and no reject's
+ * do, no id of the object (current or previous) is rejected, and one of them is selected.
+ */
+function targetSelects(t: JsonObject, r: Resource, file: string): boolean {
+  if (!isObj(t.select)) throw new ValidationError('target must specify resources to select', { file });
+  const select = t.select;
+  const rejects = (Array.isArray(t.reject) ? t.reject : []).filter(isObj);
+  if (!labelsAndAnnotationsMatch(select, r)) return false;
+  for (const rej of rejects) {
+    if ((rej.labelSelector || rej.annotationSelector) && labelsAndAnnotationsMatch(rej, r)) return false;
+  }
+  const ids = replacementIds(r);
+  const rejected = rejects.map(idSelector).filter((x) => Object.values(x).some(Boolean));
+  if (rejected.some((x) => ids.some((id) => idSelectedBy(id, x)))) return false;
+  const sel = idSelector(select);
+  return ids.some((id) => idSelectedBy(id, sel));
+}
+
+/** kyaml's IsNilOrEmpty: no field, null, or an empty map or list. */
+function isNilOrEmpty(v: JsonValue | undefined): boolean {
+  if (v === undefined || v === null) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return isObj(v) && Object.keys(v).length === 0;
+}
+
+/**
+ * The replacement's value. kyaml's lookup returns the source's own node, copied only when
+ * `options.delimiter` takes a part of it: a target that is the source field itself changes the
+ * value the later targets receive, so the value is read again for each write.
+ */
+function sourceValue(resources: readonly Resource[], rep: JsonObject, file: string): () => JsonValue {
+  const src = rep.source as JsonObject;
+  const r = selectSource(resources, src, file);
+  const fieldPath =
+    typeof src.fieldPath === 'string' && src.fieldPath !== '' ? src.fieldPath : 'metadata.name';
+  let value: JsonValue | undefined;
+  try {
+    value = getField(r.obj, fieldPath);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    throw new ValidationError(`error looking up replacement source: ${err.message}`, {
+      file,
+      path: fieldPath,
+    });
+  }
+  if (value === undefined || isNilOrEmpty(value))
+    throw new ValidationError(
+      `fieldPath \`${fieldPath}\` is missing for replacement source ${r.kind}.${r.name}`,
+      {
+        file,
+        path: fieldPath,
+      },
+    );
+  const opts = (isObj(src.options) ? src.options : {}) as DelimOptions;
+  if (!opts.delimiter) return () => getField(r.obj, fieldPath) ?? null;
+  if (typeof value === 'object' && value !== null)
+    throw new ValidationError('delimiter option can only be used with scalar nodes', {
+      file,
+      path: fieldPath,
+    });
+  const parts = scalarText(value)?.split(opts.delimiter) ?? [];
+  const index = opts.index ?? 0;
+  if (index < 0 || index >= parts.length) {
+    throw new ValidationError(`options.index ${index} is out of bounds for value ${scalarText(value)}`, {
+      file,
+      path: fieldPath,
+    });
+  }
+  // The part keeps the source node's type: "8080" of an int stays an int.
+  const part = retext(value, parts[index] as string);
+  return () => part;
+}
+
+/** A scalar of `like`'s type holding `text` (kyaml copies a node and sets its value). */
+function retext(like: JsonValue, text: string): JsonValue {
+  if (typeof like === 'string') return text;
+  const resolved = resolvePlainScalar(text);
+  return isObj(resolved) || Array.isArray(resolved) ? text : (resolved as JsonValue);
 }
 
 /** kustomize's ReplacementTransformer. */
@@ -84,83 +204,66 @@ export function applyReplacements(
   file: string,
 ): void {
   for (const rep of replacements) {
-    let value: JsonValue | undefined;
-    // kustomize v5.5 knows no sourceValue: a replacement needs a source and a list of targets.
-    if (!isObj(rep.source) || !Array.isArray(rep.targets)) {
+    // kustomize v5.5 knows no sourceValue: a replacement needs a source and a list of targets (an
+    // empty list is none: the builtin's configuration drops it).
+    if (!isObj(rep.source) || !Array.isArray(rep.targets) || rep.targets.length === 0) {
       throw new ValidationError('replacements must specify a source and at least one target', { file });
     }
-    const src = rep.source;
-    const sel: ResourceSelector = {
-      group: src.group as string,
-      version: src.version as string,
-      kind: src.kind as string,
-      name: src.name as string,
-      namespace: src.namespace as string,
-    };
-    const r = selectOne(resources, sel, file);
-    const fieldPath = typeof src.fieldPath === 'string' ? src.fieldPath : 'metadata.name';
-    value = getField(r.obj, fieldPath);
-    if (value === undefined)
-      throw new ValidationError(
-        `fieldPath \`${fieldPath}\` is missing for replacement source ${r.kind}.${r.name}`,
-        { file },
-      );
-    const opts = (isObj(src.options) ? src.options : {}) as DelimOptions;
-    if (opts.delimiter && typeof value === 'string') {
-      const parts = value.split(opts.delimiter);
-      const index = opts.index ?? 0;
-      if (index < 0 || index >= parts.length) {
-        throw new ValidationError(`options.index ${index} is out of bounds for value ${value}`, { file });
-      }
-      value = parts[index] as string;
-    }
-    for (const t of Array.isArray(rep.targets) ? rep.targets : []) {
+    const value = sourceValue(resources, rep, file);
+    for (const t of rep.targets) {
       if (!isObj(t)) continue;
-      const select = (isObj(t.select) ? t.select : {}) as ResourceSelector;
-      const rejects = (Array.isArray(t.reject) ? t.reject : []).filter(isObj) as ResourceSelector[];
       const opts = (isObj(t.options) ? t.options : {}) as DelimOptions;
+      const fieldPaths =
+        Array.isArray(t.fieldPaths) && t.fieldPaths.length > 0 ? t.fieldPaths.map(String) : ['metadata.name'];
       for (const r of resources) {
-        if (!selectorMatchesAnyId(select, r)) continue;
-        if (rejects.some((rej) => selectorMatchesAnyId(rej, r))) continue;
-        for (const fp of Array.isArray(t.fieldPaths) ? t.fieldPaths : []) {
-          let slots: FieldSlot[];
-          try {
-            slots = matchFields(r.obj, String(fp), opts.create === true);
-          } catch (err) {
-            if (!(err instanceof ValidationError)) throw err;
-            throw new ValidationError(`${err.message} in replacement target ${r.kind}.${r.name}`, {
-              file,
-              path: String(fp),
-              cause: err,
-            });
-          }
-          if (slots.length === 0) {
-            throw new ValidationError(
-              `unable to ${opts.create === true ? 'find or create' : 'find'} field "${String(fp)}" in replacement target ${r.kind}.${r.name}`,
-              { file },
-            );
-          }
-          for (const s of slots) {
-            let v = structuredClone(value ?? null) as JsonValue;
-            if (opts.delimiter) {
-              const cur = getSlot(s);
-              // The target's text is split, whatever its type (kyaml works on the node's text).
-              const curText =
-                typeof cur === 'string' || typeof cur === 'number' || typeof cur === 'boolean'
-                  ? String(cur)
-                  : undefined;
-              const parts = curText !== undefined ? curText.split(opts.delimiter) : [];
-              const idx = opts.index ?? 0;
-              if (idx < 0) parts.unshift(String(v));
-              else if (idx >= parts.length) parts.push(String(v));
-              else parts[idx] = String(v);
-              v = parts.join(opts.delimiter);
-            }
-            setTargetValue(s, v, String(fp), r, file);
-          }
-        }
+        if (!targetSelects(t, r, file)) continue;
+        for (const fp of fieldPaths) writeTarget(r, fp, value, opts, file);
       }
     }
+  }
+}
+
+function writeTarget(
+  r: Resource,
+  fp: string,
+  readValue: () => JsonValue,
+  opts: DelimOptions,
+  file: string,
+): void {
+  const create = opts.create === true;
+  let slots: FieldSlot[];
+  try {
+    slots = matchFields(r.obj, fp, create);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    throw new ValidationError(
+      `unable to ${create ? 'find or create' : 'find'} field "${fp}" in replacement target ${r.kind}.${r.name}: ${err.message}`,
+      { file, path: fp, cause: err },
+    );
+  }
+  if (slots.length === 0) {
+    throw new ValidationError(
+      `unable to ${create ? 'find or create' : 'find'} field "${fp}" in replacement target ${r.kind}.${r.name}`,
+      { file, path: fp },
+    );
+  }
+  for (const s of slots) {
+    const value = readValue();
+    let v = structuredClone(value);
+    if (opts.delimiter) {
+      const cur = getSlot(s);
+      if (typeof cur === 'object' && cur !== null)
+        throw new ValidationError('delimiter option can only be used with scalar nodes', { file, path: fp });
+      // The target's text is split, whatever its type (kyaml works on the node's text).
+      const parts = (s.created ? '' : (scalarText(cur ?? null) ?? '')).split(opts.delimiter);
+      const idx = opts.index ?? 0;
+      const part = scalarText(value) ?? '';
+      if (idx < 0) parts.unshift(part);
+      else if (idx >= parts.length) parts.push(part);
+      else parts[idx] = part;
+      v = retext(value, parts.join(opts.delimiter));
+    }
+    setTargetValue(s, v, fp, r, file);
   }
 }
 

@@ -3,7 +3,9 @@ import {
   isClusterScopedKind,
   type JsonObject,
   parseApiVersion,
+  resolvePlainScalar,
 } from '@gitops-kit/core';
+import type { AnnotationText } from './annotation-texts.js';
 import type { BigIntegerFields } from './plain-objects.js';
 import type { RemoteSource, SourceLocation } from './source-location.js';
 import type { AliasGroup } from './value-aliases.js';
@@ -59,8 +61,19 @@ export class Resource {
   bigIntegers: BigIntegerFields | undefined;
   /** Every id kustomize stored as a previous id (`StorePreviousId`), repeats included. */
   storedIds: ResId[] = [];
+  /** Annotation values that are not strings, as their file wrote them (see annotation-texts.ts). */
+  annotationTexts: Map<string, AnnotationText> | undefined;
   /** Fields that are one YAML node in kustomize (see value-aliases.ts). */
   aliases: AliasGroup[] = [];
+  /**
+   * How kyaml holds `metadata.name`: parsed from a file it is a string node (`tagged`); kustomize's
+   * renames (prefixes, suffixes, generators, strategic merge patches) write an untagged node, whose
+   * type is read again from its text when the object is printed, so a replacement that writes `1`
+   * into it prints an integer.
+   */
+  nameTagged = true;
+  /** The name node is quoted (a parsed `"7"` keeps its quotes through renames): it stays a string. */
+  nameQuoted: boolean | undefined;
   /** Kustomization roots that defined vars referring to this object (unused marker for vars). */
   constructor(
     /** The object, as plain JSON. */
@@ -114,6 +127,15 @@ export class Resource {
     const last = this.prevIds[this.prevIds.length - 1];
     if (!last || !sameId(last, cur)) this.prevIds.push(cur);
   }
+  /**
+   * Marks `metadata.name` as rewritten by kustomize (an untagged node). A rename keeps the node's
+   * quoting (`keepStyle`, kyaml's SetScalar); SetName writes a plain one.
+   */
+  untagName(keepStyle: boolean): void {
+    if (keepStyle) this.nameQuoted ??= this.nameTagged && nameNeedsQuotes(this.name);
+    else this.nameQuoted = false;
+    this.nameTagged = false;
+  }
   /** A deep copy with the same bookkeeping. */
   clone(): Resource {
     const r = new Resource(structuredClone(this.obj), this.source);
@@ -126,8 +148,16 @@ export class Resource {
     r.generatedBy = this.generatedBy;
     r.bigIntegers = this.bigIntegers;
     r.aliases = this.aliases.map((g) => ({ paths: g.paths.slice(), value: g.value }));
+    r.annotationTexts = this.annotationTexts;
+    r.nameTagged = this.nameTagged;
+    r.nameQuoted = this.nameQuoted;
     return r;
   }
+}
+
+// A parsed name whose text would not read back as a string was quoted in its file.
+function nameNeedsQuotes(name: string): boolean {
+  return typeof resolvePlainScalar(name) !== 'string';
 }
 
 /** The namespace kustomize compares: `default` for an unset namespace of a namespaced kind. */

@@ -15,6 +15,7 @@ import {
   ValidationError,
 } from '@gitops-kit/core';
 import { applyKustomizePatch } from '@gitops-kit/patch';
+import { annotationTextsOf } from './annotation-texts.js';
 import { contentHash } from './content-hash.js';
 import { checkCrdDefinitions, configFromCrdDefinitions } from './crd-config.js';
 import { isEmptyValue } from './empty-values.js';
@@ -244,6 +245,8 @@ export class KustTarget {
       }
       const r = this.checkResource(obj, file, doc.line);
       if (big) r.bigIntegers = bigIntegerFieldsOf(doc, obj);
+      // (List items reach kustomize through JSON: their annotations keep no text of their own.)
+      r.annotationTexts = annotationTextsOf(text, doc, obj);
       out.push(r);
     }
     return out;
@@ -787,6 +790,9 @@ export class KustTarget {
       removeInternalAnnotations(r.obj);
       // kustomize patches the object's JSON form: the object comes back with no shared nodes.
       r.aliases = [];
+      // …and with every string a quoted, tagged node, the name included.
+      r.nameTagged = true;
+      r.nameQuoted = true;
     } catch (err) {
       if (err instanceof PatchError) {
         throw new PatchError(`${err.reason} (patching ${before.kind}/${before.name})`, {
@@ -896,6 +902,13 @@ export class KustTarget {
       else delete merged.metadata.namespace;
     }
     r.obj = merged;
+    // kustomize's Resource.ApplySmPatch sets the name back with SetName (an untagged node), or
+    // keeps the patch's name node when the patch may rename.
+    if (!opts.allowNameChange) r.untagName(false);
+    else {
+      r.nameTagged = true;
+      r.nameQuoted = undefined;
+    }
     // kyaml's merge sets existing fields in place: shared nodes carry the patched value along.
     syncAliases(r.obj, r.aliases);
     const after = r.curId();

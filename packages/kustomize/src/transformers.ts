@@ -87,6 +87,7 @@ export function addNamePrefixSuffix(
       if (!fieldSpecApplies(fs, id)) continue;
       if (fs.path === 'metadata/name') {
         r.rememberId();
+        r.untagName(true);
         r.name = `${prefix}${r.name}${suffix}`;
         if (prefix) r.prefixes.push(prefix);
         if (suffix) r.suffixes.push(suffix);
