@@ -5,7 +5,6 @@
  * crds, openapi). Files the fields name are added to the tree.
  */
 import type { JsonObject, JsonValue } from '@gitops-kit/core';
-import { allows } from './gaps.js';
 import { jsonPatchOps, type Known, strategicMergePatch, target } from './gen-patches.js';
 import {
   ANNOTATION_KEYS,
