@@ -1,12 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClusterClient } from '@gitops-kit/cluster';
 import type { KubeObject } from '@gitops-kit/core';
-import {
-  type ApplicationComparisonResult,
-  compareApplication,
-  resolvedKeyOf,
-  withTracking,
-} from '@gitops-kit/sync';
+import { type ApplicationComparisonResult, compareApplication } from '@gitops-kit/sync';
 import {
   type CliEnvironment,
   KUBE_FLAGS,
@@ -102,11 +97,6 @@ export async function runStatus(
     }
     client = await openCluster(values, environment);
     const cluster = client;
-    // As `apply` writes them: with the app's tracking id, which a client-side apply records in the
-    // last-applied annotation (so an untracked desired object would differ from it).
-    desired = desired?.map((o) =>
-      withTracking(o, app, resolvedKeyOf(o, cluster.defaultNamespace), 'annotation'),
-    );
     const compare = () =>
       compareApplication({
         desired,

@@ -25,7 +25,8 @@ import {
 } from '@gitops-kit/health';
 import { HELM_HOOK_ANNOTATION, HOOK_ANNOTATION } from './annotations.js';
 import { type LoadLiveStateOptions, loadLiveState } from './live-state.js';
-import type { TrackingMethod } from './tracking.js';
+import { clusterScopeResolver } from './scopes.js';
+import { resolvedKeyOf, type TrackingMethod, withTracking } from './tracking.js';
 
 /** The annotation Argo CD reads for comparison options (`IgnoreExtraneous`). */
 const COMPARE_OPTIONS_ANNOTATION = 'argocd.argoproj.io/compare-options';
@@ -43,7 +44,10 @@ export interface CompareApplicationOptions {
   live?: readonly KubeObject[] | undefined;
   /** Where the live objects are loaded from when `live` is not given (`loadLiveState`). */
   cluster?: ClusterClient | undefined;
-  /** The application's name in tracking ids (needed with `cluster`). */
+  /**
+   * The application's name in tracking ids (needed with `cluster`). When given, the desired objects
+   * are compared with it stamped on them, as a sync writes them.
+   */
   trackingId?: string | undefined;
   /** Tracking method (default `annotation`). */
   tracking?: TrackingMethod | undefined;
@@ -238,7 +242,12 @@ export function compareApplicationWithDiff(
     };
   }
 
-  const desired = options.desired.filter((o) => !isHook(o));
+  const desired = stampTracking(
+    options.desired.filter((o) => !isHook(o)),
+    live,
+    options,
+    defaultNamespace,
+  );
   const result: DiffManyResult = diffMany(
     { desired, live },
     {
@@ -295,4 +304,29 @@ export function compareApplicationWithDiff(
     },
     diff: result,
   };
+}
+
+/**
+ * The desired objects as a sync writes them: with the application's tracking id when one is given,
+ * as Argo CD stamps its targets before comparing. Without it, a live object written by a client-side
+ * apply would differ from its desired object in the tracking id its last-applied annotation records.
+ * An object whose key cannot be read is left as it is: its diff reports the error.
+ */
+function stampTracking(
+  desired: readonly KubeObject[],
+  live: readonly KubeObject[],
+  options: CompareApplicationOptions,
+  defaultNamespace: string,
+): KubeObject[] {
+  const app = options.trackingId;
+  if (app === undefined) return [...desired];
+  const clusterScoped = clusterScopeResolver(desired, live);
+  return desired.map((o) => {
+    try {
+      const key = resolvedKeyOf(o, defaultNamespace, clusterScoped);
+      return withTracking(o, app, key, options.tracking ?? 'annotation');
+    } catch {
+      return o;
+    }
+  });
 }

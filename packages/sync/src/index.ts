@@ -56,7 +56,6 @@ export { KIND_ORDER, kindRank } from './kind-order.js';
 export { type LoadLiveStateOptions, loadLiveState, planFromCluster } from './live-state.js';
 export { assertNoBigIntegers } from './plain-json.js';
 export {
-  crdIntroduces,
   type PlanSyncOptions,
   planSync,
   type SyncAction,
@@ -65,6 +64,7 @@ export {
 } from './plan.js';
 export { Backoff, isRetriable, type RetryPolicy } from './retry.js';
 export { type RunSyncOptions, runSync, type SyncRun } from './run.js';
+export { clusterScopeResolver, crdIntroduces } from './scopes.js';
 export { redactSecretValues, secretValuesOf } from './secret-values.js';
 export { type ObjectSyncOptions, readSyncOptions } from './sync-options.js';
 export {

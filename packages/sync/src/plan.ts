@@ -14,6 +14,7 @@ import { DEFAULT_FIELD_MANAGER } from './annotations.js';
 import { type HookDeletePolicy, readHookInfo, readSyncWave, type SyncPhase } from './hooks.js';
 import { kindRank } from './kind-order.js';
 import { assertNoBigIntegers } from './plain-json.js';
+import { clusterScopeResolver, crdIntroduces } from './scopes.js';
 import { type ObjectSyncOptions, readSyncOptions } from './sync-options.js';
 import { resolvedKeyOf, type TrackingMethod, trackedAppOf, withTracking } from './tracking.js';
 
@@ -142,16 +143,6 @@ function adjustDeps(
   }
 }
 
-/** `group/Kind` a CRD object introduces, or undefined. */
-export function crdIntroduces(obj: KubeObject | undefined): string | undefined {
-  if (obj?.kind !== 'CustomResourceDefinition') return undefined;
-  if (parseApiVersion(obj.apiVersion).group !== 'apiextensions.k8s.io') return undefined;
-  const spec = obj.spec;
-  if (!isJsonObject(spec) || typeof spec.group !== 'string' || !isJsonObject(spec.names)) return undefined;
-  const kind = spec.names.kind;
-  return typeof kind === 'string' ? `${spec.group}/${kind}` : undefined;
-}
-
 function emptyCounts(): Record<SyncAction, number> {
   return { create: 0, apply: 0, unchanged: 0, prune: 0, hook: 0, skip: 0 };
 }
@@ -198,18 +189,7 @@ export function planCheckedSync(
   const warnings: string[] = [];
   const tasks: SyncTask[] = [];
 
-  // Kinds the plan's CRDs introduce, with their scope, and scopes seen live.
-  const scopes = new Map<string, boolean>();
-  for (const obj of desired) {
-    const gk = crdIntroduces(obj);
-    if (gk) scopes.set(gk, isJsonObject(obj.spec) && obj.spec.scope === 'Cluster');
-  }
-  for (const obj of live) {
-    const gk = `${parseApiVersion(obj.apiVersion).group}/${obj.kind}`;
-    if (!scopes.has(gk)) scopes.set(gk, !obj.metadata?.namespace);
-  }
-  const clusterScoped = (group: string, kind: string): boolean | undefined =>
-    options.clusterScoped?.(group, kind) ?? scopes.get(`${group}/${kind}`);
+  const clusterScoped = clusterScopeResolver(desired, live, options.clusterScoped);
 
   const liveByKey = new Map<string, KubeObject>();
   for (const obj of live) liveByKey.set(groupKindKey(resolvedKeyOf(obj, '', clusterScoped)), obj);

@@ -1,7 +1,14 @@
 import type { KubeObject } from '@gitops-kit/core';
 import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { compareApplication, compareApplicationState, compareApplicationWithDiff } from '../src/index.js';
+import {
+  compareApplication,
+  compareApplicationState,
+  compareApplicationWithDiff,
+  LAST_APPLIED_ANNOTATION,
+  resolvedKeyOf,
+  withTracking,
+} from '../src/index.js';
 import { quickstartApp, syncApp } from './helpers.js';
 
 // A real HTTP server on a machine shared with other work: generous limits, no timing assertions.
@@ -32,6 +39,27 @@ function secret(ns: string, value: string): KubeObject {
 }
 
 describe('compareApplication against testkit over HTTP', () => {
+  it('compares the rendered objects as a sync writes them: with the tracking id stamped', () => {
+    const desired = app('cmp-stamp');
+    // Live objects as a client-side apply leaves them: the tracking id, and the last-applied
+    // annotation recording the object with it. `desired` itself carries no tracking id.
+    const live = desired.map((o) => {
+      const written = withTracking(o, 'cmp-stamp', resolvedKeyOf(o, 'default'), 'annotation');
+      const annotations = {
+        ...written.metadata.annotations,
+        [LAST_APPLIED_ANNOTATION]: JSON.stringify(written),
+      };
+      return { ...written, metadata: { ...written.metadata, annotations } };
+    });
+    expect(JSON.stringify(desired)).not.toContain('cmp-stamp:');
+    const out = compareApplicationState({ desired, live, trackingId: 'cmp-stamp' });
+    expect(out.resources.filter((r) => r.sync !== 'Synced')).toEqual([]);
+    expect(out.sync).toBe('Synced');
+    // Another application's id is not this one's: every object it would write differs.
+    const other = compareApplicationState({ desired, live, trackingId: 'someone-else' });
+    expect(other.resources.every((r) => r.sync === 'OutOfSync')).toBe(true);
+  });
+
   it('is Synced and Healthy after a sync, one row per resource', async () => {
     const desired = app('cmp-synced');
     const sync = await syncApp(tc.client, desired, { app: 'cmp1' }, { wait: true, timeoutMs: 20_000 });

@@ -1,5 +1,5 @@
 import { NoKindMatchError } from '@gitops-kit/cluster';
-import { crdIntroduces } from '../plan.js';
+import { crdIntroduces } from '../scopes.js';
 import { explainTaskError, isImmutableError } from '../task-errors.js';
 import type { RunContext } from './context.js';
 import { mapLimit } from './map-limit.js';

@@ -1,5 +1,5 @@
 import type { SyncPhase } from '../hooks.js';
-import { crdIntroduces } from '../plan.js';
+import { crdIntroduces } from '../scopes.js';
 import { explainTaskError } from '../task-errors.js';
 import type { RunContext } from './context.js';
 import { runHook } from './hook-runner.js';
