@@ -3,8 +3,16 @@
  * @gitops-kit/kustomize: A kustomize-compatible renderer: `kustomize build` output, byte for byte, in process.
  */
 export { type DirectoryOptions, renderDirectory } from './directory.js';
+export { envsubst, SubstitutionError, type VariableLookup } from './envsubst.js';
 export { DEFAULT_MAX_INPUT_BYTES } from './input-budget.js';
 export { EmptyKustomizationError, type RenderWarning, type RenderWarningCode } from './kustomization-file.js';
+export {
+  loadPostBuildVariables,
+  type PostBuildSpec,
+  SUBSTITUTE_ANNOTATION,
+  type SubstituteReference,
+  substituteVariables,
+} from './post-build.js';
 export {
   type RenderKustomizationOptions,
   type RenderOptions,
