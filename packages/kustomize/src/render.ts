@@ -91,6 +91,13 @@ export function legacySort(
   return keyed.map((k) => k.r);
 }
 
+/** True when `node` is `root` or lies inside it. */
+function holds(root: unknown, node: unknown): boolean {
+  if (root === node) return true;
+  if (typeof root !== 'object' || root === null) return false;
+  return Object.values(root).some((v) => holds(v, node));
+}
+
 function isObj(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -175,6 +182,10 @@ export async function renderKustomization(
     }
   }
   for (const r of resources) {
+    for (const u of r.undecodable) {
+      const still = (u.container as Record<string | number, unknown>)[u.key] === u.text;
+      if (still && holds(r.obj, u.container)) throw u.error;
+    }
     // An untagged plain name node prints as what its text reads as (see Resource.nameTagged).
     if (!r.nameTagged && r.nameQuoted === false && typeof r.metadata.name === 'string') {
       const v = resolvePlainScalar(r.metadata.name);

@@ -306,10 +306,19 @@ function setTargetValue(s: FieldSlot, v: JsonValue, path: string, r: Resource, f
           ? 'string'
           : 'number';
   if (got !== want) {
-    throw new ValidationError(
-      `replacement target ${r.kind}.${r.name}: cannot decode "${text}" as the ${want} at ${path}`,
-      { file, path },
-    );
+    // The node keeps its type and takes the text: kustomize fails only when it prints the object,
+    // so a later write (an overlay's `replicas`) may still mend it.
+    setSlot(s, text);
+    r.undecodable.push({
+      container: s.container,
+      key: s.key,
+      text,
+      error: new ValidationError(
+        `replacement target ${r.kind}.${r.name}: cannot decode "${text}" as the ${want} at ${path}`,
+        { file, path },
+      ),
+    });
+    return;
   }
   setSlot(s, plain);
 }

@@ -2,6 +2,7 @@ import {
   CLUSTER_SCOPED_KINDS,
   isClusterScopedKind,
   type JsonObject,
+  type JsonValue,
   parseApiVersion,
   resolvePlainScalar,
 } from '@gitops-kit/core';
@@ -61,6 +62,16 @@ export class Resource {
   bigIntegers: BigIntegerFields | undefined;
   /** Every id kustomize stored as a previous id (`StorePreviousId`), repeats included. */
   storedIds: ResId[] = [];
+  /**
+   * Fields a replacement gave text their type cannot hold (`"http"` in an int): kustomize keeps the
+   * node and fails when it prints the object, unless something wrote the field again by then.
+   */
+  undecodable: {
+    container: JsonObject | JsonValue[];
+    key: string | number;
+    text: string;
+    error: Error;
+  }[] = [];
   /** Annotation values that are not strings, as their file wrote them (see annotation-texts.ts). */
   annotationTexts: Map<string, AnnotationText> | undefined;
   /** Fields that are one YAML node in kustomize (see value-aliases.ts). */
@@ -149,6 +160,7 @@ export class Resource {
     r.bigIntegers = this.bigIntegers;
     r.aliases = this.aliases.map((g) => ({ paths: g.paths.slice(), value: g.value }));
     r.annotationTexts = this.annotationTexts;
+    r.undecodable = this.undecodable.slice();
     r.nameTagged = this.nameTagged;
     r.nameQuoted = this.nameQuoted;
     return r;
