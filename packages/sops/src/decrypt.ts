@@ -10,6 +10,8 @@ import { decryptNode, type TreeContext } from './tree.js';
 export interface DecryptSopsOptions {
   /** age secret keys (`AGE-SECRET-KEY-1…`); see `parseAgeIdentities` for key-file text. */
   ageIdentities: readonly string[];
+  /** Armored PGP private keys (without passphrase), tried after the age identities. */
+  pgpKeys?: readonly string[];
   /** The document's format; by default from `file`'s extension, as sops picks it. */
   format?: SopsFormat;
   /** The file name, used in errors and to pick the format. */
@@ -49,7 +51,7 @@ export async function decryptSops(text: string, options: DecryptSopsOptions): Pr
     throw new SopsFormatError(`the document is larger than ${maxBytes} bytes`, { file });
   const parsed = parseSopsDocument(text, format, file);
   const meta = parseMetadata(parsed.metadata, file);
-  const key = await unwrapDataKey(meta, options.ageIdentities, file);
+  const key = await unwrapDataKey(meta, options.ageIdentities, file, options.pgpKeys ?? []);
   const hash = createHash('sha512');
   if (meta.macOnlyEncrypted) hash.update(MAC_ONLY_ENCRYPTED_INIT);
   const ctx: TreeContext = { key, meta, hash, file };

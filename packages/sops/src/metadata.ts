@@ -12,8 +12,10 @@ export interface AgeRecipientStanza {
 export interface SopsMetadata {
   /** age recipients (top level and of every key group). */
   age: AgeRecipientStanza[];
-  /** PGP fingerprints the data key is wrapped for (decryption with PGP is not supported yet). */
+  /** PGP fingerprints the data key is wrapped for. */
   pgpFingerprints: string[];
+  /** The data key, PGP-encrypted and armored, per fingerprint. */
+  pgp: { fp: string; enc: string }[];
   /** Other recipients (KMS, Vault…), for the error that names who could decrypt. */
   otherRecipients: string[];
   /** Number of key groups (Shamir secret sharing when more than one). */
@@ -74,7 +76,9 @@ function collectRecipients(group: Record<string, unknown>, into: SopsMetadata): 
   }
   for (const p of list(group.pgp)) {
     const fp = str(p.fp);
+    const enc = str(p.enc);
     if (fp !== undefined) into.pgpFingerprints.push(fp);
+    if (fp !== undefined && enc !== undefined) into.pgp.push({ fp, enc });
   }
   for (const [field, id] of [
     ['kms', 'arn'],
@@ -101,6 +105,7 @@ export function parseMetadata(raw: unknown, file: string | undefined): SopsMetad
   const meta: SopsMetadata = {
     age: [],
     pgpFingerprints: [],
+    pgp: [],
     otherRecipients: [],
     keyGroups: 0,
     mac,

@@ -33,6 +33,14 @@ describe.skipIf(!existsSync(root))('files encrypted by the real sops', () => {
     }
   });
 
+  it('decrypts PGP with the armored private key', async () => {
+    const f = 'algorithms/pgp.yaml';
+    const plain = parse(
+      await decryptSops(read(f), { ageIdentities: [], pgpKeys: [read('keys/pgp.asc')], file: f }),
+    );
+    expect(plain.stringData).toEqual({ key: 'value' });
+  });
+
   it('decrypts dotenv and binary', async () => {
     const ids = keys('age.txt');
     expect(await decryptSops(read('envs/env.env'), { ageIdentities: ids, file: 'env.env' })).toBe(
