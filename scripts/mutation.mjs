@@ -80,6 +80,7 @@ export const MODULES = {
     dir: 'packages/sync',
     modules: {
       'src/plan.ts': ['test/plan.test.ts'],
+      'src/plan-tasks.ts': ['test/plan.test.ts'],
     },
   },
   kustomize: {

@@ -1,22 +1,12 @@
-import {
-  formatObjectKey,
-  GitOpsError,
-  groupKindKey,
-  isJsonObject,
-  isKubeObject,
-  type KubeObject,
-  type ObjectKey,
-  parseApiVersion,
-  ValidationError,
-} from '@gitops-kit/core';
-import { type DiffOptions, type DiffResult, diff } from '@gitops-kit/diff';
+import { groupKindKey, type KubeObject, type ObjectKey, ValidationError } from '@gitops-kit/core';
+import type { DiffOptions, DiffResult } from '@gitops-kit/diff';
 import { DEFAULT_FIELD_MANAGER } from './annotations.js';
-import { type HookDeletePolicy, readHookInfo, readSyncWave, type SyncPhase } from './hooks.js';
-import { kindRank } from './kind-order.js';
+import type { HookDeletePolicy, SyncPhase } from './hooks.js';
 import { assertNoBigIntegers } from './plain-json.js';
+import { desiredTasks, type PlanContext, pruneTasks, renderFailedTasks } from './plan-tasks.js';
 import { clusterScopeResolver, crdIntroduces } from './scopes.js';
-import { type ObjectSyncOptions, readSyncOptions } from './sync-options.js';
-import { resolvedKeyOf, type TrackingMethod, trackedAppOf, withTracking } from './tracking.js';
+import type { ObjectSyncOptions } from './sync-options.js';
+import { resolvedKeyOf, type TrackingMethod } from './tracking.js';
 
 /** What a task does. */
 export type SyncAction = 'create' | 'apply' | 'unchanged' | 'prune' | 'hook' | 'skip';
@@ -147,11 +137,6 @@ function emptyCounts(): Record<SyncAction, number> {
   return { create: 0, apply: 0, unchanged: 0, prune: 0, hook: 0, skip: 0 };
 }
 
-function asValidation(err: unknown, key: string): GitOpsError {
-  if (err instanceof GitOpsError) return err;
-  return new ValidationError(`${key}: ${err instanceof Error ? err.message : String(err)}`);
-}
-
 /**
  * Plans a sync: matches desired objects with live ones (by group, kind, namespace and name), diffs
  * each pair with the diff engine, and orders the tasks as Argo CD's gitops-engine does (phase,
@@ -181,228 +166,34 @@ export function planCheckedSync(
   if (!options.app || /[:/]/.test(options.app)) {
     throw new ValidationError(`app name "${options.app}" is empty or contains ':' or '/'`, { path: 'app' });
   }
-  const app = options.app;
-  const tracking = options.tracking ?? 'annotation';
-  const defaultNamespace = options.defaultNamespace ?? 'default';
-  const ssa = options.serverSideApply ?? true;
-  const manager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
+  const ctx: PlanContext = {
+    app: options.app,
+    tracking: options.tracking ?? 'annotation',
+    defaultNamespace: options.defaultNamespace ?? 'default',
+    ssa: options.serverSideApply ?? true,
+    manager: options.fieldManager ?? DEFAULT_FIELD_MANAGER,
+    adopt: options.adopt,
+    diffOptions: options.diffOptions,
+    clusterScoped: clusterScopeResolver(desired, live, options.clusterScoped),
+  };
+  const { app, tracking, defaultNamespace } = ctx;
   const warnings: string[] = [];
-  const tasks: SyncTask[] = [];
-
-  const clusterScoped = clusterScopeResolver(desired, live, options.clusterScoped);
 
   const liveByKey = new Map<string, KubeObject>();
-  for (const obj of live) liveByKey.set(groupKindKey(resolvedKeyOf(obj, '', clusterScoped)), obj);
+  for (const obj of live) liveByKey.set(groupKindKey(resolvedKeyOf(obj, '', ctx.clusterScoped)), obj);
 
   if (options.renderError !== undefined) {
     const why =
       options.renderError instanceof Error ? options.renderError.message : String(options.renderError);
-    for (const obj of live) {
-      if (trackedAppOf(obj, tracking) !== app) continue;
-      const key = resolvedKeyOf(obj, '', clusterScoped);
-      tasks.push({
-        id: formatObjectKey(key),
-        key,
-        phase: 'Sync',
-        wave: 0,
-        kindOrder: kindRank(key.kind),
-        action: 'skip',
-        reason: 'render failed: nothing is written or pruned',
-        live: obj,
-        syncOptions: readSyncOptions(obj),
-      });
-    }
+    const tasks = renderFailedTasks(live, ctx);
     const counts = emptyCounts();
     counts.skip = tasks.length;
     return { app, tracking, defaultNamespace, tasks, blocked: `render failed: ${why}`, warnings, counts };
   }
 
   const matched = new Set<string>();
-  const seen = new Set<string>();
-  for (const [index, raw] of desired.entries()) {
-    if (!isKubeObject(raw)) {
-      throw new ValidationError(`desired object #${index} has no apiVersion, kind or metadata`, {
-        path: `[${index}]`,
-      });
-    }
-    const key = resolvedKeyOf(raw, defaultNamespace, clusterScoped);
-    const hasName = typeof raw.metadata.name === 'string' && raw.metadata.name !== '';
-    const label = formatObjectKey(key);
-    let hook: ReturnType<typeof readHookInfo>;
-    let wave: number;
-    let syncOptions: ObjectSyncOptions;
-    try {
-      hook = readHookInfo(raw);
-      wave = readSyncWave(raw);
-      syncOptions = readSyncOptions(raw);
-    } catch (err) {
-      throw asValidation(err, label);
-    }
-    if (!hasName && !(hook.kind === 'hook' && typeof raw.metadata.generateName === 'string')) {
-      throw new ValidationError(`${raw.kind} #${index} has no metadata.name`, { path: 'metadata.name' });
-    }
-    const gkKey = groupKindKey(key);
-    if (hasName) {
-      const dupKey = `${hook.kind === 'hook' ? 'hook:' : ''}${gkKey}`;
-      if (seen.has(dupKey)) {
-        throw new ValidationError(`${label} is declared twice`, {
-          code: 'DUPLICATE_RESOURCE',
-          path: 'metadata.name',
-        });
-      }
-      seen.add(dupKey);
-    }
-    const liveObj = hasName ? liveByKey.get(gkKey) : undefined;
-    const owner = liveObj ? trackedAppOf(liveObj, tracking) : undefined;
-    const toWrite = withTracking(raw, app, key, tracking);
-    // A cluster-scoped object loses a stray namespace (it would break the URL); others get theirs.
-    if (key.namespace === '') delete toWrite.metadata.namespace;
-    else toWrite.metadata.namespace = key.namespace;
-    const base = { key, wave, kindOrder: kindRank(key.kind), syncOptions, live: liveObj };
-
-    if (hook.kind === 'skip') {
-      if (liveObj) matched.add(gkKey);
-      tasks.push({
-        ...base,
-        id: label,
-        phase: 'Sync',
-        action: 'skip',
-        reason: hook.reason,
-        desired: toWrite,
-      });
-      continue;
-    }
-    if (hook.kind === 'hook') {
-      if (liveObj) matched.add(gkKey);
-      const name = hasName ? key.name : `${raw.metadata.generateName}*`;
-      for (const phase of hook.phases) {
-        const other = liveObj !== undefined && owner !== undefined && owner !== app;
-        tasks.push({
-          ...base,
-          id: `${phase}:${formatObjectKey({ ...key, name })}`,
-          phase,
-          action: other ? 'skip' : 'hook',
-          reason: other ? `owned by app "${owner}": not touched` : `${phase} hook`,
-          desired: toWrite,
-          hookDeletePolicies: hook.deletePolicies,
-          ownedBy: other ? owner : undefined,
-        });
-      }
-      continue;
-    }
-    if (liveObj) matched.add(gkKey);
-    if (liveObj && owner !== app) {
-      if (owner !== undefined) {
-        tasks.push({
-          ...base,
-          id: label,
-          phase: 'Sync',
-          action: 'skip',
-          reason: `owned by app "${owner}": not touched`,
-          desired: toWrite,
-          ownedBy: owner,
-        });
-        continue;
-      }
-      if (!options.adopt) {
-        tasks.push({
-          ...base,
-          id: label,
-          phase: 'Sync',
-          action: 'skip',
-          reason: 'exists and carries no tracking id of this app: not overwritten (adopt to take it over)',
-          desired: toWrite,
-        });
-        continue;
-      }
-    }
-    if (liveObj === undefined) {
-      const task: SyncTask = {
-        ...base,
-        id: label,
-        phase: 'Sync',
-        action: 'create',
-        reason: 'missing from the cluster',
-        desired: toWrite,
-      };
-      const diffOptions = { ...(options.diffOptions ?? {}), strategy: 'auto' as const, manager };
-      let computed: DiffResult | undefined;
-      Object.defineProperty(task, 'diff', {
-        enumerable: true,
-        configurable: true,
-        get: () => {
-          computed ??= diff(toWrite, null, { ...diffOptions, showSecretValues: false });
-          return computed;
-        },
-        set: (value: DiffResult | undefined) => {
-          Object.defineProperty(task, 'diff', {
-            value,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        },
-      });
-      tasks.push(task);
-      continue;
-    }
-    const useSsa = syncOptions.serverSideApply ?? ssa;
-    let result: DiffResult;
-    try {
-      result = diff(toWrite, liveObj, {
-        ...(options.diffOptions ?? {}),
-        strategy: syncOptions.replace ? 'two-way' : useSsa ? 'structured-merge' : 'auto',
-        manager,
-        showSecretValues: false,
-      });
-    } catch (err) {
-      throw asValidation(err, label);
-    }
-    const action: SyncAction = result.modified ? 'apply' : 'unchanged';
-    const reason =
-      action === 'apply'
-        ? `out of sync: ${result.changes
-            .slice(0, 5)
-            .map((c) => c.pointer || '/')
-            .join(', ')}${result.changes.length > 5 ? ', …' : ''}${owner !== app ? ' (adopted)' : ''}`
-        : 'in sync';
-    tasks.push({ ...base, id: label, phase: 'Sync', action, reason, desired: toWrite, diff: result });
-  }
-
-  // Live objects of this app that are no longer desired.
-  const pruneCandidates: SyncTask[] = [];
-  for (const [gk, obj] of liveByKey) {
-    if (matched.has(gk) || trackedAppOf(obj, tracking) !== app) continue;
-    if (readHookInfo(safeHookObject(obj)).kind !== 'resource') continue; // hooks are never pruned
-    if (obj.metadata?.ownerReferences?.some((r) => r.controller === true)) continue; // made by a controller
-    const key = resolvedKeyOf(obj, '', clusterScoped);
-    const syncOptions = readSyncOptions(obj);
-    let wave = 0;
-    try {
-      wave = readSyncWave(obj);
-    } catch {
-      wave = 0;
-    }
-    const task: SyncTask = {
-      id: formatObjectKey(key),
-      key,
-      phase: 'Sync',
-      wave,
-      kindOrder: kindRank(key.kind),
-      action: 'prune',
-      reason: 'no longer in the desired state',
-      live: obj,
-      syncOptions,
-    };
-    if (syncOptions.prune === false || syncOptions.delete === false) {
-      task.action = 'skip';
-      task.reason = 'orphaned; pruning disabled by its sync-options annotation';
-    } else if (syncOptions.detach) {
-      task.action = 'skip';
-      task.reason = 'orphaned; detached by client.lifecycle.config.k8s.io/deletion: detach';
-    }
-    pruneCandidates.push(task);
-  }
+  const tasks = desiredTasks(desired, liveByKey, ctx, matched);
+  const pruneCandidates = pruneTasks(liveByKey, matched, ctx);
   if (desired.length === 0 && !options.allowEmpty && pruneCandidates.some((t) => t.action === 'prune')) {
     warnings.push('the desired state is empty: nothing is pruned (pass allowEmpty to prune everything)');
     for (const t of pruneCandidates) {
@@ -413,7 +204,17 @@ export function planCheckedSync(
     }
   }
   tasks.push(...pruneCandidates);
+  orderTasks(tasks);
+  const counts = emptyCounts();
+  for (const t of tasks) counts[t.action]++;
+  return { app, tracking, defaultNamespace, tasks, warnings, counts };
+}
 
+/**
+ * Sorts the tasks in running order (phase, wave, kind order, name), then moves Namespaces and CRDs
+ * before their first user.
+ */
+function orderTasks(tasks: SyncTask[]): void {
   tasks.sort(compareTasks);
   adjustDeps(
     tasks,
@@ -425,17 +226,4 @@ export function planCheckedSync(
     (t) => crdIntroduces(t.desired),
     (t) => `${t.key.group}/${t.key.kind}`,
   );
-  const counts = emptyCounts();
-  for (const t of tasks) counts[t.action]++;
-  return { app, tracking, defaultNamespace, tasks, warnings, counts };
-}
-
-function safeHookObject(obj: KubeObject): KubeObject {
-  // A live object's annotations may be anything; a bad hook annotation on it is not a reason to prune.
-  try {
-    readHookInfo(obj);
-    return obj;
-  } catch {
-    return { ...obj, metadata: { ...obj.metadata, annotations: { 'argocd.argoproj.io/hook': 'Skip' } } };
-  }
 }

@@ -1,0 +1,315 @@
+import {
+  formatObjectKey,
+  GitOpsError,
+  groupKindKey,
+  isKubeObject,
+  type KubeObject,
+  type ObjectKey,
+  ValidationError,
+} from '@gitops-kit/core';
+import { type DiffOptions, type DiffResult, diff } from '@gitops-kit/diff';
+import { readHookInfo, readSyncWave } from './hooks.js';
+import { kindRank } from './kind-order.js';
+import type { SyncAction, SyncTask } from './plan.js';
+import { type ObjectSyncOptions, readSyncOptions } from './sync-options.js';
+import { resolvedKeyOf, type TrackingMethod, trackedAppOf, withTracking } from './tracking.js';
+
+/** The resolved settings the task builders of `planCheckedSync` share. */
+export interface PlanContext {
+  /** The app's name, written in tracking ids. */
+  app: string;
+  /** Tracking method. */
+  tracking: TrackingMethod;
+  /** Namespace given to namespaced objects without one. */
+  defaultNamespace: string;
+  /** Server-side apply unless an object's sync options say otherwise. */
+  ssa: boolean;
+  /** Field manager. */
+  manager: string;
+  /** Take over live objects that carry no tracking id. */
+  adopt: boolean | undefined;
+  /** Options passed to the diff engine. */
+  diffOptions: DiffOptions | undefined;
+  /** Decides whether a kind is cluster-scoped. */
+  clusterScoped: (group: string, kind: string) => boolean | undefined;
+}
+
+function asValidation(err: unknown, key: string): GitOpsError {
+  if (err instanceof GitOpsError) return err;
+  return new ValidationError(`${key}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+/** Skip tasks for the app's live objects when rendering failed: nothing is written or pruned. */
+export function renderFailedTasks(live: readonly KubeObject[], ctx: PlanContext): SyncTask[] {
+  const tasks: SyncTask[] = [];
+  for (const obj of live) {
+    if (trackedAppOf(obj, ctx.tracking) !== ctx.app) continue;
+    const key = resolvedKeyOf(obj, '', ctx.clusterScoped);
+    tasks.push({
+      id: formatObjectKey(key),
+      key,
+      phase: 'Sync',
+      wave: 0,
+      kindOrder: kindRank(key.kind),
+      action: 'skip',
+      reason: 'render failed: nothing is written or pruned',
+      live: obj,
+      syncOptions: readSyncOptions(obj),
+    });
+  }
+  return tasks;
+}
+
+/**
+ * The tasks of the desired objects, matched with the live ones by group/kind key; the keys of the
+ * live objects matched are added to `matched`. Throws a ValidationError for an object that is not
+ * a Kubernetes object, has no name, has invalid annotations or is declared twice.
+ */
+export function desiredTasks(
+  desired: readonly KubeObject[],
+  liveByKey: ReadonlyMap<string, KubeObject>,
+  ctx: PlanContext,
+  matched: Set<string>,
+): SyncTask[] {
+  const tasks: SyncTask[] = [];
+  const seen = new Set<string>();
+  for (const [index, raw] of desired.entries()) {
+    const read = readDesired(raw, index, ctx, seen);
+    const liveObj = read.hasName ? liveByKey.get(read.gkKey) : undefined;
+    if (liveObj) matched.add(read.gkKey);
+    tasks.push(...desiredObjectTasks(raw, read, liveObj, ctx));
+  }
+  return tasks;
+}
+
+interface DesiredRead {
+  key: ObjectKey;
+  hasName: boolean;
+  label: string;
+  gkKey: string;
+  hook: ReturnType<typeof readHookInfo>;
+  wave: number;
+  syncOptions: ObjectSyncOptions;
+}
+
+function readDesired(raw: KubeObject, index: number, ctx: PlanContext, seen: Set<string>): DesiredRead {
+  if (!isKubeObject(raw)) {
+    throw new ValidationError(`desired object #${index} has no apiVersion, kind or metadata`, {
+      path: `[${index}]`,
+    });
+  }
+  const key = resolvedKeyOf(raw, ctx.defaultNamespace, ctx.clusterScoped);
+  const hasName = typeof raw.metadata.name === 'string' && raw.metadata.name !== '';
+  const label = formatObjectKey(key);
+  let hook: ReturnType<typeof readHookInfo>;
+  let wave: number;
+  let syncOptions: ObjectSyncOptions;
+  try {
+    hook = readHookInfo(raw);
+    wave = readSyncWave(raw);
+    syncOptions = readSyncOptions(raw);
+  } catch (err) {
+    throw asValidation(err, label);
+  }
+  if (!hasName && !(hook.kind === 'hook' && typeof raw.metadata.generateName === 'string')) {
+    throw new ValidationError(`${raw.kind} #${index} has no metadata.name`, { path: 'metadata.name' });
+  }
+  const gkKey = groupKindKey(key);
+  if (hasName) {
+    const dupKey = `${hook.kind === 'hook' ? 'hook:' : ''}${gkKey}`;
+    if (seen.has(dupKey)) {
+      throw new ValidationError(`${label} is declared twice`, {
+        code: 'DUPLICATE_RESOURCE',
+        path: 'metadata.name',
+      });
+    }
+    seen.add(dupKey);
+  }
+  return { key, hasName, label, gkKey, hook, wave, syncOptions };
+}
+
+function desiredObjectTasks(
+  raw: KubeObject,
+  read: DesiredRead,
+  liveObj: KubeObject | undefined,
+  ctx: PlanContext,
+): SyncTask[] {
+  const { key, hasName, label, hook, wave, syncOptions } = read;
+  const { app } = ctx;
+  const owner = liveObj ? trackedAppOf(liveObj, ctx.tracking) : undefined;
+  const toWrite = withTracking(raw, app, key, ctx.tracking);
+  // A cluster-scoped object loses a stray namespace (it would break the URL); others get theirs.
+  if (key.namespace === '') delete toWrite.metadata.namespace;
+  else toWrite.metadata.namespace = key.namespace;
+  const base = { key, wave, kindOrder: kindRank(key.kind), syncOptions, live: liveObj };
+
+  if (hook.kind === 'skip') {
+    return [{ ...base, id: label, phase: 'Sync', action: 'skip', reason: hook.reason, desired: toWrite }];
+  }
+  if (hook.kind === 'hook') {
+    const name = hasName ? key.name : `${raw.metadata.generateName}*`;
+    const other = liveObj !== undefined && owner !== undefined && owner !== app;
+    return hook.phases.map((phase) => ({
+      ...base,
+      id: `${phase}:${formatObjectKey({ ...key, name })}`,
+      phase,
+      action: other ? 'skip' : 'hook',
+      reason: other ? `owned by app "${owner}": not touched` : `${phase} hook`,
+      desired: toWrite,
+      hookDeletePolicies: hook.deletePolicies,
+      ownedBy: other ? owner : undefined,
+    }));
+  }
+  if (liveObj && owner !== app) {
+    if (owner !== undefined) {
+      return [
+        {
+          ...base,
+          id: label,
+          phase: 'Sync',
+          action: 'skip',
+          reason: `owned by app "${owner}": not touched`,
+          desired: toWrite,
+          ownedBy: owner,
+        },
+      ];
+    }
+    if (!ctx.adopt) {
+      return [
+        {
+          ...base,
+          id: label,
+          phase: 'Sync',
+          action: 'skip',
+          reason: 'exists and carries no tracking id of this app: not overwritten (adopt to take it over)',
+          desired: toWrite,
+        },
+      ];
+    }
+  }
+  if (liveObj === undefined) return [createTask(base, label, toWrite, ctx)];
+  return [applyTask(base, label, toWrite, liveObj, owner, ctx)];
+}
+
+/** The fields every task of a desired object starts with. */
+type TaskBase = Pick<SyncTask, 'key' | 'wave' | 'kindOrder' | 'syncOptions' | 'live'>;
+
+/** A create task whose diff (against nothing) is computed when first read. */
+function createTask(base: TaskBase, label: string, toWrite: KubeObject, ctx: PlanContext): SyncTask {
+  const task: SyncTask = {
+    ...base,
+    id: label,
+    phase: 'Sync',
+    action: 'create',
+    reason: 'missing from the cluster',
+    desired: toWrite,
+  };
+  const diffOptions = { ...(ctx.diffOptions ?? {}), strategy: 'auto' as const, manager: ctx.manager };
+  let computed: DiffResult | undefined;
+  Object.defineProperty(task, 'diff', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      computed ??= diff(toWrite, null, { ...diffOptions, showSecretValues: false });
+      return computed;
+    },
+    set: (value: DiffResult | undefined) => {
+      Object.defineProperty(task, 'diff', {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    },
+  });
+  return task;
+}
+
+/** An apply or unchanged task, from the diff of the object to write against the live one. */
+function applyTask(
+  base: TaskBase,
+  label: string,
+  toWrite: KubeObject,
+  liveObj: KubeObject,
+  owner: string | undefined,
+  ctx: PlanContext,
+): SyncTask {
+  const { syncOptions } = base;
+  const useSsa = syncOptions.serverSideApply ?? ctx.ssa;
+  let result: DiffResult;
+  try {
+    result = diff(toWrite, liveObj, {
+      ...(ctx.diffOptions ?? {}),
+      strategy: syncOptions.replace ? 'two-way' : useSsa ? 'structured-merge' : 'auto',
+      manager: ctx.manager,
+      showSecretValues: false,
+    });
+  } catch (err) {
+    throw asValidation(err, label);
+  }
+  const action: SyncAction = result.modified ? 'apply' : 'unchanged';
+  const reason =
+    action === 'apply'
+      ? `out of sync: ${result.changes
+          .slice(0, 5)
+          .map((c) => c.pointer || '/')
+          .join(', ')}${result.changes.length > 5 ? ', …' : ''}${owner !== ctx.app ? ' (adopted)' : ''}`
+      : 'in sync';
+  return { ...base, id: label, phase: 'Sync', action, reason, desired: toWrite, diff: result };
+}
+
+/**
+ * Prune candidates: live objects of this app that are no longer desired (not in `matched`), except
+ * hooks and objects made by a controller. Those whose sync options forbid pruning, or that are
+ * detached, become skip tasks.
+ */
+export function pruneTasks(
+  liveByKey: ReadonlyMap<string, KubeObject>,
+  matched: ReadonlySet<string>,
+  ctx: PlanContext,
+): SyncTask[] {
+  const candidates: SyncTask[] = [];
+  for (const [gk, obj] of liveByKey) {
+    if (matched.has(gk) || trackedAppOf(obj, ctx.tracking) !== ctx.app) continue;
+    if (readHookInfo(safeHookObject(obj)).kind !== 'resource') continue; // hooks are never pruned
+    if (obj.metadata?.ownerReferences?.some((r) => r.controller === true)) continue; // made by a controller
+    const key = resolvedKeyOf(obj, '', ctx.clusterScoped);
+    const syncOptions = readSyncOptions(obj);
+    let wave = 0;
+    try {
+      wave = readSyncWave(obj);
+    } catch {
+      wave = 0;
+    }
+    const task: SyncTask = {
+      id: formatObjectKey(key),
+      key,
+      phase: 'Sync',
+      wave,
+      kindOrder: kindRank(key.kind),
+      action: 'prune',
+      reason: 'no longer in the desired state',
+      live: obj,
+      syncOptions,
+    };
+    if (syncOptions.prune === false || syncOptions.delete === false) {
+      task.action = 'skip';
+      task.reason = 'orphaned; pruning disabled by its sync-options annotation';
+    } else if (syncOptions.detach) {
+      task.action = 'skip';
+      task.reason = 'orphaned; detached by client.lifecycle.config.k8s.io/deletion: detach';
+    }
+    candidates.push(task);
+  }
+  return candidates;
+}
+
+function safeHookObject(obj: KubeObject): KubeObject {
+  // A live object's annotations may be anything; a bad hook annotation on it is not a reason to prune.
+  try {
+    readHookInfo(obj);
+    return obj;
+  } catch {
+    return { ...obj, metadata: { ...obj.metadata, annotations: { 'argocd.argoproj.io/hook': 'Skip' } } };
+  }
+}
