@@ -67,16 +67,7 @@ export async function runDemo(args: string[]): Promise<number> {
   let watching: NodeJS.Timeout | undefined;
   let cloneRoot: string | undefined;
   try {
-    await cluster.client.create(applicationCrd() as KubeObject);
-    cluster.client.invalidateDiscovery();
-    for (const obj of applicationAccessRbac({
-      name: 'gitops-kit-demo-user',
-      namespace: 'default',
-      verbs: APPLICATION_WRITE_VERBS,
-      subjects: [{ kind: 'User', name: DEMO_USER }],
-    })) {
-      await cluster.client.create(obj);
-    }
+    await installApplicationCrd(cluster);
     const repo = await git.createRepository('deploy', { defaultBranch: 'main' });
     await repo.commit({ files: await readSeedRepository(), message: 'Seed: base, dev and prod' });
     cloneRoot = await mkdtemp(join(tmpdir(), 'gitops-kit-demo-'));
@@ -102,24 +93,7 @@ export async function runDemo(args: string[]): Promise<number> {
     stopOperator = () => op.stop();
     for (const app of demoApplications(repo.url)) await cluster.client.create(app);
 
-    // A Git host sends a push webhook; the test git server does not, so the demo watches the branch.
-    let head = await repo.revParse('refs/heads/main');
-    watching = setInterval(() => {
-      void repo.revParse('refs/heads/main').then(async (now) => {
-        if (!now || now === head) return;
-        head = now;
-        say(`push to main (${now.slice(0, 7)}): sending the webhook`);
-        await fetch(`${op.url}/api/webhook`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-github-event': 'push' },
-          body: JSON.stringify({
-            ref: 'refs/heads/main',
-            after: now,
-            repository: { clone_url: repo.url, html_url: repo.url, default_branch: 'main' },
-          }),
-        }).catch(() => undefined);
-      });
-    }, 500);
+    watching = await watchBranch(repo, op.url, say);
 
     say(`web view:    ${op.url}/`);
     say(`token:       ${token}   (log in to the web view as ${DEMO_USER}: Applications of default)`);
@@ -130,36 +104,7 @@ export async function runDemo(args: string[]): Promise<number> {
     );
     if (!tls) say('note:        no openssl: the API server speaks plain HTTP, where kubectl sends no token');
 
-    if (values['exit-when-synced']) {
-      const deadline = Date.now() + (values.timeout ? Number.parseFloat(values.timeout) * 1000 : 120_000);
-      for (;;) {
-        const [dev, prod] = await Promise.all(
-          ['dev', 'prod'].map(async (name) => {
-            const app = await cluster.client.get({
-              apiVersion: APPLICATION_API_VERSION,
-              kind: APPLICATION_KIND,
-              namespace: 'default',
-              name,
-            });
-            return (app.status ?? {}) as ApplicationStatus;
-          }),
-        );
-        if (
-          dev?.sync?.status === 'Synced' &&
-          dev.health?.status === 'Healthy' &&
-          prod?.sync?.status === 'OutOfSync' &&
-          prod.sync.revision
-        ) {
-          say(`dev: Synced/Healthy at ${dev.sync.revision}; prod: OutOfSync (manual sync policy)`);
-          return 0;
-        }
-        if (Date.now() > deadline) {
-          say(`not reconciled in time: dev ${JSON.stringify(dev?.sync)} prod ${JSON.stringify(prod?.sync)}`);
-          return 1;
-        }
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    if (values['exit-when-synced']) return await waitUntilSynced(cluster, values.timeout, say);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
@@ -172,5 +117,89 @@ export async function runDemo(args: string[]): Promise<number> {
     await cluster.stop();
     // The clone outlives an interactive demo (the user's commits are in it), not a one-shot.
     if (values['exit-when-synced'] && cloneRoot) await rm(cloneRoot, { recursive: true, force: true });
+  }
+}
+
+type DemoCluster = Awaited<ReturnType<typeof startTestCluster>>;
+type DemoRepository = Awaited<ReturnType<Awaited<ReturnType<typeof startGitServer>>['createRepository']>>;
+
+/** Installs the Application CRD and the demo user's RBAC. */
+async function installApplicationCrd(cluster: DemoCluster): Promise<void> {
+  await cluster.client.create(applicationCrd() as KubeObject);
+  cluster.client.invalidateDiscovery();
+  for (const obj of applicationAccessRbac({
+    name: 'gitops-kit-demo-user',
+    namespace: 'default',
+    verbs: APPLICATION_WRITE_VERBS,
+    subjects: [{ kind: 'User', name: DEMO_USER }],
+  })) {
+    await cluster.client.create(obj);
+  }
+}
+
+/**
+ * A Git host sends a push webhook; the test git server does not, so the demo watches the branch
+ * and sends the operator the webhook itself. Answers the timer to clear.
+ */
+async function watchBranch(
+  repo: DemoRepository,
+  operatorUrl: string | undefined,
+  say: (text: string) => void,
+): Promise<NodeJS.Timeout> {
+  let head = await repo.revParse('refs/heads/main');
+  return setInterval(() => {
+    void repo.revParse('refs/heads/main').then(async (now) => {
+      if (!now || now === head) return;
+      head = now;
+      say(`push to main (${now.slice(0, 7)}): sending the webhook`);
+      await fetch(`${operatorUrl}/api/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-github-event': 'push' },
+        body: JSON.stringify({
+          ref: 'refs/heads/main',
+          after: now,
+          repository: { clone_url: repo.url, html_url: repo.url, default_branch: 'main' },
+        }),
+      }).catch(() => undefined);
+    });
+  }, 500);
+}
+
+/**
+ * Polls until dev is Synced/Healthy and prod has been compared (OutOfSync): answers 0, or 1 once
+ * `timeout` seconds (default 120) have passed.
+ */
+async function waitUntilSynced(
+  cluster: DemoCluster,
+  timeout: string | undefined,
+  say: (text: string) => void,
+): Promise<number> {
+  const deadline = Date.now() + (timeout ? Number.parseFloat(timeout) * 1000 : 120_000);
+  for (;;) {
+    const [dev, prod] = await Promise.all(
+      ['dev', 'prod'].map(async (name) => {
+        const app = await cluster.client.get({
+          apiVersion: APPLICATION_API_VERSION,
+          kind: APPLICATION_KIND,
+          namespace: 'default',
+          name,
+        });
+        return (app.status ?? {}) as ApplicationStatus;
+      }),
+    );
+    if (
+      dev?.sync?.status === 'Synced' &&
+      dev.health?.status === 'Healthy' &&
+      prod?.sync?.status === 'OutOfSync' &&
+      prod.sync.revision
+    ) {
+      say(`dev: Synced/Healthy at ${dev.sync.revision}; prod: OutOfSync (manual sync policy)`);
+      return 0;
+    }
+    if (Date.now() > deadline) {
+      say(`not reconciled in time: dev ${JSON.stringify(dev?.sync)} prod ${JSON.stringify(prod?.sync)}`);
+      return 1;
+    }
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
