@@ -11,11 +11,6 @@ export interface GeneratorSite {
   path: string;
 }
 
-/** Every id an object had: kustomize's previous ids (repeats included) and its current one. */
-function idsOf(r: Resource): ResId[] {
-  return [...r.storedIds, ...r.prevIds, r.curId()];
-}
-
 function idText(id: ResId): string {
   return `${id.group ? `${id.group}/` : ''}${id.version}_${id.kind}|${id.namespace || '~X'}|${id.name}`;
 }
@@ -37,7 +32,7 @@ export class GeneratedObjectIndex {
   }
 
   private index(r: Resource): void {
-    for (const id of idsOf(r)) {
+    for (const id of r.anyIds()) {
       const key = `${id.kind}\u0000${id.name}`;
       const list = this.byKindName.get(key);
       if (!list) this.byKindName.set(key, [r]);
@@ -55,7 +50,7 @@ export class GeneratedObjectIndex {
   absorb(generated: Resource, site: GeneratorSite): void {
     const id = generated.curId();
     const candidates = this.byKindName.get(`${id.kind}\u0000${id.name}`) ?? [];
-    const matches = candidates.filter((r) => idsOf(r).some((x) => sameId(x, id, this.clusterScoped)));
+    const matches = candidates.filter((r) => r.anyIds().some((x) => sameId(x, id, this.clusterScoped)));
     const behavior = generated.behavior ?? 'create';
     if (matches.length > 1) {
       throw new ValidationError(

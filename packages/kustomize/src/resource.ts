@@ -131,6 +131,13 @@ export class Resource {
   allIds(): ResId[] {
     return [...this.prevIds, this.curId()];
   }
+  /**
+   * The ids kustomize finds an object by (`GetMatchingResourcesByAnyId`): every id it stored
+   * (a JSON patch in `patches` stores one even when it renames nothing) and the current one.
+   */
+  anyIds(): ResId[] {
+    return [...this.storedIds, ...this.prevIds, this.curId()];
+  }
   /** Records the current id as a previous one before a rename. */
   rememberId(): void {
     const cur = this.curId();

@@ -838,7 +838,7 @@ export class KustTarget {
     // compared as effective ones (none is `default`) and the full group/version/kind.
     const patchId = { group, version, kind, name, namespace: ns };
     const matches = acc.resources.filter((r) =>
-      r.allIds().some((id) => sameId(id, patchId, this.ctx.clusterScoped)),
+      r.anyIds().some((id) => sameId(id, patchId, this.ctx.clusterScoped)),
     );
     if (matches.length !== 1) {
       throw new PatchError(
