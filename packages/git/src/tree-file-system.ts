@@ -109,93 +109,8 @@ export function treeFileSystem(
       path: 'path',
     });
   }
-  const shown = (parts: string[]) => `/${parts.slice(rootParts.length).join('/')}`;
-
-  /** Resolves `path` inside the root; the last component's symlink is followed when `followLast`. */
-  const resolve = (path: string, followLast: boolean): Resolved => {
-    // The caller's `..` is lexical (as in core's confinement), and may not climb above `/`.
-    const lexical: string[] = [];
-    for (const part of path.split('/')) {
-      if (part === '' || part === '.') continue;
-      if (part !== '..') lexical.push(part);
-      else if (lexical.pop() === undefined) {
-        const origin = options.origin === undefined ? '' : ` (${options.origin})`;
-        throw new SecurityError(`path "${path}" leaves the root "/"${origin}`, {
-          file: path,
-          code: 'PATH_ESCAPE',
-          details: { path, root: '/', ...(options.origin === undefined ? {} : { origin: options.origin }) },
-        });
-      }
-    }
-    const root = lookupRaw(rootParts);
-    if (root === undefined || typeOfMode(root.mode) !== 'directory') {
-      throw new NotFoundError('no such file or directory', { file: path });
-    }
-    const current = [...rootParts];
-    let entry = root;
-    const pending = lexical;
-    let hops = 0;
-    while (pending.length > 0) {
-      const part = pending.shift() as string;
-      if (part === '' || part === '.') continue;
-      if (part === '..') {
-        // Only a symlink target can bring `..` here: the caller's were resolved lexically.
-        if (current.length <= rootParts.length) {
-          throw new SecurityError(`a symlink in "${path}" points outside the root`, {
-            file: path,
-            code: 'SYMLINK_ESCAPE',
-          });
-        }
-        current.pop();
-        entry = lookupRaw(current) as GitTreeEntry;
-        continue;
-      }
-      if (typeOfMode(entry.mode) !== 'directory') throw new NotFoundError('not a directory', { file: path });
-      const next = treeOf(entry.oid).get(part);
-      const type = next === undefined ? undefined : typeOfMode(next.mode);
-      const repoPath = [...current, part].join('/');
-      if (next === undefined || type === undefined || ignores.ignores(repoPath, type === 'directory')) {
-        throw new NotFoundError('no such file or directory', { file: path });
-      }
-      if (type === 'symlink' && (pending.length > 0 || followLast)) {
-        const linkPath = shown([...current, part]);
-        if (++hops > MAX_SYMLINK_HOPS) {
-          throw new SecurityError(`too many symbolic links resolving "${path}"`, {
-            file: path,
-            code: 'SYMLINK_ESCAPE',
-          });
-        }
-        const target = blob(next.oid).toString('utf8');
-        if (target.startsWith('/')) {
-          throw new SecurityError(`symlink ${linkPath} points outside the root (to ${target})`, {
-            file: linkPath,
-            code: 'SYMLINK_ESCAPE',
-            details: { target },
-          });
-        }
-        // Check the target lexically first, so the message names the link that escapes.
-        const depth = current.length - rootParts.length;
-        let level = depth;
-        for (const p of target.split('/')) {
-          if (p === '..') level--;
-          else if (p !== '' && p !== '.') level++;
-          if (level < 0) {
-            throw new SecurityError(`symlink ${linkPath} points outside the root (to ${target})`, {
-              file: linkPath,
-              code: 'SYMLINK_ESCAPE',
-              details: { target },
-            });
-          }
-        }
-        pending.unshift(...target.split('/'));
-        continue;
-      }
-      current.push(part);
-      entry = next;
-    }
-    const type = typeOfMode(entry.mode) as FileType;
-    return { entry, type, parts: current };
-  };
+  const ctx: TreeContext = { treeOf, blob, lookupRaw, ignores, rootParts, origin: options.origin };
+  const resolve = (path: string, followLast: boolean): Resolved => resolveIn(ctx, path, followLast);
 
   const statOf = ({ entry, type }: Resolved): FileStat => {
     if (type === 'directory') return { type, size: 0 };
@@ -237,4 +152,111 @@ export function treeFileSystem(
       return blob(r.entry.oid).toString('utf8');
     },
   };
+}
+
+/** What {@link resolveIn} reads the tree through. */
+interface TreeContext {
+  treeOf(oid: string): Map<string, GitTreeEntry>;
+  blob(oid: string): Buffer;
+  /** Plain lookup by repository path, no ignore rules, no symlinks. */
+  lookupRaw(parts: string[]): GitTreeEntry | undefined;
+  ignores: SourceIgnore;
+  /** Repository-relative path parts of the root `/`. */
+  rootParts: string[];
+  origin: string | undefined;
+}
+
+/**
+ * The caller's path as parts, its `..` resolved lexically (as in core's confinement); a `..` that
+ * climbs above `/` is refused with a SecurityError (`PATH_ESCAPE`).
+ */
+function lexicalParts(path: string, origin: string | undefined): string[] {
+  const lexical: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part !== '..') lexical.push(part);
+    else if (lexical.pop() === undefined) {
+      const named = origin === undefined ? '' : ` (${origin})`;
+      throw new SecurityError(`path "${path}" leaves the root "/"${named}`, {
+        file: path,
+        code: 'PATH_ESCAPE',
+        details: { path, root: '/', ...(origin === undefined ? {} : { origin }) },
+      });
+    }
+  }
+  return lexical;
+}
+
+/**
+ * Refuses (SecurityError `SYMLINK_ESCAPE`) a symlink target that is absolute or climbs out of the
+ * root, checked lexically from the link's `depth` below the root so the message names the link.
+ */
+function checkLinkTarget(target: string, linkPath: string, depth: number): void {
+  const escapeError = () =>
+    new SecurityError(`symlink ${linkPath} points outside the root (to ${target})`, {
+      file: linkPath,
+      code: 'SYMLINK_ESCAPE',
+      details: { target },
+    });
+  if (target.startsWith('/')) throw escapeError();
+  let level = depth;
+  for (const p of target.split('/')) {
+    if (p === '..') level--;
+    else if (p !== '' && p !== '.') level++;
+    if (level < 0) throw escapeError();
+  }
+}
+
+/** Resolves `path` inside the root; the last component's symlink is followed when `followLast`. */
+function resolveIn(ctx: TreeContext, path: string, followLast: boolean): Resolved {
+  const { rootParts } = ctx;
+  const lexical = lexicalParts(path, ctx.origin);
+  const root = ctx.lookupRaw(rootParts);
+  if (root === undefined || typeOfMode(root.mode) !== 'directory') {
+    throw new NotFoundError('no such file or directory', { file: path });
+  }
+  const current = [...rootParts];
+  let entry = root;
+  const pending = lexical;
+  let hops = 0;
+  while (pending.length > 0) {
+    const part = pending.shift() as string;
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      // Only a symlink target can bring `..` here: the caller's were resolved lexically.
+      if (current.length <= rootParts.length) {
+        throw new SecurityError(`a symlink in "${path}" points outside the root`, {
+          file: path,
+          code: 'SYMLINK_ESCAPE',
+        });
+      }
+      current.pop();
+      entry = ctx.lookupRaw(current) as GitTreeEntry;
+      continue;
+    }
+    if (typeOfMode(entry.mode) !== 'directory') throw new NotFoundError('not a directory', { file: path });
+    const next = ctx.treeOf(entry.oid).get(part);
+    const type = next === undefined ? undefined : typeOfMode(next.mode);
+    const repoPath = [...current, part].join('/');
+    if (next === undefined || type === undefined || ctx.ignores.ignores(repoPath, type === 'directory')) {
+      throw new NotFoundError('no such file or directory', { file: path });
+    }
+    if (type === 'symlink' && (pending.length > 0 || followLast)) {
+      const linkPath = `/${[...current, part].slice(rootParts.length).join('/')}`;
+      if (++hops > MAX_SYMLINK_HOPS) {
+        throw new SecurityError(`too many symbolic links resolving "${path}"`, {
+          file: path,
+          code: 'SYMLINK_ESCAPE',
+        });
+      }
+      const target = ctx.blob(next.oid).toString('utf8');
+      checkLinkTarget(target, linkPath, current.length - rootParts.length);
+      pending.unshift(...target.split('/'));
+      continue;
+    }
+    current.push(part);
+    entry = next;
+  }
+  const type = typeOfMode(entry.mode) as FileType;
+  return { entry, type, parts: current };
 }
