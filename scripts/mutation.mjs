@@ -132,8 +132,14 @@ function changed(rev) {
   for (const [pkg, { dir, modules }] of Object.entries(MODULES)) {
     const base = rev ?? git(['log', '-1', '--format=%H', '--', relative(root, reportOf(pkg))]);
     if (base === '') continue; // no report yet: a full run is a local command
+    // Only modules the report already measures: a module's first run is a full one (up to half an
+    // hour), a local command like a package's first report.
+    const measured = existsSync(reportOf(pkg))
+      ? new Set(Object.keys(JSON.parse(readFileSync(reportOf(pkg), 'utf8')).files ?? {}))
+      : new Set();
     const names = new Set(git(['diff', '--name-only', base, '--', dir]).split('\n').filter(Boolean));
     for (const [mod, tests] of Object.entries(modules)) {
+      if (!measured.has(join(dir, mod))) continue;
       if ([mod, ...tests].some((f) => names.has(join(dir, f)))) out.push([pkg, mod]);
     }
   }
