@@ -19,16 +19,17 @@ import { renderDir } from './render-dir.js';
 import { formatStatus, statusLine } from './status-format.js';
 
 /** Help text of `gitops-kit status`. */
-export const STATUS_USAGE = `Usage: gitops-kit status DIR --app NAME [flags]
+export const STATUS_USAGE = `Usage: gitops-kit status [DIR] --app NAME [flags]
 
 Render the kustomization in DIR and compare it with the live objects of application NAME (those
 carrying its tracking id, and the live counterpart of each rendered object), as Argo CD does: each
 resource Synced or OutOfSync (to create, to update, or only live: to prune) with its health, the
 application Synced only when every resource is, and its health aggregated. A render that fails
-makes sync Unknown. Secret values are never shown.
+makes sync Unknown. Without DIR, only the live objects of NAME are read: their health, and sync
+Unknown (it needs the rendered objects). Secret values are never shown.
 
-Exit status: 0 Synced and Healthy; 1 anything else (with --wait: not so before the timeout);
-2 an error (a usage error, an unreachable cluster).
+Exit status: 0 Synced and Healthy (without DIR: Healthy); 1 anything else (with --wait: not so
+before the timeout); 2 an error (a usage error, an unreachable cluster).
 
 Flags:
       --app NAME                 The application (its tracking id) (required)
@@ -54,7 +55,11 @@ const FLAGS = {
   root: { type: 'string' },
 } as const;
 
-const done = (s: ApplicationComparisonResult) => s.sync === 'Synced' && s.health.status === 'Healthy';
+const syncedAndHealthy = (s: ApplicationComparisonResult) =>
+  s.sync === 'Synced' && s.health.status === 'Healthy';
+
+/** The message of the Unknown sync status when no DIR was given. */
+const NO_DIR = 'no DIR given: sync status needs the rendered objects';
 
 /** Runs `gitops-kit status` and returns its exit code: 0 Synced and Healthy, 1 not, 2 an error. */
 export async function runStatus(
@@ -63,7 +68,7 @@ export async function runStatus(
   environment: CliEnvironment = processEnvironment(),
 ): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
-  let dir: string;
+  let dir: string | undefined;
   let timeoutMs: number;
   let intervalMs: number;
   try {
@@ -74,9 +79,9 @@ export async function runStatus(
       return 0;
     }
     if (typeof values.app !== 'string' || values.app === '') throw new UsageError('flag --app is required');
-    if (parsed.positionals.length !== 1)
-      throw new UsageError('specify one path to a kustomization directory');
-    dir = parsed.positionals[0] as string;
+    if (parsed.positionals.length > 1)
+      throw new UsageError('specify at most one path to a kustomization directory');
+    dir = parsed.positionals[0];
     timeoutMs = parseDuration(typeof values.timeout === 'string' ? values.timeout : '5m');
     intervalMs = parseDuration(typeof values.interval === 'string' ? values.interval : '2s', '--interval');
   } catch (err) {
@@ -89,12 +94,21 @@ export async function runStatus(
   try {
     let desired: KubeObject[] | undefined;
     let renderError: unknown;
-    try {
-      const rendered = await renderDir(dir, { root: values.root as string | undefined });
-      desired = rendered.objects;
-    } catch (err) {
-      renderError = err;
-    }
+    if (dir === undefined) renderError = new Error(NO_DIR);
+    else
+      try {
+        const rendered = await renderDir(dir, { root: values.root as string | undefined });
+        desired = rendered.objects;
+      } catch (err) {
+        renderError = err;
+      }
+    // Without DIR there is no sync status to wait for: health alone decides, and an app none of
+    // whose objects is live is not there at all.
+    const done =
+      dir === undefined
+        ? (s: ApplicationComparisonResult) => s.resources.length > 0 && s.health.status === 'Healthy'
+        : syncedAndHealthy;
+    const goal = dir === undefined ? 'Healthy' : 'Synced and Healthy';
     client = await openCluster(values, environment);
     const cluster = client;
     const compare = () =>
@@ -110,7 +124,7 @@ export async function runStatus(
       const deadline = Date.now() + timeoutMs;
       let last = statusLine(app, status);
       streams.stderr.write(`${last}\n`);
-      while (!done(status) && renderError === undefined && Date.now() < deadline) {
+      while (!done(status) && (dir === undefined || renderError === undefined) && Date.now() < deadline) {
         await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
         status = await compare();
         const line = statusLine(app, status);
@@ -120,9 +134,13 @@ export async function runStatus(
       streams.stdout.write(formatStatus(app, status, format));
       if (!done(status)) {
         const why =
-          renderError !== undefined ? 'the render failed' : `timed out after ${values.timeout ?? '5m'}`;
+          dir !== undefined && renderError !== undefined
+            ? 'the render failed'
+            : status.resources.length === 0
+              ? `no live object carries its tracking id (waited ${values.timeout ?? '5m'})`
+              : `timed out after ${values.timeout ?? '5m'}`;
         streams.stderr.write(
-          `Error: ${app} is not Synced and Healthy: ${why} (${status.sync}, ${status.health.status})\n`,
+          `Error: ${app} is not ${goal}: ${why} (${status.sync}, ${status.health.status})\n`,
         );
         return 1;
       }

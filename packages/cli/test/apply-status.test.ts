@@ -236,6 +236,21 @@ describe('gitops-kit status (a process, against testkit over HTTP)', () => {
     expect(waited.stdout).toContain('Sync:    Synced\nHealth:  Healthy\n');
     expect(waited.stdout).toMatch(/^apps\s+Deployment\s+cli-status\s+web\s+Synced\s+Healthy/m);
 
+    // Without DIR: the app's live objects (by tracking id) with their health; sync is Unknown.
+    const liveOnly = await gitopsKit(['status', '--app', 'st', ...kube(), '-o', 'json']);
+    expect(liveOnly.code).toBe(0);
+    const live = JSON.parse(liveOnly.stdout) as ApplicationComparisonResult;
+    expect(live.sync).toBe('Unknown');
+    expect(live.health.status).toBe('Healthy');
+    expect(live.resources.map((r) => `${r.kind}/${r.name} ${r.health ?? '-'}`).sort()).toEqual([
+      'ConfigMap/settings -',
+      'Deployment/web Healthy',
+      'Namespace/cli-status -',
+    ]);
+    const nobody = await gitopsKit(['status', '--app', 'nobody', '--wait', '--timeout', '1s', ...kube()]);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toContain('Error: nobody is not Healthy: no live object carries its tracking id');
+
     app('cli-status', [configMap('settings', 'two'), deployment('nginx:1.27')], dir);
     const drift = await gitopsKit(['status', dir, '--app', 'st', ...kube(), '-o', 'markdown']);
     expect(drift.code).toBe(1);

@@ -230,13 +230,18 @@ export function compareApplicationWithDiff(
   const live = options.live.filter((o) => !isHook(o));
 
   if (options.desired === undefined || options.renderError !== undefined) {
-    const health = aggregateHealth(live, options.healthOptions);
     const message = messageOf(options.renderError);
+    const rows = live.map((o) => ({ ...rowOf(keyOfLive(o), 'Unknown'), message }));
+    const health = aggregateHealth(
+      live.filter((o) => o.kind !== '').map((o) => ({ id: idOf(keyOfLive(o)), live: o, target: null })),
+      options.healthOptions,
+    );
+    addHealth(rows, health);
     return {
       comparison: {
         sync: 'Unknown',
         health: { status: health.status, message: health.message },
-        resources: live.map((o) => ({ ...rowOf(keyOfLive(o), 'Unknown'), message })).sort(compareRows),
+        resources: rows.sort(compareRows),
         message,
       },
     };
@@ -285,14 +290,7 @@ export function compareApplicationWithDiff(
     if (item.key.kind !== '') healthInputs.push({ id, live: liveObj ?? null, target: target ?? null });
   }
   const health = aggregateHealth(healthInputs, options.healthOptions);
-  const byId = new Map(health.resources.map((h) => [h.id, h.health]));
-  for (const row of rows) {
-    const h = byId.get(idOf(row));
-    if (h === undefined) continue;
-    row.health = h.status;
-    if (h.message) row.healthMessage = h.message;
-    if (h.message && row.message === undefined) row.message = h.message;
-  }
+  addHealth(rows, health);
   let sync: ApplicationSyncStatus = rows.some((r) => r.sync === 'OutOfSync') ? 'OutOfSync' : 'Synced';
   if (errors.length > 0) sync = 'Unknown';
   return {
@@ -329,4 +327,16 @@ function stampTracking(
       return o;
     }
   });
+}
+
+/** Each row's health from the aggregate's per-resource answers (its message when the row has none). */
+function addHealth(rows: ResourceComparison[], health: ReturnType<typeof aggregateHealth>): void {
+  const byId = new Map(health.resources.map((h) => [h.id, h.health]));
+  for (const row of rows) {
+    const h = byId.get(idOf(row));
+    if (h === undefined) continue;
+    row.health = h.status;
+    if (h.message) row.healthMessage = h.message;
+    if (h.message && row.message === undefined) row.message = h.message;
+  }
 }
