@@ -95,10 +95,7 @@ export async function retryIfTypeGone<T>(invalidate: () => void, fn: () => Promi
   try {
     return await fn();
   } catch (err) {
-    if (
-      isNotFound(err) &&
-      /could not find the requested resource/.test((err as KubeApiError).message)
-    ) {
+    if (isNotFound(err) && /could not find the requested resource/.test((err as KubeApiError).message)) {
       invalidate();
       return fn();
     }
