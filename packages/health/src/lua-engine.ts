@@ -209,7 +209,7 @@ export class LuaHealthEngine {
   }
 
   /**
-   * Runs one script on `obj` like {@link run}, but throws a {@link LuaScriptError} (with the
+   * Runs one script on `obj` like `run`, but throws a {@link LuaScriptError} (with the
    * script's file and the line Lua reported) where `run` would answer Unknown: the script does
    * not compile, raises an error, runs past a limit or returns something other than a valid
    * `{ status, message }`. For testing scripts, as `argocd admin settings resource-overrides

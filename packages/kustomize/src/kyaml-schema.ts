@@ -59,7 +59,7 @@ export interface OpenApiChoice {
  * before: a custom schema chosen before any lookup is the only schema (the built-in kinds then have
  * none, their lists are replaced whole), one chosen after a lookup comes on top of the built-in
  * kinds. Lookups are strategic merges and the ids of resources whose kind kyaml does not know the
- * scope of by heart ({@link touchKind}); checked with kubectl kustomize v5.5.0.
+ * scope of by heart (`touchKind`); checked with kubectl kustomize v5.5.0.
  */
 export class KyamlSchemaChoice {
   /** The schema merges use now. */

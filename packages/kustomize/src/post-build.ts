@@ -32,7 +32,7 @@ const VAR_NAME = /^[_A-Za-z][_A-Za-z0-9]*$/;
 /**
  * The variables of a `postBuild` spec: each `substituteFrom` object's data in order (Secret values
  * base64-decoded), then `substitute`. `getObject` returns the ConfigMap or Secret, or undefined
- * when it does not exist; a missing object that is not optional is a {@link NotFoundError}.
+ * when it does not exist; a missing object that is not optional is a `NotFoundError` (`@gitops-kit/core`).
  */
 export function loadPostBuildVariables(
   spec: PostBuildSpec,

@@ -2,7 +2,7 @@ import { isSchemaRejection, KubeApiError } from '@gitops-kit/cluster';
 import { Backoff, type BackoffPolicy, isGitOpsError } from '@gitops-kit/core';
 import { SyncCancellation } from './cancellation.js';
 
-/** Retry with exponential backoff, per cluster operation (core's {@link BackoffPolicy}). */
+/** Retry with exponential backoff, per cluster operation (core's `BackoffPolicy`). */
 export type RetryPolicy = BackoffPolicy;
 
 /** True for failures worth retrying: unreachable server, 429, 5xx, timeouts, optimistic-lock conflicts. */
