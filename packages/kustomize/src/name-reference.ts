@@ -88,11 +88,11 @@ export function fixNameReferences(
                 const found = select(rule, referrer, el, undefined, false);
                 if (found) value[i] = found.name;
               } else if (isObj(el)) {
-                updateNameNamespace(rule, referrer, el);
+                updateNameNamespace(rule, referrer, el, fs.path);
               }
             }
           } else if (isObj(value)) {
-            updateNameNamespace(rule, referrer, value);
+            updateNameNamespace(rule, referrer, value, fs.path);
           }
         });
       }
@@ -101,7 +101,21 @@ export function fixNameReferences(
 
   // kustomize's setMapping: the item's kind is not looked at, so a RoleBinding's User or Group
   // subject named like a renamed ServiceAccount follows it too.
-  function updateNameNamespace(rule: NameBackReference, referrer: Resource, el: JsonObject): void {
+  function updateNameNamespace(
+    rule: NameBackReference,
+    referrer: Resource,
+    el: JsonObject,
+    fieldPath: string,
+  ): void {
+    if (!('name' in el)) {
+      // kustomize's setMapping: a field spec that reaches a map must find its `name` in it, whether
+      // or not anything could be referred to.
+      const rid = referrer.curId();
+      throw new ValidationError(
+        `updating name reference in '${fieldPath}' field of '${rid.kind}/${rid.name}': path config error; no 'name' field in node`,
+        { file: referrer.source.file, line: referrer.source.line, path: fieldPath },
+      );
+    }
     if (typeof el.name !== 'string') return;
     if ('namespace' in el && (el.namespace === null || el.namespace === '')) {
       const rid = referrer.curId();

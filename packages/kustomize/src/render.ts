@@ -91,6 +91,16 @@ export function legacySort(
   return keyed.map((k) => k.r);
 }
 
+/** True when `text` is at `path` in `root`, list indices matching any item of their list. */
+function textAt(root: unknown, path: readonly (string | number)[], text: string): boolean {
+  if (path.length === 0) return root === text;
+  if (typeof root !== 'object' || root === null) return false;
+  const [head, ...rest] = path;
+  if (Array.isArray(root)) return typeof head === 'number' && root.some((v) => textAt(v, rest, text));
+  if (typeof head !== 'string' || !Object.hasOwn(root, head)) return false;
+  return textAt((root as Record<string, unknown>)[head], rest, text);
+}
+
 /** True when `node` is `root` or lies inside it. */
 function holds(root: unknown, node: unknown): boolean {
   if (root === node) return true;
@@ -185,6 +195,9 @@ export async function renderKustomization(
     for (const u of r.undecodable) {
       const still = (u.container as Record<string | number, unknown>)[u.key] === u.text;
       if (still && holds(r.obj, u.container)) throw u.error;
+      // A strategic merge copies list items: kustomize's node travels with the item, so the text
+      // still at the same place (any index of the lists on the way) is the same node.
+      if (textAt(r.obj, [...u.path, u.key], u.text)) throw u.error;
     }
     // An untagged plain name node prints as what its text reads as (see Resource.nameTagged).
     if (!r.nameTagged && r.nameQuoted === false && typeof r.metadata.name === 'string') {

@@ -312,6 +312,7 @@ function setTargetValue(s: FieldSlot, v: JsonValue, path: string, r: Resource, f
     r.undecodable.push({
       container: s.container,
       key: s.key,
+      path: pathTo(r.obj, s.container) ?? [],
       text,
       error: new ValidationError(
         `replacement target ${r.kind}.${r.name}: cannot decode "${text}" as the ${want} at ${path}`,
@@ -362,4 +363,18 @@ export function resolveVars(
       visitFieldPath(r.obj, splitFieldPath(fs.path), (c, k) => walk(c, k));
     }
   }
+}
+
+/** The keys from `root` to `node` (found by identity), or undefined when `node` is not inside it. */
+function pathTo(root: unknown, node: unknown): (string | number)[] | undefined {
+  if (root === node) return [];
+  if (typeof root !== 'object' || root === null) return undefined;
+  const entries: [string | number, unknown][] = Array.isArray(root)
+    ? root.map((v, i) => [i, v])
+    : Object.entries(root);
+  for (const [k, v] of entries) {
+    const rest = pathTo(v, node);
+    if (rest !== undefined) return [k, ...rest];
+  }
+  return undefined;
 }

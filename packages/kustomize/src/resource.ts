@@ -69,6 +69,8 @@ export class Resource {
   undecodable: {
     container: JsonObject | JsonValue[];
     key: string | number;
+    /** Where the container was in the object when the text was written (list indices included). */
+    path: (string | number)[];
     text: string;
     error: Error;
   }[] = [];
