@@ -113,6 +113,13 @@ export {
 export { MissingNameError, type ObjectRef, refOf } from './object-ref.js';
 export { countOf } from './plural.js';
 export { resolveDirectory, resolvePath } from './resolve-path.js';
+export {
+  matchesAnchoredPattern,
+  matchesTargetSelector,
+  type TargetSelector,
+  type TargetSelectorOptions,
+  type TargetSubject,
+} from './target-selector.js';
 
 /** The version of this package. */
 export const VERSION = '0.1.0';

@@ -2,7 +2,7 @@ import {
   apiGroupOf,
   type JsonValue,
   type KubeObject,
-  matchesLabelSelector,
+  matchesTargetSelector,
   parseApiVersion,
   ValidationError,
 } from '@gitops-kit/core';
@@ -76,37 +76,22 @@ export function argoRuleMatches(rule: IgnoreDifferencesRule, obj: KubeObject): b
   );
 }
 
-function anchored(pattern: string | undefined, value: string, field: string): boolean {
-  if (pattern === undefined || pattern === '') return true;
-  let re: RegExp;
-  try {
-    re = new RegExp(`^(?:${pattern})$`);
-  } catch {
-    throw new ValidationError(`"${pattern}" is not a regular expression`, { path: `target.${field}` });
-  }
-  return re.test(value);
-}
-
 /** True when a Flux rule's target selects the object. */
 export function fluxRuleMatches(rule: FluxIgnoreRule, obj: KubeObject): boolean {
   const t = rule.target;
   if (t === undefined) return true;
   const gv = parseApiVersion(obj.apiVersion);
-  if (t.group !== undefined && t.group !== gv.group) return false;
-  if (t.version !== undefined && t.version !== '' && t.version !== gv.version) return false;
-  if (t.kind !== undefined && t.kind !== '' && t.kind !== obj.kind) return false;
-  if (!anchored(t.name, obj.metadata?.name ?? '', 'name')) return false;
-  if (!anchored(t.namespace, obj.metadata?.namespace ?? '', 'namespace')) return false;
-  if (t.labelSelector && !matchesLabelSelector(t.labelSelector, obj.metadata?.labels ?? {})) return false;
-  if (
-    t.annotationSelector &&
-    !matchesLabelSelector(t.annotationSelector, obj.metadata?.annotations ?? {}, {
-      path: 'annotationSelector',
-    })
-  ) {
-    return false;
-  }
-  return true;
+  const subject = {
+    group: gv.group,
+    version: gv.version,
+    kind: obj.kind,
+    name: obj.metadata?.name ?? '',
+    namespace: obj.metadata?.namespace ?? '',
+    labels: obj.metadata?.labels,
+    annotations: obj.metadata?.annotations,
+  };
+  // Flux compares the group as given: an empty one selects the core group only.
+  return matchesTargetSelector(t, subject, { emptyGroup: 'core', path: 'target' });
 }
 
 /** The ignore rules of a diff, and how long a jq expression may run. */

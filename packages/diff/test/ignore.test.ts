@@ -285,7 +285,7 @@ describe('which objects a Flux rule targets', () => {
       caught = err;
     }
     expect(isGitOpsError(caught, 'VALIDATION_ERROR')).toBe(true);
-    expect((caught as { path?: string }).path).toMatch(/^annotationSelector/);
+    expect((caught as { path?: string }).path).toMatch(/^target\.annotationSelector/);
   });
 });
 

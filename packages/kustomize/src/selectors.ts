@@ -1,32 +1,11 @@
-import { matchesLabelSelector, ValidationError } from '@gitops-kit/core';
-import { effectiveNamespace, type Resource } from './resource.js';
+import { matchesAnchoredPattern, matchesTargetSelector, type TargetSelector } from '@gitops-kit/core';
+import { effectiveNamespace, type ResId, type Resource } from './resource.js';
 
-/** A `target`/`select` of patches and replacements. Name and namespace are anchored regexes. */
-export interface ResourceSelector {
-  group?: string;
-  version?: string;
-  kind?: string;
-  name?: string;
-  namespace?: string;
-  labelSelector?: string;
-  annotationSelector?: string;
-}
-
-const regexCache = new Map<string, RegExp>();
-function anchored(pattern: string): RegExp {
-  let re = regexCache.get(pattern);
-  if (!re) {
-    try {
-      re = new RegExp(`^(?:${pattern})$`);
-    } catch (err) {
-      throw new ValidationError(`invalid regular expression "${pattern}" in a target selector`, {
-        cause: err,
-      });
-    }
-    regexCache.set(pattern, re);
-  }
-  return re;
-}
+/**
+ * A `target`/`select` of patches and replacements: core's selector, with an empty group read as
+ * unset, as kustomize reads it. Name and namespace are anchored regexes.
+ */
+export type ResourceSelector = TargetSelector;
 
 function mapOf(v: unknown): Record<string, string> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, string>) : {};
@@ -34,22 +13,18 @@ function mapOf(v: unknown): Record<string, string> {
 
 /** True when `r` (by its current id) matches the selector. */
 export function selectorMatches(sel: ResourceSelector, r: Resource): boolean {
-  const id = r.curId();
-  if (sel.group !== undefined && sel.group !== '' && sel.group !== id.group) return false;
-  if (sel.version !== undefined && sel.version !== '' && sel.version !== id.version) return false;
-  if (sel.kind !== undefined && sel.kind !== '' && sel.kind !== id.kind) return false;
-  if (sel.name !== undefined && sel.name !== '' && !anchored(sel.name).test(id.name)) return false;
-  if (sel.namespace !== undefined && sel.namespace !== '' && !anchored(sel.namespace).test(id.namespace))
-    return false;
-  if (sel.labelSelector) {
-    const labels = mapOf(r.metadata.labels);
-    if (!matchesLabelSelector(sel.labelSelector, labels, { path: 'labelSelector' })) return false;
-  }
-  if (sel.annotationSelector) {
-    const ann = mapOf(r.metadata.annotations);
-    if (!matchesLabelSelector(sel.annotationSelector, ann, { path: 'annotationSelector' })) return false;
-  }
-  return true;
+  const subject = {
+    ...idSubject(r.curId()),
+    labels: mapOf(r.metadata.labels),
+    annotations: mapOf(r.metadata.annotations),
+  };
+  return matchesTargetSelector(sel, subject, SELECTOR_OPTIONS);
+}
+
+const SELECTOR_OPTIONS = { emptyGroup: 'any', path: '' } as const;
+
+function idSubject(id: ResId) {
+  return { group: id.group, version: id.version, kind: id.kind, name: id.name, namespace: id.namespace };
 }
 
 /**
@@ -59,14 +34,7 @@ export function selectorMatches(sel: ResourceSelector, r: Resource): boolean {
 export function selectorMatchesAnyId(sel: ResourceSelector, r: Resource): boolean {
   if (selectorMatches(sel, r)) return true;
   if (sel.labelSelector || sel.annotationSelector) return false;
-  return r.prevIds.some(
-    (id) =>
-      (!sel.group || sel.group === id.group) &&
-      (!sel.version || sel.version === id.version) &&
-      (!sel.kind || sel.kind === id.kind) &&
-      (!sel.name || anchored(sel.name).test(id.name)) &&
-      (!sel.namespace || anchored(sel.namespace).test(id.namespace)),
-  );
+  return r.prevIds.some((id) => matchesTargetSelector(sel, idSubject(id), SELECTOR_OPTIONS));
 }
 
 /**
@@ -81,14 +49,17 @@ export function patchTargetMatches(
 ): boolean {
   const cur = r.curId();
   const org = r.orgId();
-  if (sel.namespace) {
-    const re = anchored(sel.namespace);
-    if (!re.test(effectiveNamespace(org, clusterScoped)) && !re.test(effectiveNamespace(cur, clusterScoped)))
-      return false;
-  }
-  if (sel.name) {
-    const re = anchored(sel.name);
-    if (!re.test(org.name) && !re.test(cur.name)) return false;
-  }
+  const either = (pattern: string | undefined, a: string, b: string, field: string) =>
+    matchesAnchoredPattern(pattern, a, field) || matchesAnchoredPattern(pattern, b, field);
+  if (
+    !either(
+      sel.namespace,
+      effectiveNamespace(org, clusterScoped),
+      effectiveNamespace(cur, clusterScoped),
+      'namespace',
+    )
+  )
+    return false;
+  if (!either(sel.name, org.name, cur.name, 'name')) return false;
   return selectorMatches({ ...sel, name: undefined, namespace: undefined }, r);
 }
