@@ -3,7 +3,7 @@
 // `resource.customizations.health.<group>_<Kind>` keys (the operator's `gitops-kit-cm`, shaped like
 // `argocd-cm`), the ConfigMap's overriding the directory's, both overriding the built-in rules.
 // The reconciler passes `healthOptions` to computeApplicationStatus; this module keeps them current.
-import type { ClusterClient } from '@gitops-kit/cluster';
+import { type ClusterClient, createInformer } from '@gitops-kit/cluster';
 import {
   GitOpsError,
   isGitOpsError,
@@ -141,6 +141,44 @@ export class HealthCustomizations {
   /** What is wrong with the customizations: keys that cannot be read, scripts that do not compile. */
   get errors(): readonly GitOpsError[] {
     return this.problems;
+  }
+
+  /**
+   * Watches the ConfigMap until `signal` aborts: after each change (not for the state when the
+   * watch starts) the scripts are rebuilt by {@link refresh}, and `onChange` is called when they
+   * changed, so the caller can compare every Application again. A failed refresh is reported to
+   * `onError` and the previous scripts stay.
+   */
+  watch(onChange: () => void, signal: AbortSignal, onError?: (err: unknown) => void): void {
+    let synced = false;
+    let chain = Promise.resolve();
+    const changed = () => {
+      if (!synced) return;
+      chain = chain
+        .then(async () => {
+          if (await this.refresh()) onChange();
+        })
+        .catch((err: unknown) => onError?.(err));
+    };
+    const name = this.options.configMapName ?? HEALTH_CUSTOMIZATIONS_CONFIGMAP;
+    const informer = createInformer(this.options.client, 'v1', 'ConfigMap', {
+      namespace: this.options.namespace,
+      fieldSelector: `metadata.name=${name}`,
+      onAdd: changed,
+      onUpdate: (before, after) => {
+        if (before !== after) changed();
+      },
+      onDelete: changed,
+      onError,
+    });
+    void informer.run(signal);
+    // The state the watch starts from was read by create(); a change between the two is caught
+    // by one refresh once the first list is in.
+    void informer.waitForSync(signal).then((ok) => {
+      if (!ok) return;
+      synced = true;
+      changed();
+    });
   }
 
   /** Frees the Lua VMs. */

@@ -40,6 +40,8 @@ commands:
     --git-cache-dir DIR    where SSH repositories are cloned (default $TMPDIR/gitops-kit-git)
     --ssh-command CMD      the ssh program for SSH repositories (default ssh)
     --ssh-known-hosts-configmap NAME   known hosts of SSH repositories (default gitops-kit-ssh-known-hosts)
+    --health-customizations-dir DIR    Lua health checks as resource_customizations/<group>/<Kind>/health.lua
+                           (the gitops-kit-cm ConfigMap's resource.customizations.health.* keys win)
   webhook secrets are read from files named by GITOPS_KIT_WEBHOOK_{GITHUB,GITLAB,GITEA}_SECRET_FILE
 `;
 
@@ -85,6 +87,7 @@ async function run(args: string[]): Promise<number> {
       'git-cache-dir': { type: 'string' },
       'ssh-command': { type: 'string' },
       'ssh-known-hosts-configmap': { type: 'string' },
+      'health-customizations-dir': { type: 'string' },
     },
     strict: true,
   });
@@ -120,6 +123,7 @@ async function run(args: string[]): Promise<number> {
     gitCacheDir: values['git-cache-dir'],
     sshCommand: values['ssh-command'],
     knownHostsConfigMap: values['ssh-known-hosts-configmap'],
+    healthCustomizationsDir: values['health-customizations-dir'],
     onLeadershipLost: () => process.exit(1),
   });
   await new Promise<void>((resolve) => {

@@ -13,6 +13,7 @@ import type { Application, ApplicationStatus } from './application-schema.js';
 import { computeApplicationStatus } from './application-status.js';
 import { ClusterRegistry } from './cluster-registry.js';
 import { finalizeApplication } from './finalizer.js';
+import type { HealthCustomizations } from './health-customizations.js';
 import { LiveObjectWatcher } from './live-object-watcher.js';
 import { type LiveScope, liveScopeAfterSync, liveScopeOf } from './live-scope.js';
 import { clearHandledOperation } from './operation-patch.js';
@@ -61,6 +62,8 @@ export interface ApplicationReconcilerOptions {
   sshCommand?: string | undefined;
   /** The clock (RFC 3339). */
   now?: (() => string) | undefined;
+  /** Lua health customizations (kept current by their own watch); the built-in rules when absent. */
+  health?: Pick<HealthCustomizations, 'healthOptions'> | undefined;
 }
 
 /** Where an Application's objects go, and what it renders. */
@@ -228,6 +231,7 @@ export class ApplicationReconciler {
         appName: target.appName,
         defaultNamespace: target.defaultNamespace,
         now,
+        health: this.options.health?.healthOptions,
         writeRunning: (state) => this.writeRunning(ctx, writes, { ...status, operationState: state }),
       });
       if (!outcome) return undefined;
@@ -344,6 +348,7 @@ export class ApplicationReconciler {
       revision: rendered.revision,
       renderError: rendered.error,
       now: this.now(),
+      healthOptions: this.options.health?.healthOptions,
     });
     if (comparison.diff) this.diffs.set(key, comparison.diff);
     return comparison.status;
@@ -377,6 +382,7 @@ export class ApplicationReconciler {
         live,
         revision: before.rendered.revision,
         now: this.now(),
+        healthOptions: this.options.health?.healthOptions,
       });
     } else {
       const live = await this.loadLive(target, before.scope, false);
@@ -388,6 +394,7 @@ export class ApplicationReconciler {
         revision: spec.revision,
         renderError: spec.error,
         now: this.now(),
+        healthOptions: this.options.health?.healthOptions,
       });
     }
     if (comparison.diff) this.diffs.set(target.key, comparison.diff);

@@ -1,6 +1,8 @@
 import type { ClusterClient } from '@gitops-kit/cluster';
+import { nodeFileSystem } from '@gitops-kit/core';
 import { AccessControl, HostAllowlist } from './auth/index.js';
 import { EventRecorder } from './event-recorder.js';
+import { HealthCustomizations } from './health-customizations.js';
 import { Operator, type OperatorOptions } from './operator.js';
 import { ApplicationReconciler } from './reconciler.js';
 import { RepositoryCredentials } from './repository-credentials.js';
@@ -31,6 +33,11 @@ export type ReferenceOperatorOptions = Omit<OperatorOptions, 'reconcile' | 'web'
    * Default `gitops-kit-ssh-known-hosts`.
    */
   knownHostsConfigMap?: string | undefined;
+  /**
+   * A directory of Lua health checks in Argo CD's `resource_customizations/<group>/<Kind>/health.lua`
+   * layout. The `gitops-kit-cm` ConfigMap (in the Secrets' namespace) is always read and watched.
+   */
+  healthCustomizationsDir?: string | undefined;
 };
 
 /** A running reference operator. */
@@ -56,6 +63,18 @@ export async function startReferenceOperator(options: ReferenceOperatorOptions):
   const client: ClusterClient = options.client;
   let operator: Operator | undefined;
   const namespace = options.clusterSecretsNamespace ?? 'gitops-kit';
+  const health = await HealthCustomizations.create({
+    client,
+    namespace,
+    directory:
+      options.healthCustomizationsDir === undefined
+        ? undefined
+        : { fs: nodeFileSystem(), path: options.healthCustomizationsDir },
+  });
+  const reportHealthErrors = () => {
+    for (const err of health.errors) options.logger?.warn({ err }, 'a health customization cannot be used');
+  };
+  reportHealthErrors();
   const reconciler = new ApplicationReconciler({
     client,
     namespace,
@@ -66,6 +85,7 @@ export async function startReferenceOperator(options: ReferenceOperatorOptions):
     }),
     gitCacheDir: options.gitCacheDir,
     sshCommand: options.sshCommand,
+    health,
     onLiveChange: (key) => {
       if (operator?.isLeader()) operator.queue.add(key);
     },
@@ -105,15 +125,27 @@ export async function startReferenceOperator(options: ReferenceOperatorOptions):
   });
   await operator.start();
   const running = operator;
+  // A changed ConfigMap changes health rules: every Application is compared again.
+  const stopWatch = new AbortController();
+  health.watch(
+    () => {
+      reportHealthErrors();
+      if (running.isLeader()) for (const key of running.informer.keys()) running.queue.add(key);
+    },
+    stopWatch.signal,
+    (err) => options.logger?.warn({ err }, 'health customizations watch failed'),
+  );
   return {
     operator: running,
     reconciler,
     webView,
     url: running.url,
     async stop() {
+      stopWatch.abort();
       await running.stop();
       await webView?.close();
       reconciler.close();
+      health.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ClusterClient } from '@gitops-kit/cluster';
 import { backoffDelay, type GitOpsError, type KubeObject } from '@gitops-kit/core';
+import type { AssessHealthOptions } from '@gitops-kit/health';
 import { planSync, type RetryPolicy, redactSecretValues, runSync, secretValuesOf } from '@gitops-kit/sync';
 import { REFRESH_ANNOTATION } from './application-informer.js';
 import type {
@@ -197,6 +198,8 @@ export interface SyncInput {
   appName: string;
   defaultNamespace: string;
   now: () => string;
+  /** Health assessment options (Lua customizations) for the sync's waits. */
+  health?: AssessHealthOptions | undefined;
   /** Writes the Running operation state before the first write to the cluster; undefined when the app is gone. */
   writeRunning: (operationState: OperationState) => Promise<KubeObject | undefined>;
 }
@@ -228,6 +231,7 @@ async function runTheSync(input: SyncInput): Promise<{ phase: SyncResult; messag
       replace: options.get('Replace') === 'true',
       force: options.get('Force') === 'true',
       wait: false,
+      health: input.health,
       signal: ctx.signal,
     });
     for await (const _ of run) {
