@@ -54,6 +54,7 @@ export {
 } from './hooks.js';
 export { KIND_ORDER, kindRank } from './kind-order.js';
 export { type LoadLiveStateOptions, loadLiveState, planFromCluster } from './live-state.js';
+export { type ObjectPolicy, readLiveObjectPolicy, readObjectPolicy } from './object-policy.js';
 export { assertNoBigIntegers } from './plain-json.js';
 export {
   type PlanSyncOptions,

@@ -8,10 +8,11 @@ import {
   ValidationError,
 } from '@gitops-kit/core';
 import { type DiffOptions, type DiffResult, diff } from '@gitops-kit/diff';
-import { readHookInfo, readSyncWave } from './hooks.js';
+import type { HookInfo } from './hooks.js';
 import { kindRank } from './kind-order.js';
+import { readLiveObjectPolicy, readObjectPolicy } from './object-policy.js';
 import type { SyncAction, SyncTask } from './plan.js';
-import { type ObjectSyncOptions, readSyncOptions } from './sync-options.js';
+import type { ObjectSyncOptions } from './sync-options.js';
 import { resolvedKeyOf, type TrackingMethod, trackedAppOf, withTracking } from './tracking.js';
 
 /** The resolved settings the task builders of `planCheckedSync` share. */
@@ -43,7 +44,8 @@ function asValidation(err: unknown, key: string): GitOpsError {
 export function renderFailedTasks(live: readonly KubeObject[], ctx: PlanContext): SyncTask[] {
   const tasks: SyncTask[] = [];
   for (const obj of live) {
-    if (trackedAppOf(obj, ctx.tracking) !== ctx.app) continue;
+    const policy = readLiveObjectPolicy(obj, ctx.tracking, ctx.app);
+    if (policy === undefined) continue;
     const key = resolvedKeyOf(obj, '', ctx.clusterScoped);
     tasks.push({
       id: formatObjectKey(key),
@@ -54,7 +56,7 @@ export function renderFailedTasks(live: readonly KubeObject[], ctx: PlanContext)
       action: 'skip',
       reason: 'render failed: nothing is written or pruned',
       live: obj,
-      syncOptions: readSyncOptions(obj),
+      syncOptions: policy.syncOptions,
     });
   }
   return tasks;
@@ -87,7 +89,7 @@ interface DesiredRead {
   hasName: boolean;
   label: string;
   gkKey: string;
-  hook: ReturnType<typeof readHookInfo>;
+  hook: HookInfo;
   wave: number;
   syncOptions: ObjectSyncOptions;
 }
@@ -101,16 +103,13 @@ function readDesired(raw: KubeObject, index: number, ctx: PlanContext, seen: Set
   const key = resolvedKeyOf(raw, ctx.defaultNamespace, ctx.clusterScoped);
   const hasName = typeof raw.metadata.name === 'string' && raw.metadata.name !== '';
   const label = formatObjectKey(key);
-  let hook: ReturnType<typeof readHookInfo>;
-  let wave: number;
-  let syncOptions: ObjectSyncOptions;
+  let policy: ReturnType<typeof readObjectPolicy>;
   try {
-    hook = readHookInfo(raw);
-    wave = readSyncWave(raw);
-    syncOptions = readSyncOptions(raw);
+    policy = readObjectPolicy(raw);
   } catch (err) {
     throw asValidation(err, label);
   }
+  const { hook, wave, syncOptions } = policy;
   if (!hasName && !(hook.kind === 'hook' && typeof raw.metadata.generateName === 'string')) {
     throw new ValidationError(`${raw.kind} #${index} has no metadata.name`, { path: 'metadata.name' });
   }
@@ -270,17 +269,13 @@ export function pruneTasks(
 ): SyncTask[] {
   const candidates: SyncTask[] = [];
   for (const [gk, obj] of liveByKey) {
-    if (matched.has(gk) || trackedAppOf(obj, ctx.tracking) !== ctx.app) continue;
-    if (readHookInfo(safeHookObject(obj)).kind !== 'resource') continue; // hooks are never pruned
+    if (matched.has(gk)) continue;
+    const policy = readLiveObjectPolicy(obj, ctx.tracking, ctx.app);
+    if (policy === undefined) continue;
+    if (policy.hook.kind !== 'resource') continue; // hooks are never pruned
     if (obj.metadata?.ownerReferences?.some((r) => r.controller === true)) continue; // made by a controller
     const key = resolvedKeyOf(obj, '', ctx.clusterScoped);
-    const syncOptions = readSyncOptions(obj);
-    let wave = 0;
-    try {
-      wave = readSyncWave(obj);
-    } catch {
-      wave = 0;
-    }
+    const { syncOptions, wave } = policy;
     const task: SyncTask = {
       id: formatObjectKey(key),
       key,
@@ -302,14 +297,4 @@ export function pruneTasks(
     candidates.push(task);
   }
   return candidates;
-}
-
-function safeHookObject(obj: KubeObject): KubeObject {
-  // A live object's annotations may be anything; a bad hook annotation on it is not a reason to prune.
-  try {
-    readHookInfo(obj);
-    return obj;
-  } catch {
-    return { ...obj, metadata: { ...obj.metadata, annotations: { 'argocd.argoproj.io/hook': 'Skip' } } };
-  }
 }
