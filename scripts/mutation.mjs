@@ -13,6 +13,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+// The tests that answer for the strategic merge patch (the entry point and each part in smp/).
+const SMP_TESTS = [
+  'test/goldens.test.ts',
+  'test/bad-input.test.ts',
+  'test/fuzz.test.ts',
+  'test/three-way.test.ts',
+  'test/apply-goldens.test.ts',
+];
+
 /**
  * The listed modules, per package: the file mutated and the tests that answer for it (run for
  * each mutant that they cover). Order: smallest and most critical first.
@@ -40,13 +49,14 @@ export const MODULES = {
   patch: {
     dir: 'packages/patch',
     modules: {
-      'src/strategic-merge-patch.ts': [
-        'test/goldens.test.ts',
-        'test/bad-input.test.ts',
-        'test/fuzz.test.ts',
-        'test/three-way.test.ts',
-        'test/apply-goldens.test.ts',
-      ],
+      'src/strategic-merge-patch.ts': SMP_TESTS,
+      'src/smp/map-merge.ts': SMP_TESTS,
+      'src/smp/list-merge.ts': SMP_TESTS,
+      'src/smp/set-element-order.ts': SMP_TESTS,
+      'src/smp/directives.ts': SMP_TESTS,
+      'src/smp/element-order.ts': SMP_TESTS,
+      'src/smp/merge-key.ts': SMP_TESTS,
+      'src/smp/values.ts': SMP_TESTS,
       'src/create-patch.ts': ['test/three-way.test.ts', 'test/apply-goldens.test.ts', 'test/fuzz.test.ts'],
     },
   },

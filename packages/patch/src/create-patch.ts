@@ -9,6 +9,16 @@ import {
 import { goFormatValue, goStringLess, goStringLessOrEqual } from './go-order.js';
 import type { PatchSchema } from './schema.js';
 import {
+  DELETE_FROM_PRIMITIVE_LIST_PREFIX,
+  DIRECTIVE_MARKER,
+  RETAIN_KEYS_DIRECTIVE,
+  SET_ELEMENT_ORDER_PREFIX,
+} from './smp/directives.js';
+import { normalizeSliceOrder } from './smp/element-order.js';
+import { mergeMap } from './smp/map-merge.js';
+import { describeItem } from './smp/merge-key.js';
+import { deduplicateScalars, kindOf, sliceElementKind } from './smp/values.js';
+import {
   childMeta,
   type FieldMeta,
   itemMeta,
@@ -17,19 +27,7 @@ import {
   strategyOf,
   type UntypedListMerge,
 } from './smp-meta.js';
-import {
-  DELETE_FROM_PRIMITIVE_LIST_PREFIX,
-  DIRECTIVE_MARKER,
-  deduplicateScalars,
-  describeItem,
-  kindOf,
-  mergeMap,
-  normalizeSliceOrder,
-  RETAIN_KEYS_DIRECTIVE,
-  rootMeta,
-  SET_ELEMENT_ORDER_PREFIX,
-  sliceElementKind,
-} from './strategic-merge-patch.js';
+import { rootMeta } from './strategic-merge-patch.js';
 
 /** Options of {@link createTwoWayMergePatch} and {@link createThreeWayMergePatch}. */
 export interface CreatePatchOptions {

@@ -31,15 +31,14 @@ export {
   SchemaNode,
   type SchemaNodeData,
 } from './schema.js';
-export { ASSOCIATIVE_LIST_KEYS, type UntypedListMerge } from './smp-meta.js';
 export {
-  applyStrategicMergePatch,
   DELETE_FROM_PRIMITIVE_LIST_PREFIX,
   DIRECTIVE_MARKER,
   RETAIN_KEYS_DIRECTIVE,
   SET_ELEMENT_ORDER_PREFIX,
-  type StrategicMergePatchOptions,
-} from './strategic-merge-patch.js';
+} from './smp/directives.js';
+export { ASSOCIATIVE_LIST_KEYS, type UntypedListMerge } from './smp-meta.js';
+export { applyStrategicMergePatch, type StrategicMergePatchOptions } from './strategic-merge-patch.js';
 
 /** The version of this package. */
 export const VERSION = '0.1.0';

@@ -30,8 +30,9 @@ import {
 } from '@gitops-kit/core';
 import { mergeByKeys } from './kustomize-multi-key.js';
 import type { PatchSchema } from './schema.js';
+import { DIRECTIVE_MARKER } from './smp/directives.js';
 import { childMeta, type FieldMeta, itemMeta } from './smp-meta.js';
-import { DIRECTIVE_MARKER, rootMeta } from './strategic-merge-patch.js';
+import { rootMeta } from './strategic-merge-patch.js';
 
 /** Options of {@link applyKustomizePatch}. */
 export interface KustomizePatchOptions {

@@ -1,0 +1,127 @@
+import type { JsonObject, JsonValue } from '@gitops-kit/core';
+import { type FieldMeta, joinPath, smpError } from '../smp-meta.js';
+import { DIRECTIVE_MARKER } from './directives.js';
+import {
+  normalizeElementOrder,
+  partitionMapsByPresentInList,
+  partitionPrimitivesByPresentInList,
+} from './element-order.js';
+import { findMapInSliceBasedOnKeyValue, noMergeKey } from './merge-key.js';
+import type { MapMerger, MergeOptions } from './merge-options.js';
+import { deduplicateScalars, sliceElementKind } from './values.js';
+
+/**
+ * `mergeSlice` of Kubernetes' strategicpatch package: a list with the merge strategy. Scalars are
+ * unioned (or deleted, for a `$deleteFromPrimitiveList` list); maps are merged by `mergeKey` with
+ * `mergeMap`, after the items' `$patch: delete|replace`; the result keeps the server's order.
+ */
+export function mergeSlice(
+  original: JsonValue[],
+  patch: JsonValue[],
+  meta: FieldMeta,
+  mergeKey: string,
+  path: string,
+  options: MergeOptions,
+  isDeleteList: boolean,
+  mergeMap: MapMerger,
+): JsonValue[] {
+  if (original.length === 0 && patch.length === 0) return original;
+  const kind = sliceElementKind([original, patch], path);
+  let merged: JsonValue[];
+  let orig = original;
+  let pat = patch;
+  if (kind !== 'map') {
+    if (options.mergeParallelList && isDeleteList) return deleteFromSlice(original, patch);
+    merged = deduplicateScalars([...original, ...patch]);
+  } else {
+    if (mergeKey === '') throw smpError('cannot merge lists of objects without a merge key', path);
+    [orig, pat] = mergeSliceWithSpecialElements(original, patch, mergeKey, path);
+    merged = mergeSliceWithoutSpecialElements(orig, pat, mergeKey, meta, path, options, mergeMap);
+  }
+  const [patchItems, serverOnly] =
+    mergeKey === ''
+      ? partitionPrimitivesByPresentInList(merged, pat)
+      : partitionMapsByPresentInList(merged, pat, mergeKey, path);
+  return normalizeElementOrder(patchItems, serverOnly, pat, orig, mergeKey, kind, path);
+}
+
+function mergeSliceWithSpecialElements(
+  original: JsonValue[],
+  patch: JsonValue[],
+  mergeKey: string,
+  path: string,
+): [JsonValue[], JsonValue[]] {
+  const without: JsonValue[] = [];
+  let replace = false;
+  let orig = original;
+  patch.forEach((v, i) => {
+    const item = v as JsonObject;
+    if (!Object.hasOwn(item, DIRECTIVE_MARKER)) {
+      without.push(v);
+      return;
+    }
+    const directive = item[DIRECTIVE_MARKER];
+    const where = joinPath(path, i);
+    if (directive === 'delete') {
+      if (!Object.hasOwn(item, mergeKey)) throw noMergeKey(item, mergeKey, where);
+      orig = deleteMatchingEntries(orig, mergeKey, item[mergeKey] as JsonValue, path);
+    } else if (directive === 'replace') {
+      replace = true;
+    } else if (directive === 'merge') {
+      throw smpError(
+        '$patch: merge on a list item is not supported: merging lists cannot yet be specified in the patch',
+        where,
+      );
+    } else {
+      throw smpError(
+        `unknown patch type ${JSON.stringify(directive)} in $patch: expected replace or delete`,
+        where,
+      );
+    }
+  });
+  if (replace) return [without, []];
+  return [orig, without];
+}
+
+function deleteMatchingEntries(
+  original: JsonValue[],
+  mergeKey: string,
+  value: JsonValue,
+  path: string,
+): JsonValue[] {
+  let list = original;
+  for (;;) {
+    const found = findMapInSliceBasedOnKeyValue(list, mergeKey, value, path);
+    if (found === undefined) return list;
+    list = [...list.slice(0, found.index), ...list.slice(found.index + 1)];
+  }
+}
+
+function mergeSliceWithoutSpecialElements(
+  original: JsonValue[],
+  patch: JsonValue[],
+  mergeKey: string,
+  meta: FieldMeta,
+  path: string,
+  options: MergeOptions,
+  mergeMap: MapMerger,
+): JsonValue[] {
+  const out = [...original];
+  patch.forEach((v, i) => {
+    const item = v as JsonObject;
+    if (!Object.hasOwn(item, mergeKey)) throw noMergeKey(item, mergeKey, joinPath(path, i));
+    const found = findMapInSliceBasedOnKeyValue(out, mergeKey, item[mergeKey] as JsonValue, path);
+    if (found !== undefined) {
+      out[found.index] = mergeMap(found.map, item, meta, joinPath(path, found.index), options);
+    } else {
+      out.push(v);
+    }
+  });
+  return out;
+}
+
+/** Removes every occurrence of the values `toDelete` holds (`$deleteFromPrimitiveList`). */
+export function deleteFromSlice(current: JsonValue[], toDelete: JsonValue[]): JsonValue[] {
+  const del = new Set<JsonValue>(toDelete);
+  return current.filter((v) => !del.has(v));
+}

@@ -1,0 +1,63 @@
+import type { JsonValue } from '@gitops-kit/core';
+import { smpError } from '../smp-meta.js';
+
+/** The Go `reflect` kind of a decoded JSON value. */
+export type JsonKind = 'map' | 'slice' | 'string' | 'number' | 'bool' | 'null';
+
+/** The Go `reflect` kind of a decoded JSON value. */
+export function kindOf(v: JsonValue | undefined): JsonKind {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return 'slice';
+  switch (typeof v) {
+    case 'object':
+      return 'map';
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'number';
+    default:
+      return 'bool';
+  }
+}
+
+/** Go's `==` on two interface values holding decoded JSON (maps and slices never compare equal). */
+export function scalarEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (typeof a === 'object' && a !== null) return false;
+  return a === b;
+}
+
+/** The common kind of the items of `lists`; lists of lists and mixed lists are refused. */
+export function sliceElementKind(lists: JsonValue[][], where: string): JsonKind {
+  let prev: JsonKind | undefined;
+  for (const list of lists) {
+    for (const v of list) {
+      const k = kindOf(v);
+      if (prev === undefined) {
+        if (k === 'null') throw smpError('invalid patch: a list item is null', where);
+        if (k === 'slice') throw smpError('lists of lists are not supported', where);
+        prev = k;
+      } else if (prev !== k) {
+        throw smpError('invalid patch: list items are not all of the same type', where);
+      }
+    }
+  }
+  if (prev === undefined) throw smpError('no elements in any of the given lists', where);
+  return prev;
+}
+
+/** Go's in-place deduplication of scalars (it moves the last item into each duplicate's slot). */
+export function deduplicateScalars(input: JsonValue[]): JsonValue[] {
+  const s = [...input];
+  let length = s.length - 1;
+  for (let i = 0; i < length; i++) {
+    for (let j = i + 1; j <= length; j++) {
+      if (scalarEqual(s[i], s[j])) {
+        s[j] = s[length] as JsonValue;
+        s.length = length;
+        length--;
+        j--;
+      }
+    }
+  }
+  return s;
+}
