@@ -7,6 +7,7 @@ export const APP_USAGE = `usage: gitops-kit-operator app <command> [NAME] [flags
 commands:
   create NAME  --repo URL --path DIR [--revision REV] [--dest-server URL] [--dest-namespace NS]
                [--project P] [--sync-policy auto|none] [--prune] [--self-heal] [--sync-option K=V]... [--upsert]
+               [--depends-on [NS/]APP]... (an empty value clears spec.dependsOn)
   get NAME     [--output wide|json|yaml]
   list         [--output wide|json|yaml]
   diff NAME    exit 0 when in sync, 1 with differences
@@ -37,6 +38,7 @@ export const OPTIONS = {
   'allow-empty': { type: 'boolean' },
   'sync-option': { type: 'string', multiple: true },
   upsert: { type: 'boolean' },
+  'depends-on': { type: 'string', multiple: true },
   'dry-run': { type: 'boolean' },
   async: { type: 'boolean' },
   timeout: { type: 'string' },
@@ -100,5 +102,19 @@ export function specFromFlags(values: Values, base: JsonObject): JsonObject {
     policy.syncOptions = [...options.values()];
   }
   if (Object.keys(policy).length === 0) delete spec.syncPolicy;
+  const dependsOn = v['depends-on'];
+  if (dependsOn !== undefined) {
+    const deps = dependsOn.filter((d) => d !== '').map(dependencyOfFlag);
+    if (deps.length > 0) (spec as Record<string, unknown>).dependsOn = deps;
+    else delete (spec as Record<string, unknown>).dependsOn;
+  }
   return spec as JsonObject;
+}
+
+/** `--depends-on NAME` or `NS/NAME` as a `spec.dependsOn` entry. */
+function dependencyOfFlag(text: string): { name: string; namespace?: string } {
+  const parts = text.split('/');
+  if (parts.length > 2 || parts.some((p) => p === ''))
+    throw new ValidationError(`--depends-on is NAME or NAMESPACE/NAME, not "${text}"`);
+  return parts.length === 2 ? { namespace: parts[0] as string, name: parts[1] as string } : { name: text };
 }

@@ -20,6 +20,7 @@ import { parseApplication, trackingAppName } from './application.js';
 import { APPLICATION_API_VERSION, APPLICATION_KIND, type ApplicationStatus } from './application-schema.js';
 import { durationMs, shortCommit, table } from './cli-format.js';
 import { IN_CLUSTER_SERVER } from './cluster-registry.js';
+import { dependencyKeys } from './dependencies.js';
 import { RESOURCES_FINALIZER } from './finalizer.js';
 import { renderApplicationSource } from './render-source.js';
 import { gitRefFor } from './target-revision.js';
@@ -135,6 +136,14 @@ class AppCli {
       : '';
     text += field('Sync Status', `${sync}${rev}`);
     text += field('Health Status', status.health?.status ?? 'Unknown');
+    const dependsOn = dependencyKeys(app);
+    if (dependsOn.length > 0) {
+      text += field('Depends On', dependsOn.join(', '));
+      const waiting = (status.waitingFor ?? []).map(
+        (w) => `${w.namespace}/${w.name} (${w.message ?? w.reason})`,
+      );
+      text += field('Waiting For', waiting.length > 0 ? waiting.join('; ') : 'nothing');
+    }
     for (const c of status.conditions ?? [])
       if (c.status === 'True') text += field('Condition', `${c.type}: ${c.message ?? ''}`);
     const op = status.operationState;

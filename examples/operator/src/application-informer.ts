@@ -19,6 +19,11 @@ export interface ApplicationInformerOptions {
   labelSelector?: string | undefined;
   /** Called with each change that needs a reconcile. Status-only updates never call it. */
   onChange: (key: string, change: ApplicationChange, app: KubeObject) => void;
+  /**
+   * Called when only the status changed (the sync or health an Application's dependents wait
+   * for); such an update does not queue the Application itself.
+   */
+  onStatusChange?: ((key: string, app: KubeObject) => void) | undefined;
   /** Called when the watch fails and is restarted (for logs); the informer retries by itself. */
   onError?: ((error: unknown) => void) | undefined;
   /** Delay before restarting a failed list-watch. Default 1 s. */
@@ -68,6 +73,8 @@ export class ApplicationInformer {
       onUpdate: (before, after) => {
         const change = changeOf(before, after);
         if (change) onChange(applicationKey(after), change, after);
+        else if (!jsonEqual(before.status, after.status))
+          options.onStatusChange?.(applicationKey(after), after);
       },
       onDelete: (app) => onChange(applicationKey(app), 'deleted', app),
     });

@@ -166,6 +166,28 @@ export const ignoreDifferencesRuleSchema = z
   })
   .meta({ description: 'Fields whose differences do not make the application OutOfSync.' });
 
+/** Another Application this one waits for, as Flux's `dependsOn`. */
+export const applicationDependencySchema = z
+  .object({
+    name: z.string().min(1).max(253).meta({ description: 'Name of the Application waited for.' }),
+    namespace: z
+      .string()
+      .max(63)
+      .optional()
+      .meta({ description: "Its namespace. Default: this Application's." }),
+  })
+  .meta({ description: 'An Application to wait for.' });
+
+/** What an Application waits for: a dependency not Synced and Healthy at its current revision. */
+export const dependencyWaitSchema = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  reason: z
+    .enum(['NotReady', 'Missing'])
+    .meta({ description: '`NotReady`: not yet Synced and Healthy; `Missing`: no such Application.' }),
+  message: z.string().optional(),
+});
+
 /** `spec` of an Application. */
 export const applicationSpecSchema = z
   .object({
@@ -177,6 +199,10 @@ export const applicationSpecSchema = z
     destination: applicationDestinationSchema,
     syncPolicy: syncPolicySchema.optional(),
     ignoreDifferences: z.array(ignoreDifferencesRuleSchema).optional(),
+    dependsOn: z.array(applicationDependencySchema).max(100).optional().meta({
+      description:
+        'Applications to wait for: automated syncs wait until each is Synced and Healthy at its current revision. A cycle is reported by a DependencyCycle condition and its edges are not waited on.',
+    }),
     revisionHistoryLimit: z
       .number()
       .int()
@@ -324,6 +350,10 @@ export const applicationStatusSchema = z
     conditions: z.array(applicationConditionSchema).optional(),
     operationState: operationStateSchema.optional(),
     history: z.array(historyEntrySchema).optional(),
+    waitingFor: z
+      .array(dependencyWaitSchema)
+      .optional()
+      .meta({ description: 'The dependencies (spec.dependsOn) automated syncs are waiting for.' }),
   })
   .meta({ description: 'The observed state of an Application, written by the operator.' });
 
@@ -360,6 +390,10 @@ export type SyncPolicy = z.infer<typeof syncPolicySchema>;
 export type RetryStrategy = z.infer<typeof retryStrategySchema>;
 /** An Argo CD-shaped ignore-differences rule. */
 export type IgnoreDifferencesRuleSpec = z.infer<typeof ignoreDifferencesRuleSchema>;
+/** An entry of `spec.dependsOn`. */
+export type ApplicationDependency = z.infer<typeof applicationDependencySchema>;
+/** An entry of `status.waitingFor`. */
+export type DependencyWait = z.infer<typeof dependencyWaitSchema>;
 /** A manual operation. */
 export type ApplicationOperation = z.infer<typeof applicationOperationSchema>;
 /** Status of an Application. */

@@ -25,12 +25,14 @@ export {
   APPLICATION_VERSION,
   type Application,
   type ApplicationCondition,
+  type ApplicationDependency,
   type ApplicationDestination,
   type ApplicationOperation,
   type ApplicationSource,
   type ApplicationSpec,
   type ApplicationStatus,
   applicationConditionSchema,
+  applicationDependencySchema,
   applicationDestinationSchema,
   applicationOperationSchema,
   applicationSchema,
@@ -38,6 +40,8 @@ export {
   applicationSpecSchema,
   applicationStatusSchema,
   automatedSyncSchema,
+  type DependencyWait,
+  dependencyWaitSchema,
   directoryOptionsSchema,
   type HistoryEntry,
   healthStatusCodeSchema,
@@ -178,6 +182,18 @@ export {
   toStructuralSchema,
 } from './crd.js';
 export { DEMO_USER, demoApplications, runDemo } from './demo.js';
+export {
+  type ApplicationLookup,
+  applicationLookup,
+  DEPENDENCY_CYCLE,
+  DEPENDENCY_NOT_READY,
+  type DependencyState,
+  dependencyKeys,
+  dependencyReadiness,
+  dependencyState,
+  MAX_DEPENDENCY_GRAPH,
+  withDependencies,
+} from './dependencies.js';
 export { EventRecorder, type EventRecorderOptions, type EventType } from './event-recorder.js';
 export { RESOURCES_FINALIZER } from './finalizer.js';
 export {

@@ -3,10 +3,11 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { ClusterClient } from '@gitops-kit/cluster';
 import type { KubeObject } from '@gitops-kit/core';
-import { splitApplicationKey } from './application.js';
+import { applicationKey, splitApplicationKey } from './application.js';
 import { type ApplicationChange, ApplicationInformer, REFRESH_ANNOTATION } from './application-informer.js';
 import { APPLICATION_API_VERSION, APPLICATION_KIND } from './application-schema.js';
 import { AccessControl } from './auth/index.js';
+import { dependencyKeys } from './dependencies.js';
 import { EventRecorder } from './event-recorder.js';
 import { type OperatorServer, startOperatorServer } from './http-server.js';
 import { LeaderElector } from './leader-election.js';
@@ -48,6 +49,8 @@ export interface ReconcileContext {
   log: Logger;
   /** Aborts when the operator shuts down or loses leadership: finish the current step and return. */
   signal: AbortSignal;
+  /** The cached Application of another key (`namespace/name`), e.g. a dependency. */
+  applications?: ((key: string) => KubeObject | undefined) | undefined;
 }
 
 /** The reconcile function the operator runs for each queued Application. */
@@ -170,6 +173,7 @@ export class Operator {
       namespace: options.namespace,
       labelSelector: options.labelSelector,
       onChange: (key, change) => this.onChange(key, change),
+      onStatusChange: (key) => this.queueDependents(key),
       onError: (err) => this.log.warn({ err }, 'Application watch failed; listing again'),
     });
     if (options.leaderElection) {
@@ -212,6 +216,13 @@ export class Operator {
   private onChange(key: string, change: ApplicationChange): void {
     if (change === 'deleted') this.queue.forget(key);
     if (this.leading) this.queue.add(key);
+  }
+
+  // An Application's status changed: those that depend on it look again (spec.dependsOn).
+  private queueDependents(key: string): void {
+    if (!this.leading) return;
+    for (const app of this.informer.list())
+      if (dependencyKeys(app).includes(key)) this.queue.add(applicationKey(app));
   }
 
   /** Starts the server, the informer and the campaign for leadership. Resolves once listening. */
@@ -306,6 +317,7 @@ export class Operator {
             metrics: this.metrics,
             log,
             signal: leadership,
+            applications: (other) => this.informer.get(other),
           });
           this.metrics.recordReconcile('success', (performance.now() - started) / 1000);
           return outcome;

@@ -2,16 +2,12 @@ import type { ClusterClient } from '@gitops-kit/cluster';
 import { formatObjectKey, isGitOpsError, jsonEqual, type KubeObject, type ObjectKey } from '@gitops-kit/core';
 import { type DiffManyResult, renderDiff } from '@gitops-kit/diff';
 import { loadLiveState, trackedAppOf } from '@gitops-kit/sync';
-import {
-  applicationKey,
-  applicationKeyOfTrackedApp,
-  parseApplication,
-  trackingAppName,
-} from './application.js';
+import { applicationKey, applicationKeyOfTrackedApp, trackingAppName } from './application.js';
 import { REFRESH_ANNOTATION } from './application-informer.js';
-import type { Application, ApplicationStatus } from './application-schema.js';
+import { type Application, type ApplicationStatus, applicationSchema } from './application-schema.js';
 import { computeApplicationStatus } from './application-status.js';
 import { ClusterRegistry } from './cluster-registry.js';
+import { applicationLookup, dependencyState, withDependencies } from './dependencies.js';
 import { finalizeApplication } from './finalizer.js';
 import type { HealthCustomizations } from './health-customizations.js';
 import { LiveObjectWatcher } from './live-object-watcher.js';
@@ -92,11 +88,8 @@ function rfc3339(date = new Date()): string {
 }
 
 function parsedOrUndefined(raw: KubeObject): Application | undefined {
-  try {
-    return parseApplication(raw);
-  } catch {
-    return undefined;
-  }
+  const parsed = applicationSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /**
@@ -210,9 +203,14 @@ export class ApplicationReconciler {
       hard: request.refreshHard,
     });
     const live = await this.loadLive(target, scope, true);
-    let status = this.compare(ctx.key, app, target.desired, live, rendered);
+    const deps = app.spec.dependsOn?.length
+      ? await dependencyState(ctx.key, raw, applicationLookup(ctx.client, ctx.applications))
+      : undefined;
+    const withDeps = (s: ApplicationStatus) => withDependencies(s, deps, app.metadata.generation, this.now());
+    let status = withDeps(this.compare(ctx.key, app, target.desired, live, rendered));
+    const waiting = (deps?.waitingFor.length ?? 0) > 0;
 
-    const { syncRequest, operationState } = decideOperation({ request, app, status, rendered, now });
+    const { syncRequest, operationState } = decideOperation({ request, app, status, rendered, now, waiting });
     if (operationState) status.operationState = operationState;
     const writes: StatusWrites = { raw, ownVersions: new Set(mine?.superseded ?? []), runningWritten: false };
     let clearOperation = app.operation !== undefined;
@@ -237,7 +235,9 @@ export class ApplicationReconciler {
       if (!outcome) return undefined;
       retryAfterMs = outcome.retryAfterMs;
       if (retryAfterMs !== undefined) clearOperation = false;
-      status = await this.statusAfterSync(target, syncRequest, { status, previous, live, scope, rendered });
+      status = withDeps(
+        await this.statusAfterSync(target, syncRequest, { status, previous, live, scope, rendered }),
+      );
     }
 
     const current = await clearHandledOperation(ctx, writes.raw, clearOperation);
@@ -249,8 +249,8 @@ export class ApplicationReconciler {
     await this.writeStatus(ctx, writes, current, status, previous);
 
     if (retryAfterMs !== undefined) return { requeueAfterMs: retryAfterMs };
-    // Health still settling: look again soon even if no watch event arrives.
-    if (status.health?.status === 'Progressing')
+    // Health still settling, or dependencies not ready: look again soon even if no event arrives.
+    if (status.health?.status === 'Progressing' || waiting)
       return { requeueAfterMs: this.options.progressingRequeueMs ?? 5000 };
     return undefined;
   }

@@ -90,6 +90,8 @@ export function decideOperation(input: {
   status: ApplicationStatus;
   rendered: RenderOutcome;
   now: () => string;
+  /** Dependencies (spec.dependsOn) are not ready: no automated sync. */
+  waiting?: boolean | undefined;
 }): { syncRequest: SyncRequest | undefined; operationState: OperationState | undefined } {
   const { request, app, status, rendered, now } = input;
   const { carried, plan } = request;
@@ -118,7 +120,7 @@ export function decideOperation(input: {
       automated: false,
       rollback: { id: plan.id, revision: plan.revision },
     };
-  } else if (!carried && desired && rendered.revision) {
+  } else if (!carried && desired && rendered.revision && !input.waiting) {
     const decision = decideAutoSync({
       app,
       comparison: status,

@@ -1,5 +1,6 @@
 import { formatObjectKey, type KubeObject } from '@gitops-kit/core';
 import { applicationKey } from '../application.js';
+import { dependencyKeys } from '../dependencies.js';
 
 // The web view reads Applications defensively rather than through the zod schema: an Application
 // the operator reports as invalid (or one written by a newer operator) must still be shown, and a
@@ -152,6 +153,10 @@ export interface ApplicationView {
   pendingOperation: string | undefined;
   /** Conditions. */
   conditions: ConditionView[];
+  /** The Applications this one depends on (`spec.dependsOn`), as `namespace/name`. */
+  dependsOn: string[];
+  /** The dependencies its automated syncs wait for (`status.waitingFor`): `namespace/name (why)`. */
+  waitingFor: string[];
   /** Managed resources. */
   resources: ResourceView[];
   /** Sync history, oldest first. */
@@ -240,6 +245,10 @@ export function applicationView(app: KubeObject): ApplicationView {
     });
   }
   const pendingOp = app.operation === undefined || app.operation === null ? {} : obj(app.operation);
+  const waitingFor = arr(status.waitingFor).map((item) => {
+    const w = obj(item);
+    return `${str(w.namespace) ?? ''}/${str(w.name) ?? ''} (${str(w.message) ?? str(w.reason) ?? ''})`;
+  });
   return {
     key: applicationKey(app),
     namespace: app.metadata.namespace ?? '',
@@ -271,6 +280,8 @@ export function applicationView(app: KubeObject): ApplicationView {
       : undefined,
     pendingOperation: describeOperation(pendingOp),
     conditions,
+    dependsOn: dependencyKeys(app),
+    waitingFor,
     resources,
     history,
     reconciledAt: str(status.reconciledAt),

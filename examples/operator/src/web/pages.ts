@@ -256,6 +256,12 @@ ${options.readOnly ? null : actionsHtml(app, options.session)}
 <dt>Target</dt><dd>${app.targetRevision}</dd>
 <dt>Destination</dt><dd>${destinationText(app)}</dd>
 <dt>Sync policy</dt><dd>${policyText(app)}</dd>
+${
+  app.dependsOn.length === 0
+    ? null
+    : html`<dt>Depends on</dt><dd>${app.dependsOn.join(', ')}</dd>
+<dt>Waiting for</dt><dd data-field="waiting-for">${app.waitingFor.length === 0 ? 'nothing' : app.waitingFor.join('; ')}</dd>`
+}
 <dt>Reconciled</dt><dd><time datetime="${app.reconciledAt ?? ''}">${app.reconciledAt ?? 'never'}</time></dd>
 </dl>
 <ul class="conditions" data-field="conditions">${conditions.map((c) => html`<li>${conditionText(c)}</li>`)}</ul>
