@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClusterClient } from '@gitops-kit/cluster';
-import type { KubeObject } from '@gitops-kit/core';
+import { abortableSleep, type KubeObject } from '@gitops-kit/core';
 import { type ApplicationComparisonResult, compareApplication } from '@gitops-kit/sync';
 import {
   type CliEnvironment,
@@ -125,7 +124,7 @@ export async function runStatus(
       let last = statusLine(app, status);
       streams.stderr.write(`${last}\n`);
       while (!done(status) && (dir === undefined || renderError === undefined) && Date.now() < deadline) {
-        await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
+        await abortableSleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
         status = await compare();
         const line = statusLine(app, status);
         if (line !== last) streams.stderr.write(`${line}\n`);

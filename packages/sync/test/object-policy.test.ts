@@ -4,7 +4,8 @@ import { formatTrackingId, readLiveObjectPolicy, readObjectPolicy } from '../src
 
 function cm(name: string, annotations: Record<string, string>, app?: string): KubeObject {
   const key = { group: '', kind: 'ConfigMap', namespace: 'ns', name };
-  const tracking = app === undefined ? {} : { 'gitops-kit.dev/tracking-id': formatTrackingId(app, key) };
+  const tracking: Record<string, string> =
+    app === undefined ? {} : { 'gitops-kit.dev/tracking-id': formatTrackingId(app, key) };
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
