@@ -77,11 +77,18 @@ export {
   APPLICATION_SET_CRD_FILE_HEADER,
   APPLICATION_SET_KIND,
   APPLICATION_SET_VERSION,
+  APPLICATION_SET_WEBHOOK_PREFIX,
   type ApplicationSet,
   type ApplicationSetChildGenerator,
+  type ApplicationSetCondition,
+  ApplicationSetController,
+  type ApplicationSetControllerOptions,
   type ApplicationSetGenerator,
   type ApplicationSetPlan,
+  type ApplicationSetReconcileContext,
+  type ApplicationSetReconcileResult,
   type ApplicationSetSpec,
+  type ApplicationSetStatus,
   type ApplicationSetTemplate,
   applicationSetCrd,
   applicationSetSchema,
@@ -118,6 +125,7 @@ export {
   planApplicationSet,
   type RemovedApplication,
   type RemovedApplicationPolicy,
+  reconcileApplicationSet,
   relativeGlob,
   removedApplicationPolicySchema,
   renderApplication,
@@ -237,7 +245,13 @@ export {
   planOperation,
   startedOperationState,
 } from './operations.js';
-export { Operator, type OperatorOptions, type ReconcileContext, type Reconciler } from './operator.js';
+export {
+  type CoController,
+  Operator,
+  type OperatorOptions,
+  type ReconcileContext,
+  type Reconciler,
+} from './operator.js';
 export { ApplicationReconciler, type ApplicationReconcilerOptions } from './reconciler.js';
 export {
   type ReferenceOperator,
@@ -268,6 +282,7 @@ export {
   repositoryCredentialKey,
 } from './repository-credentials.js';
 export { readSeedRepository, SEED_REPO_DIR } from './seed-repo.js';
+export { fnv1a32, ownsKey, parseShardAssignment, type ShardAssignment, shardOfKey } from './sharding.js';
 export { writeApplicationStatus } from './status-writer.js';
 export { SYNC_ERROR } from './sync-operation.js';
 export {

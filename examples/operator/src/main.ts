@@ -10,6 +10,7 @@ import { renderApplicationCrdYaml } from './crd.js';
 import { runDemo } from './demo.js';
 import { createLogger } from './logger.js';
 import { startReferenceOperator } from './reference-operator.js';
+import { parseShardAssignment } from './sharding.js';
 import type { WebhookProvider } from './webhook.js';
 
 const USAGE = `usage: gitops-kit-operator <command> [flags]
@@ -24,6 +25,8 @@ commands:
     --kubeconfig PATH      kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)
     --namespace NS         watch Applications in NS only (default: all namespaces)
     --shard-selector SEL   reconcile only Applications matching this label selector
+    --shards N             shard by hash of namespace/name among N replicas (StatefulSet)
+    --shard I              this replica's shard, 0..N-1 (default: POD_NAME's ordinal suffix)
     --lease-namespace NS   namespace of the leader-election Lease (default: $POD_NAMESPACE or default)
     --no-leader-elect      run as the only replica
     --leader-elect-lease-duration D    default 15s  (as client-go's flags)
@@ -72,6 +75,8 @@ async function run(args: string[]): Promise<number> {
       kubeconfig: { type: 'string' },
       namespace: { type: 'string' },
       'shard-selector': { type: 'string' },
+      shards: { type: 'string' },
+      shard: { type: 'string' },
       'lease-namespace': { type: 'string' },
       'no-leader-elect': { type: 'boolean' },
       'leader-elect-lease-duration': { type: 'string' },
@@ -91,6 +96,7 @@ async function run(args: string[]): Promise<number> {
     },
     strict: true,
   });
+  const shard = parseShardAssignment(values.shards, values.shard, process.env.POD_NAME);
   const log = createLogger({
     level: values['log-level'] ?? 'info',
     base: { component: 'gitops-kit-operator' },
@@ -105,6 +111,7 @@ async function run(args: string[]): Promise<number> {
     identity: process.env.POD_NAME,
     namespace: values.namespace,
     labelSelector: values['shard-selector'],
+    shard,
     leaderElection: values['no-leader-elect']
       ? false
       : {

@@ -13,7 +13,14 @@ import { type OperatorServer, startOperatorServer } from './http-server.js';
 import { LeaderElector } from './leader-election.js';
 import { createLogger, type Logger } from './logger.js';
 import { OperatorMetrics } from './metrics.js';
-import { createWebhookHandler, type PushEvent, type WebhookProvider, type WebhookSecret } from './webhook.js';
+import { ownsKey, type ShardAssignment } from './sharding.js';
+import {
+  createWebhookHandler,
+  type PushEvent,
+  type WebhookProvider,
+  type WebhookSecret,
+  type WebhookTarget,
+} from './webhook.js';
 import { type ReconcileOutcome, runWorkers, startResync, WorkQueue } from './work-queue.js';
 
 function within(promise: Promise<unknown>, ms: number): Promise<void> {
@@ -56,6 +63,25 @@ export interface ReconcileContext {
 /** The reconcile function the operator runs for each queued Application. */
 export type Reconciler = (ctx: ReconcileContext) => Promise<ReconcileOutcome | undefined>;
 
+/**
+ * Another controller run beside the Applications' (the ApplicationSet controller): its cache on
+ * every replica, its workers while this replica leads, its own webhook targets.
+ */
+export interface CoController {
+  /** Keeps its cache until `signal` aborts (every replica, leader or not). */
+  run(signal: AbortSignal): Promise<void>;
+  /** Reconciles while this replica leads, until `signal` aborts; resolves once its workers ended. */
+  lead(signal: AbortSignal): Promise<void>;
+  /** True once its cache has synced (readiness). */
+  hasSynced(): boolean;
+  /** The prefix of the keys of its webhook targets, which tells its pushes from Applications'. */
+  readonly webhookKeyPrefix: string;
+  /** The repositories it follows, keys starting with {@link CoController.webhookKeyPrefix}. */
+  webhookTargets(): Iterable<WebhookTarget>;
+  /** A push for one of its targets; `leading`: whether this replica reconciles that key. */
+  onPush(key: string, event: PushEvent, leading: boolean): void;
+}
+
 /** Options of {@link Operator}. */
 export interface OperatorOptions {
   /** The cluster the Applications live in. */
@@ -68,6 +94,14 @@ export interface OperatorOptions {
   namespace?: string | undefined;
   /** Shard: only Applications matching this label selector. */
   labelSelector?: string | undefined;
+  /**
+   * Shard by hash: this replica reconciles only the Applications whose `namespace/name` hashes to
+   * its index (see `shardOfKey`); every replica still caches all of them to answer webhooks. The
+   * default Lease name gets `-shard-<index>`, so each shard elects its own leader.
+   */
+  shard?: ShardAssignment | undefined;
+  /** Controllers run with this one's leadership (the ApplicationSet controller). */
+  controllers?: readonly CoController[] | undefined;
   /** Leader election on a Lease; `false` runs as the only replica. */
   leaderElection?:
     | {
@@ -90,6 +124,8 @@ export interface OperatorOptions {
   web?: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
   /** Webhook secrets per provider. */
   webhookSecrets?: Partial<Record<WebhookProvider, WebhookSecret>> | undefined;
+  /** Told of each change of a cached Application that needs a reconcile (and of deletions). */
+  onApplicationChange?: ((key: string, change: ApplicationChange, app: KubeObject) => void) | undefined;
   /** Told of each push a webhook brought for an Application (before it is queued). */
   onPush?: ((key: string, event: PushEvent) => void) | undefined;
   /** Accept unsigned webhooks from providers without a secret (development only). */
@@ -153,13 +189,16 @@ export class Operator {
     });
     this.metrics = new OperatorMetrics({
       appStatuses: () =>
-        this.informer.list().map((app) => {
-          const status = (app.status ?? {}) as { sync?: { status?: string }; health?: { status?: string } };
-          return {
-            syncStatus: status.sync?.status ?? 'Unknown',
-            healthStatus: status.health?.status ?? 'Unknown',
-          };
-        }),
+        this.informer
+          .list()
+          .filter((app) => this.owns(`${app.metadata.namespace ?? ''}/${app.metadata.name ?? ''}`))
+          .map((app) => {
+            const status = (app.status ?? {}) as { sync?: { status?: string }; health?: { status?: string } };
+            return {
+              syncStatus: status.sync?.status ?? 'Unknown',
+              healthStatus: status.health?.status ?? 'Unknown',
+            };
+          }),
       queueDepth: () => this.queue.length,
       isLeader: () => this.leading,
     });
@@ -172,7 +211,10 @@ export class Operator {
       client: options.client,
       namespace: options.namespace,
       labelSelector: options.labelSelector,
-      onChange: (key, change) => this.onChange(key, change),
+      onChange: (key, change, app) => {
+        this.onChange(key, change);
+        options.onApplicationChange?.(key, change, app);
+      },
       onStatusChange: (key) => this.queueDependents(key),
       onError: (err) => this.log.warn({ err }, 'Application watch failed; listing again'),
     });
@@ -181,7 +223,9 @@ export class Operator {
       this.elector = new LeaderElector({
         client: options.client,
         namespace: le.namespace,
-        name: le.name ?? 'gitops-kit-operator',
+        name:
+          le.name ??
+          (options.shard ? `gitops-kit-operator-shard-${options.shard.index}` : 'gitops-kit-operator'),
         identity: this.identity,
         leaseDurationMs: le.leaseDurationMs,
         renewDeadlineMs: le.renewDeadlineMs,
@@ -208,6 +252,16 @@ export class Operator {
     return this.leading;
   }
 
+  /** True when `key` (`namespace/name`) belongs to this replica's shard (always, without sharding). */
+  owns(key: string): boolean {
+    return ownsKey(this.options.shard, key);
+  }
+
+  /** Queues `key` when this replica leads and owns it (a live change, say). */
+  enqueue(key: string): void {
+    if (this.leading && this.owns(key)) this.queue.add(key);
+  }
+
   /** The URL of the HTTP server, once started. */
   get url(): string | undefined {
     return this.server?.url;
@@ -215,14 +269,27 @@ export class Operator {
 
   private onChange(key: string, change: ApplicationChange): void {
     if (change === 'deleted') this.queue.forget(key);
-    if (this.leading) this.queue.add(key);
+    this.enqueue(key);
+  }
+
+  private webhookTargets(): WebhookTarget[] {
+    const targets: WebhookTarget[] = this.informer.list().map((app) => {
+      const source = ((app.spec ?? {}) as { source?: { repoURL?: string; targetRevision?: string } }).source;
+      return {
+        key: `${app.metadata.namespace ?? ''}/${app.metadata.name ?? ''}`,
+        repoURL: source?.repoURL ?? '',
+        targetRevision: source?.targetRevision,
+      };
+    });
+    for (const c of this.options.controllers ?? []) targets.push(...c.webhookTargets());
+    return targets;
   }
 
   // An Application's status changed: those that depend on it look again (spec.dependsOn).
   private queueDependents(key: string): void {
     if (!this.leading) return;
     for (const app of this.informer.list())
-      if (dependencyKeys(app).includes(key)) this.queue.add(applicationKey(app));
+      if (dependencyKeys(app).includes(key)) this.enqueue(applicationKey(app));
   }
 
   /** Starts the server, the informer and the campaign for leadership. Resolves once listening. */
@@ -238,21 +305,14 @@ export class Operator {
         liveness: { ping: () => true },
         readiness: {
           informer: () => this.informer.hasSynced() || 'the Application cache has not synced yet',
+          controllers: () =>
+            (this.options.controllers ?? []).every((c) => c.hasSynced()) || 'a cache has not synced yet',
           shutdown: () => !this.stopping.signal.aborted || 'shutting down',
         },
         webhook: createWebhookHandler({
           secrets: this.options.webhookSecrets ?? {},
           allowUnsigned: this.options.allowUnsignedWebhooks,
-          targets: () =>
-            this.informer.list().map((app) => {
-              const source = ((app.spec ?? {}) as { source?: { repoURL?: string; targetRevision?: string } })
-                .source;
-              return {
-                key: `${app.metadata.namespace ?? ''}/${app.metadata.name ?? ''}`,
-                repoURL: source?.repoURL ?? '',
-                targetRevision: source?.targetRevision,
-              };
-            }),
+          targets: () => this.webhookTargets(),
           enqueue: (key, event) => this.onPush(key, event),
           onRejected: (reason, status) => this.log.warn({ status, reason }, 'webhook refused'),
         }),
@@ -260,6 +320,7 @@ export class Operator {
       this.log.info({ url: this.server.url }, 'serving probes, metrics and webhooks');
     }
     this.running.push(this.informer.run(signal));
+    for (const c of this.options.controllers ?? []) this.running.push(c.run(signal));
     if (this.elector) {
       this.leadershipDone = this.elector.run(signal);
     } else {
@@ -268,16 +329,22 @@ export class Operator {
   }
 
   private onPush(key: string, event: PushEvent): void {
+    const controller = this.options.controllers?.find((c) => key.startsWith(c.webhookKeyPrefix));
+    if (controller) {
+      const own = key.slice(controller.webhookKeyPrefix.length);
+      controller.onPush(own, event, this.leading && this.owns(own));
+      return;
+    }
     this.options.onPush?.(key, event);
     this.log.info(
       { app: key, ref: event.ref, revision: event.after, provider: event.provider },
       'push received',
     );
-    if (this.leading) {
+    if (this.leading && this.owns(key)) {
       this.queue.add(key);
       return;
     }
-    // A standby received the webhook: hand it to the leader through the resource.
+    // A standby, or another shard, received the webhook: hand it to the owner through the resource.
     const { namespace, name } = splitApplicationKey(key);
     this.options.client
       .patch({ apiVersion: APPLICATION_API_VERSION, kind: APPLICATION_KIND, namespace, name }, 'merge', {
@@ -292,9 +359,10 @@ export class Operator {
     this.log.info('started leading');
     const stopResync = startResync(this.queue, {
       periodMs: this.options.resyncPeriodMs ?? 180_000,
-      keys: () => this.informer.keys(),
+      keys: () => this.informer.keys().filter((key) => this.owns(key)),
     });
-    for (const key of this.informer.keys()) this.queue.add(key);
+    for (const key of this.informer.keys()) if (this.owns(key)) this.queue.add(key);
+    for (const c of this.options.controllers ?? []) this.workers.push(c.lead(leadership));
     leadership.addEventListener(
       'abort',
       () => {

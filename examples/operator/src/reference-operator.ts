@@ -1,8 +1,10 @@
 import type { ClusterClient } from '@gitops-kit/cluster';
 import { nodeFileSystem } from '@gitops-kit/core';
+import { ApplicationSetController } from './applicationset/controller.js';
 import { AccessControl, HostAllowlist } from './auth/index.js';
 import { EventRecorder } from './event-recorder.js';
 import { HealthCustomizations } from './health-customizations.js';
+import { createLogger } from './logger.js';
 import { Operator, type OperatorOptions } from './operator.js';
 import { ApplicationReconciler } from './reconciler.js';
 import { RepositoryCredentials } from './repository-credentials.js';
@@ -38,6 +40,8 @@ export type ReferenceOperatorOptions = Omit<OperatorOptions, 'reconcile' | 'web'
    * layout. The `gitops-kit-cm` ConfigMap (in the Secrets' namespace) is always read and watched.
    */
   healthCustomizationsDir?: string | undefined;
+  /** Run the ApplicationSet controller (when its CRD is installed). Default true. */
+  applicationSets?: boolean | undefined;
 };
 
 /** A running reference operator. */
@@ -46,6 +50,8 @@ export interface ReferenceOperator {
   operator: Operator;
   /** The reconcile (its last diffs). */
   reconciler: ApplicationReconciler;
+  /** The ApplicationSet controller, unless turned off. */
+  applicationSets: ApplicationSetController | undefined;
   /** The web view, when served. */
   webView: WebView | undefined;
   /** The URL of the HTTP server (probes, metrics, webhook, web view). */
@@ -75,21 +81,33 @@ export async function startReferenceOperator(options: ReferenceOperatorOptions):
     for (const err of health.errors) options.logger?.warn({ err }, 'a health customization cannot be used');
   };
   reportHealthErrors();
+  const repositories = new RepositoryCredentials({
+    client,
+    namespace,
+    knownHostsConfigMap: options.knownHostsConfigMap,
+  });
   const reconciler = new ApplicationReconciler({
     client,
     namespace,
-    repositories: new RepositoryCredentials({
-      client,
-      namespace,
-      knownHostsConfigMap: options.knownHostsConfigMap,
-    }),
+    repositories,
     gitCacheDir: options.gitCacheDir,
     sshCommand: options.sshCommand,
     health,
-    onLiveChange: (key) => {
-      if (operator?.isLeader()) operator.queue.add(key);
-    },
+    onLiveChange: (key) => operator?.enqueue(key),
   });
+  const applicationSets =
+    options.applicationSets === false
+      ? undefined
+      : new ApplicationSetController({
+          client,
+          namespace: options.namespace,
+          secretsNamespace: namespace,
+          repositories,
+          owns: (key) => operator?.owns(key) ?? false,
+          resyncPeriodMs: options.resyncPeriodMs,
+          retry: options.retry,
+          logger: (options.logger ?? createLogger()).child({ component: 'applicationset-controller' }),
+        });
   // One set of review caches for the web view and /metrics.
   const access = options.access ?? new AccessControl({ client });
   const host = options.server === false ? undefined : options.server?.host;
@@ -117,6 +135,11 @@ export async function startReferenceOperator(options: ReferenceOperatorOptions):
     ...options,
     access,
     reconcile: reconciler.reconcile,
+    controllers: [...(options.controllers ?? []), ...(applicationSets ? [applicationSets] : [])],
+    onApplicationChange: (key, change, app) => {
+      applicationSets?.applicationChanged(app);
+      options.onApplicationChange?.(key, change, app);
+    },
     onPush: (key, event) => {
       reconciler.sourceChanged(key);
       options.onPush?.(key, event);
@@ -138,6 +161,7 @@ export async function startReferenceOperator(options: ReferenceOperatorOptions):
   return {
     operator: running,
     reconciler,
+    applicationSets,
     webView,
     url: running.url,
     async stop() {

@@ -276,6 +276,26 @@ export class SourceCache {
   }
 
   /**
+   * The tree of a repository at a revision, resolved now and fetched when it moved (ApplicationSet
+   * git generators). `key` names the reader, as an Application's key does. Throws the fetch error,
+   * explained as for an Application's source.
+   */
+  async snapshotOf(key: string, repoURL: string, revision: string | undefined): Promise<Snapshot> {
+    const state = await this.sourceFor(key, { repoURL, targetRevision: revision }, undefined, false);
+    state.users++;
+    try {
+      const resolved = await state.source.resolve();
+      if (state.snapshot?.revision !== resolved.revision) state.snapshot = await state.source.fetch();
+      return state.snapshot;
+    } catch (err) {
+      throw this.explain(err, state);
+    } finally {
+      state.users--;
+      if (state.retired && state.users === 0) void state.source.close();
+    }
+  }
+
+  /**
    * An authentication error says where its credentials came from (the Secrets' names), or, with
    * none, which Secret to add.
    */

@@ -4,7 +4,7 @@ import { type KubeObject, nodeFileSystem } from '@gitops-kit/core';
 import { renderKustomization } from '@gitops-kit/kustomize';
 import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPLICATION_API_VERSION, applicationCrd } from '../src/index.js';
+import { APPLICATION_API_VERSION, applicationCrd, applicationSetCrd } from '../src/index.js';
 
 const DEPLOY = fileURLToPath(new URL('../deploy', import.meta.url));
 const golden = () => readFileSync(new URL('./fixtures/deploy.golden.yaml', import.meta.url), 'utf8');
@@ -24,6 +24,8 @@ describe('deploy/ (kustomize)', () => {
     const kinds = result.objects.map((o) => o.kind);
     expect(kinds).toEqual([
       'Namespace',
+      // Applications and ApplicationSets.
+      'CustomResourceDefinition',
       'CustomResourceDefinition',
       'ServiceAccount',
       'Role',
@@ -39,10 +41,13 @@ describe('deploy/ (kustomize)', () => {
       'Service',
       'Deployment',
     ]);
-    const crd = result.objects.find((o) => o.kind === 'CustomResourceDefinition')!;
-    // The kustomization's labels are on it; otherwise it is the generated CRD.
-    const { labels: _labels, ...metadata } = crd.metadata;
-    expect({ ...crd, metadata }).toEqual(applicationCrd());
+    const crds = result.objects.filter((o) => o.kind === 'CustomResourceDefinition');
+    // The kustomization's labels are on them; otherwise they are the generated CRDs.
+    const withoutLabels = crds.map((crd) => {
+      const { labels: _labels, ...metadata } = crd.metadata;
+      return { ...crd, metadata };
+    });
+    expect(withoutLabels).toEqual([applicationCrd(), applicationSetCrd()]);
   });
 
   it('applies to an API server, which then serves Applications', async () => {

@@ -20,6 +20,7 @@ import {
   APPLICATION_API_VERSION,
   type ApplicationStatus,
   applicationCrd,
+  applicationSetCrd,
   createLogger,
   type Logger,
   REPOSITORY_SECRET_LABEL,
@@ -118,6 +119,8 @@ export interface OperatorEnvironmentOptions {
   seed?: Record<string, string>;
   /** Options of the testkit cluster (more tokens, say). */
   cluster?: TestClusterOptions;
+  /** Install the ApplicationSet CRD before the operator starts. */
+  applicationSets?: boolean;
 }
 
 /** A running environment: stop it in `afterAll`. */
@@ -176,6 +179,10 @@ export async function startOperatorEnvironment(
     const cluster = await startApplicationCluster(options.cluster);
     stops.push(() => cluster.stop());
     await cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: APPS_NAMESPACE } });
+    if (options.applicationSets) {
+      await cluster.client.create(applicationSetCrd() as KubeObject);
+      cluster.client.invalidateDiscovery();
+    }
     const git = await startGitServer();
     stops.push(() => git.stop());
     const repo = await git.createRepository('deploy', { defaultBranch: 'main' });

@@ -143,8 +143,20 @@ export const applicationSetStatusSchema = z
       .optional()
       .meta({ description: 'Names of the generated Applications.' }),
     conditions: z
-      .array(z.object({ type: z.string(), status: z.string(), message: z.string().optional() }))
-      .optional(),
+      .array(
+        z.object({
+          type: z.string(),
+          status: z.string(),
+          reason: z.string().optional(),
+          message: z.string().optional(),
+          lastTransitionTime: z.string().optional(),
+        }),
+      )
+      .optional()
+      .meta({
+        description:
+          'ParametersGenerated, ResourcesUpToDate and ErrorOccurred, as Argo CD’s ApplicationSet controller reports them.',
+      }),
   })
   .meta({ description: 'The observed state of an ApplicationSet, written by the operator.' });
 
@@ -185,3 +197,8 @@ export const applicationSetSchema = z.object({
 
 /** A whole ApplicationSet object (TypeScript type of {@link applicationSetSchema}). */
 export type ApplicationSet = z.infer<typeof applicationSetSchema>;
+
+/** `status` of an ApplicationSet (TypeScript type of {@link applicationSetStatusSchema}). */
+export type ApplicationSetStatus = z.infer<typeof applicationSetStatusSchema>;
+/** One condition of an ApplicationSet's status. */
+export type ApplicationSetCondition = NonNullable<ApplicationSetStatus['conditions']>[number];
