@@ -150,6 +150,10 @@ export const syncPolicySchema = z
           'Options as `Name=value`: `CreateNamespace=true`, `ServerSideApply=true`, `PruneLast=true`, …',
       }),
     retry: retryStrategySchema.optional(),
+    timeout: duration().optional().meta({
+      description:
+        'Longest wait of a sync for a wave to become Healthy before the next wave (and for a hook, a CRD or a deletion); the sync then fails naming the objects waited for. Default 5m.',
+    }),
   })
   .meta({ description: 'When and how the operator syncs.' });
 

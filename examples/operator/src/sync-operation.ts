@@ -154,6 +154,9 @@ export function decideOperation(input: {
   return { syncRequest, operationState };
 }
 
+/** The longest wait of a sync for a wave's health, a hook, a CRD or a deletion: `syncPolicy.timeout`'s default. */
+export const DEFAULT_SYNC_TIMEOUT_MS = 300_000;
+
 /** A duration as Argo CD writes them in retry backoff (`5s`, `3m`, `1h30m`), in ms. */
 export function parseDurationMs(text: string | undefined, fallback: number): number {
   if (!text) return fallback;
@@ -232,7 +235,9 @@ async function runTheSync(input: SyncInput): Promise<{ phase: SyncResult; messag
       applyOutOfSyncOnly: options.get('ApplyOutOfSyncOnly') !== 'false',
       replace: options.get('Replace') === 'true',
       force: options.get('Force') === 'true',
-      wait: false,
+      // Argo CD's rule: a wave starts once the previous one is Healthy; the last is not waited for.
+      wait: 'between-waves',
+      timeoutMs: parseDurationMs(app.spec.syncPolicy?.timeout, DEFAULT_SYNC_TIMEOUT_MS),
       health: input.health,
       signal: ctx.signal,
     });

@@ -25,10 +25,13 @@ export interface RunSyncOptions {
   /** Write with replace (PUT, or create) instead of apply. */
   replace?: boolean | undefined;
   /**
-   * Wait for each wave's objects (written or already in sync) to be healthy before the next wave. A
-   * Degraded object fails the wait at once. PostSync hooks always wait for health first.
+   * Wait for each wave's objects (written or already in sync) to be healthy: `true` after every
+   * wave, the last included; `'between-waves'` only before a next wave starts (Argo CD's rule: the
+   * last wave is not waited for). A Degraded object fails the wait at once; one still not healthy
+   * after `timeoutMs` fails the sync with a message naming every object waited for. PostSync hooks
+   * always wait for health first.
    */
-  wait?: boolean | undefined;
+  wait?: boolean | 'between-waves' | undefined;
   /** Longest wait for health, for a hook to finish, for a CRD or a deletion (default 5 min). */
   timeoutMs?: number | undefined;
   /** Interval of health and hook polling (default 200 ms). */

@@ -43,14 +43,15 @@ const isApplied = (w: Work): boolean => w.task.action !== 'prune' && w.task.acti
 
 /**
  * Runs the steps in order, each after the previous one succeeded; with `wait`, each step's objects
- * must then be healthy; PostSync hooks always wait for the Sync phase's health first.
+ * must then be healthy (with `'between-waves'`, only when a next step of the PreSync or Sync phase
+ * follows); PostSync hooks always wait for the Sync phase's health first.
  */
 export async function runSteps(ctx: RunContext, steps: readonly Step[]): Promise<void> {
   const wait = ctx.options.wait;
   const syncApplied: Work[] = [];
   let healthChecked = false;
-  for (const step of steps) {
-    if (step.phase === 'PostSync' && !healthChecked && !wait) {
+  for (const [i, step] of steps.entries()) {
+    if (step.phase === 'PostSync' && !healthChecked && wait !== true) {
       // PostSync hooks run once everything is healthy (Argo CD's rule), waited for or not.
       healthChecked = true;
       ctx.cancel.enter('the wait for health before the PostSync hooks');
@@ -62,7 +63,11 @@ export async function runSteps(ctx: RunContext, steps: readonly Step[]): Promise
     const ok = await runStep(ctx, step);
     if (step.phase === 'Sync') syncApplied.push(...step.works.filter(isApplied));
     if (!ok) break;
-    if (wait && step.phase !== 'PostSync') {
+    const next = steps[i + 1];
+    const gated =
+      step.phase !== 'PostSync' &&
+      (wait === true || (wait === 'between-waves' && next !== undefined && next.phase !== 'PostSync'));
+    if (gated) {
       ctx.cancel.enter(`the wait for health after wave ${step.wave} of the ${step.phase} phase`);
       if (!(await waitHealthy(ctx, step.works.filter(isApplied), step.phase, step.wave))) break;
     }

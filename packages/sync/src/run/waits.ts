@@ -116,6 +116,14 @@ export async function waitHealthy(
     }
     if (pending.size === 0) return true;
     if (Date.now() >= deadline) {
+      // The sync's message names every object still waited for, not only the first.
+      const waited = [...pending.values()].map(
+        (w) =>
+          `${describeObjectKey(w.result.key)} (${w.result.health?.status ?? 'Unknown'}${w.result.health?.message ? `: ${w.result.health.message}` : ''})`,
+      );
+      ctx.failed ??= ctx.redacted(
+        `wave ${wave} of the ${phase} phase was not healthy within ${ctx.timeoutMs} ms; waited for ${waited.join(', ')}`,
+      );
       for (const w of pending.values()) {
         ctx.waitedHealth.push(w.result.health ?? { status: 'Unknown', message: '' });
         ctx.fail(
