@@ -36,6 +36,7 @@ export const MODULES = {
         'test/pack-hash-fallback.test.ts',
         'test/pack-index.test.ts',
         'test/delta.test.ts',
+        'test/object-store.test.ts',
       ],
       'src/object-store.ts': [
         'test/object-store.test.ts',

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChunkList } from '../src/chunk-list.js';
 import { GitLimitError, GitProtocolError } from '../src/errors.js';
 import type { GitObject } from '../src/git-objects.js';
+import { InflateError } from '../src/inflater.js';
 import { indexPack, maxDeltaBytes } from '../src/pack-index.js';
 import { buildPack, insertDelta, objectId, signPack } from './support/fake-git.js';
 
@@ -202,6 +203,21 @@ describe('deltas', () => {
     expect(err.message).toBe(`corrupt pack: delta base ${baseOid} is missing`);
   });
 
+  it('a thin pack: a chain of reference deltas asks external only for the base outside the pack', () => {
+    const baseOid = objectId('blob', base);
+    const thin = buildPack([
+      { type: 'ref-delta', baseOid, delta: insertDelta(base, result(1)) },
+      { type: 'ref-delta', baseOid: objectId('blob', result(1)), delta: insertDelta(result(1), result(2)) },
+    ]);
+    const asked: string[] = [];
+    const index = ours(thin, (oid) => {
+      asked.push(oid);
+      return oid === baseOid ? { type: 'blob', data: base } : undefined;
+    });
+    expect(asked).toEqual([baseOid]);
+    expect([...index.keys()]).toEqual([objectId('blob', result(1)), objectId('blob', result(2))]);
+  });
+
   it('a delta is an object of its base type', () => {
     const tree = Buffer.concat([Buffer.from('100644 a\0', 'latin1'), Buffer.alloc(20, 1)]);
     const tree2 = Buffer.concat([Buffer.from('100644 b\0', 'latin1'), Buffer.alloc(20, 2)]);
@@ -254,6 +270,10 @@ describe('deltas', () => {
     const lie = refusal(pack(maxDeltaBytes(max)), { maxObjectBytes: max });
     expect(lie).toBeInstanceOf(GitProtocolError);
     expect(lie).not.toBeInstanceOf(GitLimitError);
+    // A delta announcing twice the limit is refused unread, whatever it holds.
+    const twice = refusal(pack(2 * max), { maxObjectBytes: max });
+    expect(twice).toBeInstanceOf(GitLimitError);
+    expect(twice.message).toMatch(new RegExp(`is ${2 * max} bytes, over the limit of ${max} bytes`));
     // A whole object gets no such allowance.
     const whole = refusal(buildPack([blob('x'.repeat(max + 1))]), { maxObjectBytes: max });
     expect(whole).toBeInstanceOf(GitLimitError);
@@ -299,5 +319,6 @@ describe('zlib streams', () => {
     const err = refusal(pack);
     expect(err).toBeInstanceOf(GitProtocolError);
     expect(err.message).toBe('corrupt pack: cannot inflate the object at offset 13');
+    expect(err.cause).toBeInstanceOf(InflateError);
   });
 });

@@ -3,12 +3,14 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ChunkList } from '../src/chunk-list.js';
 import { GitProtocolError } from '../src/errors.js';
+import { Inflater } from '../src/inflater.js';
 import { ObjectStore } from '../src/object-store.js';
 import { indexPack } from '../src/pack-index.js';
 import { memoryStorage } from '../src/storage.js';
+import { buildPack, insertDelta, objectId } from './support/fake-git.js';
 
 let dir: string;
 /** A pack written by native git, with offset deltas and an empty blob. */
@@ -81,6 +83,48 @@ describe('indexPack', () => {
     const sum = createHash('sha1').update(body).digest();
     sum.copy(broken, broken.length - 20);
     expect(() => indexPack(chunks(broken, 64), () => undefined)).toThrow(GitProtocolError);
+  });
+
+  it('releases its zlib engine once per pack, whether it indexes the pack or refuses it', () => {
+    const close = vi.spyOn(Inflater.prototype, 'close');
+    try {
+      indexPack(chunks(pack, 4096), () => undefined);
+      expect(close).toHaveBeenCalledTimes(1);
+      const delta = insertDelta(Buffer.from('a'), Buffer.from('b'));
+      const thin = buildPack([{ type: 'ref-delta', baseOid: 'a'.repeat(40), delta }]);
+      expect(() => indexPack(chunks(thin, 4096), () => undefined)).toThrow(GitProtocolError);
+      expect(close).toHaveBeenCalledTimes(2);
+    } finally {
+      close.mockRestore();
+    }
+  });
+
+  it('gives every object its id when its header and data end at a buffer size (1 KiB, 2 KiB)', () => {
+    // Whole objects whose `blob <size>\0` header and data take 1022 to 1026 and 2045 to 2049 bytes,
+    // each the first object of its pack.
+    for (const size of [1012, 1013, 1014, 1015, 1016, 2035, 2036, 2037, 2038, 2039]) {
+      const data = Buffer.alloc(size, 0x61);
+      data[size - 1] = 0x7a; // the last byte differs from the rest
+      const index = indexPack(chunks(buildPack([{ type: 'blob', data }]), 4096), () => undefined);
+      expect(index.oids, String(size)).toEqual([objectId('blob', data)]);
+    }
+  });
+
+  it('applies deltas of every length around 1 KiB after a large object was indexed', () => {
+    const base = Buffer.from('b');
+    const large = Buffer.alloc((1 << 20) + 1, 0x6c);
+    for (let length = 1000; length < 1040; length++) {
+      const result = Buffer.alloc(length, 0x72);
+      result[length - 1] = 0x7a;
+      const pack = buildPack([
+        { type: 'blob', data: large },
+        { type: 'blob', data: base },
+        { type: 'ofs-delta', base: 1, delta: insertDelta(base, result) },
+      ]);
+      const index = indexPack(chunks(pack, 1 << 16), () => undefined);
+      const ids = [objectId('blob', large), objectId('blob', base), objectId('blob', result)];
+      expect(index.oids, String(length)).toEqual(ids);
+    }
   });
 });
 
