@@ -18,11 +18,11 @@ import { loadLiveState } from '@gitops-kit/sync';
 import { APP_USAGE, OPTIONS, specFromFlags, type Values } from './app-cli-flags.js';
 import { parseApplication, trackingAppName } from './application.js';
 import { APPLICATION_API_VERSION, APPLICATION_KIND, type ApplicationStatus } from './application-schema.js';
+import { loadBuildInputs, renderWithBuildInputs } from './build-inputs.js';
 import { durationMs, shortCommit, table } from './cli-format.js';
 import { IN_CLUSTER_SERVER } from './cluster-registry.js';
 import { dependencyKeys } from './dependencies.js';
 import { RESOURCES_FINALIZER } from './finalizer.js';
-import { renderApplicationSource } from './render-source.js';
 import { gitRefFor } from './target-revision.js';
 
 /** Exit code of `app diff` when there are differences (as `argocd app diff`). */
@@ -215,7 +215,8 @@ class AppCli {
     });
     try {
       const snapshot = await source.fetch();
-      const rendered = await renderApplicationSource(snapshot.fs, app.spec.source);
+      const inputs = await loadBuildInputs(this.client, this.namespace, app.spec);
+      const rendered = await renderWithBuildInputs(snapshot.fs, app.spec.source, inputs);
       const defaultNamespace = app.spec.destination.namespace ?? 'default';
       const live = await loadLiveState(this.client, {
         app: trackingAppName(`${this.namespace}/${name}`),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decryptionSchema, postBuildSchema } from './build-schema.js';
 
 /** The API group of the Application resource. */
 export const APPLICATION_GROUP = 'gitops-kit.dev';
@@ -207,6 +208,8 @@ export const applicationSpecSchema = z
       description:
         'Applications to wait for: automated syncs wait until each is Synced and Healthy at its current revision. A cycle is reported by a DependencyCycle condition and its edges are not waited on.',
     }),
+    decryption: decryptionSchema.optional(),
+    postBuild: postBuildSchema.optional(),
     revisionHistoryLimit: z
       .number()
       .int()

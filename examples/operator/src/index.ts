@@ -174,6 +174,19 @@ export {
   type TokenReviewerOptions,
 } from './auth/index.js';
 export {
+  type BuildInputs,
+  buildInputsLoader,
+  loadBuildInputs,
+  renderWithBuildInputs,
+} from './build-inputs.js';
+export {
+  type ApplicationDecryption,
+  type ApplicationPostBuild,
+  decryptionSchema,
+  postBuildSchema,
+  substituteReferenceSchema,
+} from './build-schema.js';
+export {
   CLUSTER_SECRET_LABEL,
   CLUSTER_SECRET_TYPE,
   ClusterRegistry,

@@ -6,6 +6,7 @@ import { applicationKey, applicationKeyOfTrackedApp, trackingAppName } from './a
 import { REFRESH_ANNOTATION } from './application-informer.js';
 import { type Application, type ApplicationStatus, applicationSchema } from './application-schema.js';
 import { computeApplicationStatus } from './application-status.js';
+import { buildInputsLoader } from './build-inputs.js';
 import { ClusterRegistry } from './cluster-registry.js';
 import { applicationLookup, dependencyState, withDependencies } from './dependencies.js';
 import { finalizeApplication } from './finalizer.js';
@@ -298,6 +299,7 @@ export class ApplicationReconciler {
       request.revisionOverride,
       request.refreshHard,
       !liveOnly,
+      buildInputsLoader(this.options.client, app),
     );
     this.resolvedGeneration.set(key, generation);
     return rendered;
@@ -386,7 +388,15 @@ export class ApplicationReconciler {
       });
     } else {
       const live = await this.loadLive(target, before.scope, false);
-      const spec = await this.sourceCache.render(target.key, target.app.spec.source, undefined, false);
+      const load = buildInputsLoader(this.options.client, target.app);
+      const spec = await this.sourceCache.render(
+        target.key,
+        target.app.spec.source,
+        undefined,
+        false,
+        true,
+        load,
+      );
       comparison = computeApplicationStatus({
         app,
         desired: spec.rendered?.objects,

@@ -12,8 +12,9 @@ import {
   type Snapshot,
 } from '@gitops-kit/git';
 import type { ApplicationSource } from './application-schema.js';
+import { type BuildInputs, renderWithBuildInputs } from './build-inputs.js';
 import { asGitOpsError } from './gitops-error-of.js';
-import { type RenderedSource, renderApplicationSource } from './render-source.js';
+import type { RenderedSource } from './render-source.js';
 import {
   credentialSecretsOf,
   KNOWN_HOSTS_KEY,
@@ -252,13 +253,18 @@ export class SourceCache {
     }
   }
 
-  /** Resolves, fetches on a new revision and renders (cached per revision and source). */
+  /**
+   * Resolves, fetches on a new revision and renders (cached per revision, source and build
+   * inputs). `buildInputs` reads the decryption keys and post-build variables once the revision is
+   * known; its failure is the render's error.
+   */
   async render(
     key: string,
     source: ApplicationSource,
     revisionOverride: string | undefined,
     hard: boolean,
     resolve = true,
+    buildInputs?: () => Promise<BuildInputs | undefined>,
   ): Promise<RenderOutcome> {
     let state: SourceState;
     try {
@@ -268,7 +274,7 @@ export class SourceCache {
     }
     state.users++;
     try {
-      return await this.renderFrom(state, key, source, revisionOverride, hard, resolve);
+      return await this.renderFrom(state, key, source, { revisionOverride, hard, resolve, buildInputs });
     } finally {
       state.users--;
       if (state.retired && state.users === 0) void state.source.close();
@@ -330,10 +336,14 @@ export class SourceCache {
     state: SourceState,
     key: string,
     source: ApplicationSource,
-    revisionOverride: string | undefined,
-    hard: boolean,
-    resolve: boolean,
+    how: {
+      revisionOverride: string | undefined;
+      hard: boolean;
+      resolve: boolean;
+      buildInputs: (() => Promise<BuildInputs | undefined>) | undefined;
+    },
   ): Promise<RenderOutcome> {
+    const { revisionOverride, hard, resolve } = how;
     let revision: string;
     try {
       revision =
@@ -346,7 +356,18 @@ export class SourceCache {
     }
     const snapshot = state.snapshot;
     if (!snapshot) return { error: new GitOpsError('INTERNAL', 'no snapshot') };
-    const sourceJson = JSON.stringify({ path: source.path, k: source.kustomize, d: source.directory });
+    let inputs: BuildInputs | undefined;
+    try {
+      inputs = await how.buildInputs?.();
+    } catch (err) {
+      return { revision: snapshot.revision, error: asGitOpsError(err) };
+    }
+    const sourceJson = JSON.stringify({
+      path: source.path,
+      k: source.kustomize,
+      d: source.directory,
+      b: inputs?.id,
+    });
     const cacheKey = `${key}\n${revisionOverride ?? ''}`;
     const cached = this.renders.get(cacheKey);
     if (!hard && cached && cached.revision === snapshot.revision && cached.sourceJson === sourceJson) {
@@ -354,7 +375,7 @@ export class SourceCache {
     }
     const entry: RenderCache = { revision: snapshot.revision, sourceJson };
     try {
-      entry.rendered = await renderApplicationSource(snapshot.fs, source);
+      entry.rendered = await renderWithBuildInputs(snapshot.fs, source, inputs);
     } catch (err) {
       entry.error = asGitOpsError(err);
     }

@@ -46,7 +46,7 @@ export function decryptingFileSystem(
       ageIdentities: keys.ageIdentities,
       pgpKeys: keys.pgpKeys,
       format,
-      file: path.replace(/^\/+/, ''),
+      file: path,
       maxBytes,
     }).then((plain) => new TextEncoder().encode(plain));
     decrypted.set(key, pending);

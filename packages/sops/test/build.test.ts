@@ -136,7 +136,7 @@ describe('decryptingFileSystem', () => {
       .readFile('/base/secret.yaml')
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SopsNoKeyError);
-    expect((err as SopsNoKeyError).file).toBe('base/secret.yaml');
+    expect((err as SopsNoKeyError).file).toBe('/base/secret.yaml');
     expect((err as SopsNoKeyError).recipients).toEqual([otherRecipient]);
     expect(shown(err)).toContain(otherRecipient);
     expect(shown(err)).not.toContain(identity);
@@ -151,7 +151,7 @@ describe('decryptingFileSystem', () => {
       .readFile('/x.yaml')
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SopsMacMismatchError);
-    expect((err as SopsError).file).toBe('x.yaml');
+    expect((err as SopsError).file).toBe('/x.yaml');
     expect(shown(err)).not.toContain(SECRET_VALUE);
   });
 });
