@@ -293,13 +293,13 @@ export class ApplicationReconciler {
       raw.metadata.annotations?.[REFRESH_ANNOTATION] === undefined &&
       this.resolvedGeneration.has(key) &&
       this.resolvedGeneration.get(key) === generation;
+    this.sourceCache.useBuildInputs(key, buildInputsLoader(this.options.client, app));
     const rendered = await this.sourceCache.render(
       key,
       request.source,
       request.revisionOverride,
       request.refreshHard,
       !liveOnly,
-      buildInputsLoader(this.options.client, app),
     );
     this.resolvedGeneration.set(key, generation);
     return rendered;
@@ -388,15 +388,7 @@ export class ApplicationReconciler {
       });
     } else {
       const live = await this.loadLive(target, before.scope, false);
-      const load = buildInputsLoader(this.options.client, target.app);
-      const spec = await this.sourceCache.render(
-        target.key,
-        target.app.spec.source,
-        undefined,
-        false,
-        true,
-        load,
-      );
+      const spec = await this.sourceCache.render(target.key, target.app.spec.source, undefined, false);
       comparison = computeApplicationStatus({
         app,
         desired: spec.rendered?.objects,

@@ -90,6 +90,7 @@ export class SourceCache {
   // repository per fetch; each source holds a reference.
   private readonly backends = new Map<string, SharedBackend>();
   private readonly renders = new Map<string, RenderCache>();
+  private readonly buildInputs = new Map<string, () => Promise<BuildInputs | undefined>>();
   // The repository and credential Secrets each Application's last fetch used: when a Secret
   // changes, the Applications whose credentials it changes are queued at once.
   private readonly credentialIds = new Map<string, { repoURL: string; id: string }>();
@@ -114,6 +115,7 @@ export class SourceCache {
   /** Forgets an Application that is gone: its renders and the credentials it used. */
   forget(key: string): void {
     this.credentialIds.delete(key);
+    this.buildInputs.delete(key);
     for (const k of this.renders.keys()) if (k.startsWith(`${key}\n`)) this.renders.delete(k);
   }
 
@@ -254,17 +256,20 @@ export class SourceCache {
   }
 
   /**
-   * Resolves, fetches on a new revision and renders (cached per revision, source and build
-   * inputs). `buildInputs` reads the decryption keys and post-build variables once the revision is
-   * known; its failure is the render's error.
+   * Sets how the renders of Application `key` read their build inputs (decryption keys, post-build
+   * variables): called once the revision is known, its failure is the render's error.
    */
+  useBuildInputs(key: string, load: () => Promise<BuildInputs | undefined>): void {
+    this.buildInputs.set(key, load);
+  }
+
+  /** Resolves, fetches on a new revision and renders (cached per revision, source and build inputs). */
   async render(
     key: string,
     source: ApplicationSource,
     revisionOverride: string | undefined,
     hard: boolean,
     resolve = true,
-    buildInputs?: () => Promise<BuildInputs | undefined>,
   ): Promise<RenderOutcome> {
     let state: SourceState;
     try {
@@ -274,7 +279,12 @@ export class SourceCache {
     }
     state.users++;
     try {
-      return await this.renderFrom(state, key, source, { revisionOverride, hard, resolve, buildInputs });
+      return await this.renderFrom(state, key, source, {
+        revisionOverride,
+        hard,
+        resolve,
+        buildInputs: this.buildInputs.get(key),
+      });
     } finally {
       state.users--;
       if (state.retired && state.users === 0) void state.source.close();
