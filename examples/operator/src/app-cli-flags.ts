@@ -9,7 +9,7 @@ commands:
                [--project P] [--sync-policy auto|none] [--prune] [--self-heal] [--sync-option K=V]... [--upsert]
                [--depends-on [NS/]APP]... (an empty value clears spec.dependsOn)
   get NAME     [--output wide|json|yaml]
-  list         [--output wide|json|yaml]
+  list         [--output wide|json|yaml] [--appset NAME] (only the Applications NAME generated)
   diff NAME    exit 0 when in sync, 1 with differences
   sync NAME    [--revision REV] [--prune] [--dry-run] [--async] [--timeout 5m]
   history NAME [--output json|yaml]
@@ -38,6 +38,7 @@ export const OPTIONS = {
   'allow-empty': { type: 'boolean' },
   'sync-option': { type: 'string', multiple: true },
   upsert: { type: 'boolean' },
+  appset: { type: 'string' },
   'depends-on': { type: 'string', multiple: true },
   'dry-run': { type: 'boolean' },
   async: { type: 'boolean' },

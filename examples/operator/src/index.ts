@@ -107,6 +107,7 @@ export {
   type GeneratorLimits,
   type GitGenerator,
   generateAllParamSets,
+  generatedByOf,
   generateParamSets,
   generatorSchema,
   gitDirectoryParamSets,

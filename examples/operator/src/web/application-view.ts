@@ -1,5 +1,6 @@
 import { formatObjectKey, type KubeObject } from '@gitops-kit/core';
 import { applicationKey } from '../application.js';
+import { generatedByOf } from '../applicationset/applications.js';
 import { dependencyKeys } from '../dependencies.js';
 
 // The web view reads Applications defensively rather than through the zod schema: an Application
@@ -153,6 +154,8 @@ export interface ApplicationView {
   pendingOperation: string | undefined;
   /** Conditions. */
   conditions: ConditionView[];
+  /** The ApplicationSet (`namespace/name`) that generated it, if one did. */
+  generatedBy: string | undefined;
   /** The Applications this one depends on (`spec.dependsOn`), as `namespace/name`. */
   dependsOn: string[];
   /** The dependencies its automated syncs wait for (`status.waitingFor`): `namespace/name (why)`. */
@@ -280,6 +283,7 @@ export function applicationView(app: KubeObject): ApplicationView {
       : undefined,
     pendingOperation: describeOperation(pendingOp),
     conditions,
+    generatedBy: generatedByOf(app),
     dependsOn: dependencyKeys(app),
     waitingFor,
     resources,
