@@ -10,7 +10,6 @@ import {
   type YamlValue,
 } from '@gitops-kit/core';
 import { DEFAULT_MAX_INPUT_BYTES, InputBudget } from './input-budget.js';
-import type { RenderWarning } from './kustomization-file.js';
 import {
   type BigIntegerFields,
   bigIntegerFieldsOf,
@@ -18,6 +17,7 @@ import {
   toPlainJson,
 } from './plain-objects.js';
 import type { RenderResult } from './render.js';
+import type { RenderWarning } from './render-warning.js';
 import type { SourceLocation } from './resource.js';
 import { readYamlDocuments } from './yaml-io.js';
 

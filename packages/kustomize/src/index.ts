@@ -5,7 +5,7 @@
 export { type DirectoryOptions, renderDirectory } from './directory.js';
 export { envsubst, SubstitutionError, type VariableLookup } from './envsubst.js';
 export { DEFAULT_MAX_INPUT_BYTES } from './input-budget.js';
-export { EmptyKustomizationError, type RenderWarning, type RenderWarningCode } from './kustomization-file.js';
+export { EmptyKustomizationError } from './kustomization-file.js';
 export {
   loadPostBuildVariables,
   type PostBuildSpec,
@@ -19,8 +19,9 @@ export {
   type RenderResult,
   renderKustomization,
 } from './render.js';
+export type { RenderWarning, RenderWarningCode } from './render-warning.js';
 export type { RemoteSource, SourceLocation } from './resource.js';
-export type { RemoteLoader, RemoteTarget } from './target.js';
+export type { RemoteLoader, RemoteTarget } from './target-context.js';
 
 /** The version of this package. */
 export const VERSION = '0.1.0';

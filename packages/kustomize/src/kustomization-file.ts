@@ -1,5 +1,11 @@
-import { type JsonObject, ValidationError } from '@gitops-kit/core';
+import { posix } from 'node:path';
+import { type JsonObject, NotFoundError, ValidationError } from '@gitops-kit/core';
+import { type Kustomization, toKustomization } from './kustomization.js';
 import { canonicalKustomizationFields } from './kustomization-schema.js';
+import { checkTypes } from './kustomization-shape.js';
+import type { RenderWarning } from './render-warning.js';
+import type { TargetFiles } from './target-files.js';
+import { readYamlDocuments } from './yaml-io.js';
 
 /** The file names kustomize recognises, in the order it looks for them. */
 export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
@@ -40,30 +46,6 @@ const KNOWN_FIELDS = new Set([
   'validators',
   'buildMetadata',
 ]);
-
-/**
- * The codes of {@link RenderWarning}: `DEPRECATED_FIELD` for a kustomization field kustomize
- * deprecates (`bases`, `vars`…), `INEXACT_INTEGER` for an integer beyond 2^53 that the rendered
- * objects hold as the nearest JavaScript number (the YAML output keeps it exact).
- */
-export type RenderWarningCode = 'DEPRECATED_FIELD' | 'INEXACT_INTEGER';
-
-/** A structured warning of a render (deprecated fields and the like), never printed on stdout. */
-export interface RenderWarning {
-  /** A stable code, one of {@link RenderWarningCode}. */
-  code: RenderWarningCode;
-  /**
-   * The message, plain text: kustomize's words for the same situation without its `# Warning: `
-   * prefix (which `gitops-kit build` prints, as kubectl does), ours where kustomize prints none.
-   */
-  message: string;
-  /** The file it concerns: the kustomization file, or the object's source file (`sources`). */
-  file?: string | undefined;
-  /** 1-based line in `file`: the field's when known, else its object's. */
-  line?: number | undefined;
-  /** The field path inside the object, e.g. `spec.limits.maxBytes` (list indexes as `[0]`). */
-  field?: string | undefined;
-}
 
 const GENERATOR_FIELDS = [
   'name',
@@ -160,6 +142,7 @@ export function checkKustomization(
     'patchesJson6902',
     'patches',
     'images',
+    'imageTags',
     'replicas',
     'vars',
     'replacements',
@@ -257,199 +240,54 @@ function isEmptyKustomization(kust: JsonObject): boolean {
   return true;
 }
 
-type Shape =
-  | 'string'
-  | 'int'
-  | 'bool'
-  | 'stringMap'
-  | 'stringList'
-  | 'map'
-  | { list: Shape }
-  | { fields: Record<string, Shape> };
-
-const GENERATOR_SHAPE: Shape = {
-  fields: {
-    name: 'string',
-    namespace: 'string',
-    behavior: 'string',
-    literals: 'stringList',
-    files: 'stringList',
-    envs: 'stringList',
-    env: 'string',
-    type: 'string',
-    options: {
-      fields: {
-        labels: 'stringMap',
-        annotations: 'stringMap',
-        disableNameSuffixHash: 'bool',
-        immutable: 'bool',
-      },
-    },
-  },
-};
-
-const SELECTOR_SHAPE: Shape = {
-  fields: {
-    group: 'string',
-    version: 'string',
-    kind: 'string',
-    name: 'string',
-    namespace: 'string',
-    annotationSelector: 'string',
-    labelSelector: 'string',
-  },
-};
-
-const FIELD_OPTIONS_SHAPE: Shape = {
-  fields: { delimiter: 'string', index: 'int', encoding: 'string', create: 'bool' },
-};
-
-// The Go types kustomize unmarshals a kustomization into, as far as a wrong type is an error there.
-const KUSTOMIZATION_SHAPE: Record<string, Shape> = {
-  namePrefix: 'string',
-  nameSuffix: 'string',
-  namespace: 'string',
-  commonLabels: 'stringMap',
-  commonAnnotations: 'stringMap',
-  resources: 'stringList',
-  bases: 'stringList',
-  components: 'stringList',
-  crds: 'stringList',
-  configurations: 'stringList',
-  generators: 'stringList',
-  transformers: 'stringList',
-  validators: 'stringList',
-  buildMetadata: 'stringList',
-  patchesStrategicMerge: 'stringList',
-  images: {
-    list: {
-      fields: { name: 'string', newName: 'string', newTag: 'string', tagSuffix: 'string', digest: 'string' },
-    },
-  },
-  replicas: { list: { fields: { name: 'string', count: 'int' } } },
-  patches: { list: { fields: { path: 'string', patch: 'string', target: SELECTOR_SHAPE, options: 'map' } } },
-  patchesJson6902: { list: { fields: { path: 'string', patch: 'string', target: SELECTOR_SHAPE } } },
-  labels: {
-    list: {
-      fields: {
-        pairs: 'stringMap',
-        includeSelectors: 'bool',
-        includeTemplates: 'bool',
-        fields: { list: 'map' },
-      },
-    },
-  },
-  configMapGenerator: { list: GENERATOR_SHAPE },
-  secretGenerator: { list: GENERATOR_SHAPE },
-  generatorOptions: {
-    fields: {
-      labels: 'stringMap',
-      annotations: 'stringMap',
-      disableNameSuffixHash: 'bool',
-      immutable: 'bool',
-    },
-  },
-  vars: {
-    list: {
-      fields: {
-        name: 'string',
-        objref: {
-          fields: {
-            apiVersion: 'string',
-            group: 'string',
-            version: 'string',
-            kind: 'string',
-            name: 'string',
-            namespace: 'string',
-          },
-        },
-        fieldref: { fields: { fieldPath: 'string' } },
-      },
-    },
-  },
-  replacements: {
-    list: {
-      fields: {
-        path: 'string',
-        source: {
-          fields: {
-            ...(SELECTOR_SHAPE as { fields: Record<string, Shape> }).fields,
-            fieldPath: 'string',
-            options: FIELD_OPTIONS_SHAPE,
-          },
-        },
-        targets: {
-          list: {
-            fields: {
-              select: SELECTOR_SHAPE,
-              reject: { list: SELECTOR_SHAPE },
-              fieldPaths: 'stringList',
-              options: FIELD_OPTIONS_SHAPE,
-            },
-          },
-        },
-      },
-    },
-  },
-  sortOptions: 'map',
-  openapi: 'map',
-  helmGlobals: 'map',
-  helmCharts: { list: 'map' },
-  metadata: 'map',
-};
-
-function goType(v: unknown): string {
-  if (typeof v === 'number' || typeof v === 'bigint') return 'number';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'string') return 'string';
-  if (Array.isArray(v)) return 'array';
-  return 'object';
+/** A kustomization file read and checked: its typed fields, its path, its warnings. */
+export interface KustomizationFile {
+  kust: Kustomization;
+  /** The file's path in the file system. */
+  file: string;
+  /** Deprecated fields, each with its line. */
+  warnings: RenderWarning[];
 }
 
-function checkShape(v: unknown, shape: Shape, path: string, file: string): void {
-  if (v === null || v === undefined) return; // null decodes to the zero value in Go
-  const fail = (want: string) => {
-    throw new ValidationError(
-      `invalid Kustomization: json: cannot unmarshal ${goType(v)} into field ${path} of type ${want}`,
-      {
-        file,
-        path,
-      },
-    );
-  };
-  const isMap = typeof v === 'object' && !Array.isArray(v);
-  if (shape === 'string') {
-    if (typeof v !== 'string') fail('string');
-  } else if (shape === 'int') {
-    // Integers beyond 2^53 come as exact bigints; Go reads up to int64.
-    const int64 = typeof v === 'bigint' && v >= -(2n ** 63n) && v < 2n ** 63n;
-    if (!int64 && (typeof v !== 'number' || !Number.isInteger(v))) fail('int64');
-  } else if (shape === 'bool') {
-    if (typeof v !== 'boolean') fail('bool');
-  } else if (shape === 'map') {
-    if (!isMap) fail('map');
-  } else if (shape === 'stringMap') {
-    if (!isMap) fail('map[string]string');
-    for (const [k, item] of Object.entries(v as Record<string, unknown>))
-      checkShape(item, 'string', `${path}.${k}`, file);
-  } else if (shape === 'stringList') {
-    if (!Array.isArray(v)) fail('[]string');
-    (v as unknown[]).forEach((item, i) => {
-      checkShape(item, 'string', `${path}[${i}]`, file);
-    });
-  } else if ('list' in shape) {
-    if (!Array.isArray(v)) fail('list');
-    (v as unknown[]).forEach((item, i) => {
-      checkShape(item, shape.list, `${path}[${i}]`, file);
-    });
-  } else {
-    if (!isMap) fail('struct');
-    for (const [k, sub] of Object.entries(shape.fields))
-      checkShape((v as Record<string, unknown>)[k], sub, `${path}.${k}`, file);
+/**
+ * Finds and reads the kustomization file of `dir` as kustomize does: exactly one of
+ * {@link KUSTOMIZATION_FILE_NAMES}, one YAML document, every field checked
+ * ({@link checkKustomization}), then typed.
+ */
+export async function readKustomizationFile(files: TargetFiles, dir: string): Promise<KustomizationFile> {
+  const found: string[] = [];
+  for (const name of KUSTOMIZATION_FILE_NAMES) {
+    const p = posix.join(dir, name);
+    try {
+      const st = await files.fs.stat(p);
+      if (st.type === 'file') found.push(p);
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
   }
-}
-
-function checkTypes(kust: JsonObject, file: string): void {
-  for (const [field, shape] of Object.entries(KUSTOMIZATION_SHAPE))
-    checkShape(kust[field], shape, field, file);
+  if (found.length === 0) {
+    throw new NotFoundError(
+      `unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${dir}'`,
+      { file: files.display(dir) },
+    );
+  }
+  if (found.length > 1) {
+    throw new ValidationError(`Found multiple kustomization files under: ${dir}`, {
+      file: files.display(dir),
+    });
+  }
+  const file = found[0] as string;
+  // Read as kustomize's loader reads it: under RootOnly, a kustomization file that is a symlink
+  // out of its directory is refused (`security; file … is not in or below …`), as kubectl does.
+  const { text } = await files.readFileInRoot(dir, posix.basename(file));
+  const docs = readYamlDocuments(text, files.display(file), 'kustomization');
+  if (docs.length > 1)
+    throw new ValidationError('a kustomization file must hold one document', { file: files.display(file) });
+  const doc = docs[0];
+  const { kust, warnings } = checkKustomization(
+    doc?.value ?? {},
+    files.display(file),
+    (field) => topLevelKeyLine(text, field) ?? doc?.positionOf([field])?.line,
+  );
+  return { kust: toKustomization(kust), file, warnings };
 }

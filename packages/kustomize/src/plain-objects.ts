@@ -1,5 +1,5 @@
 import { formatYamlPath, type YamlDocument, type YamlValue } from '@gitops-kit/core';
-import type { RenderWarning } from './kustomization-file.js';
+import type { RenderWarning } from './render-warning.js';
 import type { SourceLocation } from './source-location.js';
 
 /**

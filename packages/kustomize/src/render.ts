@@ -11,10 +11,11 @@ import {
 import { isEmptyValue } from './empty-values.js';
 import { gvkString, kindRanks, ORDER_FIRST, ORDER_LAST } from './gvk-order.js';
 import { DEFAULT_MAX_INPUT_BYTES, InputBudget } from './input-budget.js';
-import type { RenderWarning } from './kustomization-file.js';
 import { toPlainJson } from './plain-objects.js';
+import type { RenderWarning } from './render-warning.js';
 import type { Resource, SourceLocation } from './resource.js';
-import { KustTarget, newAccumulator, type RemoteLoader } from './target.js';
+import { KustTarget } from './target.js';
+import { newAccumulator, type RemoteLoader } from './target-context.js';
 
 /** Options of {@link renderKustomization}. */
 export interface RenderKustomizationOptions {
@@ -143,7 +144,7 @@ export async function renderKustomization(
   const acc = await target.accumulate(root, newAccumulator(), 'Kustomization');
   target.finish(acc);
   let resources = acc.resources;
-  const sortOptions = isObj(kust.sortOptions) ? kust.sortOptions : undefined;
+  const sortOptions = kust.sortOptions;
   const order = sortOptions ? String(sortOptions.order ?? '') : 'legacy';
   if (sortOptions && order !== 'legacy' && order !== 'fifo') {
     throw new ValidationError(`the field 'sortOptions.order' must be one of [fifo, legacy]`, {
@@ -164,7 +165,7 @@ export async function renderKustomization(
       Array.isArray(legacy?.orderLast) ? (legacy.orderLast as string[]) : ORDER_LAST,
     );
   }
-  const buildMetadata = Array.isArray(kust.buildMetadata) ? (kust.buildMetadata as string[]) : [];
+  const buildMetadata = kust.buildMetadata;
   for (const r of resources) {
     if (buildMetadata.includes('originAnnotations')) {
       const ann = (isObj(r.metadata.annotations) ? r.metadata.annotations : {}) as JsonObject;
