@@ -123,6 +123,32 @@ describe('bad input gives typed errors naming the file', () => {
     expect(err.file).toBe('kustomization.yaml');
   });
 
+  // kubectl kustomize: "cannot unmarshal object into Go struct field Kustomization.imageTags of
+  // type []types.Image" and "cannot unmarshal number into Go struct field Image.imageTags.newTag".
+  it.each([
+    ['imageTags: {a: 1}', 'imageTags'],
+    ['imageTags: [{name: a, newTag: 1}]', 'imageTags[0].newTag'],
+  ])('the deprecated imageTags is typed as images is: %s', async (field, path) => {
+    const err = await failure({
+      '/app/kustomization.yaml': `resources:\n- a.yaml\n${field}\n`,
+      '/app/a.yaml': deployment,
+    });
+    expect(err.code).toBe('VALIDATION_ERROR');
+    expect(err.file).toBe('kustomization.yaml');
+    expect(err.path).toBe(path);
+  });
+
+  // kubectl kustomize: "a configmap must have a name" (Go reads a null item as an empty struct).
+  it('a null configMapGenerator item is a generator without a name', async () => {
+    const err = await failure({
+      '/app/kustomization.yaml': 'resources:\n- a.yaml\nconfigMapGenerator:\n- ~\n',
+      '/app/a.yaml': deployment,
+    });
+    expect(err.code).toBe('VALIDATION_ERROR');
+    expect(err.message).toContain('needs a name');
+    expect(err.file).toBe('kustomization.yaml');
+  });
+
   // kubectl kustomize: "unable to parse open API definition": `crds:` takes OpenAPI definitions.
   it('a CustomResourceDefinition manifest listed in crds is refused', async () => {
     const err = await failure({
