@@ -1,7 +1,8 @@
 import { armor, Decrypter } from 'age-encryption';
-import { decrypt, readMessage, readPrivateKeys } from 'openpgp';
+import { decrypt, type PrivateKey, readMessage, readPrivateKeys } from 'openpgp';
+import { combine } from 'shamir-secret-sharing';
 import { SopsError, SopsNoKeyError } from './errors.js';
-import type { SopsMetadata } from './metadata.js';
+import type { SopsKeyGroup, SopsMetadata } from './metadata.js';
 
 const MAX_IDENTITIES = 64;
 
@@ -17,26 +18,60 @@ export function parseAgeIdentities(keyFileText: string): string[] {
     .slice(0, MAX_IDENTITIES);
 }
 
-/** The data key from the first PGP stanza one of the armored private keys opens, or undefined. */
-async function unwrapWithPgp(
-  meta: SopsMetadata,
-  pgpKeys: readonly string[],
-): Promise<Uint8Array | undefined> {
-  if (pgpKeys.length === 0 || meta.pgp.length === 0) return undefined;
-  const keys = [];
+/** Data key length (AES-256); a Shamir part is one byte longer (its x coordinate). */
+const KEY_BYTES = 32;
+
+/** The keys a data key or part can be unwrapped with, read once per document. */
+interface Unwrappers {
+  age: Decrypter | undefined;
+  pgp: PrivateKey[];
+}
+
+async function unwrappers(identities: readonly string[], pgpKeys: readonly string[]): Promise<Unwrappers> {
+  let age: Decrypter | undefined;
+  if (identities.length > 0) {
+    age = new Decrypter();
+    for (const id of identities.slice(0, MAX_IDENTITIES)) {
+      try {
+        age.addIdentity(id);
+      } catch {
+        // A malformed identity is skipped: naming it would print a secret key.
+      }
+    }
+  }
+  const pgp: PrivateKey[] = [];
   for (const armoredKeys of pgpKeys.slice(0, MAX_IDENTITIES)) {
     try {
-      keys.push(...(await readPrivateKeys({ armoredKeys })));
+      pgp.push(...(await readPrivateKeys({ armoredKeys })));
     } catch {
       // A malformed key is skipped: naming it would print a secret key.
     }
   }
-  if (keys.length === 0) return undefined;
-  for (const stanza of meta.pgp) {
+  return { age, pgp };
+}
+
+/** The key (or part) of `bytes` length from the first stanza of `group` the keys open, or undefined. */
+async function unwrapGroup(
+  group: SopsKeyGroup,
+  keys: Unwrappers,
+  bytes: number,
+): Promise<Uint8Array | undefined> {
+  if (keys.age) {
+    for (const stanza of group.age) {
+      try {
+        const key = await keys.age.decrypt(armor.decode(stanza.enc.replace(/\r/g, '')));
+        if (key.length === bytes) return key;
+      } catch {
+        // Not for these identities: try the next stanza.
+      }
+    }
+  }
+  if (keys.pgp.length === 0) return undefined;
+  for (const stanza of group.pgp) {
     try {
       const message = await readMessage({ armoredMessage: stanza.enc });
-      const { data } = await decrypt({ message, decryptionKeys: keys, format: 'binary' });
-      if (data instanceof Uint8Array && data.length === 32) return data;
+      const { data } = await decrypt({ message, decryptionKeys: keys.pgp, format: 'binary' });
+      if (data instanceof Uint8Array && data.length === bytes) return data;
     } catch {
       // Not for these keys (or passphrase-protected): try the next stanza.
     }
@@ -44,10 +79,51 @@ async function unwrapWithPgp(
   return undefined;
 }
 
+function recipientsOf(group: SopsKeyGroup): string[] {
+  return [
+    ...group.age.map((a) => a.recipient),
+    ...group.pgpFingerprints.map((fp) => `pgp:${fp}`),
+    ...group.otherRecipients,
+  ];
+}
+
+/**
+ * Key groups (Shamir secret sharing, as sops splits the data key with HashiCorp Vault's scheme):
+ * each group's keys unwrap one part; `shamir_threshold` parts rebuild the data key.
+ */
+async function unwrapFromGroups(
+  meta: SopsMetadata,
+  keys: Unwrappers,
+  file: string | undefined,
+): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for (const group of meta.groups) {
+    const part = await unwrapGroup(group, keys, KEY_BYTES + 1);
+    if (part) parts.push(part);
+    if (parts.length >= meta.shamirThreshold) break;
+  }
+  if (parts.length < Math.max(meta.shamirThreshold, 2)) {
+    throw new SopsNoKeyError(recipientsOf(meta), {
+      file,
+      path: 'sops.key_groups',
+      note: `${parts.length} of the ${meta.shamirThreshold} key groups needed (of ${meta.groups.length}) could be opened`,
+    });
+  }
+  try {
+    return await combine(parts);
+  } catch {
+    throw new SopsError('SOPS_FORMAT', "the key groups' parts do not combine into a data key", {
+      file,
+      path: 'sops.key_groups',
+    });
+  }
+}
+
 /**
  * Unwraps the 32-byte data key from the first age recipient one of `identities` opens, else from
- * the first PGP stanza one of `pgpKeys` (armored private keys, without passphrase) opens. Throws
- * {@link SopsNoKeyError} naming every recipient when none does.
+ * the first PGP stanza one of `pgpKeys` (armored private keys, without passphrase) opens; with key
+ * groups, a part from each group until `shamir_threshold` parts rebuild the key. Throws
+ * {@link SopsNoKeyError} naming every recipient when the keys do not suffice.
  */
 export async function unwrapDataKey(
   meta: SopsMetadata,
@@ -55,36 +131,9 @@ export async function unwrapDataKey(
   file: string | undefined,
   pgpKeys: readonly string[] = [],
 ): Promise<Uint8Array> {
-  if (meta.keyGroups > 1)
-    throw new SopsError('SOPS_UNSUPPORTED', 'key groups with Shamir secret sharing are not supported yet', {
-      file,
-      path: 'sops.key_groups',
-    });
-  if (identities.length > 0) {
-    const decrypter = new Decrypter();
-    for (const id of identities.slice(0, MAX_IDENTITIES)) {
-      try {
-        decrypter.addIdentity(id);
-      } catch {
-        // A malformed identity is skipped: naming it would print a secret key.
-      }
-    }
-    for (const stanza of meta.age) {
-      let key: Uint8Array;
-      try {
-        key = await decrypter.decrypt(armor.decode(stanza.enc.replace(/\r/g, '')));
-      } catch {
-        continue;
-      }
-      if (key.length === 32) return key;
-    }
-  }
-  const fromPgp = await unwrapWithPgp(meta, pgpKeys);
-  if (fromPgp) return fromPgp;
-  const recipients = [
-    ...meta.age.map((a) => a.recipient),
-    ...meta.pgpFingerprints.map((fp) => `pgp:${fp}`),
-    ...meta.otherRecipients,
-  ];
-  throw new SopsNoKeyError(recipients, { file, path: 'sops' });
+  const keys = await unwrappers(identities, pgpKeys);
+  if (meta.keyGroups > 1) return unwrapFromGroups(meta, keys, file);
+  const key = await unwrapGroup(meta, keys, KEY_BYTES);
+  if (key) return key;
+  throw new SopsNoKeyError(recipientsOf(meta), { file, path: 'sops' });
 }

@@ -42,11 +42,12 @@ export class SopsNoKeyError extends SopsError {
   /** The recipients (age public keys, PGP fingerprints) the data key is wrapped for. */
   readonly recipients: readonly string[];
 
-  constructor(recipients: readonly string[], options: GitOpsErrorOptions = {}) {
+  constructor(recipients: readonly string[], options: GitOpsErrorOptions & { note?: string } = {}) {
+    const { note, ...rest } = options;
     super(
       'SOPS_NO_KEY',
-      `no given key decrypts the data key; it is wrapped for: ${recipients.join(', ') || '(no recipient)'}`,
-      { ...options, details: { recipients: [...recipients] } },
+      `no given key decrypts the data key${note ? ` (${note})` : ''}; it is wrapped for: ${recipients.join(', ') || '(no recipient)'}`,
+      { ...rest, details: { recipients: [...recipients] } },
     );
     this.recipients = recipients;
   }

@@ -20,5 +20,5 @@ export type { SopsFormat } from './formats.js';
 export { formatForPath } from './formats.js';
 export type { DecryptionSecretKeys, SopsKeys } from './keys.js';
 export { AGE_KEY_SUFFIX, decryptionKeysFromSecret, KEY_SERVICE_ENTRIES, PGP_KEY_SUFFIX } from './keys.js';
-export type { AgeRecipientStanza, EncryptionRules, SopsMetadata } from './metadata.js';
+export type { AgeRecipientStanza, EncryptionRules, SopsKeyGroup, SopsMetadata } from './metadata.js';
 export { parseMetadata, shouldBeEncrypted } from './metadata.js';

@@ -8,18 +8,26 @@ export interface AgeRecipientStanza {
   enc: string;
 }
 
-/** The `sops` metadata of an encrypted document, as far as decryption needs it. */
-export interface SopsMetadata {
-  /** age recipients (top level and of every key group). */
+/** The recipients of one key group: each can unwrap the group's part of the data key. */
+export interface SopsKeyGroup {
+  /** age recipients of the group. */
   age: AgeRecipientStanza[];
-  /** PGP fingerprints the data key is wrapped for. */
+  /** PGP fingerprints of the group. */
   pgpFingerprints: string[];
-  /** The data key, PGP-encrypted and armored, per fingerprint. */
+  /** The part, PGP-encrypted and armored, per fingerprint. */
   pgp: { fp: string; enc: string }[];
-  /** Other recipients (KMS, Vault…), for the error that names who could decrypt. */
+  /** Other recipients (KMS, Vault…), for errors. */
   otherRecipients: string[];
+}
+
+/** The `sops` metadata of an encrypted document, as far as decryption needs it. */
+export interface SopsMetadata extends SopsKeyGroup {
   /** Number of key groups (Shamir secret sharing when more than one). */
   keyGroups: number;
+  /** The key groups, each with its own recipients (the top-level lists hold them all together). */
+  groups: SopsKeyGroup[];
+  /** How many key groups' parts rebuild the data key (`shamir_threshold`; default: all of them). */
+  shamirThreshold: number;
   /** The encrypted MAC. */
   mac: string;
   /** `lastmodified`, the MAC's additional data. */
@@ -68,7 +76,7 @@ function regex(v: unknown, field: string, file: string | undefined): RegExp | un
   }
 }
 
-function collectRecipients(group: Record<string, unknown>, into: SopsMetadata): void {
+function collectRecipients(group: Record<string, unknown>, into: SopsKeyGroup): void {
   for (const a of list(group.age)) {
     const recipient = str(a.recipient);
     const enc = str(a.enc);
@@ -108,6 +116,8 @@ export function parseMetadata(raw: unknown, file: string | undefined): SopsMetad
     pgp: [],
     otherRecipients: [],
     keyGroups: 0,
+    groups: [],
+    shamirThreshold: 0,
     mac,
     lastModified,
     macOnlyEncrypted: m.mac_only_encrypted === true || m.mac_only_encrypted === 'true',
@@ -121,7 +131,14 @@ export function parseMetadata(raw: unknown, file: string | undefined): SopsMetad
   collectRecipients(m, meta);
   const groups = list(m.key_groups);
   meta.keyGroups = groups.length;
-  for (const g of groups) collectRecipients(g, meta);
+  for (const g of groups) {
+    collectRecipients(g, meta);
+    const group: SopsKeyGroup = { age: [], pgpFingerprints: [], pgp: [], otherRecipients: [] };
+    collectRecipients(g, group);
+    meta.groups.push(group);
+  }
+  const threshold = Number(m.shamir_threshold ?? 0);
+  meta.shamirThreshold = Number.isInteger(threshold) && threshold > 0 ? threshold : groups.length;
   return meta;
 }
 
