@@ -5,7 +5,7 @@ import { loadLiveState, trackedAppOf } from '@gitops-kit/sync';
 import { applicationKey, applicationKeyOfTrackedApp, trackingAppName } from './application.js';
 import { REFRESH_ANNOTATION } from './application-informer.js';
 import { type Application, type ApplicationStatus, applicationSchema } from './application-schema.js';
-import { computeApplicationStatus } from './application-status.js';
+import { type ApplicationStatusInput, computeApplicationStatus } from './application-status.js';
 import { buildInputsLoader } from './build-inputs.js';
 import { ClusterRegistry } from './cluster-registry.js';
 import { applicationLookup, dependencyState, withDependencies } from './dependencies.js';
@@ -17,6 +17,7 @@ import { clearHandledOperation } from './operation-patch.js';
 import { autoSyncConditions } from './operations.js';
 import type { ReconcileContext } from './operator.js';
 import { RepositoryCredentials } from './repository-credentials.js';
+import { serverSideDiffOptions, wantsServerSideDiff } from './server-side-diff.js';
 import { type RenderOutcome, SourceCache } from './source-cache.js';
 import { writeApplicationStatus } from './status-writer.js';
 import {
@@ -208,7 +209,10 @@ export class ApplicationReconciler {
       ? await dependencyState(ctx.key, raw, applicationLookup(ctx.client, ctx.applications))
       : undefined;
     const withDeps = (s: ApplicationStatus) => withDependencies(s, deps, app.metadata.generation, this.now());
-    let status = withDeps(this.compare(ctx.key, app, target.desired, live, rendered));
+    const { revision, error: renderError } = rendered;
+    let status = withDeps(
+      await this.compare(target, { app, desired: target.desired, live, revision, renderError }),
+    );
     const waiting = (deps?.waitingFor.length ?? 0) > 0;
 
     const { syncRequest, operationState } = decideOperation({ request, app, status, rendered, now, waiting });
@@ -335,24 +339,26 @@ export class ApplicationReconciler {
     return live;
   }
 
-  /** The comparison's status, its diff kept for the web view. */
-  private compare(
-    key: string,
-    app: Application,
-    desired: KubeObject[] | undefined,
-    live: KubeObject[],
-    rendered: RenderOutcome,
-  ): ApplicationStatus {
+  /**
+   * The comparison's status, its diff kept for the web view; with the server-side diff option,
+   * live is compared with the server's dry-run answers (see {@link serverSideDiffOptions}).
+   */
+  private async compare(
+    target: Target,
+    input: Pick<ApplicationStatusInput, 'app' | 'desired' | 'live' | 'revision' | 'renderError'>,
+  ): Promise<ApplicationStatus> {
+    const { desired } = input;
+    const diffOptions =
+      desired && wantsServerSideDiff(target.app)
+        ? await serverSideDiffOptions(target.destination, desired, target)
+        : undefined;
     const comparison = computeApplicationStatus({
-      app,
-      desired,
-      live,
-      revision: rendered.revision,
-      renderError: rendered.error,
+      ...input,
       now: this.now(),
       healthOptions: this.options.health?.healthOptions,
+      diffOptions,
     });
-    if (comparison.diff) this.diffs.set(key, comparison.diff);
+    if (comparison.diff) this.diffs.set(target.key, comparison.diff);
     return comparison.status;
   }
 
@@ -374,34 +380,30 @@ export class ApplicationReconciler {
     const { status, previous } = before;
     if (syncRequest.dryRun) return status;
     const app: Application = { ...target.app, status: { ...previous, conditions: status.conditions } };
-    let comparison: ReturnType<typeof computeApplicationStatus>;
+    let after: ApplicationStatus;
     if (!syncRequest.rollback) {
       const scope = liveScopeAfterSync(before.live, target.desired, target.defaultNamespace);
       const live = await this.loadLive(target, scope, false);
-      comparison = computeApplicationStatus({
+      after = await this.compare(target, {
         app,
         desired: target.desired,
         live,
         revision: before.rendered.revision,
-        now: this.now(),
-        healthOptions: this.options.health?.healthOptions,
       });
     } else {
       const live = await this.loadLive(target, before.scope, false);
       const spec = await this.sourceCache.render(target.key, target.app.spec.source, undefined, false);
-      comparison = computeApplicationStatus({
+      const { revision, error: renderError } = spec;
+      after = await this.compare(target, {
         app,
         desired: spec.rendered?.objects,
         live,
-        revision: spec.revision,
-        renderError: spec.error,
-        now: this.now(),
-        healthOptions: this.options.health?.healthOptions,
+        revision,
+        renderError,
       });
     }
-    if (comparison.diff) this.diffs.set(target.key, comparison.diff);
     return {
-      ...comparison.status,
+      ...after,
       operationState: status.operationState,
       ...(status.history ? { history: status.history } : {}),
     };

@@ -24,6 +24,7 @@ import {
   startedOperationState,
 } from './operations.js';
 import type { ReconcileContext } from './operator.js';
+import { respectIgnoreDifferences } from './respect-ignore-differences.js';
 import type { RenderOutcome } from './source-cache.js';
 import { commitOf, shortRevision } from './target-revision.js';
 
@@ -221,7 +222,17 @@ async function runTheSync(input: SyncInput): Promise<{ phase: SyncResult; messag
   const { ctx, app, syncRequest } = input;
   const options = syncOptionsOf(app.spec.syncPolicy?.syncOptions);
   try {
-    const syncPlan = planSync(input.desired, input.live, {
+    // RespectIgnoreDifferences: fields ignored by the spec's rules keep their live values.
+    const desired =
+      options.get('RespectIgnoreDifferences') === 'true'
+        ? respectIgnoreDifferences(
+            input.desired,
+            input.live,
+            app.spec.ignoreDifferences ?? [],
+            input.defaultNamespace,
+          )
+        : input.desired;
+    const syncPlan = planSync(desired, input.live, {
       app: input.appName,
       defaultNamespace: input.defaultNamespace,
       allowEmpty: app.spec.syncPolicy?.automated?.allowEmpty ?? false,

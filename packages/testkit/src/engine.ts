@@ -28,6 +28,7 @@ import { GarbageCollector, safe } from './engine/garbage-collector.js';
 import { initialObjects } from './engine/initial-objects.js';
 import { listObjects } from './engine/list.js';
 import { updateManagedFields } from './engine/managed-fields.js';
+import { MutatingAdmission } from './engine/mutating-admission.js';
 import type {
   DeleteOptions,
   EngineOptions,
@@ -64,7 +65,9 @@ export type {
 export class ApiEngine {
   private readonly typeRegistry = new ResourceTypes();
   private readonly store: EngineStore;
-  private readonly defaulter = new Defaulter();
+  /** Simulated mutating admission webhooks: `admission.register(…)`; they run on every write after the defaults. */
+  readonly admission = new MutatingAdmission();
+  private readonly defaulter = new Defaulter(this.admission);
   private readonly gc: GarbageCollector;
 
   constructor(options: EngineOptions = {}) {
@@ -306,7 +309,7 @@ export class ApiEngine {
     checkSchema(type, incoming, options);
     const next = carryOver(type, current, incoming, scope, operation);
     const meta = next.metadata as JsonObject;
-    this.defaulter.apply(type, next, current);
+    this.defaulter.apply(type, next, current, false, scope === 'main');
     const causes = [...validateImmutable(type.group, type.kind, current, next), ...dataCauses(type, next)];
     if (causes.length > 0) throw invalid(subjectOf(type, name), causes);
     validateCrd(type, next);

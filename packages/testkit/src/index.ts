@@ -8,6 +8,11 @@ export { ApiStatusError } from './api-error.js';
 export { type ControllerOptions, Controllers } from './controllers.js';
 export { EMULATED_VERSION } from './discovery.js';
 export {
+  MutatingAdmission,
+  type MutatingAdmissionRequest,
+  type MutatingWebhook,
+} from './engine/mutating-admission.js';
+export {
   ApiEngine,
   type DeleteOptions as EngineDeleteOptions,
   type EngineOptions,

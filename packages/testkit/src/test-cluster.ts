@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeClusterClient, type KubeClusterClientOptions } from '@gitops-kit/cluster';
 import { type ControllerOptions, Controllers } from './controllers.js';
+import type { MutatingWebhook } from './engine/mutating-admission.js';
 import { ApiEngine } from './engine.js';
 import { FaultInjector, type FaultRule } from './faults.js';
 import { HttpFront, type TokenGrant } from './http-server.js';
@@ -59,6 +60,11 @@ export interface TestCluster {
   readonly faults: FaultInjector;
   /** Adds a fault rule; returns a function removing it. */
   injectFault(rule: FaultRule): () => void;
+  /**
+   * Registers a simulated mutating admission webhook (run on every write of the objects it selects,
+   * after the defaults, dry runs included); returns a function removing it.
+   */
+  registerMutatingWebhook(webhook: MutatingWebhook): () => void;
   /** A kubeconfig that authenticates with `token`. */
   kubeconfigFor(token: string): string;
   /** A client that authenticates with `token`. */
@@ -157,6 +163,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     engine,
     faults,
     injectFault: (rule) => faults.add(rule),
+    registerMutatingWebhook: (webhook) => engine.admission.register(webhook),
     kubeconfigFor: (token) => kubeconfigText(url, token, namespace, ca),
     clientFor: async (token, clientOptions) => {
       const c = await KubeClusterClient.fromKubeconfig(

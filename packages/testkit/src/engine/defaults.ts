@@ -1,6 +1,7 @@
 import * as core from '@gitops-kit/core';
 import { isJsonObject, type JsonObject } from '@gitops-kit/core';
 import type { ResourceType } from '../resources.js';
+import type { MutatingAdmission } from './mutating-admission.js';
 
 /**
  * The defaults kube-apiserver fills in on every write: those of built-in kinds (the same the diff
@@ -11,8 +12,24 @@ import type { ResourceType } from '../resources.js';
 export class Defaulter {
   private nextIp = 1;
 
-  /** Fills in `obj`'s defaults; `owned`: nothing outside the engine references `obj` or its parts, so it is filled in place. */
-  apply(type: ResourceType, obj: JsonObject, old: JsonObject | undefined, owned = false): void {
+  /** `admission`: the simulated mutating webhooks, run after the defaults. */
+  constructor(private readonly admission?: MutatingAdmission) {}
+
+  /**
+   * Fills in `obj`'s defaults, then runs the mutating webhooks unless `admit` is false (a status
+   * write); `owned`: nothing outside the engine references `obj` or its parts, so it is filled in place.
+   */
+  apply(type: ResourceType, obj: JsonObject, old: JsonObject | undefined, owned = false, admit = true): void {
+    this.applyDefaults(type, obj, old, owned);
+    if (admit) this.admission?.run(type, obj, old);
+  }
+
+  private applyDefaults(
+    type: ResourceType,
+    obj: JsonObject,
+    old: JsonObject | undefined,
+    owned: boolean,
+  ): void {
     if (!type.custom && owned) core.fillBuiltinDefaults(obj as unknown as core.KubeObject);
     else if (!type.custom)
       replaceKeepingMetadata(
