@@ -19,7 +19,7 @@ import { readSeedRepository } from './seed-repo.js';
 
 /** The demo's Applications: dev syncs automatically (prune, selfHeal), prod only by hand. */
 export function demoApplications(repoURL: string, namespace = 'default'): KubeObject[] {
-  const app = (env: string, automated: boolean): KubeObject => ({
+  const app = (env: string, automated: boolean, dependsOn: string[] = []): KubeObject => ({
     apiVersion: APPLICATION_API_VERSION,
     kind: APPLICATION_KIND,
     metadata: { name: env, namespace },
@@ -31,9 +31,11 @@ export function demoApplications(repoURL: string, namespace = 'default'): KubeOb
         ...(automated ? { automated: { prune: true, selfHeal: true } } : {}),
         syncOptions: ['CreateNamespace=true'],
       },
+      ...(dependsOn.length > 0 ? { dependsOn: dependsOn.map((name) => ({ name })) } : {}),
     },
   });
-  return [app('dev', true), app('prod', false)];
+  // prod depends on dev: were it automated, it would wait for dev to be Synced and Healthy.
+  return [app('dev', true), app('prod', false, ['dev'])];
 }
 
 /** The demo's web view user: may read, sync, refresh and roll back the Applications of `default`. */
@@ -100,7 +102,7 @@ export async function runDemo(args: string[]): Promise<number> {
     say(`clone:       ${clone}   (commit and git push; dev syncs itself, prod waits for a sync)`);
     say(`kubeconfig:  ${cluster.kubeconfigPath}`);
     say(
-      `try:         KUBECONFIG=${cluster.kubeconfigPath} pnpm --filter @gitops-kit/example-operator app get dev`,
+      `try:         KUBECONFIG=${cluster.kubeconfigPath} pnpm --filter @gitops-kit/example-operator app get prod   (Depends On: default/dev)`,
     );
     if (!tls) say('note:        no openssl: the API server speaks plain HTTP, where kubectl sends no token');
 
