@@ -45,6 +45,12 @@ export const MODULES = {
         'test/js-git-backend.test.ts',
       ],
       'src/smart-http.ts': ['test/js-git-backend.test.ts', 'test/git-source.test.ts'],
+      'src/fetch-answer.ts': ['test/js-git-backend.test.ts', 'test/git-source.test.ts'],
+      'src/http-client.ts': [
+        'test/http-client.test.ts',
+        'test/http-proxy.test.ts',
+        'test/git-limits.test.ts',
+      ],
     },
   },
   patch: {

@@ -3,7 +3,7 @@ import semver from 'semver';
 import { GitNotFoundError } from './errors.js';
 import { createJsGitBackend, type GitBackend } from './git-backend.js';
 import type { GitSignature } from './git-objects.js';
-import type { GitTlsOptions } from './http-connection.js';
+import type { GitTlsOptions } from './http-dispatcher.js';
 import { createLimit, type LimitFunction } from './limit.js';
 import type { GitLimits } from './limits.js';
 import { redactSecrets, redactUrl } from './redact.js';

@@ -1,17 +1,13 @@
 import { countOf, isGitOpsError, TimeoutError } from '@gitops-kit/core';
-import type { ChunkList } from './chunk-list.js';
+import type { Dispatcher } from 'undici';
+import { ChunkList } from './chunk-list.js';
 import { GitAuthError, GitNetworkError } from './errors.js';
-import {
-  type GitTlsOptions,
-  type HttpConnection,
-  HttpConnectionPool,
-  type HttpExchangeResult,
-  type HttpOrigin,
-} from './http-connection.js';
-import { type HttpProxy, proxyFor } from './http-proxy.js';
-import type { BodyGuard } from './http-response-parser.js';
+import { dispatcherFor, type GitTlsOptions } from './http-dispatcher.js';
+import { proxyFor } from './http-proxy.js';
 import { redactUrl } from './redact.js';
 import { retryPause } from './retry-pause.js';
+
+export { closeIdleHttpConnections } from './http-dispatcher.js';
 
 /** One HTTP request of the smart protocol. */
 export interface HttpRequest {
@@ -21,11 +17,23 @@ export interface HttpRequest {
   body?: Buffer;
 }
 
-/** A buffered HTTP response: the body as the blocks it was received into (see {@link ChunkList}). */
+/** A buffered HTTP response: the body as the pieces it was received in (see {@link ChunkList}). */
 export interface HttpResponse {
   status: number;
+  /** Lower-case names; a repeated header is an array. */
   headers: Record<string, string | string[] | undefined>;
   body: ChunkList;
+}
+
+/**
+ * Bounds on one successful response's body, checked as it arrives: past `maxBytes` (or when
+ * Content-Length announces more) the error `tooLarge` makes is thrown, and `inspect` sees every
+ * piece of the body before it is kept and may throw to refuse the answer early.
+ */
+export interface BodyGuard {
+  maxBytes: number;
+  tooLarge: (bytes: number) => Error;
+  inspect?: ((piece: Uint8Array) => void) | undefined;
 }
 
 /** Options of {@link sendHttp}. */
@@ -56,124 +64,175 @@ const RETRYABLE = new Set([
   'ECONNABORTED',
   'HPE_INVALID',
 ]);
+/** Failures of a connection before any answer: a kept-alive one the server closed while idle. */
+const CLOSED_BEFORE_ANSWER = new Set(['ECONNRESET', 'EPIPE']);
 
-// One pool for the process, as Node's global agent: sources polling the same server share its
-// keep-alive connections.
-const pool = new HttpConnectionPool();
-
-function isRetryable(err: unknown): boolean {
+/**
+ * The error's code as this client reports it: undici's "other side closed" is a reset, and every
+ * llhttp parse error (`HPE_…`) is `HPE_INVALID`, an answer that is not HTTP/1.1.
+ */
+function codeOf(err: unknown): string | undefined {
+  if ((err as Error | null)?.name === 'HTTPParserError') return 'HPE_INVALID';
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && RETRYABLE.has(code);
+  if (typeof code !== 'string') return undefined;
+  if (code === 'UND_ERR_SOCKET') return 'ECONNRESET';
+  if (code.startsWith('HPE_')) return 'HPE_INVALID';
+  return code;
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('the request was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FIELD_VALUE_INVALID = /[^\t\x20-\x7e\x80-\xff]/;
+/** Framing and connection headers: undici sets them from the request itself. */
+const MANAGED = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+]);
 
-/** The request line and headers; names and values that could split the request are refused. */
-function requestHead(req: HttpRequest, url: URL, origin: HttpOrigin): Buffer {
-  // Through a proxy, plain HTTP requests name the whole URL (RFC 9112's absolute form).
-  const viaProxy = origin.protocol === 'http:' && origin.proxy !== undefined;
-  const target = viaProxy
-    ? `${url.protocol}//${url.host}${url.pathname}${url.search}`
-    : `${url.pathname}${url.search}`;
-  const lines = [`${req.method} ${target} HTTP/1.1`, `Host: ${url.host}`];
-  if (viaProxy && origin.proxy?.authorization !== undefined)
-    lines.push(`Proxy-Authorization: ${origin.proxy.authorization}`);
+/** The headers to send; names and values that could split the request are refused. */
+function requestHeaders(req: HttpRequest): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    // A field value is visible ASCII, space, tab and obs-text (RFC 9110 5.5), as Node's own client
-    // checks: the head is encoded as latin1, which would cut U+010A to a bare LF on the wire.
+    // A field value is visible ASCII, space, tab and obs-text (RFC 9110 5.5).
     if (!TOKEN.test(name) || FIELD_VALUE_INVALID.test(value)) {
       throw new GitNetworkError(`header ${JSON.stringify(name)} is not a valid HTTP header`);
     }
-    const lower = name.toLowerCase();
-    if (lower === 'host' || lower === 'content-length' || lower === 'transfer-encoding') continue;
-    lines.push(`${name}: ${value}`);
+    if (!MANAGED.has(name.toLowerCase())) out[name] = value;
   }
-  if (req.body !== undefined || req.method === 'POST') lines.push(`Content-Length: ${req.body?.length ?? 0}`);
-  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+  return out;
 }
 
-function originOf(url: URL, tls: GitTlsOptions | undefined, proxy: HttpProxy | undefined): HttpOrigin {
+function parseUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    // Not kept as the cause: Node's URL error carries the input, credentials and all.
+    throw new GitNetworkError(`${JSON.stringify(redactUrl(text))} is not a valid URL`);
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new GitNetworkError(`unsupported URL scheme ${url.protocol} (http and https are supported)`);
   }
-  const https = url.protocol === 'https:';
-  return {
-    protocol: url.protocol,
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: url.port === '' ? (https ? 443 : 80) : Number(url.port),
-    ...(https && tls !== undefined ? { tls } : {}),
-    ...(proxy === undefined ? {} : { proxy }),
-  };
+  return url;
 }
 
-/** One attempt on one connection, bounded by the timeout and the abort signal. */
-function exchange(
-  conn: HttpConnection,
-  head: Buffer,
-  req: HttpRequest,
-  options: HttpOptions,
-): Promise<HttpExchangeResult> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      conn.destroy(
-        new TimeoutError(`${req.method} ${redactUrl(req.url)} did not finish in ${options.timeoutMs} ms`),
-      );
-    }, options.timeoutMs);
-    const onAbort = () =>
-      conn.destroy(
-        Object.assign(new Error('the request was aborted'), { name: 'AbortError', code: 'ABORT_ERR' }),
-      );
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    conn.exchange(head, req.body, false, options.bodyGuard?.()).then(
-      (result) => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        resolve(result);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
-}
-
-async function once(req: HttpRequest, options: HttpOptions): Promise<HttpResponse> {
-  if (options.signal?.aborted === true) {
-    throw Object.assign(new Error('the request was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
+/** Reads the body into the pieces it arrives in (views of the socket's reads, not copied), guarded. */
+async function readBody(res: Dispatcher.ResponseData, guard: BodyGuard | undefined): Promise<ChunkList> {
+  const guarded = guard !== undefined && res.statusCode >= 200 && res.statusCode < 300;
+  const announced = Number(res.headers['content-length'] ?? Number.NaN);
+  if (guarded && announced > guard.maxBytes) {
+    res.body.destroy();
+    throw guard.tooLarge(announced);
   }
-  let url: URL;
-  try {
-    url = new URL(req.url);
-  } catch {
-    // Not kept as the cause: Node's URL error carries the input, credentials and all.
-    throw new GitNetworkError(`${JSON.stringify(redactUrl(req.url))} is not a valid URL`);
-  }
-  const origin = originOf(url, options.tls, proxyFor(url, options.proxy));
-  const head = requestHead(req, url, origin);
-  for (;;) {
-    const conn = pool.acquire(origin);
-    const reused = conn.completed > 0;
-    try {
-      const result = await exchange(conn, head, req, options);
-      if (result.keepAlive) pool.release(conn);
-      else conn.destroy();
-      return { status: result.status, headers: result.headers, body: result.body };
-    } catch (err) {
-      conn.destroy();
-      // A kept-alive connection the server closed while it sat idle fails before any byte of the
-      // answer: send again on a fresh connection at once, as browsers and Node's agent do.
-      if (reused && !conn.responded && isRetryable(err) && !(err instanceof TimeoutError)) continue;
-      throw err;
+  const pieces: Buffer[] = [];
+  let length = 0;
+  for await (const piece of res.body as AsyncIterable<Buffer>) {
+    length += piece.length;
+    if (guarded) {
+      if (length > guard.maxBytes) throw guard.tooLarge(length);
+      guard.inspect?.(piece);
     }
+    pieces.push(piece);
   }
+  return new ChunkList(pieces);
 }
 
 /**
- * Sends an idempotent smart-HTTP request (every upload-pack request is: it only reads), retrying
- * with backoff when the connection is reset or refused. Failures become {@link GitNetworkError} or
+ * One exchange, bounded by the timeout and the abort signal. A kept-alive connection the server
+ * closed while it sat idle fails before any byte of the answer: the request is then sent again at
+ * once on a fresh connection (`resend`), as browsers and Node's agent do.
+ */
+async function exchange(
+  req: HttpRequest,
+  url: URL,
+  options: HttpOptions,
+  resend = true,
+): Promise<HttpResponse> {
+  const headers = requestHeaders(req);
+  const dispatcher = dispatcherFor(url.protocol === 'https:', options.tls, proxyFor(url, options.proxy));
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        new TimeoutError(`${req.method} ${redactUrl(req.url)} did not finish in ${options.timeoutMs} ms`),
+      ),
+    options.timeoutMs,
+  );
+  const onAbort = () => controller.abort(abortError());
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let res: Dispatcher.ResponseData | undefined;
+  try {
+    res = await dispatcher.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: req.method,
+      headers,
+      ...(req.body === undefined ? {} : { body: req.body }),
+      signal: controller.signal,
+    });
+    const body = await readBody(res, options.bodyGuard?.());
+    // undici hands the connection back to its pool on the next turn of the event loop
+    // (`setImmediate`): waiting for it lets the next request reuse it rather than open another.
+    await new Promise((resolve) => setImmediate(resolve));
+    return { status: res.statusCode, headers: res.headers, body };
+  } catch (err) {
+    if (controller.signal.aborted) throw controller.signal.reason;
+    const code = codeOf(err);
+    if (!resend || res !== undefined || code === undefined || !CLOSED_BEFORE_ANSWER.has(code)) throw err;
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+  return exchange(req, url, options, false);
+}
+
+async function once(req: HttpRequest, options: HttpOptions): Promise<HttpResponse> {
+  if (options.signal?.aborted === true) throw abortError();
+  return exchange(req, parseUrl(req.url), options);
+}
+
+/** The typed error a failed request ends with, its URL redacted. */
+function failure(req: HttpRequest, lastError: unknown, attempts: number): Error {
+  const code = codeOf(lastError);
+  const message = (lastError as Error | undefined)?.message ?? '';
+  const where = `${req.method} ${redactUrl(req.url)}`;
+  // undici's proxy agent: a 407 on the CONNECT tunnel, or on a request sent through the proxy.
+  const proxyStatus = /^Proxy response \((\d{3})\) !== 200/.exec(message)?.[1];
+  if (proxyStatus === '407' || /^Proxy Authentication Required \(407\)/.test(message)) {
+    return new GitAuthError(
+      `${where}: the HTTP proxy requires credentials, or refused them (give them in the proxy URL)`,
+      407,
+    );
+  }
+  if (proxyStatus !== undefined) {
+    return new GitNetworkError(`${where}: the proxy refused to open a tunnel (HTTP ${proxyStatus})`, {
+      details: { code: 'EPROXY' },
+    });
+  }
+  if (code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
+    return new GitNetworkError(
+      `${where}: the server's TLS certificate was refused (${code}); if it is signed by a private CA, give that CA as tls.ca`,
+      { details: { code }, cause: lastError },
+    );
+  }
+  return new GitNetworkError(
+    `${where} failed${code === undefined ? '' : ` (${code})`} after ${countOf(attempts, 'attempt')}`,
+    { details: { code }, cause: lastError },
+  );
+}
+
+/**
+ * Sends an idempotent smart-HTTP request (every upload-pack request is: it only reads) through
+ * undici, retrying with backoff when the connection is reset or refused. Failures become
+ * {@link GitNetworkError}, {@link GitAuthError} (a proxy's 407) or
  * {@link @gitops-kit/core!TimeoutError | TimeoutError}, with the URL redacted.
  */
 export async function sendHttp(req: HttpRequest, options: HttpOptions): Promise<HttpResponse> {
@@ -190,29 +249,9 @@ export async function sendHttp(req: HttpRequest, options: HttpOptions): Promise<
       // Typed refusals (a timeout, a body over its limit, a garbage answer) are final.
       if (isGitOpsError(err)) throw err;
       if (options.signal?.aborted === true) break;
-      if (!isRetryable(err)) break;
+      const code = codeOf(err);
+      if (code === undefined || !RETRYABLE.has(code)) break;
     }
   }
-  const code = (lastError as { code?: unknown } | null)?.code;
-  if (code === 'EPROXYAUTH') throw new GitAuthError((lastError as Error).message, 407);
-  if (code === 'EPROXY') {
-    throw new GitNetworkError(`${req.method} ${redactUrl(req.url)}: ${(lastError as Error).message}`, {
-      details: { code },
-    });
-  }
-  if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
-    throw new GitNetworkError(
-      `${req.method} ${redactUrl(req.url)}: the server's TLS certificate was refused (${code}); if it is signed by a private CA, give that CA as tls.ca`,
-      { details: { code }, cause: lastError },
-    );
-  }
-  throw new GitNetworkError(
-    `${req.method} ${redactUrl(req.url)} failed${typeof code === 'string' ? ` (${code})` : ''} after ${countOf(attempts, 'attempt')}`,
-    { details: { code: typeof code === 'string' ? code : undefined }, cause: lastError },
-  );
-}
-
-/** Closes the idle keep-alive connections (they close by themselves after 30 s and never hold the process open). */
-export function closeIdleHttpConnections(): void {
-  pool.closeIdle();
+  throw failure(req, lastError, attempts);
 }

@@ -36,7 +36,7 @@ export {
   type SnapshotCommit,
 } from './git-source.js';
 export { closeIdleHttpConnections } from './http-client.js';
-export type { GitTlsOptions } from './http-connection.js';
+export type { GitTlsOptions } from './http-dispatcher.js';
 export { createLimit, type LimitFunction } from './limit.js';
 export { DEFAULT_GIT_LIMITS, type GitLimits, resolveGitLimits } from './limits.js';
 export {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { type ReadonlyFileSystem, ValidationError } from '@gitops-kit/core';
 import { authHeaders, type GitAuth, type GitRef, GitSource, splitCredentials } from './git-source.js';
-import type { GitTlsOptions } from './http-connection.js';
+import type { GitTlsOptions } from './http-dispatcher.js';
 import type { LimitFunction } from './limit.js';
 import type { GitLimits } from './limits.js';
 import { redactUrl } from './redact.js';
