@@ -3,7 +3,7 @@
 // is a SOPS document (a secretGenerator entry made from an encrypted file), told by its MAC marker.
 import { isJsonObject, type JsonObject } from '@gitops-kit/core';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { decryptSops } from './decrypt.js';
+import { decryptSops, decryptSopsBytes } from './decrypt.js';
 import { DECRYPT_ANNOTATION, detectSopsFormat, mayHoldSops } from './detect.js';
 import { formatForPath, type SopsFormat } from './formats.js';
 import type { SopsKeys } from './keys.js';
@@ -57,14 +57,14 @@ async function decryptSecretData(obj: JsonObject, keys: SopsKeys, maxBytes: numb
     const text = bytes.toString('utf8');
     const from = detectSopsFormat(text, '');
     if (from === undefined) continue;
-    const plain = await decryptSops(text, {
-      ...keys,
-      format: from,
-      file: `${label(obj)} data.${key}`,
-      maxBytes,
-    });
+    const options = { ...keys, format: from, file: `${label(obj)} data.${key}`, maxBytes };
+    const to = entryFormat(key);
+    const plain =
+      from === 'binary' || from === to
+        ? Buffer.from(await decryptSopsBytes(text, options))
+        : Buffer.from(convert(await decryptSops(text, options), from, to), 'utf8');
     data ??= { ...obj.data };
-    data[key] = Buffer.from(convert(plain, from, entryFormat(key)), 'utf8').toString('base64');
+    data[key] = plain.toString('base64');
   }
   return data === undefined ? obj : { ...obj, data };
 }

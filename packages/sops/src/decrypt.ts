@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { decryptValueBytes, parseEncryptedValue } from './cipher.js';
 import { unwrapDataKey } from './data-key.js';
 import { SopsFormatError, SopsMacMismatchError } from './errors.js';
-import { formatForPath, parseSopsDocument, type SopsFormat, serializeSopsDocument } from './formats.js';
+import {
+  formatForPath,
+  type ParsedSopsDocument,
+  parseSopsDocument,
+  type SopsFormat,
+  serializeSopsDocument,
+} from './formats.js';
 import { parseMetadata } from './metadata.js';
 import { decryptNode, type TreeContext } from './tree.js';
 
@@ -38,12 +44,14 @@ export function looksSopsEncrypted(text: string, format: SopsFormat): boolean {
   }
 }
 
-/**
- * Decrypts a SOPS document (YAML, JSON, dotenv or binary) with age keys, verifies its MAC, and
- * returns the plaintext document (for binary, the original bytes as UTF-8 text). Errors are
- * {@link SopsError}s that name the file and field path, never a value.
- */
-export async function decryptSops(text: string, options: DecryptSopsOptions): Promise<string> {
+/** A decrypted document: its value trees, format and each value's bytes. */
+interface DecryptedDocument {
+  docs: ParsedSopsDocument['docs'];
+  format: SopsFormat;
+  raw: Map<string, Buffer>;
+}
+
+async function decryptDocument(text: string, options: DecryptSopsOptions): Promise<DecryptedDocument> {
   const file = options.file;
   const format = options.format ?? (file !== undefined ? formatForPath(file) : 'yaml');
   const maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
@@ -54,12 +62,38 @@ export async function decryptSops(text: string, options: DecryptSopsOptions): Pr
   const key = await unwrapDataKey(meta, options.ageIdentities, file, options.pgpKeys ?? []);
   const hash = createHash('sha512');
   if (meta.macOnlyEncrypted) hash.update(MAC_ONLY_ENCRYPTED_INIT);
-  const ctx: TreeContext = { key, meta, hash, file };
+  const raw = new Map<string, Buffer>();
+  const ctx: TreeContext = { key, meta, hash, file, raw };
   for (const doc of parsed.docs) decryptNode(doc.contents, [], ctx);
   const macValue = parseEncryptedValue(meta.mac);
   const macPlain = macValue ? decryptValueBytes(macValue, key, meta.lastModified) : undefined;
   const computed = hash.digest('hex').toUpperCase();
   if (!macPlain || macPlain.toString('utf8').toUpperCase() !== computed)
     throw new SopsMacMismatchError({ file, path: 'sops.mac' });
-  return serializeSopsDocument(parsed.docs, format, file);
+  return { docs: parsed.docs, format, raw };
+}
+
+/**
+ * Decrypts a SOPS document (YAML, JSON, dotenv or binary) with age keys, verifies its MAC, and
+ * returns the plaintext document (for binary, the original content decoded as UTF-8: use
+ * {@link decryptSopsBytes} for content that may not be text). Errors are {@link SopsError}s that
+ * name the file and field path, never a value.
+ */
+export async function decryptSops(text: string, options: DecryptSopsOptions): Promise<string> {
+  const doc = await decryptDocument(text, options);
+  return serializeSopsDocument(doc.docs, doc.format, options.file);
+}
+
+/**
+ * {@link decryptSops}, as bytes: a binary document gives its original content byte for byte (a
+ * keystore, an image), the other formats their UTF-8 text.
+ */
+export async function decryptSopsBytes(text: string, options: DecryptSopsOptions): Promise<Uint8Array> {
+  const doc = await decryptDocument(text, options);
+  if (doc.format === 'binary') {
+    const data = doc.raw.get('data');
+    // A binary document whose `data` was not encrypted (rules): its text, as decryptSops gives it.
+    if (data !== undefined) return new Uint8Array(data);
+  }
+  return new TextEncoder().encode(serializeSopsDocument(doc.docs, doc.format, options.file));
 }

@@ -3,7 +3,7 @@
 // local file is covered (resources included, their MAC checked on the file as sops wrote it, before
 // any transformer changes them) and nothing is written to disk.
 import { type ReadonlyFileSystem, resolvePath } from '@gitops-kit/core';
-import { decryptSops } from './decrypt.js';
+import { decryptSopsBytes } from './decrypt.js';
 import { decryptionDisabledInText, detectSopsFormat, mayHoldSops } from './detect.js';
 import type { SopsKeys } from './keys.js';
 
@@ -42,13 +42,13 @@ export function decryptingFileSystem(
     const format = detectSopsFormat(text, path);
     if (format === undefined) return bytes;
     if ((format === 'yaml' || format === 'json') && decryptionDisabledInText(text)) return bytes;
-    const pending = decryptSops(text, {
+    const pending = decryptSopsBytes(text, {
       ageIdentities: keys.ageIdentities,
       pgpKeys: keys.pgpKeys,
       format,
       file: path,
       maxBytes,
-    }).then((plain) => new TextEncoder().encode(plain));
+    });
     decrypted.set(key, pending);
     return pending;
   };

@@ -2,7 +2,7 @@ export type { EncryptedValue, SopsValueType } from './cipher.js';
 export { isEncryptedValue } from './cipher.js';
 export { parseAgeIdentities, unwrapDataKey } from './data-key.js';
 export type { DecryptSopsOptions } from './decrypt.js';
-export { decryptSops, looksSopsEncrypted } from './decrypt.js';
+export { decryptSops, decryptSopsBytes, looksSopsEncrypted } from './decrypt.js';
 export type { DecryptObjectsOptions } from './decrypt-objects.js';
 export { decryptObjects, isSopsEncryptedObject } from './decrypt-objects.js';
 export type { DecryptingFileSystemOptions } from './decrypting-file-system.js';

@@ -14,6 +14,8 @@ export interface TreeContext {
   hash: Hash;
   /** The file, for errors. */
   file: string | undefined;
+  /** When set, each decrypted value's bytes by path (`data` for binary), before any text decoding. */
+  raw?: Map<string, Buffer> | undefined;
 }
 
 const MAX_DEPTH = 200;
@@ -53,6 +55,7 @@ function decryptLeaf(node: Scalar, path: readonly string[], ctx: TreeContext): v
   const typed = typedPlaintext(plain, enc.type);
   if (typed === undefined) throw new SopsValueError(`the decrypted value is not a valid ${enc.type}`, where);
   ctx.hash.update(plain);
+  ctx.raw?.set(path.join(':'), plain);
   node.value = typed;
 }
 

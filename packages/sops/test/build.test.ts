@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createMemFileSystem, type JsonObject } from '@gitops-kit/core';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import {
   SopsMacMismatchError,
   SopsNoKeyError,
 } from '../src/index.js';
-import { encryptDotenv, encryptJson, encryptTree, encryptYaml } from './encrypt.js';
+import { encryptDotenv, encryptJson, encryptTree, encryptValue, encryptYaml } from './encrypt.js';
 
 const SECRET_VALUE = 'tr0ub4dor-and-3';
 let identity: string;
@@ -35,6 +36,18 @@ const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 function shown(err: unknown): string {
   const e = err as SopsError;
   return `${e.message}\n${JSON.stringify(e)}\n${JSON.stringify(e.details ?? {})}`;
+}
+
+/** A binary sops document of `raw` (sops encrypts the file's bytes as they are, type str). */
+async function encryptBinary(raw: Buffer): Promise<string> {
+  const { tree, sops, key } = await encryptTree({ data: 'placeholder' }, [recipient]);
+  const mac = createHash('sha512').update(raw).digest('hex').toUpperCase();
+  const doc = {
+    ...tree,
+    data: encryptValue(raw, key, 'data:', 'str'),
+    sops: { ...sops, mac: encryptValue(Buffer.from(mac), key, String(sops.lastmodified), 'str') },
+  };
+  return JSON.stringify(doc, null, 4);
 }
 
 describe('decryptionKeysFromSecret', () => {
@@ -116,6 +129,18 @@ describe('decryptingFileSystem', () => {
     expect(JSON.parse(text(await view.readFile('/app/patch.json')))).toEqual({ spec: { replicas: 3 } });
     expect(text(await view.readFile('/app/plain.yaml'))).toBe(files['app/plain.yaml']);
     expect(await view.readdir('/app')).toEqual(await fs.readdir('/app'));
+  });
+
+  it('answers a binary document byte for byte, bytes that are not UTF-8 included', async () => {
+    const raw = Buffer.from([0x30, 0x82, 0xff, 0xfe, 0x00, 0xc3, 0x28, 0x80, 0x0a]);
+    const enc = await encryptBinary(raw);
+    const { fs } = createMemFileSystem({ 'keystore.p12': enc });
+    expect(Buffer.from(await decryptingFileSystem(fs, keys).readFile('/keystore.p12'))).toEqual(raw);
+    const secret = { kind: 'Secret', metadata: { name: 'ks' }, data: { 'keystore.p12': b64(enc) } };
+    const [out] = await decryptObjects([secret], keys);
+    expect(Buffer.from((out?.data as Record<string, string>)['keystore.p12'] as string, 'base64')).toEqual(
+      raw,
+    );
   });
 
   it('leaves a file annotated decrypt: disabled encrypted', async () => {
