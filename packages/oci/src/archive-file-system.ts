@@ -27,7 +27,7 @@ function statOf(node: ArchiveNode): FileStat {
  * A read-only file system over an unpacked artifact, the same interface a git snapshot gives: `/`
  * is the archive's root and relative paths start there. Symlinks are resolved component by
  * component inside the archive and followed only while they stay under the root: an absolute
- * target, or one that climbs out, is a {@link SecurityError} (`SYMLINK_ESCAPE`); a path whose `..`
+ * target, or one that climbs out, is a `SecurityError` (`SYMLINK_ESCAPE`); a path whose `..`
  * climbs above `/` is `PATH_ESCAPE`. Both name `origin`, which the file system reports too.
  */
 export function archiveFileSystem(tree: ArchiveTree, origin: string): ReadonlyFileSystem {

@@ -50,7 +50,7 @@ export interface ArchiveTree {
 
 /**
  * The repository-relative parts of an entry's name: `./a/b/` is `['a', 'b']`, `.` the root (`[]`).
- * An absolute name or one whose `..` climbs out is refused ({@link SecurityError}).
+ * An absolute name or one whose `..` climbs out is refused (`SecurityError`).
  */
 export function entryParts(name: string, origin: string): string[] {
   if (name.startsWith('/')) {
