@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import {
   type DirEntry,
@@ -18,7 +19,7 @@ interface Resolved {
 }
 
 function statOf(node: ArchiveNode): FileStat {
-  if (node.type === 'file') return { type: 'file', size: node.data.length };
+  if (node.type === 'file') return { type: 'file', size: node.size };
   if (node.type === 'symlink') return { type: 'symlink', size: Buffer.byteLength(node.target) };
   return { type: 'directory', size: 0 };
 }
@@ -88,7 +89,7 @@ export function archiveFileSystem(tree: ArchiveTree, origin: string): ReadonlyFi
     async readFile(path) {
       const { node } = walk(path, true);
       if (node.type !== 'file') throw new GitOpsError('VALIDATION_ERROR', 'is a directory', { file: path });
-      return node.data;
+      return node.data ?? (await readFile(node.diskPath as string));
     },
     async readdir(path) {
       const { node } = walk(path, true);

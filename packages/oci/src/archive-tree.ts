@@ -26,10 +26,15 @@ export interface ArchiveDirectory {
   type: 'directory';
   children: Map<string, ArchiveNode>;
 }
-/** A regular file of an unpacked archive. */
+/**
+ * A regular file of an unpacked archive: its content in memory (`data`), or in a file of the
+ * storage directory (`diskPath`) when the archive was unpacked to disk.
+ */
 export interface ArchiveFile {
   type: 'file';
-  data: Buffer;
+  size: number;
+  data?: Buffer | undefined;
+  diskPath?: string | undefined;
 }
 /** A symbolic link of an unpacked archive, its target as stored. */
 export interface ArchiveSymlink {
@@ -125,13 +130,13 @@ class TreeBuilder {
     const existing = parent.children.get(last);
     if (existing?.type === 'directory' && node.type === 'directory') return;
     if (existing === undefined) this.count(name);
-    if (existing?.type === 'file') this.tree.bytes -= existing.data.length;
-    if (node.type === 'file') this.tree.bytes += node.data.length;
+    if (existing?.type === 'file') this.tree.bytes -= existing.size;
+    if (node.type === 'file') this.tree.bytes += node.size;
     parent.children.set(last, node);
   }
 
-  /** The file a hard link names, read from what was unpacked so far. */
-  linkTarget(name: string, target: string): Buffer {
+  /** The file a hard link names, from what was unpacked so far. */
+  linkTarget(name: string, target: string): ArchiveFile {
     let node: ArchiveNode | undefined = this.tree.root;
     for (const part of entryParts(target, this.origin)) {
       node = node?.type === 'directory' ? node.children.get(part) : undefined;
@@ -145,7 +150,7 @@ class TreeBuilder {
         },
       );
     }
-    return node.data;
+    return node;
   }
 
   /** Refuses content past the byte limit before it is read. */
@@ -189,6 +194,7 @@ async function addEntry(
   header: Header,
   stream: AsyncIterable<Uint8Array>,
   origin: string,
+  sink: FileSink | undefined,
 ): Promise<void> {
   const name = header.name;
   switch (header.type) {
@@ -198,7 +204,13 @@ async function addEntry(
     case undefined: {
       const size = header.size ?? 0;
       builder.reserve(name, size);
-      builder.add(name, { type: 'file', data: await readEntry(stream, size, name, origin) });
+      const data = await readEntry(stream, size, name, origin);
+      builder.add(
+        name,
+        sink === undefined
+          ? { type: 'file', size, data }
+          : { type: 'file', size, diskPath: await sink(data) },
+      );
       return;
     }
     case 'directory':
@@ -208,9 +220,9 @@ async function addEntry(
       builder.add(name, { type: 'symlink', target: header.linkname ?? '' });
       break;
     case 'link': {
-      const data = builder.linkTarget(name, header.linkname ?? '');
-      builder.reserve(name, data.length);
-      builder.add(name, { type: 'file', data });
+      const file = builder.linkTarget(name, header.linkname ?? '');
+      builder.reserve(name, file.size);
+      builder.add(name, { ...file });
       break;
     }
     default:
@@ -228,7 +240,14 @@ async function addEntry(
 }
 
 /**
- * Unpacks a tar+gzip stream into memory, entry by entry, within `limits`: paths confined (no
+ * Where file content goes instead of memory: given each file's bytes, stores them and answers the
+ * path they can be read back from.
+ */
+export type FileSink = (data: Buffer) => Promise<string>;
+
+/**
+ * Unpacks a tar+gzip stream into memory (or, with `sink`, the file content into storage and only
+ * the tree into memory), entry by entry, within `limits`: paths confined (no
  * absolute name, no `..` out), entry count, content bytes and path length bounded; devices and
  * FIFOs refused. Content is copied into buffers of each file's exact size as it streams, so the
  * compressed stream is never held whole. When the archive turns out malformed, the rest of the
@@ -239,6 +258,7 @@ export async function unpackTarGzip(
   chunks: AsyncIterable<Uint8Array>,
   origin: string,
   limits: Partial<ArchiveLimits> = {},
+  sink?: FileSink,
 ): Promise<ArchiveTree> {
   const builder = new TreeBuilder({ ...DEFAULT_ARCHIVE_LIMITS, ...limits }, origin);
   const gunzip = createGunzip();
@@ -256,7 +276,7 @@ export async function unpackTarGzip(
   let archiveError: unknown;
   try {
     for await (const entry of extract)
-      await addEntry(builder, entry.header, entry as unknown as AsyncIterable<Uint8Array>, origin);
+      await addEntry(builder, entry.header, entry as unknown as AsyncIterable<Uint8Array>, origin, sink);
   } catch (err) {
     archiveError = wrapTarError(err, origin);
     state.archiveFailed = true;

@@ -14,6 +14,7 @@ export {
   type ArchiveSymlink,
   type ArchiveTree,
   DEFAULT_ARCHIVE_LIMITS,
+  type FileSink,
   unpackTarGzip,
 } from './archive-tree.js';
 export {
@@ -55,6 +56,7 @@ export {
   type OciSnapshot,
   OciSource,
   type OciSourceOptions,
+  type OciStorage,
 } from './oci-source.js';
 export { type PushArtifactOptions, type PushedArtifact, pushArtifact } from './push.js';
 export {

@@ -1,10 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ReadonlyFileSystem } from '@gitops-kit/core';
 import { archiveFileSystem } from './archive-file-system.js';
-import { type ArchiveLimits, unpackTarGzip } from './archive-tree.js';
+import { type ArchiveLimits, type ArchiveTree, type FileSink, unpackTarGzip } from './archive-tree.js';
 import { contentLayer, FLUX_CONTENT_MEDIA_TYPE, type ImageManifest } from './manifest.js';
 import { formatOciReference, type OciReference, parseOciReference } from './reference.js';
 import { type CallOptions, RegistryClient, type RegistryClientOptions } from './registry-client.js';
 import { type OciRef, type RefSelection, refSelection, selectSemverTag } from './select.js';
+
+/**
+ * Where an {@link OciSource} keeps the files it unpacks: in memory (the default), or in a directory
+ * of its own under `dir` (one per artifact, removed when two newer ones have replaced it, or on
+ * `close()`), with only the tree in memory.
+ */
+export type OciStorage = { type: 'memory' } | { type: 'disk'; dir: string };
 
 /** Options of an {@link OciSource}. */
 export interface OciSourceOptions extends Omit<RegistryClientOptions, 'registry'> {
@@ -18,6 +28,8 @@ export interface OciSourceOptions extends Omit<RegistryClientOptions, 'registry'
   archiveLimits?: Partial<ArchiveLimits> | undefined;
   /** A client to use (its registry must be the URL's); one is made otherwise. */
   client?: RegistryClient | undefined;
+  /** Where unpacked files are kept (default in memory). */
+  storage?: OciStorage | undefined;
 }
 
 /** Which artifact a ref resolves to now. */
@@ -58,6 +70,8 @@ export class OciSource {
   private readonly selection: RefSelection;
   private readonly client: RegistryClient;
   private last: OciSnapshot | undefined;
+  /** The storage directories of the artifacts held, oldest first. */
+  private readonly dirs: string[] = [];
 
   constructor(private readonly options: OciSourceOptions) {
     const ref = parseOciReference(options.url);
@@ -108,11 +122,7 @@ export class OciSource {
     const fetched = await this.client.getManifest(repository, resolution.digest, options);
     const url = `${this.url}@${resolution.digest}`;
     const layer = contentLayer(fetched.manifest, url, this.options.layerMediaType ?? FLUX_CONTENT_MEDIA_TYPE);
-    const tree = await unpackTarGzip(
-      this.client.streamBlob(repository, layer.digest, { ...options, size: layer.size }),
-      url,
-      this.options.archiveLimits,
-    );
+    const tree = await this.unpack(repository, layer.digest, layer.size, url, options);
     this.last = {
       ...resolution,
       fs: archiveFileSystem(tree, url),
@@ -123,6 +133,53 @@ export class OciSource {
     };
     return this.last;
   }
+
+  /** Streams the layer into a tree: in memory, or to a new storage directory (dropped on failure). */
+  private async unpack(
+    repository: string,
+    digest: string,
+    size: number,
+    url: string,
+    options: CallOptions,
+  ): Promise<ArchiveTree> {
+    const storage = this.options.storage;
+    const store = storage?.type === 'disk' ? await diskStore(storage.dir, digest) : undefined;
+    const blob = this.client.streamBlob(repository, digest, { ...options, size });
+    try {
+      const tree = await unpackTarGzip(blob, url, this.options.archiveLimits, store?.sink);
+      if (store !== undefined) {
+        this.dirs.push(store.dir);
+        // The previous artifact stays readable (a render may still hold it); older ones go.
+        while (this.dirs.length > 2) await rm(this.dirs.shift() as string, { recursive: true, force: true });
+      }
+      return tree;
+    } catch (err) {
+      if (store !== undefined) await rm(store.dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Removes the storage directories this source wrote (disk storage); its snapshots become unreadable. */
+  async close(): Promise<void> {
+    for (const dir of this.dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+    this.last = undefined;
+  }
+}
+
+/** A storage directory for one artifact, and the sink that writes its files there. */
+async function diskStore(base: string, digest: string): Promise<{ dir: string; sink: FileSink }> {
+  const dir = join(base, `${digest.replace(/^sha(256|512):/, '').slice(0, 16)}-${randomUUID().slice(0, 8)}`);
+  await mkdir(dir, { recursive: true });
+  let next = 0;
+  return {
+    dir,
+    // Files are numbered, not named: the directory holds no path an archive chose.
+    sink: async (data) => {
+      const path = join(dir, String(next++));
+      await writeFile(path, data);
+      return path;
+    },
+  };
 }
 
 function definedOnly(ref: OciRef | undefined): OciRef {

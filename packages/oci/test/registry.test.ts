@@ -100,6 +100,18 @@ describe.skipIf(!available)('against docker-registry', () => {
     const expected = diskTree(dir);
     expect(await fsTree(snapshot.fs)).toEqual(expected);
 
+    // The same through disk storage: files numbered in a directory of the source's, the tree in memory.
+    const store = join(work, 'store');
+    const onDisk = new OciSource({
+      url: `oci://${registry.host}/apps/web:v1.0.0`,
+      storage: { type: 'disk', dir: store },
+    });
+    expect(await fsTree((await onDisk.fetch()).fs)).toEqual(expected);
+    const [artifactDir] = readdirSync(store);
+    expect(readdirSync(join(store, artifactDir as string)).every((f) => /^\d+$/.test(f))).toBe(true);
+    await onDisk.close();
+    expect(readdirSync(store)).toEqual([]);
+
     // The outside oracle: GNU tar extracts the stored layer to the same tree.
     const out = join(work, 'tar-out');
     mkdirSync(out);
