@@ -60,6 +60,30 @@ async function appGet(name: string): Promise<string> {
   return out;
 }
 
+/** The first Server-Sent Event of an Application's live updates (the current state). */
+async function firstLiveUpdate(key: string): Promise<{ waitingFor?: string }> {
+  const controller = new AbortController();
+  const res = await testerFetch(`${env.op.url}/web/events?app=${encodeURIComponent(key)}`, {
+    signal: controller.signal,
+  });
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('the live update stream ended before its first event');
+      buffer += decoder.decode(value, { stream: true });
+      // Complete blocks only (the first is `retry:`).
+      const complete = buffer.slice(0, buffer.lastIndexOf('\n\n') + 1);
+      const data = /^data: (.*)$/m.exec(complete)?.[1];
+      if (data) return JSON.parse(data) as { waitingFor?: string };
+    }
+  } finally {
+    controller.abort();
+  }
+}
+
 describe('dependsOn', () => {
   it('a chain of three with the middle one failing: the first syncs, the third never does', async () => {
     // The third first, so it is there before anything it waits for is.
@@ -113,6 +137,9 @@ describe('dependsOn', () => {
     const page = await (await testerFetch(`${env.op.url}/applications/${APPS_NAMESPACE}/third`)).text();
     expect(page).toContain('<dt>Waiting for</dt>');
     expect(page).toMatch(/data-field="waiting-for">apps\/middle \(OutOfSync/);
+    // The page's live updates carry it too.
+    const update = await firstLiveUpdate(`${APPS_NAMESPACE}/third`);
+    expect(update.waitingFor).toMatch(/^apps\/middle \(OutOfSync/);
 
     // Still never synced after the middle app fails again (a hard refresh of both).
     for (const name of ['middle', 'third'])

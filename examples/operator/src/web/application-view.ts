@@ -315,6 +315,8 @@ export interface LiveUpdate {
   historyIds: number[];
   /** Condition types and messages, one line each. */
   conditions: string[];
+  /** What automated syncs wait for (`spec.dependsOn`), as the page's "Waiting for" shows it. */
+  waitingFor: string;
 }
 
 /** The first 7 characters of a commit SHA; other revisions as they are. */
@@ -341,6 +343,11 @@ export function conditionText(c: ConditionView): string {
   return `${c.type}${c.status === 'True' ? '' : ` (${c.status})`}${c.message ? `: ${c.message}` : ''}`;
 }
 
+/** The "Waiting for" line of an Application with dependencies. */
+export function waitingForText(view: ApplicationView): string {
+  return view.waitingFor.length === 0 ? 'nothing' : view.waitingFor.join('; ');
+}
+
 /** The live update of an Application, as sent to pages over Server-Sent Events. */
 export function liveUpdate(view: ApplicationView): LiveUpdate {
   return {
@@ -359,5 +366,6 @@ export function liveUpdate(view: ApplicationView): LiveUpdate {
     })),
     historyIds: view.history.map((h) => h.id),
     conditions: view.conditions.filter((c) => c.status === 'True').map((c) => conditionText(c)),
+    waitingFor: waitingForText(view),
   };
 }

@@ -4,6 +4,7 @@ import {
   type HistoryView,
   operationText,
   shortRevision,
+  waitingForText,
 } from './application-view.js';
 import { html, pathSegment, type SafeHtml } from './html.js';
 import type { ResourceTree, ResourceTreeNode } from './resource-tree.js';
@@ -261,7 +262,7 @@ ${
   app.dependsOn.length === 0
     ? null
     : html`<dt>Depends on</dt><dd>${app.dependsOn.join(', ')}</dd>
-<dt>Waiting for</dt><dd data-field="waiting-for">${app.waitingFor.length === 0 ? 'nothing' : app.waitingFor.join('; ')}</dd>`
+<dt>Waiting for</dt><dd data-field="waiting-for">${waitingForText(app)}</dd>`
 }
 <dt>Reconciled</dt><dd><time datetime="${app.reconciledAt ?? ''}">${app.reconciledAt ?? 'never'}</time></dd>
 </dl>

@@ -95,6 +95,7 @@
       for (const el of own(scope, 'revision')) el.textContent = update.revision;
       for (const el of own(scope, 'health-message')) el.textContent = update.healthMessage;
       for (const el of own(scope, 'operation')) el.textContent = update.operation;
+      for (const el of own(scope, 'waiting-for')) el.textContent = update.waitingFor;
       for (const el of own(scope, 'conditions')) {
         el.replaceChildren(
           ...update.conditions.map((text) => {
