@@ -1,5 +1,5 @@
 import { armor, Decrypter } from 'age-encryption';
-import { decrypt, type PrivateKey, readMessage, readPrivateKeys } from 'openpgp';
+import { decrypt, decryptKey, type PrivateKey, readMessage, readPrivateKeys } from 'openpgp';
 import { combine } from 'shamir-secret-sharing';
 import { SopsError, SopsNoKeyError } from './errors.js';
 import type { SopsKeyGroup, SopsMetadata } from './metadata.js';
@@ -25,9 +25,28 @@ const KEY_BYTES = 32;
 interface Unwrappers {
   age: Decrypter | undefined;
   pgp: PrivateKey[];
+  /** PGP keys left out: passphrase-protected, and no given passphrase opens them. */
+  lockedPgp: number;
 }
 
-async function unwrappers(identities: readonly string[], pgpKeys: readonly string[]): Promise<Unwrappers> {
+/** `key` usable for decryption: as it is, or opened with the first passphrase that fits. */
+async function openPgpKey(key: PrivateKey, passphrases: readonly string[]): Promise<PrivateKey | undefined> {
+  if (key.isDecrypted()) return key;
+  for (const passphrase of passphrases.slice(0, MAX_IDENTITIES)) {
+    try {
+      return await decryptKey({ privateKey: key, passphrase });
+    } catch {
+      // Not this passphrase: try the next.
+    }
+  }
+  return undefined;
+}
+
+async function unwrappers(
+  identities: readonly string[],
+  pgpKeys: readonly string[],
+  passphrases: readonly string[],
+): Promise<Unwrappers> {
   let age: Decrypter | undefined;
   if (identities.length > 0) {
     age = new Decrypter();
@@ -40,14 +59,21 @@ async function unwrappers(identities: readonly string[], pgpKeys: readonly strin
     }
   }
   const pgp: PrivateKey[] = [];
+  let lockedPgp = 0;
   for (const armoredKeys of pgpKeys.slice(0, MAX_IDENTITIES)) {
+    let read: PrivateKey[];
     try {
-      pgp.push(...(await readPrivateKeys({ armoredKeys })));
+      read = await readPrivateKeys({ armoredKeys });
     } catch {
-      // A malformed key is skipped: naming it would print a secret key.
+      continue; // A malformed key is skipped: naming it would print a secret key.
+    }
+    for (const key of read) {
+      const open = await openPgpKey(key, passphrases);
+      if (open) pgp.push(open);
+      else lockedPgp++;
     }
   }
-  return { age, pgp };
+  return { age, pgp, lockedPgp };
 }
 
 /** The key (or part) of `bytes` length from the first stanza of `group` the keys open, or undefined. */
@@ -73,10 +99,16 @@ async function unwrapGroup(
       const { data } = await decrypt({ message, decryptionKeys: keys.pgp, format: 'binary' });
       if (data instanceof Uint8Array && data.length === bytes) return data;
     } catch {
-      // Not for these keys (or passphrase-protected): try the next stanza.
+      // Not for these keys: try the next stanza.
     }
   }
   return undefined;
+}
+
+function lockedNote(keys: Unwrappers): string | undefined {
+  if (keys.lockedPgp === 0) return undefined;
+  const n = keys.lockedPgp;
+  return `${n} PGP key${n > 1 ? 's are' : ' is'} passphrase-protected and no given passphrase opens ${n > 1 ? 'them' : 'it'}`;
 }
 
 function recipientsOf(group: SopsKeyGroup): string[] {
@@ -106,7 +138,12 @@ async function unwrapFromGroups(
     throw new SopsNoKeyError(recipientsOf(meta), {
       file,
       path: 'sops.key_groups',
-      note: `${parts.length} of the ${meta.shamirThreshold} key groups needed (of ${meta.groups.length}) could be opened`,
+      note: [
+        `${parts.length} of the ${meta.shamirThreshold} key groups needed (of ${meta.groups.length}) could be opened`,
+        lockedNote(keys),
+      ]
+        .filter(Boolean)
+        .join('; '),
     });
   }
   try {
@@ -121,7 +158,8 @@ async function unwrapFromGroups(
 
 /**
  * Unwraps the 32-byte data key from the first age recipient one of `identities` opens, else from
- * the first PGP stanza one of `pgpKeys` (armored private keys, without passphrase) opens; with key
+ * the first PGP stanza one of `pgpKeys` (armored private keys; a protected one opened with the
+ * first of `pgpPassphrases` that fits) opens; with key
  * groups, a part from each group until `shamir_threshold` parts rebuild the key. Throws
  * {@link SopsNoKeyError} naming every recipient when the keys do not suffice.
  */
@@ -130,10 +168,11 @@ export async function unwrapDataKey(
   identities: readonly string[],
   file: string | undefined,
   pgpKeys: readonly string[] = [],
+  pgpPassphrases: readonly string[] = [],
 ): Promise<Uint8Array> {
-  const keys = await unwrappers(identities, pgpKeys);
+  const keys = await unwrappers(identities, pgpKeys, pgpPassphrases);
   if (meta.keyGroups > 1) return unwrapFromGroups(meta, keys, file);
   const key = await unwrapGroup(meta, keys, KEY_BYTES);
   if (key) return key;
-  throw new SopsNoKeyError(recipientsOf(meta), { file, path: 'sops' });
+  throw new SopsNoKeyError(recipientsOf(meta), { file, path: 'sops', note: lockedNote(keys) });
 }

@@ -18,6 +18,8 @@ export interface DecryptSopsOptions {
   ageIdentities: readonly string[];
   /** Armored PGP private keys (without passphrase), tried after the age identities. */
   pgpKeys?: readonly string[];
+  /** Passphrases of passphrase-protected `pgpKeys`, each tried on each protected key. */
+  pgpPassphrases?: readonly string[];
   /** The document's format; by default from `file`'s extension, as sops picks it. */
   format?: SopsFormat;
   /** The file name, used in errors and to pick the format. */
@@ -59,7 +61,13 @@ async function decryptDocument(text: string, options: DecryptSopsOptions): Promi
     throw new SopsFormatError(`the document is larger than ${maxBytes} bytes`, { file });
   const parsed = parseSopsDocument(text, format, file);
   const meta = parseMetadata(parsed.metadata, file);
-  const key = await unwrapDataKey(meta, options.ageIdentities, file, options.pgpKeys ?? []);
+  const key = await unwrapDataKey(
+    meta,
+    options.ageIdentities,
+    file,
+    options.pgpKeys ?? [],
+    options.pgpPassphrases ?? [],
+  );
   const hash = createHash('sha512');
   if (meta.macOnlyEncrypted) hash.update(MAC_ONLY_ENCRYPTED_INIT);
   const raw = new Map<string, Buffer>();

@@ -45,6 +45,7 @@ export function decryptingFileSystem(
     const pending = decryptSopsBytes(text, {
       ageIdentities: keys.ageIdentities,
       pgpKeys: keys.pgpKeys,
+      pgpPassphrases: keys.pgpPassphrases,
       format,
       file: path,
       maxBytes,

@@ -10,8 +10,10 @@ import { SopsError, SopsFormatError } from './errors.js';
 export interface SopsKeys {
   /** age secret keys (`AGE-SECRET-KEY-1…`, post-quantum ones included). */
   ageIdentities: string[];
-  /** Armored PGP private keys, without passphrase. */
+  /** Armored PGP private keys. */
   pgpKeys: string[];
+  /** Passphrases of passphrase-protected `pgpKeys` (a decryption Secret holds none: Flux takes keys without). */
+  pgpPassphrases?: string[] | undefined;
 }
 
 /** The keys of a decryption Secret, and the entries it holds that are not used. */
