@@ -1,214 +1,213 @@
-// The reference operator at scale: `pnpm bench operator [apps] [resources]` (default 50 × 100).
-// The example is imported by path: it is not a package anything depends on (bench/ is the one place
-// that measures it).
-// A testkit API server runs in its own process (bench/operator/server.ts) and the git server in
-// this one; the operator runs here. Printed:
-//  - time from creating every Application to all Synced (and Healthy), against an anchor measured
-//    in the same run: the same objects synced by @gitops-kit/sync alone (plan + runSync per app,
-//    the same concurrency), into another fresh API server: the ratio is the operator's overhead
-//    (informer, queue, git, render, diff, status writes);
-//  - CPU of this process per idle reconcile (every app queued again with nothing changed: a
-//    resolve, a cached render, the live read and a diff; no writes), over 3 rounds;
-//  - peak RSS of this process.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
+// The reference operator at fleet scale:
+//   node --import tsx --conditions=source bench/operator/run.ts [apps] [objects] [--replicas 1,2] [--samples N] [--anchor]
+// (default 40 applications × 20 objects; issue #18 asks for 1,000 × 50). The example is imported by
+// path: bench/ is the one place that measures it.
+// A testkit API server runs in its own process (server.ts), the git server in this one, each
+// operator replica in its own process (replica.ts). For each replica count (1, then 2 sharding the
+// Applications by hash of namespace/name), on a fresh API server, it prints:
+//  - time from creating every Application to all Synced and Healthy;
+//  - commit → Synced latency of one Application through the webhook (sent to replica 0, as a Git
+//    host sends it to one Service), p50 and p99 over `samples` commits, each made while the fleet
+//    is idle (one push refreshes every Application of the repository, as Argo CD without
+//    manifest-generate-paths);
+//  - CPU per idle reconcile (every Application queued with nothing changed: a resolve, a cached
+//    render, the live read and a diff; no writes), median of 3 rounds, all replicas together;
+//  - each replica's peak RSS over its RSS before the operator started.
+// With --anchor it first times the same objects synced by @gitops-kit/sync alone (plan + runSync
+// per app, 4 at once) into a fresh API server.
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { KubeClusterClient } from '@gitops-kit/cluster';
+import { parseArgs } from 'node:util';
 import type { KubeObject } from '@gitops-kit/core';
 import { GitSource } from '@gitops-kit/git';
 import { planFromCluster, runSync } from '@gitops-kit/sync';
-import { startGitServer } from '@gitops-kit/testkit';
+import { startGitServer, type TestRepository } from '@gitops-kit/testkit';
 import {
   APPLICATION_API_VERSION,
-  ApplicationReconciler,
   type ApplicationStatus,
   applicationCrd,
-  createLogger,
-  Operator,
   renderApplicationSource,
 } from '../../examples/operator/src/index.js';
+import {
+  appManifests,
+  appName,
+  percentile,
+  type ReplicaProcess,
+  startApiServer,
+  startReplica,
+  whenAllSyncedHealthy,
+} from './fleet.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const APPS = Number(process.argv[2] ?? 50);
-const RESOURCES = Number(process.argv[3] ?? 100);
-const CONCURRENCY = 4;
-
-async function startServer(): Promise<{ child: ChildProcess; client: KubeClusterClient }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', join(here, 'server.ts')], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((resolve) => {
-    let buf = '';
-    child.stdout!.on('data', (d) => {
-      buf += d;
-      if (buf.includes('\n')) resolve(buf.slice(0, buf.indexOf('\n')));
-    });
-  });
-  const { kubeconfigPath } = JSON.parse(line) as { kubeconfigPath: string };
-  return { child, client: await KubeClusterClient.fromKubeconfigFile(kubeconfigPath) };
-}
-
-function appManifests(i: number): string {
-  const docs: string[] = [];
-  const services = Math.max(1, Math.floor(RESOURCES / 10));
-  for (let r = 0; r < RESOURCES - services; r++) {
-    docs.push(
-      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${r}\ndata:\n  app: "${i}"\n  index: "${r}"\n  payload: "${'x'.repeat(200)}"\n`,
-    );
-  }
-  for (let r = 0; r < services; r++) {
-    docs.push(
-      `apiVersion: v1\nkind: Service\nmetadata:\n  name: svc-${r}\nspec:\n  selector:\n    app: a${i}\n  ports:\n    - port: ${8000 + r}\n`,
-    );
-  }
-  return docs.join('---\n');
-}
-
-const name = (i: number) => `app-${String(i).padStart(2, '0')}`;
-const quiet = createLogger({
-  level: 'error',
-  destination: new Writable({
-    write(_c, _e, cb) {
-      cb();
-    },
-  }),
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    replicas: { type: 'string', default: '1,2' },
+    samples: { type: 'string', default: '10' },
+    anchor: { type: 'boolean', default: false },
+  },
 });
+const APPS = Number(positionals[0] ?? 40);
+const OBJECTS = Number(positionals[1] ?? 20);
+const SAMPLES = Number(values.samples);
+const REPLICAS = values.replicas!.split(',').map(Number);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 const git = await startGitServer();
 const repo = await git.createRepository('bench', { defaultBranch: 'main' });
-const files: Record<string, string> = {};
-for (let i = 0; i < APPS; i++) files[`apps/${name(i)}/manifests.yaml`] = appManifests(i);
-await repo.commit({ files });
+{
+  const files: Record<string, string> = {};
+  for (let i = 0; i < APPS; i++) files[`apps/${appName(i)}/manifests.yaml`] = appManifests(i, OBJECTS);
+  await repo.commit({ files });
+}
 console.log(
-  `${APPS} applications × ${RESOURCES} resources (${APPS * RESOURCES} objects), concurrency ${CONCURRENCY}`,
+  `${APPS} applications × ${OBJECTS} objects (${APPS * OBJECTS} managed objects); load average at start ${load()}`,
 );
 
-// Anchor: the sync package alone, same objects, fresh API server.
-let anchorMs: number;
-{
-  const { child, client } = await startServer();
+async function anchor(): Promise<void> {
+  const server = await startApiServer();
   const source = new GitSource({ url: repo.url, ref: { branch: 'main' } });
   const snapshot = await source.fetch();
   const started = performance.now();
   let next = 0;
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: 4 }, async () => {
       while (next < APPS) {
         const i = next++;
         const rendered = await renderApplicationSource(snapshot.fs, {
           repoURL: repo.url,
-          path: `apps/${name(i)}`,
+          path: `apps/${appName(i)}`,
         });
-        const plan = await planFromCluster(client, rendered.objects, {
-          app: `bench_${name(i)}`,
+        const plan = await planFromCluster(server.client, rendered.objects, {
+          app: `bench_${appName(i)}`,
           defaultNamespace: `ns-${i}`,
         });
-        const run = runSync(plan, client, { createNamespace: true, wait: false });
+        const run = runSync(plan, server.client, { createNamespace: true, wait: false });
         for await (const _ of run);
-        const result = await run.result;
-        if (result.phase !== 'Succeeded') throw new Error(`anchor sync failed: ${result.message}`);
+        if ((await run.result).phase !== 'Succeeded') throw new Error('anchor sync failed');
       }
     }),
   );
-  anchorMs = performance.now() - started;
+  console.log(`anchor (sync package alone): ${((performance.now() - started) / 1000).toFixed(1)} s`);
   source.close();
-  client.close();
-  child.stdin!.end();
+  server.stop();
 }
 
-const { child, client } = await startServer();
-await client.create(applicationCrd() as KubeObject);
-client.invalidateDiscovery();
-await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } });
-
-let reconciles = 0;
-let operator: Operator | undefined;
-const reconciler = new ApplicationReconciler({
-  client,
-  onLiveChange: (key) => operator?.queue.add(key),
-  progressingRequeueMs: 1000,
-});
-operator = new Operator({
-  client,
-  reconcile: async (ctx) => {
-    const outcome = await reconciler.reconcile(ctx);
-    reconciles++;
-    return outcome;
-  },
-  leaderElection: false,
-  server: false,
-  logger: quiet,
-  concurrency: CONCURRENCY,
-  resyncPeriodMs: 3_600_000,
-});
-// The anchor ran in this process too: the operator's share is the growth over this baseline.
-global.gc?.();
-const baselineRss = process.memoryUsage().rss;
-let peakRss = baselineRss;
-const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-}, 50);
-await operator.start();
-
-const started = performance.now();
-for (let i = 0; i < APPS; i++) {
-  await client.create({
-    apiVersion: APPLICATION_API_VERSION,
-    kind: 'Application',
-    metadata: { name: name(i), namespace: 'bench' },
-    spec: {
-      source: { repoURL: repo.url, targetRevision: 'main', path: `apps/${name(i)}` },
-      destination: { server: 'https://kubernetes.default.svc', namespace: `ns-${i}` },
-      syncPolicy: { automated: { prune: true }, syncOptions: ['CreateNamespace=true'] },
-    },
+async function push(url: string, after: string, r: TestRepository): Promise<void> {
+  const res = await fetch(`${url}/api/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-github-event': 'push' },
+    body: JSON.stringify({
+      ref: 'refs/heads/main',
+      after,
+      repository: { clone_url: r.url, html_url: r.url, default_branch: 'main' },
+    }),
   });
+  if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
 }
-for (;;) {
-  const list = await client.listAll(APPLICATION_API_VERSION, 'Application', { namespace: 'bench' });
-  const synced = list.items.filter((a) => {
-    const s = (a.status ?? {}) as ApplicationStatus;
-    return s.sync?.status === 'Synced' && s.health?.status === 'Healthy';
-  }).length;
-  if (synced === APPS) break;
-  await new Promise((r) => setTimeout(r, 100));
+
+let edits = 0;
+async function webhookLatencies(
+  client: Awaited<ReturnType<typeof startApiServer>>['client'],
+  replicas: ReplicaProcess[],
+): Promise<number[]> {
+  const out: number[] = [];
+  for (let s = 0; s < SAMPLES; s++) {
+    await Promise.all(replicas.map((r) => r.ask('quiet')));
+    await sleep(500);
+    const i = (s * 7919 + 13) % APPS;
+    const sha = await repo.commit({
+      files: { [`apps/${appName(i)}/manifests.yaml`]: appManifests(i, OBJECTS, ++edits) },
+    });
+    // From the moment the commit is on the server, as a Git host then sends its webhook.
+    const started = performance.now();
+    await push(replicas[0]!.url, sha, repo);
+    for (;;) {
+      const app = await client.get({
+        apiVersion: APPLICATION_API_VERSION,
+        kind: 'Application',
+        namespace: 'bench',
+        name: appName(i),
+      });
+      const status = (app.status ?? {}) as ApplicationStatus;
+      if (status.sync?.status === 'Synced' && status.sync.revision?.endsWith(sha)) break;
+      await sleep(10);
+    }
+    out.push(performance.now() - started);
+  }
+  return out;
 }
-const syncedMs = performance.now() - started;
 
-// Idle reconciles: nothing changed anywhere.
-await new Promise((r) => setTimeout(r, 1500));
-const idleCpu: number[] = [];
-const idleWall: number[] = [];
-for (let round = 0; round < 3; round++) {
-  while (operator.queue.length > 0 || operator.queue.inFlight > 0)
-    await new Promise((r) => setTimeout(r, 20));
-  const before = reconciles;
-  const cpu = process.cpuUsage();
-  const t = performance.now();
-  for (let i = 0; i < APPS; i++) operator.queue.add(`bench/${name(i)}`);
-  while (reconciles - before < APPS) await new Promise((r) => setTimeout(r, 5));
-  const used = process.cpuUsage(cpu);
-  idleCpu.push((used.user + used.system) / 1000 / (reconciles - before));
-  idleWall.push((performance.now() - t) / (reconciles - before));
+async function fleet(count: number): Promise<void> {
+  const server = await startApiServer();
+  const { client } = server;
+  await client.create(applicationCrd() as KubeObject);
+  client.invalidateDiscovery();
+  await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } });
+  const replicas = await Promise.all(
+    Array.from({ length: count }, (_, i) => startReplica(server.kubeconfigPath, i, count)),
+  );
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < APPS) {
+        const i = next++;
+        await client.create({
+          apiVersion: APPLICATION_API_VERSION,
+          kind: 'Application',
+          metadata: { name: appName(i), namespace: 'bench' },
+          spec: {
+            source: { repoURL: repo.url, targetRevision: 'main', path: `apps/${appName(i)}` },
+            destination: { server: 'https://kubernetes.default.svc', namespace: `ns-${i}` },
+            syncPolicy: { automated: { prune: true }, syncOptions: ['CreateNamespace=true'] },
+          },
+        });
+      }
+    }),
+  );
+  const pollMs = Math.min(2000, Math.max(200, APPS * 2));
+  const ok = await whenAllSyncedHealthy(client, APPS, pollMs, 3_600_000);
+  const syncedMs = performance.now() - started;
+
+  const latencies = await webhookLatencies(client, replicas);
+  const rounds: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const answers = await Promise.all(
+      replicas.map((r) => r.ask<{ cpuMs: number; reconciles: number }>('idle')),
+    );
+    rounds.push(answers.reduce((a, x) => a + x.cpuMs, 0) / answers.reduce((a, x) => a + x.reconciles, 0));
+  }
+  const stats = await Promise.all(
+    replicas.map((r) => r.ask<{ baselineRss: number; peakRss: number }>('stats')),
+  );
+  const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
+  console.log(
+    `\n${count} replica${count === 1 ? '' : 's'}${count > 1 ? ' (sharded by hash of namespace/name)' : ''}:`,
+  );
+  console.log(
+    `  create → all Synced/Healthy: ${(syncedMs / 1000).toFixed(1)} s${ok ? '' : ' (GAVE UP after 1 h)'}`,
+  );
+  console.log(
+    `  commit → Synced through the webhook: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms (${latencies.length} commits, each refreshing all ${APPS} apps)`,
+  );
+  console.log(
+    `  idle reconcile: ${percentile(rounds, 50).toFixed(2)} ms CPU per app (median of 3 rounds of ${APPS})`,
+  );
+  for (const [i, s] of stats.entries()) {
+    console.log(
+      `  replica ${i}: peak RSS ${mb(s.peakRss)} MB, ${mb(s.peakRss - s.baselineRss)} MB over its ${mb(s.baselineRss)} MB before the operator started`,
+    );
+  }
+  console.log(`  load average now ${load()}`);
+  for (const r of replicas) await r.stop();
+  server.stop();
 }
-clearInterval(sampler);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
-console.log(`anchor (sync package alone):         ${(anchorMs / 1000).toFixed(2)} s`);
-console.log(
-  `operator, create → all Synced/Healthy: ${(syncedMs / 1000).toFixed(2)} s  (${(syncedMs / anchorMs).toFixed(2)}x the anchor)`,
-);
-console.log(
-  `idle reconcile: ${median(idleCpu).toFixed(1)} ms CPU, ${median(idleWall).toFixed(1)} ms wall per app (median of 3 rounds of ${APPS})`,
-);
-console.log(
-  `peak RSS of the operator process: ${(peakRss / 1024 / 1024).toFixed(0)} MB (${((peakRss - baselineRss) / 1024 / 1024).toFixed(0)} MB over the ${(baselineRss / 1024 / 1024).toFixed(0)} MB before the operator started)`,
-);
-
-await operator.stop();
-reconciler.close();
-client.close();
-child.stdin!.end();
+if (values.anchor) await anchor();
+for (const count of REPLICAS) await fleet(count);
 await git.stop();
 process.exit(0);
