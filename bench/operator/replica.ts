@@ -4,7 +4,8 @@
 //   {cmd: 'idle'}   → every owned Application queued once with nothing changed; answers the CPU
 //                     time of this process and the number of reconciles it took
 //   {cmd: 'quiet'}  → answers once its queue is empty and no reconcile is running
-//   {cmd: 'stats'}  → answers the RSS before the operator started and the peak since
+//   {cmd: 'stats'}  → answers the RSS and heap before the operator started, the peak RSS since, and
+//                     the RSS and heap now after a full GC
 //   {cmd: 'stop'}   → stops and exits
 import { Writable } from 'node:stream';
 import { KubeClusterClient } from '@gitops-kit/cluster';
@@ -35,7 +36,7 @@ function send(message: unknown): void {
 
 const client = await KubeClusterClient.fromKubeconfigFile(kubeconfigPath!);
 global.gc?.();
-const baselineRss = process.memoryUsage().rss;
+const { rss: baselineRss, heapUsed: baselineHeap } = process.memoryUsage();
 let peakRss = baselineRss;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -96,9 +97,14 @@ process.on('message', async (message: { cmd: string }) => {
       await whenQuiet();
       send({ cmd: 'quiet', reconciles });
       break;
-    case 'stats':
-      send({ cmd: 'stats', baselineRss, peakRss });
+    case 'stats': {
+      // What stays after a full collection at idle, besides the sampled peak (which counts garbage
+      // not yet collected).
+      global.gc?.();
+      const { rss, heapUsed } = process.memoryUsage();
+      send({ cmd: 'stats', baselineRss, baselineHeap, peakRss, idleRss: rss, idleHeap: heapUsed });
       break;
+    }
     case 'stop':
       clearInterval(sampler);
       await op.stop();

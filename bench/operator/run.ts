@@ -182,7 +182,15 @@ async function fleet(count: number): Promise<void> {
     rounds.push(answers.reduce((a, x) => a + x.cpuMs, 0) / answers.reduce((a, x) => a + x.reconciles, 0));
   }
   const stats = await Promise.all(
-    replicas.map((r) => r.ask<{ baselineRss: number; peakRss: number }>('stats')),
+    replicas.map((r) =>
+      r.ask<{
+        baselineRss: number;
+        baselineHeap: number;
+        peakRss: number;
+        idleRss: number;
+        idleHeap: number;
+      }>('stats'),
+    ),
   );
   const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
   console.log(
@@ -199,7 +207,7 @@ async function fleet(count: number): Promise<void> {
   );
   for (const [i, s] of stats.entries()) {
     console.log(
-      `  replica ${i}: peak RSS ${mb(s.peakRss)} MB, ${mb(s.peakRss - s.baselineRss)} MB over its ${mb(s.baselineRss)} MB before the operator started`,
+      `  replica ${i}: peak RSS ${mb(s.peakRss)} MB, ${mb(s.peakRss - s.baselineRss)} MB over its ${mb(s.baselineRss)} MB before the operator started; idle after a full GC ${mb(s.idleRss - s.baselineRss)} MB RSS, ${mb(s.idleHeap - s.baselineHeap)} MB heap over the baseline`,
     );
   }
   console.log(`  load average now ${load()}`);
