@@ -105,4 +105,33 @@ describe('Lua health customizations in the operator', () => {
     );
     expect(flagRow(degraded)?.health).toEqual({ status: 'Degraded', message: 'flags are off' });
   }, 120_000);
+
+  it('the scripts decide the health waves wait for: a Degraded first wave fails the sync', async () => {
+    // Every ConfigMap is Degraded (as the test before leaves it).
+    await writeCustomizations({
+      'resource.customizations.health.ConfigMap': 'return { status = "Degraded", message = "flags are off" }',
+    });
+    const wave = (name: string, n: string) =>
+      stringifyKubeYaml({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, annotations: { 'argocd.argoproj.io/sync-wave': n } },
+        data: { ready: 'yes' },
+      });
+    await env.repo.commit({
+      files: { 'gated/gate.yaml': wave('gate', '0'), 'gated/behind.yaml': wave('behind', '1') },
+      message: 'two waves of ConfigMaps',
+    });
+    await env.cluster.client.create(env.application('gated', 'gated', { prune: true }));
+    const failed = await env.statusWhen(
+      'gated',
+      (s) => s.operationState?.phase === 'Failed',
+      'the sync of gated failed at the first wave',
+    );
+    expect(failed.operationState?.message).toBe('ConfigMap/web-gated/gate is Degraded: flags are off');
+    const behind = await env.cluster.client
+      .get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'web-gated', name: 'behind' })
+      .catch(() => undefined);
+    expect(behind).toBeUndefined();
+  }, 120_000);
 });
