@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ChunkList } from '../src/chunk-list.js';
 import { GitLimitError, GitNotFoundError, GitProtocolError } from '../src/errors.js';
+import { InflateError, Inflater } from '../src/inflater.js';
 import { ObjectStore } from '../src/object-store.js';
 import { encodePackIndex, indexPack } from '../src/pack-index.js';
 import { diskStorage, type GitStorage, memfsStorage, memoryStorage } from '../src/storage.js';
@@ -181,6 +182,9 @@ describe('ObjectStore', () => {
     expect(() => reopened.read(ids.base)).toThrow(
       new RegExp(`^corrupt pack ${checksum}: object at offset 12: `),
     );
+    expect(() => reopened.read(ids.base)).toThrow(
+      expect.objectContaining({ cause: expect.any(InflateError) }),
+    );
   });
 
   it('refuses a delta whose base is not at an offset its index lists', () => {
@@ -226,5 +230,173 @@ describe('ObjectStore', () => {
       details: { size: 1270, offset },
       message: `the object at offset ${offset} of the pack is 1270 bytes, over the limit of 1269 bytes (limits.maxObjectBytes)`,
     });
+  });
+});
+
+describe('ObjectStore cache (inflates counted)', () => {
+  /** How many zlib streams `fn` inflates. */
+  const inflates = (fn: () => void): number => {
+    const spy = vi.spyOn(Inflater.prototype, 'inflateInto');
+    try {
+      fn();
+      return spy.mock.calls.length;
+    } finally {
+      spy.mockRestore();
+    }
+  };
+  const treeOf = (i: number, size: number) =>
+    Buffer.concat([Buffer.from(`100644 f${i}\0`, 'latin1'), Buffer.alloc(size - 9 - String(i).length, i)]);
+
+  it('keeps trees and commits read, not whole blobs', () => {
+    const store = new ObjectStore(memoryStorage());
+    store.addPack(chunks(one()));
+    expect(inflates(() => store.read(ids.tree))).toBe(1);
+    expect(inflates(() => store.read(ids.tree))).toBe(0);
+    expect(inflates(() => store.read(ids.base))).toBe(1);
+    expect(inflates(() => store.read(ids.base))).toBe(1);
+  });
+
+  it('keeps a delta base, so deltas on it inflate only themselves, however many are read', () => {
+    const results = Array.from({ length: 6 }, (_, i) => Buffer.from(`result ${i}\n`.repeat(5)));
+    const pack = buildPack([
+      { type: 'blob', data: base },
+      ...results.map((r) => ({ type: 'ofs-delta' as const, base: 0, delta: insertDelta(base, r) })),
+    ]);
+    // A cache of four times the base: room for it and nothing counted twice.
+    const store = new ObjectStore(memoryStorage(), { cacheBytes: 4 * base.length });
+    store.addPack(chunks(pack));
+    expect(inflates(() => store.read(objectId('blob', results[0] as Buffer)))).toBe(2);
+    for (const r of results.slice(1)) {
+      let data: Buffer | undefined;
+      expect(inflates(() => (data = store.read(objectId('blob', r)).data))).toBe(1);
+      expect(data).toEqual(r);
+    }
+    expect(inflates(() => store.read(ids.base))).toBe(0);
+  });
+
+  it('keeps no object larger than a quarter of its size', () => {
+    for (const [cacheBytes, again] of [
+      [4 * tree.length, 0],
+      [4 * tree.length - 1, 1],
+    ] as const) {
+      const store = new ObjectStore(memoryStorage(), { cacheBytes });
+      store.addPack(chunks(one()));
+      store.read(ids.tree);
+      expect(
+        inflates(() => store.read(ids.tree)),
+        String(cacheBytes),
+      ).toBe(again);
+    }
+  });
+
+  it('holds 32 MiB by default: a tree of 1 MiB is kept', () => {
+    const big = treeOf(0, 1 << 20);
+    const store = new ObjectStore(memoryStorage());
+    store.addPack(chunks(buildPack([{ type: 'tree', data: big }])));
+    store.read(objectId('tree', big));
+    expect(inflates(() => store.read(objectId('tree', big)))).toBe(0);
+  });
+
+  it('drops the least recently used objects once over its size, and only then', () => {
+    const trees = [0, 1, 2, 3, 4].map((i) => treeOf(i, 100));
+    const store = new ObjectStore(memoryStorage(), { cacheBytes: 400 });
+    store.addPack(chunks(buildPack(trees.map((data) => ({ type: 'tree' as const, data })))));
+    const read = (i: number) => inflates(() => store.read(objectId('tree', trees[i] as Buffer)));
+    for (const i of [0, 1, 2, 3]) expect(read(i)).toBe(1);
+    // Exactly full: everything is still there; reading 0 makes 1 the least recently used.
+    for (const i of [1, 2, 3, 0]) expect(read(i), String(i)).toBe(0);
+    expect(read(4)).toBe(1);
+    expect(read(1)).toBe(1); // dropped for 4; reading it back drops 2
+    expect(read(0)).toBe(0);
+    expect(read(3)).toBe(0);
+    expect(read(2)).toBe(1);
+  });
+
+  it('clear forgets what it cached: a new pack at the same offsets is read, not the old objects', () => {
+    const store = new ObjectStore(memoryStorage());
+    const [a, b] = [treeOf(1, 60), treeOf(2, 60)];
+    store.addPack(chunks(buildPack([{ type: 'tree', data: a }])));
+    expect(store.read(objectId('tree', a)).data).toEqual(a);
+    store.clear();
+    store.addPack(chunks(buildPack([{ type: 'tree', data: b }])));
+    expect(store.read(objectId('tree', b)).data).toEqual(b);
+  });
+});
+
+describe('ObjectStore edges', () => {
+  it('applies deltas of every length around 1 KiB, each read by a new store', () => {
+    const small = Buffer.from('b');
+    for (let length = 1000; length < 1040; length++) {
+      const result = Buffer.alloc(length, 0x72);
+      result[length - 1] = 0x7a;
+      const storage = memoryStorage();
+      new ObjectStore(storage).addPack(
+        chunks(
+          buildPack([
+            { type: 'blob', data: small },
+            { type: 'ofs-delta', base: 0, delta: insertDelta(small, result) },
+          ]),
+        ),
+      );
+      expect(new ObjectStore(storage).read(objectId('blob', result)).data, String(length)).toEqual(result);
+    }
+  });
+
+  it('applies its own maxObjectBytes when indexing a pack', () => {
+    const store = new ObjectStore(memoryStorage(), { maxObjectBytes: 100 });
+    expect(() => store.addPack(chunks(buildPack([{ type: 'blob', data: Buffer.alloc(101) }])))).toThrow(
+      GitLimitError,
+    );
+    expect(store.addPack(chunks(buildPack([{ type: 'blob', data: Buffer.alloc(100) }])))).toBe(1);
+  });
+
+  it('a thin pack whose base it does not hold is a protocol error naming the base', () => {
+    const store = new ObjectStore(memoryStorage());
+    store.addPack(chunks(buildPack([{ type: 'tree', data: tree }])));
+    const thin = buildPack([{ type: 'ref-delta', baseOid: ids.base, delta: insertDelta(base, derived) }]);
+    expect(() => store.addPack(chunks(thin))).toThrow(
+      new GitProtocolError(`corrupt pack: delta base ${ids.base} is missing`),
+    );
+  });
+
+  it('opens only indexes named exactly pack-<checksum>.gkix', () => {
+    const storage = memoryStorage();
+    const store = new ObjectStore(storage);
+    store.addPack(chunks(one()));
+    const [idx] = storage.list().filter((n) => n.endsWith('.gkix'));
+    storage.writeFile(`${idx}.old`, storage.readFile(idx as string) as Buffer);
+    storage.remove(idx as string);
+    expect(new ObjectStore(storage).packCount).toBe(0);
+    // Upper-case hex is not a name it gives.
+    storage.writeFile(`pack-${'E'.repeat(40)}.gkix`, storage.readFile(`${idx}.old`) as Buffer);
+    storage.writeFile(`pack-${'E'.repeat(40)}.pack`, one());
+    expect(new ObjectStore(storage).packCount).toBe(0);
+  });
+
+  it('close releases every pack file it opened and its zlib engine', () => {
+    const opened: string[] = [];
+    const closed: string[] = [];
+    const inner = memoryStorage();
+    const storage: GitStorage = {
+      ...inner,
+      open(name) {
+        const reader = inner.open(name);
+        opened.push(name);
+        return { ...reader, close: () => closed.push(name) };
+      },
+    };
+    const store = new ObjectStore(storage);
+    store.addPack(chunks(one()));
+    store.addPack(chunks(buildPack([{ type: 'blob', data: derived }])));
+    store.read(ids.base);
+    const close = vi.spyOn(Inflater.prototype, 'close');
+    try {
+      store.close();
+      expect(close).toHaveBeenCalledTimes(1);
+    } finally {
+      close.mockRestore();
+    }
+    expect(opened).toHaveLength(2);
+    expect(closed.sort()).toEqual(opened.sort());
   });
 });
