@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import {
   type PushEvent,
   parsePushEvent,
   pushAffectsRevision,
+  verifyWebhookSignature,
   WebhookError,
 } from '../src/index.js';
 
@@ -28,6 +30,44 @@ describe('detectProvider', () => {
     expect(detectProvider({ 'x-github-event': 'push' })).toBe('github');
     expect(detectProvider({ 'x-gogs-event': 'push' })).toBeUndefined();
     expect(detectProvider({})).toBeUndefined();
+  });
+});
+
+describe('headers given more than once', () => {
+  it('the first value counts: the event, the content type and the signature', () => {
+    expect(detectProvider({ 'x-gitlab-event': ['Push Hook', 'Note Hook'] })).toBe('gitlab');
+    const body = json({ ref: 'refs/heads/main', repository: { html_url: 'https://h/x' } });
+    expect(parsePushEvent('github', { 'x-github-event': ['push', 'ping'] }, body)?.ref).toBe(
+      'refs/heads/main',
+    );
+    expect(parsePushEvent('github', { 'x-github-event': ['ping', 'push'] }, body)).toBeUndefined();
+    const signature = `sha256=${createHmac('sha256', 'k').update(body).digest('hex')}`;
+    const headers = (values: string[]) =>
+      ({ 'x-hub-signature-256': values }) as unknown as IncomingHttpHeaders;
+    expect(() =>
+      verifyWebhookSignature('github', headers([signature, 'sha256=00']), body, 'k'),
+    ).not.toThrow();
+    expect(() => verifyWebhookSignature('github', headers(['sha256=00', signature]), body, 'k')).toThrow(
+      /does not match/,
+    );
+  });
+});
+
+describe('verifyWebhookSignature: how the signature is compared', () => {
+  const body = json({ ref: 'refs/heads/main' });
+  const hex = createHmac('sha256', 'k').update(body).digest('hex');
+  it('an HMAC in hex of either case, with blanks around it, matches; a GitLab token must be exact', () => {
+    const github = (v: string) => () =>
+      verifyWebhookSignature('github', { 'x-hub-signature-256': v }, body, 'k');
+    const gitea = (v: string) => () => verifyWebhookSignature('gitea', { 'x-gitea-signature': v }, body, 'k');
+    expect(github(` SHA256=${hex.toUpperCase()} `)).not.toThrow();
+    expect(gitea(` ${hex.toUpperCase()}\t`)).not.toThrow();
+    expect(github(`sha256=${hex}0`)).toThrow(/does not match/);
+    const gitlab = (v: string) => () =>
+      verifyWebhookSignature('gitlab', { 'x-gitlab-token': v }, body, 'Tok');
+    expect(gitlab('Tok')).not.toThrow();
+    expect(gitlab('tok')).toThrow(/does not match/);
+    expect(gitlab(' Tok ')).toThrow(/does not match/);
   });
 });
 
