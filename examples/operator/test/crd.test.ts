@@ -154,6 +154,45 @@ describe('parseApplication', () => {
   });
 });
 
+describe('decryption and postBuild in the spec', () => {
+  const base = () => fixture('guestbook-dev.yaml') as KubeObject & { spec: Record<string, unknown> };
+
+  it('accepts Flux-shaped fields and refuses a provider, variable name or kind Flux refuses', () => {
+    const app = base();
+    const good = parseApplication({
+      ...app,
+      spec: {
+        ...app.spec,
+        decryption: { provider: 'sops', secretRef: { name: 'sops-keys' } },
+        postBuild: {
+          substitute: { cluster_name: 'edge', _x1: 'y' },
+          substituteFrom: [
+            { kind: 'ConfigMap', name: 'vars', optional: true },
+            { kind: 'Secret', name: 's' },
+          ],
+          strict: true,
+        },
+      },
+    });
+    expect(good.spec.postBuild?.substituteFrom?.[0]?.optional).toBe(true);
+    const refused = (spec: Record<string, unknown>) => {
+      try {
+        parseApplication({ ...app, spec: { ...app.spec, ...spec } });
+      } catch (err) {
+        return err as ValidationError;
+      }
+      throw new Error('accepted');
+    };
+    expect(refused({ decryption: { provider: 'vault' } }).path).toBe('spec.decryption.provider');
+    expect(refused({ postBuild: { substitute: { 'cluster-name': 'x' } } }).path).toBe(
+      'spec.postBuild.substitute',
+    );
+    expect(refused({ postBuild: { substituteFrom: [{ kind: 'Pod', name: 'x' }] } }).path).toBe(
+      'spec.postBuild.substituteFrom[0].kind',
+    );
+  });
+});
+
 describe('Application CRD on an API server (testkit)', () => {
   let cluster: TestCluster;
   beforeAll(async () => {
