@@ -2,6 +2,7 @@
 // waited on), readiness, and the status fields and conditions they give.
 import type { KubeObject } from '@gitops-kit/core';
 import { describe, expect, it } from 'vitest';
+import { specFromFlags, type Values } from '../src/app-cli-flags.js';
 import {
   DEPENDENCY_CYCLE,
   DEPENDENCY_NOT_READY,
@@ -165,5 +166,24 @@ describe('withDependencies', () => {
     expect(cleared.waitingFor).toBeUndefined();
     expect(cleared.conditions).toEqual([]);
     expect(withDependencies(waiting, undefined, 3, now).conditions).toEqual([]);
+  });
+});
+
+describe('app create/set --depends-on', () => {
+  const flags = (dependsOn: string[]) =>
+    specFromFlags({ 'depends-on': dependsOn } as Values, { source: {}, destination: {} }) as {
+      dependsOn?: unknown;
+    };
+  it('writes NAME and NAMESPACE/NAME entries; an empty value clears; anything else is refused', () => {
+    expect(flags(['a', 'team/b']).dependsOn).toEqual([{ name: 'a' }, { namespace: 'team', name: 'b' }]);
+    expect(
+      specFromFlags({ 'depends-on': [''] } as Values, {
+        source: {},
+        destination: {},
+        dependsOn: [{ name: 'a' }],
+      }),
+    ).not.toHaveProperty('dependsOn');
+    expect(() => flags(['a/b/c'])).toThrow('--depends-on is NAME or NAMESPACE/NAME, not "a/b/c"');
+    expect(() => flags(['/b'])).toThrow(/--depends-on is NAME/);
   });
 });
