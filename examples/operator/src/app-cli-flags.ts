@@ -8,6 +8,8 @@ commands:
   create NAME  --repo URL --path DIR [--revision REV] [--dest-server URL] [--dest-namespace NS]
                [--project P] [--sync-policy auto|none] [--prune] [--self-heal] [--sync-option K=V]... [--upsert]
                [--depends-on [NS/]APP]... (an empty value clears spec.dependsOn)
+               [--decryption-secret NAME] (SOPS keys; empty clears) [--substitute VAR=VALUE]...
+               [--substitute-from ConfigMap|Secret/NAME[:optional]]... (empty clears) [--strict-substitution]
   get NAME     [--output wide|json|yaml]
   list         [--output wide|json|yaml] [--appset NAME] (only the Applications NAME generated)
   diff NAME    exit 0 when in sync, 1 with differences
@@ -40,6 +42,10 @@ export const OPTIONS = {
   upsert: { type: 'boolean' },
   appset: { type: 'string' },
   'depends-on': { type: 'string', multiple: true },
+  'decryption-secret': { type: 'string' },
+  substitute: { type: 'string', multiple: true },
+  'substitute-from': { type: 'string', multiple: true },
+  'strict-substitution': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   async: { type: 'boolean' },
   timeout: { type: 'string' },
@@ -109,7 +115,41 @@ export function specFromFlags(values: Values, base: JsonObject): JsonObject {
     if (deps.length > 0) (spec as Record<string, unknown>).dependsOn = deps;
     else delete (spec as Record<string, unknown>).dependsOn;
   }
+  applyBuildFlags(v, spec as JsonObject);
   return spec as JsonObject;
+}
+
+/** `--substitute-from Kind/NAME[:optional]` as a `spec.postBuild.substituteFrom` entry. */
+function substituteFromFlag(text: string): JsonObject {
+  const m = /^(ConfigMap|Secret)\/([^/:]+)(:optional)?$/.exec(text);
+  if (!m)
+    throw new ValidationError(`--substitute-from is ConfigMap/NAME or Secret/NAME[:optional], not "${text}"`);
+  return { kind: m[1] as string, name: m[2] as string, ...(m[3] ? { optional: true } : {}) };
+}
+
+/** The flags of `spec.decryption` and `spec.postBuild`, applied to `spec` in place. */
+function applyBuildFlags(v: Values, spec: JsonObject): void {
+  const secret = v['decryption-secret'];
+  if (secret === '') delete spec.decryption;
+  else if (secret !== undefined) spec.decryption = { provider: 'sops', secretRef: { name: secret } };
+  const postBuild = { ...((spec.postBuild as JsonObject | undefined) ?? {}) };
+  for (const pair of v.substitute ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ValidationError(`--substitute is VAR=VALUE, not "${pair}"`);
+    postBuild.substitute = {
+      ...((postBuild.substitute as JsonObject | undefined) ?? {}),
+      [pair.slice(0, eq)]: pair.slice(eq + 1),
+    };
+  }
+  const from = v['substitute-from'];
+  if (from !== undefined) {
+    const refs = from.filter((f) => f !== '').map(substituteFromFlag);
+    if (refs.length > 0) postBuild.substituteFrom = refs;
+    else delete postBuild.substituteFrom;
+  }
+  if (v['strict-substitution'] !== undefined) postBuild.strict = v['strict-substitution'];
+  if (Object.keys(postBuild).length > 0) spec.postBuild = postBuild;
+  else delete spec.postBuild;
 }
 
 /** `--depends-on NAME` or `NS/NAME` as a `spec.dependsOn` entry. */
