@@ -55,10 +55,7 @@ async function loadKeys(
       path: 'spec.decryption.secretRef.name',
     });
   }
-  const { ageIdentities, pgpKeys } = decryptionKeysFromSecret(
-    secret as JsonObject,
-    `Secret ${namespace}/${name}`,
-  );
+  const { ageIdentities, pgpKeys } = decryptionKeysFromSecret(secret, `Secret ${namespace}/${name}`);
   return { ageIdentities, pgpKeys };
 }
 

@@ -1,7 +1,7 @@
 import { ValidationError } from '@gitops-kit/core';
 
 /**
- * `err` naming `file` when it is a {@link @gitops-kit/core!ValidationError | ValidationError} that
+ * `err` naming `file` when it is a `ValidationError` that
  * names none: a label selector or a name pattern of a patch target or a replacement is checked where
  * it is used, far from the file it came from, and an error a person cannot find is no use.
  */

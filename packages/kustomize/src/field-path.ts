@@ -166,7 +166,7 @@ function selectorRegex(source: string, path: string): RegExp {
 /**
  * The slots `path` reaches (kyaml's PathMatcher). With `create`, missing parts are made (see the
  * file comment). A part that meets the wrong kind of node (a field of a list, an item of a map) or
- * an index beyond the list throws a {@link @gitops-kit/core!ValidationError | ValidationError}, as
+ * an index beyond the list throws a `ValidationError`, as
  * kyaml's errors end the build.
  */
 export function matchFields(root: JsonValue, path: string, create: boolean): FieldSlot[] {

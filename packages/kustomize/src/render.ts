@@ -116,8 +116,8 @@ function isObj(v: unknown): v is JsonObject {
 /**
  * Renders the kustomization in `dir` of `fs` like `kustomize build dir`: the same objects in the same
  * order, and the same YAML bytes. Works on any
- * {@link @gitops-kit/core!ReadonlyFileSystem | ReadonlyFileSystem} (disk, memfs, a git tree). Errors
- * are typed ({@link @gitops-kit/core!ValidationError | ValidationError}, `ParseError`,
+ * `ReadonlyFileSystem` (disk, memfs, a git tree). Errors
+ * are typed (`ValidationError`, `ParseError`,
  * `SecurityError`…) and name the file; nothing partial is returned.
  */
 export async function renderKustomization(

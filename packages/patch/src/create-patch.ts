@@ -69,7 +69,7 @@ const TWO_WAY: DiffOptions = {
  * `CreateTwoWayMergePatch`): changed fields, `null` for removed fields, `$patch: delete` items and
  * `$deleteFromPrimitiveList` lists for removals from merged lists, `$setElementOrder` lists for
  * order, `$retainKeys` where the schema asks for it. Takes JSON objects or
- * {@link @gitops-kit/core!KubeObject | KubeObject}s.
+ * `KubeObject`s.
  */
 export function createTwoWayMergePatch(
   original: JsonObject | KubeObject,
@@ -88,7 +88,7 @@ export function createTwoWayMergePatch(
  * the changes and additions from `live` to `desired`, plus the deletions from `lastApplied` to
  * `desired`. Applied to `live`, it yields an object with every field of `desired`, keeps the fields
  * others added to `live`, and drops the fields the last apply set that `desired` no longer has.
- * Takes JSON objects or {@link @gitops-kit/core!KubeObject | KubeObject}s.
+ * Takes JSON objects or `KubeObject`s.
  */
 export function createThreeWayMergePatch(
   lastApplied: JsonObject | KubeObject | undefined,

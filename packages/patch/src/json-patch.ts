@@ -53,7 +53,7 @@ export function parseJsonPointer(pointer: string): string[] {
  * `remove`, `replace`, `move`, `copy` or `test` on a missing location and an `add` under a missing
  * parent are errors naming the operation and the path, and a failed `test` is a
  * `PATCH_TEST_FAILED` error. The patch applies all or nothing; the input is never mutated. A
- * {@link @gitops-kit/core!KubeObject | KubeObject} (typed or not) in is the same type out.
+ * `KubeObject` (typed or not) in is the same type out.
  */
 export function applyJsonPatch(doc: JsonValue, ops: JsonPatchOperation[]): JsonValue;
 export function applyJsonPatch<T extends KubeObject>(doc: T, ops: JsonPatchOperation[]): T;

@@ -54,7 +54,7 @@ export interface KustomizePatchOptions {
 /**
  * Applies a strategic merge patch the way `kustomize build` does (kyaml's merge, see above). Never
  * mutates its inputs; the result shares no objects with the patch. Returns `undefined` when the
- * patch deletes the object (`$patch: delete`). A {@link @gitops-kit/core!KubeObject | KubeObject}
+ * patch deletes the object (`$patch: delete`). A `KubeObject`
  * (typed or not) in is the same type out.
  */
 export function applyKustomizePatch(

@@ -11,7 +11,7 @@ import {
 /**
  * Applies a JSON merge patch (RFC 7386): objects merge recursively, `null` deletes a field, any
  * other value (lists included) replaces. Never mutates its inputs. A
- * {@link @gitops-kit/core!KubeObject | KubeObject} (typed or not) patched by an object is the same
+ * `KubeObject` (typed or not) patched by an object is the same
  * type out.
  */
 export function applyMergePatch(target: JsonValue, patch: JsonValue): JsonValue;
@@ -37,7 +37,7 @@ function mergeInPlace(target: JsonValue, patch: JsonValue): JsonValue {
  * Creates a JSON merge patch (RFC 7386) that turns `original` into `modified`: changed and added
  * fields with their new value, removed fields as `null`, lists whole. When either side is not an
  * object the patch is `modified` itself. Takes JSON values or
- * {@link @gitops-kit/core!KubeObject | KubeObject}s.
+ * `KubeObject`s.
  */
 export function createMergePatch(
   original: JsonValue | KubeObject,
@@ -74,7 +74,7 @@ function diffObjects(a: JsonObject, b: JsonObject): JsonObject {
  * `CreateThreeWayJSONMergePatch`): the additions and changes from `live` to `desired`, plus the
  * deletions from `lastApplied` to `desired` — so fields others set on `live` stay, and fields the
  * last apply set but `desired` dropped are removed. A missing `lastApplied` means nothing to delete.
- * Takes JSON objects or {@link @gitops-kit/core!KubeObject | KubeObject}s.
+ * Takes JSON objects or `KubeObject`s.
  */
 export function createThreeWayJsonMergePatch(
   lastApplied: JsonObject | KubeObject | undefined,

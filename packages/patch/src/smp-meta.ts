@@ -94,7 +94,7 @@ function isDirectiveOnly(v: JsonValue): boolean {
   );
 }
 
-/** A {@link @gitops-kit/core!PatchError | PatchError} for a malformed strategic merge patch at `path`. */
+/** A `PatchError` for a malformed strategic merge patch at `path`. */
 export function smpError(
   message: string,
   path: string,

@@ -69,8 +69,8 @@ function stringField(o: JsonObject, key: string): string | undefined {
  * strategic`): lists merged by their merge key, primitive lists with the merge strategy unioned,
  * `$patch: replace|delete` on maps and list items, `$retainKeys`, `$deleteFromPrimitiveList/<f>`,
  * `$setElementOrder/<f>`, and `null` deleting a field. Never mutates its inputs. Throws a
- * {@link @gitops-kit/core!PatchError | PatchError} with the field path on a malformed patch.
- * A {@link @gitops-kit/core!KubeObject | KubeObject} (typed or not) in is the same type out.
+ * `PatchError` with the field path on a malformed patch.
+ * A `KubeObject` (typed or not) in is the same type out.
  */
 export function applyStrategicMergePatch(
   original: JsonObject,

@@ -1,7 +1,7 @@
 // What Flux's kustomize-controller decrypts after the build (its `DecryptResource`): a resource that
 // carries sops metadata (`sops.mac`) as a whole, and each data entry of a Secret whose decoded value
 // is a SOPS document (a secretGenerator entry made from an encrypted file), told by its MAC marker.
-import { isJsonObject, type JsonObject } from '@gitops-kit/core';
+import { isJsonObject, type JsonObject, type KubeObject } from '@gitops-kit/core';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { decryptSops, decryptSopsBytes } from './decrypt.js';
 import { DECRYPT_ANNOTATION, detectSopsFormat, mayHoldSops } from './detect.js';
@@ -77,10 +77,20 @@ async function decryptSecretData(obj: JsonObject, keys: SopsKeys, maxBytes: numb
  * Objects annotated `kustomize.toolkit.fluxcd.io/decrypt: disabled` are left as they are. Returns
  * new objects (the input is not changed); errors are `SopsError`s naming the object and entry.
  */
-export async function decryptObjects<T extends JsonObject>(
+export async function decryptObjects<T extends JsonObject | KubeObject>(
   objects: readonly T[],
   keys: SopsKeys,
   options: DecryptObjectsOptions = {},
+): Promise<T[]> {
+  // A KubeObject is plain JSON too; its typed fields only keep it from JsonObject's index signature.
+  const out = await decryptJsonObjects(objects as unknown as readonly JsonObject[], keys, options);
+  return out as unknown as T[];
+}
+
+async function decryptJsonObjects<T extends JsonObject>(
+  objects: readonly T[],
+  keys: SopsKeys,
+  options: DecryptObjectsOptions,
 ): Promise<T[]> {
   const maxBytes = options.maxBytes ?? 5 * 1024 * 1024;
   const out: T[] = [];

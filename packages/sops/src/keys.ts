@@ -2,7 +2,7 @@
 // names: every data entry ending `.agekey` is an age key file, every `.asc` entry an armored PGP
 // private key. The key-service entries (`sops.vault-token`, `sops.aws-kms`, `sops.azure-kv`,
 // `sops.gcp-kms`) are recognised and reported as unsupported; other entries are ignored, as Flux does.
-import { isJsonObject, type JsonObject } from '@gitops-kit/core';
+import { isJsonObject, type JsonObject, type KubeObject } from '@gitops-kit/core';
 import { parseAgeIdentities } from './data-key.js';
 import { SopsError, SopsFormatError } from './errors.js';
 
@@ -57,11 +57,11 @@ function secretEntries(secret: JsonObject): [string, string][] {
  * errors.
  */
 export function decryptionKeysFromSecret(
-  secret: JsonObject,
+  secret: JsonObject | KubeObject,
   secretName = 'the decryption Secret',
 ): DecryptionSecretKeys {
   const keys: DecryptionSecretKeys = { ageIdentities: [], pgpKeys: [], unsupported: [] };
-  const entries = secretEntries(secret);
+  const entries = secretEntries(secret as unknown as JsonObject);
   if (entries.length > MAX_ENTRIES)
     throw new SopsError('SOPS_UNSUPPORTED', `${secretName} has more than ${MAX_ENTRIES} entries`);
   for (const [name, value] of entries) {

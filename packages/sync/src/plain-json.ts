@@ -39,7 +39,7 @@ function describeDesired(obj: unknown, index: number): string {
  * Refuses desired objects that are not plain JSON because they hold a `bigint` (what a YAML parser
  * keeping integers beyond 2^53 exact produces, core's `bigIntegers: 'bigint'`): such an object
  * cannot be diffed, hashed nor sent (`JSON.stringify` throws a TypeError), and rounding it silently
- * would write a different value. Throws a {@link @gitops-kit/core!ValidationError | ValidationError} with code `INEXACT_INTEGER` naming
+ * would write a different value. Throws a `ValidationError` with code `INEXACT_INTEGER` naming
  * the object and the field. Walks the objects once, copies nothing; stops at the first bigint.
  */
 export function assertNoBigIntegers(desired: readonly unknown[]): void {
