@@ -233,7 +233,7 @@ function failure(req: HttpRequest, lastError: unknown, attempts: number): Error 
  * Sends an idempotent smart-HTTP request (every upload-pack request is: it only reads) through
  * undici, retrying with backoff when the connection is reset or refused. Failures become
  * {@link GitNetworkError}, {@link GitAuthError} (a proxy's 407) or
- * {@link @gitops-kit/core!TimeoutError | TimeoutError}, with the URL redacted.
+ * `TimeoutError`, with the URL redacted.
  */
 export async function sendHttp(req: HttpRequest, options: HttpOptions): Promise<HttpResponse> {
   let lastError: unknown;

@@ -98,18 +98,10 @@ interface Entry {
 }
 
 /**
- * Indexes a pack as `git index-pack` does: inflates every object with one reusable `node:zlib`
- * engine into a scratch buffer (only whole objects are hashed on this pass; nothing is kept but
- * offsets), then resolves delta chains depth-first from each base so that only one chain is in
- * memory at a time. Ref-delta bases missing from the pack (a thin pack) are read through `external`.
+ * The pack's signature, version, object count and trailing checksum, checked before any object
+ * is read: the count it announces, its end (where the checksum starts) and the checksum (hex).
  */
-export function indexPack(
-  pack: ChunkList,
-  external: (oid: string) => GitObject | undefined,
-  options: IndexPackOptions = {},
-): PackIndex {
-  // Stryker disable next-line ArithmeticOperator: equivalent, no test can build an object of 4 GiB
-  const maxObject = options.maxObjectBytes ?? 2 ** 32 - 1;
+function checkPackFrame(pack: ChunkList): { count: number; end: number; checksum: string } {
   const head = pack.slice(0, 12);
   if (pack.length < 32 || head.toString('latin1', 0, 4) !== 'PACK')
     throw new GitProtocolError('not a pack file');
@@ -125,7 +117,23 @@ export function indexPack(
   const hash = crypto.createHash('sha1');
   for (const piece of pack.views(0, end)) hash.update(piece);
   if (hash.digest('hex') !== checksum) throw new GitProtocolError('corrupt pack: checksum mismatch');
+  return { count, end, checksum };
+}
 
+/**
+ * Indexes a pack as `git index-pack` does: inflates every object with one reusable `node:zlib`
+ * engine into a scratch buffer (only whole objects are hashed on this pass; nothing is kept but
+ * offsets), then resolves delta chains depth-first from each base so that only one chain is in
+ * memory at a time. Ref-delta bases missing from the pack (a thin pack) are read through `external`.
+ */
+export function indexPack(
+  pack: ChunkList,
+  external: (oid: string) => GitObject | undefined,
+  options: IndexPackOptions = {},
+): PackIndex {
+  // Stryker disable next-line ArithmeticOperator: equivalent, no test can build an object of 4 GiB
+  const maxObject = options.maxObjectBytes ?? 2 ** 32 - 1;
+  const { count, end, checksum } = checkPackFrame(pack);
   const inflater = new Inflater();
   const scratch = new ScratchBuffer();
   try {
