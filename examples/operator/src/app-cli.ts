@@ -14,6 +14,7 @@ import {
 } from '@gitops-kit/core';
 import { diffMany, renderDiff } from '@gitops-kit/diff';
 import { GitSource } from '@gitops-kit/git';
+import { OciSource } from '@gitops-kit/oci';
 import { loadLiveState } from '@gitops-kit/sync';
 import { APP_USAGE, OPTIONS, specFromFlags, type Values } from './app-cli-flags.js';
 import { parseApplication, trackingAppName } from './application.js';
@@ -24,6 +25,7 @@ import { durationMs, shortCommit, table } from './cli-format.js';
 import { IN_CLUSTER_SERVER } from './cluster-registry.js';
 import { dependencyKeys } from './dependencies.js';
 import { RESOURCES_FINALIZER } from './finalizer.js';
+import { describeOciRef } from './oci-application-source.js';
 import { gitRefFor } from './target-revision.js';
 
 /** Exit code of `app diff` when there are differences (as `argocd app diff`). */
@@ -112,7 +114,12 @@ class AppCli {
     if (this.print(app)) return 0;
     const spec = (app.spec ?? {}) as {
       project?: string;
-      source?: { repoURL?: string; targetRevision?: string; path?: string };
+      source?: {
+        repoURL?: string;
+        targetRevision?: string;
+        path?: string;
+        oci?: { url?: string; ref?: { tag?: string; semver?: string; digest?: string } };
+      };
       destination?: { server?: string; name?: string; namespace?: string };
       syncPolicy?: { automated?: { prune?: boolean; selfHeal?: boolean } };
     };
@@ -127,8 +134,9 @@ class AppCli {
     text += field('Project', spec.project ?? 'default');
     text += field('Server', spec.destination?.server ?? spec.destination?.name ?? IN_CLUSTER_SERVER);
     text += field('Namespace', spec.destination?.namespace);
-    text += field('Repo', spec.source?.repoURL);
-    text += field('Target', spec.source?.targetRevision ?? 'HEAD');
+    const oci = spec.source?.oci;
+    text += field('Repo', oci ? oci.url : spec.source?.repoURL);
+    text += field('Target', oci ? describeOciRef(oci.ref) : (spec.source?.targetRevision ?? 'HEAD'));
     text += field('Path', spec.source?.path);
     text += field('Sync Policy', policy);
     const sync = status.sync?.status ?? 'Unknown';
@@ -182,7 +190,9 @@ class AppCli {
     for (const app of list.items) {
       const spec = (app.spec ?? {}) as Record<string, Record<string, string> | string | undefined>;
       const status = (app.status ?? {}) as ApplicationStatus;
-      const src = (spec.source ?? {}) as Record<string, string>;
+      const src = (spec.source ?? {}) as Record<string, string> & {
+        oci?: { url?: string; ref?: { tag?: string; semver?: string; digest?: string } };
+      };
       const dest = (spec.destination ?? {}) as Record<string, string>;
       rows.push([
         `${app.metadata.namespace}/${app.metadata.name}`,
@@ -192,9 +202,9 @@ class AppCli {
         status.sync?.status ?? 'Unknown',
         status.health?.status ?? 'Unknown',
         (spec.syncPolicy as Record<string, unknown> | undefined)?.automated ? 'Auto' : '<none>',
-        src.repoURL ?? '',
+        src.oci?.url ?? src.repoURL ?? '',
         src.path ?? '',
-        src.targetRevision ?? 'HEAD',
+        src.oci ? describeOciRef(src.oci.ref) : (src.targetRevision ?? 'HEAD'),
       ]);
     }
     this.out(table(rows));
@@ -214,10 +224,10 @@ class AppCli {
 
   async diff(name: string): Promise<number> {
     const app = parseApplication(await this.get(name));
-    const source = new GitSource({
-      url: app.spec.source.repoURL,
-      ref: gitRefFor(app.spec.source.targetRevision),
-    });
+    const oci = app.spec.source.oci;
+    const source = oci
+      ? new OciSource({ url: oci.url, ref: oci.ref, insecure: oci.insecure })
+      : new GitSource({ url: app.spec.source.repoURL ?? '', ref: gitRefFor(app.spec.source.targetRevision) });
     try {
       const snapshot = await source.fetch();
       const inputs = await loadBuildInputs(this.client, this.namespace, app.spec);
@@ -257,7 +267,7 @@ class AppCli {
       }
       return changed.length > 0 ? EXIT_DIFFERENCES : 0;
     } finally {
-      source.close();
+      void source.close();
     }
   }
 

@@ -63,22 +63,85 @@ export const directoryOptionsSchema = z
   })
   .meta({ description: 'Options of a plain-YAML directory source.' });
 
-/** Where the desired state comes from: a Git repository, a revision and a path. */
+/** Which artifact of an OCI repository to follow: Flux's `OCIRepository.spec.ref`. */
+export const ociRefSchema = z
+  .object({
+    tag: z.string().min(1).max(128).optional().meta({ description: 'A tag. Default `latest`.' }),
+    semver: z.string().min(1).max(256).optional().meta({
+      description:
+        'A semver range over the tags (`^1.0.0`, `>=1.0.0 <2`): the highest match wins. Wins over tag.',
+    }),
+    semverFilter: z.string().min(1).max(256).optional().meta({
+      description: 'A regular expression a tag must match before semver is applied.',
+    }),
+    digest: z
+      .string()
+      .regex(/^sha256:[0-9a-f]{64}$/)
+      .optional()
+      .meta({ description: 'A manifest digest (`sha256:<hex>`). Wins over semver and tag.' }),
+  })
+  .meta({ description: 'Which artifact to follow: digest > semver > tag (default tag `latest`).' });
+
+/** An OCI artifact as the source, in the shape of Flux's `OCIRepository` (`url`, `ref`, `insecure`). */
+export const ociSourceSchema = z
+  .object({
+    url: z
+      .string()
+      .regex(/^oci:\/\/[^/\s]+\/[^\s]+$/)
+      .max(1024)
+      .meta({
+        description:
+          'The repository: `oci://registry/repository`. Credentials come from repository Secrets (`type: oci`) in the operator namespace.',
+      }),
+    ref: ociRefSchema.optional(),
+    insecure: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Allow plain HTTP to a registry that is not on loopback.' }),
+  })
+  .meta({ description: 'An OCI artifact pushed as `flux push artifact` does.' });
+
+/**
+ * Where the desired state comes from: a Git repository (`repoURL`, `targetRevision`) or an OCI
+ * artifact (`oci`), exactly one, and a path inside it.
+ */
 export const applicationSourceSchema = z
   .object({
-    repoURL: z.string().min(1).meta({
+    repoURL: z.string().min(1).optional().meta({
       description:
-        'URL of the Git repository (https, http, ssh or scp-like `git@host:org/repo.git`). Credentials come from repository Secrets in the operator namespace.',
+        'URL of the Git repository (https, http, ssh or scp-like `git@host:org/repo.git`). Credentials come from repository Secrets in the operator namespace. Set this or oci.',
     }),
+    oci: ociSourceSchema.optional(),
     targetRevision: z.string().optional().meta({
       description:
-        'Branch, tag, semver constraint (`^1.2`, `>=1.0.0 <2`) or commit SHA to deploy. Default: HEAD of the default branch.',
+        'Branch, tag, semver constraint (`^1.2`, `>=1.0.0 <2`) or commit SHA to deploy. Default: HEAD of the default branch. Git only.',
     }),
-    path: z.string().optional().meta({ description: 'Directory inside the repository. Default: the root.' }),
+    path: z
+      .string()
+      .optional()
+      .meta({ description: 'Directory inside the repository or artifact. Default: the root.' }),
     kustomize: kustomizeOptionsSchema.optional(),
     directory: directoryOptionsSchema.optional(),
   })
-  .meta({ description: 'Where the desired state comes from.' });
+  .refine((s) => (s.repoURL === undefined) !== (s.oci === undefined), {
+    message: 'set source.repoURL (Git) or source.oci (an OCI artifact), exactly one',
+  })
+  .refine((s) => s.oci === undefined || s.targetRevision === undefined, {
+    message: 'source.targetRevision is for Git; an OCI source selects with source.oci.ref',
+  })
+  .meta({
+    description: 'Where the desired state comes from.',
+    'x-kubernetes-validations': [
+      {
+        rule: 'has(self.repoURL) != has(self.oci)',
+        message: 'set source.repoURL (Git) or source.oci (an OCI artifact), exactly one',
+      },
+      {
+        rule: '!has(self.oci) || !has(self.targetRevision)',
+        message: 'source.targetRevision is for Git; an OCI source selects with source.oci.ref',
+      },
+    ],
+  });
 
 /** Where the rendered objects go: a cluster (by server URL or by name) and a default namespace. */
 export const applicationDestinationSchema = z

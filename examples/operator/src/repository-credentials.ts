@@ -444,7 +444,7 @@ export class RepositoryCredentials {
     for (const secret of secrets) {
       const url = nonEmpty(secret, 'url');
       const type = nonEmpty(secret, 'type');
-      if (url === undefined || (type !== undefined && type !== 'git')) continue;
+      if (url === undefined || (type !== undefined && type !== 'git' && type !== 'oci')) continue;
       const kind = secret.metadata.labels?.[REPOSITORY_SECRET_LABEL];
       const entry: CredentialSecret = {
         ref: `${secret.metadata.namespace ?? this.options.namespace}/${secret.metadata.name ?? ''}`,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GitOpsError, SecurityError } from '@gitops-kit/core';
+import { GitOpsError, type ReadonlyFileSystem, SecurityError } from '@gitops-kit/core';
 import {
   createNativeGitBackend,
   GitAuthError,
@@ -14,6 +14,7 @@ import {
 import type { ApplicationSource } from './application-schema.js';
 import { type BuildInputs, renderWithBuildInputs } from './build-inputs.js';
 import { asGitOpsError } from './gitops-error-of.js';
+import { createOciSource, explainOciError, ociRefOf, sourceURLOf } from './oci-application-source.js';
 import type { RenderedSource } from './render-source.js';
 import {
   credentialSecretsOf,
@@ -40,10 +41,19 @@ export interface SourceCacheOptions {
   sshCommand?: string | undefined;
 }
 
-/** One Git source of the cache, with its last snapshot and its readers. */
+/** What a source of the cache does, Git or OCI: resolve cheaply, fetch on a new revision. */
+interface RevisionSource {
+  resolve(): Promise<{ revision: string }>;
+  fetch(): Promise<{ revision: string; fs: ReadonlyFileSystem }>;
+  close?(): unknown;
+}
+
+/** One Git or OCI source of the cache, with its last snapshot and its readers. */
 interface SourceState {
-  source: GitSource;
-  snapshot?: Snapshot | undefined;
+  source: RevisionSource;
+  snapshot?: { revision: string; fs: ReadonlyFileSystem } | undefined;
+  /** An OCI source: the credentials' id, named by an authentication error. */
+  oci?: { credentialsId: string } | undefined;
   /** The Secrets (`namespace/name`) that gave its credentials, named by an authentication error. */
   credentialSecrets: string[];
   /** Renders reading from it now: a replaced source is closed only when the last one ends. */
@@ -135,8 +145,13 @@ export class SourceCache {
     revisionOverride: string | undefined,
     cachedRevisionWillDo: boolean,
   ): Promise<SourceState> {
-    const ref = revisionOverride ? gitRefForRevision(revisionOverride) : gitRefFor(source.targetRevision);
-    const repoAndRef = `${source.repoURL}\n${JSON.stringify(ref)}\n`;
+    const url = sourceURLOf(source);
+    const ref = source.oci
+      ? { oci: ociRefOf(source.oci, revisionOverride), insecure: source.oci.insecure === true }
+      : revisionOverride
+        ? gitRefForRevision(revisionOverride)
+        : gitRefFor(source.targetRevision);
+    const repoAndRef = `${url}\n${JSON.stringify(ref)}\n`;
     if (cachedRevisionWillDo) {
       // No request to Git, so no credentials needed: the Secrets need not be read either.
       for (const [other, state] of this.sources)
@@ -144,9 +159,9 @@ export class SourceCache {
     }
     // With the watch running its cache is enough: were it behind, its change queues the app again.
     const credentials = this.options.watchingSecrets
-      ? await this.options.repositories.watchedCredentialsFor(source.repoURL)
-      : await this.options.repositories.credentialsFor(source.repoURL);
-    this.credentialIds.set(key, { repoURL: source.repoURL, id: credentials.id });
+      ? await this.options.repositories.watchedCredentialsFor(url)
+      : await this.options.repositories.credentialsFor(url);
+    this.credentialIds.set(key, { repoURL: url, id: credentials.id });
     const id = `${repoAndRef}${credentials.id}`;
     let state = this.sources.get(id);
     if (!state) {
@@ -154,33 +169,62 @@ export class SourceCache {
         if (!other.startsWith(repoAndRef)) continue;
         this.sources.delete(other);
         old.retired = true;
-        this.retireBackend(source.repoURL, credentials.id);
-        if (old.users === 0) void old.source.close();
+        this.retireBackend(url, credentials.id);
+        if (old.users === 0) void old.source.close?.();
       }
-      state = {
-        source: isSshUrl(source.repoURL.trim())
-          ? new GitSource({
-              url: source.repoURL.trim(),
-              ref,
-              timeoutMs: this.options.gitTimeoutMs,
-              backend: this.sshBackend(source.repoURL.trim(), credentials),
-            })
-          : new GitSource({
-              url: source.repoURL,
-              ref,
-              timeoutMs: this.options.gitTimeoutMs,
-              auth: credentials.auth,
-              tls: credentials.tls,
-              proxy: credentials.proxy,
-            }),
-        users: 0,
-        retired: false,
-        credentialSecrets: credentialSecretsOf(credentials.id),
-        ssh: isSshUrl(source.repoURL.trim()),
-      };
+      state = source.oci
+        ? this.ociState(source, revisionOverride, credentials)
+        : this.gitState(url, ref as ReturnType<typeof gitRefFor>, credentials);
       this.sources.set(id, state);
     }
     return state;
+  }
+
+  /** A new OCI source of the cache (`spec.source.oci`). */
+  private ociState(
+    source: ApplicationSource,
+    revisionOverride: string | undefined,
+    credentials: ResolvedRepositoryCredentials,
+  ): SourceState {
+    const oci = source.oci;
+    if (!oci) throw new GitOpsError('INTERNAL', 'not an OCI source');
+    return {
+      source: createOciSource(oci, ociRefOf(oci, revisionOverride), credentials, this.options.gitTimeoutMs),
+      users: 0,
+      retired: false,
+      credentialSecrets: credentialSecretsOf(credentials.id),
+      ssh: false,
+      oci: { credentialsId: credentials.id },
+    };
+  }
+
+  /** A new Git source of the cache: HTTP(S) in process, SSH through native git. */
+  private gitState(
+    url: string,
+    ref: ReturnType<typeof gitRefFor>,
+    credentials: ResolvedRepositoryCredentials,
+  ): SourceState {
+    return {
+      source: isSshUrl(url.trim())
+        ? new GitSource({
+            url: url.trim(),
+            ref,
+            timeoutMs: this.options.gitTimeoutMs,
+            backend: this.sshBackend(url.trim(), credentials),
+          })
+        : new GitSource({
+            url,
+            ref,
+            timeoutMs: this.options.gitTimeoutMs,
+            auth: credentials.auth,
+            tls: credentials.tls,
+            proxy: credentials.proxy,
+          }),
+      users: 0,
+      retired: false,
+      credentialSecrets: credentialSecretsOf(credentials.id),
+      ssh: isSshUrl(url.trim()),
+    };
   }
 
   /**
@@ -287,7 +331,7 @@ export class SourceCache {
       });
     } finally {
       state.users--;
-      if (state.retired && state.users === 0) void state.source.close();
+      if (state.retired && state.users === 0) void state.source.close?.();
     }
   }
 
@@ -302,12 +346,13 @@ export class SourceCache {
     try {
       const resolved = await state.source.resolve();
       if (state.snapshot?.revision !== resolved.revision) state.snapshot = await state.source.fetch();
-      return state.snapshot;
+      // A Git URL gives a GitSource, whose snapshots are Snapshots.
+      return state.snapshot as Snapshot;
     } catch (err) {
       throw this.explain(err, state);
     } finally {
       state.users--;
-      if (state.retired && state.users === 0) void state.source.close();
+      if (state.retired && state.users === 0) void state.source.close?.();
     }
   }
 
@@ -316,6 +361,11 @@ export class SourceCache {
    * none, which Secret to add.
    */
   private explain(err: unknown, state: SourceState): GitOpsError {
+    if (state.oci) {
+      return asGitOpsError(
+        explainOciError(err, state.oci.credentialsId, this.options.repositories.namespace),
+      );
+    }
     if (
       state.ssh &&
       err instanceof SecurityError &&

@@ -2,6 +2,7 @@ import { formatObjectKey, type KubeObject } from '@gitops-kit/core';
 import { applicationKey } from '../application.js';
 import { generatedByOf } from '../applicationset/applications.js';
 import { dependencyKeys } from '../dependencies.js';
+import { describeOciRef } from '../oci-application-source.js';
 
 // The web view reads Applications defensively rather than through the zod schema: an Application
 // the operator reports as invalid (or one written by a newer operator) must still be shown, and a
@@ -252,14 +253,16 @@ export function applicationView(app: KubeObject): ApplicationView {
     const w = obj(item);
     return `${str(w.namespace) ?? ''}/${str(w.name) ?? ''} (${str(w.message) ?? str(w.reason) ?? ''})`;
   });
+  // An OCI artifact (`spec.source.oci`) shows its URL and ref where a Git source shows its own.
+  const oci = source.oci === undefined || source.oci === null ? undefined : obj(source.oci);
   return {
     key: applicationKey(app),
     namespace: app.metadata.namespace ?? '',
     name: app.metadata.name ?? '',
     project: str(spec.project) ?? 'default',
-    repoURL: str(source.repoURL),
+    repoURL: oci ? str(oci.url) : str(source.repoURL),
     path: str(source.path),
-    targetRevision: str(source.targetRevision) || 'HEAD',
+    targetRevision: oci ? describeOciRef(obj(oci.ref)) : str(source.targetRevision) || 'HEAD',
     destination: {
       cluster: str(destination.name) ?? str(destination.server) ?? 'in-cluster',
       namespace: str(destination.namespace),
