@@ -125,9 +125,11 @@ export const applicationSourceSchema = z
   })
   .refine((s) => (s.repoURL === undefined) !== (s.oci === undefined), {
     message: 'set source.repoURL (Git) or source.oci (an OCI artifact), exactly one',
+    path: ['repoURL'],
   })
   .refine((s) => s.oci === undefined || s.targetRevision === undefined, {
     message: 'source.targetRevision is for Git; an OCI source selects with source.oci.ref',
+    path: ['targetRevision'],
   })
   .meta({
     description: 'Where the desired state comes from.',

@@ -135,6 +135,34 @@ describe('parseApplication', () => {
     }
   });
 
+  it('takes an OCI source in place of a Git one, exactly one of them', () => {
+    const base = fixture('guestbook-dev.yaml') as KubeObject & { spec: { source: Record<string, unknown> } };
+    const withSource = (source: Record<string, unknown>) => ({ ...base, spec: { ...base.spec, source } });
+    const oci = { url: 'oci://ghcr.io/org/deploy', ref: { semver: '^1.0.0' } };
+    const parsed = parseApplication(withSource({ oci, path: 'app' }));
+    expect(parsed.spec.source.oci).toEqual(oci);
+    expect(parsed.spec.source.repoURL).toBeUndefined();
+    const pathOf = (source: Record<string, unknown>) => {
+      try {
+        parseApplication(withSource(source));
+      } catch (err) {
+        expect(err).toBeInstanceOf(ValidationError);
+        return (err as ValidationError).path;
+      }
+      return 'accepted';
+    };
+    expect(pathOf({ oci, repoURL: 'https://git.example.test/x' })).toBe('spec.source.repoURL');
+    expect(pathOf({ path: 'app' })).toBe('spec.source.repoURL');
+    expect(pathOf({ oci, targetRevision: 'main' })).toBe('spec.source.targetRevision');
+    expect(pathOf({ oci: { url: 'https://ghcr.io/org/deploy' } })).toBe('spec.source.oci.url');
+    expect(pathOf({ oci: { url: 'oci://ghcr.io/org/deploy', ref: { digest: 'sha256:00' } } })).toBe(
+      'spec.source.oci.ref.digest',
+    );
+    expect(pathOf({ oci: { url: 'oci://ghcr.io/org/deploy', ref: { tag: 'v1' }, insecure: true } })).toBe(
+      'accepted',
+    );
+  });
+
   it('rejects both destination.server and destination.name, two operations at once, bad durations', () => {
     const base = fixture('guestbook-dev.yaml') as KubeObject & { spec: Record<string, unknown> };
     expect(() =>
@@ -211,9 +239,10 @@ describe('Application CRD on an API server (testkit)', () => {
   });
 
   it('rejects an Application the schema rejects', async () => {
-    const app = fixture('guestbook-dev.yaml') as KubeObject & { spec: { source: Record<string, unknown> } };
-    app.metadata.name = 'no-repo';
-    delete app.spec.source.repoURL;
+    // testkit checks types and required fields, not CEL rules (the exactly-one rule of a source).
+    const app = fixture('guestbook-dev.yaml') as KubeObject & { spec: Record<string, unknown> };
+    app.metadata.name = 'no-source';
+    delete app.spec.source;
     await expect(cluster.client.create(app)).rejects.toMatchObject({ code: 'INVALID' });
   });
 });

@@ -15,6 +15,7 @@ import {
   startRegistry,
   type TestRegistry,
 } from '../../../packages/oci/test/registry.js';
+import { runAppCommand } from '../src/app-cli.js';
 import { APPLICATION_API_VERSION } from '../src/index.js';
 import {
   APPS_NAMESPACE,
@@ -107,14 +108,25 @@ describe.skipIf(!available && !mustFail)('Application with an OCI source, end to
     );
     expect(s.sync?.revision).toBe(`v1.0.0@${digests['v1.0.0']}`);
     expect((await settings()).data?.version).toBe('v1.0.0');
+    let out = '';
+    const code = await runAppCommand(['get', 'oci', '--app-namespace', APPS_NAMESPACE], {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: () => undefined },
+      client: env.cluster.client,
+    });
+    expect(code).toBe(0);
+    expect(out).toMatch(new RegExp(`^Repo: +${url.replace(/[.]/g, '\\.')}$`, 'm'));
+    expect(out).toMatch(/^Target: +semver \^1\.0\.0$/m);
+    expect(out).toMatch(/^Path: +app$/m);
   });
 
   it('a poll of an unchanged artifact asks for the digest and reads no blob', async () => {
     const blobs = blobReads();
-    const heads = () => registry.requests.filter((r) => r.method === 'HEAD').length;
+    const heads = () =>
+      registry.requests.filter((r) => r.method === 'HEAD' && r.path.includes('/manifests/')).length;
     const before = heads();
     // Polls happen (the resync period is 300 ms): several HEADs of the manifest, no blob.
-    await eventually(() => heads() >= before + 3, { timeoutMs: 20_000 });
+    await eventually(() => heads() >= before + 3, 'three polls of the manifest', { timeoutMs: 20_000 });
     expect(blobReads()).toBe(blobs);
   });
 
@@ -138,7 +150,7 @@ describe.skipIf(!available && !mustFail)('Application with an OCI source, end to
     await env.cluster.client.patch(
       { apiVersion: APPLICATION_API_VERSION, kind: 'Application', namespace: APPS_NAMESPACE, name: 'oci' },
       'merge',
-      { operation: { rollback: { id: first?.id } } },
+      { operation: { rollback: { id: first?.id ?? -1 } } },
     );
     await env.statusWhen(
       'oci',
