@@ -1,11 +1,11 @@
 /**
- * `pnpm fuzz:kustomize [--seed S] [--count N] [--minutes M] [--out DIR] [--only I] [--max-shrinks K]
+ * `pnpm fuzz:kustomize [--seed S] [--from I] [--count N] [--minutes M] [--out DIR] [--only I] [--max-shrinks K]
  * [--shrink-budget C] [--jobs J] [--skip-known-gaps] [--verbose]`: differential fuzzing of the
  * renderer against `kubectl kustomize`. Renders random trees with both (two kubectl processes at a
  * time), shrinks the first mismatch of each kind to a small tree and writes it as a golden fixture
  * under --out (default: a temporary directory), then prints
  * `fuzz:kustomize: N trees, M mismatches (x%), seed S` and exits 1 on any mismatch.
- * `--only I` replays tree I of the seed; `--skip-known-gaps` leaves out what gaps.ts lists (CI).
+ * `--only I` replays tree I of the seed, `--from I` starts at tree I (a slice of a run); `--skip-known-gaps` leaves out what gaps.ts lists (CI).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     minutes: { type: 'string' },
     out: { type: 'string' },
     only: { type: 'string' },
+    from: { type: 'string' },
     'max-shrinks': { type: 'string' },
     'shrink-budget': { type: 'string' },
     jobs: { type: 'string' },
@@ -98,7 +99,8 @@ function* range(): Generator<number> {
     yield Number(values.only);
     return;
   }
-  for (let i = 0; i < count; i++) yield i;
+  const from = values.from !== undefined ? Number(values.from) : 0;
+  for (let i = from; i < from + count; i++) yield i;
 }
 
 try {
