@@ -1,4 +1,4 @@
-import { type JsonObject, ValidationError } from '@gitops-kit/core';
+import { type JsonObject, type JsonValue, resolvePlainScalar, ValidationError } from '@gitops-kit/core';
 import type { NameBackReference } from './builtin-field-specs.js';
 import { type FieldSpec, fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
 import { effectiveNamespace, isClusterScoped, type ResId, type Resource } from './resource.js';
@@ -92,6 +92,15 @@ function fixRule(lookup: Lookup, rule: NameBackReference): void {
   }
 }
 
+/**
+ * The name as kustomize writes it into a reference: a new untagged scalar node (kyaml's
+ * FieldSetter with a StringValue), which prints as what its text reads as (`80`, not `"80"`).
+ */
+function plainName(name: string): JsonValue {
+  const v = resolvePlainScalar(name);
+  return (typeof v === 'number' || typeof v === 'boolean') && String(v) === name ? v : name;
+}
+
 /** One field a spec reaches: a name, a list of names, or a map (or list of maps) with a `name`. */
 function fixField(
   lookup: Lookup,
@@ -112,13 +121,13 @@ function fixField(
           }
         : undefined;
     const found = select(lookup, rule, referrer, value, undefined, false, roleRef);
-    if (found) container[key] = found.name;
+    if (found) container[key] = plainName(found.name);
   } else if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const el = value[i];
       if (typeof el === 'string') {
         const found = select(lookup, rule, referrer, el, undefined, false);
-        if (found) value[i] = found.name;
+        if (found) value[i] = plainName(found.name);
       } else if (isObj(el)) {
         updateNameNamespace(lookup, rule, referrer, el, fieldPath);
       }
@@ -166,7 +175,7 @@ function updateNameNamespace(
   }
   const found = select(lookup, rule, referrer, el.name, pool, true);
   if (!found) return;
-  el.name = found.name;
+  el.name = plainName(found.name);
   // An empty namespace is a wildcard here, never written over "default".
   if (found.namespace) el.namespace = found.namespace;
 }

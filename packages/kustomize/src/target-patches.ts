@@ -157,6 +157,9 @@ function applySmp(
   opts: PatchOptions,
 ): void {
   const before = r.curId();
+  // kustomize's Resource.ApplySmPatch stores the id first whenever the patch may rename or change
+  // the kind, renamed or not: the object is then known by that name to name references.
+  const storeId = opts.allowNameChange === true || opts.allowKindChange === true;
   const p = { ...patch };
   t.schemaChoice.touch();
   // The patch's identity selects the target; it does not rename it unless asked.
@@ -185,6 +188,7 @@ function applySmp(
     if (before.namespace) merged.metadata.namespace = before.namespace;
     else delete merged.metadata.namespace;
   }
+  if (storeId) r.rememberId();
   r.obj = merged;
   // kustomize's Resource.ApplySmPatch sets the name back with SetName (an untagged node), or
   // keeps the patch's name node when the patch may rename.
@@ -195,8 +199,6 @@ function applySmp(
   }
   // kyaml's merge sets existing fields in place: shared nodes carry the patched value along.
   syncAliases(r.obj, r.aliases);
-  const after = r.curId();
-  if (after.name !== before.name || after.kind !== before.kind) r.prevIds.push(before);
 }
 
 /** One `patches` entry (or PatchTransformer): a strategic merge or a JSON 6902 patch. */
