@@ -110,6 +110,8 @@ function takePlace(old: Resource, generated: Resource): void {
     }
   }
   old.obj = obj;
+  // CopyMergeMetaDataFieldsFrom sets the old name with SetName: a new, untagged node.
+  old.untagName(false);
   // The new object shares no YAML nodes with the old one.
   old.aliases = [];
   old.bigIntegers = undefined;
