@@ -150,6 +150,24 @@ describe('RepositoryCredentials (testkit over HTTP)', () => {
     expect(await creds.credentialsFor('https://charts.example.com/stable')).toEqual({ id: '' });
   });
 
+  it('an OCI registry Secret (type oci) serves its oci:// URL only, by scheme, host, port and path', async () => {
+    await cluster.client.create(
+      repositorySecret('registry', REPOSITORY_SECRET_TYPE, {
+        url: 'oci://Registry.example.com:5000/team/deploy/',
+        type: 'oci',
+        username: 'bot',
+        password: 'registry-secret',
+      }),
+    );
+    const answer = await creds.credentialsFor('oci://registry.example.com:5000/team/deploy');
+    expect(answer.auth).toEqual({ username: 'bot', password: 'registry-secret' });
+    expect(answer.id).toMatch(/^gitops-kit\/registry@/);
+    // Another port, another scheme or another repository gets nothing from it.
+    expect(await creds.credentialsFor('oci://registry.example.com/team/deploy')).toEqual({ id: '' });
+    expect(await creds.credentialsFor('https://registry.example.com:5000/team/deploy')).toEqual({ id: '' });
+    expect(await creds.credentialsFor('oci://registry.example.com:5000/team/other')).toEqual({ id: '' });
+  });
+
   it('gives a new id when the matching Secret changes, and reads it at once', async () => {
     const before = await creds.credentialsFor('https://git.example.com/team/other');
     await cluster.client.patch(secretRef('team'), 'merge', { stringData: { password: 'rotated' } });
