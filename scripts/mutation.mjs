@@ -77,6 +77,19 @@ export const MODULES = {
         'test/kstatus-conditions.test.ts',
         'test/hpa.test.ts',
       ],
+      // Argo CD's built-in rules (gitops-engine pkg/health).
+      'src/builtin/check-error.ts': [
+        'test/builtin.test.ts',
+        'test/builtin-rules.test.ts',
+        'test/hpa.test.ts',
+      ],
+      'src/builtin/dispatch.ts': ['test/builtin.test.ts', 'test/builtin-rules.test.ts', 'test/hpa.test.ts'],
+      'src/builtin/simple.ts': ['test/builtin.test.ts', 'test/builtin-rules.test.ts'],
+      'src/builtin/job.ts': ['test/builtin.test.ts', 'test/builtin-rules.test.ts'],
+      'src/builtin/workloads.ts': ['test/builtin.test.ts', 'test/builtin-rules.test.ts'],
+      'src/builtin/pod.ts': ['test/builtin.test.ts', 'test/builtin-rules.test.ts'],
+      'src/builtin/hpa.ts': ['test/hpa.test.ts', 'test/builtin.test.ts'],
+      'src/builtin/go-json.ts': ['test/hpa.test.ts'],
     },
   },
   operator: {
@@ -96,8 +109,16 @@ export const MODULES = {
   sync: {
     dir: 'packages/sync',
     modules: {
-      'src/plan.ts': ['test/plan.test.ts'],
-      'src/plan-tasks.ts': ['test/plan.test.ts'],
+      'src/plan.ts': ['test/plan.test.ts', 'test/plan-rules.test.ts', 'test/big-integers.test.ts'],
+      'src/plan-tasks.ts': [
+        'test/plan.test.ts',
+        'test/plan-rules.test.ts',
+        'test/plan-tasks.test.ts',
+        'test/tracking.test.ts',
+      ],
+      // Prune safety: which live objects are the app's (only those are ever pruned).
+      'src/tracking.ts': ['test/tracking.test.ts', 'test/plan.test.ts'],
+      'src/object-policy.ts': ['test/object-policy.test.ts', 'test/plan-tasks.test.ts'],
     },
   },
   kustomize: {

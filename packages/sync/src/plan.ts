@@ -92,7 +92,11 @@ export interface SyncPlan {
 
 const PHASE_ORDER: Record<SyncPhase, number> = { PreSync: -1, Sync: 0, PostSync: 1, SyncFail: 2 };
 
-function compareTasks(a: SyncTask, b: SyncTask): number {
+/**
+ * The running order of two tasks: negative when `a` runs first, positive when `b` does, 0 when
+ * the order leaves them as they came (phase, wave, kind order, name; a name compares by code units).
+ */
+export function compareTasks(a: SyncTask, b: SyncTask): number {
   return (
     PHASE_ORDER[a.phase] - PHASE_ORDER[b.phase] ||
     a.wave - b.wave ||

@@ -104,13 +104,16 @@ export function trackedAppOf(obj: KubeObject, method: TrackingMethod): string | 
     const label = obj.metadata?.labels?.[INSTANCE_LABEL];
     return typeof label === 'string' && label !== '' ? label : undefined;
   }
-  const text = obj.metadata?.annotations?.[annotation];
+  // A live object may come without metadata (a malformed list item): it is no one's.
+  const meta: Partial<KubeObject['metadata']> = obj.metadata ?? {};
+  const text = meta.annotations?.[annotation];
   if (typeof text !== 'string') return undefined;
   const id = parseTrackingId(text);
   if (!id) return undefined;
   const group = parseApiVersion(obj.apiVersion).group;
-  if (id.group !== group || id.kind !== obj.kind || id.name !== (obj.metadata?.name ?? '')) return undefined;
-  if (id.namespace !== (obj.metadata?.namespace ?? '')) return undefined;
+  // The id's name is never empty, so an object without a name never matches.
+  if (id.group !== group || id.kind !== obj.kind || id.name !== meta.name) return undefined;
+  if (id.namespace !== (meta.namespace ?? '')) return undefined;
   return id.app;
 }
 
