@@ -11,7 +11,7 @@ import {
   pushAffectsRevision,
   verifyWebhookSignature,
   WebhookError,
-} from '../src/index.js';
+} from '../src/webhook.js';
 
 // The push payloads as GitHub, Gitea and GitLab document them (GitHub "push" event; Gitea's
 // GitHub-compatible payload; GitLab "Push Hook" / "Tag Push Hook"), and the receiver's contract.

@@ -2,15 +2,14 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { normalizeRepoURL, sameRepository } from '../src/repo-url.js';
 import {
   createWebhookHandler,
-  normalizeRepoURL,
   type PushEvent,
   pushAffectsRevision,
-  sameRepository,
   verifyWebhookSignature,
   type WebhookTarget,
-} from '../src/index.js';
+} from '../src/webhook.js';
 
 const SECRETS = { github: 'gh-s3cret', gitlab: 'gl-t0ken', gitea: ['old-secret', 'gt-s3cret'] };
 
