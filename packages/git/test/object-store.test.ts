@@ -252,6 +252,10 @@ describe('ObjectStore cache (inflates counted)', () => {
     store.addPack(chunks(one()));
     expect(inflates(() => store.read(ids.tree))).toBe(1);
     expect(inflates(() => store.read(ids.tree))).toBe(0);
+    const commit = Buffer.from(`tree ${ids.tree}\nauthor a <a@example.com> 0 +0000\n\nc\n`);
+    store.addPack(chunks(buildPack([{ type: 'commit', data: commit }])));
+    expect(inflates(() => store.read(objectId('commit', commit)))).toBe(1);
+    expect(inflates(() => store.read(objectId('commit', commit)))).toBe(0);
     expect(inflates(() => store.read(ids.base))).toBe(1);
     expect(inflates(() => store.read(ids.base))).toBe(1);
   });
@@ -348,6 +352,8 @@ describe('ObjectStore edges', () => {
       GitLimitError,
     );
     expect(store.addPack(chunks(buildPack([{ type: 'blob', data: Buffer.alloc(100) }])))).toBe(1);
+    // An object of exactly the limit is read.
+    expect(store.read(objectId('blob', Buffer.alloc(100))).data).toEqual(Buffer.alloc(100));
   });
 
   it('a thin pack whose base it does not hold is a protocol error naming the base', () => {
@@ -366,6 +372,8 @@ describe('ObjectStore edges', () => {
     const [idx] = storage.list().filter((n) => n.endsWith('.gkix'));
     storage.writeFile(`${idx}.old`, storage.readFile(idx as string) as Buffer);
     storage.remove(idx as string);
+    expect(new ObjectStore(storage).packCount).toBe(0);
+    storage.writeFile(`x${idx}`, storage.readFile(`${idx}.old`) as Buffer);
     expect(new ObjectStore(storage).packCount).toBe(0);
     // Upper-case hex is not a name it gives.
     storage.writeFile(`pack-${'E'.repeat(40)}.gkix`, storage.readFile(`${idx}.old`) as Buffer);
