@@ -105,6 +105,17 @@ describe('desired objects that cannot be planned', () => {
 });
 
 describe('what is written', () => {
+  it('creates what the cluster lacks, saying so', () => {
+    const plan = planSync([cm('a')], [tracked(cm('b'), 'x')], { app: 'x', allowEmpty: true });
+    expect(byName(plan.tasks, 'a')).toMatchObject({
+      action: 'create',
+      reason: 'missing from the cluster',
+      phase: 'Sync',
+      id: '~/v1/ConfigMap/default/a',
+    });
+    expect(byName(plan.tasks, 'a').live).toBeUndefined();
+  });
+
   it('writes the tracking id and the namespace, and drops a stray namespace of a cluster-scoped object', () => {
     const plan = planSync(
       [
