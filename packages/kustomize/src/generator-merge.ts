@@ -106,7 +106,9 @@ function takePlace(old: Resource, generated: Resource): void {
         ...(isObj(old.obj[f]) ? (old.obj[f] as JsonObject) : {}),
         ...(isObj(obj[f]) ? (obj[f] as JsonObject) : {}),
       };
+      // kyaml's SetDataMap clears the field first and writes nothing for an empty map.
       if (Object.keys(merged).length > 0) obj[f] = merged;
+      else delete obj[f];
     }
   }
   old.obj = obj;
