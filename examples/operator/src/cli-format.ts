@@ -12,8 +12,10 @@ export function durationMs(text: string | undefined, fallback: number): number {
   return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms'];
 }
 
-/** The commit of a revision, shortened to 7 characters (`main@sha1:…` → `abc1234`); other revisions as they are. */
+/** The commit of a revision, shortened to 7 characters (`main@sha1:…` → `abc1234`); an OCI digest to 12 (`v1@sha256:0123456789ab`); other revisions as they are. */
 export function shortCommit(revision: string | undefined): string {
+  const oci = /^((?:.+@)?sha256:)([0-9a-f]{64})$/.exec(revision ?? '');
+  if (oci?.[1] && oci[2]) return `${oci[1]}${oci[2].slice(0, 12)}`;
   const m = /([0-9a-f]{40})$/.exec(revision ?? '');
   return m?.[1] ? m[1].slice(0, 7) : (revision ?? '');
 }

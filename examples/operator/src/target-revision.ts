@@ -73,9 +73,14 @@ export function commitOf(revision: string): string | undefined {
   return m?.[1];
 }
 
-/** A short form of a Flux-style revision for messages: `main@abc1234`. */
+/**
+ * A short form of a Flux-style revision for messages: `main@abc1234`; an OCI artifact's
+ * `v1.0.0@sha256:<hex>` keeps twelve digits of its digest (`v1.0.0@sha256:0123456789ab`).
+ */
 export function shortRevision(revision: string | undefined): string {
   if (!revision) return '';
+  const oci = /^((?:.+@)?sha256:)([0-9a-f]{64})$/.exec(revision);
+  if (oci?.[1] && oci[2]) return `${oci[1]}${oci[2].slice(0, 12)}`;
   const commit = commitOf(revision);
   if (!commit) return revision;
   const name = revision.includes('@') ? revision.slice(0, revision.indexOf('@')) : '';

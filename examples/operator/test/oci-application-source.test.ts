@@ -1,7 +1,9 @@
 // The OCI source's helpers: the ref a rollback pulls (the digest of a revision recorded as Flux
 // records one), how a ref reads in `app get`, and where credentials are looked up.
 import { describe, expect, it } from 'vitest';
+import { shortCommit } from '../src/cli-format.js';
 import { describeOciRef, ociRefForRevision, ociRefOf, sourceURLOf } from '../src/oci-application-source.js';
+import { shortRevision } from '../src/target-revision.js';
 
 const HEX = 'ab'.repeat(32);
 
@@ -32,5 +34,15 @@ describe('OCI application source helpers', () => {
   it('credentials are looked up by the OCI URL, or by the Git repoURL', () => {
     expect(sourceURLOf({ oci: { url: 'oci://r.example/a' }, path: 'x' })).toBe('oci://r.example/a');
     expect(sourceURLOf({ repoURL: 'https://git.example/a' })).toBe('https://git.example/a');
+  });
+});
+
+describe('short forms of an OCI revision', () => {
+  it('keeps the tag and twelve digits of the digest; Git revisions as before', () => {
+    expect(shortRevision(`v1.0.0@sha256:${HEX}`)).toBe('v1.0.0@sha256:abababababab');
+    expect(shortRevision(`sha256:${HEX}`)).toBe('sha256:abababababab');
+    expect(shortCommit(`v1.0.0@sha256:${HEX}`)).toBe('v1.0.0@sha256:abababababab');
+    expect(shortRevision(`main@sha1:${'c'.repeat(40)}`)).toBe('main@ccccccc');
+    expect(shortCommit(`main@sha1:${'c'.repeat(40)}`)).toBe('ccccccc');
   });
 });
