@@ -262,12 +262,43 @@ export default defineConfig({
 }
 
 /** Keeps the committed report whole: files mutated in this run replace theirs, others stay. */
-function mergeReport(pkg, fresh) {
+/**
+ * The package's report with `file`'s results from a fresh run. Only `file` is taken: Stryker's
+ * report of one module also carries the package's other files, their old results re-attached to
+ * the current sources without a test run. Stryker numbers tests per run ('0', '1', …), so the
+ * fresh run's ids are prefixed with the module (`<file>#<id>`) and the module's older ids dropped:
+ * ids of different runs never collide, and each mutant keeps pointing at its own tests.
+ */
+export function mergeReports(old, fresh, file) {
+  const entry = fresh.files?.[file];
+  if (entry === undefined) throw new Error(`the fresh report has no results for ${file}`);
+  const prefix = `${file}#`;
+  const own = (id) => `${prefix}${id}`;
+  const mapIds = (ids) => (Array.isArray(ids) ? ids.map(own) : ids);
+  const mutants = entry.mutants.map((m) => ({
+    ...m,
+    coveredBy: mapIds(m.coveredBy),
+    killedBy: mapIds(m.killedBy),
+  }));
+  const testFiles = {};
+  for (const [name, tf] of Object.entries(old?.testFiles ?? {})) {
+    const tests = (tf.tests ?? []).filter((t) => !String(t.id).startsWith(prefix));
+    if (tests.length > 0) testFiles[name] = { ...tf, tests };
+  }
+  for (const [name, tf] of Object.entries(fresh.testFiles ?? {})) {
+    const tests = (tf.tests ?? []).map((t) => ({ ...t, id: own(t.id) }));
+    const kept = testFiles[name]?.tests ?? [];
+    testFiles[name] = { ...tf, tests: [...kept, ...tests] };
+  }
+  const merged = { ...fresh, files: { ...(old?.files ?? {}), [file]: { ...entry, mutants } }, testFiles };
+  delete merged.projectRoot;
+  return merged;
+}
+
+function mergeReport(pkg, fresh, file) {
   const target = reportOf(pkg);
   const old = existsSync(target) ? JSON.parse(readFileSync(target, 'utf8')) : undefined;
-  const merged = { ...fresh, files: { ...(old?.files ?? {}), ...fresh.files } };
-  merged.testFiles = { ...(old?.testFiles ?? {}), ...(fresh.testFiles ?? {}) };
-  delete merged.projectRoot;
+  const merged = mergeReports(old, fresh, file);
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, `${JSON.stringify(merged)}\n`);
   return merged;
@@ -341,7 +372,7 @@ function main() {
       failed = true;
       continue;
     }
-    const merged = mergeReport(pkg, JSON.parse(readFileSync(out, 'utf8')));
+    const merged = mergeReport(pkg, JSON.parse(readFileSync(out, 'utf8')), file);
     const s = scores(merged)[file];
     if (s === undefined) continue;
     console.log(
