@@ -138,9 +138,8 @@ describe('decryptingFileSystem', () => {
     expect(Buffer.from(await decryptingFileSystem(fs, keys).readFile('/keystore.p12'))).toEqual(raw);
     const secret = { kind: 'Secret', metadata: { name: 'ks' }, data: { 'keystore.p12': b64(enc) } };
     const [out] = await decryptObjects([secret], keys);
-    expect(Buffer.from((out?.data as Record<string, string>)['keystore.p12'] as string, 'base64')).toEqual(
-      raw,
-    );
+    const data = (out?.data ?? {}) as Record<string, string>;
+    expect(Buffer.from(data['keystore.p12'] as string, 'base64')).toEqual(raw);
   });
 
   it('leaves a file annotated decrypt: disabled encrypted', async () => {
