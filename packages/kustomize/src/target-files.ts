@@ -36,6 +36,13 @@ export class TargetFiles {
   /** Reads a text file of `dir` (a path relative to it, or absolute). */
   async readFileInRoot(dir: string, path: string): Promise<{ abs: string; text: string }> {
     const abs = posix.isAbsolute(path) ? posix.normalize(path) : posix.join(dir, path);
+    const bytes = await this.readBytesInRoot(dir, path);
+    return { abs, text: new TextDecoder('utf-8').decode(bytes) };
+  }
+
+  /** Reads a file of `dir` as bytes, confined to `dir` under `RootOnly`. */
+  async readBytesInRoot(dir: string, path: string): Promise<Uint8Array> {
+    const abs = posix.isAbsolute(path) ? posix.normalize(path) : posix.join(dir, path);
     if (this.options.loadRestrictor === 'RootOnly') {
       const resolver = new RootConfinedResolver(this.fs, dir);
       try {
@@ -46,27 +53,6 @@ export class TargetFiles {
             file: this.display(abs),
             code: err.code as 'PATH_ESCAPE',
             cause: err,
-          });
-        }
-        throw err;
-      }
-    }
-    const bytes = await this.readBytesInRoot(dir, path, false);
-    return { abs, text: new TextDecoder('utf-8').decode(bytes) };
-  }
-
-  /** Reads a file of `dir` as bytes (`check`: confine it to `dir` under `RootOnly`). */
-  async readBytesInRoot(dir: string, path: string, check = true): Promise<Uint8Array> {
-    const abs = posix.isAbsolute(path) ? posix.normalize(path) : posix.join(dir, path);
-    if (check && this.options.loadRestrictor === 'RootOnly') {
-      const resolver = new RootConfinedResolver(this.fs, dir);
-      try {
-        await resolver.resolve(posix.relative(dir, abs) || '.');
-      } catch (err) {
-        if (err instanceof SecurityError) {
-          throw new SecurityError(`security; file '${abs}' is not in or below '${dir}'`, {
-            file: this.display(abs),
-            code: err.code as 'PATH_ESCAPE',
           });
         }
         throw err;
