@@ -3,7 +3,7 @@ import { DigestVerifier, sha256Digest, verifyDigest } from './digest.js';
 import { OciFormatError, OciHttpError, OciLimitError } from './errors.js';
 import { type ImageManifest, MANIFEST_ACCEPT, parseImageManifest } from './manifest.js';
 import { DIGEST_PATTERN, registryEndpoint } from './reference.js';
-import { RegistryTransport, readBody, translateError } from './transport.js';
+import { RegistryTransport, readAnswerBody, translateError } from './transport.js';
 
 /** Size and count limits of a {@link RegistryClient}. */
 export interface RegistryLimits {
@@ -136,14 +136,7 @@ export class RegistryClient {
       what,
       signal: options.signal,
     });
-    let bytes: Buffer;
-    try {
-      bytes = await readBody(answer.response, this.limits.maxManifestBytes, what);
-    } catch (err) {
-      throw translateError(err, { what }, answer.signal, options.signal);
-    } finally {
-      answer.done();
-    }
+    const bytes = await readAnswerBody(answer, this.limits.maxManifestBytes, what, options.signal);
     const mediaType = answer.response.headers.get('content-type')?.split(';')[0]?.trim() ?? '';
     // By digest: the bytes must hash to it. By tag: to what the registry says, when it says.
     const header = answer.response.headers.get('docker-content-digest');
@@ -336,14 +329,7 @@ export class RegistryClient {
         what,
         signal: options.signal,
       });
-      let body: Buffer;
-      try {
-        body = await readBody(answer.response, this.limits.maxManifestBytes, what);
-      } catch (err) {
-        throw translateError(err, { what }, answer.signal, options.signal);
-      } finally {
-        answer.done();
-      }
+      const body = await readAnswerBody(answer, this.limits.maxManifestBytes, what, options.signal);
       let page: { tags?: unknown };
       try {
         page = JSON.parse(body.toString('utf8')) as { tags?: unknown };

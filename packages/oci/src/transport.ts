@@ -252,6 +252,25 @@ export async function readBody(response: Response, max: number, what: string): P
   return Buffer.concat(chunks, size);
 }
 
+/**
+ * The whole body of a registry answer under `max` bytes, with read failures as typed errors; the
+ * answer's connection is released either way.
+ */
+export async function readAnswerBody(
+  answer: RegistryAnswer,
+  max: number,
+  what: string,
+  callerSignal: AbortSignal | undefined,
+): Promise<Buffer> {
+  try {
+    return await readBody(answer.response, max, what);
+  } catch (err) {
+    throw translateError(err, { what }, answer.signal, callerSignal);
+  } finally {
+    answer.done();
+  }
+}
+
 /** A fetch failure as a typed error: a timeout, a cancellation, or a network error. */
 export function translateError(
   err: unknown,
