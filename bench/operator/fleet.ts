@@ -8,6 +8,9 @@ import { APPLICATION_API_VERSION, type ApplicationStatus } from '../../examples/
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TSX = ['--import', 'tsx', '--conditions=source'];
+// Extra node flags for the API server and replica processes (e.g. `--cpu-prof --cpu-prof-dir=DIR`,
+// which NODE_OPTIONS does not take), split on spaces.
+const EXTRA = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
 /** The name of Application `i`. */
 export const appName = (i: number): string => `app-${String(i).padStart(4, '0')}`;
@@ -40,7 +43,7 @@ export interface ApiServerProcess {
 
 /** Starts bench/operator/server.ts and answers its client. */
 export async function startApiServer(): Promise<ApiServerProcess> {
-  const child = spawn(process.execPath, [...TSX, join(here, 'server.ts')], {
+  const child = spawn(process.execPath, [...TSX, ...EXTRA, join(here, 'server.ts')], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve) => {
@@ -77,7 +80,7 @@ export async function startReplica(
   count: number,
 ): Promise<ReplicaProcess> {
   const child = fork(join(here, 'replica.ts'), [kubeconfigPath, String(index), String(count)], {
-    execArgv: [...TSX, '--expose-gc'],
+    execArgv: [...TSX, ...EXTRA, '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiting = new Map<string, ((m: unknown) => void)[]>();

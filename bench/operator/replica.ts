@@ -39,7 +39,7 @@ global.gc?.();
 const { rss: baselineRss, heapUsed: baselineHeap } = process.memoryUsage();
 let peakRss = baselineRss;
 const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
 }, 50);
 
 let reconciles = 0;

@@ -51,6 +51,10 @@ const OBJECTS = Number(positionals[1] ?? 20);
 const SAMPLES = Number(values.samples);
 const REPLICAS = values.replicas!.split(',').map(Number);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// A phase boundary on the monotonic clock CPU profiles use (µs), to cut a profile by phase.
+const mark = (what: string) => {
+  if (process.env.BENCH_MARKS) console.log(`mark ${what} ${process.hrtime.bigint() / 1000n}`);
+};
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
@@ -150,6 +154,7 @@ async function fleet(count: number): Promise<void> {
   const replicas = await Promise.all(
     Array.from({ length: count }, (_, i) => startReplica(server.kubeconfigPath, i, count)),
   );
+  mark('create');
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -172,8 +177,10 @@ async function fleet(count: number): Promise<void> {
   const pollMs = Math.min(2000, Math.max(200, APPS * 2));
   const ok = await whenAllSyncedHealthy(client, APPS, pollMs, 3_600_000);
   const syncedMs = performance.now() - started;
+  mark('webhook');
 
   const latencies = await webhookLatencies(client, replicas);
+  mark('idle');
   const rounds: number[] = [];
   for (let round = 0; round < 3; round++) {
     const answers = await Promise.all(
@@ -181,6 +188,7 @@ async function fleet(count: number): Promise<void> {
     );
     rounds.push(answers.reduce((a, x) => a + x.cpuMs, 0) / answers.reduce((a, x) => a + x.reconciles, 0));
   }
+  mark('end');
   const stats = await Promise.all(
     replicas.map((r) =>
       r.ask<{
