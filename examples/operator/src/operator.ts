@@ -58,6 +58,11 @@ export interface ReconcileContext {
   signal: AbortSignal;
   /** The cached Application of another key (`namespace/name`), e.g. a dependency. */
   applications?: ((key: string) => KubeObject | undefined) | undefined;
+  /**
+   * Runs a long wait (a sync wave's health) without holding a reconcile worker, so other
+   * Applications reconcile meanwhile; absent, the wait simply runs.
+   */
+  aside?: (<T>(wait: () => Promise<T>) => Promise<T>) | undefined;
 }
 
 /** The reconcile function the operator runs for each queued Application. */
@@ -373,7 +378,7 @@ export class Operator {
     );
     const workers = runWorkers(
       this.queue,
-      async (key) => {
+      async (key, worker) => {
         const started = performance.now();
         const log = this.log.child({ app: key });
         try {
@@ -386,6 +391,7 @@ export class Operator {
             log,
             signal: leadership,
             applications: (other) => this.informer.get(other),
+            aside: worker.aside,
           });
           this.metrics.recordReconcile('success', (performance.now() - started) / 1000);
           return outcome;

@@ -251,6 +251,8 @@ async function runTheSync(input: SyncInput): Promise<{ phase: SyncResult; messag
       timeoutMs: parseDurationMs(app.spec.syncPolicy?.timeout, DEFAULT_SYNC_TIMEOUT_MS),
       health: input.health,
       signal: ctx.signal,
+      // A wave waiting for health does not hold a reconcile worker: other apps reconcile meanwhile.
+      aroundHealthWait: ctx.aside,
     });
     for await (const _ of run) {
       // Progress goes to the result; events carry keys only.

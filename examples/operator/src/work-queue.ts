@@ -1,4 +1,5 @@
 import { backoffDelay } from '@gitops-kit/core';
+import { WorkerSlots } from './worker-slots.js';
 
 /** Options of a {@link WorkQueue}. */
 export interface WorkQueueOptions {
@@ -165,8 +166,18 @@ export class WorkQueue {
   }
 }
 
+/** What a handler is given besides its key. */
+export interface WorkerContext {
+  /**
+   * Runs a long wait (a sync wave's health) without holding a worker: another key may be processed
+   * meanwhile, up to the concurrency; the handler goes on once a worker is free again. The key
+   * stays in processing throughout (never processed twice at once).
+   */
+  aside<T>(wait: () => Promise<T>): Promise<T>;
+}
+
 /** What a worker does with one key; throwing re-queues the key with backoff. */
-export type ReconcileHandler = (key: string) => Promise<ReconcileOutcome | undefined>;
+export type ReconcileHandler = (key: string, worker: WorkerContext) => Promise<ReconcileOutcome | undefined>;
 
 /** What a handler asks of the queue after processing a key. */
 export interface ReconcileOutcome {
@@ -176,39 +187,54 @@ export interface ReconcileOutcome {
 
 /** Options of {@link runWorkers}. */
 export interface RunWorkersOptions {
-  /** How many keys are processed at once. Default 2. */
+  /** How many keys are processed at once (waits set aside not counted). Default 2. */
   concurrency?: number | undefined;
   /** Called with each handler failure (after the key was re-queued with backoff). */
   onError?: ((key: string, error: unknown, retryInMs: number) => void) | undefined;
 }
 
 /**
- * Runs `concurrency` workers that take keys from `queue` and call `handler`, until the queue shuts
- * down. A failure re-queues the key with its backoff; a success forgets the backoff. Resolves when
- * every worker has stopped.
+ * Processes the keys of `queue` with `handler`, `concurrency` at once, until the queue shuts down.
+ * A failure re-queues the key with its backoff; a success forgets the backoff. A handler's waits
+ * set aside (`worker.aside`) do not count. Resolves when every handler has returned.
  */
 export async function runWorkers(
   queue: WorkQueue,
   handler: ReconcileHandler,
   options: RunWorkersOptions = {},
 ): Promise<void> {
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const key = await queue.get();
-      if (key === undefined) return;
-      try {
-        const outcome = await handler(key);
-        queue.forget(key);
-        if (outcome?.requeueAfterMs !== undefined) queue.addAfter(key, outcome.requeueAfterMs);
-      } catch (error) {
-        const delay = queue.addRateLimited(key);
-        options.onError?.(key, error, delay);
-      } finally {
-        queue.done(key);
-      }
+  const slots = new WorkerSlots(options.concurrency ?? 2);
+  const worker: WorkerContext = { aside: (wait) => slots.aside(wait) };
+  const running = new Set<Promise<void>>();
+  const handle = async (key: string): Promise<void> => {
+    try {
+      const outcome = await handler(key, worker);
+      queue.forget(key);
+      if (outcome?.requeueAfterMs !== undefined) queue.addAfter(key, outcome.requeueAfterMs);
+    } catch (error) {
+      const delay = queue.addRateLimited(key);
+      options.onError?.(key, error, delay);
+    } finally {
+      queue.done(key);
+      slots.release();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
+  for (;;) {
+    // The key first, then a slot: a handler resuming after its wait must never wait for a slot
+    // held by this loop while the queue is empty.
+    const key = await queue.get();
+    if (key === undefined) break;
+    await slots.acquire();
+    if (queue.isShuttingDown) {
+      // Draining: a key not started yet is dropped, as the queue's own keys are.
+      queue.done(key);
+      slots.release();
+      break;
+    }
+    const run = handle(key).finally(() => running.delete(run));
+    running.add(run);
+  }
+  await Promise.all(running);
 }
 
 /** Options of {@link startResync}. */

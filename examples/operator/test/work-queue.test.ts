@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runWorkers, startResync, WorkQueue } from '../src/index.js';
+import { WorkerSlots } from '../src/worker-slots.js';
 
 describe('WorkQueue', () => {
   it('de-duplicates keys waiting to be processed, in first-added order', async () => {
@@ -172,5 +173,68 @@ describe('runWorkers', () => {
     await done;
     expect(maxRunning).toBe(1);
     expect(calls).toBe(2);
+  });
+
+  it('a wait set aside frees the worker: another key runs meanwhile, the waiting key resumes first', async () => {
+    const q = new WorkQueue();
+    const order: string[] = [];
+    let release!: () => void;
+    const barrier = new Promise<void>((r) => {
+      release = r;
+    });
+    const done = runWorkers(
+      q,
+      async (key, worker) => {
+        order.push(`start ${key}`);
+        if (key === 'ns/waits') {
+          await worker.aside(() => barrier);
+          order.push('resumed ns/waits');
+        }
+        if (key === 'ns/other') {
+          // Runs while ns/waits waits (one worker only); then ends the wait.
+          release();
+          q.add('ns/third');
+        }
+        if (key === 'ns/third') void q.shutDown();
+        return undefined;
+      },
+      { concurrency: 1 },
+    );
+    q.add('ns/waits');
+    q.add('ns/other');
+    await done;
+    expect(order).toEqual(['start ns/waits', 'start ns/other', 'resumed ns/waits', 'start ns/third']);
+  });
+});
+
+describe('WorkerSlots', () => {
+  it('never lets more than its size run, resumed holders before new ones', async () => {
+    const slots = new WorkerSlots(1);
+    await slots.acquire();
+    const got: string[] = [];
+    const starting = slots.acquire().then(() => got.push('new'));
+    let endWait!: () => void;
+    const resumed = slots
+      .aside(
+        () =>
+          new Promise<void>((r) => {
+            endWait = r;
+          }),
+      )
+      .then(() => got.push('resumed'));
+    // aside gave the slot back: the new one took it.
+    await starting;
+    expect(got).toEqual(['new']);
+    endWait();
+    await new Promise((r) => setImmediate(r));
+    // The slot is still held by the new one: the resumed one waits.
+    expect(got).toEqual(['new']);
+    const third = slots.acquire().then(() => got.push('third'));
+    slots.release();
+    await resumed;
+    expect(got).toEqual(['new', 'resumed']);
+    slots.release();
+    await third;
+    expect(got).toEqual(['new', 'resumed', 'third']);
   });
 });

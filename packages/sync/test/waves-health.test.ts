@@ -12,7 +12,7 @@ let tc: TestCluster;
 beforeAll(async () => {
   // No load-balancer controller: a LoadBalancer Service never gets an address (Progressing).
   tc = await startTestCluster({ controllers: { loadBalancers: false } });
-  for (const name of ['gated', 'last', 'every'])
+  for (const name of ['gated', 'last', 'every', 'around'])
     await tc.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 });
 afterAll(async () => {
@@ -79,5 +79,34 @@ describe("wait: 'between-waves'", () => {
     const { result } = await syncApp(tc.client, desired, { app: 'every' }, { wait: true, timeoutMs: 1500 });
     expect(result.phase).toBe('Failed');
     expect(result.message).toContain('wave 1 of the Sync phase was not healthy within 1500 ms');
+  });
+
+  it('aroundHealthWait runs each wait between waves, and the sync goes on with its answer', async () => {
+    const desired = [
+      configMap('first', 'around', wave(0)),
+      configMap('second', 'around', wave(1)),
+      configMap('third', 'around', wave(2)),
+    ];
+    const seen: { second: boolean; third: boolean }[] = [];
+    const { result } = await syncApp(
+      tc.client,
+      desired,
+      { app: 'around' },
+      {
+        wait: 'between-waves',
+        aroundHealthWait: async (wait) => {
+          // Called before the wait: the next wave is not written yet.
+          seen.push({ second: await exists('around', 'second'), third: await exists('around', 'third') });
+          return wait();
+        },
+      },
+    );
+    expect(result.phase).toBe('Succeeded');
+    // After wave 0 and after wave 1; not after the last.
+    expect(seen).toEqual([
+      { second: false, third: false },
+      { second: true, third: false },
+    ]);
+    expect(await exists('around', 'third')).toBe(true);
   });
 });

@@ -32,6 +32,13 @@ export interface RunSyncOptions {
    * always wait for health first.
    */
   wait?: boolean | 'between-waves' | undefined;
+  /**
+   * Runs each wait for a wave's health (and the wait for health before the PostSync hooks): a
+   * caller that bounds how many syncs run at once can let other work run meanwhile (the reference
+   * operator frees its reconcile worker). It must call `wait` once and answer what it answers.
+   * Default: the wait runs as it is.
+   */
+  aroundHealthWait?: (<T>(wait: () => Promise<T>) => Promise<T>) | undefined;
   /** Longest wait for health, for a hook to finish, for a CRD or a deletion (default 5 min). */
   timeoutMs?: number | undefined;
   /** Interval of health and hook polling (default 200 ms). */

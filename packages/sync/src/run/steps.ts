@@ -55,7 +55,7 @@ export async function runSteps(ctx: RunContext, steps: readonly Step[]): Promise
       // PostSync hooks run once everything is healthy (Argo CD's rule), waited for or not.
       healthChecked = true;
       ctx.cancel.enter('the wait for health before the PostSync hooks');
-      if (!(await waitHealthy(ctx, syncApplied, 'Sync', step.wave))) break;
+      if (!(await healthWait(ctx, () => waitHealthy(ctx, syncApplied, 'Sync', step.wave)))) break;
     }
     const active = step.works.filter((w) => !w.noop).length;
     if (active > 0) ctx.emit({ type: 'wave-started', phase: step.phase, wave: step.wave, tasks: active });
@@ -69,9 +69,16 @@ export async function runSteps(ctx: RunContext, steps: readonly Step[]): Promise
       (wait === true || (wait === 'between-waves' && next !== undefined && next.phase !== 'PostSync'));
     if (gated) {
       ctx.cancel.enter(`the wait for health after wave ${step.wave} of the ${step.phase} phase`);
-      if (!(await waitHealthy(ctx, step.works.filter(isApplied), step.phase, step.wave))) break;
+      const waited = step.works.filter(isApplied);
+      if (!(await healthWait(ctx, () => waitHealthy(ctx, waited, step.phase, step.wave)))) break;
     }
   }
+}
+
+/** A wait for health, through the caller's `aroundHealthWait` when it gave one. */
+function healthWait(ctx: RunContext, wait: () => Promise<boolean>): Promise<boolean> {
+  const around = ctx.options.aroundHealthWait;
+  return around ? around(wait) : wait();
 }
 
 /** Runs the SyncFail hooks, wave by wave; the sync's first failure stays its cause. */
