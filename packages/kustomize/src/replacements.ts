@@ -3,6 +3,7 @@ import { type FieldSlot, getField, matchFields } from './field-path.js';
 import { type FieldSpec, fieldSpecApplies, splitFieldPath, visitFieldPath } from './field-spec.js';
 import { effectiveNamespace, type ResId, type Resource } from './resource.js';
 import { selectorMatches } from './selectors.js';
+import { untaggedPathOf } from './untagged-scalars.js';
 import { expandVarReferences } from './var-expansion.js';
 
 function isObj(v: unknown): v is JsonObject {
@@ -294,6 +295,8 @@ function setTargetValue(s: FieldSlot, v: JsonValue, path: string, r: Resource, f
   const plain = isObj(resolved) ? text : (resolved as JsonValue);
   if (s.created) {
     setSlot(s, plain);
+    const at = untaggedPathOf([...(pathTo(r.obj, s.container) ?? []), s.key], plain);
+    if (at !== undefined) r.untaggedPaths.push(at);
     return;
   }
   const want = cur === null ? 'null' : typeof cur === 'boolean' ? 'bool' : 'number';

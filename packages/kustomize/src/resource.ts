@@ -78,6 +78,8 @@ export class Resource {
   annotationTexts: Map<string, AnnotationText> | undefined;
   /** Fields that are one YAML node in kustomize (see value-aliases.ts). */
   aliases: AliasGroup[] = [];
+  /** Paths of fields a replacement created, untagged nodes in kyaml (see untagged-scalars.ts). */
+  untaggedPaths: string[][] = [];
   /**
    * How kyaml holds `metadata.name`: parsed from a file it is a string node (`tagged`); kustomize's
    * renames (prefixes, suffixes, generators, strategic merge patches) write an untagged node, whose
@@ -170,6 +172,7 @@ export class Resource {
     r.aliases = this.aliases.map((g) => ({ paths: g.paths.slice(), value: g.value }));
     r.annotationTexts = this.annotationTexts;
     r.undecodable = this.undecodable.slice();
+    r.untaggedPaths = this.untaggedPaths.map((p) => p.slice());
     r.nameTagged = this.nameTagged;
     r.nameQuoted = this.nameQuoted;
     return r;

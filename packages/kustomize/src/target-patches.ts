@@ -16,6 +16,7 @@ import { type Resource, sameId } from './resource.js';
 import { patchTargetMatches, type ResourceSelector } from './selectors.js';
 import type { Accumulator, TargetContext } from './target-context.js';
 import { refuseRepeatedIds } from './unique-ids.js';
+import { retagAfterStrategicMerge } from './untagged-scalars.js';
 import { syncAliases } from './value-aliases.js';
 import { readYamlDocuments } from './yaml-io.js';
 
@@ -74,6 +75,8 @@ function applyJson6902(r: Resource, ops: JsonPatchOp[], file: string, storeId: b
     // …and with every string a quoted, tagged node, the name included.
     r.nameTagged = true;
     r.nameQuoted = true;
+    // …and every other value has the type JSON gave it: no node is left untagged.
+    r.untaggedPaths = [];
   } catch (err) {
     if (err instanceof PatchError) {
       throw new PatchError(`${err.reason} (patching ${before.kind}/${before.name})`, {
@@ -85,10 +88,9 @@ function applyJson6902(r: Resource, ops: JsonPatchOp[], file: string, storeId: b
     }
     throw err;
   }
-  const after = r.curId();
-  const renamed =
-    after.name !== before.name || after.kind !== before.kind || after.namespace !== before.namespace;
-  if (storeId && renamed) r.prevIds.push(before);
+  // kustomize's name references read every stored id, renamed or not: an object this patch only
+  // touched still answers to the name it had here, and a later rename keeps it findable by it.
+  if (storeId) r.prevIds.push(before);
 }
 
 /**
@@ -189,6 +191,8 @@ function applySmp(
     else delete merged.metadata.namespace;
   }
   if (storeId) r.rememberId();
+  retagAfterStrategicMerge(merged, p, r.untaggedPaths);
+  r.untaggedPaths = [];
   r.obj = merged;
   // kustomize's Resource.ApplySmPatch sets the name back with SetName (an untagged node), or
   // keeps the patch's name node when the patch may rename.
