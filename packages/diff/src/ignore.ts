@@ -4,6 +4,7 @@ import {
   type KubeObject,
   matchesTargetSelector,
   parseApiVersion,
+  type TargetSelector,
   ValidationError,
 } from '@gitops-kit/core';
 import { runJq } from './jq.js';
@@ -41,16 +42,8 @@ export interface IgnoreDifferencesRule {
 export interface FluxIgnoreRule {
   /** RFC 6901 pointers of fields to ignore. */
   paths: readonly string[];
-  /** Which objects the rule applies to; absent: all. */
-  target?: {
-    group?: string;
-    version?: string;
-    kind?: string;
-    name?: string;
-    namespace?: string;
-    labelSelector?: string;
-    annotationSelector?: string;
-  };
+  /** Which objects the rule applies to; absent: all. An empty `group` selects the core group. */
+  target?: TargetSelector;
 }
 
 function glob(pattern: string | undefined, value: string): boolean {
