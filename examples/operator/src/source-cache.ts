@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitOpsError, type ReadonlyFileSystem, SecurityError } from '@gitops-kit/core';
@@ -35,7 +35,10 @@ export interface SourceCacheOptions {
   watchingSecrets: boolean;
   /** Timeout of one Git request. */
   gitTimeoutMs?: number | undefined;
-  /** Where SSH repositories are cloned (default `<os.tmpdir()>/gitops-kit-git`). */
+  /**
+   * Where SSH repositories are cloned (default `<os.tmpdir()>/gitops-kit-git`); OCI artifacts are
+   * unpacked below its `oci/` (default `<os.tmpdir()>/gitops-kit-oci`).
+   */
   gitCacheDir?: string | undefined;
   /** The ssh program for SSH repositories, as shell words. */
   sshCommand?: string | undefined;
@@ -96,6 +99,8 @@ interface RenderCache {
  */
 export class SourceCache {
   private readonly sources = new Map<string, SourceState>();
+  /** Where this cache unpacks OCI artifacts, made on first use. */
+  private ociDir: string | undefined;
   // SSH repositories: one bare clone per URL and credentials, whatever the ref, since git locks a
   // repository per fetch; each source holds a reference.
   private readonly backends = new Map<string, SharedBackend>();
@@ -129,10 +134,29 @@ export class SourceCache {
     for (const k of this.renders.keys()) if (k.startsWith(`${key}\n`)) this.renders.delete(k);
   }
 
-  /** Closes every Git source. */
+  /** Closes every Git and OCI source, and removes the artifacts this cache unpacked. */
   close(): void {
     for (const s of this.sources.values()) s.source.close?.();
     this.sources.clear();
+    if (this.ociDir !== undefined) rmSync(this.ociDir, { recursive: true, force: true });
+    this.ociDir = undefined;
+  }
+
+  /**
+   * This cache's own directory for unpacked OCI artifacts: on disk, an artifact costs memory only
+   * for its file list, not its content (the content is read when rendered). One per cache, so two
+   * operators on one machine never remove each other's.
+   */
+  private ociStorageDir(): string {
+    if (this.ociDir === undefined) {
+      const root =
+        this.options.gitCacheDir !== undefined
+          ? join(this.options.gitCacheDir, 'oci')
+          : join(tmpdir(), 'gitops-kit-oci');
+      mkdirSync(root, { recursive: true, mode: 0o700 });
+      this.ociDir = mkdtempSync(join(root, 'cache-'));
+    }
+    return this.ociDir;
   }
 
   /**
@@ -189,7 +213,10 @@ export class SourceCache {
     const oci = source.oci;
     if (!oci) throw new GitOpsError('INTERNAL', 'not an OCI source');
     return {
-      source: createOciSource(oci, ociRefOf(oci, revisionOverride), credentials, this.options.gitTimeoutMs),
+      source: createOciSource(oci, ociRefOf(oci, revisionOverride), credentials, {
+        timeoutMs: this.options.gitTimeoutMs,
+        storageDir: this.ociStorageDir(),
+      }),
       users: 0,
       retired: false,
       credentialSecrets: credentialSecretsOf(credentials.id),

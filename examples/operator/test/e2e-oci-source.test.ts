@@ -3,7 +3,16 @@
 // `flux push artifact` pushes them, the operator pulling by semver range against testkit. A poll of
 // an unchanged artifact reads no blob; a new tag in the range is followed; a rollback pulls the
 // earlier digest; a failed pull is a source error that syncs and prunes nothing.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Dirent } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeObject } from '@gitops-kit/core';
@@ -45,6 +54,7 @@ describe.skipIf(!available && !mustFail)('Application with an OCI source, end to
   let registry: TestRegistry;
   let env: OperatorEnvironment;
   let root: string;
+  let cacheDir: string;
   let url: string;
   const digests: Record<string, string> = {};
 
@@ -73,10 +83,11 @@ describe.skipIf(!available && !mustFail)('Application with an OCI source, end to
     registry = await startRegistry({ users: { [USER]: PASSWORD } });
     url = `oci://${registry.host}/team/deploy`;
     root = mkdtempSync(join(tmpdir(), 'e2e-oci-'));
+    cacheDir = mkdtempSync(join(tmpdir(), 'e2e-oci-cache-'));
     await push('v1.0.0');
     env = await startOperatorEnvironment({
       seed: { 'README.md': 'unused\n' },
-      operator: { resyncPeriodMs: 300 },
+      operator: { resyncPeriodMs: 300, gitCacheDir: cacheDir },
     });
     const client = env.cluster.client;
     await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: OPERATOR_NAMESPACE } });
@@ -88,7 +99,14 @@ describe.skipIf(!available && !mustFail)('Application with an OCI source, end to
     await env?.stop();
     await registry?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
+    if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
   });
+
+  /** The files the operator unpacked below its cache directory (stored numbered, not named), read. */
+  const unpackedFiles = () =>
+    (readdirSync(join(cacheDir, 'oci'), { recursive: true, withFileTypes: true }) as Dirent[])
+      .filter((d) => d.isFile())
+      .map((d) => readFileSync(join(d.parentPath, d.name), 'utf8'));
 
   it('pulls the highest tag in the range and becomes Synced/Healthy at <tag>@sha256:<digest>', async () => {
     await env.cluster.client.create({
@@ -118,6 +136,10 @@ describe.skipIf(!available && !mustFail)('Application with an OCI source, end to
     expect(out).toMatch(new RegExp(`^Repo: +${url.replace(/[.]/g, '\\.')}$`, 'm'));
     expect(out).toMatch(/^Target: +semver \^1\.0\.0$/m);
     expect(out).toMatch(/^Path: +app$/m);
+  });
+
+  it('unpacks the artifact to disk below the cache directory, not into memory', () => {
+    expect(unpackedFiles().some((text) => text.includes('version: "v1.0.0"'))).toBe(true);
   });
 
   it('a poll of an unchanged artifact asks for the digest and reads no blob', async () => {
@@ -186,5 +208,11 @@ describe.skipIf(!available && !mustFail)('Application with an OCI source, end to
     );
     expect(JSON.stringify(s)).not.toContain('wrong');
     expect((await settings()).data?.version).toBe('v1.0.0');
+  });
+
+  it('removes what it unpacked when the operator stops', async () => {
+    expect(unpackedFiles().length).toBeGreaterThan(0);
+    await env.stop();
+    expect(existsSync(join(cacheDir, 'oci')) ? unpackedFiles() : []).toEqual([]);
   });
 });
