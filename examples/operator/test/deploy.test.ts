@@ -5,9 +5,18 @@ import { renderKustomization } from '@gitops-kit/kustomize';
 import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPLICATION_API_VERSION, applicationCrd, applicationSetCrd } from '../src/index.js';
+import { parseShardAssignment } from '../src/sharding.js';
 
 const DEPLOY = fileURLToPath(new URL('../deploy', import.meta.url));
-const golden = () => readFileSync(new URL('./fixtures/deploy.golden.yaml', import.meta.url), 'utf8');
+const SHARDED = fileURLToPath(new URL('../deploy-sharded', import.meta.url));
+const golden = (name = 'deploy') =>
+  readFileSync(new URL(`./fixtures/${name}.golden.yaml`, import.meta.url), 'utf8');
+
+interface PodSpecOf {
+  replicas: number;
+  serviceName?: string;
+  template: { spec: { containers: { args: string[] }[] } };
+}
 
 describe('deploy/ (kustomize)', () => {
   let cluster: TestCluster;
@@ -75,5 +84,36 @@ describe('deploy/ (kustomize)', () => {
       },
     });
     expect(app.metadata.uid).toBeTruthy();
+  });
+
+  it('deploy-sharded/ renders as kubectl kustomize: a StatefulSet whose ordinals are the shards', async () => {
+    const result = await renderKustomization(nodeFileSystem(), SHARDED);
+    expect(result.yaml).toBe(golden('deploy-sharded'));
+    expect(result.objects.some((o) => o.kind === 'Deployment')).toBe(false);
+    const sts = result.objects.find((o) => o.kind === 'StatefulSet');
+    const spec = sts?.spec as unknown as PodSpecOf;
+    const args = spec.template.spec.containers[0]?.args ?? [];
+    const shards = args.find((a) => a.startsWith('--shards='))?.slice('--shards='.length);
+    // One shard per replica: the Pod named <name>-<ordinal> takes the shard of its ordinal.
+    expect(Number(shards)).toBe(spec.replicas);
+    for (let ordinal = 0; ordinal < spec.replicas; ordinal++) {
+      expect(parseShardAssignment(shards, undefined, `${sts?.metadata.name}-${ordinal}`)).toEqual({
+        index: ordinal,
+        count: spec.replicas,
+      });
+    }
+    const service = result.objects.find((o) => o.kind === 'Service');
+    expect(spec.serviceName).toBe(service?.metadata.name);
+    for (const obj of result.objects) {
+      await cluster.client.apply(obj as KubeObject, { fieldManager: 'gitops-kit-test', force: true });
+      if (obj.kind === 'CustomResourceDefinition') cluster.client.invalidateDiscovery();
+    }
+    const live = await cluster.client.get({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      namespace: 'gitops-kit',
+      name: 'gitops-kit-operator',
+    });
+    expect((live.spec as unknown as PodSpecOf).replicas).toBe(spec.replicas);
   });
 });
