@@ -266,12 +266,35 @@ export {
   type ReconcileContext,
   type Reconciler,
 } from './operator.js';
+export {
+  changedFilesOf,
+  MAX_PUSH_CHANGED_FILES,
+  pushTouchesPaths,
+} from './push-changed-files.js';
 export { ApplicationReconciler, type ApplicationReconcilerOptions } from './reconciler.js';
 export {
   type ReferenceOperator,
   type ReferenceOperatorOptions,
   startReferenceOperator,
 } from './reference-operator.js';
+export {
+  DEFAULT_MAX_CACHED_RENDERS,
+  RenderCache,
+  type RenderCacheOptions,
+  type RenderKind,
+  type RenderRequest,
+} from './render-cache.js';
+export {
+  annotatedInputs,
+  isGlob,
+  MANIFEST_GENERATE_PATHS_ANNOTATION,
+  MAX_RENDER_INPUTS,
+  manifestGeneratePaths,
+  type RenderInputOp,
+  RenderInputRecorder,
+  type RenderInputs,
+  renderInputsUnchanged,
+} from './render-inputs.js';
 export {
   directoryGlobMatches,
   KUSTOMIZATION_FILE_NAMES,

@@ -45,6 +45,7 @@ commands:
     --ssh-known-hosts-configmap NAME   known hosts of SSH repositories (default gitops-kit-ssh-known-hosts)
     --health-customizations-dir DIR    Lua health checks as resource_customizations/<group>/<Kind>/health.lua
                            (the gitops-kit-cm ConfigMap's resource.customizations.health.* keys win)
+    --max-cached-renders N most renders kept in memory, least recently used dropped (default 4096)
   webhook secrets are read from files named by GITOPS_KIT_WEBHOOK_{GITHUB,GITLAB,GITEA}_SECRET_FILE
 `;
 
@@ -53,6 +54,14 @@ function parseDuration(text: string): number {
   if (!m) throw new ValidationError(`"${text}" is not a duration such as 30s, 3m or 1h`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
   return Number(m[1]) * unit;
+}
+
+function countFlag(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ValidationError(`${name} takes a whole number of at least 1, not "${text}"`);
+  return n;
 }
 
 function durationFlag(text: string | undefined): number | undefined {
@@ -93,6 +102,7 @@ async function run(args: string[]): Promise<number> {
       'ssh-command': { type: 'string' },
       'ssh-known-hosts-configmap': { type: 'string' },
       'health-customizations-dir': { type: 'string' },
+      'max-cached-renders': { type: 'string' },
     },
     strict: true,
   });
@@ -131,6 +141,7 @@ async function run(args: string[]): Promise<number> {
     sshCommand: values['ssh-command'],
     knownHostsConfigMap: values['ssh-known-hosts-configmap'],
     healthCustomizationsDir: values['health-customizations-dir'],
+    maxCachedRenders: countFlag('--max-cached-renders', values['max-cached-renders']),
     onLeadershipLost: () => process.exit(1),
   });
   await new Promise<void>((resolve) => {

@@ -42,6 +42,11 @@ export class OperatorMetrics {
   readonly apps: Gauge<'sync_status' | 'health_status'>;
   /** Webhook requests by provider and HTTP status. */
   readonly webhooks: Counter<'provider' | 'status'>;
+  /**
+   * Renders of Applications' sources by result: `rendered`, or `reused` (a new revision changed
+   * none of the render's inputs, so the last render stands for it).
+   */
+  readonly renders: Counter<'result'>;
 
   constructor(options: OperatorMetricsOptions = {}) {
     const registers = [this.registry];
@@ -96,6 +101,12 @@ export class OperatorMetrics {
       name: 'gitopskit_webhook_requests_total',
       help: 'Webhook requests by provider and HTTP status.',
       labelNames: ['provider', 'status'],
+      registers,
+    });
+    this.renders = new Counter({
+      name: 'gitopskit_app_render_total',
+      help: "Renders of Applications' sources: rendered, or reused for a new revision that changed none of their inputs.",
+      labelNames: ['result'],
       registers,
     });
     const queueDepth = options.queueDepth;

@@ -13,6 +13,7 @@ import { type OperatorServer, startOperatorServer } from './http-server.js';
 import { LeaderElector } from './leader-election.js';
 import { createLogger, type Logger } from './logger.js';
 import { OperatorMetrics } from './metrics.js';
+import { MANIFEST_GENERATE_PATHS_ANNOTATION, manifestGeneratePaths } from './render-inputs.js';
 import { ownsKey, type ShardAssignment } from './sharding.js';
 import {
   createWebhookHandler,
@@ -279,11 +280,15 @@ export class Operator {
 
   private webhookTargets(): WebhookTarget[] {
     const targets: WebhookTarget[] = this.informer.list().map((app) => {
-      const source = ((app.spec ?? {}) as { source?: { repoURL?: string; targetRevision?: string } }).source;
+      const source = (
+        (app.spec ?? {}) as { source?: { repoURL?: string; targetRevision?: string; path?: string } }
+      ).source;
+      const generatePaths = app.metadata.annotations?.[MANIFEST_GENERATE_PATHS_ANNOTATION];
       return {
         key: `${app.metadata.namespace ?? ''}/${app.metadata.name ?? ''}`,
         repoURL: source?.repoURL ?? '',
         targetRevision: source?.targetRevision,
+        refreshPaths: manifestGeneratePaths(generatePaths, source?.path),
       };
     });
     for (const c of this.options.controllers ?? []) targets.push(...c.webhookTargets());

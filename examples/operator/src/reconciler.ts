@@ -14,6 +14,7 @@ import { clearHandledOperation } from './operation-patch.js';
 import { autoSyncConditions } from './operations.js';
 import type { ReconcileContext } from './operator.js';
 import { OwnStatusWrites } from './own-status-writes.js';
+import type { RenderKind } from './render-cache.js';
 import { RepositoryCredentials } from './repository-credentials.js';
 import { type RenderOutcome, SourceCache } from './source-cache.js';
 import { SourceResolution } from './source-resolution.js';
@@ -53,6 +54,13 @@ export interface ApplicationReconcilerOptions {
   now?: (() => string) | undefined;
   /** Lua health customizations (kept current by their own watch); the built-in rules when absent. */
   health?: Pick<HealthCustomizations, 'healthOptions'> | undefined;
+  /** The most renders kept in memory (LRU, one per Application and revision override). Default 4096. */
+  maxCachedRenders?: number | undefined;
+  /**
+   * Told of each render: `rendered` when the source was rendered, `reused` when a new revision
+   * changed none of the render's inputs and the last render stands for it.
+   */
+  onRender?: ((kind: RenderKind) => void) | undefined;
 }
 
 function rfc3339(date = new Date()): string {
@@ -99,6 +107,8 @@ export class ApplicationReconciler {
       gitTimeoutMs: options.gitTimeoutMs,
       gitCacheDir: options.gitCacheDir,
       sshCommand: options.sshCommand,
+      maxCachedRenders: options.maxCachedRenders,
+      onRender: options.onRender,
     });
     this.resolution = new SourceResolution(options.client, this.sourceCache);
     this.liveWatches = new LiveKindWatches({

@@ -40,6 +40,8 @@ export type ReferenceOperatorOptions = Omit<OperatorOptions, 'reconcile' | 'web'
    * layout. The `gitops-kit-cm` ConfigMap (in the Secrets' namespace) is always read and watched.
    */
   healthCustomizationsDir?: string | undefined;
+  /** The most renders kept in memory (LRU, one per Application and revision override). Default 4096. */
+  maxCachedRenders?: number | undefined;
   /** Run the ApplicationSet controller (when its CRD is installed). Default true. */
   applicationSets?: boolean | undefined;
 };
@@ -93,6 +95,8 @@ export async function startReferenceOperator(options: ReferenceOperatorOptions):
     gitCacheDir: options.gitCacheDir,
     sshCommand: options.sshCommand,
     health,
+    maxCachedRenders: options.maxCachedRenders,
+    onRender: (kind) => operator?.metrics.renders.inc({ result: kind }),
     onLiveChange: (key) => operator?.enqueue(key),
   });
   const applicationSets =

@@ -15,6 +15,7 @@ import type { ApplicationSource } from './application-schema.js';
 import { type BuildInputs, renderWithBuildInputs } from './build-inputs.js';
 import { asGitOpsError } from './gitops-error-of.js';
 import { createOciSource, explainOciError, ociRefOf, sourceURLOf } from './oci-application-source.js';
+import { RenderCache, type RenderKind } from './render-cache.js';
 import type { RenderedSource } from './render-source.js';
 import {
   credentialSecretsOf,
@@ -42,6 +43,10 @@ export interface SourceCacheOptions {
   gitCacheDir?: string | undefined;
   /** The ssh program for SSH repositories, as shell words. */
   sshCommand?: string | undefined;
+  /** The most renders kept (LRU). Default `DEFAULT_MAX_CACHED_RENDERS` (render-cache.ts). */
+  maxCachedRenders?: number | undefined;
+  /** Told of each render made, or reused for a new revision whose inputs did not change. */
+  onRender?: ((kind: RenderKind) => void) | undefined;
 }
 
 /** What a source of the cache does, Git or OCI: resolve cheaply, fetch on a new revision. */
@@ -83,14 +88,6 @@ export interface RenderOutcome {
   error?: GitOpsError | undefined;
 }
 
-/** A render kept per Application and revision override. */
-interface RenderCache {
-  revision: string;
-  sourceJson: string;
-  rendered?: RenderedSource | undefined;
-  error?: GitOpsError | undefined;
-}
-
 /**
  * The Applications' sources and what they rendered: one `GitSource` per repository, ref and
  * credentials (reused, so a poll is one ref listing; replaced when a credential Secret changes),
@@ -104,13 +101,16 @@ export class SourceCache {
   // SSH repositories: one bare clone per URL and credentials, whatever the ref, since git locks a
   // repository per fetch; each source holds a reference.
   private readonly backends = new Map<string, SharedBackend>();
-  private readonly renders = new Map<string, RenderCache>();
+  private readonly renders: RenderCache;
+  private readonly generatePaths = new Map<string, readonly string[]>();
   private readonly buildInputs = new Map<string, () => Promise<BuildInputs | undefined>>();
   // The repository and credential Secrets each Application's last fetch used: when a Secret
   // changes, the Applications whose credentials it changes are queued at once.
   private readonly credentialIds = new Map<string, { repoURL: string; id: string }>();
 
-  constructor(private readonly options: SourceCacheOptions) {}
+  constructor(private readonly options: SourceCacheOptions) {
+    this.renders = new RenderCache({ max: options.maxCachedRenders, onRender: options.onRender });
+  }
 
   /**
    * The Applications (`namespace/name`) whose credentials changed since their last fetch (a
@@ -131,7 +131,8 @@ export class SourceCache {
   forget(key: string): void {
     this.credentialIds.delete(key);
     this.buildInputs.delete(key);
-    for (const k of this.renders.keys()) if (k.startsWith(`${key}\n`)) this.renders.delete(k);
+    this.generatePaths.delete(key);
+    this.renders.forget(key);
   }
 
   /** Closes every Git and OCI source, and removes the artifacts this cache unpacked. */
@@ -334,6 +335,15 @@ export class SourceCache {
     this.buildInputs.set(key, load);
   }
 
+  /**
+   * Sets the paths (repository-absolute) the renders of Application `key` depend on, from its
+   * manifest-generate-paths annotation; undefined: what each render reads.
+   */
+  useGeneratePaths(key: string, paths: readonly string[] | undefined): void {
+    if (paths) this.generatePaths.set(key, paths);
+    else this.generatePaths.delete(key);
+  }
+
   /** Resolves, fetches on a new revision and renders (cached per revision, source and build inputs). */
   async render(
     key: string,
@@ -454,19 +464,16 @@ export class SourceCache {
       k: source.kustomize,
       d: source.directory,
       b: inputs?.id,
+      g: this.generatePaths.get(key),
     });
-    const cacheKey = `${key}\n${revisionOverride ?? ''}`;
-    const cached = this.renders.get(cacheKey);
-    if (!hard && cached && cached.revision === snapshot.revision && cached.sourceJson === sourceJson) {
-      return { revision: snapshot.revision, rendered: cached.rendered, error: cached.error };
-    }
-    const entry: RenderCache = { revision: snapshot.revision, sourceJson };
-    try {
-      entry.rendered = await renderWithBuildInputs(snapshot.fs, source, inputs);
-    } catch (err) {
-      entry.error = asGitOpsError(err);
-    }
-    this.renders.set(cacheKey, entry);
-    return { revision: snapshot.revision, rendered: entry.rendered, error: entry.error };
+    const { rendered, error } = await this.renders.render({
+      key: `${key}\n${revisionOverride ?? ''}`,
+      snapshot,
+      sourceJson,
+      hard,
+      generatePaths: this.generatePaths.get(key),
+      render: (fs) => renderWithBuildInputs(fs, source, inputs),
+    });
+    return { revision: snapshot.revision, rendered, error };
   }
 }

@@ -3,6 +3,7 @@ import type { KubeObject } from '@gitops-kit/core';
 import { REFRESH_ANNOTATION } from './application-informer.js';
 import type { Application } from './application-schema.js';
 import { buildInputsLoader } from './build-inputs.js';
+import { MANIFEST_GENERATE_PATHS_ANNOTATION, manifestGeneratePaths } from './render-inputs.js';
 import type { RenderOutcome, SourceCache } from './source-cache.js';
 import type { OperationRequest } from './sync-operation.js';
 
@@ -57,6 +58,8 @@ export class SourceResolution {
       this.resolvedGeneration.has(key) &&
       this.resolvedGeneration.get(key) === generation;
     this.sourceCache.useBuildInputs(key, buildInputsLoader(this.client, app));
+    const generatePaths = raw.metadata.annotations?.[MANIFEST_GENERATE_PATHS_ANNOTATION];
+    this.sourceCache.useGeneratePaths(key, manifestGeneratePaths(generatePaths, request.source.path));
     const rendered = await this.sourceCache.render(
       key,
       request.source,

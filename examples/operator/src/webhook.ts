@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { GitOpsError, SecurityError, ValidationError } from '@gitops-kit/core';
+import { changedFilesOf, pushTouchesPaths } from './push-changed-files.js';
 import { sameRepository } from './repo-url.js';
 import { classifyTargetRevision } from './target-revision.js';
 
@@ -19,6 +20,11 @@ export interface PushEvent {
   after?: string | undefined;
   /** The repository's default branch, when the payload says. */
   defaultBranch?: string | undefined;
+  /**
+   * The repository paths the push's commits added, modified or removed; undefined when the payload
+   * cannot say for sure (see {@link changedFilesOf}).
+   */
+  changedFiles?: string[] | undefined;
 }
 
 /** An Application as the receiver sees it: its queue key and source. */
@@ -29,6 +35,11 @@ export interface WebhookTarget {
   repoURL: string;
   /** `spec.source.targetRevision`. */
   targetRevision?: string | undefined;
+  /**
+   * The repository paths (absolute from the root) its manifests come from, from its
+   * manifest-generate-paths annotation: a push whose changed files touch none of them skips it.
+   */
+  refreshPaths?: readonly string[] | undefined;
 }
 
 /** A secret, or several during a rotation. */
@@ -202,6 +213,7 @@ export function parsePushEvent(
     ref,
     after: after !== undefined && !ZERO_SHA.test(after) ? after : undefined,
     defaultBranch,
+    changedFiles: changedFilesOf(payload),
   };
 }
 
@@ -230,12 +242,19 @@ export function pushAffectsRevision(event: PushEvent, targetRevision: string | u
   }
 }
 
-/** The keys of the Applications a push concerns. */
+/**
+ * The keys of the Applications a push concerns: same repository, a revision it moves, and, for an
+ * Application with manifest-generate-paths, a changed file under one of its paths (when the
+ * payload lists the changed files).
+ */
 export function matchPushEvent(event: PushEvent, targets: Iterable<WebhookTarget>): string[] {
   const keys: string[] = [];
   for (const t of targets) {
     if (!event.repoURLs.some((u) => sameRepository(u, t.repoURL))) continue;
-    if (pushAffectsRevision(event, t.targetRevision)) keys.push(t.key);
+    if (!pushAffectsRevision(event, t.targetRevision)) continue;
+    if (event.changedFiles && t.refreshPaths && !pushTouchesPaths(event.changedFiles, t.refreshPaths))
+      continue;
+    keys.push(t.key);
   }
   return keys;
 }

@@ -49,6 +49,13 @@ export interface ReadonlyFileSystem {
    * Absent when the root needs no explaining (the host's `/`, a test's memfs).
    */
   readonly origin?: string | undefined;
+  /**
+   * An id of what is at `path` (symlinks followed) that changes whenever it does: a git blob id for
+   * a file, a tree id for a directory. Lets a caller tell two revisions' entries apart without
+   * reading them. Absent when the file system has no such ids (the host's, memfs); rejects as
+   * `stat` does for a missing path.
+   */
+  objectId?(path: string): Promise<string>;
 }
 
 /** Options of {@link readTextFile}. */

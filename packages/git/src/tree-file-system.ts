@@ -151,6 +151,9 @@ export function treeFileSystem(
         throw new GitOpsError('VALIDATION_ERROR', 'not a symbolic link', { file: path });
       return blob(r.entry.oid).toString('utf8');
     },
+    async objectId(path) {
+      return resolve(path, true).entry.oid;
+    },
   };
 }
 

@@ -75,6 +75,7 @@ export class NativeObjects {
       stat: (path) => this.withObjects(() => fs.stat(path)),
       lstat: (path) => this.withObjects(() => fs.lstat(path)),
       readlink: (path) => this.withObjects(() => fs.readlink(path)),
+      objectId: (path) => this.withObjects(() => (fs.objectId as (p: string) => Promise<string>)(path)),
     };
   }
 
