@@ -5,8 +5,6 @@ import {
   changedFilesOf,
   MAX_RENDER_INPUTS,
   manifestGeneratePaths,
-  matchPushEvent,
-  type PushEvent,
   pushTouchesPaths,
   RenderCache,
   RenderInputRecorder,
@@ -197,19 +195,5 @@ describe('changed files of a push', () => {
     expect(changedFilesOf({ commits, total_commits_count: 21 })).toBeUndefined();
     expect(changedFilesOf({ commits, total_commits: 5 })).toBeUndefined();
     expect(changedFilesOf({ commits: [{ id: 'x' }] })).toBeUndefined();
-  });
-
-  it('the webhook skips an annotated app the push does not touch, and none when it cannot tell', () => {
-    const event: PushEvent = { provider: 'github', repoURLs: ['https://h/r.git'], ref: 'refs/heads/main' };
-    const targets = [
-      { key: 'apps/a', repoURL: 'https://h/r.git', targetRevision: 'main', refreshPaths: ['/apps/a'] },
-      { key: 'apps/b', repoURL: 'https://h/r.git', targetRevision: 'main', refreshPaths: ['/apps/b'] },
-      { key: 'apps/c', repoURL: 'https://h/r.git', targetRevision: 'main' },
-    ];
-    expect(matchPushEvent({ ...event, changedFiles: ['apps/a/x.yaml'] }, targets)).toEqual([
-      'apps/a',
-      'apps/c',
-    ]);
-    expect(matchPushEvent(event, targets)).toEqual(['apps/a', 'apps/b', 'apps/c']);
   });
 });

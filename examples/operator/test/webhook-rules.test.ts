@@ -375,3 +375,57 @@ describe('the handler: statuses, answers and what reaches onRejected', () => {
     expect(new WebhookError(401, 'x', cause)).toMatchObject({ status: 401, code: 'VALIDATION_ERROR', cause });
   });
 });
+
+describe('changed files and manifest-generate-paths', () => {
+  const gh = { 'x-github-event': 'push' };
+  const targets = [
+    { key: 'apps/a', repoURL: 'https://h/r.git', targetRevision: 'main', refreshPaths: ['/apps/a'] },
+    { key: 'apps/b', repoURL: 'https://h/r.git', targetRevision: 'main', refreshPaths: ['/apps/b'] },
+    { key: 'apps/c', repoURL: 'https://h/r.git', targetRevision: 'main' },
+    { key: 'apps/d', repoURL: 'https://h/r.git', targetRevision: 'v1', refreshPaths: ['/apps/a'] },
+  ];
+  const event = (changedFiles?: string[]): PushEvent => ({
+    provider: 'github',
+    repoURLs: ['https://h/r'],
+    ref: 'refs/heads/main',
+    changedFiles,
+  });
+
+  it('a push skips an annotated app it does not touch; unannotated apps and other revisions as before', () => {
+    expect(matchPushEvent(event(['apps/a/x.yaml']), targets)).toEqual(['apps/a', 'apps/c']);
+    expect(matchPushEvent(event(['README.md']), targets)).toEqual(['apps/c']);
+    expect(matchPushEvent(event(['apps/b/y', 'apps/a/x']), targets)).toEqual(['apps/a', 'apps/b', 'apps/c']);
+  });
+
+  it('without a list of changed files, every app of the ref', () => {
+    expect(matchPushEvent(event(), targets)).toEqual(['apps/a', 'apps/b', 'apps/c']);
+  });
+
+  it("parsePushEvent reads the commits' added, modified and removed lists (GitHub, Gitea, GitLab)", () => {
+    const commits = [
+      { id: '1', added: ['apps/a/new.yaml'], modified: [], removed: [] },
+      { id: '2', added: [], modified: ['base/cm.yaml'], removed: ['apps/a/old.yaml'] },
+    ];
+    const repository = { clone_url: 'https://h/r.git', git_http_url: 'https://h/r.git' };
+    const files = ['apps/a/new.yaml', 'base/cm.yaml', 'apps/a/old.yaml'];
+    const body = json({ ref: 'refs/heads/main', after: 'b'.repeat(40), repository, commits });
+    expect(parsePushEvent('github', gh, body)?.changedFiles).toEqual(files);
+    expect(parsePushEvent('gitea', { 'x-gitea-event': 'push' }, body)?.changedFiles).toEqual(files);
+    const lab = json({
+      ref: 'refs/heads/main',
+      project: { web_url: 'https://h/r' },
+      commits,
+      total_commits_count: 2,
+    });
+    expect(parsePushEvent('gitlab', { 'x-gitlab-event': 'Push Hook' }, lab)?.changedFiles).toEqual(files);
+    const cut = json({
+      ref: 'refs/heads/main',
+      project: { web_url: 'https://h/r' },
+      commits,
+      total_commits_count: 30,
+    });
+    expect(parsePushEvent('gitlab', { 'x-gitlab-event': 'Push Hook' }, cut)?.changedFiles).toBeUndefined();
+    const forced = json({ ref: 'refs/heads/main', repository, commits, forced: true });
+    expect(parsePushEvent('github', gh, forced)?.changedFiles).toBeUndefined();
+  });
+});
