@@ -20,6 +20,7 @@ const SMP_TESTS = [
   'test/fuzz.test.ts',
   'test/three-way.test.ts',
   'test/apply-goldens.test.ts',
+  'test/smp-rules.test.ts',
 ];
 
 /**

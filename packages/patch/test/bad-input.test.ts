@@ -181,3 +181,81 @@ describe('bad input is a typed PatchError with the path, never a TypeError', () 
     );
   });
 });
+
+describe('a refused directive says what is wrong and where', () => {
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', finalizers: ['a'] },
+    spec: {
+      containers: [{ name: 'app', image: 'a', env: [{ name: 'X', value: '1' }] }],
+      securityContext: { runAsUser: 1 },
+      volumes: [{ name: 'cfg', configMap: { name: 'c' } }],
+    },
+  };
+  const refusal = (patch: JsonObject) => caught(() => applyStrategicMergePatch(pod, patch));
+
+  it('an unknown $patch on a map names the value and the choices', () => {
+    expect(refusal({ spec: { securityContext: { $patch: 'bogus' } } })).toMatchObject({
+      path: 'spec.securityContext.$patch',
+      message: expect.stringContaining('unknown patch type "bogus" in $patch: expected replace or delete'),
+    });
+  });
+
+  it('a parallel-list key with a longer prefix names the form it must have', () => {
+    expect(refusal({ metadata: { '$setElementOrderX/finalizers': ['a'] } })).toMatchObject({
+      path: 'metadata.$setElementOrderX/finalizers',
+      message: expect.stringContaining(
+        '$setElementOrderX/finalizers must be $setElementOrder/<field> holding a list',
+      ),
+    });
+    expect(refusal({ metadata: { '$deleteFromPrimitiveListX/finalizers': ['a'] } })).toMatchObject({
+      path: 'metadata.$deleteFromPrimitiveListX/finalizers',
+      message: expect.stringContaining(
+        '$deleteFromPrimitiveListX/finalizers must be $deleteFromPrimitiveList/<field> holding a list of primitives',
+      ),
+    });
+  });
+
+  it('$retainKeys that is not a list, or misses a field the patch sets', () => {
+    expect(refusal({ spec: { volumes: [{ name: 'cfg', $retainKeys: 'name' }] } })).toMatchObject({
+      message: expect.stringContaining('$retainKeys must be a list of field names'),
+    });
+    expect(
+      refusal({ spec: { volumes: [{ name: 'cfg', $retainKeys: ['name'], secret: { secretName: 's' } }] } }),
+    ).toMatchObject({
+      message: expect.stringContaining('field "secret" is set but not listed in $retainKeys'),
+    });
+  });
+
+  it('$patch on a list item: merge is not supported, an unknown value names the choices', () => {
+    const env = (item: JsonObject) => ({ spec: { containers: [{ name: 'app', env: [item] }] } });
+    expect(refusal(env({ name: 'X', $patch: 'merge' }))).toMatchObject({
+      path: 'spec.containers[0].env[0]',
+      message: expect.stringContaining('$patch: merge on a list item is not supported'),
+    });
+    expect(refusal(env({ name: 'X', $patch: 'bogus' }))).toMatchObject({
+      path: 'spec.containers[0].env[0]',
+      message: expect.stringContaining('unknown patch type "bogus" in $patch: expected replace or delete'),
+    });
+  });
+
+  it('maps in a merged list that has no merge key (finalizers)', () => {
+    const withMaps = { ...pod, metadata: { name: 'p', finalizers: [{ a: 1 }] } };
+    expect(
+      caught(() => applyStrategicMergePatch(withMaps, { metadata: { finalizers: [{ b: 1 }] } })),
+    ).toMatchObject({
+      path: 'metadata.finalizers',
+      message: expect.stringContaining('cannot merge lists of objects without a merge key'),
+    });
+  });
+
+  it('a $setElementOrder list of maps whose patch list holds a scalar', () => {
+    expect(
+      refusal({ spec: { '$setElementOrder/containers': [{ name: 'app' }], containers: ['x'] } }),
+    ).toMatchObject({
+      path: 'spec.$setElementOrder/containers',
+      message: expect.stringContaining('invalid patch: expected a list of objects'),
+    });
+  });
+});

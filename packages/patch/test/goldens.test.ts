@@ -35,6 +35,8 @@ describe.each([
   ['merge-goldens.json', 100],
   // `$patch: delete` on lists whose items repeat a merge key (generate-delete-goldens.ts).
   ['delete-goldens.json', 18],
+  // Hand-written cases, one rule of the directives and edge cases each (generate-directive-goldens.ts).
+  ['directive-goldens.json', 20],
 ])('kubectl goldens %s', (file, minimum) => {
   const cases = load(file);
 

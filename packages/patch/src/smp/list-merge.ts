@@ -8,7 +8,7 @@ import {
 } from './element-order.js';
 import { findMapInSliceBasedOnKeyValue, noMergeKey } from './merge-key.js';
 import type { MapMerger, MergeOptions } from './merge-options.js';
-import { deduplicateScalars, sliceElementKind } from './values.js';
+import { decodedListCapacity, deduplicateScalarsInPlace, sliceElementKind } from './values.js';
 
 /**
  * `mergeSlice` of Kubernetes' strategicpatch package: a list with the merge strategy. Scalars are
@@ -32,7 +32,7 @@ export function mergeSlice(
   let pat = patch;
   if (kind !== 'map') {
     if (options.mergeParallelList && isDeleteList) return deleteFromSlice(original, patch);
-    merged = deduplicateScalars([...original, ...patch]);
+    merged = mergeScalars(original, patch, options);
   } else {
     if (mergeKey === '') throw smpError('cannot merge lists of objects without a merge key', path);
     [orig, pat] = mergeSliceWithSpecialElements(original, patch, mergeKey, path);
@@ -118,6 +118,24 @@ function mergeSliceWithoutSpecialElements(
     }
   });
   return out;
+}
+
+/**
+ * The union of two lists of scalars, as Go computes it: `append(original, patch...)`, then the
+ * deduplication in place. When the decoded original has room for the patch's items, the append
+ * writes into the original's own memory, so the deduplication rewrites the original list too,
+ * and that list then orders the result (kubectl: `[a b a c b]` + `[d b]` gives `[a d b c]`, where
+ * `[a b a c]` + `[d b]` gives `[d a b c]`). Only when applying a patch to a decoded document.
+ */
+function mergeScalars(original: JsonValue[], patch: JsonValue[], options: MergeOptions): JsonValue[] {
+  const both = [...original, ...patch];
+  const length = deduplicateScalarsInPlace(both);
+  const capacity = decodedListCapacity(original.length);
+  if (options.mergeParallelList && capacity !== undefined && capacity >= both.length) {
+    for (let i = 0; i < original.length; i++) original[i] = both[i] as JsonValue;
+  }
+  both.length = length;
+  return both;
 }
 
 /** Removes every occurrence of the values `toDelete` holds (`$deleteFromPrimitiveList`). */

@@ -101,9 +101,8 @@ export function mergeMap(
               deleteFromSlice(originalV as JsonValue[], patchV as JsonValue[])
             : (patchV as JsonValue[]);
     } else {
-      const [v, keep] = removeDirectives(patchV);
-      if (keep) original[k] = v;
-      else delete original[k];
+      // A scalar over a scalar of the same kind (a null patch value was handled above).
+      original[k] = patchV;
     }
   }
   return original;

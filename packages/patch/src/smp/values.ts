@@ -48,16 +48,35 @@ export function sliceElementKind(lists: JsonValue[][], where: string): JsonKind 
 /** Go's in-place deduplication of scalars (it moves the last item into each duplicate's slot). */
 export function deduplicateScalars(input: JsonValue[]): JsonValue[] {
   const s = [...input];
+  s.length = deduplicateScalarsInPlace(s);
+  return s;
+}
+
+/**
+ * Go's `deduplicateScalars` on `s` itself: the result is `s`'s first items, the count returned;
+ * the slots past it keep what Go leaves in its backing array (they are only truncated away).
+ */
+export function deduplicateScalarsInPlace(s: JsonValue[]): number {
   let length = s.length - 1;
   for (let i = 0; i < length; i++) {
     for (let j = i + 1; j <= length; j++) {
       if (scalarEqual(s[i], s[j])) {
         s[j] = s[length] as JsonValue;
-        s.length = length;
         length--;
         j--;
       }
     }
   }
-  return s;
+  return length + 1;
+}
+
+/**
+ * The capacity of a list of `n` items as Go's encoding/json decodes it (appending one item at a
+ * time: the capacity doubles, 1, 2, 4, … 512). Larger lists are not modelled (undefined).
+ */
+export function decodedListCapacity(n: number): number | undefined {
+  if (n > 512) return undefined;
+  let cap = 0;
+  while (cap < n) cap = cap === 0 ? 1 : cap * 2;
+  return cap;
 }
