@@ -1,6 +1,7 @@
 import type { JsonObject } from '@gitops-kit/core';
 import { describe, expect, it } from 'vitest';
 import { applyStrategicMergePatch, createThreeWayMergePatch, patchSchemaFromData } from '../src/index.js';
+import { decodedListCapacity } from '../src/smp/values.js';
 
 // Rules of Kubernetes' strategicpatch package that kubectl cannot show for built-in kinds (no
 // built-in map has the replace strategy) or that live in the patch `kubectl apply` composes
@@ -67,5 +68,89 @@ describe('the patch kubectl apply composes (changes merged into deletions)', () 
       metadata: { labels: null, '$deleteFromPrimitiveList/finalizers': ['f'] },
     });
     expect(applyStrategicMergePatch(live, patch).metadata).toEqual({ name: 'web', finalizers: ['g'] });
+  });
+});
+
+describe('the entry point', () => {
+  const refusal = (fn: () => unknown): unknown => {
+    try {
+      fn();
+    } catch (err) {
+      return err;
+    }
+    throw new Error('expected an error');
+  };
+
+  it('names what it got instead of an object', () => {
+    expect(refusal(() => applyStrategicMergePatch([] as unknown as JsonObject, {}))).toMatchObject({
+      code: 'PATCH_ERROR',
+      message: expect.stringContaining('the original of a strategic merge patch must be a JSON object'),
+    });
+    const cases: Array<[unknown, string]> = [
+      [null, 'null'],
+      [['a'], 'a list'],
+      ['x', 'a string'],
+      [3, 'a number'],
+    ];
+    for (const [patch, what] of cases) {
+      expect(refusal(() => applyStrategicMergePatch({}, patch as JsonObject))).toMatchObject({
+        code: 'PATCH_ERROR',
+        message: expect.stringContaining(`a strategic merge patch must be a JSON object, not ${what}`),
+      });
+    }
+  });
+
+  it('finds the kind in the options, then the original, then the patch', () => {
+    const typed = { metadata: { name: 'p', finalizers: ['a'] } };
+    const patch = { metadata: { finalizers: ['b'] } };
+    // finalizers merge for a Pod; an object of no known kind replaces lists (kustomize).
+    expect(applyStrategicMergePatch(typed, patch).metadata).toEqual({ name: 'p', finalizers: ['b'] });
+    const merged = { name: 'p', finalizers: ['b', 'a'] };
+    expect(applyStrategicMergePatch(typed, patch, { apiVersion: 'v1', kind: 'Pod' }).metadata).toEqual(
+      merged,
+    );
+    expect(applyStrategicMergePatch(typed, { apiVersion: 'v1', kind: 'Pod', ...patch }).metadata).toEqual(
+      merged,
+    );
+    expect(applyStrategicMergePatch({ apiVersion: 'v1', kind: 'Pod', ...typed }, patch).metadata).toEqual(
+      merged,
+    );
+    expect(
+      applyStrategicMergePatch({ apiVersion: 'v1', kind: 'Pod', ...typed }, patch, { kind: 'Widget' })
+        .metadata,
+    ).toEqual({ name: 'p', finalizers: ['b'] });
+    expect(
+      applyStrategicMergePatch({ apiVersion: 'example.com/v1', kind: 'Pod', ...typed }, patch, {
+        apiVersion: 'v1',
+      }).metadata,
+    ).toEqual(merged);
+  });
+
+  it('refuses a kind no schema describes in error mode, naming it', () => {
+    const widget = { apiVersion: 'example.com/v1', kind: 'Widget', spec: {} };
+    expect(refusal(() => applyStrategicMergePatch(widget, {}, { untyped: 'error' }))).toMatchObject({
+      message: expect.stringContaining('strategic merge patch is not supported for Widget (example.com/v1)'),
+    });
+    expect(refusal(() => applyStrategicMergePatch({}, {}, { untyped: 'error' }))).toMatchObject({
+      message: expect.stringContaining('not supported for <no kind> (<no apiVersion>)'),
+    });
+  });
+});
+
+describe("Go's decoded list capacity (where an append writes into the original list)", () => {
+  it('doubles from 1 to 512 as items are appended one at a time, and is not modelled past it', () => {
+    const expected: Array<[number, number]> = [
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [3, 4],
+      [5, 8],
+      [8, 8],
+      [9, 16],
+      [300, 512],
+      [512, 512],
+      [513, 0],
+    ];
+    for (const [n, cap] of expected) expect([n, decodedListCapacity(n)]).toEqual([n, cap]);
   });
 });

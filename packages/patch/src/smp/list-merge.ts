@@ -32,7 +32,7 @@ export function mergeSlice(
   let pat = patch;
   if (kind !== 'map') {
     if (options.mergeParallelList && isDeleteList) return deleteFromSlice(original, patch);
-    merged = mergeScalars(original, patch, options);
+    merged = mergeScalars(original, patch);
   } else {
     if (mergeKey === '') throw smpError('cannot merge lists of objects without a merge key', path);
     [orig, pat] = mergeSliceWithSpecialElements(original, patch, mergeKey, path);
@@ -125,13 +125,13 @@ function mergeSliceWithoutSpecialElements(
  * deduplication in place. When the decoded original has room for the patch's items, the append
  * writes into the original's own memory, so the deduplication rewrites the original list too,
  * and that list then orders the result (kubectl: `[a b a c b]` + `[d b]` gives `[a d b c]`, where
- * `[a b a c]` + `[d b]` gives `[d a b c]`). Only when applying a patch to a decoded document.
+ * `[a b a c]` + `[d b]` gives `[d a b c]`). The lists merged are always decoded ones: composing
+ * the three-way patch never merges two lists of scalars (its deletions hold none).
  */
-function mergeScalars(original: JsonValue[], patch: JsonValue[], options: MergeOptions): JsonValue[] {
+function mergeScalars(original: JsonValue[], patch: JsonValue[]): JsonValue[] {
   const both = [...original, ...patch];
   const length = deduplicateScalarsInPlace(both);
-  const capacity = decodedListCapacity(original.length);
-  if (options.mergeParallelList && capacity !== undefined && capacity >= both.length) {
+  if (decodedListCapacity(original.length) >= both.length) {
     for (let i = 0; i < original.length; i++) original[i] = both[i] as JsonValue;
   }
   both.length = length;

@@ -72,10 +72,10 @@ export function deduplicateScalarsInPlace(s: JsonValue[]): number {
 
 /**
  * The capacity of a list of `n` items as Go's encoding/json decodes it (appending one item at a
- * time: the capacity doubles, 1, 2, 4, … 512). Larger lists are not modelled (undefined).
+ * time: the capacity doubles, 1, 2, 4, … 512). Larger lists are not modelled: 0, as if full.
  */
-export function decodedListCapacity(n: number): number | undefined {
-  if (n > 512) return undefined;
+export function decodedListCapacity(n: number): number {
+  if (n > 512) return 0;
   let cap = 0;
   while (cap < n) cap = cap === 0 ? 1 : cap * 2;
   return cap;
