@@ -238,6 +238,30 @@ describe('StatefulSet', () => {
       message: 'statefulset has 0 ready pods',
     });
   });
+
+  it('reads rollingUpdate settings only for the RollingUpdate strategy', () => {
+    // The partition branch needs both the type and the settings: with another type (or none)
+    // the settings are ignored, and OnDelete or the revisions decide.
+    const withSettings = (type: string | undefined) =>
+      assessHealth(
+        sts(
+          {
+            replicas: 2,
+            updateStrategy: { ...(type === undefined ? {} : { type }), rollingUpdate: { partition: 0 } },
+          },
+          { ...observed, readyReplicas: 2, updatedReplicas: 0, currentRevision: 'r1', updateRevision: 'r2' },
+        ),
+      );
+    expect(withSettings('OnDelete')).toEqual({ status: 'Healthy', message: 'statefulset has 2 ready pods' });
+    expect(withSettings(undefined)).toEqual({
+      status: 'Progressing',
+      message: 'waiting for statefulset rolling update to complete 0 pods at revision r2...',
+    });
+    expect(withSettings('RollingUpdate')).toEqual({
+      status: 'Progressing',
+      message: 'Waiting for partitioned roll out to finish: 0 out of 2 new pods have been updated...',
+    });
+  });
 });
 
 describe('DaemonSet', () => {

@@ -25,7 +25,9 @@ function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, '0');
 }
 
-// strconv.Quote of a one-byte rune, without the quotes: Go quotes the byte it stopped at.
+// strconv.Quote of a one-byte rune, without the quotes: Go quotes the byte it stopped at. That
+// byte is ASCII or a UTF-8 lead byte (0xC2-0xF4: Â to ô, all printable), so of strconv.Quote's
+// escapes only the named ones and \xNN (controls below 0x20, and DEL) apply.
 function quoteChar(b: number): string {
   if (b === 0x27) return "'\\''";
   if (b === 0x22) return `'"'`;
@@ -42,16 +44,14 @@ function quoteChar(b: number): string {
   let body = named[b];
   if (body === undefined) {
     if (b < 0x20 || b === 0x7f) body = `\\x${hex(b, 2)}`;
-    else if ((b >= 0x80 && b <= 0xa0) || b === 0xad) body = `\\u${hex(b, 4)}`;
     else body = String.fromCharCode(b);
   }
   return `'${body}'`;
 }
 
-// Go scans UTF-8 bytes; a non-ASCII character is rejected at its first byte.
+// Go scans UTF-8 bytes; a non-ASCII character (at `i`) is rejected at its first byte.
 function leadByte(text: string, i: number): number {
-  const cp = text.codePointAt(i) ?? 0;
-  if (cp < 0x80) return cp;
+  const cp = text.codePointAt(i) as number;
   if (cp < 0x800) return 0xc0 | (cp >> 6);
   if (cp >= 0xd800 && cp <= 0xdfff) return 0xef; // a lone surrogate is encoded as U+FFFD
   if (cp < 0x10000) return 0xe0 | (cp >> 12);
@@ -76,18 +76,18 @@ class Scanner {
       this.step(text.charCodeAt(this.pos));
       if (this.err !== undefined) return this.err;
     }
-    // Go's eof(): a space ends a pending number or literal, then anything unfinished is an error.
-    if (this.endTop) return undefined;
-    this.pos = -1;
+    // Go's eof(): a space ends a pending number or literal (after the top-level value it changes
+    // nothing), then anything unfinished is an error.
     this.step(0x20);
     if (this.err !== undefined || this.endTop) return this.err;
     return 'unexpected end of JSON input';
   }
 
   private error(c: number, context: string): void {
-    const b = c >= 0x80 && this.pos >= 0 ? leadByte(this.text, this.pos) : c;
+    // At the end of the input `c` is the space eof() passes, never a non-ASCII character.
+    const b = c >= 0x80 ? leadByte(this.text, this.pos) : c;
+    // No later step runs: run() stops at the first error.
     this.err = `invalid character ${quoteChar(b)} ${context}`;
-    this.step = () => {};
   }
 
   private push(c: number, state: Parse): void {
@@ -364,11 +364,12 @@ class Reader {
 
   peek(): string {
     this.skipSpace();
-    return this.text[this.i] ?? '';
+    return this.text.charAt(this.i);
   }
 
   skipSpace(): void {
-    while (this.i < this.text.length && isSpace(this.text.charCodeAt(this.i))) this.i++;
+    // Past the end charCodeAt is NaN, not a space.
+    while (isSpace(this.text.charCodeAt(this.i))) this.i++;
   }
 
   /** Steps over the next punctuation mark, which the scanner has already checked. */
@@ -402,7 +403,8 @@ class Reader {
       return;
     }
     if (c !== '{' && c !== '[') {
-      while (this.i < this.text.length && !',]}'.includes(this.text[this.i] as string)) this.i++;
+      // A number or literal inside an array or object ends at one of these (charAt is '' at the end).
+      while (!',]}'.includes(this.text.charAt(this.i))) this.i++;
       return;
     }
     let depth = 0;
