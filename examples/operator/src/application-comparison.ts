@@ -5,7 +5,8 @@ import type { AssessHealthOptions } from '@gitops-kit/health';
 import { loadLiveState } from '@gitops-kit/sync';
 import type { Application, ApplicationStatus } from './application-schema.js';
 import { type ApplicationStatusInput, computeApplicationStatus } from './application-status.js';
-import { type LiveScope, liveScopeAfterSync } from './live-scope.js';
+import type { LiveInventoryCache } from './live-inventory-cache.js';
+import { type LiveScope, liveScopeAfterSync, scopeOfFirstLook } from './live-scope.js';
 import { serverSideDiffOptions, wantsServerSideDiff } from './server-side-diff.js';
 import type { RenderOutcome, SourceCache } from './source-cache.js';
 import type { SyncRequest } from './sync-operation.js';
@@ -36,6 +37,8 @@ export interface ApplicationComparisonOptions {
   watchKinds: (client: ClusterClient, objects: readonly KubeObject[]) => Promise<void>;
   /** Renders the spec's source again after a rollback. */
   sourceCache: SourceCache;
+  /** Where an Application's objects are at its first look at live state. */
+  inventory: LiveInventoryCache;
 }
 
 /**
@@ -65,11 +68,23 @@ export class ApplicationComparison {
    * `watch`, their kinds are watched too.
    */
   async loadLive(target: Target, scope: LiveScope, watch: boolean): Promise<KubeObject[]> {
+    const { resources, namespaces } = scope.firstLook
+      ? scopeOfFirstLook(
+          await this.options.inventory.placesOf(
+            target.destination,
+            target.appName,
+            target.app.metadata.creationTimestamp as string | undefined,
+          ),
+          target.desired,
+          target.defaultNamespace,
+        )
+      : scope;
     const live = await loadLiveState(target.destination, {
       app: target.appName,
       desired: target.desired ?? [],
       defaultNamespace: target.defaultNamespace,
-      ...scope,
+      resources,
+      namespaces,
     });
     if (watch) await this.options.watchKinds(target.destination, live);
     return live;

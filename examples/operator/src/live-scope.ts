@@ -1,4 +1,5 @@
 import { type KubeObject, parseApiVersion } from '@gitops-kit/core';
+import type { TrackedPlaces } from '@gitops-kit/sync';
 import type { ResourceStatus } from './application-schema.js';
 
 /**
@@ -8,6 +9,12 @@ import type { ResourceStatus } from './application-schema.js';
 export interface LiveScope {
   resources: string[] | undefined;
   namespaces: string[] | undefined;
+  /**
+   * The Application's first look (no resources known yet, not a hard refresh): where its objects
+   * are comes from the shared live inventory ({@link scopeOfFirstLook}) instead of a list of every
+   * resource cluster-wide.
+   */
+  firstLook?: boolean | undefined;
 }
 
 const groupKindOf = (o: KubeObject): string => `${parseApiVersion(o.apiVersion).group}/${o.kind}`;
@@ -41,7 +48,33 @@ export function liveScopeOf(input: {
             ...desired.map((o) => o.metadata.namespace ?? defaultNamespace),
           ]),
         ];
-  return { resources, namespaces };
+  return { resources, namespaces, ...(known.length === 0 && !hard ? { firstLook: true } : {}) };
+}
+
+/**
+ * The scope of an Application's first look at live state: the kinds and namespaces where the live
+ * inventory found its tracked objects, and those of its desired objects; every namespace when it
+ * has a cluster-scoped object (that kind must be listed cluster-wide to be pruned).
+ */
+export function scopeOfFirstLook(
+  places: TrackedPlaces | undefined,
+  desiredObjects: readonly KubeObject[] | undefined,
+  defaultNamespace: string,
+): LiveScope {
+  const desired = desiredObjects ?? [];
+  const found = places ?? { resources: new Set<string>(), namespaces: new Set<string>() };
+  return {
+    resources: [...new Set([...found.resources, ...desired.map(groupKindOf)])],
+    namespaces: found.namespaces.has('')
+      ? undefined
+      : [
+          ...new Set([
+            defaultNamespace,
+            ...found.namespaces,
+            ...desired.map((o) => o.metadata.namespace ?? defaultNamespace),
+          ]),
+        ],
+  };
 }
 
 /**

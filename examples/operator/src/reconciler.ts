@@ -8,6 +8,7 @@ import { ClusterRegistry } from './cluster-registry.js';
 import { applicationLookup, dependencyState, withDependencies } from './dependencies.js';
 import { finalizeApplication } from './finalizer.js';
 import type { HealthCustomizations } from './health-customizations.js';
+import { LiveInventoryCache } from './live-inventory-cache.js';
 import { LiveKindWatches } from './live-kind-watches.js';
 import { liveScopeOf } from './live-scope.js';
 import { clearHandledOperation } from './operation-patch.js';
@@ -121,6 +122,7 @@ export class ApplicationReconciler {
       healthOptions: () => this.options.health?.healthOptions,
       watchKinds: (client, objects) => this.liveWatches.watchKinds(client, objects),
       sourceCache: this.sourceCache,
+      inventory: new LiveInventoryCache(),
     });
     if (watchingSecrets && onLiveChange) {
       this.repositories.watch(() => {

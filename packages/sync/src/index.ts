@@ -53,6 +53,11 @@ export {
   type SyncPhase,
 } from './hooks.js';
 export { KIND_ORDER, kindRank } from './kind-order.js';
+export {
+  type LoadLiveInventoryOptions,
+  loadLiveInventory,
+  type TrackedPlaces,
+} from './live-inventory.js';
 export { type LoadLiveStateOptions, loadLiveState, planFromCluster } from './live-state.js';
 export { type ObjectPolicy, readLiveObjectPolicy, readObjectPolicy } from './object-policy.js';
 export { assertNoBigIntegers } from './plain-json.js';

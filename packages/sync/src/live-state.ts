@@ -39,7 +39,8 @@ export interface LoadLiveStateOptions {
   signal?: AbortSignal | undefined;
 }
 
-const NOISE = new Set([
+/** Kinds never listed by default: high churn, or never declared by an app. */
+export const NOISE = new Set([
   '/Event',
   'events.k8s.io/Event',
   'coordination.k8s.io/Lease',
@@ -54,8 +55,8 @@ const NOISE = new Set([
   'authorization.k8s.io/SelfSubjectRulesReview',
 ]);
 
-function preferred(resources: ApiResource[]): ApiResource[] {
-  // One version per group/kind: the first the server lists is its preferred one.
+/** One version per group/kind, listable ones only: the first the server lists is its preferred one. */
+export function preferred(resources: ApiResource[]): ApiResource[] {
   const seen = new Map<string, ApiResource>();
   for (const r of resources) {
     if (!r.verbs.includes('list')) continue;
