@@ -171,7 +171,11 @@ export class ApiEngine {
     namespace: string | undefined,
     options: ListOptions = {},
   ): { items: JsonObject[]; resourceVersion: string; continueToken?: string; remaining?: number } {
-    return listObjects(this.store, type, namespace, options, (obj) => this.present(type, obj));
+    const apiVersion = formatApiVersion(type.group, type.version);
+    const present = options.shallow
+      ? (obj: JsonObject): JsonObject => ({ ...obj, apiVersion })
+      : (obj: JsonObject) => this.present(type, obj);
+    return listObjects(this.store, type, namespace, options, present);
   }
 
   /** Creates an object. */

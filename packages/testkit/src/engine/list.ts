@@ -27,7 +27,12 @@ export function listObjects(
   }
   const { start, snapshotRv } = readContinueToken(options.continueToken, store.resourceVersion);
   const bucket = snapshotOf(store, type, snapshotRv);
-  const keys = [...bucket.keys()]
+  // The current objects of one namespace come from the store's index; a snapshot is scanned.
+  const candidates =
+    namespace !== undefined && type.namespaced && bucket === store.bucket(type)
+      ? store.keysIn(type, namespace)
+      : bucket.keys();
+  const keys = [...candidates]
     .filter((k) => namespace === undefined || !type.namespaced || k.startsWith(`${namespace}/`))
     .filter((k) => k > start)
     .sort();

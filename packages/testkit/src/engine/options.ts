@@ -37,6 +37,11 @@ export interface ListOptions {
   fieldSelector?: string | null | undefined;
   limit?: number | undefined;
   continueToken?: string | null | undefined;
+  /**
+   * Items are shallow copies sharing the stored objects' values, for a caller that only
+   * serializes them at once (the HTTP answer): no deep copy of each object. Default false.
+   */
+  shallow?: boolean | undefined;
 }
 
 /** Delete options. */

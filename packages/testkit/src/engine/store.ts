@@ -23,6 +23,8 @@ export function objectKey(type: ResourceType, namespace: string, name: string): 
 export class EngineStore {
   private readonly objects = new Map<string, Map<string, JsonObject>>();
   private readonly byUid = new Map<string, { storageKey: string; key: string }>();
+  // The keys of each bucket by namespace: a list in one namespace reads only its keys.
+  private readonly byNamespace = new Map<string, Map<string, Set<string>>>();
   private rv = 1;
   private readonly history: StoredEvent[] = [];
   private readonly listeners = new Set<(e: StoredEvent) => void>();
@@ -51,6 +53,29 @@ export class EngineStore {
     return b;
   }
 
+  /** The keys of a type's objects in `namespace` (the live set: callers must not change it). */
+  keysIn(type: ResourceType, namespace: string): ReadonlySet<string> {
+    return this.byNamespace.get(storageKeyOf(type))?.get(namespace) ?? new Set();
+  }
+
+  private indexKey(storageKey: string, namespace: string, key: string, present: boolean): void {
+    let namespaces = this.byNamespace.get(storageKey);
+    if (!namespaces) {
+      namespaces = new Map();
+      this.byNamespace.set(storageKey, namespaces);
+    }
+    let keys = namespaces.get(namespace);
+    if (!keys) {
+      keys = new Set();
+      namespaces.set(namespace, keys);
+    }
+    if (present) keys.add(key);
+    else {
+      keys.delete(key);
+      if (keys.size === 0) namespaces.delete(namespace);
+    }
+  }
+
   /** True while an object with this uid is stored. */
   hasUid(uid: string): boolean {
     return this.byUid.has(uid);
@@ -71,6 +96,7 @@ export class EngineStore {
     this.rv++;
     meta.resourceVersion = String(this.rv);
     this.bucket(type).set(key, obj);
+    this.indexKey(storageKeyOf(type), key.slice(0, key.indexOf('/')), key, true);
     this.byUid.set(String(meta.uid), { storageKey: storageKeyOf(type), key });
     this.emit({
       type: old ? 'MODIFIED' : 'ADDED',
@@ -86,6 +112,7 @@ export class EngineStore {
   remove(type: ResourceType, key: string, stored: JsonObject): JsonObject {
     this.bucket(type).delete(key);
     const meta = stored.metadata as JsonObject;
+    this.indexKey(storageKeyOf(type), key.slice(0, key.indexOf('/')), key, false);
     this.byUid.delete(String(meta.uid));
     this.rv++;
     const gone = deepCopyJson(stored);

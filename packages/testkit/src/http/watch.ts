@@ -77,7 +77,9 @@ export function serveWatch(w: WatchRequest): void {
   };
   let since: number;
   if (rvParam === '' || rvParam === '0' || sendInitial) {
-    for (const item of engine.list(type, namespace).items) if (matches(item)) write('ADDED', item);
+    // Shallow items: each is serialized at once, only its apiVersion set.
+    for (const item of engine.list(type, namespace, { shallow: true }).items)
+      if (matches(item)) write('ADDED', item);
     since = engine.resourceVersion;
     if (sendInitial && bookmarks) bookmark(true);
   } else {
