@@ -5,6 +5,7 @@ import type { AssessHealthOptions } from '@gitops-kit/health';
 import { loadLiveState } from '@gitops-kit/sync';
 import type { Application, ApplicationStatus } from './application-schema.js';
 import { type ApplicationStatusInput, computeApplicationStatus } from './application-status.js';
+import { ComparisonMemo } from './comparison-memo.js';
 import type { LiveInventoryCache } from './live-inventory-cache.js';
 import { type LiveScope, liveScopeAfterSync, scopeOfFirstLook } from './live-scope.js';
 import { serverSideDiffOptions, wantsServerSideDiff } from './server-side-diff.js';
@@ -48,6 +49,7 @@ export interface ApplicationComparisonOptions {
 export class ApplicationComparison {
   private readonly options: ApplicationComparisonOptions;
   private readonly diffs = new Map<string, DiffManyResult>();
+  private readonly memo = new ComparisonMemo();
 
   constructor(options: ApplicationComparisonOptions) {
     this.options = options;
@@ -61,6 +63,7 @@ export class ApplicationComparison {
   /** Forgets the last comparison of an Application. */
   forget(key: string): void {
     this.diffs.delete(key);
+    this.memo.forget(key);
   }
 
   /**
@@ -108,6 +111,7 @@ export class ApplicationComparison {
       now: this.options.now(),
       healthOptions: this.options.healthOptions(),
       diffOptions,
+      compare: (input) => this.memo.compare(target.key, input),
     });
     if (comparison.diff) this.diffs.set(target.key, comparison.diff);
     return comparison.status;

@@ -30,6 +30,8 @@ export interface ApplicationStatusInput {
   diffOptions?: DiffManyOptions | undefined;
   /** Options of the health assessment (custom checks, Lua). */
   healthOptions?: AssessHealthOptions | undefined;
+  /** The comparison itself; default sync's `compareApplicationWithDiff` (a memo may stand in for it). */
+  compare?: typeof compareApplicationWithDiff | undefined;
 }
 
 /** The answer of {@link computeApplicationStatus}. */
@@ -59,7 +61,8 @@ export function computeApplicationStatus(input: ApplicationStatusInput): Applica
   const base: ApplicationStatus = { ...previous, reconciledAt: now };
   if (generation !== undefined) base.observedGeneration = generation;
 
-  const { comparison, diff } = compareApplicationWithDiff({
+  const compare = input.compare ?? compareApplicationWithDiff;
+  const { comparison, diff } = compare({
     desired: input.desired,
     renderError: input.desired === undefined ? (input.renderError ?? 'unrendered') : input.renderError,
     live: input.live,

@@ -68,9 +68,16 @@ function rfc3339(date = new Date()): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+// The parse of each cached Application object: the informer hands the same object to every
+// reconcile until it changes, so an idle reconcile does not validate it again. Read-only.
+const parsedApplications = new WeakMap<KubeObject, Application | undefined>();
+
 function parsedOrUndefined(raw: KubeObject): Application | undefined {
+  if (parsedApplications.has(raw)) return parsedApplications.get(raw);
   const parsed = applicationSchema.safeParse(raw);
-  return parsed.success ? parsed.data : undefined;
+  const app = parsed.success ? parsed.data : undefined;
+  parsedApplications.set(raw, app);
+  return app;
 }
 
 /**
