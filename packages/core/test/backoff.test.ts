@@ -56,4 +56,21 @@ describe('abortableSleep', () => {
   it('waits without a signal', async () => {
     await expect(abortableSleep(1)).resolves.toBeUndefined();
   });
+
+  it('many sleeps on one signal add one abort listener; an abort ends every one still sleeping', async () => {
+    const controller = new AbortController();
+    let added = 0;
+    const add = controller.signal.addEventListener.bind(controller.signal);
+    controller.signal.addEventListener = ((...args: Parameters<typeof add>) => {
+      if (args[0] === 'abort') added++;
+      add(...args);
+    }) as typeof add;
+    await Promise.all(Array.from({ length: 5 }, () => abortableSleep(1, controller.signal)));
+    const long = Array.from({ length: 20 }, () => abortableSleep(60_000, controller.signal));
+    expect(added).toBe(1);
+    controller.abort();
+    await expect(Promise.all(long)).resolves.toHaveLength(20);
+    // After the abort, a sleep ends at once.
+    await expect(abortableSleep(60_000, controller.signal)).resolves.toBeUndefined();
+  });
 });
