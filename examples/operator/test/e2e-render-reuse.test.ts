@@ -163,6 +163,7 @@ describe('render reuse across revisions', () => {
       files: { 'a/patch.yaml': SEED['a/patch.yaml']!.replace('small', 'medium') },
     });
     expect(await f.push(touchA, { modified: ['a/patch.yaml'] })).toEqual(['apps/a']);
+    await f.atCommit(['a'], touchA);
     const touchBase = await env.repo.commit({ files: { 'base/extra.txt': 'not read by the build\n' } });
     expect(await f.push(touchBase, { added: ['base/extra.txt'] })).toEqual(['apps/a', 'apps/b']);
     // Without a file list (a tag, a new branch, a trimmed payload), every app of the ref.
