@@ -99,14 +99,16 @@ export function serveWatch(w: WatchRequest): void {
     if (namespace !== undefined && type.namespaced && e.namespace !== namespace) return;
     const now = matches(e.object);
     const before = matches(e.previous);
-    const copy = JSON.parse(JSON.stringify(e.object)) as JsonObject;
+    // A shallow copy: `write` sets only its apiVersion and serializes it at once (stored objects
+    // are never changed in place), so no deep copy per watch and event.
+    const send = (evType: string): void => write(evType, { ...e.object });
     if (e.type === 'DELETED') {
-      if (before || now) write('DELETED', copy);
+      if (before || now) send('DELETED');
     } else if (e.type === 'ADDED') {
-      if (now) write('ADDED', copy);
-    } else if (now && before) write('MODIFIED', copy);
-    else if (now) write('ADDED', copy);
-    else if (before) write('DELETED', copy);
+      if (now) send('ADDED');
+    } else if (now && before) send('MODIFIED');
+    else if (now) send('ADDED');
+    else if (before) send('DELETED');
   };
   const past = engine.eventsSince(since);
   if (past === undefined) {
