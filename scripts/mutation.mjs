@@ -136,6 +136,20 @@ export const MODULES = {
       // Prune safety: which live objects are the app's (only those are ever pruned).
       'src/tracking.ts': ['test/tracking.test.ts', 'test/plan.test.ts'],
       'src/object-policy.ts': ['test/object-policy.test.ts', 'test/plan-tasks.test.ts'],
+      // How a sync ended: never Succeeded for work not done.
+      'src/outcome.ts': [
+        'test/outcome.test.ts',
+        'test/events-messages.test.ts',
+        'test/failures.test.ts',
+        'test/cancel.test.ts',
+      ],
+      // The run: phases and waves in order, the waits for health between them, stopping on failure.
+      'src/run/steps.ts': [
+        'test/hooks-waves.test.ts',
+        'test/waves-health.test.ts',
+        'test/failures.test.ts',
+        'test/cancel.test.ts',
+      ],
     },
   },
   kustomize: {

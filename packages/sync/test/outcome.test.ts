@@ -62,4 +62,34 @@ describe('syncOutcome', () => {
     });
     expect(out).toMatchObject({ phase: 'Failed', message: 'boom' });
   });
+
+  it('counts in words: one task, several tasks, one object written', () => {
+    const one = syncOutcome({ tasks: [task('a', 'NotRun')], cancelledDuring: 'the waves', dryRun: false });
+    expect(one.message).toBe(
+      'the sync was cancelled during the waves: 1 of 1 task not run; nothing was written',
+    );
+    const written = syncOutcome({
+      tasks: [task('a', 'Synced', 'created'), task('b', 'NotRun')],
+      cancelledDuring: 'the waves',
+      dryRun: false,
+    });
+    expect(written.message).toBe(
+      'the sync was cancelled during the waves: 1 of 2 tasks not run; 1 object was written or deleted before it stopped',
+    );
+    const undone = syncOutcome({ tasks: [task('a', 'NotRun'), task('b', 'Failed')], dryRun: false });
+    expect(undone.message).toMatch(/^internal error: 2 tasks did not finish .*\(first: a\)$/);
+  });
+
+  it('a dry run says that nothing was written, cancelled or not', () => {
+    const cancelled = syncOutcome({
+      tasks: [task('a', 'Synced', 'created'), task('b', 'NotRun')],
+      cancelledDuring: 'the dry run',
+      dryRun: true,
+    });
+    expect(cancelled.message).toBe(
+      'the sync was cancelled during the dry run: 1 of 2 tasks not run; nothing was written (dry run)',
+    );
+    const done = syncOutcome({ tasks: [task('a', 'Synced', 'created')], dryRun: true });
+    expect(done).toMatchObject({ phase: 'Succeeded', message: 'dry run succeeded: nothing was written' });
+  });
 });
