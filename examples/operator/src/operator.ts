@@ -13,6 +13,7 @@ import { type OperatorServer, startOperatorServer } from './http-server.js';
 import { LeaderElector } from './leader-election.js';
 import { createLogger, type Logger } from './logger.js';
 import { OperatorMetrics } from './metrics.js';
+import { pushTouchesPaths } from './push-changed-files.js';
 import { MANIFEST_GENERATE_PATHS_ANNOTATION, manifestGeneratePaths } from './render-inputs.js';
 import { ownsKey, type ShardAssignment } from './sharding.js';
 import {
@@ -351,7 +352,10 @@ export class Operator {
       'push received',
     );
     if (this.leading && this.owns(key)) {
-      this.queue.add(key);
+      // The Applications whose own files the push changed go first: the other ones it refreshes
+      // (no manifest-generate-paths) are most likely unchanged.
+      if (this.pushChangedSourceOf(key, event)) this.queue.addFirst(key);
+      else this.queue.add(key);
       return;
     }
     // A standby, or another shard, received the webhook: hand it to the owner through the resource.
@@ -361,6 +365,14 @@ export class Operator {
         metadata: { annotations: { [REFRESH_ANNOTATION]: `normal@${event.after ?? Date.now()}` } },
       })
       .catch((err) => this.log.warn({ err, app: key }, 'could not pass the push to the leader'));
+  }
+
+  /** True when the push lists a changed file under the Application's source path. */
+  private pushChangedSourceOf(key: string, event: PushEvent): boolean {
+    if (event.changedFiles === undefined) return false;
+    const source = (this.informer.get(key)?.spec as { source?: { path?: string } } | undefined)?.source;
+    const paths = manifestGeneratePaths('.', source?.path);
+    return paths !== undefined && pushTouchesPaths(event.changedFiles, paths);
   }
 
   private lead(leadershipSignal: AbortSignal): void {

@@ -41,6 +41,23 @@ export class WorkQueue {
 
   /** Queues `key` unless it is already waiting; a key being processed is queued again after `done`. */
   add(key: string): void {
+    this.enter(key, false);
+  }
+
+  /**
+   * Queues `key` before every waiting key (a push that changed its own files), or moves it to the
+   * front when it is already waiting; a key being processed is queued again (last) after `done`.
+   */
+  addFirst(key: string): void {
+    if (this.dirty.has(key) && !this.processing.has(key)) {
+      const at = this.queue.indexOf(key);
+      if (at >= 0) this.queue.splice(at, 1);
+      this.dirty.delete(key);
+    }
+    this.enter(key, true);
+  }
+
+  private enter(key: string, first: boolean): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
     this.dirty.add(key);
     if (this.processing.has(key)) return;
@@ -49,6 +66,8 @@ export class WorkQueue {
       this.dirty.delete(key);
       this.processing.add(key);
       waiter(key);
+    } else if (first) {
+      this.queue.unshift(key);
     } else {
       this.queue.push(key);
     }

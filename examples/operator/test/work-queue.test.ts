@@ -125,6 +125,26 @@ describe('WorkQueue timers', () => {
   });
 });
 
+describe('WorkQueue.addFirst', () => {
+  it('puts a key before the waiting ones, moving it when it waits already, never twice', async () => {
+    const q = new WorkQueue();
+    for (const k of ['ns/a', 'ns/b', 'ns/c']) q.add(k);
+    q.addFirst('ns/c');
+    q.addFirst('ns/new');
+    q.add('ns/new');
+    expect(q.length).toBe(4);
+    const order: (string | undefined)[] = [];
+    for (let i = 0; i < 4; i++) order.push(await q.get());
+    expect(order).toEqual(['ns/new', 'ns/c', 'ns/a', 'ns/b']);
+    // Being processed: queued again once done, as add does.
+    q.addFirst('ns/a');
+    expect(q.length).toBe(0);
+    q.done('ns/a');
+    expect(await q.get()).toBe('ns/a');
+    void q.shutDown();
+  });
+});
+
 describe('runWorkers', () => {
   it('processes each key, retries failures with backoff, forgets on success', async () => {
     const q = new WorkQueue({ baseDelayMs: 1 });
