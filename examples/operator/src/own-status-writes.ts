@@ -1,4 +1,4 @@
-import { isGitOpsError, jsonEqual, type KubeObject } from '@gitops-kit/core';
+import { isGitOpsError, type KubeObject } from '@gitops-kit/core';
 import type { ApplicationStatus } from './application-schema.js';
 import type { ReconcileContext } from './operator.js';
 import { writeApplicationStatus } from './status-writer.js';
@@ -74,9 +74,9 @@ export class OwnStatusWrites {
     status: ApplicationStatus,
     previous: ApplicationStatus,
   ): Promise<void> {
-    const withoutClock = (s: ApplicationStatus) => JSON.parse(JSON.stringify({ ...s, reconciledAt: '' }));
+    const withoutClock = (s: ApplicationStatus) => ({ ...s, reconciledAt: undefined });
     const { raw } = writes;
-    if (current === raw && !writes.runningWritten && jsonEqual(withoutClock(status), withoutClock(previous)))
+    if (current === raw && !writes.runningWritten && sameJson(withoutClock(status), withoutClock(previous)))
       return;
     try {
       const superseded = new Set([
@@ -90,4 +90,22 @@ export class OwnStatusWrites {
       if (!isGitOpsError(err, 'NOT_FOUND')) throw err;
     }
   }
+}
+
+/**
+ * True when `a` and `b` serialize to the same JSON, without serializing them: a key whose value is
+ * undefined counts as absent, an undefined array item as null (as JSON.stringify writes them).
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => sameJson(x ?? null, b[i] ?? null));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const keys = Object.keys(ao).filter((k) => ao[k] !== undefined);
+  if (keys.length !== Object.keys(bo).filter((k) => bo[k] !== undefined).length) return false;
+  return keys.every((k) => bo[k] !== undefined && sameJson(ao[k], bo[k]));
 }
