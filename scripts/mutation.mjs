@@ -45,8 +45,12 @@ export const MODULES = {
         'test/delta.test.ts',
         'test/js-git-backend.test.ts',
       ],
-      'src/smart-http.ts': ['test/js-git-backend.test.ts', 'test/git-source.test.ts'],
-      'src/fetch-answer.ts': ['test/js-git-backend.test.ts', 'test/git-source.test.ts'],
+      'src/smart-http.ts': [
+        'test/smart-http.test.ts',
+        'test/hostile/hostile-servers.test.ts',
+        'test/git-limits.test.ts',
+      ],
+      'src/fetch-answer.ts': ['test/fetch-answer.test.ts', 'test/hostile/hostile-servers.test.ts'],
       'src/http-client.ts': [
         'test/http-client.test.ts',
         'test/http-proxy.test.ts',
@@ -155,8 +159,8 @@ export const MODULES = {
   kustomize: {
     dir: 'packages/kustomize',
     modules: {
-      'src/field-spec.ts': ['test/features.test.ts'],
-      'src/replacements.ts': ['test/features.test.ts'],
+      'src/field-spec.ts': ['test/features.test.ts', 'test/fuzz-goldens.test.ts'],
+      'src/replacements.ts': ['test/features.test.ts', 'test/fuzz-goldens.test.ts', 'test/bad-input.test.ts'],
     },
   },
 };

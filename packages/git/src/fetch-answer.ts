@@ -3,7 +3,7 @@ import { GitNotFoundError, GitProtocolError } from './errors.js';
 
 /** What a fetch brought back. */
 export interface FetchResult {
-  /** The pack bytes, as the chunks they arrived in (empty when the server had nothing to send). */
+  /** The pack bytes, as the chunks they arrived in. */
   pack: ChunkList;
   /** Commits the server marked shallow. */
   shallow: string[];
@@ -38,6 +38,7 @@ class PktCursor {
     if (this.pos + 4 > this.body.length) return undefined;
     const len = Number.parseInt(this.body.slice(this.pos, this.pos + 4).toString('latin1'), 16);
     if (Number.isNaN(len)) throw new GitProtocolError('malformed pkt-line length');
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a length under 4 (a special packet) or of 4 ends within the 4 bytes the check above found
     if (len >= 4 && this.pos + len > this.body.length) throw new GitProtocolError('truncated pkt-line');
     return len;
   }
@@ -46,8 +47,10 @@ class PktCursor {
   nextText(): string | undefined {
     const len = this.header();
     if (len === undefined) return undefined;
+    // Stryker disable next-line EqualityOperator: equivalent, an empty line (0004) reads as '' either way
     if (len < 4) {
       this.pos += 4;
+      // Stryker disable next-line StringLiteral: equivalent, any text that is no keyword, ERR line or shallow line is skipped alike
       return '';
     }
     const text = this.body.slice(this.pos + 4, this.pos + len).toString('utf8');
@@ -57,13 +60,15 @@ class PktCursor {
 
   /**
    * Collects side-band channel 1 up to the flush as views of the body (no copy); channel 2
-   * (progress) is skipped, channel 3 is a fatal error.
+   * (progress) is skipped, channel 3 is a fatal error. As in git, an `ERR` line is the server's
+   * error, and a line without a band or on another band is a protocol error.
    */
   sideBand(req: FetchPackRequest): ChunkList {
     const pieces: Buffer[] = [];
     for (;;) {
       const len = this.header();
       if (len === undefined || len < 4) break;
+      if (len === 4) throw new GitProtocolError('side-band line without a band number');
       const band = this.body.byteAt(this.pos + 4);
       if (band === 1) pieces.push(...this.body.views(this.pos + 5, this.pos + len));
       else if (band === 3)
@@ -80,6 +85,7 @@ class PktCursor {
           .toString('utf8')
           .trim();
         if (text.startsWith('ERR ')) throw notOurRef(text.slice(4), req);
+        throw new GitProtocolError(`side-band line on unknown band ${band}`);
       }
       this.pos += len;
     }
@@ -87,12 +93,20 @@ class PktCursor {
   }
 }
 
-const EMPTY = new ChunkList([]);
+/**
+ * A fetch request ends with `done`: the answer must then hold the pack (gitprotocol-v2, and v0's
+ * final NAK or ACK). One that ends before it is not an answer to this request, such as the empty
+ * answer a v0-only server gives a v2 `fetch` command.
+ */
+function noPack(): GitProtocolError {
+  return new GitProtocolError('the fetch answer ended before the pack');
+}
 
 /** Reads a protocol v2 `fetch` answer: its sections, then the pack from the side band. */
 export function parseFetchV2(body: ChunkList, req: FetchPackRequest): FetchResult {
-  const result: FetchResult = { pack: EMPTY, shallow: [], unshallow: [] };
+  const result: FetchResult = { pack: new ChunkList([]), shallow: [], unshallow: [] };
   const cursor = new PktCursor(body);
+  // Stryker disable next-line StringLiteral: equivalent, the section is only compared with 'shallow-info'
   let section = '';
   for (let text = cursor.nextText(); text !== undefined; text = cursor.nextText()) {
     if (text.startsWith('ERR ')) throw notOurRef(text.slice(4), req);
@@ -109,21 +123,28 @@ export function parseFetchV2(body: ChunkList, req: FetchPackRequest): FetchResul
       else if (text.startsWith('unshallow ')) result.unshallow.push(text.slice(10));
     }
   }
-  return result;
+  throw noPack();
 }
 
 /** Reads a protocol v0 upload-pack answer: shallow lines, the final NAK/ACK, then the pack. */
 export function parseFetchV0(body: ChunkList, req: FetchPackRequest): FetchResult {
-  const result: FetchResult = { pack: EMPTY, shallow: [], unshallow: [] };
+  const result: FetchResult = { pack: new ChunkList([]), shallow: [], unshallow: [] };
   const cursor = new PktCursor(body);
   for (let text = cursor.nextText(); text !== undefined; text = cursor.nextText()) {
     if (text.startsWith('ERR ')) throw notOurRef(text.slice(4), req);
-    if (text.startsWith('shallow ')) result.shallow.push(text.slice(8));
-    else if (text.startsWith('unshallow ')) result.unshallow.push(text.slice(10));
-    else if (text === 'NAK' || (text.startsWith('ACK ') && !/ (continue|common|ready)$/.test(text))) {
+    if (text.startsWith('shallow ')) {
+      result.shallow.push(text.slice(8));
+      continue;
+    }
+    if (text.startsWith('unshallow ')) {
+      result.unshallow.push(text.slice(10));
+      continue;
+    }
+    // Stryker disable next-line Regex: equivalent, an ACK line is `ACK <oid>` and an optional status: ` continue`, ` common` or ` ready` can only end it
+    if (text === 'NAK' || (text.startsWith('ACK ') && !/ (continue|common|ready)$/.test(text))) {
       result.pack = cursor.sideBand(req);
       return result;
     }
   }
-  return result;
+  throw noPack();
 }

@@ -374,19 +374,16 @@ export class SmartHttpClient {
     const discovery = this.discovery ?? (await this.discover());
     const body =
       discovery.version === 2 ? this.fetchBodyV2(req, discovery) : this.fetchBodyV0(req, discovery);
-    let res: HttpResponse;
     try {
-      res = await this.request('POST', '/git-upload-pack', body, () => this.fetchGuard(discovery));
+      const res = await this.request('POST', '/git-upload-pack', body, () => this.fetchGuard(discovery));
+      return discovery.version === 2 ? parseFetchV2(res.body, req) : parseFetchV0(res.body, req);
     } catch (err) {
+      // A server assumed to speak v2 that did not answer as one (a v0-only server answers a v2
+      // fetch with nothing): discover its protocol, then fetch once more.
       if (!(err instanceof GitProtocolError) || discovery.assumed !== true)
         throw withRepositoryUrl(err, this.where);
       this.discovery = undefined;
       return this.fetchPack(req);
-    }
-    try {
-      return discovery.version === 2 ? parseFetchV2(res.body, req) : parseFetchV0(res.body, req);
-    } catch (err) {
-      throw withRepositoryUrl(err, this.where);
     }
   }
 
