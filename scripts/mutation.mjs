@@ -45,13 +45,10 @@ export const MODULES = {
         'test/delta.test.ts',
         'test/js-git-backend.test.ts',
       ],
-      'src/smart-http.ts': [
-        'test/smart-http.test.ts',
-        'test/hostile/hostile-servers.test.ts',
-        'test/git-limits.test.ts',
-      ],
+      'src/smart-http.ts': ['test/smart-http.test.ts', 'test/git-limits.test.ts'],
       'src/fetch-answer.ts': ['test/fetch-answer.test.ts', 'test/hostile/hostile-servers.test.ts'],
       'src/http-client.ts': [
+        'test/http-body-guard.test.ts',
         'test/http-client.test.ts',
         'test/http-proxy.test.ts',
         'test/git-limits.test.ts',
@@ -159,7 +156,7 @@ export const MODULES = {
   kustomize: {
     dir: 'packages/kustomize',
     modules: {
-      'src/field-spec.ts': ['test/features.test.ts', 'test/fuzz-goldens.test.ts'],
+      'src/field-spec.ts': ['test/field-spec.test.ts', 'test/features.test.ts', 'test/fuzz-goldens.test.ts'],
       'src/replacements.ts': ['test/features.test.ts', 'test/fuzz-goldens.test.ts', 'test/bad-input.test.ts'],
     },
   },

@@ -129,6 +129,9 @@ async function readBody(res: Dispatcher.ResponseData, guard: BodyGuard | undefin
   const guarded = guard !== undefined && res.statusCode >= 200 && res.statusCode < 300;
   const announced = Number(res.headers['content-length'] ?? Number.NaN);
   if (guarded && announced > guard.maxBytes) {
+    // The body is dropped unread; undici reports that as an 'error' on it, which without a
+    // listener would be an uncaught exception.
+    res.body.on('error', () => {});
     res.body.destroy();
     throw guard.tooLarge(announced);
   }

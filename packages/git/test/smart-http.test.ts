@@ -1,12 +1,26 @@
 import { execFile, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
-import { type GitServer, startGitServer, type TestRepository } from '@gitops-kit/testkit';
+import {
+  createTestCertificate,
+  type GitServer,
+  startGitServer,
+  type TestRepository,
+} from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitAuthError, GitLimitError, GitNotFoundError, GitProtocolError } from '../src/errors.js';
 import { DELIM, FLUSH, pkt } from '../src/pkt-line.js';
 import { type RemoteRef, SmartHttpClient } from '../src/smart-http.js';
+import {
+  buildPack,
+  fetchAnswer,
+  lsRefsAnswer,
+  oneFileCommit,
+  startFakeGitServer,
+} from './support/fake-git.js';
 
 // SmartHttpClient against native `git http-backend` (testkit's server, protocol v2, and v0 with v2
 // disabled), checked against what native git says of the same repository: `git ls-remote` for the
@@ -487,6 +501,37 @@ describe('SmartHttpClient statuses and redirects (a front server)', () => {
     expect((err as Error).message).toContain(message);
   });
 
+  it('follows a redirect up from http to https, and refuses one down from https to http', async () => {
+    const certificate = createTestCertificate();
+    if (certificate === undefined) return; // no openssl: nothing to serve https with
+    const secure = await startGitServer({ root: v2.root, tls: certificate });
+    const downgrade = createHttpsServer(certificate, (req, res) => {
+      res.writeHead(301, { location: `${v2.url}${req.url ?? ''}` });
+      res.end();
+    });
+    await new Promise<void>((resolve) => downgrade.listen(0, '127.0.0.1', resolve));
+    try {
+      front.answer = (req, res) => {
+        res.writeHead(302, { location: `${secure.url}${req.url ?? ''}` });
+        res.end();
+        return true;
+      };
+      const tls = { ca: certificate.cert };
+      const refs = await client(`${front.url}/refs.git`, { tls }).listRefs(['refs/heads/main']);
+      expect(refs).toEqual([{ name: 'refs/heads/main', oid: c2 }]);
+      const port = (downgrade.address() as AddressInfo).port;
+      const err = await client(`https://127.0.0.1:${port}/refs.git`, { tls })
+        .discover()
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GitProtocolError);
+      expect((err as Error).message).toContain('never down from https');
+    } finally {
+      downgrade.closeAllConnections();
+      downgrade.close();
+      await secure.stop();
+    }
+  });
+
   it('shows the redirect target without credentials', async () => {
     front.answer = answering(301, { location: 'ftp://u:pw@127.0.0.1/x' });
     const err = await client(`${front.url}/x.git`)
@@ -542,7 +587,7 @@ describe('SmartHttpClient statuses and redirects (a front server)', () => {
       return true;
     };
     await expect(client(`${front.url}/refs.git`).discover()).rejects.toThrow(
-      'server error: access denied today',
+      `${front.url}/refs.git: server error: access denied today`,
     );
     front.answer = answering(200, { 'content-type': 'application/x-git-upload-pack-result' }, '0000');
     await expect(client(`${front.url}/refs.git`).discover()).rejects.toThrow(
@@ -622,5 +667,41 @@ describe('SmartHttpClient statuses and redirects (a front server)', () => {
     await expect(known.listRefs([])).rejects.toThrow(GitProtocolError);
     await expect(known.fetchPack({ wants: [c3], haves: [], shallow: [] })).rejects.toThrow(GitProtocolError);
     front.answer = undefined;
+  });
+});
+
+describe('SmartHttpClient fetch limits (a crafted server)', () => {
+  it('takes a pack of exactly maxPackBytes with exactly maxSideBandBytes of messages, not a byte more', async () => {
+    // Random content: the pack spans two side-band lines of at most 65515 bytes.
+    const { entries, commit } = oneFileCommit(randomBytes(70_000));
+    const pack = buildPack(entries);
+    const answer = fetchAnswer(pack, 5000);
+    const packLines = Math.ceil(pack.length / 65515);
+    expect(packLines).toBe(2);
+    const other = answer.length - pack.length - packLines * 5;
+    const advertisement = Buffer.concat([
+      pkt('# service=git-upload-pack\n'),
+      FLUSH,
+      pkt('version 2\n'),
+      pkt('fetch=shallow\n'),
+      FLUSH,
+    ]);
+    const fake = await startFakeGitServer((command) =>
+      command === 'fetch' ? answer : command === 'discover' ? advertisement : lsRefsAnswer(commit),
+    );
+    try {
+      const fetch = (maxPackBytes: number, maxSideBandBytes: number) =>
+        client(fake.url, { limits: { maxPackBytes, maxSideBandBytes } }).fetchPack({
+          wants: [commit],
+          haves: [],
+          shallow: [],
+        });
+      const result = await fetch(pack.length, other);
+      expect(result.pack.slice(0, result.pack.length).equals(pack)).toBe(true);
+      await expect(fetch(pack.length - 1, other)).rejects.toThrow(GitLimitError);
+      await expect(fetch(pack.length, other - 1)).rejects.toThrow(GitLimitError);
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -3,11 +3,21 @@
 # (kustomize v5.5.0). Run from anywhere; commit the results.
 set -eu
 cd "$(dirname "$0")/../test/fixtures"
+# kubectl's refusal, without its log prefix (time, process id).
+refusal() { sed -E 's/^E[0-9]{4} [0-9:.]+ +[0-9]+ [a-z_]+\.go:[0-9]+\] //'; }
 for dir in */; do
   dir=${dir%/}
   [ -f "$dir/kustomization.yaml" ] || continue
-  kubectl kustomize "$dir" > "$dir/expected.yaml"
-  echo "regenerated $dir/expected.yaml"
+  # A feature kubectl refuses keeps its refusal as expected-error.txt.
+  rm -f "$dir/expected-error.txt"
+  if kubectl kustomize "$dir" > "$dir/expected.yaml" 2> "$dir/stderr.txt"; then
+    echo "regenerated $dir/expected.yaml"
+  else
+    rm -f "$dir/expected.yaml"
+    refusal < "$dir/stderr.txt" > "$dir/expected-error.txt"
+    echo "regenerated $dir/expected-error.txt"
+  fi
+  rm -f "$dir/stderr.txt"
 done
 # The fuzzer's goldens (test/fixtures/fuzz/<name>/): render fuzz.json's root; a refusal is kept as
 # expected-error.txt.

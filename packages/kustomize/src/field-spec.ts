@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '@gitops-kit/core';
+import { type JsonObject, type JsonValue, ValidationError } from '@gitops-kit/core';
 import type { ResId } from './resource.js';
 
 /** A kustomize field spec: which kinds, which path, and whether to create the field. */
@@ -20,7 +20,7 @@ export function fieldSpecApplies(fs: FieldSpec, id: Pick<ResId, 'group' | 'versi
 
 const pathCache = new Map<string, string[]>();
 
-/** Splits `a/b\/c/d[]` into segments, honouring `\/` escapes. */
+/** Splits `a/b\/c/d[]` into segments, honouring `\/` escapes (an empty segment is kept: see visitFieldPath). */
 export function splitFieldPath(path: string): string[] {
   const hit = pathCache.get(path);
   if (hit) return hit;
@@ -37,21 +37,23 @@ export function splitFieldPath(path: string): string[] {
     } else cur += c;
   }
   out.push(cur);
-  const segs = out.filter((s) => s !== '');
-  pathCache.set(path, segs);
-  return segs;
+  pathCache.set(path, out);
+  return out;
 }
 
 /** Called with the container and key of each field the path reaches, and its path in the object. */
 export type FieldVisitor = (container: JsonObject, key: string, path: readonly (string | number)[]) => void;
 
-function isObj(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A field spec path kustomize refuses once its walk reaches the offending part. */
+function badPath(segments: readonly string[], why: string): ValidationError {
+  return new ValidationError(why, { path: segments.join('/') });
 }
 
 /**
  * Visits every field `path` reaches in `obj`, descending into every element of the sequences on
  * the way. With `create`, missing maps on the way (and the field itself, through `create`) are made.
+ * As kustomize's field spec filter does, a null item of a list is skipped, while a scalar on the way,
+ * an empty segment and a `[…]` segment (a list item selector: field specs name fields only) are refused.
  */
 export function visitFieldPath(
   obj: JsonValue,
@@ -67,16 +69,17 @@ export function visitFieldPath(
     });
     return;
   }
-  if (!isObj(obj)) return;
+  if (obj === null) return;
+  if (typeof obj !== 'object') throw badPath(segments, 'expected a map or a list on the way, found a scalar');
   let seg = segments[index] as string;
   // `name[]` names a list: kustomize never creates one (nor an item in it), and makes a null one
   // an empty list, whether the spec creates fields or not.
   const list = seg.endsWith('[]');
   if (list) seg = seg.slice(0, -2);
-  if (seg.startsWith('[') && seg.includes('=')) {
-    // `[name=value]` selects sequence elements; handled by the caller's container being a list.
-    return;
-  }
+  if (seg === '') throw badPath(segments, 'cannot set or create an empty field name');
+  // kyaml's list path element (`[name=value]`): field specs name fields only.
+  if (seg.startsWith('[') && seg.endsWith(']'))
+    throw badPath(segments, `${seg} selects list items, not a field`);
   if (list && obj[seg] === null) obj[seg] = [];
   if (index === segments.length - 1) {
     if (!(seg in obj)) {
