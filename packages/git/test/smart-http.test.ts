@@ -302,6 +302,37 @@ describe('SmartHttpClient against native git http-backend', () => {
     }
   });
 
+  it('asks a v0 server only for the capabilities it advertised', async () => {
+    const front = await startFront(v0.url);
+    try {
+      front.answer = (req, res) => {
+        if (req.method !== 'GET') return false;
+        res.writeHead(200, { 'content-type': 'application/x-git-upload-pack-advertisement' });
+        res.end(
+          Buffer.concat([
+            pkt('# service=git-upload-pack\n'),
+            FLUSH,
+            pkt(`${c2} HEAD\0ofs-delta side-band-64k agent=git/2.0\n`),
+            pkt(`${c2} refs/heads/main\n`),
+            FLUSH,
+          ]),
+        );
+        return true;
+      };
+      const c = client(`${front.url}/refs.git`);
+      await c.fetchPack({ wants: [c2], haves: [], shallow: [] });
+      expect(front.seen.at(-1)?.body).toBe(
+        Buffer.concat([
+          pkt(`want ${c2} side-band-64k ofs-delta agent=gitops-kit/0.1\n`),
+          FLUSH,
+          pkt('done\n'),
+        ]).toString('latin1'),
+      );
+    } finally {
+      await front.close();
+    }
+  });
+
   it('fetches what git rev-list says the wants reach minus the haves, v2 and v0, with shallow lines', async () => {
     for (const url of [repo.url, v0.repoUrl('refs')]) {
       const shallow = await client(url).fetchPack({ wants: [c3], haves: [], shallow: [], depth: 1 });
@@ -548,7 +579,7 @@ describe('SmartHttpClient statuses and redirects (a front server)', () => {
       },
       (res) => {
         res.writeHead(200, { 'content-type': 'application/x-git-upload-pack-result' });
-        res.end('003fnot-an-object-id refs/heads/main\n0000'.replace('003f', '0028'));
+        res.end(Buffer.concat([pkt(`${'g'.repeat(40)} refs/heads/main\n`), FLUSH]));
       },
       (res) => {
         res.writeHead(200, { 'content-type': 'application/x-git-upload-pack-result' });
@@ -698,8 +729,39 @@ describe('SmartHttpClient fetch limits (a crafted server)', () => {
         });
       const result = await fetch(pack.length, other);
       expect(result.pack.slice(0, result.pack.length).equals(pack)).toBe(true);
-      await expect(fetch(pack.length - 1, other)).rejects.toThrow(GitLimitError);
-      await expect(fetch(pack.length, other - 1)).rejects.toThrow(GitLimitError);
+      // The answer announces its length: the bound on the whole answer refuses it unread.
+      await expect(fetch(pack.length - 1, other)).rejects.toThrow(
+        `${fake.url} answered the fetch with more than a pack of ${pack.length - 1} bytes (limits.maxPackBytes) and ${other} bytes of messages (limits.maxSideBandBytes)`,
+      );
+      await expect(fetch(pack.length, other - 1)).rejects.toThrow(
+        `more than a pack of ${pack.length} bytes (limits.maxPackBytes) and ${other - 1} bytes of messages`,
+      );
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('takes a ref listing of up to 1 KiB per allowed ref and 64 KiB more, refused unread past it', async () => {
+    const commit = 'c'.repeat(40);
+    // 100 refs of about 1000 bytes each: over 64 KiB, within 100 KiB + 64 KiB.
+    const lines = Array.from({ length: 100 }, (_, i) =>
+      pkt(`${commit} refs/heads/${String(i).padStart(3, '0')}-${'n'.repeat(940)}\n`),
+    );
+    const listing = Buffer.concat([...lines, FLUSH]);
+    expect(listing.length).toBeGreaterThan(64 * 1024);
+    const fake = await startFakeGitServer(() => listing);
+    try {
+      const refs = await client(fake.url, { limits: { maxRefs: 100 } }).listRefs([]);
+      expect(refs).toHaveLength(100);
+      // 30 refs allowed: 30 KiB + 64 KiB is less than the listing.
+      expect(listing.length).toBeGreaterThan(30 * 1024 + 64 * 1024);
+      const err = await client(fake.url, { limits: { maxRefs: 30 } })
+        .listRefs([])
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GitLimitError);
+      expect((err as Error).message).toContain(
+        `sent a ref listing of more than ${listing.length - 1} bytes, more than 30 refs can take (limits.maxRefs)`,
+      );
     } finally {
       await fake.close();
     }
