@@ -351,20 +351,27 @@ export class Operator {
       { app: key, ref: event.ref, revision: event.after, provider: event.provider },
       'push received',
     );
+    // The Applications whose own files the push changed go first: the other ones it refreshes
+    // (no manifest-generate-paths) are most likely unchanged.
+    const first = this.pushChangedSourceOf(key, event);
     if (this.leading && this.owns(key)) {
-      // The Applications whose own files the push changed go first: the other ones it refreshes
-      // (no manifest-generate-paths) are most likely unchanged.
-      if (this.pushChangedSourceOf(key, event)) this.queue.addFirst(key);
+      if (first) this.queue.addFirst(key);
       else this.queue.add(key);
       return;
     }
-    // A standby, or another shard, received the webhook: hand it to the owner through the resource.
+    // A standby, or another shard, received the webhook: hand it to the owner through the resource;
+    // the other apps' hand-overs after the turn that handed over the changed ones, so the owner
+    // sees (and queues) those first.
     const { namespace, name } = splitApplicationKey(key);
-    this.options.client
-      .patch({ apiVersion: APPLICATION_API_VERSION, kind: APPLICATION_KIND, namespace, name }, 'merge', {
-        metadata: { annotations: { [REFRESH_ANNOTATION]: `normal@${event.after ?? Date.now()}` } },
-      })
-      .catch((err) => this.log.warn({ err, app: key }, 'could not pass the push to the leader'));
+    const handOver = (): void => {
+      this.options.client
+        .patch({ apiVersion: APPLICATION_API_VERSION, kind: APPLICATION_KIND, namespace, name }, 'merge', {
+          metadata: { annotations: { [REFRESH_ANNOTATION]: `normal@${event.after ?? Date.now()}` } },
+        })
+        .catch((err) => this.log.warn({ err, app: key }, 'could not pass the push to the leader'));
+    };
+    if (first) handOver();
+    else setImmediate(handOver);
   }
 
   /** True when the push lists a changed file under the Application's source path. */
