@@ -12,7 +12,8 @@ import { syncReplicaSet } from './controllers/replica-set.js';
 import { ControllerRuntime } from './controllers/runtime.js';
 import { syncService } from './controllers/service.js';
 import { syncStatefulSet } from './controllers/stateful-set.js';
-import type { ApiEngine, StoredEvent } from './engine.js';
+import type { StoredEvent } from './engine/options.js';
+import type { ApiEngine } from './engine.js';
 
 export type { ControllerOptions } from './controllers/options.js';
 

@@ -46,15 +46,6 @@ import type { ResourceType } from './resources.js';
 import { type FieldTree, fieldsOf, intersect, treeToFieldsV1 } from './ssa.js';
 import { validateImmutable } from './validation.js';
 
-export type {
-  DeleteOptions,
-  EngineOptions,
-  FieldValidation,
-  ListOptions,
-  StoredEvent,
-  WriteOptions,
-} from './engine/options.js';
-
 /**
  * The object store and the semantics of kube-apiserver's registry: identity, resourceVersion,
  * generation, managedFields and server-side apply, validation, deletion with finalizers and garbage

@@ -12,15 +12,15 @@ export {
   type MutatingAdmissionRequest,
   type MutatingWebhook,
 } from './engine/mutating-admission.js';
-export {
-  ApiEngine,
-  type DeleteOptions as EngineDeleteOptions,
-  type EngineOptions,
-  type FieldValidation,
-  type ListOptions as EngineListOptions,
-  type StoredEvent,
-  type WriteOptions as EngineWriteOptions,
-} from './engine.js';
+export type {
+  DeleteOptions as EngineDeleteOptions,
+  EngineOptions,
+  FieldValidation,
+  ListOptions as EngineListOptions,
+  StoredEvent,
+  WriteOptions as EngineWriteOptions,
+} from './engine/options.js';
+export { ApiEngine } from './engine.js';
 export { type EventuallyCheck, type EventuallyOptions, eventually, type NotYet } from './eventually.js';
 export { type FaultDecision, FaultInjector, type FaultRule, type RequestVerb } from './faults.js';
 export { type TokenGrant, userOfGrant } from './http-server.js';

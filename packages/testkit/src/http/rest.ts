@@ -1,7 +1,8 @@
 import type { JsonObject, JsonValue } from '@gitops-kit/core';
 import { isJsonObject } from '@gitops-kit/core';
 import { ApiStatusError, badRequest } from '../api-error.js';
-import type { ApiEngine, DeleteOptions } from '../engine.js';
+import type { DeleteOptions } from '../engine/options.js';
+import type { ApiEngine } from '../engine.js';
 import { queryBool } from '../query-bool.js';
 import { toTable, wantsTable } from '../table.js';
 import {

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isJsonObject, type JsonObject, type JsonValue } from '@gitops-kit/core';
 import { ApiStatusError, badRequest } from '../api-error.js';
-import type { ApiEngine, StoredEvent } from '../engine.js';
+import type { StoredEvent } from '../engine/options.js';
+import type { ApiEngine } from '../engine.js';
 import { queryBool } from '../query-bool.js';
 import { type ResourceType, storageKeyOf } from '../resources.js';
 import { compileFieldSelector, compileLabelSelector } from '../selectors.js';
