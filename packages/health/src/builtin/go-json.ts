@@ -30,7 +30,7 @@ function hex(n: number, width: number): string {
 // escapes only the named ones and \xNN (controls below 0x20, and DEL) apply.
 function quoteChar(b: number): string {
   if (b === 0x27) return "'\\''";
-  if (b === 0x22) return `'"'`;
+  // Go special-cases '"' too, which the general case below already gives.
   const named: Record<number, string> = {
     7: '\\a',
     8: '\\b',
@@ -52,8 +52,10 @@ function quoteChar(b: number): string {
 // Go scans UTF-8 bytes; a non-ASCII character (at `i`) is rejected at its first byte.
 function leadByte(text: string, i: number): number {
   const cp = text.codePointAt(i) as number;
+  // Stryker disable next-line EqualityOperator: equivalent, U+0800 gives 0xE0 from either formula
   if (cp < 0x800) return 0xc0 | (cp >> 6);
   if (cp >= 0xd800 && cp <= 0xdfff) return 0xef; // a lone surrogate is encoded as U+FFFD
+  // Stryker disable next-line EqualityOperator: equivalent, U+10000 gives 0xF0 from either formula
   if (cp < 0x10000) return 0xe0 | (cp >> 12);
   return 0xf0 | (cp >> 18);
 }
@@ -95,8 +97,8 @@ class Scanner {
     if (this.stack.length > MAX_NESTING_DEPTH) this.error(c, 'exceeded max depth');
   }
 
+  // Spaces are skipped by beginValue (Go checks them here first, to the same effect).
   private beginValueOrEmpty(c: number): void {
-    if (isSpace(c)) return;
     if (c === 0x5d) {
       this.endValue(c);
       return;
@@ -141,8 +143,8 @@ class Scanner {
     this.error(c, 'looking for beginning of value');
   }
 
+  // Spaces are skipped by beginString (Go checks them here first, to the same effect).
   private beginStringOrEmpty(c: number): void {
-    if (isSpace(c)) return;
     if (c === 0x7d) {
       this.stack[this.stack.length - 1] = Parse.ObjectValue;
       this.endValue(c);
@@ -207,14 +209,11 @@ class Scanner {
     }
   }
 
+  // Go marks the end of the top-level value here when the stack empties; endValue does the same
+  // at the next byte (or at eof's space), with the same result.
   private pop(): void {
     this.stack.pop();
-    if (this.stack.length === 0) {
-      this.endTop = true;
-      this.step = (x) => this.endTopLevel(x);
-    } else {
-      this.step = (x) => this.endValue(x);
-    }
+    this.step = (x) => this.endValue(x);
   }
 
   private endTopLevel(c: number): void {
@@ -331,17 +330,11 @@ function kindAt(text: string, i: number): JsonKind {
   }
 }
 
-// Go's field-name folding (ToUpper(ToLower(r))), exact for the ASCII names of hpaCondition: the
-// only non-ASCII letters that fold onto them are ſ (to S) and the Kelvin sign (to K).
+// Go's field-name folding (ASCII a-z upper-cased, other letters ToUpper(ToLower(r))), exact for
+// the names of hpaCondition (TYPE, STATUS, REASON, MESSAGE): the only non-ASCII letter that folds
+// onto one of their letters is ſ (to S); the Kelvin sign folds to K, which none has.
 function foldName(key: string): string {
-  let out = '';
-  for (const ch of key) {
-    if (ch === 'ſ') out += 'S';
-    else if (ch === '\u212a') out += 'K';
-    else if (ch.charCodeAt(0) < 0x80) out += ch.toUpperCase();
-    else out += ch;
-  }
-  return out;
+  return key.replace(/[a-z]/g, (ch) => ch.toUpperCase()).replace(/ſ/g, 'S');
 }
 
 const FIELDS: Record<string, keyof ConditionView> = {

@@ -9,7 +9,7 @@ import {
   readConditions,
   strField,
 } from '../fields.js';
-import type { HealthStatus, HealthStatusCode } from '../health-status.js';
+import type { HealthStatus } from '../health-status.js';
 
 /** The annotation that makes a Never/OnFailure pod (not a hook) assessed like an Always pod. */
 export const IGNORE_RESTART_POLICY_ANNOTATION = 'argocd.argoproj.io/ignore-restart-policy';
@@ -24,10 +24,11 @@ interface ContainerStatusView {
 function readContainerStatuses(status: Obj | undefined, key: string): ContainerStatusView[] {
   const list = arrField(status, key, `status.${key}`);
   const out: ContainerStatusView[] = [];
+  // Stryker disable next-line EqualityOperator: equivalent, one more (empty) status says nothing
   for (let i = 0; i < list.length; i++) {
     const p = `status.${key}[${i}]`;
-    const cs = list[i];
-    if (cs === null || cs === undefined) continue;
+    // A null entry converts to Go's zero value: an empty status, which says nothing.
+    const cs = list[i] ?? {};
     if (typeof cs !== 'object' || Array.isArray(cs)) throw new FieldTypeError(p, 'object', jsonTypeOf(cs));
     const c = cs as Obj;
     const state = objField(c, 'state', `${p}.state`);
@@ -38,12 +39,14 @@ function readContainerStatuses(status: Obj | undefined, key: string): ContainerS
       name: strField(c, 'name', `${p}.name`),
       lastTerminated: objField(last, 'terminated', `${p}.lastState.terminated`) !== undefined,
     };
+    // Stryker disable next-line ConditionalExpression: equivalent, an empty waiting reason matches no error
     if (waiting !== undefined) {
       view.waiting = {
         reason: strField(waiting, 'reason', `${p}.state.waiting.reason`),
         message: strField(waiting, 'message', `${p}.state.waiting.message`),
       };
     }
+    // Stryker disable next-line ConditionalExpression: equivalent, an empty termination (no message, exit 0) gives no failure message
     if (terminated !== undefined) {
       view.terminated = {
         reason: strField(terminated, 'reason', `${p}.state.terminated.reason`),
@@ -86,20 +89,14 @@ export function podHealth(obj: Obj): HealthStatus {
   const containers = readContainerStatuses(status, 'containerStatuses');
 
   if (restartPolicy === 'Always') {
-    let degraded: HealthStatusCode | undefined;
-    const messages: string[] = [];
-    for (const c of containers) {
-      const reason = c.waiting?.reason;
-      if (
-        c.waiting !== undefined &&
-        reason !== undefined &&
-        (reason.startsWith('Err') || reason.endsWith('Error') || reason.endsWith('BackOff'))
-      ) {
-        degraded = 'Degraded';
-        messages.push(c.waiting.message);
-      }
-    }
-    if (degraded !== undefined) return { status: degraded, message: messages.join(', ') };
+    // Every container waiting on an error or a back-off, each message (even empty) joined.
+    const stuck = containers.flatMap(({ waiting: w }) =>
+      w !== undefined &&
+      (w.reason.startsWith('Err') || w.reason.endsWith('Error') || w.reason.endsWith('BackOff'))
+        ? [w.message]
+        : [],
+    );
+    if (stuck.length > 0) return { status: 'Degraded', message: stuck.join(', ') };
   }
 
   switch (phase) {
