@@ -259,3 +259,68 @@ describe('a refused directive says what is wrong and where', () => {
     });
   });
 });
+
+describe('a refused list says what is wrong and where', () => {
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', finalizers: ['a'], labels: { a: 'b' } },
+    spec: { containers: [{ name: 'app', image: 'a' }] },
+  };
+  const refusal = (patch: JsonObject, original: JsonObject = pod) =>
+    caught(() => applyStrategicMergePatch(original, patch));
+  const says = (path: string, message: string) => ({ path, message: expect.stringContaining(message) });
+
+  it('$setElementOrder that is not a list, or orders what is not a list', () => {
+    expect(refusal({ metadata: { '$setElementOrder/finalizers': 'a' } })).toMatchObject(
+      says(
+        'metadata.$setElementOrder/finalizers',
+        'invalid patch: $setElementOrder/finalizers must be a list',
+      ),
+    );
+    expect(refusal({ metadata: { '$setElementOrder/labels': ['a'] } })).toMatchObject(
+      says('metadata.labels', '$setElementOrder/labels applies to labels, which is not a list'),
+    );
+    expect(refusal({ metadata: { '$setElementOrder/finalizers': ['a'], finalizers: 'a' } })).toMatchObject(
+      says('metadata.finalizers', 'applies to finalizers, which is not a list in the patch'),
+    );
+  });
+
+  it('$setElementOrder against the order of the patch list', () => {
+    expect(
+      refusal({ metadata: { '$setElementOrder/finalizers': ['b', 'a'], finalizers: ['a', 'b'] } }),
+    ).toMatchObject(
+      says(
+        'metadata.$setElementOrder/finalizers',
+        'the order of the patch list does not match its $setElementOrder list',
+      ),
+    );
+  });
+
+  it('items of the wrong kind', () => {
+    const empty = { ...pod, metadata: { name: 'p', finalizers: [] } };
+    expect(refusal({ metadata: { finalizers: [null] } }, empty)).toMatchObject(
+      says('metadata.finalizers', 'invalid patch: a list item is null'),
+    );
+    expect(refusal({ metadata: { finalizers: [['a']] } }, empty)).toMatchObject(
+      says('metadata.finalizers', 'lists of lists are not supported'),
+    );
+    expect(refusal({ metadata: { finalizers: [1] } })).toMatchObject(
+      says('metadata.finalizers', 'invalid patch: list items are not all of the same type'),
+    );
+    expect(refusal({ metadata: { '$setElementOrder/finalizers': [], finalizers: [] } }, empty)).toMatchObject(
+      says('metadata.finalizers', 'no elements in any of the given lists'),
+    );
+  });
+
+  it('a $setElementOrder list of maps holding a scalar, or an item without the merge key', () => {
+    expect(refusal({ spec: { '$setElementOrder/containers': ['app'] } })).toMatchObject(
+      says('spec.containers', 'invalid patch: list item 0 is not an object'),
+    );
+    expect(
+      refusal({ spec: { '$setElementOrder/containers': [{ image: 'x' }], containers: [{ name: 'app' }] } }),
+    ).toMatchObject(
+      says('spec.$setElementOrder/containers', 'list item {image} does not contain the merge key "name"'),
+    );
+  });
+});
