@@ -66,7 +66,13 @@ export const MODULES = {
       'src/smp/element-order.ts': SMP_TESTS,
       'src/smp/merge-key.ts': SMP_TESTS,
       'src/smp/values.ts': SMP_TESTS,
-      'src/create-patch.ts': ['test/three-way.test.ts', 'test/apply-goldens.test.ts', 'test/fuzz.test.ts'],
+      'src/create-patch.ts': [
+        'test/three-way.test.ts',
+        'test/apply-goldens.test.ts',
+        'test/fuzz.test.ts',
+        'test/smp-rules.test.ts',
+        'test/bad-input.test.ts',
+      ],
     },
   },
   health: {

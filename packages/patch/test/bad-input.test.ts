@@ -318,6 +318,11 @@ describe('a refused list says what is wrong and where', () => {
       says('spec.containers', 'invalid patch: list item 0 is not an object'),
     );
     expect(
+      refusal({
+        spec: { '$setElementOrder/containers': ['app'], containers: [{ name: 'app', image: 'b' }] },
+      }),
+    ).toMatchObject(says('spec.$setElementOrder/containers', 'invalid patch: expected a list of objects'));
+    expect(
       refusal({ spec: { '$setElementOrder/containers': [{ image: 'x' }], containers: [{ name: 'app' }] } }),
     ).toMatchObject(
       says('spec.$setElementOrder/containers', 'list item {image} does not contain the merge key "name"'),

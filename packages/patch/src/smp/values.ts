@@ -5,8 +5,8 @@ import { smpError } from '../smp-meta.js';
 export type JsonKind = 'map' | 'slice' | 'string' | 'number' | 'bool' | 'null';
 
 /** The Go `reflect` kind of a decoded JSON value. */
-export function kindOf(v: JsonValue | undefined): JsonKind {
-  if (v === null || v === undefined) return 'null';
+export function kindOf(v: JsonValue): JsonKind {
+  if (v === null) return 'null';
   if (Array.isArray(v)) return 'slice';
   switch (typeof v) {
     case 'object':
@@ -22,6 +22,7 @@ export function kindOf(v: JsonValue | undefined): JsonKind {
 
 /** Go's `==` on two interface values holding decoded JSON (maps and slices never compare equal). */
 export function scalarEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  // Stryker disable next-line ConditionalExpression: equivalent, two maps or lists compared are never one object (the inputs are deep-copied; only Go, which panics on them, could tell)
   if (typeof a === 'object' && a !== null) return false;
   return a === b;
 }
@@ -58,6 +59,7 @@ export function deduplicateScalars(input: JsonValue[]): JsonValue[] {
  */
 export function deduplicateScalarsInPlace(s: JsonValue[]): number {
   let length = s.length - 1;
+  // Stryker disable next-line EqualityOperator: equivalent, at i = length the inner loop has nothing left to compare
   for (let i = 0; i < length; i++) {
     for (let j = i + 1; j <= length; j++) {
       if (scalarEqual(s[i], s[j])) {
