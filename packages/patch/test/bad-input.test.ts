@@ -297,6 +297,29 @@ describe('a refused list says what is wrong and where', () => {
     );
   });
 
+  it('$setElementOrder of a list of maps against the order of the patch list', () => {
+    const twoContainers = { ...pod, spec: { containers: [{ name: 'a' }, { name: 'b' }] } };
+    expect(
+      refusal(
+        {
+          spec: {
+            '$setElementOrder/containers': [{ name: 'a' }, { name: 'b' }],
+            containers: [
+              { name: 'b', image: 'b' },
+              { name: 'a', image: 'a' },
+            ],
+          },
+        },
+        twoContainers,
+      ),
+    ).toMatchObject(
+      says(
+        'spec.$setElementOrder/containers',
+        'the order of the patch list does not match its $setElementOrder list',
+      ),
+    );
+  });
+
   it('items of the wrong kind', () => {
     const empty = { ...pod, metadata: { name: 'p', finalizers: [] } };
     expect(refusal({ metadata: { finalizers: [null] } }, empty)).toMatchObject(
