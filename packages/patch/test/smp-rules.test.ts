@@ -126,6 +126,29 @@ describe('the entry point', () => {
     ).toEqual(merged);
   });
 
+  it('refusals about the whole document carry no field path', () => {
+    for (const err of [
+      refusal(() => applyStrategicMergePatch([] as unknown as JsonObject, {})),
+      refusal(() => applyStrategicMergePatch({}, null as unknown as JsonObject)),
+      refusal(() => applyStrategicMergePatch({}, {}, { untyped: 'error' })),
+    ]) {
+      expect(err).toMatchObject({ code: 'PATCH_ERROR' });
+      expect((err as { path?: string }).path).toBeUndefined();
+    }
+  });
+
+  it('a field of a known kind that the schema lacks is not merged as an associative list', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { extra: [{ name: 'a' }] } };
+    const widget = { ...pod, apiVersion: 'example.com/v1', kind: 'Widget' };
+    const patch = { spec: { extra: [{ name: 'b' }] } };
+    expect(applyStrategicMergePatch(pod, patch, { untyped: 'associative' }).spec).toEqual({
+      extra: [{ name: 'b' }],
+    });
+    expect(applyStrategicMergePatch(widget, patch, { untyped: 'associative' }).spec).toEqual({
+      extra: [{ name: 'b' }, { name: 'a' }],
+    });
+  });
+
   it('refuses a kind no schema describes in error mode, naming it', () => {
     const widget = { apiVersion: 'example.com/v1', kind: 'Widget', spec: {} };
     expect(refusal(() => applyStrategicMergePatch(widget, {}, { untyped: 'error' }))).toMatchObject({
