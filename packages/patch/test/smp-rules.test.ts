@@ -177,3 +177,24 @@ describe("Go's decoded list capacity (where an append writes into the original l
     for (const [n, cap] of expected) expect([n, decodedListCapacity(n)]).toEqual([n, cap]);
   });
 });
+
+describe('merge-key values that are maps or lists', () => {
+  it('never match, not even an equal one (Go cannot compare them): the patch item is added', () => {
+    const sa = {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 's' },
+      secrets: [{ name: { x: 1 } }, { name: ['l'] }],
+    };
+    const out = applyStrategicMergePatch(sa, {
+      secrets: [
+        { name: { x: 1 }, namespace: 'y' },
+        { name: ['l'], namespace: 'z' },
+      ],
+    });
+    expect(out.secrets).toHaveLength(4);
+    expect(out.secrets).toEqual(
+      expect.arrayContaining([{ name: { x: 1 } }, { name: { x: 1 }, namespace: 'y' }, { name: ['l'] }]),
+    );
+  });
+});
