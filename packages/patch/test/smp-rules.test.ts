@@ -198,3 +198,18 @@ describe('merge-key values that are maps or lists', () => {
     );
   });
 });
+
+describe('$setElementOrder on a list of a kind no schema describes (associative)', () => {
+  it('orders the items by the merge key it infers from them', () => {
+    const widget = {
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'w' },
+      spec: { items: [{ name: 'a' }, { name: 'b' }] },
+    };
+    const patch = { spec: { '$setElementOrder/items': [{ name: 'b' }, { name: 'a' }] } };
+    expect(applyStrategicMergePatch(widget, patch, { untyped: 'associative' }).spec).toEqual({
+      items: [{ name: 'b' }, { name: 'a' }],
+    });
+  });
+});

@@ -45,8 +45,8 @@ export function mergePatchIntoOriginal(
       } else {
         original[key] = setOrder;
       }
-      // Stryker restore all
     }
+    // Stryker restore all
     delete patch[key];
     if (!Array.isArray(setOrder)) throw smpError(`invalid patch: ${key} must be a list`, where);
     const originalKey = extractKey(key, SET_ELEMENT_ORDER_PREFIX, path);
