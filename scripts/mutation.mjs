@@ -119,7 +119,11 @@ export const MODULES = {
   operator: {
     dir: 'examples/operator',
     modules: {
-      'src/webhook.ts': ['test/webhook.test.ts', 'test/webhook-rules.test.ts'],
+      'src/webhook.ts': [
+        'test/webhook.test.ts',
+        'test/webhook-rules.test.ts',
+        'test/webhook-refusals.test.ts',
+      ],
     },
   },
   diff: {

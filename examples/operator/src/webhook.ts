@@ -260,8 +260,9 @@ export function matchPushEvent(event: PushEvent, targets: Iterable<WebhookTarget
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  // Without a declared length, NaN: it compares false, and the stream is counted instead.
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
+  if (declared > limit) {
     throw new WebhookError(413, `the webhook body is larger than ${limit} bytes`);
   }
   const chunks: Buffer[] = [];
@@ -286,7 +287,7 @@ export function createWebhookHandler(
   const limit = options.maxBodyBytes ?? 5 * 1024 * 1024;
   const answer = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(status === 204 ? undefined : JSON.stringify(body));
+    res.end(JSON.stringify(body));
   };
   return async (req, res) => {
     try {
@@ -314,7 +315,7 @@ export function createWebhookHandler(
         throw new WebhookError(400, (err as Error).message, err as GitOpsError);
       }
       if (event === undefined) {
-        answer(res, 204, undefined);
+        res.writeHead(204).end();
         return;
       }
       const keys = matchPushEvent(event, options.targets());
@@ -326,8 +327,8 @@ export function createWebhookHandler(
       options.onRejected?.(message, status);
       // Drain what is left of the body so the connection can be reused.
       req.resume();
-      if (!res.headersSent) answer(res, status, { error: message });
-      else res.end();
+      // Every step that can fail comes before the answer: no header has been sent yet.
+      answer(res, status, { error: message });
     }
   };
 }
