@@ -3,8 +3,8 @@
 # (kustomize v5.5.0). Run from anywhere; commit the results.
 set -eu
 cd "$(dirname "$0")/../test/fixtures"
-# kubectl's refusal, without its log prefix (time, process id).
-refusal() { sed -E 's/^E[0-9]{4} [0-9:.]+ +[0-9]+ [a-z_]+\.go:[0-9]+\] //'; }
+# kubectl's refusal, without its log prefix (time, process id) and its deprecation warnings.
+refusal() { sed -E -e '/^# Warning/d' -e 's/^E[0-9]{4} [0-9:.]+ +[0-9]+ [a-z_]+\.go:[0-9]+\] //'; }
 for dir in */; do
   dir=${dir%/}
   [ -f "$dir/kustomization.yaml" ] || continue
