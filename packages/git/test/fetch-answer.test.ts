@@ -287,12 +287,12 @@ describe('fetch answers as the protocol allows them (crafted)', () => {
     expect(result.shallow).toEqual(['bbbb', 'dddd']);
     expect(result.unshallow).toEqual(['cccc']);
     expect(packText(result)).toBe('P');
-    // Sections out of the protocol's order: each still ends the one before.
+    // Sections out of the protocol's order, and without the delimiter between them: each header
+    // still ends the section before.
     for (const next of ['acknowledgments', 'wanted-refs']) {
       const shuffled = body(
         pkt('shallow-info\n'),
         pkt('shallow 1111\n'),
-        DELIM,
         pkt(`${next}\n`),
         pkt('shallow 2222\n'),
         DELIM,
