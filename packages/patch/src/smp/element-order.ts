@@ -41,6 +41,7 @@ function indexMap(list: JsonValue[], mergeKey: string, kind: JsonKind): Map<Json
   list.forEach((item, i) => {
     const key = keyOf(item, mergeKey, kind);
     // Go's == never matches maps or lists, so they are not indexed.
+    // Stryker disable next-line ConditionalExpression: equivalent, a map or list indexed by identity is never looked up by that same object (lookupIndex refuses objects)
     if (typeof key === 'object' && key !== null) return;
     if (!index.has(key)) index.set(key, i);
   });
@@ -85,6 +86,7 @@ export function normalizeSliceOrder(
   const index = indexMap(order, mergeKey, kind);
   goSliceStable(items, (a, b) => {
     const ia = lookupIndex(index, a, mergeKey, kind);
+    // Stryker disable next-line ConditionalExpression: equivalent, with ia = -1 the comparison below answers -1 < ib, true, as the default does
     if (ia >= 0) {
       const ib = lookupIndex(index, b, mergeKey, kind);
       if (ib >= 0) return ia < ib;
@@ -125,16 +127,18 @@ function mergeSortedSlice(
   const size = left.length + right.length;
   const index = indexMap(serverOrder, mergeKey, kind);
   for (let k = 0; k < size; k++) {
-    if (i >= left.length && j < right.length) {
-      out.push(right[j++] as JsonValue);
-    } else if (j >= right.length && i < left.length) {
+    // With the left side used up, its lookup below finds nothing (-1: every item of the server's
+    // order has its merge key, partitionMapsByPresentInList refused the list otherwise) and the
+    // right item is taken.
+    if (j >= right.length) {
       out.push(left[i++] as JsonValue);
-    } else {
-      const li = lookupIndex(index, left[i] as JsonValue, mergeKey, kind);
-      const ri = lookupIndex(index, right[j] as JsonValue, mergeKey, kind);
-      if (li >= 0 && ri >= 0 && li < ri) out.push(left[i++] as JsonValue);
-      else out.push(right[j++] as JsonValue);
+      continue;
     }
+    const li = lookupIndex(index, left[i] as JsonValue, mergeKey, kind);
+    const ri = lookupIndex(index, right[j] as JsonValue, mergeKey, kind);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a key is on one side only (so li ≠ ri), and a right item missing from the server's order (ri = -1) is taken whatever li is
+    if (li >= 0 && ri >= 0 && li < ri) out.push(left[i++] as JsonValue);
+    else out.push(right[j++] as JsonValue);
   }
   return out;
 }
