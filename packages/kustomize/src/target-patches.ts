@@ -17,7 +17,7 @@ import { patchTargetMatches, type ResourceSelector } from './selectors.js';
 import type { Accumulator, TargetContext } from './target-context.js';
 import { refuseRepeatedIds } from './unique-ids.js';
 import { retagAfterStrategicMerge } from './untagged-scalars.js';
-import { syncAliases } from './value-aliases.js';
+import { scalarWritesOf, syncAliases } from './value-aliases.js';
 import { readYamlDocuments } from './yaml-io.js';
 
 function isObj(v: unknown): v is JsonObject {
@@ -202,7 +202,7 @@ function applySmp(
     r.nameQuoted = undefined;
   }
   // kyaml's merge sets existing fields in place: shared nodes carry the patched value along.
-  syncAliases(r.obj, r.aliases);
+  syncAliases(r.obj, r.aliases, scalarWritesOf(p));
 }
 
 /** One `patches` entry (or PatchTransformer): a strategic merge or a JSON 6902 patch. */

@@ -41,11 +41,38 @@ function setAt(obj: JsonValue, path: ValuePath, value: JsonValue): void {
 }
 
 /**
- * Carries an in-place write to one member of a group over to the others, as the shared node would:
- * a member whose value changed gives the group its new value. Members that are gone (deleted, or
- * holding something other than a scalar) have left the group.
+ * The scalar fields a strategic merge patch writes through maps, in the order kyaml's merge walks
+ * them: depth first, each map's keys sorted. kyaml copies every scalar the patch holds into the
+ * target's node, equal or not, so among shared fields the last one written decides. Fields inside
+ * lists are left out: their place in the merged list is not the patch's.
  */
-export function syncAliases(obj: JsonValue, groups: AliasGroup[]): void {
+export function scalarWritesOf(patch: JsonObject): ValuePath[] {
+  const out: ValuePath[] = [];
+  const walk = (node: JsonObject, at: string[]): void => {
+    for (const key of Object.keys(node).sort(byteOrder)) {
+      const v = node[key];
+      if (isObj(v)) walk(v, [...at, key]);
+      else if (v !== null && !Array.isArray(v)) out.push([...at, key]);
+    }
+  };
+  walk(patch, []);
+  return out;
+}
+
+// Go's sort.Strings compares bytes; for UTF-16 code units below the surrogates this is the same order.
+const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function samePath(a: ValuePath, b: ValuePath): boolean {
+  return a.length === b.length && a.every((k, i) => k === b[i]);
+}
+
+/**
+ * Carries an in-place write to one member of a group over to the others, as the shared node would.
+ * When the operation names what it wrote, in order (`written`), the last member written gives the
+ * group its value, even a value it already held; otherwise a member whose value changed does.
+ * Members that are gone (deleted, or holding something other than a scalar) have left the group.
+ */
+export function syncAliases(obj: JsonValue, groups: AliasGroup[], written: ValuePath[] = []): void {
   for (let g = groups.length - 1; g >= 0; g--) {
     const group = groups[g] as AliasGroup;
     group.paths = group.paths.filter((p) => {
@@ -56,7 +83,11 @@ export function syncAliases(obj: JsonValue, groups: AliasGroup[]): void {
       groups.splice(g, 1);
       continue;
     }
-    const changed = group.paths.map((p) => valueAt(obj, p)).find((v) => v !== group.value);
+    const last = written.findLast((w) => group.paths.some((p) => samePath(p, w)));
+    const changed =
+      last !== undefined
+        ? valueAt(obj, last)
+        : group.paths.map((p) => valueAt(obj, p)).find((v) => v !== group.value);
     if (changed === undefined) continue;
     group.value = changed;
     for (const p of group.paths) setAt(obj, p, changed);
