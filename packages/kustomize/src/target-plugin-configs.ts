@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import { type JsonObject, type JsonValue, NotFoundError, ValidationError } from '@gitops-kit/core';
 import { patchEntryOf, stringMap } from './kustomization.js';
 import { parseResources } from './parse-resources.js';
-import { applyReplacements } from './replacements.js';
+import { applyReplacementsInPlace } from './replacements-in-place.js';
 import { type Accumulator, newAccumulator, type TargetContext } from './target-context.js';
 import {
   applyPatchEntry,
@@ -23,7 +23,6 @@ import {
   setNamespace,
   setReplicas,
 } from './transformers.js';
-import { syncAliases } from './value-aliases.js';
 
 function isObj(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -162,8 +161,7 @@ export async function runTransformerConfig(
       return;
     case 'ReplacementTransformer': {
       const list = ((cfg.replacements as JsonValue[] | undefined) ?? []).filter(isObj);
-      applyReplacements(acc.resources, list, kfile);
-      for (const r of acc.resources) syncAliases(r.obj, r.aliases);
+      applyReplacementsInPlace(acc.resources, list, kfile);
       return;
     }
     case 'HashTransformer':

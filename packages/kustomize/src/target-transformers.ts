@@ -7,7 +7,7 @@ import type { JsonObject } from '@gitops-kit/core';
 import type { FieldSpec } from './field-spec.js';
 import type { Kustomization, LabelsEntry } from './kustomization.js';
 import { stringifyExact } from './plain-objects.js';
-import { applyReplacements } from './replacements.js';
+import { applyReplacementsInPlace } from './replacements-in-place.js';
 import type { Accumulator, TargetContext } from './target-context.js';
 import { applyPatchEntry, applyPatchesJson6902, applyPatchesStrategicMerge } from './target-patches.js';
 import { loadPluginConfigs, runTransformerConfig } from './target-plugin-configs.js';
@@ -18,7 +18,6 @@ import {
   type TransformerConfig,
 } from './transformer-config.js';
 import { addMapEntries, addNamePrefixSuffix, setImages, setNamespace, setReplicas } from './transformers.js';
-import { syncAliases } from './value-aliases.js';
 import { readYamlDocuments } from './yaml-io.js';
 
 function isObj(v: unknown): v is JsonObject {
@@ -102,9 +101,7 @@ async function runReplacements(
       }
     } else list.push(r);
   }
-  applyReplacements(acc.resources, list, kfile);
-  // Replacements set fields in place, shared nodes included.
-  for (const r of acc.resources) syncAliases(r.obj, r.aliases);
+  applyReplacementsInPlace(acc.resources, list, kfile);
 }
 
 /**
