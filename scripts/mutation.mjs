@@ -59,7 +59,8 @@ export const MODULES = {
     dir: 'packages/patch',
     modules: {
       'src/strategic-merge-patch.ts': SMP_TESTS,
-      'src/smp/map-merge.ts': SMP_TESTS,
+      // fuzz-goldens: the shrunk mismatches of the differential fuzzer (packages/patch/fuzz).
+      'src/smp/map-merge.ts': [...SMP_TESTS, 'test/fuzz-goldens.test.ts'],
       'src/smp/list-merge.ts': SMP_TESTS,
       'src/smp/set-element-order.ts': SMP_TESTS,
       'src/smp/directives.ts': SMP_TESTS,

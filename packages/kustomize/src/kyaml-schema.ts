@@ -19,6 +19,11 @@ const NEWER_KINDS = new Set([
   'storage.k8s.io/VolumeAttributesClass',
   'autoscaling/v2/HorizontalPodAutoscaler',
   'storage.k8s.io/v1/CSIStorageCapacity',
+  // Served no more since Kubernetes 1.16: kubectl's Go types have them, kyaml's schema does not.
+  'extensions/v1beta1/Deployment',
+  'extensions/v1beta1/DaemonSet',
+  'extensions/v1beta1/ReplicaSet',
+  'extensions/v1beta1/NetworkPolicy',
 ]);
 
 /** Fields of built-in kinds newer than Kubernetes 1.21, whose lists kustomize replaces whole. */

@@ -160,6 +160,15 @@ const kinds: Record<string, SchemaNodeData> = {
   'apps/DaemonSet': kind(workloadSpec, { conditions }),
   'apps/ReplicaSet': kind(workloadSpec, { conditions }),
   'apps/ControllerRevision': kind(),
+  // extensions/v1beta1: kubectl's scheme still has these Go types, with the apps/v1 tags.
+  'extensions/v1beta1/Deployment': kind(
+    { ...workloadSpec, strategy: { patchStrategy: 'retainKeys' } },
+    { conditions },
+  ),
+  'extensions/v1beta1/DaemonSet': kind(workloadSpec, { conditions }),
+  'extensions/v1beta1/ReplicaSet': kind(workloadSpec, { conditions }),
+  'extensions/v1beta1/Ingress': kind(),
+  'extensions/v1beta1/NetworkPolicy': kind(),
   // batch
   'batch/Job': kind(workloadSpec, {
     conditions: { patchStrategy: 'merge', patchMergeKey: 'type', listType: 'atomic' },

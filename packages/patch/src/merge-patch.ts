@@ -9,10 +9,12 @@ import {
 } from '@gitops-kit/core';
 
 /**
- * Applies a JSON merge patch (RFC 7386): objects merge recursively, `null` deletes a field, any
- * other value (lists included) replaces. Never mutates its inputs. A
- * `KubeObject` (typed or not) patched by an object is the same
- * type out.
+ * Applies a JSON merge patch (RFC 7386) as Kubernetes does (evanphx/json-patch's `MergePatch`,
+ * which kubectl and the API server use): objects merge recursively, `null` deletes a field, any
+ * other value (lists included) replaces. A value that lands where no object was (a new field, or
+ * one that held a list or a scalar) loses its `null` fields, in maps nested in lists too; a list
+ * or scalar replacing an object is taken as it is. Never mutates its inputs. A `KubeObject` (typed
+ * or not) patched by an object is the same type out.
  */
 export function applyMergePatch(target: JsonValue, patch: JsonValue): JsonValue;
 export function applyMergePatch<T extends KubeObject>(target: T, patch: JsonObject | KubeObject): T;
@@ -23,13 +25,22 @@ export function applyMergePatch(target: JsonValue | KubeObject, patch: JsonValue
 }
 
 function mergeInPlace(target: JsonValue, patch: JsonValue): JsonValue {
-  if (!isJsonObject(patch)) return deepCopyJson(patch);
+  if (!isJsonObject(patch)) return isJsonObject(target) ? deepCopyJson(patch) : withoutNullFields(patch);
   const out: JsonObject = isJsonObject(target) ? target : {};
   for (const key of Object.keys(patch)) {
     const value = patch[key] as JsonValue;
     if (value === null) delete out[key];
     else out[key] = mergeInPlace(Object.hasOwn(out, key) ? (out[key] as JsonValue) : null, value);
   }
+  return out;
+}
+
+// evanphx's pruneNulls: a copy without the null fields of every map, lists' null items kept.
+function withoutNullFields(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(withoutNullFields);
+  if (!isJsonObject(value)) return value;
+  const out: JsonObject = {};
+  for (const [key, v] of Object.entries(value)) if (v !== null) out[key] = withoutNullFields(v);
   return out;
 }
 

@@ -10,7 +10,7 @@ import {
   JSON_SCHEMA_KEYWORDS,
   removeDirectives,
 } from './directives.js';
-import { deleteFromSlice, mergeSlice } from './list-merge.js';
+import { mergeSlice } from './list-merge.js';
 import type { MergeOptions } from './merge-options.js';
 import { mergePatchIntoOriginal } from './set-element-order.js';
 import { kindOf } from './values.js';
@@ -84,8 +84,11 @@ export function mergeMap(
           : mergeMap(originalV as JsonObject, patchV as JsonObject, fieldMeta, fieldPath, options);
     } else if (originalKind === 'slice') {
       const { strategy, mergeKey } = strategyOf(fieldMeta, [originalV as JsonValue[], patchV as JsonValue[]]);
+      // A `$deleteFromPrimitiveList` list goes through the merge whatever the field's strategy
+      // (Go's mergeSliceHandler): its values leave a list of scalars (every occurrence), and a list
+      // of objects without a merge key is refused.
       original[k] =
-        strategy === 'merge'
+        strategy === 'merge' || isDeleteList
           ? mergeSlice(
               originalV as JsonValue[],
               patchV as JsonValue[],
@@ -96,10 +99,7 @@ export function mergeMap(
               isDeleteList,
               mergeMap,
             )
-          : isDeleteList
-            ? // kubectl deletes the values from a list of another strategy too (every occurrence).
-              deleteFromSlice(originalV as JsonValue[], patchV as JsonValue[])
-            : (patchV as JsonValue[]);
+          : (patchV as JsonValue[]);
     } else {
       // A scalar over a scalar of the same kind (a null patch value was handled above).
       original[k] = patchV;
