@@ -73,6 +73,8 @@ export const MODULES = {
         'test/fuzz.test.ts',
         'test/smp-rules.test.ts',
         'test/bad-input.test.ts',
+        'test/create-patch-goldens.test.ts',
+        'test/create-patch-rules.test.ts',
       ],
     },
   },

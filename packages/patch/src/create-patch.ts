@@ -6,7 +6,8 @@ import {
   jsonEqual,
   type KubeObject,
 } from '@gitops-kit/core';
-import { goFormatValue, goStringLess, goStringLessOrEqual } from './go-order.js';
+import { goFormatValue, goStringCompare, goStringLess, goStringLessOrEqual } from './go-order.js';
+import { goSort } from './go-sort.js';
 import type { PatchSchema } from './schema.js';
 import {
   DELETE_FROM_PRIMITIVE_LIST_PREFIX,
@@ -17,7 +18,7 @@ import {
 import { normalizeSliceOrder } from './smp/element-order.js';
 import { mergeMap } from './smp/map-merge.js';
 import { describeItem } from './smp/merge-key.js';
-import { deduplicateScalars, kindOf, sliceElementKind } from './smp/values.js';
+import { deduplicateScalars, scalarEqual, sliceElementKind } from './smp/values.js';
 import {
   childMeta,
   type FieldMeta,
@@ -111,6 +112,7 @@ export function createThreeWayMergePatch(
     ignoreUnmatchedNulls: false,
   });
   if (options.overwrite === false) {
+    // Stryker disable next-line BooleanLiteral: equivalent, findConflict skips the $setElementOrder lists this flag adds
     const changed = diffMaps(original, live, meta, '', { ...TWO_WAY, setElementOrder: false });
     const conflict = findConflict(patch, changed, meta, undefined, undefined, '');
     if (conflict !== undefined) {
@@ -148,10 +150,7 @@ function diffMaps(
       if (originalValue !== modifiedValue) patch[key] = modifiedValue;
       continue;
     }
-    if (kindOf(originalValue) !== kindOf(modifiedValue)) {
-      if (!options.ignoreChangesAndAdditions) patch[key] = deepCopyJson(modifiedValue);
-      continue;
-    }
+    // Values of different kinds are never alike: the last branch replaces them.
     const fieldMeta = childMeta(meta, key);
     const fieldPath = joinPath(path, key);
     if (isJsonObject(originalValue) && isJsonObject(modifiedValue)) {
@@ -168,7 +167,7 @@ function diffMaps(
     } else if (Array.isArray(originalValue) && Array.isArray(modifiedValue)) {
       handleSliceDiff(key, originalValue, modifiedValue, patch, fieldMeta, fieldPath, options);
     } else if (!options.ignoreChangesAndAdditions && !jsonEqual(originalValue, modifiedValue)) {
-      patch[key] = modifiedValue;
+      patch[key] = deepCopyJson(modifiedValue);
     }
   }
   if (!options.ignoreDeletions) {
@@ -233,7 +232,7 @@ function diffLists(
     const [changes, deletions] = diffListsOfMaps(original, modified, meta, mergeKey, path, options);
     const patchList = [...normalizeSliceOrder(changes, modified, mergeKey, kind, path), ...deletions];
     let setOrder: JsonValue[] = [];
-    const orderSame = isOrderSame(original, modified, mergeKey, path);
+    const orderSame = isOrderSame(original, modified, mergeKey);
     if (
       options.setElementOrder &&
       ((!options.ignoreChangesAndAdditions && (patchList.length > 0 || !orderSame)) ||
@@ -256,27 +255,45 @@ function diffLists(
   return [patchList, deletes, setOrder];
 }
 
-function isOrderSame(original: JsonValue[], modified: JsonValue[], mergeKey: string, path: string): boolean {
+// Both lists were sorted by merge key before (sortByMergeKey): every item is a map holding the key.
+function isOrderSame(original: JsonValue[], modified: JsonValue[], mergeKey: string): boolean {
   if (original.length !== modified.length) return false;
-  for (let i = 0; i < modified.length; i++) {
-    const a = original[i] as JsonObject;
-    const b = modified[i] as JsonObject;
-    if (!Object.hasOwn(a, mergeKey) || !Object.hasOwn(b, mergeKey)) {
-      throw smpError(`a list item does not contain the merge key ${JSON.stringify(mergeKey)}`, path);
-    }
-    const x = a[mergeKey];
-    const y = b[mergeKey];
-    if ((typeof x === 'object' && x !== null) || x !== y) return false;
-  }
-  return true;
+  return modified.every((m, i) =>
+    scalarEqual((original[i] as JsonObject)[mergeKey], (m as JsonObject)[mergeKey]),
+  );
 }
 
+/** Go's `sortScalars`: `sort.Sort` by `%v`, `strings.Compare(a, b) < 0`. */
 function sortScalars<T extends JsonValue>(list: T[]): T[] {
-  return [...list].sort((a, b) => {
-    const sa = goFormatValue(a);
-    const sb = goFormatValue(b);
-    return sa === sb ? 0 : goStringLess(sa, sb) ? -1 : 1;
-  });
+  const out = [...list];
+  goSort(out, (a, b) => goStringLess(goFormatValue(a), goFormatValue(b)));
+  return out;
+}
+
+/**
+ * Walks two lists sorted by `keyOf` in step, as Go's diffListsOf* do: `both` for an item of each
+ * with the same key, `removed` for an original item whose key sorts first (or is left over),
+ * `added` for a modified one.
+ */
+function walkSorted<T>(
+  original: readonly T[],
+  modified: readonly T[],
+  keyOf: (v: T) => string,
+  visit: { both(o: T, m: T): void; removed(o: T): void; added(m: T): void },
+): void {
+  let oi = 0;
+  let mi = 0;
+  while (oi < original.length || mi < modified.length) {
+    const o = original[oi] as T;
+    const m = modified[mi] as T;
+    const order =
+      oi === original.length ? 1 : mi === modified.length ? -1 : goStringCompare(keyOf(o), keyOf(m));
+    if (order < 0) visit.removed(o);
+    else if (order > 0) visit.added(m);
+    else visit.both(o, m);
+    if (order <= 0) oi++;
+    if (order >= 0) mi++;
+  }
 }
 
 function diffListsOfScalars(
@@ -284,47 +301,35 @@ function diffListsOfScalars(
   modified: JsonValue[],
   options: DiffOptions,
 ): [JsonValue[], JsonValue[]] {
-  const o = sortScalars(original);
-  const m = sortScalars(modified);
-  let oi = 0;
-  let mi = 0;
   const adds: JsonValue[] = [];
   const deletes: JsonValue[] = [];
-  while (oi < o.length || mi < m.length) {
-    const oIn = oi < o.length;
-    const mIn = mi < m.length;
-    const os = oIn ? goFormatValue(o[oi]) : '';
-    const ms = mIn ? goFormatValue(m[mi]) : '';
-    if (oIn && mIn && os === ms) {
-      oi++;
-      mi++;
-    } else if (!oIn || (mIn && goStringLess(ms, os))) {
-      if (!options.ignoreChangesAndAdditions) adds.push(m[mi] as JsonValue);
-      mi++;
-    } else {
-      if (!options.ignoreDeletions) deletes.push(o[oi] as JsonValue);
-      oi++;
-    }
-  }
+  walkSorted(sortScalars(original), sortScalars(modified), goFormatValue, {
+    both: () => {},
+    removed: (o) => {
+      if (!options.ignoreDeletions) deletes.push(o);
+    },
+    added: (m) => {
+      if (!options.ignoreChangesAndAdditions) adds.push(m);
+    },
+  });
   return [adds, deduplicateScalars(deletes)];
 }
 
+/** Go's `sortMergeListsByNameArray`: `sort.Sort` by the merge key's `%v`, with `a <= b` as `Less`. */
 function sortByMergeKey(list: JsonValue[], mergeKey: string, path: string): JsonObject[] {
-  const maps = list.map((v) => {
-    if (!isJsonObject(v)) throw smpError('expected a list of objects', path);
+  // The caller found every item a map (sliceElementKind).
+  const maps = list as JsonObject[];
+  for (const v of maps) {
     if (!Object.hasOwn(v, mergeKey)) {
       throw smpError(
         `list item ${describeItem(v)} does not contain the merge key ${JSON.stringify(mergeKey)}`,
         path,
       );
     }
-    return v;
-  });
-  return [...maps].sort((a, b) => {
-    const sa = goFormatValue(a[mergeKey]);
-    const sb = goFormatValue(b[mergeKey]);
-    return sa === sb ? 0 : goStringLessOrEqual(sa, sb) ? -1 : 1;
-  });
+  }
+  const out = [...maps];
+  goSort(out, (a, b) => goStringLessOrEqual(goFormatValue(a[mergeKey]), goFormatValue(b[mergeKey])));
+  return out;
 }
 
 function diffListsOfMaps(
@@ -337,35 +342,24 @@ function diffListsOfMaps(
 ): [JsonValue[], JsonValue[]] {
   const patch: JsonValue[] = [];
   const deletions: JsonValue[] = [];
-  const o = sortByMergeKey(original, mergeKey, path);
-  const m = sortByMergeKey(modified, mergeKey, path);
-  let oi = 0;
-  let mi = 0;
-  while (oi < o.length || mi < m.length) {
-    const oIn = oi < o.length;
-    const mIn = mi < m.length;
-    const oe = o[oi];
-    const me = m[mi];
-    const os = oe !== undefined ? goFormatValue(oe[mergeKey]) : '';
-    const ms = me !== undefined ? goFormatValue(me[mergeKey]) : '';
-    if (oIn && mIn && os === ms && oe !== undefined && me !== undefined) {
-      const sub = diffMaps(oe, me, meta, path, options);
+  const keyOf = (v: JsonObject) => goFormatValue(v[mergeKey]);
+  walkSorted(sortByMergeKey(original, mergeKey, path), sortByMergeKey(modified, mergeKey, path), keyOf, {
+    both: (o, m) => {
+      const sub = diffMaps(o, m, meta, path, options);
       if (Object.keys(sub).length > 0) {
-        sub[mergeKey] = me[mergeKey] as JsonValue;
+        sub[mergeKey] = m[mergeKey] as JsonValue;
         patch.push(sub);
       }
-      oi++;
-      mi++;
-    } else if (!oIn || (mIn && goStringLess(ms, os))) {
-      if (!options.ignoreChangesAndAdditions && me !== undefined) patch.push(deepCopyJson(me));
-      mi++;
-    } else {
-      if (!options.ignoreDeletions && oe !== undefined) {
-        deletions.push({ [mergeKey]: oe[mergeKey] as JsonValue, [DIRECTIVE_MARKER]: 'delete' });
+    },
+    removed: (o) => {
+      if (!options.ignoreDeletions) {
+        deletions.push({ [mergeKey]: o[mergeKey] as JsonValue, [DIRECTIVE_MARKER]: 'delete' });
       }
-      oi++;
-    }
-  }
+    },
+    added: (m) => {
+      if (!options.ignoreChangesAndAdditions) patch.push(deepCopyJson(m));
+    },
+  });
   return [patch, deletions];
 }
 
@@ -382,9 +376,8 @@ function findConflict(
     const l = left as JsonObject;
     if (!isJsonObject(right as JsonValue)) return path;
     const r = right as JsonObject;
-    const lm = Object.hasOwn(l, DIRECTIVE_MARKER);
-    const rm = Object.hasOwn(r, DIRECTIVE_MARKER);
-    if ((lm || rm) && (lm !== rm || l[DIRECTIVE_MARKER] !== r[DIRECTIVE_MARKER])) return path;
+    // A directive on one side only, or different ones: one side acts on the whole map.
+    if (l[DIRECTIVE_MARKER] !== r[DIRECTIVE_MARKER]) return path;
     if (strategy === 'replace') return undefined;
     for (const key of Object.keys(l)) {
       if (key.startsWith('$') || !Object.hasOwn(r, key)) continue;
@@ -399,7 +392,7 @@ function findConflict(
   }
   if (Array.isArray(left)) {
     if (!Array.isArray(right)) return path;
-    if (left.length === 0 && right.length === 0) return undefined;
+    // Go's sliceElementType: two empty lists are refused ("no elements in any of the given slices").
     const kind = sliceElementKind([left, right], path);
     const items = itemMeta(meta);
     if (strategy === 'merge') {
