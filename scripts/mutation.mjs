@@ -173,7 +173,12 @@ export const MODULES = {
     dir: 'packages/kustomize',
     modules: {
       'src/field-spec.ts': ['test/field-spec.test.ts', 'test/features.test.ts', 'test/fuzz-goldens.test.ts'],
-      'src/replacements.ts': ['test/features.test.ts', 'test/fuzz-goldens.test.ts', 'test/bad-input.test.ts'],
+      'src/replacements.ts': [
+        'test/features.test.ts',
+        'test/fuzz-goldens.test.ts',
+        'test/bad-input.test.ts',
+        'test/replacement-goldens.test.ts',
+      ],
     },
   },
 };

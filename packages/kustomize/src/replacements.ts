@@ -17,21 +17,50 @@ export interface VarDef {
   fieldpath: string;
   /** The object the var was bound to where it was declared. */
   target?: Resource | undefined;
+  /** The kustomization file that declares it. */
+  file?: string | undefined;
 }
 
-/** True when `r` is (or was) the object a var's objref names. */
+/** The group/version/kind a var's objref names: `apiVersion` when given, else `group` and `version`. */
+function varRefGvk(ref: JsonObject): { group: string; version: string; kind: string } {
+  const apiVersion = text(ref.apiVersion);
+  if (!apiVersion) return { group: text(ref.group), version: text(ref.version), kind: text(ref.kind) };
+  const slash = apiVersion.indexOf('/');
+  return slash < 0
+    ? { group: text(ref.group), version: apiVersion, kind: text(ref.kind) }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1), kind: text(ref.kind) };
+}
+
+/**
+ * True when `r` is (or was) the object a var's objref names. As kustomize's MergeVars: group,
+ * version, kind and name equal (an unset one matches only an unset one), and the effective
+ * namespace when the objref gives one.
+ */
 export function varRefMatches(v: VarDef, r: Resource): boolean {
-  const ref = v.objref;
-  const apiVersion = typeof ref.apiVersion === 'string' ? ref.apiVersion : '';
+  const ref = { ...varRefGvk(v.objref), name: text(v.objref.name), namespace: text(v.objref.namespace) };
   return r
     .allIds()
     .some(
       (id) =>
         id.name === ref.name &&
-        (!ref.kind || id.kind === ref.kind) &&
-        (!apiVersion || `${id.group ? `${id.group}/` : ''}${id.version}` === apiVersion) &&
-        (!ref.namespace || id.namespace === ref.namespace),
+        id.kind === ref.kind &&
+        id.version === ref.version &&
+        id.group === ref.group &&
+        (!ref.namespace || effectiveNamespace(id) === effectiveNamespace(ref)),
     );
+}
+
+/**
+ * A var as kustomize prints it in its errors (Go's `%v` of types.Var):
+ * `{NAME Kind.version.group {fieldPath}}`. Before kustomize reads the objref's apiVersion
+ * (`asDeclared`), the version and group are the objref's own fields.
+ */
+export function describeVar(v: VarDef, asDeclared = false): string {
+  const ref = v.objref;
+  const gvk = asDeclared
+    ? { group: text(ref.group), version: text(ref.version), kind: text(ref.kind) }
+    : varRefGvk(ref);
+  return `{${v.name} ${gvkString(gvk)} {${v.fieldpath || 'metadata.name'}}}`;
 }
 
 function getSlot(s: FieldSlot): JsonValue | undefined {
@@ -73,9 +102,14 @@ function idSelector(sel: JsonObject): IdSelector {
   };
 }
 
+/** kustomize's Gvk.String(): `Kind.version.group`, each unset part named. */
+function gvkString(g: { group: string; version: string; kind: string }): string {
+  return `${g.kind || '[noKind]'}.${g.version || '[noVer]'}.${g.group || '[noGrp]'}`;
+}
+
+/** kustomize's ResId.String(): `Kind.version.group/name.namespace`, each unset part named. */
 function describe(sel: IdSelector): string {
-  const gvk = [sel.group, sel.version, sel.kind].filter(Boolean).join('/');
-  return [gvk, sel.namespace, sel.name].filter(Boolean).join(' ') || '{}';
+  return `${gvkString(sel)}/${sel.name || '[noName]'}.${sel.namespace || '[noNs]'}`;
 }
 
 /**
@@ -103,16 +137,17 @@ function labelsAndAnnotationsMatch(sel: JsonObject, r: Resource): boolean {
   );
 }
 
+/** kustomize's selectSourceNode: exactly one object; its messages name the selector as `ResId:fieldPath`. */
 function selectSource(resources: readonly Resource[], src: JsonObject, file: string): Resource {
   const sel = idSelector(src);
   const matches = resources.filter((r) => replacementIds(r).some((id) => idSelectedBy(id, sel)));
-  if (matches.length !== 1) {
-    throw new ValidationError(
-      matches.length === 0
-        ? `nothing selected by replacement source ${describe(sel)}`
-        : `more than one resource selected by replacement source ${describe(sel)}`,
-      { file, path: 'replacements' },
-    );
+  const fieldPath = text(src.fieldPath);
+  const selector = fieldPath ? `${describe(sel)}:${fieldPath}` : describe(sel);
+  if (matches.length === 0) {
+    throw new ValidationError(`nothing selected by ${selector}`, { file, path: 'replacements' });
+  }
+  if (matches.length > 1) {
+    throw new ValidationError(`multiple matches for selector ${selector}`, { file, path: 'replacements' });
   }
   return matches[0] as Resource;
 }
@@ -124,7 +159,7 @@ function selectSource(resources: readonly Resource[], src: JsonObject, file: str
 function targetSelects(t: JsonObject, r: Resource, file: string): boolean {
   if (!isObj(t.select)) throw new ValidationError('target must specify resources to select', { file });
   const select = t.select;
-  const rejects = (Array.isArray(t.reject) ? t.reject : []).filter(isObj);
+  const rejects = Array.isArray(t.reject) ? t.reject.filter(isObj) : [];
   if (!labelsAndAnnotationsMatch(select, r)) return false;
   for (const rej of rejects) {
     if ((rej.labelSelector || rej.annotationSelector) && labelsAndAnnotationsMatch(rej, r)) return false;
@@ -163,31 +198,31 @@ function sourceValue(resources: readonly Resource[], rep: JsonObject, file: stri
       path: fieldPath,
     });
   }
-  if (value === undefined || isNilOrEmpty(value))
+  if (isNilOrEmpty(value)) {
     throw new ValidationError(
-      `fieldPath \`${fieldPath}\` is missing for replacement source ${r.kind}.${r.name}`,
-      {
-        file,
-        path: fieldPath,
-      },
+      `fieldPath \`${fieldPath}\` is missing for replacement source ${describe(idSelector(src))}`,
+      { file, path: fieldPath },
     );
+  }
   const opts = (isObj(src.options) ? src.options : {}) as DelimOptions;
   if (!opts.delimiter) return () => getField(r.obj, fieldPath) ?? null;
-  if (typeof value === 'object' && value !== null)
+  const whole = scalarText(value as JsonValue);
+  if (whole === undefined) {
     throw new ValidationError('delimiter option can only be used with scalar nodes', {
       file,
       path: fieldPath,
     });
-  const parts = scalarText(value)?.split(opts.delimiter) ?? [];
+  }
+  const parts = whole.split(opts.delimiter);
   const index = opts.index ?? 0;
   if (index < 0 || index >= parts.length) {
-    throw new ValidationError(`options.index ${index} is out of bounds for value ${scalarText(value)}`, {
+    throw new ValidationError(`options.index ${index} is out of bounds for value ${whole}`, {
       file,
       path: fieldPath,
     });
   }
   // The part keeps the source node's type: "8080" of an int stays an int.
-  const part = retext(value, parts[index] as string);
+  const part = retext(value as JsonValue, parts[index] as string);
   return () => part;
 }
 
@@ -252,16 +287,17 @@ function writeTarget(
     const value = readValue();
     let v = structuredClone(value);
     if (opts.delimiter) {
-      const cur = getSlot(s);
-      if (typeof cur === 'object' && cur !== null)
-        throw new ValidationError('delimiter option can only be used with scalar nodes', { file, path: fp });
       // The target's text is split, whatever its type (kyaml works on the node's text).
-      const parts = (s.created ? '' : (scalarText(cur ?? null) ?? '')).split(opts.delimiter);
+      const cur = s.created ? '' : scalarText(getSlot(s) ?? null);
+      if (cur === undefined)
+        throw new ValidationError('delimiter option can only be used with scalar nodes', { file, path: fp });
+      const parts = cur.split(opts.delimiter);
       const idx = opts.index ?? 0;
+      // A map or list value gives its node's text, which is empty.
       const part = scalarText(value) ?? '';
+      // Past the end is appended: assigning at the length appends.
       if (idx < 0) parts.unshift(part);
-      else if (idx >= parts.length) parts.push(part);
-      else parts[idx] = part;
+      else parts[Math.min(idx, parts.length)] = part;
       v = retext(value, parts.join(opts.delimiter));
     }
     setTargetValue(s, v, fp, r, file);
@@ -278,15 +314,17 @@ function scalarText(v: JsonValue): string | undefined {
  * kyaml's setFieldValue: a scalar target keeps its YAML type and takes the value's text, so an
  * int copied into a string field becomes "3", and a string "3" copied into an int field becomes 3;
  * text the target's type cannot hold ("abc" into an int) ends the build, as kustomize's decoding
- * does. A created field takes the text as a plain scalar; a list or map target is replaced.
+ * does. A map or list value gives a scalar target its node's text, which is empty. A created field
+ * takes the text as a plain scalar; a list or map target is replaced.
  */
 function setTargetValue(s: FieldSlot, v: JsonValue, path: string, r: Resource, file: string): void {
   const cur = getSlot(s);
-  const text = scalarText(v);
-  if (text === undefined || (typeof cur === 'object' && cur !== null) || cur === undefined) {
+  const valueText = scalarText(v);
+  if ((typeof cur === 'object' && cur !== null) || (s.created && valueText === undefined)) {
     setSlot(s, v);
     return;
   }
+  const text = valueText ?? '';
   if (typeof cur === 'string' && !s.created) {
     setSlot(s, text);
     return;
@@ -295,36 +333,44 @@ function setTargetValue(s: FieldSlot, v: JsonValue, path: string, r: Resource, f
   const plain = isObj(resolved) ? text : (resolved as JsonValue);
   if (s.created) {
     setSlot(s, plain);
-    const at = untaggedPathOf([...(pathTo(r.obj, s.container) ?? []), s.key], plain);
+    const at = untaggedPathOf([...containerPath(r, s), s.key], plain);
     if (at !== undefined) r.untaggedPaths.push(at);
     return;
   }
-  const want = cur === null ? 'null' : typeof cur === 'boolean' ? 'bool' : 'number';
-  const got =
-    plain === null
-      ? 'null'
-      : typeof plain === 'boolean'
-        ? 'bool'
-        : typeof plain === 'string'
-          ? 'string'
-          : 'number';
-  if (got !== want) {
+  const want = scalarTag(cur as JsonValue);
+  const got = scalarTag(plain);
+  // go-yaml decodes an int's text into a float field, nothing else into another tag. (A float field
+  // written as 2.0 reads here as an int: it refuses a float's text kustomize would take.)
+  if (got !== want && !(want === 'float' && got === 'int')) {
     // The node keeps its type and takes the text: kustomize fails only when it prints the object,
     // so a later write (an overlay's `replicas`) may still mend it.
     setSlot(s, text);
     r.undecodable.push({
       container: s.container,
       key: s.key,
-      path: pathTo(r.obj, s.container) ?? [],
+      path: containerPath(r, s),
       text,
       error: new ValidationError(
-        `replacement target ${r.kind}.${r.name}: cannot decode "${text}" as the ${want} at ${path}`,
+        `replacement target ${r.kind}.${r.name}: cannot decode !!${got} \`${text}\` as a !!${want} at ${path}`,
         { file, path },
       ),
     });
     return;
   }
   setSlot(s, plain);
+}
+
+/** The YAML tag go-yaml resolves a scalar to: null, bool, int, float or str. */
+function scalarTag(v: JsonValue | bigint): string {
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'string') return 'str';
+  return typeof v === 'bigint' || Number.isInteger(v) ? 'int' : 'float';
+}
+
+/** The keys from the object's root to the slot's container (it is always inside the object). */
+function containerPath(r: Resource, s: FieldSlot): (string | number)[] {
+  return pathTo(r.obj, s.container) as (string | number)[];
 }
 
 /** Expands `$(VAR)` references (deprecated `vars`) in the var-reference fields. */
@@ -336,19 +382,21 @@ export function resolveVars(
   if (vars.length === 0) return;
   const values = new Map<string, JsonValue>();
   for (const v of vars) {
-    const matches =
-      v.target && resources.includes(v.target) ? [v.target] : resources.filter((r) => varRefMatches(v, r));
-    if (matches.length !== 1) {
+    // kustomize reads a var only from the object it was bound to where it was declared.
+    const r = v.target;
+    if (r === undefined || !resources.includes(r)) {
       throw new ValidationError(
-        matches.length === 0
-          ? `var '${v.name}' cannot be mapped to a field in the set of known resources`
-          : `found ${matches.length} resId matches for var ${v.name}`,
+        `var '${describeVar(v)}' cannot be mapped to a field in the set of known resources`,
+        { file: v.file, path: 'vars' },
       );
     }
-    const r = matches[0] as Resource;
     const value = getField(r.obj, v.fieldpath || 'metadata.name', true);
-    if (value === undefined)
-      throw new ValidationError(`field specified in var '${v.name}' not found in corresponding resource`);
+    if (value === undefined) {
+      throw new ValidationError(
+        `field specified in var '${describeVar(v)}' not found in corresponding resource`,
+        { file: v.file, path: 'vars' },
+      );
+    }
     values.set(v.name, value);
   }
   const expand = (s: string): JsonValue => expandVarReferences(s, (name) => values.get(name));

@@ -23,7 +23,7 @@ import { fixNameReferences } from './name-reference.js';
 import { parseResources } from './parse-resources.js';
 import { accumulateRemote, isRemote } from './remote-loader.js';
 import type { RenderWarning } from './render-warning.js';
-import { resolveVars, type VarDef, varRefMatches } from './replacements.js';
+import { describeVar, resolveVars, type VarDef, varRefMatches } from './replacements.js';
 import { idKey, type Resource } from './resource.js';
 import {
   type Accumulator,
@@ -213,18 +213,22 @@ export class KustTarget implements TargetContext {
 
   /** `vars`: each bound to the one object it names, where it is declared. */
   private addVars(kust: Kustomization, acc: Accumulator, kfile: string): void {
+    // kustomize's message lists the kustomization's vars as declared.
+    const declared = kust.vars
+      .map((v) => describeVar({ name: v.name, objref: v.objref, fieldpath: v.fieldPath }, true))
+      .join(' ');
     for (const v of kust.vars) {
       const name = v.name;
       const existing = acc.vars.find((x) => x.name === name);
       if (existing) {
         throw new ValidationError(`var '${name}' already encountered`, { file: kfile, path: 'vars' });
       }
-      const def: VarDef = { name, objref: v.objref, fieldpath: v.fieldPath };
+      const def: VarDef = { name, objref: v.objref, fieldpath: v.fieldPath, file: kfile };
       // A var binds to its object where it is declared, before overlays add look-alikes.
       const matches = acc.resources.filter((r) => varRefMatches(def, r));
       if (matches.length > 1) {
         throw new ValidationError(
-          `found ${matches.length} resId matches for var ${name} (unable to disambiguate)`,
+          `merging vars [${declared}]: found ${matches.length} resId matches for var ${describeVar(def)} (unable to disambiguate)`,
           {
             file: kfile,
             path: 'vars',
