@@ -24,6 +24,13 @@ const NEWER_KINDS = new Set([
   'extensions/v1beta1/DaemonSet',
   'extensions/v1beta1/ReplicaSet',
   'extensions/v1beta1/NetworkPolicy',
+  // Versions newer than Kubernetes 1.21's v1beta1.
+  'flowcontrol.apiserver.k8s.io/v1/FlowSchema',
+  'flowcontrol.apiserver.k8s.io/v1beta2/FlowSchema',
+  'flowcontrol.apiserver.k8s.io/v1beta3/FlowSchema',
+  'flowcontrol.apiserver.k8s.io/v1/PriorityLevelConfiguration',
+  'flowcontrol.apiserver.k8s.io/v1beta2/PriorityLevelConfiguration',
+  'flowcontrol.apiserver.k8s.io/v1beta3/PriorityLevelConfiguration',
 ]);
 
 /** Fields of built-in kinds newer than Kubernetes 1.21, whose lists kustomize replaces whole. */

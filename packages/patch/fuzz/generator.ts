@@ -99,6 +99,10 @@ const OTHER_TYPES: Array<[string, string]> = [
   ['flowcontrol.apiserver.k8s.io/v1', 'FlowSchema'],
   ['events.k8s.io/v1', 'Event'],
   ['authorization.k8s.io/v1', 'SubjectAccessReview'],
+  ['flowcontrol.apiserver.k8s.io/v1', 'PriorityLevelConfiguration'],
+  ['policy/v1', 'Eviction'],
+  ['resource.k8s.io/v1beta1', 'ResourceClaim'],
+  ['coordination.k8s.io/v1alpha2', 'LeaseCandidate'],
 ];
 
 function otherTypeCase(r: SeededRandom): FuzzCase {

@@ -19,7 +19,9 @@ import { knownGap } from './gaps.js';
 import type { FuzzCase } from './generator.js';
 
 /** What one side made of a case: the patched object, or its refusal. */
-export type Outcome = { ok: true; object: JsonValue } | { ok: false; error: string; code?: string };
+export type Outcome =
+  | { ok: true; object: JsonValue }
+  | { ok: false; error: string; code?: string; panicked?: boolean };
 
 /** How the two sides disagree. */
 export type MismatchClass = 'differs' | 'ours-refuses' | 'kubectl-refuses' | 'untyped-error';
@@ -59,7 +61,13 @@ export function runKubectl(dir: string, c: FuzzCase, timeoutMs = 30_000): Promis
   ];
   return new Promise((resolve) => {
     execFile('kubectl', args, { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (err) resolve({ ok: false, error: stderr.trim().split('\n')[0] || err.message });
+      // A Go panic is kubectl crashing (the API server would answer 500), not a patch's answer.
+      if (err)
+        resolve({
+          ok: false,
+          error: stderr.trim().split('\n')[0] || err.message,
+          panicked: /^panic: /m.test(stderr),
+        });
       else resolve({ ok: true, object: JSON.parse(stdout) as JsonValue });
     });
   });
@@ -108,6 +116,7 @@ function shape(text: string): string {
 export function compare(c: FuzzCase, ours: Outcome, kubectl: Outcome): Verdict {
   const kind = `${c.type} ${String(c.original.kind)}`;
   if (!kubectl.ok && DECODE_ERRORS.test(kubectl.error)) return { ours, kubectl, skipped: 'decode' };
+  if (!kubectl.ok && kubectl.panicked === true) return { ours, kubectl, skipped: 'kubectl-panic' };
   if (!ours.ok && ours.code === undefined) {
     const detail = ours.error;
     return {

@@ -242,6 +242,17 @@ const kinds: Record<string, SchemaNodeData> = {
     { conditions: { listType: 'map', listMapKeys: ['type'] } },
   ),
   'node.k8s.io/RuntimeClass': kind(),
+  // flowcontrol, events, the review kinds, eviction (found missing by the differential fuzzer)
+  'flowcontrol.apiserver.k8s.io/FlowSchema': kind(undefined, { conditions }),
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration': kind(undefined, { conditions }),
+  'events.k8s.io/Event': kind(),
+  'authentication.k8s.io/TokenReview': kind(),
+  'authentication.k8s.io/SelfSubjectReview': kind(),
+  'authorization.k8s.io/SubjectAccessReview': kind(),
+  'authorization.k8s.io/SelfSubjectAccessReview': kind(),
+  'authorization.k8s.io/LocalSubjectAccessReview': kind(),
+  'authorization.k8s.io/SelfSubjectRulesReview': kind(),
+  'policy/Eviction': kind(),
 };
 
 /** The built-in kinds' patch metadata, as plain JSON. */
