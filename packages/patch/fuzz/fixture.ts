@@ -11,7 +11,7 @@ import type { Verdict } from './oracle.js';
 
 /** One fixture file. */
 export interface FuzzFixture extends FuzzCase {
-  /** The run's seed and the case's index in it: `pnpm fuzz:patch --seed S --only I` replays it. */
+  /** The run's seed and the case's index in it: `pnpm fuzz:patch --seed S --only I` replays it (index -1: a case reduced by hand from another finding). */
   seed: number;
   index: number;
   /** The mismatch as first seen (before any fix). */
