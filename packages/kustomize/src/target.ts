@@ -16,6 +16,7 @@ import {
 import { contentHash } from './content-hash.js';
 import { checkCrdDefinitions, configFromCrdDefinitions } from './crd-config.js';
 import { namingFile } from './error-file.js';
+import { refuseMissingMetadata } from './final-metadata.js';
 import type { Kustomization } from './kustomization.js';
 import { readKustomizationFile } from './kustomization-file.js';
 import { KyamlSchemaChoice } from './kyaml-schema.js';
@@ -309,7 +310,9 @@ export class KustTarget implements TargetContext {
     }
     fixNameReferences(acc.resources, acc.config.nameReference, this.ctx.clusterScoped);
     resolveVars(acc.resources, acc.vars, acc.config.varReference);
-    // kustomize drops local-config objects by rebuilding the map from the others (IgnoreLocal).
+    // kustomize drops local-config objects by rebuilding the map from the others (IgnoreLocal),
+    // reading each object's kind and name first.
+    refuseMissingMetadata(acc.resources);
     refuseRepeatedIds(
       acc.resources.filter((r) => !isLocalConfig(r)),
       this.ctx.clusterScoped,
