@@ -67,11 +67,12 @@ function patchPart(r: SeededRandom, obj: Obj, podPath: string[] | undefined): Ob
 function strategicCase(r: SeededRandom): FuzzCase {
   const { obj, podPath } = builtinObject(r);
   if (r.chance(0.15)) duplicateLiveItem(r, obj);
+  if (r.chance(0.05)) duplicateLiveItem(r, obj);
   if (r.chance(0.1)) ((obj.spec as Obj | undefined) ?? obj).unknownField = randomValue(r);
   let patch: Obj = {};
   const parts = r.chance(0.35) ? 2 : 1;
   for (let i = 0; i < parts; i++) patch = deepMerge(patch, patchPart(r, obj, podPath));
-  const sprinkles = r.pick([0, 0, 1, 1, 2, 3]);
+  const sprinkles = r.pick([0, 0, 1, 1, 2, 3, 5]);
   sprinkle(r, patch, obj, sprinkles);
   return { type: 'strategic', original: obj, patch };
 }
@@ -119,8 +120,13 @@ function mergeCase(r: SeededRandom): FuzzCase {
   return { type: 'merge', original: c.original, patch };
 }
 
-/** The case of `seed` (see {@link caseSeed}). */
+/** The case of `seed` (see {@link caseSeed}), as plain JSON (what kubectl reads). */
 export function generateCase(seed: number): FuzzCase {
+  return JSON.parse(JSON.stringify(rawCase(seed))) as FuzzCase;
+}
+
+// The builders may leave `undefined` where a field is missing; JSON drops it.
+function rawCase(seed: number): FuzzCase {
   const r = seededRandom(seed);
   const roll = r.next();
   if (roll < 0.62) return strategicCase(r);

@@ -113,9 +113,22 @@ function sprinkleList(r: SeededRandom, p: Place): void {
   const [, list] = r.pick(lists);
   const key = guessKey(list);
   const at = r.int(list.length + 1);
-  switch (r.int(4)) {
+  switch (r.int(6)) {
     case 0:
       if (list.length > 0) list.splice(at, 0, structuredClone(list[r.int(list.length)] as Json));
+      return;
+    case 4: {
+      // An item's merge key odd: missing, null, of another type, or one the live list holds twice.
+      const item = list.find((x): x is Obj => isObj(x) && key !== undefined && key in x);
+      if (item === undefined || key === undefined) return;
+      const odd = r.int(4);
+      if (odd === 0) delete item[key];
+      else item[key] = odd === 1 ? null : odd === 2 ? r.pick([1, true, 'APP']) : `${String(item[key])}`;
+      return;
+    }
+    case 5:
+      // The same item again with another change: duplicates in the patch.
+      if (list.length > 0 && isObj(list[0])) list.push({ ...(list[0] as Obj), dup: r.int(3) });
       return;
     case 1:
       list.splice(at, 0, { $patch: r.pick(['replace', 'replace', 'delete', 'merge']) });
