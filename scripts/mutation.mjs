@@ -75,6 +75,7 @@ export const MODULES = {
         'test/bad-input.test.ts',
         'test/create-patch-goldens.test.ts',
         'test/create-patch-rules.test.ts',
+        'test/create-patch-conflicts.test.ts',
       ],
     },
   },

@@ -222,10 +222,7 @@ function diffLists(
   path: string,
   options: DiffOptions,
 ): [JsonValue[], JsonValue[], JsonValue[]] {
-  if (original.length === 0) {
-    if (modified.length === 0 || options.ignoreChangesAndAdditions) return [[], [], []];
-    return [deepCopyJson(modified), [], []];
-  }
+  if (original.length === 0) return [options.ignoreChangesAndAdditions ? [] : deepCopyJson(modified), [], []];
   const kind = sliceElementKind([original, modified], path);
   if (kind === 'map') {
     if (mergeKey === '') throw smpError('cannot merge lists of objects without a merge key', path);
@@ -412,8 +409,8 @@ function findConflict(
     if (left.length !== right.length) return path;
     const l = kind === 'map' ? left : sortScalars(deduplicateScalars(left));
     const r = kind === 'map' ? right : sortScalars(deduplicateScalars(right));
-    for (let i = 0; i < l.length; i++) {
-      const found = findConflict(l[i], r[i], items, undefined, undefined, joinPath(path, i));
+    for (const [i, item] of l.entries()) {
+      const found = findConflict(item, r[i], items, undefined, undefined, joinPath(path, i));
       if (found !== undefined) return found;
     }
     return undefined;
