@@ -8,10 +8,24 @@ import { contentBytes } from './content.js';
 import { gitOk } from './git.js';
 import { applyOp, conflicts, type Op, type Recipe, type TreeModel } from './recipe.js';
 
+/**
+ * The bytes of a recipe path: UTF-8, except that U+DC80–U+DCFF (lone surrogates) stand for the
+ * single bytes 0x80–0xFF, so a recipe can name files whose names are not UTF-8.
+ */
+export function pathBytes(path: string): Buffer {
+  const out: number[] = [];
+  for (const ch of path) {
+    const code = ch.codePointAt(0) as number;
+    if (code >= 0xdc80 && code <= 0xdcff) out.push(code - 0xdc00);
+    else out.push(...Buffer.from(ch, 'utf8'));
+  }
+  return Buffer.from(out);
+}
+
 /** A path in fast-import's C-style quotes (any byte but NUL may be in a name). */
 function quote(path: string): string {
   let out = '"';
-  for (const byte of Buffer.from(path, 'utf8')) {
+  for (const byte of pathBytes(path)) {
     if (byte === 0x22) out += '\\"';
     else if (byte === 0x5c) out += '\\\\';
     else if (byte < 0x20 || byte >= 0x7f) out += `\\${byte.toString(8).padStart(3, '0')}`;

@@ -60,6 +60,13 @@ const NAMES = [
   'q?',
   'colon:x',
   'semi;x',
+  // Bytes that are not UTF-8 (Latin-1 names), written as U+DC80–U+DCFF (see build.ts).
+  'caf\udce9',
+  'caf\udce8',
+  '\udcff\udcfe',
+  'x\udcc3',
+  '\udced\udca0\udc80',
+  'ok\ufffd',
 ];
 const DIRS = [
   'a',

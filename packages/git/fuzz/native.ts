@@ -46,15 +46,43 @@ export async function nativeRefs(url: string, version: 0 | 2, cwd: string): Prom
   return [...refs.values()];
 }
 
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A path's bytes as the recipe writes them: UTF-8 where valid, each other byte as U+DC80–U+DCFF.
+ * Decoded greedily: the shortest valid sequence (1–4 bytes) at each position, else one byte.
+ */
+export function pathString(bytes: Buffer): string {
+  let out = '';
+  let i = 0;
+  outer: while (i < bytes.length) {
+    for (let n = 1; n <= 4 && i + n <= bytes.length; n++) {
+      try {
+        out += strict.decode(bytes.subarray(i, i + n));
+        i += n;
+        continue outer;
+      } catch {
+        // Not a whole sequence yet, or invalid.
+      }
+    }
+    out += String.fromCharCode(0xdc00 + (bytes[i] as number));
+    i++;
+  }
+  return out;
+}
+
 /** `git ls-tree -r -t -z --full-tree <commit>`: every entry, trees included. */
 export async function nativeTree(repo: string, commit: string): Promise<TreeEntry[]> {
   const out = await gitOk(['ls-tree', '-r', '-t', '-z', '--full-tree', commit], repo);
   const entries: TreeEntry[] = [];
-  for (const record of out.toString('utf8').split('\0')) {
-    if (record === '') continue;
-    const tab = record.indexOf('\t');
-    const [mode, , oid] = record.slice(0, tab).split(' ') as [string, string, string];
-    entries.push({ mode, oid, path: record.slice(tab + 1) });
+  let pos = 0;
+  while (pos < out.length) {
+    const nul = out.indexOf(0, pos);
+    const record = out.subarray(pos, nul < 0 ? out.length : nul);
+    pos = nul < 0 ? out.length : nul + 1;
+    const tab = record.indexOf(0x09);
+    const [mode, , oid] = record.toString('latin1', 0, tab).split(' ') as [string, string, string];
+    entries.push({ mode, oid, path: pathString(record.subarray(tab + 1)) });
   }
   return entries;
 }

@@ -109,6 +109,38 @@ export function parseTag(data: Buffer): GitTag {
   return { object: get('object'), type: get('type') as GitObjectType, tag: get('tag') };
 }
 
+/**
+ * A tree entry's name as a string, without loss: valid UTF-8 as it reads; each byte that is not part
+ * of a valid UTF-8 sequence becomes the lone surrogate U+DC80–U+DCFF (Python's `surrogateescape`),
+ * so names that differ only in such bytes (Latin-1 names, say) stay distinct and each stays
+ * readable by the name listed. (`toString('utf8')` alone turns them all into U+FFFD, and a tree
+ * holding `caf\xe9` and `caf\xe8` then showed one file.)
+ */
+export function decodeTreeName(data: Buffer, start: number, end: number): string {
+  const text = data.toString('utf8', start, end);
+  if (!text.includes('\ufffd')) return text;
+  let out = '';
+  let i = start;
+  while (i < end) {
+    const lead = data[i] as number;
+    const length =
+      lead < 0x80 ? 1 : lead < 0xc2 ? 0 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : lead < 0xf5 ? 4 : 0;
+    if (length > 0 && i + length <= end) {
+      const piece = data.subarray(i, i + length);
+      const decoded = piece.toString('utf8');
+      // A sequence is valid when it encodes back to itself (U+FFFD written as EF BF BD included).
+      if (Buffer.from(decoded, 'utf8').equals(piece)) {
+        out += decoded;
+        i += length;
+        continue;
+      }
+    }
+    out += String.fromCharCode(0xdc00 + lead);
+    i++;
+  }
+  return out;
+}
+
 /** Parses a tree object. */
 export function parseTree(data: Buffer): GitTreeEntry[] {
   const entries: GitTreeEntry[] = [];
@@ -119,7 +151,7 @@ export function parseTree(data: Buffer): GitTreeEntry[] {
     if (space < 0 || nul < 0 || nul + 21 > data.length) throw new GitProtocolError('corrupt tree object');
     entries.push({
       mode: data.toString('latin1', pos, space),
-      name: data.toString('utf8', space + 1, nul),
+      name: decodeTreeName(data, space + 1, nul),
       oid: data.toString('hex', nul + 1, nul + 21),
     });
     pos = nul + 21;
