@@ -31,6 +31,16 @@ const NEWER_KINDS = new Set([
   'flowcontrol.apiserver.k8s.io/v1/PriorityLevelConfiguration',
   'flowcontrol.apiserver.k8s.io/v1beta2/PriorityLevelConfiguration',
   'flowcontrol.apiserver.k8s.io/v1beta3/PriorityLevelConfiguration',
+  'authentication.k8s.io/SelfSubjectReview',
+  'policy/v1/Eviction',
+  'resource.k8s.io/ResourceClaim',
+  'resource.k8s.io/ResourceClaimTemplate',
+  'resource.k8s.io/DeviceClass',
+  'resource.k8s.io/ResourceSlice',
+  'coordination.k8s.io/LeaseCandidate',
+  'certificates.k8s.io/ClusterTrustBundle',
+  'internal.apiserver.k8s.io/StorageVersion',
+  'storagemigration.k8s.io/StorageVersionMigration',
 ]);
 
 /** Fields of built-in kinds newer than Kubernetes 1.21, whose lists kustomize replaces whole. */

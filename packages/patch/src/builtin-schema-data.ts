@@ -242,7 +242,8 @@ const kinds: Record<string, SchemaNodeData> = {
     { conditions: { listType: 'map', listMapKeys: ['type'] } },
   ),
   'node.k8s.io/RuntimeClass': kind(),
-  // flowcontrol, events, the review kinds, eviction (found missing by the differential fuzzer)
+  // Kinds kubectl's scheme has Go types for that were missing here (found by the differential
+  // fuzzer, lists probed with kubectl): flowcontrol, events, reviews, eviction, scale, DRA, …
   'flowcontrol.apiserver.k8s.io/FlowSchema': kind(undefined, { conditions }),
   'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration': kind(undefined, { conditions }),
   'events.k8s.io/Event': kind(),
@@ -253,6 +254,15 @@ const kinds: Record<string, SchemaNodeData> = {
   'authorization.k8s.io/LocalSubjectAccessReview': kind(),
   'authorization.k8s.io/SelfSubjectRulesReview': kind(),
   'policy/Eviction': kind(),
+  'autoscaling/v1/Scale': kind(),
+  'resource.k8s.io/ResourceClaim': kind(undefined, { reservedFor: mergeBy('uid') }),
+  'resource.k8s.io/ResourceClaimTemplate': kind(),
+  'resource.k8s.io/DeviceClass': kind(),
+  'resource.k8s.io/ResourceSlice': kind(),
+  'coordination.k8s.io/LeaseCandidate': kind(),
+  'certificates.k8s.io/ClusterTrustBundle': kind(),
+  'internal.apiserver.k8s.io/StorageVersion': kind(),
+  'storagemigration.k8s.io/StorageVersionMigration': kind(undefined, { conditions }),
 };
 
 /** The built-in kinds' patch metadata, as plain JSON. */
