@@ -81,7 +81,9 @@ function sprinkleAt(r: SeededRandom, p: Place): void {
       return;
     case 1: {
       const keys = [...new Set([...liveKeys, ...Object.keys(p.patch)])].filter((k) => !k.startsWith('$'));
-      p.patch.$retainKeys = r.chance(0.05) ? 'name' : r.subset(keys, 0.6);
+      // At the root the object keeps its kind (kubectl cannot print an object without one).
+      const kept = p.root ? ['apiVersion', 'kind'] : [];
+      p.patch.$retainKeys = r.chance(0.05) ? 'name' : [...kept, ...r.subset(keys, 0.6)];
       return;
     }
     case 2:
