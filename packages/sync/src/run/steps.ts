@@ -29,7 +29,8 @@ export function stepsOf(works: readonly Work[], pruneLast: boolean): Step[] {
     else steps.push({ phase: w.task.phase, wave: w.task.wave, works: [w] });
   }
   if (lastPrunes.length > 0) {
-    const syncSteps = steps.filter((s) => s.phase === 'Sync' || s.phase === 'PreSync');
+    // The step is the Sync phase's: it takes that phase's last wave (a PreSync wave is not one).
+    const syncSteps = steps.filter((s) => s.phase === 'Sync');
     const lastWave = syncSteps.length > 0 ? Math.max(...syncSteps.map((s) => s.wave)) : 0;
     const at = steps.findIndex((s) => s.phase === 'PostSync');
     const step = { phase: 'Sync' as SyncPhase, wave: lastWave, works: lastPrunes };
@@ -81,29 +82,19 @@ function healthWait(ctx: RunContext, wait: () => Promise<boolean>): Promise<bool
   return around ? around(wait) : wait();
 }
 
-/** Runs the SyncFail hooks, wave by wave; the sync's first failure stays its cause. */
+/**
+ * Runs the SyncFail hooks, wave by wave (each wave after the previous one, whatever it did). The
+ * sync's first failure stays its cause: a failing hook does not replace it (`ctx.fail` keeps the first).
+ */
 export async function runSyncFail(ctx: RunContext, works: Work[], dryRun: boolean): Promise<void> {
-  if (works.length === 0) return;
   if (dryRun) {
     for (const w of works) ctx.finish(w, 'Skipped', 'SyncFail hook: not run in a dry run');
     return;
   }
-  const failure = ctx.failed;
-  let wave: number | undefined;
-  let group: Work[] = [];
-  const flush = async (): Promise<void> => {
-    if (group.length === 0) return;
-    ctx.emit({ type: 'wave-started', phase: 'SyncFail', wave: wave ?? 0, tasks: group.length });
-    await runStep(ctx, { phase: 'SyncFail', wave: wave ?? 0, works: group });
-    group = [];
-  };
-  for (const w of works) {
-    if (wave !== undefined && w.task.wave !== wave) await flush();
-    wave = w.task.wave;
-    group.push(w);
+  for (const step of stepsOf(works, false)) {
+    ctx.emit({ type: 'wave-started', phase: step.phase, wave: step.wave, tasks: step.works.length });
+    await runStep(ctx, step);
   }
-  await flush();
-  ctx.failed = failure;
 }
 
 /**
