@@ -13,6 +13,7 @@ import { ObjectStore } from '../src/protocol.js';
 import { buildRepository } from './build.js';
 import {
   type NativeRef,
+  nativeCommitMeta,
   nativeHistory,
   nativeObjects,
   nativeRefs,
@@ -202,6 +203,13 @@ async function sourceStep(
     if (expected === undefined) return ['accepted-missing', `git refuses; ours fetched ${ours.commit}`];
     if (ours.resolved !== expected || ours.commit !== expected)
       return ['resolve', `ours resolved ${ours.resolved} and fetched ${ours.commit}, git ${expected}`];
+    const meta = await nativeCommitMeta(oracle.repo, expected);
+    if (ours.meta !== meta) return ['commit-meta', `ours ${ours.meta}, git ${meta}`];
+    const raw = (await oracle.object(expected))?.data ?? Buffer.alloc(0);
+    const end = raw.indexOf('\n\n');
+    const body = end < 0 ? '' : raw.subarray(end + 2).toString('utf8');
+    if (ours.message !== body)
+      return ['commit-meta', `message ${JSON.stringify(ours.message)}, git ${JSON.stringify(body)}`];
     return (
       (await compareStore(store, expected, oracle)) ?? (await compareFs(ours.fs, expected, oracle, path))
     );
@@ -215,7 +223,7 @@ async function sourceStep(
 
 /** A protocol-level fetch with a depth (or the whole history): boundary, history held, then the store. */
 async function deepStep(
-  depth: number | undefined,
+  { depth, cache }: { depth?: number | undefined; cache?: number | undefined },
   url: string,
   version: 0 | 2,
   commit: string,
@@ -230,7 +238,7 @@ async function deepStep(
       : await nativeShallowFetch(url, version, commit, depth, ctx.tmp);
   let ours: Awaited<ReturnType<typeof ourDeepFetch>>;
   try {
-    ours = await ourDeepFetch(url, commit, depth);
+    ours = await ourDeepFetch(url, commit, depth, cache);
   } catch (err) {
     if (native !== undefined && !('error' in native)) return ['refused', `deep: ${describeError(err)}`];
     if (!(err instanceof GitOpsError)) return ['untyped-refusal', describeError(err)];
@@ -303,7 +311,7 @@ export async function runCase(
         const commit = 'commit' in step ? at(step.commit) : undefined;
         const found =
           step.kind === 'deep'
-            ? await deepStep(step.depth, url, fetch.protocol, commit as string, { ...ctx, tmp }, oracle)
+            ? await deepStep(step, url, fetch.protocol, commit as string, { ...ctx, tmp }, oracle)
             : await sourceStep(step, url, fetch.protocol, storage, commit, oracle);
         if (found === null) refused++;
         if (found) {

@@ -271,6 +271,7 @@ function step(r: Rng, recipe: Pick<Recipe, 'commits' | 'refs'>): StepSpec {
     kind: 'deep',
     commit: missing ? '0123abcd'.repeat(5) : r.int(n),
     depth: r.chance(0.3) ? undefined : r.range(1, 5),
+    ...(r.chance(0.4) ? { cache: r.pick([0, 4096, 1 << 20]) } : {}),
   };
 }
 

@@ -156,3 +156,20 @@ export async function nativeShallowFetch(
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** A commit's parents, author and committer as `git log` reads them (dates as RFC 3339 UTC). */
+export async function nativeCommitMeta(repo: string, commit: string): Promise<string> {
+  const format = '%P%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct';
+  const out = await gitOk(['log', '-1', `--format=${format}`, commit], repo);
+  const [parents, an, ae, at, cn, ce, ct] = out.toString('utf8').replace(/\n$/, '').split('\0');
+  const iso = (t: string | undefined) => new Date(Number(t) * 1000).toISOString();
+  return JSON.stringify({
+    parents: parents?.split(' ').filter(Boolean),
+    an,
+    ae,
+    ad: iso(at),
+    cn,
+    ce,
+    cd: iso(ct),
+  });
+}

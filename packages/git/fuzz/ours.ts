@@ -55,14 +55,34 @@ export async function ourFetch(
   storage: GitStorage,
   ref: GitRef,
   path?: string,
-): Promise<{ resolved: string; commit: string; fs: ReadonlyFileSystem; close(): Promise<void> }> {
+): Promise<{
+  resolved: string;
+  commit: string;
+  /** Parents, author and committer, as `nativeCommitMeta` writes them. */
+  meta: string;
+  message: string;
+  fs: ReadonlyFileSystem;
+  close(): Promise<void>;
+}> {
   const source = new GitSource({ url, ref, storage, path, ignore: [], proxy: false, retries: 2 });
   try {
     const resolved = await source.resolve();
     const snapshot = await source.fetch();
+    const { parents, author: a, committer: c } = snapshot.commit;
+    const meta = JSON.stringify({
+      parents,
+      an: a.name,
+      ae: a.email,
+      ad: a.date,
+      cn: c.name,
+      ce: c.email,
+      cd: c.date,
+    });
     return {
       resolved: resolved.commit,
       commit: snapshot.commit.id,
+      meta,
+      message: snapshot.commit.message,
       fs: snapshot.fs,
       close: () => source.close(),
     };
@@ -97,15 +117,19 @@ export function ourHistory(store: ObjectStore, commit: string): string[] {
   return [...seen].sort();
 }
 
-/** A protocol-level fetch of `commit` (with `deepen depth`, or its whole history) into a new store. */
+/**
+ * A protocol-level fetch of `commit` (with `deepen depth`, or its whole history) into a new store
+ * with a delta-base cache of `cacheBytes`.
+ */
 export async function ourDeepFetch(
   url: string,
   commit: string,
   depth: number | undefined,
+  cacheBytes?: number,
 ): Promise<{ store: ObjectStore; shallow: string[] }> {
   const client = new SmartHttpClient(remote(url));
   const result = await client.fetchPack({ wants: [commit], haves: [], shallow: [], depth });
-  const store = new ObjectStore(memoryStorage());
+  const store = new ObjectStore(memoryStorage(), { cacheBytes });
   store.addPack(result.pack);
   store.updateShallow(result.shallow, result.unshallow);
   return { store, shallow: [...store.shallow].sort() };

@@ -60,8 +60,11 @@ export type StepSpec =
   | { kind: 'tag'; name: string }
   | { kind: 'name'; name: string }
   | { kind: 'commit'; commit: number | string; branch?: string | undefined }
-  /** The protocol layer alone: a fetch of a commit with `deepen` (or the whole history), no haves. */
-  | { kind: 'deep'; commit: number | string; depth?: number | undefined };
+  /**
+   * The protocol layer alone: a fetch of a commit with `deepen` (or the whole history), no haves,
+   * into an object store whose delta-base cache holds `cache` bytes (default 32 MiB).
+   */
+  | { kind: 'deep'; commit: number | string; depth?: number | undefined; cache?: number | undefined };
 
 /** A sequence of fetches into one storage (the later ones are incremental, with haves). */
 export interface FetchSpec {
