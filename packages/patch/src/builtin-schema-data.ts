@@ -192,6 +192,9 @@ const kinds: Record<string, SchemaNodeData> = {
   // autoscaling
   'autoscaling/v1/HorizontalPodAutoscaler': kind(),
   'autoscaling/v2/HorizontalPodAutoscaler': kind(undefined, { conditions }),
+  // The betas: kubectl still has their Go types, whose conditions have no merge tags.
+  'autoscaling/v2beta1/HorizontalPodAutoscaler': kind(),
+  'autoscaling/v2beta2/HorizontalPodAutoscaler': kind(),
   // storage
   'storage.k8s.io/StorageClass': kind(),
   'storage.k8s.io/CSIDriver': kind({ volumeLifecycleModes: { listType: 'set' } }),
