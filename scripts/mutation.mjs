@@ -170,6 +170,7 @@ export const MODULES = {
         'test/cancel.test.ts',
         'test/run-steps.test.ts',
         'test/run-phases.test.ts',
+        'test/run-step-edges.test.ts',
       ],
     },
   },

@@ -91,6 +91,7 @@ export async function runSyncFail(ctx: RunContext, works: Work[], dryRun: boolea
     for (const w of works) ctx.finish(w, 'Skipped', 'SyncFail hook: not run in a dry run');
     return;
   }
+  // Stryker disable next-line BooleanLiteral: SyncFail works are hooks, never prunes: pruneLast would move nothing
   for (const step of stepsOf(works, false)) {
     ctx.emit({ type: 'wave-started', phase: step.phase, wave: step.wave, tasks: step.works.length });
     await runStep(ctx, step);
