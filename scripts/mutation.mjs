@@ -183,6 +183,7 @@ export const MODULES = {
         'test/fuzz-goldens.test.ts',
         'test/bad-input.test.ts',
         'test/replacement-goldens.test.ts',
+        'test/replacement-edge-goldens.test.ts',
       ],
     },
   },

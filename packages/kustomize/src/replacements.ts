@@ -156,8 +156,9 @@ function selectSource(resources: readonly Resource[], src: JsonObject, file: str
  * kustomize's target selection: the select's label and annotation selectors hold and no reject's
  * do, no id of the object (current or previous) is rejected, and one of them is selected.
  */
-function targetSelects(t: JsonObject, r: Resource, file: string): boolean {
-  if (!isObj(t.select)) throw new ValidationError('target must specify resources to select', { file });
+function targetSelects(t: JsonObject, r: Resource): boolean {
+  // (The build names the kustomization file of these refusals.)
+  if (!isObj(t.select)) throw new ValidationError('target must specify resources to select');
   const select = t.select;
   const rejects = Array.isArray(t.reject) ? t.reject.filter(isObj) : [];
   if (!labelsAndAnnotationsMatch(select, r)) return false;
@@ -186,8 +187,7 @@ function isNilOrEmpty(v: JsonValue | undefined): boolean {
 function sourceValue(resources: readonly Resource[], rep: JsonObject, file: string): () => JsonValue {
   const src = rep.source as JsonObject;
   const r = selectSource(resources, src, file);
-  const fieldPath =
-    typeof src.fieldPath === 'string' && src.fieldPath !== '' ? src.fieldPath : 'metadata.name';
+  const fieldPath = text(src.fieldPath) || 'metadata.name';
   let value: JsonValue | undefined;
   try {
     value = getField(r.obj, fieldPath);
@@ -230,7 +230,7 @@ function sourceValue(resources: readonly Resource[], rep: JsonObject, file: stri
 function retext(like: JsonValue, text: string): JsonValue {
   if (typeof like === 'string') return text;
   const resolved = resolvePlainScalar(text);
-  return isObj(resolved) || Array.isArray(resolved) ? text : (resolved as JsonValue);
+  return isObj(resolved) ? text : (resolved as JsonValue);
 }
 
 /** kustomize's ReplacementTransformer. */
@@ -243,16 +243,15 @@ export function applyReplacements(
     // kustomize v5.5 knows no sourceValue: a replacement needs a source and a list of targets (an
     // empty list is none: the builtin's configuration drops it).
     if (!isObj(rep.source) || !Array.isArray(rep.targets) || rep.targets.length === 0) {
-      throw new ValidationError('replacements must specify a source and at least one target', { file });
+      throw new ValidationError('replacements must specify a source and at least one target');
     }
     const value = sourceValue(resources, rep, file);
-    for (const t of rep.targets) {
-      if (!isObj(t)) continue;
+    for (const t of rep.targets.filter(isObj)) {
       const opts = (isObj(t.options) ? t.options : {}) as DelimOptions;
       const fieldPaths =
         Array.isArray(t.fieldPaths) && t.fieldPaths.length > 0 ? t.fieldPaths.map(String) : ['metadata.name'];
       for (const r of resources) {
-        if (!targetSelects(t, r, file)) continue;
+        if (!targetSelects(t, r)) continue;
         for (const fp of fieldPaths) writeTarget(r, fp, value, opts, file);
       }
     }
@@ -325,7 +324,8 @@ function setTargetValue(s: FieldSlot, v: JsonValue, path: string, r: Resource, f
     return;
   }
   const text = valueText ?? '';
-  if (typeof cur === 'string' && !s.created) {
+  // (A created field holds null until set.)
+  if (typeof cur === 'string') {
     setSlot(s, text);
     return;
   }
@@ -383,8 +383,8 @@ export function resolveVars(
   const values = new Map<string, JsonValue>();
   for (const v of vars) {
     // kustomize reads a var only from the object it was bound to where it was declared.
-    const r = v.target;
-    if (r === undefined || !resources.includes(r)) {
+    const r = v.target as Resource;
+    if (!resources.includes(r)) {
       throw new ValidationError(
         `var '${describeVar(v)}' cannot be mapped to a field in the set of known resources`,
         { file: v.file, path: 'vars' },
@@ -403,9 +403,8 @@ export function resolveVars(
   const walk = (c: JsonObject | JsonValue[], k: string | number) => {
     const v = (c as Record<string | number, JsonValue>)[k];
     if (typeof v === 'string') (c as Record<string | number, JsonValue>)[k] = expand(v);
-    else if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) walk(v, i);
-    } else if (isObj(v)) for (const kk of Object.keys(v)) walk(v, kk);
+    else if (Array.isArray(v)) for (const i of v.keys()) walk(v, i);
+    else if (isObj(v)) for (const kk of Object.keys(v)) walk(v, kk);
   };
   for (const r of resources) {
     const id = r.curId();
