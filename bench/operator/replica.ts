@@ -7,7 +7,15 @@
 //   {cmd: 'stats'}  → answers the RSS and heap before the operator started, the peak RSS since, and
 //                     the RSS and heap now after a full GC
 //   {cmd: 'stop'}   → stops and exits
+// With BENCH_HEAP_SNAPSHOT=DIR it writes a heap snapshot into DIR after the full GC of 'stats' (what
+// an idle replica retains, for a retainer summary). With BENCH_ALLOC_PROFILE=DIR it writes sampling
+// allocation profiles (collected objects included: where the churn is) into DIR: `sync` from the
+// start to the first 'quiet' (the initial sync), `rest` from then to 'stats'.
+
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { Writable } from 'node:stream';
+import { writeHeapSnapshot } from 'node:v8';
 import { KubeClusterClient } from '@gitops-kit/cluster';
 import {
   ApplicationReconciler,
@@ -38,9 +46,34 @@ const client = await KubeClusterClient.fromKubeconfigFile(kubeconfigPath!);
 global.gc?.();
 const { rss: baselineRss, heapUsed: baselineHeap } = process.memoryUsage();
 let peakRss = baselineRss;
+let syncPeakRss: number | undefined;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
 }, 50);
+
+const allocDir = process.env.BENCH_ALLOC_PROFILE;
+const inspector = allocDir ? new Session() : undefined;
+async function startAllocProfile(): Promise<void> {
+  if (!inspector) return;
+  await inspector.post('HeapProfiler.startSampling', {
+    samplingInterval: 16_384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  } as never);
+}
+async function writeAllocProfile(phase: string): Promise<void> {
+  if (!inspector) return;
+  const { profile } = await inspector.post('HeapProfiler.stopSampling');
+  writeFileSync(
+    `${allocDir}/replica-${shardText ?? 0}-${process.pid}-${phase}.heapprofile`,
+    JSON.stringify(profile),
+  );
+}
+if (inspector) {
+  inspector.connect();
+  await inspector.post('HeapProfiler.enable');
+  await startAllocProfile();
+}
 
 let reconciles = 0;
 let operator: Operator | undefined;
@@ -95,14 +128,30 @@ process.on('message', async (message: { cmd: string }) => {
     }
     case 'quiet':
       await whenQuiet();
+      if (syncPeakRss === undefined) {
+        syncPeakRss = peakRss;
+        await writeAllocProfile('sync');
+        await startAllocProfile();
+      }
       send({ cmd: 'quiet', reconciles });
       break;
     case 'stats': {
       // What stays after a full collection at idle, besides the sampled peak (which counts garbage
       // not yet collected).
+      await writeAllocProfile('rest');
       global.gc?.();
       const { rss, heapUsed } = process.memoryUsage();
-      send({ cmd: 'stats', baselineRss, baselineHeap, peakRss, idleRss: rss, idleHeap: heapUsed });
+      const dir = process.env.BENCH_HEAP_SNAPSHOT;
+      if (dir) writeHeapSnapshot(`${dir}/replica-${shardText ?? 0}-${process.pid}.heapsnapshot`);
+      send({
+        cmd: 'stats',
+        baselineRss,
+        baselineHeap,
+        peakRss,
+        syncPeakRss,
+        idleRss: rss,
+        idleHeap: heapUsed,
+      });
       break;
     }
     case 'stop':

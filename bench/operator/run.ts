@@ -204,6 +204,7 @@ async function fleet(count: number): Promise<void> {
         baselineRss: number;
         baselineHeap: number;
         peakRss: number;
+        syncPeakRss?: number;
         idleRss: number;
         idleHeap: number;
       }>('stats'),
@@ -224,7 +225,7 @@ async function fleet(count: number): Promise<void> {
   );
   for (const [i, s] of stats.entries()) {
     console.log(
-      `  replica ${i}: peak RSS ${mb(s.peakRss)} MB, ${mb(s.peakRss - s.baselineRss)} MB over its ${mb(s.baselineRss)} MB before the operator started; idle after a full GC ${mb(s.idleRss - s.baselineRss)} MB RSS, ${mb(s.idleHeap - s.baselineHeap)} MB heap over the baseline`,
+      `  replica ${i}: peak RSS ${mb(s.peakRss)} MB, ${mb(s.peakRss - s.baselineRss)} MB over its ${mb(s.baselineRss)} MB before the operator started${s.syncPeakRss === undefined ? '' : ` (${mb(s.syncPeakRss - s.baselineRss)} MB over it by the end of the initial sync)`}; idle after a full GC ${mb(s.idleRss - s.baselineRss)} MB RSS, ${mb(s.idleHeap - s.baselineHeap)} MB heap over the baseline`,
     );
   }
   console.log(`  load average now ${load()}`);

@@ -2,10 +2,11 @@ import type { ClusterClient } from '@gitops-kit/cluster';
 import type { KubeObject } from '@gitops-kit/core';
 import type { DiffManyResult } from '@gitops-kit/diff';
 import type { AssessHealthOptions } from '@gitops-kit/health';
-import { loadLiveState } from '@gitops-kit/sync';
+import { compareApplicationWithDiff, loadLiveState } from '@gitops-kit/sync';
 import type { Application, ApplicationStatus } from './application-schema.js';
 import { type ApplicationStatusInput, computeApplicationStatus } from './application-status.js';
 import { ComparisonMemo } from './comparison-memo.js';
+import { withKeptDiff } from './kept-diff.js';
 import type { LiveInventoryCache } from './live-inventory-cache.js';
 import { type LiveScope, liveScopeAfterSync, scopeOfFirstLook } from './live-scope.js';
 import { serverSideDiffOptions, wantsServerSideDiff } from './server-side-diff.js';
@@ -49,13 +50,17 @@ export interface ApplicationComparisonOptions {
 export class ApplicationComparison {
   private readonly options: ApplicationComparisonOptions;
   private readonly diffs = new Map<string, DiffManyResult>();
-  private readonly memo = new ComparisonMemo();
+  // The diff kept (here and in the memo) is the web view's: unchanged objects without their copies.
+  private readonly memo = new ComparisonMemo((input) => withKeptDiff(compareApplicationWithDiff(input)));
 
   constructor(options: ApplicationComparisonOptions) {
     this.options = options;
   }
 
-  /** The last comparison of an Application (`namespace/name`). */
+  /**
+   * The last comparison of an Application (`namespace/name`); an unchanged object's result keeps
+   * no objects (see `keptDiff`).
+   */
   lastDiff(key: string): DiffManyResult | undefined {
     return this.diffs.get(key);
   }

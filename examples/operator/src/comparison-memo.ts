@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { KubeObject } from '@gitops-kit/core';
 import { compareApplicationWithDiff } from '@gitops-kit/sync';
 
@@ -23,13 +24,19 @@ interface Memo {
  */
 export class ComparisonMemo {
   private readonly last = new Map<string, Memo>();
+  private readonly comparer: (input: CompareInput) => CompareOutput;
 
-  /** `compareApplicationWithDiff(input)`, or its last answer for `key` when nothing it reads changed. */
+  /** `compare` is the comparison to remember (default `compareApplicationWithDiff`). */
+  constructor(compare: (input: CompareInput) => CompareOutput = compareApplicationWithDiff) {
+    this.comparer = compare;
+  }
+
+  /** The comparison of `input`, or its last answer for `key` when nothing it reads changed. */
   compare(key: string, input: CompareInput): CompareOutput {
     const live = liveVersions(input.live);
     if (input.diffOptions !== undefined || live === undefined) {
       this.last.delete(key);
-      return compareApplicationWithDiff(input);
+      return this.comparer(input);
     }
     const options = JSON.stringify([
       input.defaultNamespace ?? null,
@@ -47,7 +54,7 @@ export class ComparisonMemo {
       memo.live === live
     )
       return memo.result;
-    const result = compareApplicationWithDiff(input);
+    const result = this.comparer(input);
     this.last.set(key, {
       desired: input.desired,
       renderError: input.renderError,
@@ -65,15 +72,20 @@ export class ComparisonMemo {
   }
 }
 
-/** Each live object's identity and resourceVersion, one a line; undefined when one has no version. */
+/**
+ * A digest of each live object's identity and resourceVersion, one a line (kept per Application:
+ * the lines themselves are kilobytes for an app of many objects); undefined when one has no version.
+ */
 function liveVersions(live: readonly KubeObject[] | undefined): string | undefined {
-  const lines: string[] = [];
+  const hash = createHash('sha256');
   for (const o of live ?? []) {
     const version = o.metadata?.resourceVersion;
     if (typeof version !== 'string' || version === '') return undefined;
-    lines.push(`${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}@${version}`);
+    hash.update(
+      `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}@${version}\n`,
+    );
   }
-  return lines.join('\n');
+  return hash.digest('base64');
 }
 
 /** The same keys with identical values (health options are made afresh, their parts are kept). */

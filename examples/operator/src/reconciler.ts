@@ -144,7 +144,10 @@ export class ApplicationReconciler {
   /** The reconcile to give the {@link Operator}. */
   readonly reconcile = (ctx: ReconcileContext): Promise<ReconcileOutcome | undefined> => this.run(ctx);
 
-  /** The last comparison of an Application (`namespace/name`), for the web view and `app diff`. */
+  /**
+   * The last comparison of an Application (`namespace/name`), for the web view and `app diff`: an
+   * unchanged object's result keeps neither object (they were equal, its diff is empty).
+   */
   lastDiff(key: string): DiffManyResult | undefined {
     return this.comparison.lastDiff(key);
   }

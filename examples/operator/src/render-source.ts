@@ -243,9 +243,19 @@ export async function renderApplicationSource(
   const sourceDir = posix.normalize(source.path ?? '.').replace(/^\/+/, '');
   try {
     const rendered = await renderUnrelocated(fs, source);
+    // One path string per file, not per object (a file's objects are kept with the render).
+    const paths = new Map<string, string>();
+    const pathOf = (file: string): string => {
+      let path = paths.get(file);
+      if (path === undefined) {
+        path = repositoryPath(sourceDir, file);
+        paths.set(file, path);
+      }
+      return path;
+    };
     return {
       ...rendered,
-      sources: rendered.sources.map((loc) => ({ ...loc, file: repositoryPath(sourceDir, loc.file) })),
+      sources: rendered.sources.map((loc) => ({ ...loc, file: pathOf(loc.file) })),
     };
   } catch (err) {
     throw relocateError(err, sourceDir === '.' ? '' : sourceDir);
@@ -322,7 +332,8 @@ async function renderUnrelocated(fs: ReadonlyFileSystem, source: ApplicationSour
       const edited = stringifyKubeYaml(applyOverrides(parsed as JsonObject, overrides));
       view = overlayFileSystem(fs, new Map([[kustomizationFile, new TextEncoder().encode(edited)]]));
     }
-    const result = await renderKustomization(view, dir);
+    // Only the objects are used: the YAML text is not written.
+    const result = await renderKustomization(view, dir, { yaml: false });
     refuseInexactIntegers(result.warnings, relative);
     return { type: 'kustomize', objects: result.objects, sources: result.sources };
   }
@@ -338,7 +349,10 @@ async function renderUnrelocated(fs: ReadonlyFileSystem, source: ApplicationSour
           return true;
         })
       : fs;
-  const result = await renderDirectory(view, dir, { recurse: source.directory?.recurse ?? false });
+  const result = await renderDirectory(view, dir, {
+    recurse: source.directory?.recurse ?? false,
+    yaml: false,
+  });
   refuseInexactIntegers(result.warnings, relative);
   return { type: 'directory', objects: result.objects, sources: result.sources };
 }

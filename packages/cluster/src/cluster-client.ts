@@ -107,6 +107,13 @@ export interface WatchOptions {
    * MODIFIED rather than ADDED.
    */
   initialObjects?: readonly KubeObject[] | undefined;
+  /**
+   * Applied to every listed or watched object (not to BOOKMARKs) before it is reported, as an
+   * informer's transform: the watch reports, and keeps for a relist's comparison, what it returns,
+   * so a watch that needs only metadata holds only metadata (see `metadataOnly`). The result must
+   * keep `apiVersion`, `kind`, `metadata.name`, `namespace` and `resourceVersion`.
+   */
+  transform?: ((obj: KubeObject) => KubeObject) | undefined;
   /** Report BOOKMARK events. */
   bookmarks?: boolean | undefined;
   /** Stops the watch. */

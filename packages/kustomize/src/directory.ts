@@ -29,6 +29,8 @@ export interface DirectoryOptions {
   maxFileBytes?: number;
   /** Most bytes read, all files together (default 32 MiB; see `RenderKustomizationOptions.maxInputBytes`). */
   maxInputBytes?: number;
+  /** Write the result's `yaml` (default true); false leaves it empty, for a caller that uses only the objects. */
+  yaml?: boolean;
 }
 
 /**
@@ -82,7 +84,7 @@ export async function renderDirectory(
   };
   await walk(root);
   // The YAML is written while big integers are still exact; then the objects become plain JSON.
-  const yaml = stringifyKubeYamlDocuments(objects);
+  const yaml = options.yaml === false ? '' : stringifyKubeYamlDocuments(objects);
   const warnings: RenderWarning[] = [];
   objects.forEach((obj, i) => {
     toPlainJson(obj, sources[i] as SourceLocation, bigIntegers[i], warnings);

@@ -36,6 +36,11 @@ export interface RenderKustomizationOptions {
    * the file that would pass it is refused, before it is read, with a `LIMIT_EXCEEDED` ParseError.
    */
   maxInputBytes?: number;
+  /**
+   * Write {@link RenderResult.yaml} (default true). False leaves it empty, for a caller that uses
+   * only the objects: writing it costs about as much memory as the objects themselves.
+   */
+  yaml?: boolean;
 }
 
 /**
@@ -56,7 +61,7 @@ export interface RenderResult {
    * per integer of `objects` that a JavaScript number could not hold exactly (file, line, field).
    */
   warnings: RenderWarning[];
-  /** The YAML stream, byte for byte what `kustomize build` prints. */
+  /** The YAML stream, byte for byte what `kustomize build` prints; empty when not asked for (`yaml: false`). */
   yaml: string;
   /** Where each object came from, index for index with `objects`. */
   sources: SourceLocation[];
@@ -227,7 +232,7 @@ export async function renderKustomization(
   });
   const objects = resources.map((r) => r.obj as unknown as KubeObject);
   // The YAML is written while big integers are still exact; then the objects become plain JSON.
-  const yaml = stringifyKubeYamlDocuments(objects);
+  const yaml = options.yaml === false ? '' : stringifyKubeYamlDocuments(objects);
   const warnings = target.warnings;
   for (const r of resources) toPlainJson(r.obj, r.source, r.bigIntegers, warnings);
   return { objects, warnings, yaml, sources: resources.map((r) => r.source) };

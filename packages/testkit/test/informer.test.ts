@@ -26,7 +26,7 @@ let running: Promise<void> | undefined;
 
 beforeAll(async () => {
   cluster = await startTestCluster({ controllers: false });
-  for (const ns of ['inf-a', 'inf-b', 'inf-c', 'inf-d', 'inf-e', 'inf-f']) {
+  for (const ns of ['inf-a', 'inf-b', 'inf-c', 'inf-d', 'inf-e', 'inf-f', 'inf-g', 'inf-h']) {
     await cluster.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }
 });
@@ -168,6 +168,83 @@ describe('Informer (HTTP, testkit)', () => {
     expect(seen[0]?.data).toBeUndefined();
     expect(seen[0]?.metadata.resourceVersion).not.toBe(cached.metadata.resourceVersion);
     expect(events).toEqual(['add inf-f/big', 'update inf-f/big']);
+  });
+
+  it('metadataOnly answers an object it already reduced as it is, and keeps what it keeps', () => {
+    const full: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'a',
+        namespace: 'n',
+        resourceVersion: '7',
+        labels: { app: 'web' },
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', keep: 'me' },
+        managedFields: [{ manager: 'm' }],
+      },
+      data: { k: 'v' },
+    };
+    const slim = metadataOnly(full);
+    expect(slim).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'a',
+        namespace: 'n',
+        resourceVersion: '7',
+        labels: { app: 'web' },
+        annotations: { keep: 'me' },
+      },
+    });
+    expect(metadataOnly(slim)).toBe(slim);
+    expect(full.metadata.managedFields).toHaveLength(1);
+    expect(full.data).toEqual({ k: 'v' });
+    const bare: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' }, data: {} };
+    expect(metadataOnly(bare)).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } });
+  });
+
+  it("a watch's transform shapes what it reports, and the last state a relist reports deleted", async () => {
+    await cluster.client.create({
+      ...cm('inf-g', 'doomed', { payload: 'x' }),
+      metadata: { name: 'doomed', namespace: 'inf-g', labels: { app: 'web' } },
+    });
+    controller = new AbortController();
+    const events: KubeObject[] = [];
+    const types: string[] = [];
+    const list = await cluster.client.listAll('v1', 'ConfigMap', { namespace: 'inf-g' });
+    const watching = (async () => {
+      for await (const e of cluster.client.watch('v1', 'ConfigMap', {
+        namespace: 'inf-g',
+        resourceVersion: list.resourceVersion,
+        initialObjects: list.items.map(metadataOnly),
+        transform: metadataOnly,
+        signal: controller.signal,
+      })) {
+        types.push(`${e.type} ${e.object.metadata.name}`);
+        events.push(e.object);
+      }
+    })();
+    running = watching;
+    await cluster.client.create(cm('inf-g', 'watched', { payload: 'y' }));
+    await cluster.client.patch(ref('inf-g', 'doomed'), 'merge', { data: { v: '2' } });
+    await eventually(() => events.length === 2, 'the watched events');
+    const heal = cluster.injectFault({ verbs: ['watch'], resources: ['configmaps'], status: 503 });
+    cluster.closeWatches();
+    await cluster.client.delete(ref('inf-g', 'doomed'));
+    await cluster.client.create(cm('inf-g', 'missed', { payload: 'z' }));
+    cluster.compactWatchHistory();
+    heal();
+    await eventually(() => events.length === 4, 'the relist to report what was missed');
+    expect(types.slice(0, 2)).toEqual(['ADDED watched', 'MODIFIED doomed']);
+    expect(types.slice(2).sort()).toEqual(['ADDED missed', 'DELETED doomed']);
+    for (const obj of events) {
+      expect(obj.data).toBeUndefined();
+      expect(obj.metadata.managedFields).toBeUndefined();
+    }
+    // The deletion a relist infers carries the last state the watch kept: transformed, labels and all.
+    const deleted = events[types.indexOf('DELETED doomed')] as KubeObject;
+    expect(deleted.metadata.labels).toEqual({ app: 'web' });
+    expect(deleted.metadata.resourceVersion).toBe(events[1]?.metadata.resourceVersion);
   });
 
   it('stops on abort, and waitForSync answers false when stopped before syncing', async () => {

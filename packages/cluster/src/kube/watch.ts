@@ -34,6 +34,7 @@ export async function* watchWithRelist(
   const known = new Map<string, KubeObject>();
   for (const obj of options.initialObjects ?? []) known.set(keyOf(obj), obj);
   const signal = options.signal;
+  const transform = options.transform ?? ((obj: KubeObject) => obj);
   let rv = options.resourceVersion;
   const relist = async function* (): AsyncGenerator<WatchEvent> {
     const listed = await source.listAll(apiVersion, kind, {
@@ -41,7 +42,7 @@ export async function* watchWithRelist(
       labelSelector: options.labelSelector,
       fieldSelector: options.fieldSelector,
     });
-    yield* differences(known, listed.items);
+    yield* differences(known, listed.items, transform);
     rv = listed.resourceVersion;
   };
   if (rv === undefined) yield* relist();
@@ -64,14 +65,15 @@ export async function* watchWithRelist(
             `WATCH ${kind}`,
           );
         }
-        const obj = event.object as KubeObject;
-        if (obj.metadata?.resourceVersion) rv = obj.metadata.resourceVersion;
+        const raw = event.object as KubeObject;
+        if (raw.metadata?.resourceVersion) rv = raw.metadata.resourceVersion;
         if (event.type === 'BOOKMARK') {
-          if (options.bookmarks) yield { type: 'BOOKMARK', object: obj };
+          if (options.bookmarks) yield { type: 'BOOKMARK', object: raw };
           continue;
         }
-        obj.apiVersion ??= apiVersion;
-        obj.kind ??= kind;
+        raw.apiVersion ??= apiVersion;
+        raw.kind ??= kind;
+        const obj = transform(raw);
         if (event.type === 'DELETED') known.delete(keyOf(obj));
         else known.set(keyOf(obj), obj);
         yield { type: event.type as WatchEvent['type'], object: obj };
@@ -92,10 +94,15 @@ export async function* watchWithRelist(
   }
 }
 
-// The events that turn `known` into `items`, updating `known` as it goes.
-function* differences(known: Map<string, KubeObject>, items: KubeObject[]): Generator<WatchEvent> {
+// The events that turn `known` into `items` (each transformed), updating `known` as it goes.
+function* differences(
+  known: Map<string, KubeObject>,
+  items: KubeObject[],
+  transform: (obj: KubeObject) => KubeObject,
+): Generator<WatchEvent> {
   const seen = new Set<string>();
-  for (const item of items) {
+  for (const listed of items) {
+    const item = transform(listed);
     const k = keyOf(item);
     seen.add(k);
     const before = known.get(k);
