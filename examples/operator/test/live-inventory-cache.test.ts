@@ -21,9 +21,10 @@ function fakeCluster(objects: KubeObject[]): { client: ClusterClient; lists: () 
         verbs: ['list'],
       },
     ],
-    listAll: async () => {
+    // The inventory reads each resource a page at a time: one page here.
+    list: async () => {
       lists++;
-      return { items: objects, metadata: {} };
+      return { items: objects, resourceVersion: '1' };
     },
   } as unknown as ClusterClient;
   return { client, lists: () => lists };

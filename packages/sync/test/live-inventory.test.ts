@@ -1,6 +1,7 @@
 // loadLiveInventory: where each app's tracked objects are, from one cluster-wide list of each
 // resource (testkit over HTTP). The oracle is what loadLiveState finds for each app listing every
 // resource cluster-wide, the way an app's first look did before.
+import { type ClusterClient, KubeApiError, type ListOptions } from '@gitops-kit/cluster';
 import type { KubeObject } from '@gitops-kit/core';
 import { startTestCluster, type TestCluster } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,5 +76,46 @@ describe('loadLiveInventory', () => {
       }
       expect(live.length).toBeGreaterThan(0);
     }
+  });
+
+  it('reads each list a page at a time, and starts a list over when its continue token expires', async () => {
+    for (let i = 0; i < 5; i++) await tc.client.create(tracked(`paged-${i % 2}`, cm(`paged-${i}`, 'one')));
+    const whole = await loadLiveInventory(tc.client);
+    // A client that serves ConfigMaps two to a page, and refuses the first continue token once.
+    const pages: string[] = [];
+    let expired = false;
+    const paged: ClusterClient = Object.assign(Object.create(tc.client) as ClusterClient, {
+      list: async (apiVersion: string, kind: string, options: ListOptions = {}) => {
+        if (kind !== 'ConfigMap') return tc.client.list(apiVersion, kind, options);
+        expect(options.limit).toBeGreaterThan(0);
+        const all = await tc.client.listAll(apiVersion, kind, {});
+        const from = Number(options.continue ?? 0);
+        if (from > 0 && !expired) {
+          expired = true;
+          throw new KubeApiError({ status: 410, reason: 'Expired', message: 'the continue token expired' });
+        }
+        pages.push(String(from));
+        const next = from + 2 < all.items.length ? String(from + 2) : undefined;
+        return {
+          items: all.items.slice(from, from + 2),
+          resourceVersion: all.resourceVersion,
+          continue: next,
+        };
+      },
+      listAll: async () => {
+        throw new Error('the inventory reads page by page');
+      },
+    });
+    const inventory = await loadLiveInventory(paged);
+    expect(expired).toBe(true);
+    // The first page twice (the list started over), then every other page once.
+    expect(pages.filter((p) => p === '0')).toHaveLength(2);
+    expect(new Set(pages).size).toBeGreaterThan(2);
+    expect([...inventory.keys()].sort()).toEqual([...whole.keys()].sort());
+    for (const [app, places] of whole) {
+      expect([...inventory.get(app)!.resources].sort()).toEqual([...places.resources].sort());
+      expect([...inventory.get(app)!.namespaces].sort()).toEqual([...places.namespaces].sort());
+    }
+    expect([...inventory.get('paged-0')!.namespaces]).toEqual(['one']);
   });
 });
