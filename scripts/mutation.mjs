@@ -46,8 +46,17 @@ export const MODULES = {
         'test/delta.test.ts',
         'test/js-git-backend.test.ts',
       ],
-      'src/smart-http.ts': ['test/smart-http.test.ts', 'test/git-limits.test.ts'],
-      'src/fetch-answer.ts': ['test/fetch-answer.test.ts', 'test/hostile/hostile-servers.test.ts'],
+      'src/smart-http.ts': [
+        'test/smart-http.test.ts',
+        'test/git-limits.test.ts',
+        'test/smart-http-native.test.ts',
+        'test/smart-http-crafted.test.ts',
+      ],
+      'src/fetch-answer.ts': [
+        'test/fetch-answer.test.ts',
+        'test/hostile/hostile-servers.test.ts',
+        'test/fetch-answer-bare.test.ts',
+      ],
       'src/http-client.ts': [
         'test/http-body-guard.test.ts',
         'test/http-client.test.ts',

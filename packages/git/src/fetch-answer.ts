@@ -91,6 +91,11 @@ class PktCursor {
     }
     return new ChunkList(pieces);
   }
+
+  /** The rest of the body as views of it (no copy): a v0 pack sent without side-band. */
+  rest(): ChunkList {
+    return new ChunkList(this.body.views(this.pos, this.body.length));
+  }
 }
 
 /**
@@ -126,8 +131,12 @@ export function parseFetchV2(body: ChunkList, req: FetchPackRequest): FetchResul
   throw noPack();
 }
 
-/** Reads a protocol v0 upload-pack answer: shallow lines, the final NAK/ACK, then the pack. */
-export function parseFetchV0(body: ChunkList, req: FetchPackRequest): FetchResult {
+/**
+ * Reads a protocol v0 upload-pack answer: shallow lines, the final NAK/ACK, then the pack: on
+ * side-band channel 1, or (`sideBand` false: the request did not ask for side-band-64k, as the
+ * server did not offer it) bare, the rest of the answer, as git's fetch-pack reads it.
+ */
+export function parseFetchV0(body: ChunkList, req: FetchPackRequest, sideBand = true): FetchResult {
   const result: FetchResult = { pack: new ChunkList([]), shallow: [], unshallow: [] };
   const cursor = new PktCursor(body);
   for (let text = cursor.nextText(); text !== undefined; text = cursor.nextText()) {
@@ -142,7 +151,7 @@ export function parseFetchV0(body: ChunkList, req: FetchPackRequest): FetchResul
     }
     // Stryker disable next-line Regex: equivalent, an ACK line is `ACK <oid>` and an optional status: ` continue`, ` common` or ` ready` can only end it
     if (text === 'NAK' || (text.startsWith('ACK ') && !/ (continue|common|ready)$/.test(text))) {
-      result.pack = cursor.sideBand(req);
+      result.pack = sideBand ? cursor.sideBand(req) : cursor.rest();
       return result;
     }
   }
