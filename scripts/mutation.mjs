@@ -138,6 +138,9 @@ export const MODULES = {
         'test/webhook-rules.test.ts',
         'test/webhook-refusals.test.ts',
       ],
+      // The reconcile's decisions: which operation to carry out, automated sync (prune, selfHeal,
+      // the empty render, a rollback's AutoSyncDisabled), the history it keeps.
+      'src/operations.ts': ['test/operations.test.ts', 'test/operation-decisions.test.ts'],
     },
   },
   diff: {
