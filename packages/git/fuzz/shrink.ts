@@ -3,6 +3,8 @@
  * re-parented onto their parents), file operations and server settings, and halves contents,
  * keeping each change for which our client still disagrees with native git in the same way.
  */
+
+import { greedyShrink } from '../../../scripts/fuzz/greedy-shrink.js';
 import { smallerContent } from './content.js';
 import type { Recipe } from './recipe.js';
 
@@ -136,7 +138,8 @@ function packCandidates(r: Recipe, edit: (f: (x: Recipe) => void) => Candidate):
 }
 
 /**
- * Shrinks `recipe` while `stillFails`, within `budget` checks and `deadline` (ms since the epoch).
+ * Shrinks `recipe` while `stillFails`, within `budget` checks and `deadline` (ms since the epoch),
+ * one candidate at a time (each builds and serves a repository).
  */
 export async function shrinkRecipe(
   recipe: Recipe,
@@ -144,27 +147,12 @@ export async function shrinkRecipe(
   budget = 400,
   deadline = Date.now() + 180_000,
 ): Promise<{ recipe: Recipe; checks: number }> {
-  let current = recipe;
-  let checks = 0;
-  // After a change, carry on from the same position; a pass that ends after a change is followed by
-  // one more full pass.
-  let start = 0;
-  while (checks < budget && Date.now() < deadline) {
-    const list = candidates(current);
-    let accepted = -1;
-    for (let i = start; i < list.length && checks < budget && Date.now() < deadline; i++) {
-      const candidate = (list[i] as Candidate)();
-      if (candidate === undefined) continue;
-      checks++;
-      if (await stillFails(candidate)) {
-        current = candidate;
-        accepted = i;
-        break;
-      }
-    }
-    if (accepted >= 0) start = accepted;
-    else if (start === 0) break;
-    else start = 0;
-  }
-  return { recipe: current, checks };
+  const { result, checks } = await greedyShrink(recipe, {
+    steps: candidates,
+    without: (_, candidate: Candidate) => candidate(),
+    stillFails: (r) => stillFails(r),
+    budget,
+    deadline,
+  });
+  return { recipe: result, checks };
 }

@@ -4,6 +4,7 @@
  * renderers still disagree in the same way (both re-run every step).
  */
 import type { JsonValue } from '@gitops-kit/core';
+import { greedyShrink } from '../../../scripts/fuzz/greedy-shrink.js';
 import type { FileBody, FuzzTree } from './tree.js';
 
 type Step = (string | number)[];
@@ -96,35 +97,13 @@ export async function shrink(
   parallel = 2,
   deadline = Date.now() + 150_000,
 ): Promise<{ tree: FuzzTree; checks: number }> {
-  let current = tree;
-  let checks = 0;
-  // After a deletion, carry on from the same position (the places before it were tried already);
-  // a pass that reaches the end after a deletion is followed by one more full pass.
-  let start = 0;
-  while (checks < budget && Date.now() < deadline) {
-    const list = steps(current);
-    let accepted = false;
-    let i = start;
-    while (i < list.length && checks < budget && !accepted && Date.now() < deadline) {
-      const batch: { at: number; tree: FuzzTree }[] = [];
-      for (; i < list.length && batch.length < parallel; i++) {
-        const candidate = without(current, list[i] as Step);
-        if (candidate) batch.push({ at: i, tree: candidate });
-      }
-      checks += batch.length;
-      const results = await Promise.all(batch.map((b, slot) => stillFails(b.tree, slot)));
-      const first = results.indexOf(true);
-      if (first >= 0) {
-        const chosen = batch[first] as { at: number; tree: FuzzTree };
-        current = chosen.tree;
-        start = chosen.at;
-        accepted = true;
-      }
-    }
-    if (!accepted) {
-      if (start === 0) break;
-      start = 0;
-    }
-  }
-  return { tree: current, checks };
+  const { result, checks } = await greedyShrink(tree, {
+    steps,
+    without,
+    stillFails,
+    budget,
+    parallel,
+    deadline,
+  });
+  return { tree: result, checks };
 }

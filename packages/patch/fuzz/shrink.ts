@@ -3,6 +3,8 @@
  * fields and items of the object (never its apiVersion, kind or name), coarse before fine, keeping
  * each deletion for which the two sides still disagree in the same way (both re-run every step).
  */
+
+import { greedyShrink } from '../../../scripts/fuzz/greedy-shrink.js';
 import type { FuzzCase } from './generator.js';
 import type { Json } from './objects.js';
 
@@ -66,35 +68,6 @@ export async function shrink(
   budget = 600,
   parallel = 2,
 ): Promise<{ case: FuzzCase; checks: number }> {
-  let current = c;
-  let checks = 0;
-  // After a deletion, carry on from the same position; a pass that reaches the end after a
-  // deletion is followed by one more full pass.
-  let start = 0;
-  while (checks < budget) {
-    const list = steps(current);
-    let accepted = false;
-    let i = start;
-    while (i < list.length && checks < budget && !accepted) {
-      const batch: { at: number; c: FuzzCase }[] = [];
-      for (; i < list.length && batch.length < parallel; i++) {
-        const candidate = without(current, list[i] as Step);
-        if (candidate) batch.push({ at: i, c: candidate });
-      }
-      checks += batch.length;
-      const results = await Promise.all(batch.map((b, slot) => stillFails(b.c, slot)));
-      const first = results.indexOf(true);
-      if (first >= 0) {
-        const chosen = batch[first] as { at: number; c: FuzzCase };
-        current = chosen.c;
-        start = chosen.at;
-        accepted = true;
-      }
-    }
-    if (!accepted) {
-      if (start === 0) break;
-      start = 0;
-    }
-  }
-  return { case: current, checks };
+  const { result, checks } = await greedyShrink(c, { steps, without, stillFails, budget, parallel });
+  return { case: result, checks };
 }
